@@ -1,0 +1,267 @@
+"""Django admin for every model of the monitored world, scoped like every other door.
+
+Permissions follow the role, not Django's permission tables: institute analysts (and
+superusers) change data; ministry, municipal officials and school heads with admin
+access only view rows within their scope; teachers never enter the admin.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from monitoring import models
+from monitoring.scoping import can_write_region
+
+ADMIN_VIEW_ROLES = {
+    models.Role.ANALYST,
+    models.Role.MINISTRY,
+    models.Role.MUNICIPAL,
+    models.Role.SCHOOL_HEAD,
+}
+
+
+def _may_view(user) -> bool:
+    return bool(user.is_active and user.is_staff and (user.is_superuser or user.role in ADMIN_VIEW_ROLES))
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Lists and forms show only what monitoring.scoping lets the user see."""
+
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return self.model.objects.visible_to(request.user)
+
+    def has_module_permission(self, request):
+        return _may_view(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_view(request.user)
+
+    def has_add_permission(self, request):
+        return can_write_region(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write_region(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_write_region(request.user)
+
+
+@admin.register(models.Region)
+class RegionAdmin(ScopedAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(models.Municipality)
+class MunicipalityAdmin(ScopedAdmin):
+    list_display = ["code", "name", "region"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.School)
+class SchoolAdmin(ScopedAdmin):
+    list_display = ["code", "name", "municipality", "kind", "low_results", "adverse_conditions"]
+    list_filter = ["kind", "low_results", "adverse_conditions"]
+    search_fields = ["code", "name", "head_name"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["municipality"]
+
+
+class PlanItemInline(admin.TabularInline):
+    model = models.MonitoringPlanItem
+    extra = 0
+    autocomplete_fields = ["responsible"]
+
+    def has_add_permission(self, request, obj=None):
+        return can_write_region(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write_region(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_write_region(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_view(request.user)
+
+
+@admin.register(models.MonitoringPeriod)
+class MonitoringPeriodAdmin(ScopedAdmin):
+    list_display = ["year", "reference_date", "status"]
+    list_filter = ["status"]
+    inlines = [PlanItemInline]
+
+
+@admin.register(models.MonitoringPlanItem)
+class MonitoringPlanItemAdmin(ScopedAdmin):
+    list_display = ["period", "direction", "deadline", "responsible_name", "responsible"]
+    list_filter = ["period", "direction"]
+    list_select_related = ["period", "responsible"]
+
+
+@admin.register(models.Teacher)
+class TeacherAdmin(ScopedAdmin):
+    list_display = ["code", "full_name", "sex", "birth_date"]
+    search_fields = ["code", "full_name"]
+    list_filter = ["sex"]
+
+
+@admin.register(models.RosterEntry)
+class RosterEntryAdmin(ScopedAdmin):
+    list_display = ["period", "teacher", "school", "position", "category", "part_time", "workload"]
+    list_filter = ["period", "category", "part_time", "education_level"]
+    search_fields = ["teacher__code", "teacher__full_name", "school__code", "school__name"]
+    list_select_related = ["period", "teacher", "school"]
+    autocomplete_fields = ["teacher", "school"]
+
+
+@admin.register(models.StaffingRow)
+class StaffingRowAdmin(ScopedAdmin):
+    list_display = ["period", "school", "position", "positions_by_schedule", "actual_need", "vacant_positions", "vacant_posts"]
+    list_filter = ["period"]
+    search_fields = ["school__code", "school__name", "position"]
+    list_select_related = ["period", "school"]
+    autocomplete_fields = ["school"]
+
+
+@admin.register(models.ExpertRole)
+class ExpertRoleAdmin(ScopedAdmin):
+    list_display = ["period", "teacher", "kind", "subject"]
+    list_filter = ["period", "kind"]
+    search_fields = ["teacher__code", "teacher__full_name", "subject"]
+    list_select_related = ["period", "teacher"]
+    autocomplete_fields = ["teacher"]
+
+
+@admin.register(models.MethodicalActivist)
+class MethodicalActivistAdmin(ScopedAdmin):
+    list_display = ["period", "full_name", "municipality", "role", "teacher"]
+    list_filter = ["period", "role"]
+    search_fields = ["full_name", "teacher__code"]
+    list_select_related = ["period", "municipality", "teacher"]
+    autocomplete_fields = ["teacher", "municipality"]
+
+
+class SupportProjectParticipantInline(admin.TabularInline):
+    model = models.SupportProjectParticipant
+    extra = 0
+    autocomplete_fields = ["teacher"]
+
+
+@admin.register(models.SupportProject)
+class SupportProjectAdmin(ScopedAdmin):
+    list_display = ["period", "code", "name"]
+    list_filter = ["period"]
+    search_fields = ["code", "name"]
+    inlines = [SupportProjectParticipantInline]
+
+
+@admin.register(models.SupportProjectParticipant)
+class SupportProjectParticipantAdmin(ScopedAdmin):
+    list_display = ["project", "teacher"]
+    list_select_related = ["project", "teacher"]
+    autocomplete_fields = ["teacher"]
+
+
+@admin.register(models.MentoringProgram)
+class MentoringProgramAdmin(ScopedAdmin):
+    list_display = ["period", "code", "name", "school", "municipality"]
+    list_filter = ["period"]
+    search_fields = ["code", "name"]
+    list_select_related = ["period", "school", "municipality"]
+    autocomplete_fields = ["school", "municipality"]
+
+
+@admin.register(models.MentoringPair)
+class MentoringPairAdmin(ScopedAdmin):
+    list_display = ["program", "mentor", "mentee", "form"]
+    list_select_related = ["program", "mentor", "mentee"]
+    autocomplete_fields = ["mentor", "mentee"]
+
+
+@admin.register(models.CompetitionEntry)
+class CompetitionEntryAdmin(ScopedAdmin):
+    list_display = ["period", "teacher", "competition", "level", "result", "date"]
+    list_filter = ["period", "level", "result"]
+    search_fields = ["teacher__code", "teacher__full_name", "competition"]
+    list_select_related = ["period", "teacher"]
+    autocomplete_fields = ["teacher"]
+
+
+@admin.register(models.MethodicalAssociation)
+class MethodicalAssociationAdmin(ScopedAdmin):
+    list_display = ["period", "code", "name", "level", "school", "municipality", "subject"]
+    list_filter = ["period", "level"]
+    search_fields = ["code", "name", "subject"]
+    list_select_related = ["period", "school", "municipality"]
+    autocomplete_fields = ["school", "municipality"]
+
+
+@admin.register(models.AssociationMember)
+class AssociationMemberAdmin(ScopedAdmin):
+    list_display = ["association", "teacher"]
+    list_select_related = ["association", "teacher"]
+    autocomplete_fields = ["teacher"]
+
+
+@admin.register(models.AssociationEvent)
+class AssociationEventAdmin(ScopedAdmin):
+    list_display = ["association", "date", "title", "networked"]
+    list_filter = ["networked"]
+    list_select_related = ["association"]
+
+
+@admin.register(models.DigitalEnvironmentScore)
+class DigitalEnvironmentScoreAdmin(ScopedAdmin):
+    list_display = ["period", "school", "infrastructure", "tools", "usage", "professional_development"]
+    list_filter = ["period"]
+    list_select_related = ["period", "school"]
+    autocomplete_fields = ["school"]
+
+
+@admin.register(models.SchoolSubmission)
+class SchoolSubmissionAdmin(ScopedAdmin):
+    list_display = ["period", "school", "status", "submitted_at"]
+    list_filter = ["period", "status"]
+    search_fields = ["school__code", "school__name"]
+    list_select_related = ["period", "school"]
+    autocomplete_fields = ["school"]
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    """Users are managed by institute staff only; nobody else sees the user list."""
+
+    list_display = ["username", "last_name", "first_name", "role", "municipality", "school", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["municipality", "school"]
+    autocomplete_fields = ["municipality", "school", "teacher"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("Роль и область видимости", {"fields": ("role", "position", "municipality", "school", "teacher")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        ("Роль и область видимости", {"fields": ("role", "municipality", "school", "teacher")}),
+    )
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if can_write_region(request.user) else qs.none()
+
+    def has_module_permission(self, request):
+        return can_write_region(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_write_region(request.user)
+
+    def has_add_permission(self, request):
+        return can_write_region(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write_region(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_write_region(request.user)

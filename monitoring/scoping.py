@@ -1,0 +1,93 @@
+"""The one function that decides what a user may see.
+
+Every door — pages, admin, API, exports, PDFs, file downloads — narrows its querysets
+with :func:`scope_filter` (usually through ``Model.objects.visible_to(user)``), so the
+rules live here only:
+
+- institute staff and ministry officials: the whole region;
+- a municipal official: rows reachable from their municipality;
+- a school head: rows reachable from their school;
+- a teacher: rows about themselves;
+- anyone else (anonymous, inactive, a role without its anchor): nothing.
+
+Each model declares in ``scope_paths`` how it reaches a municipality, a school and a
+teacher; a model that cannot be reached from a kind of scope shows nothing to it.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Model, Q
+
+from monitoring.models import Role, ScopePaths
+
+# Matches no row; cheaper than a subquery and valid on every backend.
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+REGION_WIDE_ROLES = frozenset({Role.ANALYST, Role.MINISTRY})
+
+
+def _paths(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else value
+
+
+def _crosses_many(model: type[Model], path: str) -> bool:
+    """Whether following ``path`` from ``model`` can multiply rows (a reverse FK or M2M)."""
+    current = model
+    for part in path.split("__"):
+        if part == "pk":
+            return False
+        field = current._meta.get_field(part)
+        if field.one_to_many or field.many_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        current = field.related_model
+    return False
+
+
+def _anchor(model: type[Model], paths: tuple[str, ...], value) -> Q:
+    if not paths or value is None:
+        return NOTHING
+    q = reduce(or_, (Q(**{path: value}) for path in paths))
+    if any(_crosses_many(model, path) for path in paths):
+        # Joining through a reverse relation would repeat rows; a subquery on the
+        # primary key keeps one row per object and lets callers keep chaining.
+        return Q(pk__in=model._base_manager.filter(q).values("pk"))
+    return q
+
+
+def scope_filter(*, user, model: type[Model]) -> Q:
+    """The filter that keeps exactly the rows of ``model`` that ``user`` may see."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    paths: ScopePaths | None = getattr(model, "scope_paths", None)
+    if user.is_superuser or user.role in REGION_WIDE_ROLES:
+        return EVERYTHING
+    if paths is None:
+        return NOTHING
+    if paths.public:
+        return EVERYTHING
+    if user.role == Role.MUNICIPAL:
+        return _anchor(model, _paths(paths.municipality), user.municipality_id)
+    if user.role == Role.SCHOOL_HEAD:
+        return _anchor(model, _paths(paths.school), user.school_id)
+    if user.role == Role.TEACHER:
+        return _anchor(model, _paths(paths.teacher), user.teacher_id)
+    return NOTHING
+
+
+def can_see(*, user, obj: Model) -> bool:
+    """Whether ``user`` may see one object (for doors that already hold it)."""
+    model = type(obj)
+    return model._base_manager.filter(scope_filter(user=user, model=model), pk=obj.pk).exists()
+
+
+def can_write_region(user) -> bool:
+    """Only institute staff change region-wide data through the generic doors (admin, lists)."""
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ANALYST))

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from monitoring import views
+
+admin.site.site_header = "Мониторинг профессионального развития педагогов"
+admin.site.site_title = "Администрирование портала"
+admin.site.index_title = "Данные мониторинга"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("municipalities/", views.municipality_list, name="municipality-list"),
+    path("municipalities/<str:code>/", views.municipality_detail, name="municipality-detail"),
+    path("schools/", views.school_list, name="school-list"),
+    path("schools/<str:code>/", views.school_detail, name="school-detail"),
+    path("teachers/", views.teacher_list, name="teacher-list"),
+    path("teachers/<str:code>/", views.teacher_detail, name="teacher-detail"),
+    path("periods/", views.period_list, name="period-list"),
+    path("periods/<int:year>/", views.period_detail, name="period-detail"),
+    path("admin/", admin.site.urls),
+]
+
+# Uploaded files are never served from MEDIA_URL: every download goes through a view
+# that applies monitoring.scoping first.

@@ -1,0 +1,205 @@
+"""Pages of the monitored world. Thin: scope through visible_to, read through selectors."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from monitoring import selectors
+from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
+from monitoring.models import (
+    MonitoringPeriod,
+    Municipality,
+    RosterEntry,
+    Role,
+    School,
+    SchoolSubmission,
+    StaffingRow,
+    Teacher,
+)
+
+PAGE_SIZE = 50
+
+
+def _period(request) -> MonitoringPeriod:
+    """The period a page shows: ?period=YYYY, else the current one."""
+    year = request.GET.get("period")
+    if year:
+        if not year.isdigit():
+            raise Http404("Период указан неверно.")
+        return get_object_or_404(MonitoringPeriod, year=int(year))
+    period = MonitoringPeriod.objects.current()
+    if period is None:
+        raise Http404("В портале еще нет ни одного периода мониторинга.")
+    return period
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def home(request):
+    user = request.user
+    period = MonitoringPeriod.objects.current()
+    context = {"period": period}
+    if period is not None:
+        context["summary"] = selectors.region_summary(period=period, user=user)
+        if user.is_superuser or user.role in (Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL):
+            context["completeness"] = selectors.municipality_completeness(period=period, user=user)
+    if user.role == Role.SCHOOL_HEAD and user.school_id:
+        context["school"] = user.school
+        if period is not None:
+            context["submission"] = SchoolSubmission.objects.filter(period=period, school=user.school).first()
+    if user.role == Role.TEACHER and user.teacher_id:
+        context["teacher"] = user.teacher
+        context["roster_entries"] = (
+            RosterEntry.objects.visible_to(user).select_related("school", "period").order_by("-period__year")
+        )
+    return render(request, "monitoring/home.html", context)
+
+
+@login_required
+def municipality_list(request):
+    period = _period(request)
+    filterset = MunicipalityFilter(request.GET, queryset=Municipality.objects.visible_to(request.user))
+    completeness = {c.code: c for c in selectors.municipality_completeness(period=period, user=request.user)}
+    municipalities = filterset.qs.annotate(n_schools=Count("schools")).order_by("code")
+    rows = [(m, completeness.get(m.code)) for m in municipalities]
+    return render(
+        request,
+        "monitoring/municipality_list.html",
+        {"filter": filterset, "rows": rows, "period": period},
+    )
+
+
+@login_required
+def municipality_detail(request, code: str):
+    municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
+    period = _period(request)
+    schools = (
+        School.objects.visible_to(request.user)
+        .filter(municipality=municipality)
+        .select_related("municipality")
+        .order_by("code")
+    )
+    page = _page(request, schools)
+    statuses = selectors.school_statuses(period=period, schools=page)
+    teachers = RosterEntry.objects.visible_to(request.user).filter(period=period, school__municipality=municipality)
+    return render(
+        request,
+        "monitoring/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "period": period,
+            "statuses": statuses,
+            "page": page,
+            "teacher_count": teachers.count(),
+        },
+    )
+
+
+@login_required
+def school_list(request):
+    period = _period(request)
+    schools = (
+        School.objects.visible_to(request.user)
+        .select_related("municipality")
+        .annotate(n_teachers=Count("roster", filter=Q(roster__period=period)))
+        .order_by("municipality__code", "code")
+    )
+    filterset = SchoolFilter(request.GET, queryset=schools, user=request.user)
+    return render(
+        request,
+        "monitoring/school_list.html",
+        {"filter": filterset, "page": _page(request, filterset.qs), "period": period},
+    )
+
+
+@login_required
+def school_detail(request, code: str):
+    # A school outside the user's scope is "not found", not "forbidden": its existence
+    # is itself information another school's head should not get.
+    school = get_object_or_404(
+        School.objects.visible_to(request.user).select_related("municipality"), code=code
+    )
+    period = _period(request)
+    roster = (
+        RosterEntry.objects.visible_to(request.user)
+        .filter(period=period, school=school)
+        .select_related("teacher")
+        .order_by("teacher__full_name")
+    )
+    staffing = StaffingRow.objects.visible_to(request.user).filter(period=period, school=school).order_by("position")
+    submission = SchoolSubmission.objects.visible_to(request.user).filter(period=period, school=school).first()
+    return render(
+        request,
+        "monitoring/school_detail.html",
+        {
+            "school": school,
+            "period": period,
+            "roster": roster,
+            "young": set(roster.young(period=period).values_list("pk", flat=True)),
+            "staffing": staffing,
+            "submission": submission,
+        },
+    )
+
+
+@login_required
+def teacher_list(request):
+    period = _period(request)
+    roster = (
+        RosterEntry.objects.visible_to(request.user)
+        .filter(period=period)
+        .select_related("teacher", "school", "school__municipality")
+        .order_by("teacher__full_name", "teacher__code")
+    )
+    filterset = RosterEntryFilter(request.GET, queryset=roster, user=request.user)
+    return render(
+        request,
+        "monitoring/teacher_list.html",
+        {"filter": filterset, "page": _page(request, filterset.qs), "period": period},
+    )
+
+
+@login_required
+def teacher_detail(request, code: str):
+    teacher = get_object_or_404(Teacher.objects.visible_to(request.user), code=code)
+    entries = (
+        RosterEntry.objects.visible_to(request.user)
+        .filter(teacher=teacher)
+        .select_related("school", "period")
+        .order_by("-period__year")
+    )
+    return render(request, "monitoring/teacher_detail.html", {"teacher": teacher, "entries": entries})
+
+
+@login_required
+def period_list(request):
+    if request.user.role == Role.TEACHER:
+        return redirect("home")
+    periods = MonitoringPeriod.objects.order_by("-year")
+    return render(request, "monitoring/period_list.html", {"periods": periods})
+
+
+@login_required
+def period_detail(request, year: int):
+    if request.user.role == Role.TEACHER:
+        raise Http404("Страница недоступна.")
+    period = get_object_or_404(MonitoringPeriod, year=year)
+    plan = period.plan_items.select_related("responsible").order_by("direction")
+    completeness = selectors.municipality_completeness(period=period, user=request.user)
+    schools = School.objects.visible_to(request.user).select_related("municipality").order_by(
+        "municipality__code", "code"
+    )
+    page = _page(request, schools)
+    statuses = selectors.school_statuses(period=period, schools=page)
+    return render(
+        request,
+        "monitoring/period_detail.html",
+        {"period": period, "plan": plan, "completeness": completeness, "statuses": statuses, "page": page},
+    )

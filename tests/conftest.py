@@ -1,0 +1,105 @@
+"""Fixtures shared by the whole suite: fixed people per role, and Celery's mode.
+
+The people (Healthchecks style): an institute analyst, a ministry official, a
+municipal official of municipality M1, the head of school A (in M1), the head of
+school B (in M2) and a teacher of school A. School C is a second school of M1, so a
+municipal official sees two schools and a school head one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from monitoring import models
+from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests marked celery_worker need a real broker; without REDIS_URL (the embedded
+    # default) they are deselected, not skipped, and .ci/run runs them with Redis.
+    if os.environ.get("REDIS_URL"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker("celery_worker") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Run tasks in-process unless the test drives a real worker."""
+    from monitoring.celery import app
+
+    eager = request.node.get_closest_marker("celery_worker") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@dataclass
+class World:
+    period: models.MonitoringPeriod
+    m1: models.Municipality
+    m2: models.Municipality
+    school_a: models.School
+    school_b: models.School
+    school_c: models.School
+    teacher_a: models.Teacher
+    teacher_b: models.Teacher
+    teacher_c: models.Teacher
+    analyst: models.User
+    ministry: models.User
+    municipal: models.User
+    head_a: models.User
+    head_b: models.User
+    teacher: models.User
+
+    @property
+    def people(self) -> dict[str, models.User]:
+        return {
+            "analyst": self.analyst,
+            "ministry": self.ministry,
+            "municipal": self.municipal,
+            "head_a": self.head_a,
+            "head_b": self.head_b,
+            "teacher": self.teacher,
+        }
+
+
+@pytest.fixture
+def world(db) -> World:
+    period = factories.PeriodFactory(year=2025)
+    m1 = factories.MunicipalityFactory(code="01", name="Алексеевский муниципальный район")
+    m2 = factories.MunicipalityFactory(code="02", name="Быковский муниципальный район")
+    school_a = factories.SchoolFactory(municipality=m1, code="000001", name="МКОУ «Алексеевская СШ»")
+    school_c = factories.SchoolFactory(municipality=m1, code="000003", name="МКОУ «Аржановская СШ»")
+    school_b = factories.SchoolFactory(municipality=m2, code="000002", name="МКОУ «Быковская СШ № 1»")
+    teacher_a = factories.TeacherFactory(code="T0000001", full_name="Петрова Анна Ивановна")
+    teacher_b = factories.TeacherFactory(code="T0000002", full_name="Сидоров Павел Олегович", sex="М")
+    teacher_c = factories.TeacherFactory(code="T0000003", full_name="Кузнецова Ольга Сергеевна")
+    for teacher, school in ((teacher_a, school_a), (teacher_b, school_b), (teacher_c, school_c)):
+        factories.RosterEntryFactory(period=period, teacher=teacher, school=school)
+    make = factories.UserFactory
+    return World(
+        period=period,
+        m1=m1,
+        m2=m2,
+        school_a=school_a,
+        school_b=school_b,
+        school_c=school_c,
+        teacher_a=teacher_a,
+        teacher_b=teacher_b,
+        teacher_c=teacher_c,
+        analyst=make(username="analyst", role=models.Role.ANALYST),
+        ministry=make(username="ministry", role=models.Role.MINISTRY),
+        municipal=make(username="municipal", role=models.Role.MUNICIPAL, municipality=m1),
+        head_a=make(username="head_a", role=models.Role.SCHOOL_HEAD, school=school_a),
+        head_b=make(username="head_b", role=models.Role.SCHOOL_HEAD, school=school_b),
+        teacher=make(username="teacher", role=models.Role.TEACHER, teacher=teacher_a, is_staff=False),
+    )

@@ -1,0 +1,112 @@
+"""factory_boy factories for the monitored world."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+
+from monitoring import models
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Region
+        django_get_or_create = ("code",)
+
+    code = "34"
+    name = "Волгоградская область"
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Municipality
+
+    region = factory.SubFactory(RegionFactory)
+    code = factory.Sequence(lambda n: f"{n + 1:02d}")
+    name = factory.Sequence(lambda n: f"Муниципальный район № {n + 1}")
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.School
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    code = factory.Sequence(lambda n: f"{n + 1:06d}")
+    name = factory.Sequence(lambda n: f"МБОУ «Средняя школа № {n + 1}»")
+    kind = models.SchoolKind.GENERAL
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MonitoringPeriod
+        django_get_or_create = ("year",)
+
+    year = 2025
+    reference_date = factory.LazyAttribute(lambda o: dt.date(o.year, 12, 31))
+
+
+class TeacherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Teacher
+
+    code = factory.Sequence(lambda n: f"T{n + 1:07d}")
+    full_name = factory.Sequence(lambda n: f"Иванова Мария Петровна {n + 1}")
+    sex = models.Sex.FEMALE
+    birth_date = dt.date(1980, 5, 17)
+
+
+class RosterEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.RosterEntry
+
+    period = factory.SubFactory(PeriodFactory)
+    teacher = factory.SubFactory(TeacherFactory)
+    school = factory.SubFactory(SchoolFactory)
+    position = "учитель"
+    subjects = factory.LazyFunction(lambda: ["Математика"])
+    education_level = models.EducationLevel.HIGHER
+    pedagogical_education = True
+    education_matches_profile = True
+    workload = Decimal("1.00")
+
+
+class StaffingRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.StaffingRow
+
+    period = factory.SubFactory(PeriodFactory)
+    school = factory.SubFactory(SchoolFactory)
+    position = factory.Sequence(lambda n: f"должность {n}")
+    positions_by_schedule = Decimal("10")
+    actual_need = Decimal("10")
+    vacant_positions = Decimal("1")
+    vacant_posts = 1
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SchoolSubmission
+
+    period = factory.SubFactory(PeriodFactory)
+    school = factory.SubFactory(SchoolFactory)
+    status = models.SubmissionStatus.SUBMITTED
+    submitted_at = factory.LazyFunction(lambda: dt.datetime(2025, 10, 1, 12, 0, tzinfo=dt.UTC))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = models.Role.ANALYST
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook signature
+        if create:
+            obj.save()
