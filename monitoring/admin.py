@@ -119,7 +119,15 @@ class RosterEntryAdmin(ScopedAdmin):
 
 @admin.register(models.StaffingRow)
 class StaffingRowAdmin(ScopedAdmin):
-    list_display = ["period", "school", "position", "positions_by_schedule", "actual_need", "vacant_positions", "vacant_posts"]
+    list_display = [
+        "period",
+        "school",
+        "position",
+        "positions_by_schedule",
+        "actual_need",
+        "vacant_positions",
+        "vacant_posts",
+    ]
     list_filter = ["period"]
     search_fields = ["school__code", "school__name", "position"]
     list_select_related = ["period", "school"]

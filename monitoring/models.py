@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -185,9 +184,7 @@ class MonitoringPeriod(models.Model):
 
     year = models.PositiveSmallIntegerField("год", unique=True)
     reference_date = models.DateField("отчетная дата", help_text="Дата, на которую считается возраст")
-    young_age_limit = models.PositiveSmallIntegerField(
-        "возраст молодого педагога (меньше)", default=35
-    )
+    young_age_limit = models.PositiveSmallIntegerField("возраст молодого педагога (меньше)", default=35)
     pension_age_women = models.PositiveSmallIntegerField("пенсионный возраст, женщины", default=60)
     pension_age_men = models.PositiveSmallIntegerField("пенсионный возраст, мужчины", default=65)
     status = models.CharField("статус", max_length=20, choices=PeriodStatus.choices, default=PeriodStatus.COLLECTING)
@@ -277,13 +274,28 @@ class User(AbstractUser):
 
     role = models.CharField("роль", max_length=20, choices=Role.choices, default=Role.TEACHER)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name="муниципалитет"
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="муниципалитет",
     )
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name="образовательная организация"
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="образовательная организация",
     )
     teacher = models.OneToOneField(
-        "monitoring.Teacher", on_delete=models.PROTECT, null=True, blank=True, related_name="user", verbose_name="педагог"
+        "monitoring.Teacher",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name="педагог",
     )
     position = models.CharField("должность", max_length=255, blank=True)
 
@@ -393,23 +405,31 @@ class Teacher(models.Model):
         return f"{self.full_name} ({self.code})"
 
     def age_at(self, on: dt.date) -> int:
-        """Whole years at the date (a birthday on that date counts as reached)."""
+        """Whole years at the date; a birthday on that date counts as reached."""
         years = on.year - self.birth_date.year
-        if (on.month, on.day) < (self.birth_date.month, self.birth_date.day):
+        if self.birth_date > _birth_date_upper(on, years):
             years -= 1
         return years
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _birth_date_upper(on: dt.date, years: int) -> dt.date:
     """The latest birth date of someone who is at least ``years`` old at ``on``.
 
-    A birthday on 29 February falls on 28 February in non-leap years, matching
-    how age in whole years is counted by :meth:`Teacher.age_at`.
+    Someone born on 29 February reaches an age on 28 February of a common year (the
+    Civil Code's rule for terms ending on a day the month lacks), so on 28 February of
+    a common year the bound reaches 29 February of a leap birth year.
     """
+    target = on.year - years
+    if on.month == 2 and on.day == 28 and not _is_leap(on.year) and _is_leap(target):
+        return dt.date(target, 2, 29)
     try:
-        return on.replace(year=on.year - years)
-    except ValueError:  # 29 February in a non-leap target year
-        return on.replace(year=on.year - years, day=28)
+        return on.replace(year=target)
+    except ValueError:  # on is 29 February and the birth year is common
+        return dt.date(target, 2, 28)
 
 
 class RosterEntryQuerySet(ScopedQuerySet):
@@ -452,20 +472,24 @@ class RosterEntry(models.Model):
     """A teacher's row of the period's roster (the `Педагоги` sheet): what changes year to year."""
 
     period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="roster", verbose_name="период")
-    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="roster_entries", verbose_name="педагог")
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="roster", verbose_name="образовательная организация")
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="roster_entries", verbose_name="педагог"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="roster", verbose_name="образовательная организация"
+    )
     position = models.CharField("должность", max_length=255)
     subjects = models.JSONField("предметы", default=list, blank=True)
     education_level = models.CharField("уровень образования", max_length=40, choices=EducationLevel.choices, blank=True)
     pedagogical_education = models.BooleanField("педагогическое образование", default=False)
     education_matches_profile = models.BooleanField("образование соответствует профилю", default=False)
-    category = models.CharField("квалификационная категория", max_length=10, choices=Category.choices, default=Category.NONE)
+    category = models.CharField(
+        "квалификационная категория", max_length=10, choices=Category.choices, default=Category.NONE
+    )
     category_date = models.DateField("дата присвоения категории", null=True, blank=True)
     experience_years = models.PositiveSmallIntegerField("педагогический стаж, лет", null=True, blank=True)
     part_time = models.BooleanField("совместитель", default=False)
-    workload = models.DecimalField(
-        "ставка", max_digits=5, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.01"))]
-    )
+    workload = models.DecimalField("ставка", max_digits=5, decimal_places=2, default=Decimal("1"))
 
     scope_paths = ScopePaths(municipality="school__municipality", school="school", teacher="teacher")
     objects = models.Manager.from_queryset(RosterEntryQuerySet)()
@@ -505,8 +529,12 @@ class RosterEntry(models.Model):
 class StaffingRow(models.Model):
     """A school's staffing for one position in a period (the `Штатное расписание` sheet)."""
 
-    period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="staffing_rows", verbose_name="период")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staffing_rows", verbose_name="образовательная организация")
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="staffing_rows", verbose_name="период"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="staffing_rows", verbose_name="образовательная организация"
+    )
     position = models.CharField("должность", max_length=255)
     positions_by_schedule = models.DecimalField("ставок по штату", max_digits=9, decimal_places=2)
     actual_need = models.DecimalField("фактическая потребность в ставках", max_digits=9, decimal_places=2)
@@ -563,7 +591,9 @@ class ExpertKind(models.TextChoices):
 class ExpertRole(models.Model):
     """A teacher's expert work in a period (the `Экспертная деятельность` sheet)."""
 
-    period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="expert_roles", verbose_name="период")
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="expert_roles", verbose_name="период"
+    )
     teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="expert_roles", verbose_name="педагог")
     kind = models.CharField("вид", max_length=20, choices=ExpertKind.choices)
     subject = models.CharField("предмет", max_length=255, blank=True)
@@ -606,12 +636,16 @@ class ActivistRole(models.TextChoices):
 class MethodicalActivist(models.Model):
     """A member of the methodical activists (the `Методический актив` sheet); not necessarily on the roster."""
 
-    period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="activists", verbose_name="период")
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="activists", verbose_name="период"
+    )
     full_name = models.CharField("ФИО", max_length=255)
     teacher = models.ForeignKey(
         Teacher, on_delete=models.SET_NULL, null=True, blank=True, related_name="activist_roles", verbose_name="педагог"
     )
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="activists", verbose_name="муниципалитет")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="activists", verbose_name="муниципалитет"
+    )
     role = models.CharField("роль", max_length=30, choices=ActivistRole.choices)
 
     scope_paths = ScopePaths(municipality="municipality", teacher="teacher")
@@ -641,7 +675,9 @@ class MethodicalActivist(models.Model):
 class SupportProject(models.Model):
     """A regional project supporting young teachers (the `Проекты молодых педагогов` sheet)."""
 
-    period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="support_projects", verbose_name="период")
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="support_projects", verbose_name="период"
+    )
     code = models.CharField("код проекта", max_length=32)
     name = models.CharField("наименование", max_length=500)
 
@@ -655,7 +691,8 @@ class SupportProject(models.Model):
         ordering = ["period", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "code"], name="support_project_unique_code",
+                fields=["period", "code"],
+                name="support_project_unique_code",
                 violation_error_message="Проект с таким кодом в этом периоде уже есть.",
             ),
         ]
@@ -667,8 +704,12 @@ class SupportProject(models.Model):
 class SupportProjectParticipant(models.Model):
     """A teacher taking part in a support project (the `Участники проектов` sheet)."""
 
-    project = models.ForeignKey(SupportProject, on_delete=models.CASCADE, related_name="participants", verbose_name="проект")
-    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="support_projects", verbose_name="педагог")
+    project = models.ForeignKey(
+        SupportProject, on_delete=models.CASCADE, related_name="participants", verbose_name="проект"
+    )
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="support_projects", verbose_name="педагог"
+    )
 
     scope_paths = ScopePaths(
         municipality="teacher__roster_entries__school__municipality",
@@ -683,7 +724,8 @@ class SupportProjectParticipant(models.Model):
         ordering = ["project", "teacher__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "teacher"], name="support_participant_unique",
+                fields=["project", "teacher"],
+                name="support_participant_unique",
                 violation_error_message="Педагог уже участвует в этом проекте.",
             ),
         ]
@@ -695,14 +737,26 @@ class SupportProjectParticipant(models.Model):
 class MentoringProgram(models.Model):
     """A mentoring program run by a school or a municipality (the `Программы наставничества` sheet)."""
 
-    period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="mentoring_programs", verbose_name="период")
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="mentoring_programs", verbose_name="период"
+    )
     code = models.CharField("код программы наставничества", max_length=32)
     name = models.CharField("наименование", max_length=500)
     school = models.ForeignKey(
-        School, on_delete=models.CASCADE, null=True, blank=True, related_name="mentoring_programs", verbose_name="образовательная организация"
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mentoring_programs",
+        verbose_name="образовательная организация",
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="mentoring_programs", verbose_name="муниципалитет"
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mentoring_programs",
+        verbose_name="муниципалитет",
     )
 
     scope_paths = ScopePaths(municipality="municipality", school="school")
@@ -714,14 +768,17 @@ class MentoringProgram(models.Model):
         ordering = ["period", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "code"], name="mentoring_program_unique_code",
+                fields=["period", "code"],
+                name="mentoring_program_unique_code",
                 violation_error_message="Программа наставничества с таким кодом в этом периоде уже есть.",
             ),
             models.CheckConstraint(
                 name="mentoring_program_one_owner",
                 condition=(Q(school__isnull=False) & Q(municipality__isnull=True))
                 | (Q(school__isnull=True) & Q(municipality__isnull=False)),
-                violation_error_message="Программу наставничества ведет либо ОО, либо муниципалитет: укажите ровно одно из двух.",
+                violation_error_message=(
+                    "Программу наставничества ведет либо ОО, либо муниципалитет: укажите ровно одно из двух."
+                ),
             ),
         ]
 
@@ -732,9 +789,15 @@ class MentoringProgram(models.Model):
 class MentoringPair(models.Model):
     """A mentor and a mentee in a mentoring program (the `Наставничество` sheet)."""
 
-    program = models.ForeignKey(MentoringProgram, on_delete=models.CASCADE, related_name="pairs", verbose_name="программа")
-    mentor = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="mentoring_as_mentor", verbose_name="наставник")
-    mentee = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="mentoring_as_mentee", verbose_name="наставляемый")
+    program = models.ForeignKey(
+        MentoringProgram, on_delete=models.CASCADE, related_name="pairs", verbose_name="программа"
+    )
+    mentor = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="mentoring_as_mentor", verbose_name="наставник"
+    )
+    mentee = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="mentoring_as_mentee", verbose_name="наставляемый"
+    )
     form = models.CharField("форма", max_length=100, blank=True)
 
     scope_paths = ScopePaths(
@@ -750,7 +813,8 @@ class MentoringPair(models.Model):
         ordering = ["program", "mentor__code", "mentee__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["program", "mentor", "mentee"], name="mentoring_pair_unique",
+                fields=["program", "mentor", "mentee"],
+                name="mentoring_pair_unique",
                 violation_error_message="Такая пара уже есть в программе наставничества.",
             ),
             models.CheckConstraint(
@@ -781,8 +845,12 @@ class CompetitionResult(models.TextChoices):
 class CompetitionEntry(models.Model):
     """A teacher's entry in a professional competition (the `Конкурсы` sheet)."""
 
-    period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="competition_entries", verbose_name="период")
-    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="competition_entries", verbose_name="педагог")
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="competition_entries", verbose_name="период"
+    )
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="competition_entries", verbose_name="педагог"
+    )
     competition = models.CharField("конкурс", max_length=500)
     level = models.CharField("уровень", max_length=20, choices=CompetitionLevel.choices)
     result = models.CharField("результат", max_length=20, choices=CompetitionResult.choices, blank=True)
@@ -801,7 +869,8 @@ class CompetitionEntry(models.Model):
         ordering = ["period", "teacher__code", "date", "competition"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "teacher", "competition", "level", "date"], name="competition_entry_unique",
+                fields=["period", "teacher", "competition", "level", "date"],
+                name="competition_entry_unique",
                 violation_error_message="Это участие педагога в конкурсе уже записано.",
             ),
         ]
@@ -835,15 +904,27 @@ ASSOCIATION_CRITERIA: dict[str, str] = {
 class MethodicalAssociation(models.Model):
     """A methodical association or professional community of teachers (the `Методические объединения` sheet)."""
 
-    period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="associations", verbose_name="период")
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="associations", verbose_name="период"
+    )
     code = models.CharField("код МО", max_length=32)
     name = models.CharField("наименование", max_length=500)
     level = models.CharField("уровень", max_length=20, choices=AssociationLevel.choices)
     school = models.ForeignKey(
-        School, on_delete=models.CASCADE, null=True, blank=True, related_name="associations", verbose_name="образовательная организация"
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="associations",
+        verbose_name="образовательная организация",
     )
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="associations", verbose_name="муниципалитет"
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="associations",
+        verbose_name="муниципалитет",
     )
     subject = models.CharField("предмет", max_length=255, blank=True)
     criterion_state_policy = models.BooleanField(ASSOCIATION_CRITERIA["criterion_state_policy"], default=False)
@@ -865,7 +946,8 @@ class MethodicalAssociation(models.Model):
         ordering = ["period", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "code"], name="association_unique_code",
+                fields=["period", "code"],
+                name="association_unique_code",
                 violation_error_message="Методическое объединение с таким кодом в этом периоде уже есть.",
             ),
             models.CheckConstraint(
@@ -886,8 +968,12 @@ class MethodicalAssociation(models.Model):
 class AssociationMember(models.Model):
     """A teacher's membership in a methodical association (the `Участники МО` sheet)."""
 
-    association = models.ForeignKey(MethodicalAssociation, on_delete=models.CASCADE, related_name="members", verbose_name="МО")
-    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="association_memberships", verbose_name="педагог")
+    association = models.ForeignKey(
+        MethodicalAssociation, on_delete=models.CASCADE, related_name="members", verbose_name="МО"
+    )
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="association_memberships", verbose_name="педагог"
+    )
 
     scope_paths = ScopePaths(
         municipality="teacher__roster_entries__school__municipality",
@@ -902,7 +988,8 @@ class AssociationMember(models.Model):
         ordering = ["association", "teacher__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["association", "teacher"], name="association_member_unique",
+                fields=["association", "teacher"],
+                name="association_member_unique",
                 violation_error_message="Педагог уже состоит в этом методическом объединении.",
             ),
         ]
@@ -914,7 +1001,9 @@ class AssociationMember(models.Model):
 class AssociationEvent(models.Model):
     """A scientific-methodical event held by an association (the `Мероприятия МО` sheet)."""
 
-    association = models.ForeignKey(MethodicalAssociation, on_delete=models.CASCADE, related_name="events", verbose_name="МО")
+    association = models.ForeignKey(
+        MethodicalAssociation, on_delete=models.CASCADE, related_name="events", verbose_name="МО"
+    )
     date = models.DateField("дата")
     title = models.CharField("название", max_length=500)
     networked = models.BooleanField("сетевая форма", default=False)
@@ -930,7 +1019,8 @@ class AssociationEvent(models.Model):
         ordering = ["association", "date", "title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["association", "date", "title"], name="association_event_unique",
+                fields=["association", "date", "title"],
+                name="association_event_unique",
                 violation_error_message="Такое мероприятие этого МО в этот день уже записано.",
             ),
         ]
@@ -943,18 +1033,20 @@ class AssociationEvent(models.Model):
 # Digital environment (direction 4)
 # ---------------------------------------------------------------------------
 
-_SCORE = [MinValueValidator(0), MaxValueValidator(4)]
-
 
 class DigitalEnvironmentScore(models.Model):
     """A school's self-assessed digital environment, four scores 0–4 (the `Цифровая среда` sheet)."""
 
-    period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="digital_scores", verbose_name="период")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="digital_scores", verbose_name="образовательная организация")
-    infrastructure = models.PositiveSmallIntegerField("инфраструктура", validators=_SCORE)
-    tools = models.PositiveSmallIntegerField("инструменты и сервисы", validators=_SCORE)
-    usage = models.PositiveSmallIntegerField("использование в обучении", validators=_SCORE)
-    professional_development = models.PositiveSmallIntegerField("профессиональное развитие", validators=_SCORE)
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="digital_scores", verbose_name="период"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="digital_scores", verbose_name="образовательная организация"
+    )
+    infrastructure = models.PositiveSmallIntegerField("инфраструктура")
+    tools = models.PositiveSmallIntegerField("инструменты и сервисы")
+    usage = models.PositiveSmallIntegerField("использование в обучении")
+    professional_development = models.PositiveSmallIntegerField("профессиональное развитие")
 
     scope_paths = ScopePaths(municipality="school__municipality", school="school")
     objects = ScopedManager()
@@ -965,13 +1057,20 @@ class DigitalEnvironmentScore(models.Model):
         ordering = ["period", "school__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "school"], name="digital_score_unique",
+                fields=["period", "school"],
+                name="digital_score_unique",
                 violation_error_message="Оценка цифровой среды этой ОО за период уже есть.",
             ),
             models.CheckConstraint(
                 name="digital_scores_range",
-                condition=Q(infrastructure__lte=4) & Q(tools__lte=4) & Q(usage__lte=4) & Q(professional_development__lte=4)
-                & Q(infrastructure__gte=0) & Q(tools__gte=0) & Q(usage__gte=0) & Q(professional_development__gte=0),
+                condition=Q(infrastructure__lte=4)
+                & Q(tools__lte=4)
+                & Q(usage__lte=4)
+                & Q(professional_development__lte=4)
+                & Q(infrastructure__gte=0)
+                & Q(tools__gte=0)
+                & Q(usage__gte=0)
+                & Q(professional_development__gte=0),
                 violation_error_message="Оценки цифровой среды должны быть целыми числами от 0 до 4.",
             ),
         ]
@@ -995,8 +1094,12 @@ class SubmissionStatus(models.TextChoices):
 class SchoolSubmission(models.Model):
     """A school's data submission for a period; its status drives completeness and indicator 8.6."""
 
-    period = models.ForeignKey(MonitoringPeriod, on_delete=models.CASCADE, related_name="submissions", verbose_name="период")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="submissions", verbose_name="образовательная организация")
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="submissions", verbose_name="период"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="submissions", verbose_name="образовательная организация"
+    )
     status = models.CharField("статус", max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT)
     submitted_at = models.DateTimeField("представлено", null=True, blank=True)
     submitted_by = models.ForeignKey(
@@ -1013,7 +1116,8 @@ class SchoolSubmission(models.Model):
         ordering = ["period", "school__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "school"], name="submission_unique",
+                fields=["period", "school"],
+                name="submission_unique",
                 violation_error_message="Для этой ОО за период уже есть запись о представлении данных.",
             ),
             models.CheckConstraint(

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from monitoring.models import (
-    Municipality,
     MonitoringPeriod,
+    Municipality,
     RosterEntry,
     School,
     SchoolSubmission,
@@ -73,8 +73,7 @@ def school_statuses(*, period: MonitoringPeriod, schools) -> list[tuple[School, 
     )
     labels = dict(SubmissionStatus.choices)
     return [
-        (school, statuses.get(school.pk), labels.get(statuses.get(school.pk), "Не представлено"))
-        for school in schools
+        (school, statuses.get(school.pk), labels.get(statuses.get(school.pk), "Не представлено")) for school in schools
     ]
 
 
@@ -87,8 +86,6 @@ def region_summary(*, period: MonitoringPeriod, user) -> dict[str, int]:
         "teachers": roster.count(),
         "young": roster.young(period=period).count(),
         "pension": roster.pension_age(period=period).count(),
-        "submitted": SchoolSubmission.objects.visible_to(user)
-        .filter(period=period, status__in=SUBMITTED)
-        .count(),
+        "submitted": SchoolSubmission.objects.visible_to(user).filter(period=period, status__in=SUBMITTED).count(),
         "staffing_rows": StaffingRow.objects.visible_to(user).filter(period=period).count(),
     }

@@ -13,8 +13,8 @@ from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilt
 from monitoring.models import (
     MonitoringPeriod,
     Municipality,
-    RosterEntry,
     Role,
+    RosterEntry,
     School,
     SchoolSubmission,
     StaffingRow,
@@ -123,9 +123,7 @@ def school_list(request):
 def school_detail(request, code: str):
     # A school outside the user's scope is "not found", not "forbidden": its existence
     # is itself information another school's head should not get.
-    school = get_object_or_404(
-        School.objects.visible_to(request.user).select_related("municipality"), code=code
-    )
+    school = get_object_or_404(School.objects.visible_to(request.user).select_related("municipality"), code=code)
     period = _period(request)
     roster = (
         RosterEntry.objects.visible_to(request.user)
@@ -193,8 +191,8 @@ def period_detail(request, year: int):
     period = get_object_or_404(MonitoringPeriod, year=year)
     plan = period.plan_items.select_related("responsible").order_by("direction")
     completeness = selectors.municipality_completeness(period=period, user=request.user)
-    schools = School.objects.visible_to(request.user).select_related("municipality").order_by(
-        "municipality__code", "code"
+    schools = (
+        School.objects.visible_to(request.user).select_related("municipality").order_by("municipality__code", "code")
     )
     page = _page(request, schools)
     statuses = selectors.school_statuses(period=period, schools=page)

@@ -31,6 +31,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2's deliberate slowness costs seconds per fixed person; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(request):
     """Run tasks in-process unless the test drives a real worker."""
     from monitoring.celery import app

@@ -21,7 +21,9 @@ def test_unset_variable_without_default_is_an_error():
         env("X", environ={})
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("1", True), ("Yes", True), ("off", False), ("0", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("1", True), ("Yes", True), ("off", False), ("0", False)]
+)
 def test_bool_forms(raw, expected):
     assert env("DEBUG", "bool", default=None, environ={"DEBUG": raw}) is expected
 

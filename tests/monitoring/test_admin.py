@@ -1,0 +1,110 @@
+"""The admin, tried by each fixed person: lists are scoped and only the institute writes."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from monitoring import models
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _changelist(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def test_every_model_of_the_monitored_world_is_in_the_admin():
+    from django.apps import apps
+
+    missing = [m.__name__ for m in apps.get_app_config("monitoring").get_models() if m not in admin.site._registry]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        ("analyst", {"000001", "000002", "000003"}),
+        ("ministry", {"000001", "000002", "000003"}),
+        ("municipal", {"000001", "000003"}),
+        ("head_a", {"000001"}),
+        ("head_b", {"000002"}),
+    ],
+)
+def test_school_changelist_is_scoped(client, world, person, expected):
+    client.force_login(world.people[person])
+    response = client.get(_changelist(models.School))
+    assert response.status_code == 200
+    assert {s.code for s in response.context["cl"].result_list} == expected
+
+
+def test_teacher_has_no_admin(client, world):
+    client.force_login(world.teacher)
+    response = client.get(_changelist(models.School))
+    assert response.status_code == 302  # to the admin login: not staff
+
+
+@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label == "monitoring"])
+def test_each_admin_list_opens_and_is_scoped_for_a_school_head(client, world, model):
+    factories.StaffingRowFactory(period=world.period, school=world.school_b, position="учитель")
+    client.force_login(world.head_a)
+    response = client.get(_changelist(model))
+    if model is models.User:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert set(shown) <= set(model.objects.visible_to(world.head_a))
+    # Nothing of school B's reaches head A in any list.
+    assert "Быковская" not in response.content.decode()
+
+
+@pytest.mark.parametrize("person", ["ministry", "municipal", "head_a"])
+def test_only_the_institute_changes_data(client, world, person):
+    client.force_login(world.people[person])
+    add = client.get(reverse("admin:monitoring_school_add"))
+    assert add.status_code == 403
+    change = client.post(
+        reverse("admin:monitoring_school_change", args=[world.school_a.pk]),
+        {"code": "000001", "name": "Переименована", "municipality": world.m1.pk},
+    )
+    assert change.status_code == 403
+    world.school_a.refresh_from_db()
+    assert world.school_a.name == "МКОУ «Алексеевская СШ»"
+
+
+def test_head_cannot_open_another_schools_admin_page(client, world):
+    client.force_login(world.head_a)
+    response = client.get(reverse("admin:monitoring_school_change", args=[world.school_b.pk]))
+    # Django's admin redirects to the index with a message for an object outside the queryset.
+    assert response.status_code == 302
+    assert "Быковская" not in client.get(response["Location"]).content.decode()
+
+
+def test_analyst_edits_and_constraint_message_reaches_the_form(client, world):
+    client.force_login(world.analyst)
+    url = reverse("admin:monitoring_staffingrow_add")
+    response = client.post(
+        url,
+        {
+            "period": world.period.pk,
+            "school": world.school_a.pk,
+            "position": "учитель",
+            "positions_by_schedule": "5",
+            "actual_need": "5",
+            "vacant_positions": "6",
+            "vacant_posts": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert "Вакантных ставок не может быть меньше нуля или больше, чем ставок по штату." in response.content.decode()
+    assert not models.StaffingRow.objects.exists()
+
+
+def test_user_admin_is_for_the_institute_only(client, world):
+    client.force_login(world.analyst)
+    assert client.get(_changelist(models.User)).status_code == 200
+    client.force_login(world.municipal)
+    assert client.get(_changelist(models.User)).status_code == 403

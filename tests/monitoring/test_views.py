@@ -1,0 +1,256 @@
+"""Every page built so far, tried by each fixed person: each sees exactly their scope."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from monitoring import models
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ALL_SCHOOLS = {"МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»", "МКОУ «Быковская СШ № 1»"}
+ALL_TEACHERS = {"Петрова Анна Ивановна", "Сидоров Павел Олегович", "Кузнецова Ольга Сергеевна"}
+
+
+def _get(client, user, url):
+    client.force_login(user)
+    return client.get(url)
+
+
+def _shown(response, candidates: set[str]) -> set[str]:
+    body = response.content.decode()
+    return {c for c in candidates if c in body}
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("home", None),
+        ("municipality-list", None),
+        ("school-list", None),
+        ("teacher-list", None),
+        ("period-list", None),
+    ],
+)
+def test_anonymous_is_sent_to_login(client, world, url, name):
+    response = client.get(reverse(url))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_and_login(client, world):
+    page = client.get(reverse("login"))
+    assert "Вход в портал" in page.content.decode()
+    bad = client.post(reverse("login"), {"username": "analyst", "password": "wrong"})
+    assert "Неверное имя пользователя или пароль" in bad.content.decode()
+    ok = client.post(reverse("login"), {"username": "analyst", "password": "secret-pass-123"})
+    assert ok.status_code == 302 and ok["Location"] == reverse("home")
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        ("analyst", ALL_SCHOOLS),
+        ("ministry", ALL_SCHOOLS),
+        ("municipal", {"МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"}),
+        ("head_a", {"МКОУ «Алексеевская СШ»"}),
+        ("head_b", {"МКОУ «Быковская СШ № 1»"}),
+        ("teacher", set()),
+    ],
+)
+def test_school_list_scope(client, world, person, expected):
+    response = _get(client, world.people[person], reverse("school-list"))
+    assert response.status_code == 200
+    assert _shown(response, ALL_SCHOOLS) == expected
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        ("analyst", ALL_TEACHERS),
+        ("ministry", ALL_TEACHERS),
+        ("municipal", {"Петрова Анна Ивановна", "Кузнецова Ольга Сергеевна"}),
+        ("head_a", {"Петрова Анна Ивановна"}),
+        ("head_b", {"Сидоров Павел Олегович"}),
+        ("teacher", {"Петрова Анна Ивановна"}),
+    ],
+)
+def test_teacher_list_scope(client, world, person, expected):
+    response = _get(client, world.people[person], reverse("teacher-list"))
+    assert response.status_code == 200
+    assert _shown(response, ALL_TEACHERS) == expected
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        ("analyst", {"Алексеевский", "Быковский"}),
+        ("ministry", {"Алексеевский", "Быковский"}),
+        ("municipal", {"Алексеевский"}),
+        ("head_a", set()),
+        ("head_b", set()),
+        ("teacher", set()),
+    ],
+)
+def test_municipality_list_scope(client, world, person, expected):
+    response = _get(client, world.people[person], reverse("municipality-list"))
+    assert response.status_code == 200
+    assert _shown(response, {"Алексеевский", "Быковский"}) == expected
+
+
+SCHOOL_PAGES = {"000001": "a", "000002": "b", "000003": "c"}
+SCHOOL_ACCESS = {
+    "analyst": {"000001", "000002", "000003"},
+    "ministry": {"000001", "000002", "000003"},
+    "municipal": {"000001", "000003"},
+    "head_a": {"000001"},
+    "head_b": {"000002"},
+    "teacher": set(),
+}
+
+
+@pytest.mark.parametrize("person", list(SCHOOL_ACCESS))
+@pytest.mark.parametrize("code", list(SCHOOL_PAGES))
+def test_school_page_is_404_outside_scope(client, world, person, code):
+    response = _get(client, world.people[person], reverse("school-detail", args=[code]))
+    assert response.status_code == (200 if code in SCHOOL_ACCESS[person] else 404)
+
+
+TEACHER_ACCESS = {
+    "analyst": {"T0000001", "T0000002", "T0000003"},
+    "ministry": {"T0000001", "T0000002", "T0000003"},
+    "municipal": {"T0000001", "T0000003"},
+    "head_a": {"T0000001"},
+    "head_b": {"T0000002"},
+    "teacher": {"T0000001"},
+}
+
+
+@pytest.mark.parametrize("person", list(TEACHER_ACCESS))
+@pytest.mark.parametrize("code", ["T0000001", "T0000002", "T0000003"])
+def test_teacher_page_is_404_outside_scope(client, world, person, code):
+    response = _get(client, world.people[person], reverse("teacher-detail", args=[code]))
+    assert response.status_code == (200 if code in TEACHER_ACCESS[person] else 404)
+
+
+MUNICIPALITY_ACCESS = {
+    "analyst": {"01", "02"},
+    "ministry": {"01", "02"},
+    "municipal": {"01"},
+    "head_a": set(),
+    "head_b": set(),
+    "teacher": set(),
+}
+
+
+@pytest.mark.parametrize("person", list(MUNICIPALITY_ACCESS))
+@pytest.mark.parametrize("code", ["01", "02"])
+def test_municipality_page_is_404_outside_scope(client, world, person, code):
+    response = _get(client, world.people[person], reverse("municipality-detail", args=[code]))
+    assert response.status_code == (200 if code in MUNICIPALITY_ACCESS[person] else 404)
+
+
+def test_school_page_shows_roster_staffing_and_submission(client, world):
+    factories.StaffingRowFactory(period=world.period, school=world.school_a, position="учитель математики")
+    factories.SubmissionFactory(period=world.period, school=world.school_a)
+    body = _get(client, world.head_a, reverse("school-detail", args=["000001"])).content.decode()
+    assert "Петрова Анна Ивановна" in body
+    assert "учитель математики" in body
+    assert "Представлено" in body
+    assert "Сидоров" not in body
+
+
+@pytest.mark.parametrize(
+    ("person", "status", "shown"),
+    [
+        ("analyst", 200, ALL_SCHOOLS),
+        ("ministry", 200, ALL_SCHOOLS),
+        ("municipal", 200, {"МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"}),
+        ("head_a", 200, {"МКОУ «Алексеевская СШ»"}),
+        ("head_b", 200, {"МКОУ «Быковская СШ № 1»"}),
+        ("teacher", 404, set()),
+    ],
+)
+def test_period_page_plan_and_completeness_in_scope(client, world, person, status, shown):
+    from monitoring.services import period_create
+
+    period_create(year=2025)  # adds the plan to the existing period
+    factories.SubmissionFactory(period=world.period, school=world.school_a)
+    response = _get(client, world.people[person], reverse("period-detail", args=[2025]))
+    assert response.status_code == status
+    assert _shown(response, ALL_SCHOOLS) == shown
+    if status == 200:
+        body = response.content.decode()
+        assert "Выявление кадровых потребностей" in body  # the plan's ninth direction
+        assert "Руководитель центра непрерывного повышения профессионального мастерства" in body
+
+
+def test_home_page_is_role_aware(client, world):
+    factories.SubmissionFactory(period=world.period, school=world.school_a)
+    analyst = _get(client, world.analyst, reverse("home")).content.decode()
+    assert "Полнота данных по муниципалитетам" in analyst
+    assert "Быковский муниципальный район" in analyst
+    municipal = _get(client, world.municipal, reverse("home")).content.decode()
+    assert "Алексеевский муниципальный район" in municipal
+    assert "Быковский муниципальный район" not in municipal
+    head = _get(client, world.head_a, reverse("home")).content.decode()
+    assert "Ваша организация" in head and "МКОУ «Алексеевская СШ»" in head
+    assert "Полнота данных" not in head
+    teacher = _get(client, world.teacher, reverse("home")).content.decode()
+    assert "Петрова Анна Ивановна" in teacher and "Полнота данных" not in teacher
+
+
+def test_school_filters(client, world):
+    world.school_b.low_results = True
+    world.school_b.save()
+    client.force_login(world.analyst)
+    by_flag = client.get(reverse("school-list"), {"low_results": "true"})
+    assert _shown(by_flag, ALL_SCHOOLS) == {"МКОУ «Быковская СШ № 1»"}
+    by_municipality = client.get(reverse("school-list"), {"municipality": world.m1.pk})
+    assert _shown(by_municipality, ALL_SCHOOLS) == {"МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"}
+    by_search = client.get(reverse("school-list"), {"q": "Аржанов"})
+    assert _shown(by_search, ALL_SCHOOLS) == {"МКОУ «Аржановская СШ»"}
+
+
+def test_municipal_cannot_filter_into_another_municipality(client, world):
+    client.force_login(world.municipal)
+    response = client.get(reverse("school-list"), {"municipality": world.m2.pk})
+    # The other municipality is not a valid choice: the filter is refused, nothing leaks.
+    assert _shown(response, ALL_SCHOOLS) <= {"МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"}
+    assert "Быковская" not in response.content.decode()
+
+
+def test_teacher_filters(client, world):
+    client.force_login(world.analyst)
+    assert _shown(client.get(reverse("teacher-list"), {"q": "Сидоров"}), ALL_TEACHERS) == {"Сидоров Павел Олегович"}
+    assert _shown(client.get(reverse("teacher-list"), {"school": "000003"}), ALL_TEACHERS) == {
+        "Кузнецова Ольга Сергеевна"
+    }
+
+
+def test_unknown_period_is_404(client, world):
+    client.force_login(world.analyst)
+    assert client.get(reverse("school-list"), {"period": "1999"}).status_code == 404
+    assert client.get(reverse("school-list"), {"period": "abc"}).status_code == 404
+
+
+def test_teacher_list_query_count_does_not_grow_with_rows(client, world, django_assert_max_num_queries):
+    client.force_login(world.analyst)
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("teacher-list"))
+    for _ in range(40):
+        factories.RosterEntryFactory(period=world.period, school=world.school_b)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("teacher-list"))
+
+
+def test_ministry_sees_no_birth_dates(client, world):
+    body = _get(client, world.ministry, reverse("teacher-detail", args=["T0000001"])).content.decode()
+    assert "17.05.1980" not in body
+    assert "17.05.1980" in _get(client, world.head_a, reverse("teacher-detail", args=["T0000001"])).content.decode()
+
+
+def test_role_labels_are_russian(world):
+    assert models.Role(world.head_a.role).label == "Руководитель образовательной организации"
