@@ -273,3 +273,31 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return can_write_region(request.user)
+
+
+@admin.register(models.SubmissionEvent)
+class SubmissionEventAdmin(ScopedAdmin):
+    list_display = ["submission", "status", "user", "at"]
+    list_filter = ["status"]
+    list_select_related = ["submission__school", "submission__period", "user"]
+
+    # History is written by the workflow services only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ImportJob)
+class ImportJobAdmin(ScopedAdmin):
+    list_display = ["created_at", "kind", "period", "school", "user", "original_name", "status"]
+    list_filter = ["kind", "status", "period"]
+    list_select_related = ["period", "school", "user"]
+
+    # Imports are made through the import doors, which validate; the admin only shows them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

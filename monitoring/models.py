@@ -8,8 +8,10 @@ can store a row the spec forbids.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -1133,3 +1135,84 @@ class SchoolSubmission(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
+
+
+class SubmissionEvent(models.Model):
+    """One step of a submission's workflow (submitted, returned, accepted, acceptance withdrawn): its history."""
+
+    submission = models.ForeignKey(
+        SchoolSubmission, on_delete=models.CASCADE, related_name="events", verbose_name="представление"
+    )
+    status = models.CharField("новый статус", max_length=20, choices=SubmissionStatus.choices)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто"
+    )
+    comment = models.TextField("комментарий", blank=True)
+    at = models.DateTimeField("когда", auto_now_add=True)
+
+    scope_paths = ScopePaths(municipality="submission__school__municipality", school="submission__school")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "событие представления данных"
+        verbose_name_plural = "история представления данных"
+        ordering = ["submission", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.get_status_display()}"
+
+
+class ImportKind(models.TextChoices):
+    PACKAGE = "package", "Пакет данных института"
+    STAFFING = "staffing", "Штатное расписание ОО"
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", "Проверен, ожидает подтверждения"
+    APPLIED = "applied", "Загружен"
+    REFUSED = "refused", "Отклонен"
+
+
+def _import_upload_to(instance: ImportJob, filename: str) -> str:
+    # The stored name never comes from the user: a path in the upload's name goes nowhere.
+    suffix = "".join(ch for ch in PurePath(filename).suffix.lower() if ch.isalnum() or ch == ".")[:8]
+    return f"imports/{instance.period.year}/{uuid.uuid4().hex}{suffix}"
+
+
+class ImportJob(models.Model):
+    """One upload of a data package or a staffing file: who, when, the file kept, and what came of it."""
+
+    kind = models.CharField("вид", max_length=20, choices=ImportKind.choices)
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="imports", verbose_name="период"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="imports", verbose_name="ОО"
+    )
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="imports", verbose_name="кто")
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
+    file = models.FileField("файл", upload_to=_import_upload_to)
+    original_name = models.CharField("имя файла", max_length=255)
+    replace = models.BooleanField("режим замены", default=False)
+    status = models.CharField("результат", max_length=20, choices=ImportStatus.choices)
+    summary = models.JSONField("итоги по листам", default=dict, blank=True)
+    problems = models.JSONField("ошибки", default=list, blank=True)
+    warnings = models.JSONField("предупреждения", default=list, blank=True)
+
+    scope_paths = ScopePaths(municipality="school__municipality", school="school")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "загрузка данных"
+        verbose_name_plural = "история загрузок"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="import_staffing_has_school",
+                condition=~Q(kind="staffing") | Q(school__isnull=False),
+                violation_error_message="Для загрузки штатного расписания нужна ОО.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

@@ -1,0 +1,1 @@
+"""The monitoring data package: reading, validating, importing and exporting (spec/data-package.md)."""

@@ -1,0 +1,250 @@
+"""The one import service of the data package, shared by every door.
+
+``package_import`` reads a file (monitoring.package.reader), parses every sheet with
+the registry's columns, checks everything — cells, duplicates, cross-sheet references
+against the package and the database — and only when nothing is wrong writes all
+sheets in one transaction with bulk upserts. A refused package changes nothing.
+``dry_run`` does the same work inside a transaction that is rolled back, so the
+preview's counts of rows to add, change and remove are exactly what confirming does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from monitoring.models import MonitoringPeriod
+from monitoring.package import registry
+from monitoring.package.parsing import header_key
+from monitoring.package.registry import Problem, Row, SheetResult
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo a dry run."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did or would do."""
+
+    applied: bool
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    sheets: dict[str, SheetResult] = field(default_factory=dict)
+    rows_read: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# Where the database keeps the codes of each namespace: period → (code, id) pairs.
+_DB_CODES: dict[str, Callable[[MonitoringPeriod], Any]] = {}
+
+
+def register_namespace(name: str, source: Callable[[MonitoringPeriod], Any]) -> None:
+    """Declare how codes of a namespace are found in the database (values_list(code, id))."""
+    _DB_CODES[name] = source
+
+
+class ImportContext:
+    """What sheets see while they are checked and written."""
+
+    def __init__(
+        self, *, period: MonitoringPeriod, replace: bool, package: dict[str, list[Row]], user=None, school=None
+    ):
+        self.period = period
+        # A school head's upload: every row must name this school, and replace stays inside it.
+        self.school = school
+        self.replace = replace
+        self.package = package
+        self.user = user
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self._ids: dict[str, dict[str, int]] = {}
+
+    def problem(self, sheet: str, row: int | None, column: str | None, value: Any, message: str) -> None:
+        self.problems.append(Problem(sheet, row, column, "" if value is None else str(value), message))
+
+    def warning(self, sheet: str, row: int | None, column: str | None, value: Any, message: str) -> None:
+        self.warnings.append(Problem(sheet, row, column, "" if value is None else str(value), message, warning=True))
+
+    def package_codes(self, namespace: str) -> set[str]:
+        codes: set[str] = set()
+        for sheet in registry.sheets():
+            field_name = sheet.provides.get(namespace)
+            if field_name and sheet.name in self.package:
+                codes.update(r.values[field_name] for r in self.package[sheet.name])
+        return codes
+
+    def known(self, namespace: str) -> set[str]:
+        """Codes a row may refer to: in the package or already in the portal for the period."""
+        return self.package_codes(namespace) | set(self.ids(namespace))
+
+    def ids(self, namespace: str) -> dict[str, int]:
+        """Code → primary key as the database holds them now (refreshed after each sheet's write)."""
+        if namespace not in self._ids:
+            self._ids[namespace] = dict(_DB_CODES[namespace](self.period))
+        return self._ids[namespace]
+
+    def forget_ids(self) -> None:
+        self._ids.clear()
+
+    def check_reference(self, sheet: str, row: Row, column_field: str, namespace: str, what: str) -> None:
+        code = row.values.get(column_field)
+        if code is None:
+            return
+        if code not in self.known(namespace):
+            title = registry.sheet_by_name(sheet).title_for(column_field)
+            self.problem(sheet, row.number, title, code, f"{what} с таким кодом нет ни в файле, ни в портале")
+
+
+def _map_headers(sheet: registry.Sheet, raw, problems: list[Problem], warnings: list[Problem]):
+    """Column index per field; a missing required column refuses the sheet."""
+    by_key = {header_key(c.title): c for c in sheet.columns}
+    index: dict[str, int] = {}
+    for i, header in enumerate(raw.headers):
+        if not header:
+            continue
+        column = by_key.get(header_key(header))
+        if column is None:
+            warnings.append(
+                Problem(sheet.name, raw.header_row, header, "", "неизвестный столбец пропущен", warning=True)
+            )
+        elif column.field in index:
+            problems.append(Problem(sheet.name, raw.header_row, header, "", "столбец повторяется"))
+        else:
+            index[column.field] = i
+    missing = [c.title for c in sheet.columns if c.required and c.field not in index]
+    for title in missing:
+        problems.append(
+            Problem(sheet.name, raw.header_row, title, "", "нет обязательного столбца; лист не может быть загружен")
+        )
+    return index, not missing
+
+
+def _unescape(value: Any) -> Any:
+    """Undo the export's formula protection: "'=x" in a CSV is the text "=x"."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
+        return value[1:]
+    return value
+
+
+def parse_package(raw_sheets: dict[str, Any], problems: list[Problem], warnings: list[Problem]) -> dict[str, list[Row]]:
+    """Parse every known sheet of a raw package into rows; report cell problems and duplicates."""
+    parsed: dict[str, list[Row]] = {}
+    for name, raw in raw_sheets.items():
+        sheet = registry.sheet_by_name(name)
+        if sheet is None:
+            warnings.append(Problem(raw.name, None, None, "", "неизвестный лист пропущен", warning=True))
+            continue
+        index, usable = _map_headers(sheet, raw, problems, warnings)
+        if not usable:
+            continue
+        rows: list[Row] = []
+        seen: dict[tuple, int] = {}
+        for number, cells in raw.rows:
+            values = {f: _unescape(cells[i]) if i < len(cells) else None for f, i in index.items()}
+            row = sheet.parse_row(number, values, problems)
+            if row is None:
+                continue
+            key = sheet.row_key(row)
+            if sheet.key and key in seen:
+                first_col = sheet.title_for(sheet.key[0])
+                problems.append(
+                    Problem(
+                        sheet.name,
+                        number,
+                        first_col,
+                        " / ".join(str(k) for k in key),
+                        f"строка повторяет строку {seen[key]}: такая запись в листе уже есть",
+                    )
+                )
+                continue
+            seen[key] = number
+            rows.append(row)
+        parsed[sheet.name] = rows
+    return parsed
+
+
+def package_import(
+    *,
+    source,
+    period: MonitoringPeriod,
+    user=None,
+    replace: bool = False,
+    dry_run: bool = False,
+    filename: str | None = None,
+    only_sheets: set[str] | None = None,
+    school=None,
+    extra_check: Callable[[ImportContext], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportResult:
+    """Import a data package file for ``period``: all of it, or nothing.
+
+    ``only_sheets`` limits which sheets the file may contain (a school head's upload);
+    ``extra_check`` adds door-specific rules (the head's own school) before writing.
+    """
+    from monitoring.package.reader import read_package
+    from monitoring.package.safety import PackageFileError
+
+    started = time.perf_counter()
+    result = ImportResult(applied=False)
+    try:
+        raw_sheets = read_package(source, filename=filename)
+    except PackageFileError as exc:
+        result.problems.append(Problem(filename or "файл", None, None, "", exc.message))
+        return result
+    if only_sheets is not None:
+        allowed = {header_key(s) for s in only_sheets}
+        for name in list(raw_sheets):
+            if header_key(name) not in allowed:
+                result.problems.append(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "",
+                        "этот лист нельзя загружать здесь; ожидаются: "
+                        + ", ".join(f"«{s}»" for s in sorted(only_sheets)),
+                    )
+                )
+        if result.problems:
+            return result
+    result.rows_read = sum(len(r.rows) for r in raw_sheets.values())
+    parsed = parse_package(raw_sheets, result.problems, result.warnings)
+    ctx = ImportContext(period=period, replace=replace, package=parsed, user=user, school=school)
+    for sheet in registry.sheets():
+        if sheet.name in parsed:
+            sheet.check(parsed[sheet.name], ctx)
+    if extra_check is not None:
+        extra_check(ctx)
+    result.problems.extend(ctx.problems)
+    result.warnings.extend(ctx.warnings)
+    if not parsed and not result.problems:
+        result.problems.append(Problem(filename or "файл", None, None, "", "в файле нет ни одного листа пакета данных"))
+    if result.problems:
+        result.seconds = time.perf_counter() - started
+        return result
+
+    try:
+        with transaction.atomic():
+            todo = [s for s in registry.sheets() if s.name in parsed]
+            for i, sheet in enumerate(todo, start=1):
+                if progress:
+                    progress(sheet.name, i, len(todo))
+                result.sheets[sheet.name] = sheet.write(parsed[sheet.name], ctx)
+                ctx.forget_ids()
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    else:
+        result.applied = True
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,204 @@
+"""Cell parsers of the data package's reading rules (spec/data-package.md, "Reading rules").
+
+Each parser takes a cell as the reader returns it (str, int, float, bool, date,
+datetime or None) and returns the value, or raises :class:`CellError` whose message
+says in Russian what was expected. ``None`` is returned for an empty cell; whether
+an empty cell is allowed is the column's business, not the parser's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column expects; the message is for the user."""
+
+
+TRUE_WORDS = {"да", "1", "true", "+", "истина"}
+FALSE_WORDS = {"нет", "0", "false", "-", "ложь"}
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def parse_text(value: Any) -> str | None:
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def parse_code(value: Any) -> str | None:
+    """Codes are strings: leading zeros kept, and a number cell 7.0 reads as "7"."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError("ожидается код (текст или число)")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError("ожидается код без дробной части")
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_bool(value: Any) -> bool | None:
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellError("ожидается «да» или «нет» (также 1/0, true/false, +/-)")
+
+
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if is_empty(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    # A datetime written as text ("2025-03-01 00:00:00") keeps its date part.
+    text = text.split(" ")[0].split("T")[0]
+    try:
+        if m := _DMY.match(text):
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        if m := _ISO.match(text):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError as exc:
+        raise CellError("такой даты нет в календаре") from exc
+    raise CellError("ожидается дата в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД")
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError("ожидается число")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # repr of a float is its shortest round-trip form: 25.07 stays 25.07.
+        return Decimal(repr(value))
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise CellError("ожидается число (дробная часть — через запятую или точку)") from exc
+    if not number.is_finite():
+        raise CellError("ожидается число")
+    return number
+
+
+def parse_int(value: Any) -> int | None:
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise CellError("ожидается целое число")
+    return int(number)
+
+
+def parse_list(value: Any) -> list[str]:
+    """Lists inside a cell are separated by ";" or ","."""
+    text = parse_text(value)
+    if text is None:
+        return []
+    return [item.strip() for item in re.split(r"[;,]", text) if item.strip()]
+
+
+def choice(allowed: Iterable[str], *, base: Callable[[Any], Any] = parse_text) -> Callable[[Any], str | None]:
+    """A parser that accepts one of ``allowed`` (compared ignoring case and extra spaces)."""
+    allowed = list(allowed)
+    by_key = {_key(a): a for a in allowed}
+
+    def parse(value: Any) -> str | None:
+        text = base(value)
+        if text is None:
+            return None
+        found = by_key.get(_key(text))
+        if found is None:
+            raise CellError("допустимые значения: " + ", ".join(f"«{a}»" for a in allowed))
+        return found
+
+    return parse
+
+
+def list_of_choices(allowed: Iterable[str]) -> Callable[[Any], list[str]]:
+    one = choice(allowed)
+
+    def parse(value: Any) -> list[str]:
+        return [one(item) for item in parse_list(value)]
+
+    return parse
+
+
+def ranged_int(low: int | None = None, high: int | None = None) -> Callable[[Any], int | None]:
+    def parse(value: Any) -> int | None:
+        number = parse_int(value)
+        if number is None:
+            return None
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise CellError(_range_text("целое число", low, high))
+        return number
+
+    return parse
+
+
+def ranged_decimal(low: Decimal | int | None = None, *, exclusive_low: bool = False) -> Callable[[Any], Decimal | None]:
+    def parse(value: Any) -> Decimal | None:
+        number = parse_decimal(value)
+        if number is None:
+            return None
+        if low is not None and (number < low or (exclusive_low and number == low)):
+            raise CellError(f"ожидается число {'больше' if exclusive_low else 'не меньше'} {low}")
+        if number.as_tuple().exponent < -2 and number != number.quantize(Decimal("0.01")):
+            raise CellError("ожидается число не более чем с двумя знаками после запятой")
+        return number
+
+    return parse
+
+
+def _range_text(kind: str, low, high) -> str:
+    if low is not None and high is not None:
+        return f"ожидается {kind} от {low} до {high}"
+    if low is not None:
+        return f"ожидается {kind} не меньше {low}"
+    return f"ожидается {kind} не больше {high}"
+
+
+def _key(text: str) -> str:
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").split()).lower().replace("–", "-").replace("—", "-")
+
+
+def header_key(text: str) -> str:
+    """Headers match after trimming spaces and ignoring case."""
+    return " ".join(str(text or "").split()).lower()
+
+
+def display(value: Any) -> str:
+    """How a bad cell is quoted back to the user."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,158 @@
+"""The sheet registry: how each sheet of the package is read, checked, written and exported.
+
+Each app registers its own sheets (``register``) from its ``AppConfig.ready``, so the
+import and export services in ``monitoring`` never import the apps to their right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from monitoring.package.parsing import CellError, display
+
+if TYPE_CHECKING:
+    from monitoring.package.importer import ImportContext
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a sheet: its title as users see it, the field it fills, its parser."""
+
+    title: str
+    field: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+    default: Any = None
+    # How the value is written back on export (None: as it is).
+    export: Callable[[Any], Any] | None = None
+
+
+@dataclass
+class Problem:
+    """One reason a package is refused (or, with ``warning``, only reported)."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = [f"лист «{self.sheet}»"]
+        if self.row is not None:
+            where.append(f"строка {self.row}")
+        if self.column:
+            where.append(f"столбец «{self.column}»")
+        text = ", ".join(where)
+        text = text[0].upper() + text[1:] + f": {self.message}"
+        if self.value:
+            text += f" (значение: «{self.value}»)"
+        return text
+
+
+@dataclass
+class Row:
+    """A parsed data row: its number as the user sees it and its values by field."""
+
+    number: int
+    values: dict[str, Any]
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+class Sheet:
+    """A sheet of the data package. Subclasses declare columns and how rows map to models."""
+
+    name: str = ""
+    columns: tuple[Column, ...] = ()
+    # Import order: a sheet is written after the sheets it refers to.
+    order: int = 100
+    # The natural key of a row, as field names of the parsed row (upsert and duplicates).
+    key: tuple[str, ...] = ()
+    # Code namespaces this sheet provides for references from other sheets: name → field.
+    provides: dict[str, str] = {}
+
+    # --- reading -----------------------------------------------------------------
+
+    def parse_row(self, number: int, cells: dict[str, Any], problems: list[Problem]) -> Row | None:
+        values: dict[str, Any] = {}
+        ok = True
+        for column in self.columns:
+            raw = cells.get(column.field)
+            try:
+                value = column.parse(raw)
+            except CellError as exc:
+                problems.append(Problem(self.name, number, column.title, display(raw), str(exc)))
+                ok = False
+                continue
+            if value is None or value == []:
+                if column.required:
+                    problems.append(Problem(self.name, number, column.title, "", "обязательное поле не заполнено"))
+                    ok = False
+                    continue
+                value = column.default if value is None else value
+            values[column.field] = value
+        return Row(number, values, cells) if ok else None
+
+    def row_key(self, row: Row) -> tuple:
+        return tuple(row.values.get(f) for f in self.key)
+
+    def check(self, rows: list[Row], ctx: ImportContext) -> None:
+        """Rules across columns and references; report through ``ctx.problem``."""
+
+    # --- writing -----------------------------------------------------------------
+
+    def write(self, rows: list[Row], ctx: ImportContext) -> SheetResult:
+        raise NotImplementedError
+
+    # --- exporting ---------------------------------------------------------------
+
+    def export_rows(self, period) -> Iterable[list[Any]]:
+        raise NotImplementedError
+
+    def title_for(self, field_name: str) -> str:
+        return next(c.title for c in self.columns if c.field == field_name)
+
+
+@dataclass
+class SheetResult:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+_REGISTRY: dict[str, Sheet] = {}
+
+
+def register(sheet: Sheet) -> Sheet:
+    if sheet.name in _REGISTRY and type(_REGISTRY[sheet.name]) is not type(sheet):
+        raise ValueError(f"Sheet {sheet.name!r} is registered twice")
+    _REGISTRY[sheet.name] = sheet
+    return sheet
+
+
+def sheets() -> list[Sheet]:
+    """Registered sheets in import order."""
+    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.name))
+
+
+def sheet_by_name(name: str) -> Sheet | None:
+    from monitoring.package.parsing import header_key
+
+    wanted = header_key(name)
+    return next((s for s in _REGISTRY.values() if header_key(s.name) == wanted), None)
+
+
+def model_values(instance: models.Model, fields: Iterable[str]) -> tuple:
+    return tuple(getattr(instance, f) for f in fields)

@@ -1,0 +1,212 @@
+"""A school's data for a period: the head's staffing upload and the review workflow.
+
+draft → submitted → returned / accepted. Accepted data is locked: a new upload is
+refused until a reviewer withdraws the acceptance, which is recorded like every step.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from monitoring.models import (
+    Category,
+    EducationLevel,
+    MonitoringPeriod,
+    Role,
+    RosterEntry,
+    School,
+    SchoolSubmission,
+    Sex,
+    StaffingRow,
+    SubmissionEvent,
+    SubmissionStatus,
+)
+from monitoring.package.importer import ImportContext, ImportResult, package_import
+from monitoring.package.parsing import header_key
+from monitoring.scoping import can_see
+
+STAFFING_SHEETS = {"Штатное расписание", "Педагоги"}
+
+
+def _check_own_school(ctx: ImportContext) -> None:
+    """Every row of a head's upload names the head's school; any other code refuses the whole file."""
+    for sheet_name in STAFFING_SHEETS:
+        for row in ctx.package.get(sheet_name, []):
+            code = row.values.get("school")
+            if code != ctx.school.code:
+                ctx.problem(
+                    sheet_name,
+                    row.number,
+                    "Код ОО",
+                    code,
+                    f"можно загружать данные только своей организации (код ОО {ctx.school.code}); "
+                    "файл отклонен целиком",
+                )
+
+
+@transaction.atomic
+def _set_status(*, submission: SchoolSubmission, status: str, user, comment: str = "") -> SchoolSubmission:
+    submission.status = status
+    if status == SubmissionStatus.SUBMITTED:
+        submission.submitted_at = timezone.now()
+        submission.submitted_by = user
+    if status in (SubmissionStatus.RETURNED, SubmissionStatus.ACCEPTED) or comment:
+        submission.comment = comment
+    submission.save()
+    SubmissionEvent.objects.create(submission=submission, status=status, user=user, comment=comment)
+    return submission
+
+
+def school_staffing_import(
+    *, school: School, period: MonitoringPeriod, file, user, filename: str | None = None, dry_run: bool = False
+) -> ImportResult:
+    """A head's upload of `Штатное расписание` + `Педагоги` for their school; on success the school has submitted."""
+    if (
+        not can_see(user=user, obj=school)
+        or (user.role not in (Role.SCHOOL_HEAD, Role.ANALYST)
+        and not user.is_superuser)
+    ):
+        raise PermissionDenied("Загружать данные этой организации вы не можете.")
+    submission, _ = SchoolSubmission.objects.get_or_create(period=period, school=school)
+    if submission.status == SubmissionStatus.ACCEPTED:
+        result = ImportResult(applied=False)
+        from monitoring.package.registry import Problem
+
+        result.problems.append(
+            Problem(
+                filename or "файл",
+                None,
+                None,
+                "",
+                "данные организации за период уже приняты и закрыты для изменений; "
+                "попросите проверяющего снять отметку о принятии",
+            )
+        )
+        return result
+    with transaction.atomic():
+        result = package_import(
+            source=file,
+            period=period,
+            user=user,
+            replace=True,
+            dry_run=dry_run,
+            filename=filename,
+            only_sheets=STAFFING_SHEETS,
+            school=school,
+            extra_check=_check_own_school,
+        )
+        if result.applied:
+            _set_status(submission=submission, status=SubmissionStatus.SUBMITTED, user=user)
+    return result
+
+
+def _reviewer(user, submission: SchoolSubmission) -> None:
+    reviewer_roles = (Role.ANALYST, Role.MUNICIPAL)
+    if not (user.is_superuser or user.role in reviewer_roles) or not can_see(user=user, obj=submission):
+        raise PermissionDenied("Проверять данные этой организации вы не можете.")
+
+
+def submission_return(*, submission: SchoolSubmission, user, comment: str) -> SchoolSubmission:
+    _reviewer(user, submission)
+    if submission.status != SubmissionStatus.SUBMITTED:
+        raise ValidationError("Вернуть на доработку можно только представленные данные.")
+    if not comment.strip():
+        raise ValidationError("Напишите, что нужно исправить: без комментария вернуть данные нельзя.")
+    return _set_status(submission=submission, status=SubmissionStatus.RETURNED, user=user, comment=comment.strip())
+
+
+def submission_accept(*, submission: SchoolSubmission, user, comment: str = "") -> SchoolSubmission:
+    _reviewer(user, submission)
+    if submission.status != SubmissionStatus.SUBMITTED:
+        raise ValidationError("Принять можно только представленные данные.")
+    return _set_status(submission=submission, status=SubmissionStatus.ACCEPTED, user=user, comment=comment.strip())
+
+
+def submission_withdraw_acceptance(*, submission: SchoolSubmission, user, comment: str) -> SchoolSubmission:
+    _reviewer(user, submission)
+    if submission.status != SubmissionStatus.ACCEPTED:
+        raise ValidationError("Снять отметку о принятии можно только с принятых данных.")
+    if not comment.strip():
+        raise ValidationError("Укажите причину, по которой снимается отметка о принятии.")
+    return _set_status(submission=submission, status=SubmissionStatus.SUBMITTED, user=user, comment=comment.strip())
+
+
+@dataclass(frozen=True)
+class Template:
+    filename: str
+    content: bytes
+
+
+def staffing_template(*, school: School, period: MonitoringPeriod) -> Template:
+    """The head's workbook, prefilled with the school's data (this period's, else the latest), with dropdowns."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from monitoring.package.registry import sheet_by_name
+
+    source_period = period
+    if not RosterEntry.objects.filter(period=period, school=school).exists():
+        latest = RosterEntry.objects.filter(school=school).order_by("-period__year").values("period_id").first()
+        if latest:
+            source_period = MonitoringPeriod.objects.get(pk=latest["period_id"])
+    wb = Workbook()
+    wb.remove(wb.active)
+    yes_no = '"да,нет"'
+    lists = {
+        "Пол": f'"{",".join(Sex.values)}"',
+        "Уровень образования": f'"{",".join(EducationLevel.values)}"',
+        "Квалификационная категория": f'"{",".join(Category.values)}"',
+        "Педагогическое образование": yes_no,
+        "Образование соответствует профилю": yes_no,
+        "Совместитель": yes_no,
+    }
+    for name in ("Штатное расписание", "Педагоги"):
+        sheet = sheet_by_name(name)
+        ws = wb.create_sheet(name)
+        ws.append([c.title for c in sheet.columns])
+        for column in sheet.columns:
+            if column.required:
+                cell = ws.cell(row=1, column=sheet.columns.index(column) + 1)
+                cell.comment = Comment("Обязательный столбец", "Портал")
+        if name == "Штатное расписание":
+            rows = StaffingRow.objects.filter(period=source_period, school=school).order_by("position")
+            for r in rows:
+                ws.append(
+                    [
+                        school.code,
+                        r.position,
+                        r.positions_by_schedule,
+                        r.actual_need,
+                        r.vacant_positions,
+                        r.vacant_posts,
+                    ]
+                )
+            if not rows:
+                ws.append([school.code, "учитель", None, None, None, None])
+        else:
+            for row in sheet.export_rows(source_period):
+                if row[4] == school.code:
+                    ws.append(row)
+        for index, column in enumerate(sheet.columns, start=1):
+            letter = ws.cell(row=1, column=index).column_letter
+            ws.column_dimensions[letter].width = max(12, min(40, len(column.title) + 4))
+            if column.title in lists:
+                dv = DataValidation(type="list", formula1=lists[column.title], allow_blank=True)
+                dv.error = "Выберите значение из списка"
+                dv.errorTitle = "Недопустимое значение"
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}2:{letter}2000")
+        ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return Template(filename=f"Штатное расписание {school.code} {period.year}.xlsx", content=buffer.getvalue())
+
+
+def is_staffing_sheet(name: str) -> bool:
+    return header_key(name) in {header_key(s) for s in STAFFING_SHEETS}
