@@ -1169,6 +1169,7 @@ class ImportKind(models.TextChoices):
 
 class ImportStatus(models.TextChoices):
     CHECKED = "checked", "Проверен, ожидает подтверждения"
+    RUNNING = "running", "Загружается"
     APPLIED = "applied", "Загружен"
     REFUSED = "refused", "Отклонен"
 

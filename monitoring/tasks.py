@@ -9,3 +9,13 @@ from monitoring.services import period_create
 def period_create_task(year: int) -> int:
     """Open the monitoring period of ``year`` with its plan; returns its id (idempotent)."""
     return period_create(year=year).pk
+
+
+@shared_task(acks_late=True)
+def import_job_apply_task(job_id: int, user_id: int) -> str:
+    """Apply a checked import job in the background; re-running an applied job does nothing."""
+    from monitoring.imports import import_job_apply
+    from monitoring.models import ImportJob, User
+
+    job = import_job_apply(job=ImportJob.objects.get(pk=job_id), user=User.objects.get(pk=user_id))
+    return job.status

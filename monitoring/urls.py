@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from monitoring import views
+from monitoring import import_views, views
 
 admin.site.site_header = "Мониторинг профессионального развития педагогов"
 admin.site.site_title = "Администрирование портала"
@@ -16,6 +16,13 @@ urlpatterns = [
     path("municipalities/<str:code>/", views.municipality_detail, name="municipality-detail"),
     path("schools/", views.school_list, name="school-list"),
     path("schools/<str:code>/", views.school_detail, name="school-detail"),
+    path("schools/<str:code>/staffing/template/", import_views.staffing_template_download, name="staffing-template"),
+    path("schools/<str:code>/staffing/upload/", import_views.staffing_upload, name="staffing-upload"),
+    path("schools/<str:code>/submission/review/", import_views.submission_review, name="submission-review"),
+    path("imports/", import_views.import_list, name="import-list"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import-confirm"),
+    path("imports/<int:pk>/file/", import_views.import_file, name="import-file"),
     path("teachers/", views.teacher_list, name="teacher-list"),
     path("teachers/<str:code>/", views.teacher_detail, name="teacher-detail"),
     path("periods/", views.period_list, name="period-list"),

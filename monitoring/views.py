@@ -143,6 +143,9 @@ def school_detail(request, code: str):
             "young": set(roster.young(period=period).values_list("pk", flat=True)),
             "staffing": staffing,
             "submission": submission,
+            "history": submission.events.select_related("user") if submission else [],
+            "can_upload": request.user.is_superuser or request.user.role in (Role.SCHOOL_HEAD, Role.ANALYST),
+            "can_review": request.user.is_superuser or request.user.role in (Role.ANALYST, Role.MUNICIPAL),
         },
     )
 

@@ -1,0 +1,134 @@
+"""Pages of the data-package import, the head's staffing upload and the review of submissions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from monitoring import imports, submissions
+from monitoring.forms import PackageUploadForm, ReviewForm, StaffingUploadForm
+from monitoring.models import ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School, SchoolSubmission
+from monitoring.scoping import can_write_region
+from monitoring.views import _page
+
+
+@login_required
+def import_list(request):
+    if request.user.role == Role.TEACHER:
+        raise Http404("Страница недоступна.")
+    form = None
+    if can_write_region(request.user):
+        form = PackageUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            job = imports.import_job_create(
+                kind=ImportKind.PACKAGE,
+                period=form.cleaned_data["period"],
+                user=request.user,
+                file=form.cleaned_data["file"],
+                replace=form.cleaned_data["replace"],
+            )
+            return redirect("import-detail", pk=job.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("Загружать пакет данных региона может только специалист института.")
+    jobs = ImportJob.objects.visible_to(request.user).select_related("period", "school", "user")
+    return render(request, "monitoring/import_list.html", {"form": form, "page": _page(request, jobs)})
+
+
+def _job(request, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("period", "school"), pk=pk)
+
+
+@login_required
+def import_detail(request, pk: int):
+    job = _job(request, pk)
+    template = "monitoring/includes/import_status.html" if request.headers.get("HX-Request") else None
+    context = {
+        "job": job,
+        "can_confirm": job.status == ImportStatus.CHECKED
+        and (job.user_id == request.user.pk or can_write_region(request.user)),
+    }
+    return render(request, template or "monitoring/import_detail.html", context)
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    job = _job(request, pk)
+    imports.import_job_confirm(job=job, user=request.user)
+    return redirect("import-detail", pk=job.pk)
+
+
+@login_required
+def import_file(request, pk: int):
+    """The uploaded file as it was kept; scoped like the job itself."""
+    job = _job(request, pk)
+    if not job.file:
+        raise Http404("Файл не сохранен.")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name)
+
+
+def _school_for_upload(request, code: str) -> School:
+    school = get_object_or_404(School.objects.visible_to(request.user), code=code)
+    if not (request.user.is_superuser or request.user.role in (Role.SCHOOL_HEAD, Role.ANALYST)):
+        raise PermissionDenied("Загружать данные организации может ее руководитель.")
+    return school
+
+
+@login_required
+def staffing_template_download(request, code: str):
+    school = _school_for_upload(request, code)
+    period = MonitoringPeriod.objects.current()
+    template = submissions.staffing_template(school=school, period=period)
+    response = HttpResponse(
+        template.content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(template.filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@login_required
+def staffing_upload(request, code: str):
+    school = _school_for_upload(request, code)
+    period = MonitoringPeriod.objects.current()
+    form = StaffingUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = imports.import_job_create(
+            kind=ImportKind.STAFFING, period=period, user=request.user, file=form.cleaned_data["file"], school=school
+        )
+        return redirect("import-detail", pk=job.pk)
+    return render(request, "monitoring/staffing_upload.html", {"school": school, "period": period, "form": form})
+
+
+@login_required
+@require_POST
+def submission_review(request, code: str):
+    school = get_object_or_404(School.objects.visible_to(request.user), code=code)
+    period = MonitoringPeriod.objects.current()
+    submission = get_object_or_404(SchoolSubmission.objects.visible_to(request.user), period=period, school=school)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Выберите действие.")
+        return redirect("school-detail", code=code)
+    action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
+    service = {
+        "return": submissions.submission_return,
+        "accept": submissions.submission_accept,
+        "withdraw": submissions.submission_withdraw_acceptance,
+    }[action]
+    try:
+        service(submission=submission, user=request.user, comment=comment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Статус данных: {submission.get_status_display()}.")
+    return redirect("school-detail", code=code)

@@ -1,0 +1,125 @@
+"""Import jobs: an upload kept with its result, checked first and applied on confirmation.
+
+Every door (the staff's import page, the school head's upload, the API later) stores
+the file in an ImportJob, checks it with a dry run, and applies the same stored file
+when the user confirms — so what is confirmed is exactly what was previewed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from monitoring.models import ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
+from monitoring.package.importer import ImportResult, package_import
+from monitoring.package.safety import MAX_UPLOAD_BYTES
+from monitoring.scoping import can_see, can_write_region
+from monitoring.submissions import school_staffing_import
+
+
+def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> ImportJob:
+    job.summary = {name: asdict(counts) for name, counts in result.sheets.items()}
+    job.problems = [asdict(p) | {"text": str(p)} for p in result.problems]
+    job.warnings = [asdict(p) | {"text": str(p)} for p in result.warnings]
+    job.status = ImportStatus.REFUSED if result.problems else applied_status
+    job.save(update_fields=["summary", "problems", "warnings", "status"])
+    return job
+
+
+def _run(job: ImportJob, *, dry_run: bool) -> ImportResult:
+    with job.file.open("rb") as handle:
+        if job.kind == ImportKind.STAFFING:
+            return school_staffing_import(
+                school=job.school,
+                period=job.period,
+                file=handle,
+                user=job.user,
+                filename=job.original_name,
+                dry_run=dry_run,
+            )
+        return package_import(
+            source=handle,
+            period=job.period,
+            user=job.user,
+            replace=job.replace,
+            dry_run=dry_run,
+            filename=job.original_name,
+        )
+
+
+def import_job_create(
+    *,
+    kind: str,
+    period: MonitoringPeriod,
+    user,
+    file: UploadedFile,
+    replace: bool = False,
+    school: School | None = None,
+) -> ImportJob:
+    """Keep the upload and check it (a dry run); the job then waits for confirmation or is refused."""
+    if kind == ImportKind.PACKAGE and not can_write_region(user):
+        raise PermissionDenied("Загружать пакет данных региона может только специалист института.")
+    if kind == ImportKind.STAFFING:
+        if (
+            school is None
+            or not can_see(user=user, obj=school)
+            or not (user.is_superuser or user.role in (Role.SCHOOL_HEAD, Role.ANALYST))
+        ):
+            raise PermissionDenied("Загружать данные этой организации вы не можете.")
+        replace = True
+    job = ImportJob(
+        kind=kind,
+        period=period,
+        user=user,
+        school=school,
+        replace=replace,
+        original_name=(file.name or "файл")[:255],
+        status=ImportStatus.CHECKED,
+    )
+    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
+        # Refused before it is stored: an oversize file is not kept.
+        job.problems = [
+            {
+                "text": f"Файл «{job.original_name}» слишком большой: можно загрузить не более "
+                f"{MAX_UPLOAD_BYTES // (1024 * 1024)} МБ."
+            }
+        ]
+        job.status = ImportStatus.REFUSED
+        job.file.name = ""
+        job.save()
+        return job
+    job.file.save(job.original_name, file, save=False)
+    job.save()
+    return _record(job, _run(job, dry_run=True), applied_status=ImportStatus.CHECKED)
+
+
+def import_job_apply(*, job: ImportJob, user) -> ImportJob:
+    """Apply a checked job from its stored file (idempotent: an applied job is returned as it is)."""
+    if job.user_id != user.pk and not can_write_region(user):
+        raise PermissionDenied("Подтвердить эту загрузку может только тот, кто ее начал.")
+    if job.status == ImportStatus.APPLIED:
+        return job
+    if job.status not in (ImportStatus.CHECKED, ImportStatus.RUNNING):
+        raise PermissionDenied("Эта загрузка отклонена; исправьте файл и загрузите его снова.")
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status == ImportStatus.APPLIED:
+            return locked
+        return _record(locked, _run(locked, dry_run=False), applied_status=ImportStatus.APPLIED)
+
+
+def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
+    """Mark the job running and hand it to a worker once this transaction commits."""
+    from monitoring.tasks import import_job_apply_task
+
+    if job.user_id != user.pk and not can_write_region(user):
+        raise PermissionDenied("Подтвердить эту загрузку может только тот, кто ее начал.")
+    if job.status != ImportStatus.CHECKED:
+        return job
+    job.status = ImportStatus.RUNNING
+    job.save(update_fields=["status"])
+    transaction.on_commit(lambda: import_job_apply_task.delay(job.pk, user.pk))
+    return job

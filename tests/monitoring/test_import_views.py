@@ -1,0 +1,154 @@
+"""The import pages: upload, preview, confirm, history, the head's upload, and review — per role."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from monitoring import models
+from tests.monitoring.package.test_importer import BAD, SPEC
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def world(world):
+    # The sample package is of region R15; the portal serves one region.
+    models.Region.objects.update(code="R15")
+    return world
+
+
+def _upload(path: Path) -> SimpleUploadedFile:
+    return SimpleUploadedFile(path.name, path.read_bytes())
+
+
+def test_analyst_checks_then_confirms_a_package(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.analyst)
+    response = client.post(
+        reverse("import-list"), {"period": world.period.pk, "file": _upload(SPEC / "sample-package.zip")}
+    )
+    job = models.ImportJob.objects.get()
+    assert response.status_code == 302 and job.status == "checked"
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "Файл проверен, ошибок нет" in page and "Подтвердить загрузку" in page
+    assert not models.School.objects.filter(code="000009").exists()  # nothing written by the check
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "applied"
+    assert models.RosterEntry.objects.filter(period=world.period, teacher__code="T000080").exists()
+    # The kept file downloads as it was uploaded.
+    kept = client.get(reverse("import-file", args=[job.pk]))
+    assert b"".join(kept.streaming_content) == (SPEC / "sample-package.zip").read_bytes()
+
+
+def test_refused_package_shows_sheet_row_column_and_changes_nothing(client, world):
+    client.force_login(world.analyst)
+    path = BAD / "vacant-over-schedule" / "Штатное расписание.csv"
+    client.post(reverse("import-list"), {"period": world.period.pk, "file": _upload(path)})
+    job = models.ImportJob.objects.get()
+    assert job.status == "refused"
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "Файл не загружен" in page and "Вакантных ставок" in page and "<td>2</td>" in page
+    assert "Подтвердить загрузку" not in page
+    client.post(reverse("import-confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "refused"
+    assert not models.StaffingRow.objects.exists()
+
+
+def test_wrong_extension_is_refused_by_the_form(client, world):
+    client.force_login(world.analyst)
+    response = client.post(
+        reverse("import-list"), {"period": world.period.pk, "file": SimpleUploadedFile("../../etc/passwd.txt", b"x")}
+    )
+    assert "Нужен файл .xlsx" in response.content.decode()
+    assert not models.ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("person", ["ministry", "municipal", "head_a"])
+def test_only_the_institute_uploads_packages(client, world, person):
+    client.force_login(world.people[person])
+    page = client.get(reverse("import-list"))
+    assert page.status_code == 200 and "Пакет данных мониторинга" not in page.content.decode()
+    response = client.post(
+        reverse("import-list"), {"period": world.period.pk, "file": _upload(SPEC / "sample-package.zip")}
+    )
+    assert response.status_code == 403
+    assert not models.ImportJob.objects.exists()
+
+
+def test_teacher_has_no_import_pages(client, world):
+    client.force_login(world.teacher)
+    assert client.get(reverse("import-list")).status_code == 404
+    assert client.get(reverse("staffing-template", args=["000001"])).status_code == 404
+
+
+def _template_with(client, rows) -> SimpleUploadedFile:
+    content = b"".join(client.get(reverse("staffing-template", args=["000001"])).content for _ in [0])
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb["Штатное расписание"]
+    ws.delete_rows(2, ws.max_row)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile("штатное.xlsx", out.getvalue())
+
+
+def test_head_journey_mistake_then_correction(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.head_a)
+    bad = _template_with(client, [["000001", "учитель", 10, 10, 12, 1]])
+    client.post(reverse("staffing-upload", args=["000001"]), {"file": bad})
+    job = models.ImportJob.objects.get()
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "вакантных ставок больше, чем ставок по штату" in page
+    good = _template_with(client, [["000001", "учитель", 10, 10, 1, 1]])
+    client.post(reverse("staffing-upload", args=["000001"]), {"file": good})
+    job = models.ImportJob.objects.order_by("-pk").first()
+    assert job.status == "checked"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-confirm", args=[job.pk]))
+    assert models.SchoolSubmission.objects.get(school=world.school_a, period=world.period).status == "submitted"
+    assert "Представлено" in client.get(reverse("school-detail", args=["000001"])).content.decode()
+
+
+def test_other_head_cannot_see_or_use_a_job(client, world):
+    client.force_login(world.head_a)
+    client.post(reverse("staffing-upload", args=["000001"]), {"file": _template_with(client, [])})
+    job = models.ImportJob.objects.get()
+    client.force_login(world.head_b)
+    assert client.get(reverse("import-detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("import-file", args=[job.pk])).status_code == 404
+    assert client.post(reverse("import-confirm", args=[job.pk])).status_code == 404
+    assert client.get(reverse("staffing-upload", args=["000001"])).status_code == 404
+    assert job.pk not in [j.pk for j in client.get(reverse("import-list")).context["page"]]
+
+
+def test_municipal_reviews_on_the_school_page(client, world):
+    submission = models.SchoolSubmission.objects.create(
+        period=world.period, school=world.school_a, status="submitted", submitted_at="2025-10-01T10:00:00Z"
+    )
+    client.force_login(world.municipal)
+    response = client.post(reverse("submission-review", args=["000001"]), {"action": "return", "comment": ""})
+    assert "без комментария вернуть данные нельзя" in client.get(response["Location"]).content.decode()
+    client.post(reverse("submission-review", args=["000001"]), {"action": "accept"})
+    submission.refresh_from_db()
+    assert submission.status == "accepted"
+    client.force_login(world.head_a)
+    assert (
+        client.post(reverse("submission-review", args=["000001"]), {"action": "withdraw", "comment": "x"}).status_code
+        == 403
+    )
+    submission.refresh_from_db()
+    assert submission.status == "accepted"  # a head cannot review
