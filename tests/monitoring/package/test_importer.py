@@ -13,12 +13,11 @@ from monitoring import models
 from monitoring.package.exporter import package_export
 from monitoring.package.importer import package_import
 from monitoring.services import period_create
+from tests.paths import SPEC
 
 pytestmark = pytest.mark.django_db
 
-SPEC = Path(__file__).resolve().parents[4] / "shared" / "spec"
-if not SPEC.exists():  # a clone with shared/ beside it
-    SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "spec"
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BAD = CORPUS / "bad"
 

@@ -21,9 +21,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 
 from monitoring.package.reader import RawSheet, detect_delimiter, entry_name, header_text, read_package
 from monitoring.package.safety import PackageFileError
+from tests.paths import SPEC
 
 # The spec folder sits beside the repository (…/main and …/shared), locally and in CI.
-SPEC = Path(__file__).resolve().parents[4] / "shared" / "spec"
+
 CORPUS = Path(__file__).parent / "corpus"
 SAMPLE_XLSX = SPEC / "sample-package.xlsx"
 SAMPLE_ZIP = SPEC / "sample-package.zip"

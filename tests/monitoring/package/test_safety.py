@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from monitoring.package import safety
 from monitoring.package.safety import (
+from tests.paths import SPEC
     Content,
     PackageFileError,
     PackageFormat,
@@ -26,7 +27,7 @@ from monitoring.package.safety import (
 )
 
 # The spec folder sits beside the repository (…/main and …/shared), locally and in CI.
-SPEC = Path(__file__).resolve().parents[4] / "shared" / "spec"
+
 CORPUS = Path(__file__).parent / "corpus"
 SAMPLE_XLSX = SPEC / "sample-package.xlsx"
 SAMPLE_ZIP = SPEC / "sample-package.zip"
