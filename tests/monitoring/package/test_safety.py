@@ -17,7 +17,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from monitoring.package import safety
 from monitoring.package.safety import (
-from tests.paths import SPEC
     Content,
     PackageFileError,
     PackageFormat,
@@ -25,8 +24,8 @@ from tests.paths import SPEC
     check_zip,
     sniff,
 )
+from tests.paths import SPEC
 
-# The spec folder sits beside the repository (…/main and …/shared), locally and in CI.
 
 CORPUS = Path(__file__).parent / "corpus"
 SAMPLE_XLSX = SPEC / "sample-package.xlsx"
