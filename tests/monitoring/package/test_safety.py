@@ -26,7 +26,6 @@ from monitoring.package.safety import (
 )
 from tests.paths import SPEC
 
-
 CORPUS = Path(__file__).parent / "corpus"
 SAMPLE_XLSX = SPEC / "sample-package.xlsx"
 SAMPLE_ZIP = SPEC / "sample-package.zip"
