@@ -35,5 +35,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# Benchmarks (PostgreSQL on 127.0.0.1:5432): figures go into the issue notes.
+bench: install
+	$(PY) tests/perf/bench_import.py --size region
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
