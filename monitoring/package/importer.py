@@ -67,6 +67,7 @@ class ImportContext:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self._ids: dict[str, dict[str, int]] = {}
+        self._known: dict[str, set[str]] = {}
 
     def problem(self, sheet: str, row: int | None, column: str | None, value: Any, message: str) -> None:
         self.problems.append(Problem(sheet, row, column, "" if value is None else str(value), message))
@@ -83,8 +84,13 @@ class ImportContext:
         return codes
 
     def known(self, namespace: str) -> set[str]:
-        """Codes a row may refer to: in the package or already in the portal for the period."""
-        return self.package_codes(namespace) | set(self.ids(namespace))
+        """Codes a row may refer to: in the package or already in the portal for the period.
+
+        Computed once per namespace while checking: every row's reference is a set lookup.
+        """
+        if namespace not in self._known:
+            self._known[namespace] = self.package_codes(namespace) | set(self.ids(namespace))
+        return self._known[namespace]
 
     def ids(self, namespace: str) -> dict[str, int]:
         """Code → primary key as the database holds them now (refreshed after each sheet's write)."""
