@@ -71,6 +71,25 @@ def import_file(request, pk: int):
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name)
 
 
+@login_required
+def import_error_report(request, pk: int):
+    """The upload with its bad cells marked, as an .xlsx; scoped like the job itself."""
+    from monitoring.package.error_report import error_workbook
+
+    job = _job(request, pk)
+    if not job.problems:
+        raise Http404("В этой загрузке нет ошибок.")
+    if job.file:
+        with job.file.open("rb") as handle:
+            content = error_workbook(source=handle, filename=job.original_name, problems=job.problems)
+    else:
+        content = error_workbook(source=None, filename=job.original_name, problems=job.problems)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"Ошибки — {job.original_name.rsplit('.', 1)[0]}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    return response
+
+
 def _school_for_upload(request, code: str) -> School:
     school = get_object_or_404(School.objects.visible_to(request.user), code=code)
     if not (request.user.is_superuser or request.user.role in (Role.SCHOOL_HEAD, Role.ANALYST)):

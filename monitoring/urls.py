@@ -23,6 +23,7 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
     path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import-confirm"),
     path("imports/<int:pk>/file/", import_views.import_file, name="import-file"),
+    path("imports/<int:pk>/errors.xlsx", import_views.import_error_report, name="import-error-report"),
     path("teachers/", views.teacher_list, name="teacher-list"),
     path("teachers/<str:code>/", views.teacher_detail, name="teacher-detail"),
     path("periods/", views.period_list, name="period-list"),

@@ -152,3 +152,18 @@ def test_municipal_reviews_on_the_school_page(client, world):
     )
     submission.refresh_from_db()
     assert submission.status == "accepted"  # a head cannot review
+
+
+def test_error_report_downloads_within_scope(client, world):
+    client.force_login(world.analyst)
+    client.post(
+        reverse("import-list"),
+        {"period": world.period.pk, "file": _upload(BAD / "vacant-over-schedule" / "Штатное расписание.csv")},
+    )
+    job = models.ImportJob.objects.get()
+    response = client.get(reverse("import-error-report", args=[job.pk]))
+    assert response.status_code == 200
+    report = load_workbook(io.BytesIO(response.content))
+    assert "вакантных ставок больше" in report["Штатное расписание"]["E2"].comment.text
+    client.force_login(world.head_b)
+    assert client.get(reverse("import-error-report", args=[job.pk])).status_code == 404

@@ -67,7 +67,7 @@ def test_two_exports_are_byte_identical_and_carry_every_sheet(tmp_path):
 def test_formula_looking_text_is_never_a_formula(tmp_path):
     period = period_create(year=2025)
     region = models.Region.objects.create(code="34", name="Волгоградская область")
-    mun = models.Municipality.objects.create(region=region, code="01", name="=HYPERLINK(\"http://x\",\"y\")")
+    mun = models.Municipality.objects.create(region=region, code="01", name='=HYPERLINK("http://x","y")')
     package_export(period=period, path=tmp_path / "p.xlsx")
     with zipfile.ZipFile(tmp_path / "p.xlsx") as z:
         xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
@@ -82,4 +82,4 @@ def test_formula_looking_text_is_never_a_formula(tmp_path):
     mun.save()
     assert package_import(source=tmp_path / "csv", period=period).applied
     mun.refresh_from_db()
-    assert mun.name == "=HYPERLINK(\"http://x\",\"y\")"
+    assert mun.name == '=HYPERLINK("http://x","y")'
