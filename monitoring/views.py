@@ -20,6 +20,7 @@ from monitoring.models import (
     StaffingRow,
     Teacher,
 )
+from monitoring.plausibility import plausibility_warnings
 
 PAGE_SIZE = 50
 
@@ -146,6 +147,7 @@ def school_detail(request, code: str):
             "history": submission.events.select_related("user") if submission else [],
             "can_upload": request.user.is_superuser or request.user.role in (Role.SCHOOL_HEAD, Role.ANALYST),
             "can_review": request.user.is_superuser or request.user.role in (Role.ANALYST, Role.MUNICIPAL),
+            "plausibility": plausibility_warnings(period=period, schools=School.objects.filter(pk=school.pk)),
         },
     )
 
@@ -199,8 +201,18 @@ def period_detail(request, year: int):
     )
     page = _page(request, schools)
     statuses = selectors.school_statuses(period=period, schools=page)
+    warnings = []
+    if request.user.is_superuser or request.user.role in (Role.ANALYST, Role.MUNICIPAL, Role.MINISTRY):
+        warnings = plausibility_warnings(period=period, schools=School.objects.visible_to(request.user))
     return render(
         request,
         "monitoring/period_detail.html",
-        {"period": period, "plan": plan, "completeness": completeness, "statuses": statuses, "page": page},
+        {
+            "period": period,
+            "plan": plan,
+            "completeness": completeness,
+            "statuses": statuses,
+            "page": page,
+            "plausibility": warnings,
+        },
     )
