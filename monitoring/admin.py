@@ -301,3 +301,15 @@ class ImportJobAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.ExportJob)
+class ExportJobAdmin(ScopedAdmin):
+    list_display = ["created_at", "period", "format", "user", "status", "finished_at"]
+    list_select_related = ["period", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

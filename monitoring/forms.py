@@ -50,3 +50,10 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label="Комментарий", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ExportForm(forms.Form):
+    period = forms.ModelChoiceField(
+        queryset=MonitoringPeriod.objects.order_by("-year"), label="Период", empty_label=None
+    )
+    format = forms.ChoiceField(choices=[("xlsx", "Книга Excel (.xlsx)"), ("zip", "ZIP-архив с CSV")], label="Формат")

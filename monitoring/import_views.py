@@ -10,8 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from monitoring import imports, submissions
-from monitoring.forms import PackageUploadForm, ReviewForm, StaffingUploadForm
-from monitoring.models import ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School, SchoolSubmission
+from monitoring.forms import ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
+from monitoring.models import (
+    ExportJob,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    MonitoringPeriod,
+    Role,
+    School,
+    SchoolSubmission,
+)
 from monitoring.scoping import can_write_region
 from monitoring.views import _page
 
@@ -35,7 +44,31 @@ def import_list(request):
     elif request.method == "POST":
         raise PermissionDenied("Загружать пакет данных региона может только специалист института.")
     jobs = ImportJob.objects.visible_to(request.user).select_related("period", "school", "user")
-    return render(request, "monitoring/import_list.html", {"form": form, "page": _page(request, jobs)})
+    exports = ExportJob.objects.visible_to(request.user).select_related("period")[:10]
+    return render(
+        request,
+        "monitoring/import_list.html",
+        {"form": form, "page": _page(request, jobs), "exports": exports, "export_form": ExportForm()},
+    )
+
+
+@login_required
+@require_POST
+def export_start(request):
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Выберите период и формат выгрузки.")
+        return redirect("import-list")
+    imports.export_job_start(period=form.cleaned_data["period"], user=request.user, fmt=form.cleaned_data["format"])
+    messages.success(request, "Выгрузка запущена; файл появится в списке выгрузок, когда будет готов.")
+    return redirect("import-list")
+
+
+@login_required
+def export_file(request, pk: int):
+    job = get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk, status=ImportStatus.APPLIED)
+    name = f"Пакет данных {job.period.year}.{job.format}"
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 
 def _job(request, pk: int) -> ImportJob:

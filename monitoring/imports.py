@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from monitoring.models import ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
+from monitoring.models import ExportJob, ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
 from monitoring.package.importer import ImportResult, package_import
 from monitoring.package.safety import MAX_UPLOAD_BYTES
 from monitoring.scoping import can_see, can_write_region
@@ -122,4 +122,39 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
     job.status = ImportStatus.RUNNING
     job.save(update_fields=["status"])
     transaction.on_commit(lambda: import_job_apply_task.delay(job.pk, user.pk))
+    return job
+
+
+def export_job_start(*, period: MonitoringPeriod, user, fmt: str) -> ExportJob:
+    """Queue an export of the whole period; a worker writes the file (streamed row by row)."""
+    from monitoring.tasks import export_job_run_task
+
+    if not (user.is_superuser or user.role in (Role.ANALYST, Role.MINISTRY)):
+        raise PermissionDenied("Выгружать пакет данных всего региона могут специалисты института и министерства.")
+    job = ExportJob.objects.create(period=period, user=user, format=fmt)
+    transaction.on_commit(lambda: export_job_run_task.delay(job.pk))
+    return job
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Write the export file of a job; idempotent (a finished job is left as it is)."""
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files import File
+    from django.utils import timezone
+
+    from monitoring.package.exporter import package_export
+
+    job = ExportJob.objects.select_related("period").get(pk=job_id)
+    if job.status == ImportStatus.APPLIED:
+        return job
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"Пакет данных {job.period.year}.{job.format}"
+        package_export(period=job.period, path=path)
+        with path.open("rb") as handle:
+            job.file.save(f"{job.period.year}-{job.pk}.{job.format}", File(handle), save=False)
+    job.status = ImportStatus.APPLIED
+    job.finished_at = timezone.now()
+    job.save()
     return job

@@ -1217,3 +1217,34 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+class ExportJob(models.Model):
+    """A whole period's package export made in the background; the file is downloaded through a scoped view."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Книга Excel (.xlsx)"
+        ZIP = "zip", "ZIP-архив с CSV"
+
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="exports", verbose_name="период"
+    )
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="exports", verbose_name="кто")
+    format = models.CharField("формат", max_length=10, choices=Format.choices, default=Format.XLSX)
+    status = models.CharField("состояние", max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    file = models.FileField("файл", upload_to="exports/", blank=True)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+    finished_at = models.DateTimeField("готов", null=True, blank=True)
+    error = models.TextField("ошибка", blank=True)
+
+    # Region-wide data: only the region-wide roles export it (see monitoring.imports).
+    scope_paths = ScopePaths()
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "выгрузка пакета данных"
+        verbose_name_plural = "выгрузки пакета данных"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Выгрузка {self.period.year} ({self.get_format_display()})"

@@ -19,3 +19,11 @@ def import_job_apply_task(job_id: int, user_id: int) -> str:
 
     job = import_job_apply(job=ImportJob.objects.get(pk=job_id), user=User.objects.get(pk=user_id))
     return job.status
+
+
+@shared_task(acks_late=True)
+def export_job_run_task(job_id: int) -> int:
+    """Write a period's package export in the background (idempotent)."""
+    from monitoring.imports import export_job_run
+
+    return export_job_run(job_id=job_id).pk

@@ -167,3 +167,22 @@ def test_error_report_downloads_within_scope(client, world):
     assert "вакантных ставок больше" in report["Штатное расписание"]["E2"].comment.text
     client.force_login(world.head_b)
     assert client.get(reverse("import-error-report", args=[job.pk])).status_code == 404
+
+
+def test_region_export_runs_in_the_background_and_downloads_in_scope(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("export-start"), {"period": world.period.pk, "format": "zip"})
+    job = models.ExportJob.objects.get()
+    assert job.status == "applied"
+    response = client.get(reverse("export-file", args=[job.pk]))
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "Педагоги.csv" in archive.namelist()
+    assert "Петрова Анна Ивановна" in archive.read("Педагоги.csv").decode("utf-8-sig")
+    for person in ("municipal", "head_a", "teacher"):
+        client.force_login(world.people[person])
+        assert client.get(reverse("export-file", args=[job.pk])).status_code == 404
+        assert client.post(reverse("export-start"), {"period": world.period.pk, "format": "zip"}).status_code == 403
+    assert models.ExportJob.objects.count() == 1
