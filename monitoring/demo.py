@@ -60,9 +60,7 @@ class _SizeSpec:
 SIZES: dict[str, _SizeSpec] = {
     "small": _SizeSpec(schools=20, teachers=300, municipalities=("01", "02", "08", "09", "13")),
     "region": _SizeSpec(schools=1000, teachers=30_000, min_schools=8),
-    "national": _SizeSpec(
-        schools=40_000, teachers=1_000_000, extra_municipalities=2150, min_schools=5
-    ),
+    "national": _SizeSpec(schools=40_000, teachers=1_000_000, extra_municipalities=2150, min_schools=5),
 }
 
 
@@ -99,48 +97,125 @@ _CITIES: tuple[tuple[str, int, str, str, str], ...] = (
 )
 # adjective of the district's name, population (thousands)
 _DISTRICTS: tuple[tuple[str, int], ...] = (
-    ("Алексеевский", 15), ("Быковский", 21), ("Городищенский", 60), ("Даниловский", 14),
-    ("Дубовский", 26), ("Еланский", 27), ("Жирновский", 38), ("Иловлинский", 30),
-    ("Калачёвский", 50), ("Камышинский", 32), ("Киквидзенский", 15), ("Клетский", 17),
-    ("Котельниковский", 34), ("Котовский", 30), ("Кумылженский", 20), ("Ленинский", 30),
-    ("Нехаевский", 13), ("Николаевский", 28), ("Новоаннинский", 33), ("Новониколаевский", 17),
-    ("Октябрьский", 20), ("Ольховский", 16), ("Палласовский", 40), ("Руднянский", 15),
-    ("Светлоярский", 36), ("Серафимовичский", 25), ("Среднеахтубинский", 55),
-    ("Старополтавский", 15), ("Суровикинский", 32), ("Урюпинский", 15), ("Фроловский", 14),
+    ("Алексеевский", 15),
+    ("Быковский", 21),
+    ("Городищенский", 60),
+    ("Даниловский", 14),
+    ("Дубовский", 26),
+    ("Еланский", 27),
+    ("Жирновский", 38),
+    ("Иловлинский", 30),
+    ("Калачёвский", 50),
+    ("Камышинский", 32),
+    ("Киквидзенский", 15),
+    ("Клетский", 17),
+    ("Котельниковский", 34),
+    ("Котовский", 30),
+    ("Кумылженский", 20),
+    ("Ленинский", 30),
+    ("Нехаевский", 13),
+    ("Николаевский", 28),
+    ("Новоаннинский", 33),
+    ("Новониколаевский", 17),
+    ("Октябрьский", 20),
+    ("Ольховский", 16),
+    ("Палласовский", 40),
+    ("Руднянский", 15),
+    ("Светлоярский", 36),
+    ("Серафимовичский", 25),
+    ("Среднеахтубинский", 55),
+    ("Старополтавский", 15),
+    ("Суровикинский", 32),
+    ("Урюпинский", 15),
+    ("Фроловский", 14),
     ("Чернышковский", 16),
 )
 _VOLGOGRAD_DISTRICTS = (
-    "Ворошиловского", "Дзержинского", "Кировского", "Красноармейского", "Краснооктябрьского",
-    "Советского", "Тракторозаводского", "Центрального",
+    "Ворошиловского",
+    "Дзержинского",
+    "Кировского",
+    "Красноармейского",
+    "Краснооктябрьского",
+    "Советского",
+    "Тракторозаводского",
+    "Центрального",
 )
 # Tax inspection digits of a school INN (34XX…) for the cities; districts use their number.
 _CITY_INN = ("43", "35", "36", "56", "38", "39")
 
 _VILLAGE_PREFIXES = ("", "Верхне", "Нижне", "Ново", "Старо", "Больше", "Мало")
 _VILLAGE_ROOTS = (
-    "покровская", "ольховская", "березовская", "каменская", "ивановская", "михайловская",
-    "александровская", "песковатская", "грачевская", "садовская", "лозновская", "дмитриевская",
-    "соленовская", "медведевская", "липовская", "терновская", "степновская", "ерзовская",
-    "бузиновская", "чирская", "добринская", "осиновская", "орловская", "сосновская", "гусевская",
-    "перелазовская", "ягодновская", "кругловская", "поповская", "тишанская",
+    "покровская",
+    "ольховская",
+    "березовская",
+    "каменская",
+    "ивановская",
+    "михайловская",
+    "александровская",
+    "песковатская",
+    "грачевская",
+    "садовская",
+    "лозновская",
+    "дмитриевская",
+    "соленовская",
+    "медведевская",
+    "липовская",
+    "терновская",
+    "степновская",
+    "ерзовская",
+    "бузиновская",
+    "чирская",
+    "добринская",
+    "осиновская",
+    "орловская",
+    "сосновская",
+    "гусевская",
+    "перелазовская",
+    "ягодновская",
+    "кругловская",
+    "поповская",
+    "тишанская",
 )
 _KINDERGARTEN_NICKNAMES = (
-    "Солнышко", "Ромашка", "Теремок", "Колокольчик", "Радуга", "Сказка", "Берёзка",
-    "Золотой ключик", "Алёнушка", "Журавушка", "Ласточка", "Улыбка", "Звёздочка", "Родничок",
+    "Солнышко",
+    "Ромашка",
+    "Теремок",
+    "Колокольчик",
+    "Радуга",
+    "Сказка",
+    "Берёзка",
+    "Золотой ключик",
+    "Алёнушка",
+    "Журавушка",
+    "Ласточка",
+    "Улыбка",
+    "Звёздочка",
+    "Родничок",
 )
 _ADDITIONAL_CITY = (
-    "Центр детского творчества", "Дом детского творчества", "Детско-юношеский центр",
-    "Станция юных техников", "Станция юных натуралистов",
+    "Центр детского творчества",
+    "Дом детского творчества",
+    "Детско-юношеский центр",
+    "Станция юных техников",
+    "Станция юных натуралистов",
     "Центр дополнительного образования детей",
 )
 _ADDITIONAL_DISTRICT = (
-    "Центр детского творчества", "Дом детского творчества", "Детско-юношеская спортивная школа",
-    "Детская школа искусств", "Центр дополнительного образования",
+    "Центр детского творчества",
+    "Дом детского творчества",
+    "Детско-юношеская спортивная школа",
+    "Детская школа искусств",
+    "Центр дополнительного образования",
 )
 _COLLEGES = (
-    "социально-педагогический колледж", "политехнический колледж", "технический колледж",
-    "колледж искусств", "строительный техникум", "медицинский колледж",
-    "агропромышленный техникум", "колледж управления и новых технологий",
+    "социально-педагогический колледж",
+    "политехнический колледж",
+    "технический колледж",
+    "колледж искусств",
+    "строительный техникум",
+    "медицинский колледж",
+    "агропромышленный техникум",
+    "колледж управления и новых технологий",
 )
 
 # ---------------------------------------------------------------------------
@@ -154,26 +229,42 @@ LECTURER = "преподаватель"
 
 _POSITIONS: dict[str, tuple[tuple[str, int], ...]] = {
     models.SchoolKind.GENERAL: (
-        (TEACHER, 86), ("педагог-психолог", 3), ("социальный педагог", 3),
-        ("учитель-логопед", 2), (ADDITIONAL_TEACHER, 3), ("педагог-организатор", 2),
+        (TEACHER, 86),
+        ("педагог-психолог", 3),
+        ("социальный педагог", 3),
+        ("учитель-логопед", 2),
+        (ADDITIONAL_TEACHER, 3),
+        ("педагог-организатор", 2),
         ("советник директора по воспитанию", 1),
     ),
     models.SchoolKind.PRESCHOOL: (
-        (EDUCATOR, 76), ("музыкальный руководитель", 7), ("инструктор по физической культуре", 5),
-        ("учитель-логопед", 5), ("педагог-психолог", 4), ("старший воспитатель", 3),
+        (EDUCATOR, 76),
+        ("музыкальный руководитель", 7),
+        ("инструктор по физической культуре", 5),
+        ("учитель-логопед", 5),
+        ("педагог-психолог", 4),
+        ("старший воспитатель", 3),
     ),
     models.SchoolKind.ADDITIONAL: (
-        (ADDITIONAL_TEACHER, 78), ("тренер-преподаватель", 8), ("педагог-организатор", 7),
+        (ADDITIONAL_TEACHER, 78),
+        ("тренер-преподаватель", 8),
+        ("педагог-организатор", 7),
         ("методист", 7),
     ),
     models.SchoolKind.VOCATIONAL: (
-        (LECTURER, 78), ("мастер производственного обучения", 14), ("педагог-психолог", 3),
-        ("социальный педагог", 3), ("методист", 2),
+        (LECTURER, 78),
+        ("мастер производственного обучения", 14),
+        ("педагог-психолог", 3),
+        ("социальный педагог", 3),
+        ("методист", 2),
     ),
 }
 # Positions a school may have on its staffing table without anyone on the roster.
 _OFTEN_VACANT = (
-    "педагог-психолог", "учитель-логопед", "социальный педагог", "советник директора по воспитанию",
+    "педагог-психолог",
+    "учитель-логопед",
+    "социальный педагог",
+    "советник директора по воспитанию",
 )
 
 OBZR = "Основы безопасности и защиты Родины"
@@ -197,35 +288,73 @@ _SUBJECT_OFFERS: tuple[tuple[tuple[str, ...], int, str | None, float], ...] = (
     (("Немецкий язык",), 1, "Английский язык", 0.4),
     (("Обществознание",), 1, "История", 0.5),
 )
-_EXAM_SUBJECTS = frozenset({
-    "Математика", "Русский язык", "Литература", "История", "Обществознание", "Физика", "Химия",
-    "Биология", "География", "Информатика", "Английский язык", "Немецкий язык",
-})
+_EXAM_SUBJECTS = frozenset(
+    {
+        "Математика",
+        "Русский язык",
+        "Литература",
+        "История",
+        "Обществознание",
+        "Физика",
+        "Химия",
+        "Биология",
+        "География",
+        "Информатика",
+        "Английский язык",
+        "Немецкий язык",
+    }
+)
 # Men are a minority of teachers, but not in every subject.
 _MALE_SHARE_SUBJECT = {
-    "Физическая культура": 0.55, OBZR: 0.7, "Труд (технология)": 0.45, "Информатика": 0.35,
-    "Физика": 0.3, "История": 0.3, "Начальные классы": 0.02, "География": 0.15,
+    "Физическая культура": 0.55,
+    OBZR: 0.7,
+    "Труд (технология)": 0.45,
+    "Информатика": 0.35,
+    "Физика": 0.3,
+    "История": 0.3,
+    "Начальные классы": 0.02,
+    "География": 0.15,
     "Математика": 0.12,
 }
 _MALE_SHARE_POSITION = {
-    EDUCATOR: 0.02, "старший воспитатель": 0.02, "музыкальный руководитель": 0.1,
-    "инструктор по физической культуре": 0.3, "тренер-преподаватель": 0.6,
-    "мастер производственного обучения": 0.55, LECTURER: 0.25, ADDITIONAL_TEACHER: 0.3,
-    "педагог-организатор": 0.2, "советник директора по воспитанию": 0.25,
+    EDUCATOR: 0.02,
+    "старший воспитатель": 0.02,
+    "музыкальный руководитель": 0.1,
+    "инструктор по физической культуре": 0.3,
+    "тренер-преподаватель": 0.6,
+    "мастер производственного обучения": 0.55,
+    LECTURER: 0.25,
+    ADDITIONAL_TEACHER: 0.3,
+    "педагог-организатор": 0.2,
+    "советник директора по воспитанию": 0.25,
 }
 
 # (first age, last age, weight) at the reference date: roughly the Russian teacher
 # workforce, a fifth young and a fifth of pension age.
 _AGE_BANDS = (
-    (22, 29, 12), (30, 34, 9), (35, 44, 22), (45, 54, 25), (55, 59, 13), (60, 64, 11), (65, 71, 8),
+    (22, 29, 12),
+    (30, 34, 9),
+    (35, 44, 22),
+    (45, 54, 25),
+    (55, 59, 13),
+    (60, 64, 11),
+    (65, 71, 8),
 )
 # Newcomers are mostly graduates.
 _ARRIVAL_AGE_BANDS = (
-    (22, 27, 55), (28, 34, 14), (35, 44, 14), (45, 54, 10), (55, 64, 6), (65, 70, 1),
+    (22, 27, 55),
+    (28, 34, 14),
+    (35, 44, 14),
+    (45, 54, 10),
+    (55, 64, 6),
+    (65, 70, 1),
 )
 
 _WORKLOADS_MAIN = (
-    (Decimal("0.50"), 5), (Decimal("0.75"), 10), (Decimal("1.00"), 40), (Decimal("1.25"), 20),
+    (Decimal("0.50"), 5),
+    (Decimal("0.75"), 10),
+    (Decimal("1.00"), 40),
+    (Decimal("1.25"), 20),
     (Decimal("1.50"), 25),
 )
 _WORKLOADS_PART_TIME = ((Decimal("0.50"), 70), (Decimal("0.75"), 20), (Decimal("1.00"), 10))
@@ -240,7 +369,8 @@ _SUBJECT_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("languages", "иностранных языков", ("Английский язык", "Немецкий язык")),
     ("pe", "физической культуры и ОБЗР", ("Физическая культура", OBZR)),
     (
-        "arts", "музыки, изобразительного искусства и труда",
+        "arts",
+        "музыки, изобразительного искусства и труда",
         ("Музыка", "Изобразительное искусство", "Труд (технология)"),
     ),
 )
@@ -258,11 +388,16 @@ _SUPPORT_PROJECTS = (
     "Конкурсное движение молодых педагогов «Педагогический дебют»",
 )
 _MENTORING_NICKNAMES = (
-    "Вместе к успеху", "Ступени мастерства", "Профессиональный старт", "Шаг навстречу",
+    "Вместе к успеху",
+    "Ступени мастерства",
+    "Профессиональный старт",
+    "Шаг навстречу",
     "Молодой учитель",
 )
 _MENTORING_FORMS = (
-    ("учитель – учитель", 80), ("руководитель – учитель", 12), ("педагог – педагог", 8),
+    ("учитель – учитель", 80),
+    ("руководитель – учитель", 12),
+    ("педагог – педагог", 8),
 )
 
 _EVENT_TITLES = (
@@ -284,18 +419,25 @@ _EVENT_MONTH_WEIGHTS = (8, 10, 12, 12, 6, 3, 1, 6, 8, 12, 12, 8)
 
 # (level, first month, last month): a winner goes on to the next level later in the year.
 _COMPETITION_LEVELS = (
-    (models.CompetitionLevel.SCHOOL, 1, 2), (models.CompetitionLevel.MUNICIPAL, 2, 4),
-    (models.CompetitionLevel.REGIONAL, 5, 6), (models.CompetitionLevel.FEDERAL, 9, 10),
+    (models.CompetitionLevel.SCHOOL, 1, 2),
+    (models.CompetitionLevel.MUNICIPAL, 2, 4),
+    (models.CompetitionLevel.REGIONAL, 5, 6),
+    (models.CompetitionLevel.FEDERAL, 9, 10),
     (models.CompetitionLevel.INTERNATIONAL, 11, 12),
 )
 _COMPETITION_RESULTS = (
-    (models.CompetitionResult.PARTICIPANT, 70), (models.CompetitionResult.PRIZE, 20),
+    (models.CompetitionResult.PARTICIPANT, 70),
+    (models.CompetitionResult.PRIZE, 20),
     (models.CompetitionResult.WINNER, 10),
 )
 
 # The open period's submissions: "missing" means the school has not started at all.
 _SUBMISSION_MIX = (
-    ("accepted", 42), ("submitted", 18), ("returned", 10), ("draft", 18), ("missing", 12),
+    ("accepted", 42),
+    ("submitted", 18),
+    ("returned", 10),
+    ("draft", 18),
+    ("missing", 12),
 )
 _RETURN_COMMENTS = (
     "Не заполнен лист «Штатное расписание».",
@@ -308,30 +450,112 @@ _RETURN_COMMENTS = (
 # Name frequencies differ by generation; Faker's lists are uniform and full of rare names.
 _COMMON_NAMES: dict[str, tuple[str, ...]] = {
     "first_male_old": (
-        "Александр", "Сергей", "Владимир", "Андрей", "Алексей", "Николай", "Юрий", "Игорь",
-        "Виктор", "Михаил", "Евгений", "Олег", "Дмитрий", "Анатолий", "Валерий", "Геннадий",
+        "Александр",
+        "Сергей",
+        "Владимир",
+        "Андрей",
+        "Алексей",
+        "Николай",
+        "Юрий",
+        "Игорь",
+        "Виктор",
+        "Михаил",
+        "Евгений",
+        "Олег",
+        "Дмитрий",
+        "Анатолий",
+        "Валерий",
+        "Геннадий",
     ),
     "first_male_young": (
-        "Александр", "Дмитрий", "Максим", "Артём", "Иван", "Никита", "Алексей", "Андрей",
-        "Сергей", "Кирилл", "Илья", "Денис", "Роман", "Евгений", "Павел", "Владислав",
+        "Александр",
+        "Дмитрий",
+        "Максим",
+        "Артём",
+        "Иван",
+        "Никита",
+        "Алексей",
+        "Андрей",
+        "Сергей",
+        "Кирилл",
+        "Илья",
+        "Денис",
+        "Роман",
+        "Евгений",
+        "Павел",
+        "Владислав",
     ),
     "first_female_old": (
-        "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Галина", "Людмила",
-        "Надежда", "Марина", "Валентина", "Любовь", "Лариса", "Нина", "Оксана", "Тамара",
+        "Елена",
+        "Ольга",
+        "Татьяна",
+        "Наталья",
+        "Ирина",
+        "Светлана",
+        "Галина",
+        "Людмила",
+        "Надежда",
+        "Марина",
+        "Валентина",
+        "Любовь",
+        "Лариса",
+        "Нина",
+        "Оксана",
+        "Тамара",
     ),
     "first_female_young": (
-        "Анастасия", "Екатерина", "Анна", "Мария", "Дарья", "Юлия", "Виктория", "Алина",
-        "Ксения", "Кристина", "Полина", "Елена", "Ольга", "Татьяна", "Валерия", "Наталья",
+        "Анастасия",
+        "Екатерина",
+        "Анна",
+        "Мария",
+        "Дарья",
+        "Юлия",
+        "Виктория",
+        "Алина",
+        "Ксения",
+        "Кристина",
+        "Полина",
+        "Елена",
+        "Ольга",
+        "Татьяна",
+        "Валерия",
+        "Наталья",
     ),
     "middle_male": (
-        "Александрович", "Сергеевич", "Владимирович", "Николаевич", "Викторович", "Иванович",
-        "Анатольевич", "Юрьевич", "Михайлович", "Васильевич", "Петрович", "Алексеевич",
-        "Андреевич", "Евгеньевич", "Дмитриевич", "Геннадьевич",
+        "Александрович",
+        "Сергеевич",
+        "Владимирович",
+        "Николаевич",
+        "Викторович",
+        "Иванович",
+        "Анатольевич",
+        "Юрьевич",
+        "Михайлович",
+        "Васильевич",
+        "Петрович",
+        "Алексеевич",
+        "Андреевич",
+        "Евгеньевич",
+        "Дмитриевич",
+        "Геннадьевич",
     ),
     "middle_female": (
-        "Александровна", "Сергеевна", "Владимировна", "Николаевна", "Викторовна", "Ивановна",
-        "Анатольевна", "Юрьевна", "Михайловна", "Васильевна", "Петровна", "Алексеевна",
-        "Андреевна", "Евгеньевна", "Дмитриевна", "Геннадьевна",
+        "Александровна",
+        "Сергеевна",
+        "Владимировна",
+        "Николаевна",
+        "Викторовна",
+        "Ивановна",
+        "Анатольевна",
+        "Юрьевна",
+        "Михайловна",
+        "Васильевна",
+        "Петровна",
+        "Алексеевна",
+        "Андреевна",
+        "Евгеньевна",
+        "Дмитриевна",
+        "Геннадьевна",
     ),
 }
 
@@ -410,9 +634,7 @@ def _allocate(total: int, weights: Sequence[float], minimum: int) -> list[int]:
     shares = [rest * w / scale for w in weights]
     parts = [minimum + int(s) for s in shares]
     leftover = total - sum(parts)
-    by_remainder = sorted(
-        range(len(weights)), key=lambda i: shares[i] - int(shares[i]), reverse=True
-    )
+    by_remainder = sorted(range(len(weights)), key=lambda i: shares[i] - int(shares[i]), reverse=True)
     for i in by_remainder[:leftover]:
         parts[i] += 1
     return parts
@@ -500,8 +722,19 @@ class _Writer:
 
 class _Muni:
     __slots__ = (
-        "adjective", "center", "code", "genitive", "index", "inn_prefix", "lagging", "name", "pk",
-        "population", "school_suffix", "schools", "style",
+        "adjective",
+        "center",
+        "code",
+        "genitive",
+        "index",
+        "inn_prefix",
+        "lagging",
+        "name",
+        "pk",
+        "population",
+        "school_suffix",
+        "schools",
+        "style",
     )
 
     def __init__(self, **fields):
@@ -518,8 +751,18 @@ class _Muni:
 
 class _School:
     __slots__ = (
-        "adverse", "code", "digital", "head_name", "inn", "kind", "low", "muni", "name", "pk",
-        "rural", "size",
+        "adverse",
+        "code",
+        "digital",
+        "head_name",
+        "inn",
+        "kind",
+        "low",
+        "muni",
+        "name",
+        "pk",
+        "rural",
+        "size",
     )
 
     def __init__(self, **fields):
@@ -533,8 +776,18 @@ class _Post:
     """A person's roster row of one period."""
 
     __slots__ = (
-        "category", "category_date", "education", "experience", "experts", "part_time",
-        "pedagogical", "position", "profile", "school", "subjects", "workload",
+        "category",
+        "category_date",
+        "education",
+        "experience",
+        "experts",
+        "part_time",
+        "pedagogical",
+        "position",
+        "profile",
+        "school",
+        "subjects",
+        "workload",
     )
 
     def copy(self) -> _Post:
@@ -613,10 +866,7 @@ class _Builder:
             # included: hundreds of megabytes on `national` unless dropped as we go.
             reset_queries()
             if total <= 60 or number % step == 0 or number == total:
-                self.log(
-                    f"  [{number}/{total}] {muni.code} {muni.name}: ОО {len(muni.schools)}, "
-                    f"педагогов {people}"
-                )
+                self.log(f"  [{number}/{total}] {muni.code} {muni.name}: ОО {len(muni.schools)}, педагогов {people}")
         self.writer.flush_all()
         self._flush_submission_events()
 
@@ -626,30 +876,55 @@ class _Builder:
         rng = self.rng
         munis: list[_Muni] = []
         for i, (name, population, suffix, genitive, adjective) in enumerate(_CITIES):
-            munis.append(_Muni(
-                index=i, code=f"{i + 1:02d}", name=name, population=population,
-                school_suffix=suffix, genitive=genitive, adjective=adjective, center=None,
-                inn_prefix=f"34{_CITY_INN[i]}", style="volgograd" if i == 0 else "city",
-            ))
+            munis.append(
+                _Muni(
+                    index=i,
+                    code=f"{i + 1:02d}",
+                    name=name,
+                    population=population,
+                    school_suffix=suffix,
+                    genitive=genitive,
+                    adjective=adjective,
+                    center=None,
+                    inn_prefix=f"34{_CITY_INN[i]}",
+                    style="volgograd" if i == 0 else "city",
+                )
+            )
         for j, (adjective, population) in enumerate(_DISTRICTS):
             i = len(_CITIES) + j
             stem = adjective[:-2]
-            munis.append(_Muni(
-                index=i, code=f"{i + 1:02d}", name=f"{adjective} муниципальный район",
-                population=population, school_suffix="",
-                genitive=f"{stem}ого муниципального района", adjective=adjective,
-                center=f"{stem}ая", inn_prefix=f"34{j + 1:02d}", style="district",
-            ))
+            munis.append(
+                _Muni(
+                    index=i,
+                    code=f"{i + 1:02d}",
+                    name=f"{adjective} муниципальный район",
+                    population=population,
+                    school_suffix="",
+                    genitive=f"{stem}ого муниципального района",
+                    adjective=adjective,
+                    center=f"{stem}ая",
+                    inn_prefix=f"34{j + 1:02d}",
+                    style="district",
+                )
+            )
         if self.spec.municipalities is not None:
             munis = [m for m in munis if m.code in self.spec.municipalities]
         for k in range(self.spec.extra_municipalities):
             number = len(_CITIES) + len(_DISTRICTS) + k + 1
-            munis.append(_Muni(
-                index=number - 1, code=f"{number:04d}", name=f"Муниципальный округ № {number}",
-                population=max(3, int(rng.lognormvariate(math.log(25), 0.8))), school_suffix="",
-                genitive=f"муниципального округа № {number}", adjective="", center=None,
-                inn_prefix=f"34{rng.randint(1, 99):02d}", style="extra",
-            ))
+            munis.append(
+                _Muni(
+                    index=number - 1,
+                    code=f"{number:04d}",
+                    name=f"Муниципальный округ № {number}",
+                    population=max(3, int(rng.lognormvariate(math.log(25), 0.8))),
+                    school_suffix="",
+                    genitive=f"муниципального округа № {number}",
+                    adjective="",
+                    center=None,
+                    inn_prefix=f"34{rng.randint(1, 99):02d}",
+                    style="extra",
+                )
+            )
         # Lagging municipalities have sent nothing yet in the open period (indicator 8.6);
         # never the first two, which the demo accounts look at.
         for muni in munis[2:]:
@@ -657,17 +932,13 @@ class _Builder:
         self.munis = munis
 
     def _create_municipalities(self, region: models.Region) -> None:
-        objs = self.writer.create([
-            models.Municipality(region=region, code=m.code, name=m.name) for m in self.munis
-        ])
+        objs = self.writer.create([models.Municipality(region=region, code=m.code, name=m.name) for m in self.munis])
         for muni, obj in zip(self.munis, objs, strict=True):
             muni.pk = obj.pk
 
     def _create_schools(self) -> None:
         # Cities have fewer, bigger schools per inhabitant than the countryside.
-        counts = _allocate(
-            self.spec.schools, [m.population**0.7 for m in self.munis], self.spec.min_schools
-        )
+        counts = _allocate(self.spec.schools, [m.population**0.7 for m in self.munis], self.spec.min_schools)
         for muni, count in zip(self.munis, counts, strict=True):
             self._plan_schools(muni, count)
         schools = [s for m in self.munis for s in m.schools]
@@ -676,14 +947,21 @@ class _Builder:
             school.size = max(3, round(school.size * scale))
         for start in range(0, len(schools), BATCH_SIZE):
             chunk = schools[start : start + BATCH_SIZE]
-            objs = self.writer.create([
-                models.School(
-                    municipality_id=s.muni.pk, code=s.code, name=s.name, kind=s.kind,
-                    low_results=s.low, adverse_conditions=s.adverse, inn=s.inn,
-                    head_name=s.head_name,
-                )
-                for s in chunk
-            ])
+            objs = self.writer.create(
+                [
+                    models.School(
+                        municipality_id=s.muni.pk,
+                        code=s.code,
+                        name=s.name,
+                        kind=s.kind,
+                        low_results=s.low,
+                        adverse_conditions=s.adverse,
+                        inn=s.inn,
+                        head_name=s.head_name,
+                    )
+                    for s in chunk
+                ]
+            )
             for school, obj in zip(chunk, objs, strict=True):
                 school.pk = obj.pk
         self.head_school = self.munis[0].schools[0]
@@ -695,10 +973,14 @@ class _Builder:
         namer = _SchoolNamer(rng, muni)
         kind = models.SchoolKind
         if muni.urban:
-            kinds = _Choice([
-                (kind.GENERAL, 55), (kind.PRESCHOOL, 33), (kind.ADDITIONAL, 8),
-                (kind.VOCATIONAL, 4),
-            ])
+            kinds = _Choice(
+                [
+                    (kind.GENERAL, 55),
+                    (kind.PRESCHOOL, 33),
+                    (kind.ADDITIONAL, 8),
+                    (kind.VOCATIONAL, 4),
+                ]
+            )
         else:
             kinds = _Choice([(kind.GENERAL, 62), (kind.PRESCHOOL, 28), (kind.ADDITIONAL, 10)])
         for n in range(count):
@@ -711,11 +993,20 @@ class _Builder:
                 low = rng.random() < (0.2 if rural else 0.1)
                 adverse = rng.random() < (0.33 if rural else 0.1)
             head_sex = models.Sex.FEMALE if rng.random() < 0.7 else models.Sex.MALE
-            muni.schools.append(_School(
-                code=f"{self.school_seq:06d}", name=name, kind=actual, rural=rural, size=size,
-                low=low, adverse=adverse, muni=muni, inn=_inn(muni.inn_prefix, self.school_seq),
-                head_name=self.names.full_name(rng, head_sex, rng.randint(1960, 1985)),
-            ))
+            muni.schools.append(
+                _School(
+                    code=f"{self.school_seq:06d}",
+                    name=name,
+                    kind=actual,
+                    rural=rural,
+                    size=size,
+                    low=low,
+                    adverse=adverse,
+                    muni=muni,
+                    inn=_inn(muni.inn_prefix, self.school_seq),
+                    head_name=self.names.full_name(rng, head_sex, rng.randint(1960, 1985)),
+                )
+            )
 
     # -- periods and region-wide rows -----------------------------------------------
 
@@ -730,9 +1021,7 @@ class _Builder:
         ]
         self.refs = [p.reference_date for p in self.periods]
         self.writer.counts["MonitoringPeriod"] += 2 - existing
-        self.writer.counts["MonitoringPlanItem"] += (
-            models.MonitoringPlanItem.objects.count() - plan_items
-        )
+        self.writer.counts["MonitoringPlanItem"] += models.MonitoringPlanItem.objects.count() - plan_items
         self.log(f"Периоды: {earlier} (закрыт), {later} (сбор данных)")
 
     def _create_regional_rows(self) -> None:
@@ -744,23 +1033,28 @@ class _Builder:
         specs += [(key, title, "") for key, title in _REGIONAL_COMMUNITIES]
         for pi, period in enumerate(self.periods):
             # One project more in the later year, so indicator 7.1 moves.
-            projects = self.writer.create([
-                models.SupportProject(period=period, code=f"ПР-{k:02d}", name=name)
-                for k, name in enumerate(_SUPPORT_PROJECTS[: 4 + pi], start=1)
-            ])
+            projects = self.writer.create(
+                [
+                    models.SupportProject(period=period, code=f"ПР-{k:02d}", name=name)
+                    for k, name in enumerate(_SUPPORT_PROJECTS[: 4 + pi], start=1)
+                ]
+            )
             self.projects.append([p.pk for p in projects])
             objs = []
             for k, (key, name, subject) in enumerate(specs, start=1):
                 criteria[key] = self._criteria(criteria.get(key), 0.85)
-                objs.append(models.MethodicalAssociation(
-                    period=period, code=f"РМО-{k:02d}", name=name,
-                    level=models.AssociationLevel.REGIONAL, subject=subject,
-                    **dict(zip(models.ASSOCIATION_CRITERIA, criteria[key], strict=True)),
-                ))
+                objs.append(
+                    models.MethodicalAssociation(
+                        period=period,
+                        code=f"РМО-{k:02d}",
+                        name=name,
+                        level=models.AssociationLevel.REGIONAL,
+                        subject=subject,
+                        **dict(zip(models.ASSOCIATION_CRITERIA, criteria[key], strict=True)),
+                    )
+                )
             created = self.writer.create(objs)
-            self.regional.append(
-                {spec[0]: obj.pk for spec, obj in zip(specs, created, strict=True)}
-            )
+            self.regional.append({spec[0]: obj.pk for spec, obj in zip(specs, created, strict=True)})
             for obj in created:
                 self._events(obj.pk, period, 3, 8, 0.5)
 
@@ -772,7 +1066,11 @@ class _Builder:
         return [(rng.random() < 0.95) if met else (rng.random() < 0.25) for met in previous]
 
     def _events(
-        self, association_pk: int, period: models.MonitoringPeriod, lo: int, hi: int,
+        self,
+        association_pk: int,
+        period: models.MonitoringPeriod,
+        lo: int,
+        hi: int,
         networked: float,
     ) -> None:
         rng = self.rng
@@ -784,10 +1082,14 @@ class _Builder:
             if (day, title) in seen:
                 continue
             seen.add((day, title))
-            self.writer.add(models.AssociationEvent(
-                association_id=association_pk, date=day, title=title,
-                networked=rng.random() < networked,
-            ))
+            self.writer.add(
+                models.AssociationEvent(
+                    association_id=association_pk,
+                    date=day,
+                    title=title,
+                    networked=rng.random() < networked,
+                )
+            )
 
     # -- people -----------------------------------------------------------------------
 
@@ -871,10 +1173,13 @@ class _Builder:
             if r >= 0.45:
                 roles.append((models.ExpertKind.OGE, subject))
         if not exam or rng.random() < 0.15:
-            kind = rng.choice((
-                models.ExpertKind.ATTESTATION, models.ExpertKind.COMPETITIONS,
-                models.ExpertKind.OLYMPIADS,
-            ))
+            kind = rng.choice(
+                (
+                    models.ExpertKind.ATTESTATION,
+                    models.ExpertKind.COMPETITIONS,
+                    models.ExpertKind.OLYMPIADS,
+                )
+            )
             olympiad = kind == models.ExpertKind.OLYMPIADS and post.subjects
             roles.append((kind, post.subjects[0] if olympiad else ""))
         return roles
@@ -937,11 +1242,7 @@ class _Builder:
     def _people(self, muni: _Muni) -> list[_Person]:
         """Both years' rosters of a municipality: the earlier one, then who left, moved, came."""
         rng = self.rng
-        people = [
-            self._new_person(school, 0, self.ages)
-            for school in muni.schools
-            for _ in range(school.size)
-        ]
+        people = [self._new_person(school, 0, self.ages) for school in muni.schools for _ in range(school.size)]
         by_kind: dict[str, list[_School]] = defaultdict(list)
         for school in muni.schools:
             by_kind[school.kind].append(school)
@@ -978,12 +1279,12 @@ class _Builder:
 
     def _fill_municipality(self, muni: _Muni) -> int:
         people = self._people(muni)
-        teachers = self.writer.create([
-            models.Teacher(
-                code=p.code, full_name=p.full_name, sex=p.sex, birth_date=p.birth, snils=p.snils
-            )
-            for p in people
-        ])
+        teachers = self.writer.create(
+            [
+                models.Teacher(code=p.code, full_name=p.full_name, sex=p.sex, birth_date=p.birth, snils=p.snils)
+                for p in people
+            ]
+        )
         for person, obj in zip(people, teachers, strict=True):
             person.pk = obj.pk
         del teachers
@@ -1008,14 +1309,23 @@ class _Builder:
 
     def _roster(self, period: models.MonitoringPeriod, roster) -> None:
         for person, post in roster:
-            self.writer.add(models.RosterEntry(
-                period_id=period.pk, teacher_id=person.pk, school_id=post.school.pk,
-                position=post.position, subjects=post.subjects, education_level=post.education,
-                pedagogical_education=post.pedagogical, education_matches_profile=post.profile,
-                category=post.category, category_date=post.category_date,
-                experience_years=post.experience, part_time=post.part_time,
-                workload=post.workload,
-            ))
+            self.writer.add(
+                models.RosterEntry(
+                    period_id=period.pk,
+                    teacher_id=person.pk,
+                    school_id=post.school.pk,
+                    position=post.position,
+                    subjects=post.subjects,
+                    education_level=post.education,
+                    pedagogical_education=post.pedagogical,
+                    education_matches_profile=post.profile,
+                    category=post.category,
+                    category_date=post.category_date,
+                    experience_years=post.experience,
+                    part_time=post.part_time,
+                    workload=post.workload,
+                )
+            )
 
     def _staffing(self, period: models.MonitoringPeriod, pi: int, muni: _Muni, roster) -> None:
         """The staffing table follows the roster: filled positions plus vacancies."""
@@ -1040,19 +1350,24 @@ class _Builder:
                     schedule = rng.choice((Decimal("0.50"), Decimal("1.00")))
                     rows.append((rng.choice(missing), schedule, schedule))
             for position, schedule, vacant in rows:
-                self.writer.add(models.StaffingRow(
-                    period_id=period.pk, school_id=school.pk, position=position,
-                    positions_by_schedule=schedule,
-                    actual_need=max(Decimal(0), schedule + quarter * rng.randint(-2, 4)),
-                    vacant_positions=vacant, vacant_posts=math.ceil(vacant),
-                ))
+                self.writer.add(
+                    models.StaffingRow(
+                        period_id=period.pk,
+                        school_id=school.pk,
+                        position=position,
+                        positions_by_schedule=schedule,
+                        actual_need=max(Decimal(0), schedule + quarter * rng.randint(-2, 4)),
+                        vacant_positions=vacant,
+                        vacant_posts=math.ceil(vacant),
+                    )
+                )
 
     def _expert_roles(self, period: models.MonitoringPeriod, roster) -> None:
         for person, post in roster:
             for kind, subject in dict.fromkeys(post.experts):
-                self.writer.add(models.ExpertRole(
-                    period_id=period.pk, teacher_id=person.pk, kind=kind, subject=subject
-                ))
+                self.writer.add(
+                    models.ExpertRole(period_id=period.pk, teacher_id=person.pk, kind=kind, subject=subject)
+                )
 
     def _competition_name(self, post: _Post, is_young: bool) -> str:
         rng = self.rng
@@ -1068,7 +1383,9 @@ class _Builder:
                     return "Учитель здоровья России"
             return rng.choice(("Учитель года России", "Учитель года России", "Мой лучший урок"))
         if position in (
-            EDUCATOR, "старший воспитатель", "музыкальный руководитель",
+            EDUCATOR,
+            "старший воспитатель",
+            "музыкальный руководитель",
             "инструктор по физической культуре",
         ):
             return "Воспитатель года России"
@@ -1093,10 +1410,16 @@ class _Builder:
                 month = rng.randint(first_month, last_month)
                 day = min(dt.date(period.year, month, rng.randint(1, 28)), period.reference_date)
                 result = self.competition_results.draw(rng)
-                self.writer.add(models.CompetitionEntry(
-                    period_id=period.pk, teacher_id=person.pk, competition=name, level=code,
-                    result=result, date=day,
-                ))
+                self.writer.add(
+                    models.CompetitionEntry(
+                        period_id=period.pk,
+                        teacher_id=person.pk,
+                        competition=name,
+                        level=code,
+                        result=result,
+                        date=day,
+                    )
+                )
                 if result != models.CompetitionResult.WINNER or rng.random() >= 0.8:
                     break
                 level += 1
@@ -1105,9 +1428,9 @@ class _Builder:
         """Methodical activists: mostly the same people a year later, plus a few new ones."""
         rng = self.rng
         on_roster = {p.pk for p, _ in roster}
-        experienced = [
-            p for p, post in roster if p.pk not in young and (post.experience or 0) >= 10
-        ] or [p for p, _ in roster]
+        experienced = [p for p, post in roster if p.pk not in young and (post.experience or 0) >= 10] or [
+            p for p, _ in roster
+        ]
         role = models.ActivistRole
         targets = {
             role.MMS_HEAD: 1,
@@ -1143,10 +1466,15 @@ class _Builder:
                     kept.append((name, person))
             current[activist_role] = kept
             for name, person in kept:
-                self.writer.add(models.MethodicalActivist(
-                    period_id=period.pk, full_name=name, municipality_id=muni.pk,
-                    teacher_id=person.pk if person else None, role=activist_role,
-                ))
+                self.writer.add(
+                    models.MethodicalActivist(
+                        period_id=period.pk,
+                        full_name=name,
+                        municipality_id=muni.pk,
+                        teacher_id=person.pk if person else None,
+                        role=activist_role,
+                    )
+                )
         state["activists"] = current
 
     def _support(self, pi: int, roster, young: set[int]) -> None:
@@ -1157,13 +1485,9 @@ class _Builder:
             if rng.random() >= (share if person.pk in young else 0.01):
                 continue
             for project in rng.sample(projects, 2 if rng.random() < 0.2 else 1):
-                self.writer.add(
-                    models.SupportProjectParticipant(project_id=project, teacher_id=person.pk)
-                )
+                self.writer.add(models.SupportProjectParticipant(project_id=project, teacher_id=person.pk))
 
-    def _mentoring(
-        self, period, pi: int, muni: _Muni, roster, young: set[int]
-    ) -> tuple[set[int], set[int]]:
+    def _mentoring(self, period, pi: int, muni: _Muni, roster, young: set[int]) -> tuple[set[int], set[int]]:
         """School programs pair young teachers with experienced colleagues of their school;
         the municipal program takes some of those whose school has none."""
         rng = self.rng
@@ -1195,9 +1519,7 @@ class _Builder:
         school_share = 0.55 + 0.1 * pi
         for school in muni.schools:
             rows = by_school.get(school.pk, [])
-            experienced = [
-                p for p, post in rows if p.pk not in young and (post.experience or 0) >= 10
-            ]
+            experienced = [p for p, post in rows if p.pk not in young and (post.experience or 0) >= 10]
             all_experienced.extend(experienced)
             mentees = [p for p, post in rows if wants_mentor(p, post)]
             if not mentees:
@@ -1206,20 +1528,34 @@ class _Builder:
             if general and experienced and rng.random() < school_share:
                 pairs = pairs_for(mentees, experienced)
                 if pairs:
-                    programs.append((models.MentoringProgram(
-                        period_id=period.pk, code=f"Н-{school.code}", school_id=school.pk,
-                        name=f"Программа наставничества педагогических работников {school.name}",
-                    ), pairs))
+                    programs.append(
+                        (
+                            models.MentoringProgram(
+                                period_id=period.pk,
+                                code=f"Н-{school.code}",
+                                school_id=school.pk,
+                                name=f"Программа наставничества педагогических работников {school.name}",
+                            ),
+                            pairs,
+                        )
+                    )
                     continue
             uncovered.extend(p for p in mentees if rng.random() < 0.4)
         if uncovered and all_experienced and rng.random() < 0.6 + 0.25 * pi:
             pairs = pairs_for(uncovered, all_experienced)
             if pairs:
                 nickname = _MENTORING_NICKNAMES[muni.index % len(_MENTORING_NICKNAMES)]
-                programs.append((models.MentoringProgram(
-                    period_id=period.pk, code=f"Н-М{muni.code}", municipality_id=muni.pk,
-                    name=f"Муниципальная программа наставничества «{nickname}»",
-                ), pairs))
+                programs.append(
+                    (
+                        models.MentoringProgram(
+                            period_id=period.pk,
+                            code=f"Н-М{muni.code}",
+                            municipality_id=muni.pk,
+                            name=f"Муниципальная программа наставничества «{nickname}»",
+                        ),
+                        pairs,
+                    )
+                )
         self.writer.create([program for program, _ in programs])
         mentors: set[int] = set()
         mentees_seen: set[int] = set()
@@ -1227,9 +1563,9 @@ class _Builder:
             for mentor, mentee, form in pairs:
                 mentors.add(mentor)
                 mentees_seen.add(mentee)
-                self.writer.add(models.MentoringPair(
-                    program_id=program.pk, mentor_id=mentor, mentee_id=mentee, form=form
-                ))
+                self.writer.add(
+                    models.MentoringPair(program_id=program.pk, mentor_id=mentor, mentee_id=mentee, form=form)
+                )
         return mentors, mentees_seen
 
     def _associations(
@@ -1253,11 +1589,24 @@ class _Builder:
         # (association, member pks, events low, events high, networked share)
         planned: list[tuple[models.MethodicalAssociation, list[int], int, int, float]] = []
 
-        def plan(code: str, name: str, lvl: str, subject: str, members: list[int],
-                 events: tuple[int, int, float], share: float, **owner) -> None:
+        def plan(
+            code: str,
+            name: str,
+            lvl: str,
+            subject: str,
+            members: list[int],
+            events: tuple[int, int, float],
+            share: float,
+            **owner,
+        ) -> None:
             criteria[code] = self._criteria(criteria.get(code), share)
             obj = models.MethodicalAssociation(
-                period_id=period.pk, code=code, name=name, level=lvl, subject=subject, **owner,
+                period_id=period.pk,
+                code=code,
+                name=name,
+                level=lvl,
+                subject=subject,
+                **owner,
                 **dict(zip(models.ASSOCIATION_CRITERIA, criteria[code], strict=True)),
             )
             planned.append((obj, members, *events))
@@ -1267,13 +1616,27 @@ class _Builder:
                 for k, (key, title, subjects) in enumerate(_SUBJECT_GROUPS, start=1):
                     people = by_school_group.get((school.pk, key), [])
                     if len(people) >= 2:
-                        plan(f"МО-{school.code}-{k}", f"ШМО учителей {title}", level.SCHOOL,
-                             subjects[0], [p.pk for p in people if rng.random() < 0.9],
-                             (1, 4, 0.25), 0.55, school_id=school.pk)
+                        plan(
+                            f"МО-{school.code}-{k}",
+                            f"ШМО учителей {title}",
+                            level.SCHOOL,
+                            subjects[0],
+                            [p.pk for p in people if rng.random() < 0.9],
+                            (1, 4, 0.25),
+                            0.55,
+                            school_id=school.pk,
+                        )
             elif school.kind == models.SchoolKind.PRESCHOOL and len(educators[school.pk]) >= 8:
-                plan(f"МО-{school.code}-1", "Методическое объединение воспитателей", level.SCHOOL,
-                     "", [p.pk for p in educators[school.pk] if rng.random() < 0.8],
-                     (1, 3, 0.2), 0.5, school_id=school.pk)
+                plan(
+                    f"МО-{school.code}-1",
+                    "Методическое объединение воспитателей",
+                    level.SCHOOL,
+                    "",
+                    [p.pk for p in educators[school.pk] if rng.random() < 0.8],
+                    (1, 3, 0.2),
+                    0.5,
+                    school_id=school.pk,
+                )
 
         # Municipal associations keep their subjects; a year later some municipalities add one.
         groups = state["municipal_groups"]
@@ -1288,10 +1651,16 @@ class _Builder:
         prefix = "ГМО" if muni.urban else "РМО"
         for k in groups:
             key, title, subjects = _SUBJECT_GROUPS[k]
-            plan(f"ММО-{muni.code}-{k + 1}", f"{prefix} учителей {title} {muni.genitive}",
-                 level.MUNICIPAL, subjects[0],
-                 [p.pk for p in by_group.get(key, []) if rng.random() < 0.35],
-                 (2, 6, 0.35), 0.7, municipality_id=muni.pk)
+            plan(
+                f"ММО-{muni.code}-{k + 1}",
+                f"{prefix} учителей {title} {muni.genitive}",
+                level.MUNICIPAL,
+                subjects[0],
+                [p.pk for p in by_group.get(key, []) if rng.random() < 0.35],
+                (2, 6, 0.35),
+                0.7,
+                municipality_id=muni.pk,
+            )
 
         self.writer.create([obj for obj, *_ in planned])
         for obj, members, lo, hi, networked in planned:
@@ -1304,9 +1673,7 @@ class _Builder:
         for key, people in by_group.items():
             for person in people:
                 if rng.random() < p:
-                    self.writer.add(models.AssociationMember(
-                        association_id=regional[key], teacher_id=person.pk
-                    ))
+                    self.writer.add(models.AssociationMember(association_id=regional[key], teacher_id=person.pk))
         for person, _ in roster:
             # One of the two communities at most, so nobody is added to one twice.
             if person.pk in young:
@@ -1318,33 +1685,36 @@ class _Builder:
                 community = regional["mentors"]
             else:
                 continue
-            self.writer.add(
-                models.AssociationMember(association_id=community, teacher_id=person.pk)
-            )
+            self.writer.add(models.AssociationMember(association_id=community, teacher_id=person.pk))
 
     def _digital(self, period, pi: int, muni: _Muni) -> None:
         rng = self.rng
         for school in muni.schools:
             if pi == 0:
                 base = 2 if school.rural else 3
-                scores = tuple(
-                    max(0, min(4, base + rng.choice((-2, -1, -1, 0, 0, 0, 1)))) for _ in range(4)
-                )
+                scores = tuple(max(0, min(4, base + rng.choice((-2, -1, -1, 0, 0, 0, 1)))) for _ in range(4))
             else:
                 scores = tuple(min(4, s + (rng.random() < 0.25)) for s in school.digital[0])
             school.digital.append(scores)
             infrastructure, tools, usage, development = scores
-            self.writer.add(models.DigitalEnvironmentScore(
-                period_id=period.pk, school_id=school.pk, infrastructure=infrastructure,
-                tools=tools, usage=usage, professional_development=development,
-            ))
+            self.writer.add(
+                models.DigitalEnvironmentScore(
+                    period_id=period.pk,
+                    school_id=school.pk,
+                    infrastructure=infrastructure,
+                    tools=tools,
+                    usage=usage,
+                    professional_development=development,
+                )
+            )
 
     def _submissions(self, period, muni: _Muni) -> None:
         """Each school's submission and its history: submitted, maybe returned and sent
         again, then accepted — the steps monitoring.submissions records."""
         rng = self.rng
         submitted, returned, accepted = (
-            models.SubmissionStatus.SUBMITTED, models.SubmissionStatus.RETURNED,
+            models.SubmissionStatus.SUBMITTED,
+            models.SubmissionStatus.RETURNED,
             models.SubmissionStatus.ACCEPTED,
         )
         planned: list[tuple[models.SchoolSubmission, list[tuple[str, dt.datetime, str]]]] = []
@@ -1362,8 +1732,12 @@ class _Builder:
             if status == "missing":
                 continue
             at = dt.datetime(
-                period.year, rng.randint(10, 11), rng.randint(1, 28), rng.randint(9, 17),
-                rng.randint(0, 59), tzinfo=self.tz,
+                period.year,
+                rng.randint(10, 11),
+                rng.randint(1, 28),
+                rng.randint(9, 17),
+                rng.randint(0, 59),
+                tzinfo=self.tz,
             )
             history: list[tuple[str, dt.datetime, str]] = []
             comment = ""
@@ -1382,17 +1756,30 @@ class _Builder:
                     reviewed = at + dt.timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 6))
                     history.append((accepted, reviewed, ""))
             last_sent = max((t for s, t, _ in history if s == submitted), default=None)
-            planned.append((models.SchoolSubmission(
-                period_id=period.pk, school_id=school.pk, status=status, submitted_at=last_sent,
-                comment=comment,
-            ), history))
+            planned.append(
+                (
+                    models.SchoolSubmission(
+                        period_id=period.pk,
+                        school_id=school.pk,
+                        status=status,
+                        submitted_at=last_sent,
+                        comment=comment,
+                    ),
+                    history,
+                )
+            )
         self.writer.create([submission for submission, _ in planned])
         now = timezone.now()
         for submission, history in planned:
             for status, at, comment in history:
-                self.events.append(models.SubmissionEvent(
-                    submission_id=submission.pk, status=status, comment=comment, at=min(at, now),
-                ))
+                self.events.append(
+                    models.SubmissionEvent(
+                        submission_id=submission.pk,
+                        status=status,
+                        comment=comment,
+                        at=min(at, now),
+                    )
+                )
         if len(self.events) >= BATCH_SIZE:
             self._flush_submission_events()
 
@@ -1414,8 +1801,7 @@ class _Builder:
 
         def rank(person: _Person) -> tuple:
             post = person.posts[1]
-            return (person.pk not in mentees, person.pk not in young, post.position != TEACHER,
-                    person.code)
+            return (person.pk not in mentees, person.pk not in young, post.position != TEACHER, person.code)
 
         self.demo_teacher = min(both_years or here, key=rank)
 
@@ -1565,69 +1951,84 @@ def _create_accounts(builder: _Builder) -> list[str]:
 
     fields: dict[str, dict[str, Any]] = {
         "analyst": {
-            "first_name": "Ирина", "last_name": "Савельева", "is_staff": True,
+            "first_name": "Ирина",
+            "last_name": "Савельева",
+            "is_staff": True,
             "position": "Ведущий аналитик центра мониторинга",
         },
         "ministry": {
-            "first_name": "Андрей", "last_name": "Кравцов", "is_staff": True,
+            "first_name": "Андрей",
+            "last_name": "Кравцов",
+            "is_staff": True,
             "position": "Консультант отдела общего образования",
         },
         "municipal": {
-            "first_name": "Елена", "last_name": "Гончарова", "is_staff": True,
-            "municipality_id": builder.munis[0].pk, "position": "Главный специалист",
+            "first_name": "Елена",
+            "last_name": "Гончарова",
+            "is_staff": True,
+            "municipality_id": builder.munis[0].pk,
+            "position": "Главный специалист",
         },
         "head": {
-            **first_last(head_school.head_name), "is_staff": True, "school": head_school,
+            **first_last(head_school.head_name),
+            "is_staff": True,
+            "school": head_school,
             "position": "Директор",
         },
         "head2": {
-            **first_last(head2_school.head_name), "is_staff": True, "school": head2_school,
+            **first_last(head2_school.head_name),
+            "is_staff": True,
+            "school": head2_school,
             "position": "Директор",
         },
         "teacher": {
-            **first_last(teacher.full_name), "is_staff": False, "teacher_id": teacher.pk,
+            **first_last(teacher.full_name),
+            "is_staff": False,
+            "teacher_id": teacher.pk,
             "position": teacher.posts[1].position,
         },
         "admin": {
-            "first_name": "Сергей", "last_name": "Орлов", "is_staff": True, "is_superuser": True,
+            "first_name": "Сергей",
+            "last_name": "Орлов",
+            "is_staff": True,
+            "is_superuser": True,
         },
     }
     # Hashing is slow on purpose (~0.2 s each): the demo accounts share one hash.
     password = make_password(DEMO_PASSWORD)
-    existing = set(
-        user_model.objects.filter(username__in=fields).values_list("username", flat=True)
-    )
+    existing = set(user_model.objects.filter(username__in=fields).values_list("username", flat=True))
     created = []
     for username, role, _ in DEMO_ACCOUNTS:
         if username in existing:
             continue
         user_model(
-            username=username, email=f"{username}@demo.example", role=role, password=password,
+            username=username,
+            email=f"{username}@demo.example",
+            role=role,
+            password=password,
             **fields[username],
         ).save()
         created.append(username)
 
     analyst = user_model.objects.filter(username="analyst").first()
     if analyst is not None:
-        models.MonitoringPlanItem.objects.filter(
-            period__in=builder.periods, responsible__isnull=True
-        ).update(responsible=analyst)
+        models.MonitoringPlanItem.objects.filter(period__in=builder.periods, responsible__isnull=True).update(
+            responsible=analyst
+        )
     # Who made each step: the demo heads sent their schools' data, the municipal
     # specialist reviewed Volgograd's and the institute everyone else's.
     status = models.SubmissionStatus
     events = models.SubmissionEvent.objects.filter(submission__period__in=builder.periods)
     heads = user_model.objects.filter(username__in=("head", "head2"), role=models.Role.SCHOOL_HEAD)
     for head in heads:
-        models.SchoolSubmission.objects.filter(
-            period__in=builder.periods, school_id=head.school_id
-        ).exclude(status=status.DRAFT).update(submitted_by=head)
+        models.SchoolSubmission.objects.filter(period__in=builder.periods, school_id=head.school_id).exclude(
+            status=status.DRAFT
+        ).update(submitted_by=head)
         events.filter(submission__school_id=head.school_id, status=status.SUBMITTED).update(user=head)
     reviews = events.filter(status__in=(status.RETURNED, status.ACCEPTED))
     municipal = user_model.objects.filter(username="municipal", role=models.Role.MUNICIPAL).first()
     if municipal is not None:
-        reviews.filter(submission__school__municipality_id=municipal.municipality_id).update(
-            user=municipal
-        )
+        reviews.filter(submission__school__municipality_id=municipal.municipality_id).update(user=municipal)
     if analyst is not None:
         reviews.filter(user__isnull=True).update(user=analyst)
     return created
@@ -1639,13 +2040,27 @@ def _create_accounts(builder: _Builder) -> list[str]:
 
 # Leaves first, so that almost every delete is one statement with nothing pointing at it.
 _WIPE_ORDER = (
-    models.AssociationEvent, models.AssociationMember, models.MethodicalAssociation,
-    models.MentoringPair, models.MentoringProgram, models.SupportProjectParticipant,
-    models.SupportProject, models.CompetitionEntry, models.ExpertRole, models.MethodicalActivist,
-    models.StaffingRow, models.DigitalEnvironmentScore, models.SubmissionEvent,
+    models.AssociationEvent,
+    models.AssociationMember,
+    models.MethodicalAssociation,
+    models.MentoringPair,
+    models.MentoringProgram,
+    models.SupportProjectParticipant,
+    models.SupportProject,
+    models.CompetitionEntry,
+    models.ExpertRole,
+    models.MethodicalActivist,
+    models.StaffingRow,
+    models.DigitalEnvironmentScore,
+    models.SubmissionEvent,
     models.SchoolSubmission,
-    models.RosterEntry, models.MonitoringPlanItem, models.MonitoringPeriod, models.Teacher,
-    models.School, models.Municipality, models.Region,
+    models.RosterEntry,
+    models.MonitoringPlanItem,
+    models.MonitoringPeriod,
+    models.Teacher,
+    models.School,
+    models.Municipality,
+    models.Region,
 )
 
 
@@ -1682,9 +2097,7 @@ def _conflict(spec: _SizeSpec) -> str:
     codes = [f"{i + 1:02d}" for i in range(len(_CITIES) + len(_DISTRICTS))]
     if models.Municipality.objects.filter(code__in=codes).exists():
         return "в базе уже есть муниципалитеты с кодами 01–38"
-    if models.School.objects.filter(
-        code__regex=r"^[0-9]{6}$", code__lte=f"{spec.schools:06d}"
-    ).exists():
+    if models.School.objects.filter(code__regex=r"^[0-9]{6}$", code__lte=f"{spec.schools:06d}").exists():
         return "в базе уже есть образовательные организации с кодами демо-данных"
     if models.Teacher.objects.filter(code__regex=r"^T[0-9]{7}$").exists():
         return "в базе уже есть педагоги с кодами вида T0000001"
@@ -1700,9 +2113,7 @@ def _conflict(spec: _SizeSpec) -> str:
 # ---------------------------------------------------------------------------
 
 
-def seed_demo(
-    *, size: str = "small", seed: int = 1, reset: bool = False, stdout=None
-) -> DemoResult:
+def seed_demo(*, size: str = "small", seed: int = 1, reset: bool = False, stdout=None) -> DemoResult:
     """Fill the database with the demo region; a no-op when the region is already there.
 
     With ``reset`` everything the monitoring holds (and the users anchored in it) is
@@ -1732,10 +2143,7 @@ def seed_demo(
             reason = _conflict(spec)
             if reason:
                 result.skipped = True
-                result.message = (
-                    f"Демо-данные не создавались: {reason} "
-                    "(чтобы заменить всё, запустите с --reset)."
-                )
+                result.message = f"Демо-данные не создавались: {reason} (чтобы заменить всё, запустите с --reset)."
         if not result.skipped:
             log(f"Создаю демо-данные «{size}» (seed {seed})…")
             builder = _Builder(spec=spec, seed=seed, log=log)

@@ -66,10 +66,8 @@ def school_staffing_import(
     *, school: School, period: MonitoringPeriod, file, user, filename: str | None = None, dry_run: bool = False
 ) -> ImportResult:
     """A head's upload of `Штатное расписание` + `Педагоги` for their school; on success the school has submitted."""
-    if (
-        not can_see(user=user, obj=school)
-        or (user.role not in (Role.SCHOOL_HEAD, Role.ANALYST)
-        and not user.is_superuser)
+    if not can_see(user=user, obj=school) or (
+        user.role not in (Role.SCHOOL_HEAD, Role.ANALYST) and not user.is_superuser
     ):
         raise PermissionDenied("Загружать данные этой организации вы не можете.")
     submission, _ = SchoolSubmission.objects.get_or_create(period=period, school=school)

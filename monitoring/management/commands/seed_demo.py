@@ -16,15 +16,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--size", choices=list(SIZES), default="small",
+            "--size",
+            choices=list(SIZES),
+            default="small",
             help="small — несколько секунд; region — вся область (~30 тыс. педагогов); "
             "national — ~1 млн педагогов для нагрузочных проверок",
         )
+        parser.add_argument("--seed", type=int, default=1, help="одинаковый seed — одинаковые данные")
         parser.add_argument(
-            "--seed", type=int, default=1, help="одинаковый seed — одинаковые данные"
-        )
-        parser.add_argument(
-            "--reset", action="store_true",
+            "--reset",
+            action="store_true",
             help="сначала удалить все данные мониторинга (и пользователей, привязанных к ним)",
         )
 
@@ -34,10 +35,12 @@ class Command(BaseCommand):
         if result.skipped:
             self.stdout.write(self.style.WARNING(result.message))
         else:
-            self.stdout.write(self.style.SUCCESS(
-                f"Демо-данные «{size}» созданы за {result.elapsed_seconds:.1f} с, "
-                f"строк: {_number(result.total_rows)}"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Демо-данные «{size}» созданы за {result.elapsed_seconds:.1f} с, "
+                    f"строк: {_number(result.total_rows)}"
+                )
+            )
             for name, count in result.counts.items():
                 label = apps.get_model("monitoring", name)._meta.verbose_name_plural
                 self.stdout.write(f"  {label}: {_number(count)}")
