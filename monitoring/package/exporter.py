@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -91,9 +92,20 @@ def _export_xlsx(chosen, period, path: Path) -> None:
 
 
 def _fix_zip_times(path: Path) -> None:
-    """Rewrite the workbook's zip with fixed entry times so identical data gives identical bytes."""
+    """Rewrite the workbook's zip with fixed times so identical data gives identical bytes.
+
+    openpyxl stamps docProps/core.xml with the time of saving whatever the properties
+    say, so the stamp is replaced here along with the zip entries' times.
+    """
+    stamp = EPOCH.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(path) as source:
         entries = [(info, source.read(info)) for info in source.infolist()]
+    entries = [
+        (info, re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)", rb"\g<1>" + stamp + rb"\g<2>", data))
+        if info.filename == "docProps/core.xml"
+        else (info, data)
+        for info, data in entries
+    ]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for info, data in entries:
             fixed = zipfile.ZipInfo(info.filename, date_time=EPOCH.timetuple()[:6])
