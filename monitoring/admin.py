@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from import_export.admin import ImportExportMixin
 
-from monitoring import models
+from monitoring import models, resources
 from monitoring.scoping import can_write_region
 
 ADMIN_VIEW_ROLES = {
@@ -54,14 +55,26 @@ class RegionAdmin(ScopedAdmin):
     list_display = ["code", "name"]
 
 
+class SheetImportExportAdmin(ImportExportMixin, ScopedAdmin):
+    """Import and export through the data package's sheet (see monitoring.resources)."""
+
+    def has_import_permission(self, request):
+        return can_write_region(request.user)
+
+    def has_export_permission(self, request):
+        return _may_view(request.user)
+
+
 @admin.register(models.Municipality)
-class MunicipalityAdmin(ScopedAdmin):
+class MunicipalityAdmin(SheetImportExportAdmin):
+    resource_classes = [resources.MunicipalityResource]
     list_display = ["code", "name", "region"]
     search_fields = ["code", "name"]
 
 
 @admin.register(models.School)
-class SchoolAdmin(ScopedAdmin):
+class SchoolAdmin(SheetImportExportAdmin):
+    resource_classes = [resources.SchoolResource]
     list_display = ["code", "name", "municipality", "kind", "low_results", "adverse_conditions"]
     list_filter = ["kind", "low_results", "adverse_conditions"]
     search_fields = ["code", "name", "head_name"]
@@ -102,7 +115,8 @@ class MonitoringPlanItemAdmin(ScopedAdmin):
 
 
 @admin.register(models.Teacher)
-class TeacherAdmin(ScopedAdmin):
+class TeacherAdmin(SheetImportExportAdmin):
+    resource_classes = [resources.TeacherResource]
     list_display = ["code", "full_name", "sex", "birth_date"]
     search_fields = ["code", "full_name"]
     list_filter = ["sex"]

@@ -1,0 +1,115 @@
+"""django-import-export resources for the reference tables, speaking the data package.
+
+The admin's import and export buttons for municipalities, schools and teachers read
+and write the same sheets as the package: export rows come from the registry's
+``Sheet.export_rows`` and import runs the one import service (``package_import``) on
+the uploaded table, so parsing, validation and the all-or-nothing transaction are not
+written a second time.
+"""
+
+from __future__ import annotations
+
+import io
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from import_export import fields, resources
+from import_export.results import Error, Result, RowResult
+
+from monitoring import models
+from monitoring.package.importer import package_import
+from monitoring.package.registry import sheet_by_name
+
+
+class SheetResource(resources.ModelResource):
+    """A resource whose columns, export and import are those of one package sheet."""
+
+    sheet_name = ""
+    # Field of the sheet's rows holding the code that identifies the model object.
+    code_field = "code"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.sheet = sheet_by_name(self.sheet_name)
+        # Declared from the sheet, so the admin's column choices are the package's titles.
+        self.fields = {c.field: fields.Field(column_name=c.title, attribute=None) for c in self.sheet.columns}
+
+    @classmethod
+    def get_display_name(cls):
+        return cls.sheet_name
+
+    def get_export_headers(self, selected_fields=None):
+        return [c.title for c in self.sheet.columns]
+
+    def export(self, queryset=None, **kwargs) -> tablib.Dataset:
+        codes = set((queryset if queryset is not None else self.get_queryset()).values_list("code", flat=True))
+        dataset = tablib.Dataset(headers=self.get_export_headers())
+        period = models.MonitoringPeriod.objects.current()
+        for row in self.sheet.export_rows(period):
+            if row[0] in codes:
+                dataset.append(["" if v is None else v for v in row])
+        return dataset
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs) -> Result:
+        user = kwargs.get("user")
+        result = Result()
+        result.diff_headers = list(dataset.headers or [])
+        result.add_dataset_headers(result.diff_headers)
+        source = io.BytesIO(dataset.export("csv").encode("utf-8"))
+        period = models.MonitoringPeriod.objects.current()
+        outcome = package_import(
+            source=source,
+            filename=f"{self.sheet.name}.csv",
+            period=period,
+            user=user,
+            dry_run=dry_run,
+            only_sheets={self.sheet.name},
+        )
+        for problem in outcome.problems:
+            if problem.row and problem.row >= 2 and problem.row - 2 < len(dataset):
+                values = dict(zip(result.diff_headers, dataset[problem.row - 2], strict=False))
+                error = ValidationError({problem.column or NON_FIELD_ERRORS: [problem.message]})
+                result.append_invalid_row(problem.row, values, error)
+            else:
+                result.append_base_error(Error(ValidationError(str(problem))))
+        if outcome.problems:
+            return result
+        counts = outcome.sheets.get(self.sheet.name)
+        for import_type, n in (
+            (RowResult.IMPORT_TYPE_NEW, counts.added),
+            (RowResult.IMPORT_TYPE_UPDATE, counts.changed),
+            (RowResult.IMPORT_TYPE_SKIP, counts.unchanged),
+        ):
+            for _ in range(n):
+                row = RowResult()
+                row.import_type = import_type
+                result.append_row_result(row)
+                result.increment_row_result_total(row)
+        result.total_rows = len(dataset)
+        return result
+
+
+class MunicipalityResource(SheetResource):
+    sheet_name = "Муниципалитеты"
+
+    class Meta:
+        model = models.Municipality
+        fields = ()
+
+
+class SchoolResource(SheetResource):
+    sheet_name = "Организации"
+
+    class Meta:
+        model = models.School
+        fields = ()
+
+
+class TeacherResource(SheetResource):
+    """Teachers travel as the current period's roster (the `Педагоги` sheet)."""
+
+    sheet_name = "Педагоги"
+
+    class Meta:
+        model = models.Teacher
+        fields = ()
