@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -29,7 +30,21 @@ def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> Imp
     return job
 
 
+def progress_key(job_id: int) -> str:
+    return f"import-progress-{job_id}"
+
+
+def import_progress(job_id: int) -> dict | None:
+    """What a running job last reported: the sheet and how many of how many are done."""
+    return cache.get(progress_key(job_id))
+
+
 def _run(job: ImportJob, *, dry_run: bool) -> ImportResult:
+    # Progress goes through the cache, not the job row: the import's own transaction
+    # would hide row updates from the page that polls until it commits.
+    def report(sheet: str, done: int, total: int) -> None:
+        cache.set(progress_key(job.pk), {"sheet": sheet, "done": done, "total": total}, timeout=3600)
+
     with job.file.open("rb") as handle:
         if job.kind == ImportKind.STAFFING:
             return school_staffing_import(
@@ -47,6 +62,7 @@ def _run(job: ImportJob, *, dry_run: bool) -> ImportResult:
             replace=job.replace,
             dry_run=dry_run,
             filename=job.original_name,
+            progress=report,
         )
 
 
@@ -91,8 +107,21 @@ def import_job_create(
         job.file.name = ""
         job.save()
         return job
+    from monitoring.tasks import import_job_check_task
+
+    job.status = ImportStatus.CHECKING
     job.file.save(job.original_name, file, save=False)
     job.save()
+    # A region's package takes seconds to check: a worker does it, the page polls.
+    transaction.on_commit(lambda: import_job_check_task.delay(job.pk))
+    return job
+
+
+def import_job_check(*, job_id: int) -> ImportJob:
+    """Check a stored upload with a dry run (idempotent: only a job still being checked is run)."""
+    job = ImportJob.objects.select_related("period", "school", "user").get(pk=job_id)
+    if job.status != ImportStatus.CHECKING:
+        return job
     return _record(job, _run(job, dry_run=True), applied_status=ImportStatus.CHECKED)
 
 

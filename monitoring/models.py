@@ -1168,6 +1168,7 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "Проверяется"
     CHECKED = "checked", "Проверен, ожидает подтверждения"
     RUNNING = "running", "Загружается"
     APPLIED = "applied", "Загружен"

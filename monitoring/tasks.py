@@ -27,3 +27,11 @@ def export_job_run_task(job_id: int) -> int:
     from monitoring.imports import export_job_run
 
     return export_job_run(job_id=job_id).pk
+
+
+@shared_task(acks_late=True)
+def import_job_check_task(job_id: int) -> str:
+    """Check an uploaded package in the background (a dry run); idempotent."""
+    from monitoring.imports import import_job_check
+
+    return import_job_check(job_id=job_id).status

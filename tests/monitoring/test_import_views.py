@@ -21,6 +21,13 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _run_jobs_at_once(monkeypatch):
+    # The test transaction never commits, so on_commit jobs (the check, the apply) would
+    # never start; here they run where they are scheduled, as in autocommit.
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+
+
 @pytest.fixture
 def world(world):
     # The sample package is of region R15; the portal serves one region.
@@ -186,3 +193,21 @@ def test_region_export_runs_in_the_background_and_downloads_in_scope(client, wor
         assert client.get(reverse("export-file", args=[job.pk])).status_code == 404
         assert client.post(reverse("export-start"), {"period": world.period.pk, "format": "zip"}).status_code == 403
     assert models.ExportJob.objects.count() == 1
+
+
+def test_a_job_being_checked_shows_progress_and_polls(client, world):
+    from django.core.cache import cache
+
+    from monitoring.imports import progress_key
+
+    job = models.ImportJob.objects.create(
+        kind="package", period=world.period, user=world.analyst, original_name="пакет.xlsx", status="checking"
+    )
+    cache.set(progress_key(job.pk), {"sheet": "Педагоги", "done": 4, "total": 16})
+    client.force_login(world.analyst)
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "Файл проверяется" in page and "Педагоги: 4 из 16" in page and "width: 25%" in page
+    assert f'hx-get="{reverse("import-detail", args=[job.pk])}"' in page
+    # The poll answers with the status fragment only.
+    fragment = client.get(reverse("import-detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="import-status"')
