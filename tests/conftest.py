@@ -18,13 +18,19 @@ from tests import factories
 
 
 def pytest_collection_modifyitems(config, items):
-    # Tests marked celery_worker need a real broker; without REDIS_URL (the embedded
-    # default) they are deselected, not skipped, and .ci/run runs them with Redis.
-    if os.environ.get("REDIS_URL"):
+    # Tests marked celery_worker need a real broker, tests marked postgresql the real
+    # database; on the embedded default they are deselected, not skipped, and .ci/run
+    # runs them against Redis and PostgreSQL.
+    need = set()
+    if not os.environ.get("REDIS_URL"):
+        need.add("celery_worker")
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        need.add("postgresql")
+    if not need:
         return
     kept, dropped = [], []
     for item in items:
-        (dropped if item.get_closest_marker("celery_worker") else kept).append(item)
+        (dropped if any(item.get_closest_marker(m) for m in need) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

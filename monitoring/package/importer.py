@@ -10,16 +10,22 @@ preview's counts of rows to add, change and remove are exactly what confirming d
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import gc
+import operator
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from monitoring.models import MonitoringPeriod
 from monitoring.package import registry
-from monitoring.package.parsing import header_key
+from monitoring.package.parsing import CellError, header_key, unescape
 from monitoring.package.registry import Problem, Row, SheetResult
 
 
@@ -95,17 +101,30 @@ class ImportContext:
     def ids(self, namespace: str) -> dict[str, int]:
         """Code → primary key as the database holds them now (refreshed after each sheet's write)."""
         if namespace not in self._ids:
-            self._ids[namespace] = dict(_DB_CODES[namespace](self.period))
+            pairs = _DB_CODES[namespace](self.period)
+            if isinstance(pairs, QuerySet):
+                # Unordered: a dict is made of it, and a model's default ordering may join
+                # tables only to sort (the roster's sorts by period and teacher code).
+                pairs = pairs.order_by()
+            self._ids[namespace] = dict(pairs)
         return self._ids[namespace]
 
-    def forget_ids(self) -> None:
-        self._ids.clear()
+    def forget_ids(self, namespaces: Iterable[str] | None = None) -> None:
+        """Drop the cached ids of ``namespaces`` (all when None), to be read again when asked."""
+        if namespaces is None:
+            self._ids.clear()
+        for name in namespaces or ():
+            self._ids.pop(name, None)
 
     def check_reference(self, sheet: str, row: Row, column_field: str, namespace: str, what: str) -> None:
         code = row.values.get(column_field)
         if code is None:
             return
-        if code not in self.known(namespace):
+        # Called for every reference of every row: the cached set first, without a call.
+        known = self._known.get(namespace)
+        if known is None:
+            known = self.known(namespace)
+        if code not in known:
             title = registry.sheet_by_name(sheet).title_for(column_field)
             self.problem(sheet, row.number, title, code, f"{what} с таким кодом нет ни в файле, ни в портале")
 
@@ -134,11 +153,7 @@ def _map_headers(sheet: registry.Sheet, raw, problems: list[Problem], warnings: 
     return index, not missing
 
 
-def _unescape(value: Any) -> Any:
-    """Undo the export's formula protection: "'=x" in a CSV is the text "=x"."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-        return value[1:]
-    return value
+_unescape = unescape  # the export's formula protection, undone (parsing.unescape)
 
 
 def parse_package(raw_sheets: dict[str, Any], problems: list[Problem], warnings: list[Problem]) -> dict[str, list[Row]]:
@@ -152,32 +167,132 @@ def parse_package(raw_sheets: dict[str, Any], problems: list[Problem], warnings:
         index, usable = _map_headers(sheet, raw, problems, warnings)
         if not usable:
             continue
-        rows: list[Row] = []
-        seen: dict[tuple, int] = {}
-        for number, cells in raw.rows:
-            values = {f: _unescape(cells[i]) if i < len(cells) else None for f, i in index.items()}
-            row = sheet.parse_row(number, values, problems)
-            if row is None:
-                continue
-            key = sheet.row_key(row)
-            if sheet.key and key in seen:
-                first_col = sheet.title_for(sheet.key[0])
-                problems.append(
-                    Problem(
-                        sheet.name,
-                        number,
-                        first_col,
-                        " / ".join(str(k) for k in key),
-                        f"строка повторяет строку {seen[key]}: такая запись в листе уже есть",
-                    )
-                )
-                continue
-            seen[key] = number
-            rows.append(row)
+        rows = _parse_by_columns(sheet, raw.rows, index)
+        if rows is None:
+            rows = _parse_by_rows(sheet, raw.rows, index, problems)
         parsed[sheet.name] = rows
     return parsed
 
 
+def _parse_by_rows(sheet: registry.Sheet, raw_rows, index: dict[str, int], problems: list[Problem]) -> list[Row]:
+    """Row by row, every problem in the order the user reads the sheet."""
+    rows: list[Row] = []
+    seen: dict[tuple, int] = {}
+    for number, cells in raw_rows:
+        values = {f: _unescape(cells[i]) if i < len(cells) else None for f, i in index.items()}
+        row = sheet.parse_row(number, values, problems)
+        if row is None:
+            continue
+        key = sheet.row_key(row)
+        if sheet.key and key in seen:
+            first_col = sheet.title_for(sheet.key[0])
+            problems.append(
+                Problem(
+                    sheet.name,
+                    number,
+                    first_col,
+                    " / ".join(str(k) for k in key),
+                    f"строка повторяет строку {seen[key]}: такая запись в листе уже есть",
+                )
+            )
+            continue
+        seen[key] = number
+        rows.append(row)
+    return rows
+
+
+# Parser results that may be shared between rows: a cached list would be one object in many rows.
+_IMMUTABLE = {str, bool, int, Decimal, dt.date, type(None)}
+_CACHEABLE = {str, type(None)}
+_SAMPLE = 512
+
+
+def _parse_by_columns(sheet: registry.Sheet, raw_rows, index: dict[str, int]) -> list[Row] | None:
+    """The rows of a clean sheet, parsed a column at a time; None when anything is wrong.
+
+    Row by row, each cell costs a dict entry, an unescape check and a parser call through
+    generic code, which dominated the import. Here each column goes through its parser
+    with ``map`` and a column of repeated texts (codes, choices, dates, yes/no) is parsed
+    once per distinct value. Parsers are pure functions of the cell, so the values are the
+    row-by-row ones. Any cell problem, empty required cell or duplicate key sends the sheet
+    back to the row-by-row pass, which reports the problems in reading order.
+    """
+    cls = type(sheet)
+    if cls.parse_row is not registry.Sheet.parse_row or cls.row_key is not registry.Sheet.row_key:
+        return None  # a sheet with its own reading rules keeps them
+    cells_list = [cells for _, cells in raw_rows]
+    fields = [column.field for column in sheet.columns]
+    value_columns = []
+    try:
+        for column in sheet.columns:
+            i = index.get(column.field)
+            raw = list(map(operator.itemgetter(i), cells_list)) if i is not None else [None] * len(cells_list)
+            values, empty = _parse_column(column.parse, _unescape_column(raw))
+            if empty:
+                if column.required:
+                    return None
+                default = column.default
+                values = [default if v is None else v for v in values]
+            value_columns.append(values)
+    except CellError:
+        return None
+    if sheet.key:
+        at = [fields.index(f) for f in sheet.key]
+        keys = list(zip(*(value_columns[i] for i in at), strict=True))
+        if len(set(keys)) != len(keys):
+            return None
+    pairs = tuple(index.items())
+    return [
+        Row(number, dict(zip(fields, values, strict=True)), None, cells, pairs)
+        for (number, cells), values in zip(raw_rows, zip(*value_columns, strict=True), strict=True)
+    ]
+
+
+def _unescape_column(raw: list[Any]) -> list[Any]:
+    # One C-level search instead of a check per cell: does a "'" open any text? (A false
+    # hit, from a NUL inside a cell, only costs the exact pass.)
+    joined = "\x00".join(filter(str.__instancecheck__, raw))
+    if joined.startswith("'") or "\x00'" in joined:
+        return [unescape(v) for v in raw]
+    return raw
+
+
+def _parse_column(parse: Callable[[Any], Any], raw: list[Any]) -> tuple[list[Any], bool]:
+    """The column's values, and whether any is empty (None or [])."""
+    # Only texts and empties are cached: 1, 1.0 and True are equal keys but may parse apart.
+    if len(raw) > _SAMPLE and set(map(type, raw)) <= _CACHEABLE:
+        if len(set(raw[:_SAMPLE])) * 4 <= _SAMPLE * 3:
+            cache = {v: parse(v) for v in set(raw)}
+            results = cache.values()
+            if all(type(v) in _IMMUTABLE for v in results):
+                return list(map(cache.__getitem__, raw)), None in results
+    values = list(map(parse, raw))
+    return values, None in values or [] in values
+
+
+def _gc_paused(func):
+    """Run ``func`` with the cyclic garbage collector off, as it was before afterwards.
+
+    An import allocates millions of small containers (cells, rows, value dicts) that
+    live until it ends; each time a generation fills up the collector walks them all
+    again, which cost about a third of parsing and reading. They hold no cycles worth
+    collecting early, and what cycles there are go at the next collection after.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
+
+
+@_gc_paused
 def package_import(
     *,
     source,
@@ -245,7 +360,10 @@ def package_import(
                 if progress:
                     progress(sheet.name, i, len(todo))
                 result.sheets[sheet.name] = sheet.write(parsed[sheet.name], ctx)
-                ctx.forget_ids()
+                # Only a sheet's own namespaces gain or lose codes when it is written;
+                # reading every namespace again after every sheet (the period's roster is
+                # a join over all its teachers) cost more than writing most sheets.
+                ctx.forget_ids(sheet.provides)
             if dry_run:
                 raise _Rollback
     except _Rollback:

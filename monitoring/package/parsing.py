@@ -4,6 +4,10 @@ Each parser takes a cell as the reader returns it (str, int, float, bool, date,
 datetime or None) and returns the value, or raises :class:`CellError` whose message
 says in Russian what was expected. ``None`` is returned for an empty cell; whether
 an empty cell is allowed is the column's business, not the parser's.
+
+A region's package has hundreds of thousands of cells, most of them text, so each
+parser tries the exact ``str`` case first: the same result as the general path, without
+its function calls and type checks.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ class CellError(ValueError):
 
 TRUE_WORDS = {"да", "1", "true", "+", "истина"}
 FALSE_WORDS = {"нет", "0", "false", "-", "ложь"}
+_BOOL_WORDS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
+# Floats up to 2**53 are integers exactly, so int() of one equals the Decimal route.
+_EXACT_FLOAT = float(2**53)
 
 
 def is_empty(value: Any) -> bool:
@@ -28,6 +35,9 @@ def is_empty(value: Any) -> bool:
 
 
 def parse_text(value: Any) -> str | None:
+    if value.__class__ is str:
+        # split() and strip() agree on what whitespace is: "" here means an empty cell.
+        return " ".join(value.split()) or None
     if is_empty(value):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -37,6 +47,8 @@ def parse_text(value: Any) -> str | None:
 
 def parse_code(value: Any) -> str | None:
     """Codes are strings: leading zeros kept, and a number cell 7.0 reads as "7"."""
+    if value.__class__ is str:
+        return value.strip() or None
     if is_empty(value):
         return None
     if isinstance(value, bool):
@@ -49,17 +61,21 @@ def parse_code(value: Any) -> str | None:
 
 
 def parse_bool(value: Any) -> bool | None:
-    if is_empty(value):
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    word = str(value).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
+    if value.__class__ is str:
+        word = value.strip()
+        if not word:
+            return None
+    else:
+        if is_empty(value):
+            return None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        word = str(value).strip()
+    found = _BOOL_WORDS.get(word.lower())
+    if found is not None:
+        return found
     raise CellError("ожидается «да» или «нет» (также 1/0, true/false, +/-)")
 
 
@@ -68,13 +84,18 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 def parse_date(value: Any) -> dt.date | None:
-    if is_empty(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
+    if value.__class__ is str:
+        text = value.strip()
+        if not text:
+            return None
+    else:
+        if is_empty(value):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
     # A datetime written as text ("2025-03-01 00:00:00") keeps its date part.
     text = text.split(" ")[0].split("T")[0]
     try:
@@ -88,16 +109,22 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def parse_decimal(value: Any) -> Decimal | None:
-    if is_empty(value):
-        return None
-    if isinstance(value, bool):
-        raise CellError("ожидается число")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        # repr of a float is its shortest round-trip form: 25.07 stays 25.07.
-        return Decimal(repr(value))
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if value.__class__ is str:
+        text = value.strip()
+        if not text:
+            return None
+    else:
+        if is_empty(value):
+            return None
+        if isinstance(value, bool):
+            raise CellError("ожидается число")
+        if isinstance(value, int):
+            return Decimal(value)
+        if isinstance(value, float):
+            # repr of a float is its shortest round-trip form: 25.07 stays 25.07.
+            return Decimal(repr(value))
+        text = str(value).strip()
+    text = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
         number = Decimal(text)
     except InvalidOperation as exc:
@@ -108,6 +135,11 @@ def parse_decimal(value: Any) -> Decimal | None:
 
 
 def parse_int(value: Any) -> int | None:
+    # A number cell is the usual case: skip the Decimal round trip when it is exact.
+    if value.__class__ is int:
+        return value
+    if value.__class__ is float and value.is_integer() and -_EXACT_FLOAT <= value <= _EXACT_FLOAT:
+        return int(value)
     number = parse_decimal(value)
     if number is None:
         return None
@@ -191,6 +223,13 @@ def _key(text: str) -> str:
 def header_key(text: str) -> str:
     """Headers match after trimming spaces and ignoring case."""
     return " ".join(str(text or "").split()).lower()
+
+
+def unescape(value: Any) -> Any:
+    """Undo the export's formula protection: "'=x" in a CSV is the text "=x"."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
+        return value[1:]
+    return value
 
 
 def display(value: Any) -> str:

@@ -7,12 +7,12 @@ import and export services in ``monitoring`` never import the apps to their righ
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from monitoring.package.parsing import CellError, display
+from monitoring.package.parsing import CellError, display, unescape
 
 if TYPE_CHECKING:
     from monitoring.package.importer import ImportContext
@@ -55,19 +55,53 @@ class Problem:
         return text
 
 
-@dataclass
 class Row:
-    """A parsed data row: its number as the user sees it and its values by field."""
+    """A parsed data row: its number as the user sees it and its values by field.
 
-    number: int
-    values: dict[str, Any]
-    raw: dict[str, Any] = field(default_factory=dict)
+    ``raw`` holds the row's cells by field as read. The column-wise parse of a large
+    sheet does not build that dict for every row (nothing reads it on the way to the
+    database): it keeps the source cells and the sheet's (field, index) pairs instead,
+    and ``raw`` is built from them on first use.
+    """
+
+    __slots__ = ("_cells", "_index", "_raw", "number", "values")
+
+    def __init__(
+        self,
+        number: int,
+        values: dict[str, Any],
+        raw: dict[str, Any] | None = None,
+        cells: list[Any] | None = None,
+        index: tuple[tuple[str, int], ...] = (),
+    ):
+        self.number = number
+        self.values = values
+        self._raw = raw if raw is not None or cells is not None else {}
+        self._cells = cells
+        self._index = index
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        if self._raw is None:
+            cells = self._cells
+            self._raw = {f: unescape(cells[i]) if i < len(cells) else None for f, i in self._index}
+        return self._raw
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.number, self.values, self.raw) == (other.number, other.values, other.raw)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"Row(number={self.number!r}, values={self.values!r}, raw={self.raw!r})"
 
 
 class Sheet:
@@ -80,6 +114,7 @@ class Sheet:
     # The natural key of a row, as field names of the parsed row (upsert and duplicates).
     key: tuple[str, ...] = ()
     # Code namespaces this sheet provides for references from other sheets: name → field.
+    # The import reads a namespace's ids again only after a sheet providing it is written.
     provides: dict[str, str] = {}
 
     # --- reading -----------------------------------------------------------------

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+import operator
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections, router
 from django.db import models as djm
 from django.utils import timezone
 
@@ -29,37 +34,234 @@ def upsert(
 ) -> SheetResult:
     """Insert new rows, update changed ones, and with ``replace`` delete those not given.
 
-    ``values`` hold model attnames (``school_id``…); ``key`` names the attnames that
-    identify a row. Bulk statements only: a few queries whatever the number of rows.
+    ``values`` hold model attnames (``school_id``…), the same keys in every dict; ``key``
+    names the attnames that identify a row. ``existing`` is the queryset (or iterable of
+    instances) of rows the package may match. Bulk statements only: a few queries
+    whatever the number of rows.
     """
-    by_key = {tuple(getattr(obj, f) for f in key): obj for obj in existing}
     result = SheetResult()
-    new, changed, changed_fields, seen = [], [], set(), set()
+    fields = list(values[0]) if values else list(key)
+    if missing := [f for f in key if f not in fields]:
+        raise ValueError(f"upsert key fields {missing} are not among the values")
+    # Stored rows as plain tuples in ``fields`` order: building model instances for
+    # tens of thousands of rows only to compare them costs more than the whole read.
+    if isinstance(existing, djm.QuerySet):
+        # No ordering: a model's default one may join other tables just to sort.
+        stored = existing.order_by().values_list("pk", *fields)
+    else:
+        stored = ((obj.pk, *(getattr(obj, f) for f in fields)) for obj in existing)
+    row_of = operator.itemgetter(*fields)
+    key_of = operator.itemgetter(*key)  # one field: the bare value, on both sides alike
+    key_in_row = operator.itemgetter(*(fields.index(f) for f in key))
+    if len(fields) == 1:  # itemgetter of one item returns the item, not a 1-tuple
+        row_of = _one_tuple(row_of)
+    by_key: dict[Any, tuple[Any, tuple]] = {}
+    for pk, *stored_row in stored:
+        stored_row = tuple(stored_row)
+        by_key[key_in_row(stored_row)] = (pk, stored_row)
+
+    new: list[dict[str, Any]] = []
+    changed: list[tuple[Any, dict[str, Any]]] = []
+    changed_fields: set[str] = set()
+    seen = set()
     for vals in values:
-        k = tuple(vals[f] for f in key)
+        k = key_of(vals)
         seen.add(k)
-        obj = by_key.get(k)
-        if obj is None:
-            new.append(model(**vals))
+        found = by_key.get(k)
+        if found is None:
+            new.append(vals)
             continue
-        diff = [f for f, v in vals.items() if getattr(obj, f) != v]
-        if diff:
-            for f in diff:
-                setattr(obj, f, vals[f])
-            changed.append(obj)
-            changed_fields.update(diff)
-        else:
+        pk, stored_row = found
+        row = row_of(vals)
+        if row == stored_row:
             result.unchanged += 1
-    model.objects.bulk_create(new, batch_size=BATCH)
+            continue
+        changed.append((pk, vals))
+        changed_fields.update(f for f, old, v in zip(fields, stored_row, row, strict=True) if old != v)
+
+    connection = connections[router.db_for_write(model)]
+    _insert(connection, model, fields, new)
     if changed:
-        model.objects.bulk_update(changed, sorted(changed_fields), batch_size=BATCH)
+        _update(connection, model, sorted(changed_fields), changed)
     result.added, result.changed = len(new), len(changed)
     if replace:
-        gone = [obj.pk for k, obj in by_key.items() if k not in seen and (removable is None or removable(obj))]
+        gone = [pk for k, (pk, _) in by_key.items() if k not in seen]
+        if removable is not None:
+            # The rule looks at model instances; only rows about to go are built.
+            kept = []
+            for start in range(0, len(gone), BATCH):
+                kept += [obj.pk for obj in model.objects.filter(pk__in=gone[start : start + BATCH]) if removable(obj)]
+            gone = kept
         for start in range(0, len(gone), BATCH):
             model.objects.filter(pk__in=gone[start : start + BATCH]).delete()
         result.removed = len(gone)
     return result
+
+
+def _one_tuple(getter: Callable[[Any], Any]) -> Callable[[Any], tuple]:
+    return lambda item: (getter(item),)
+
+
+class _CopyNull(int):
+    """SQL NULL in a COPY … CSV buffer: written bare as ``\\N``.
+
+    With QUOTE_NONNUMERIC the csv module quotes every string, so the empty string stays
+    "" (a value) and the unquoted ``\\N`` can only be this marker. Python 3.11's csv
+    would write None itself as a quoted "" (QUOTE_NOTNULL arrives in 3.12); as an int
+    subclass the marker is "numeric", so it is left unquoted.
+    """
+
+    def __str__(self) -> str:
+        return "\\N"
+
+    __repr__ = __str__
+
+
+_NULL = _CopyNull()
+COPY_ROWS = 20000
+
+
+def _insert(connection, model: type[djm.Model], fields: list[str], rows: list[dict[str, Any]]) -> None:
+    """Insert rows given as attname dicts, without model instances where the backend allows.
+
+    On PostgreSQL (psycopg2) the rows go through ``COPY … FROM STDIN``: bulk_create spent
+    most of its time building a Model per row and preparing each value through its field,
+    several times the cost of the database's own work. Elsewhere (SQLite, the embedded
+    default) plain bulk_create.
+    """
+    if not rows:
+        return
+    plan = _copy_plan(connection, model, fields)
+    if plan is None:
+        model.objects.bulk_create([model(**vals) for vals in rows], batch_size=BATCH)
+        return
+    sql, json_at, defaults = plan
+    as_json = _JsonCache().encode
+    row_of = operator.itemgetter(*fields)
+    single = len(fields) == 1
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), COPY_ROWS):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+            out = []
+            for vals in rows[start : start + COPY_ROWS]:
+                row = [row_of(vals)] if single else list(row_of(vals))
+                for i in json_at:
+                    if row[i] is not None:
+                        row[i] = as_json(row[i])
+                if None in row:
+                    row = [_NULL if v is None else v for v in row]
+                row += defaults
+                out.append(row)
+            writer.writerows(out)
+            buffer.seek(0)
+            cursor.copy_expert(sql, buffer, 1 << 20)  # read size: fewer round trips
+
+
+class _JsonCache:
+    """JSON text of values, each distinct list of texts encoded once (subjects repeat a lot)."""
+
+    _encoder = json.JSONEncoder(ensure_ascii=False)
+
+    def __init__(self):
+        self._texts: dict[tuple, str] = {}
+
+    def encode(self, value: Any) -> str:
+        if value.__class__ is list and all(item.__class__ is str for item in value):
+            key = tuple(value)
+            text = self._texts.get(key)
+            if text is None:
+                text = self._texts[key] = self._encoder.encode(value)
+            return text
+        return self._encoder.encode(value)
+
+
+def _copy_plan(connection, model: type[djm.Model], fields: list[str]):
+    """(COPY statement, positions of JSON values, default values) — None when COPY does not fit."""
+    if not _psycopg2(connection):
+        return None
+    given = set(fields)
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    if not given <= by_attname.keys():
+        return None
+    defaults, default_columns = [], []
+    for f in model._meta.concrete_fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) or f.generated:
+            return None  # pre_save computes these; bulk_create knows how
+        if f.attname in given or (f.primary_key and f.attname not in given):
+            continue
+        if f.has_db_default():
+            return None
+        # What bulk_create would store for a field not given: its default ("" for text).
+        default = f.get_default()
+        if default is not None and isinstance(f, djm.JSONField):
+            default = json.dumps(f.get_prep_value(default), cls=f.encoder, ensure_ascii=False)
+        defaults.append(_NULL if default is None else default)
+        default_columns.append(f.column)
+    json_at = [i for i, name in enumerate(fields) if isinstance(by_attname[name], djm.JSONField)]
+    if any(by_attname[fields[i]].encoder is not None for i in json_at):
+        return None
+    columns = [by_attname[name].column for name in fields] + default_columns
+    quote = connection.ops.quote_name
+    sql = (
+        f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        "FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    )
+    return sql, json_at, defaults
+
+
+def _psycopg2(connection) -> bool:
+    # COPY and execute_values are psycopg2's; with psycopg 3 the portable path is taken.
+    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
+
+
+def _update(connection, model: type[djm.Model], fields: list[str], rows: list[tuple[Any, dict[str, Any]]]) -> None:
+    """Set ``fields`` of the rows given as (pk, attname dict).
+
+    On PostgreSQL one ``UPDATE … FROM (VALUES …)`` per batch: bulk_update's CASE WHEN
+    per row and column grows with the square of the batch. Elsewhere bulk_update.
+    """
+    if not _psycopg2(connection):
+        objs = []
+        for pk, vals in rows:
+            obj = model(**vals)
+            obj.pk = pk
+            objs.append(obj)
+        model.objects.bulk_update(objs, fields, batch_size=BATCH)
+        return
+    from psycopg2.extras import execute_values
+
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    pk_field = model._meta.pk
+    targets = [by_attname[f] for f in fields]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET {', '.join(f'{quote(f.column)} = v.{quote(f.column)}' for f in targets)} "
+        f"FROM (VALUES %s) AS v({', '.join(quote(f.column) for f in (pk_field, *targets))}) "
+        f"WHERE {table}.{quote(pk_field.column)} = v.{quote(pk_field.column)}"
+    )
+    # VALUES would type bare literals as text; each column is cast to its field's type.
+    template = "(" + ", ".join(f"%s::{_cast_type(connection, f)}" for f in (pk_field, *targets)) + ")"
+    prepared = [(pk, *(_prepared(f, vals[f.attname]) for f in targets)) for pk, vals in rows]
+    with connection.cursor() as cursor:
+        execute_values(cursor, sql, prepared, template=template, page_size=BATCH)
+
+
+def _cast_type(connection, field: djm.Field) -> str:
+    # Unsized text and numeric: an explicit cast to varchar(n) would silently cut a long
+    # value, while the assignment to the column still checks length and precision.
+    if isinstance(field, djm.CharField | djm.TextField):
+        return "text"
+    if isinstance(field, djm.DecimalField):
+        return "numeric"
+    return field.rel_db_type(connection) if field.primary_key else field.db_type(connection)
+
+
+def _prepared(field: djm.Field, value: Any) -> Any:
+    if value is not None and isinstance(field, djm.JSONField):
+        return json.dumps(value, cls=field.encoder)
+    return value
 
 
 # --- value writers for export ----------------------------------------------------
@@ -115,9 +317,11 @@ def _own_school(ctx: ImportContext):
     return lambda obj: obj.school_id == ctx.school.pk
 
 
-def _future(ctx: ImportContext, sheet: str, row: Row, field: str, title: str) -> None:
+def _future(ctx: ImportContext, sheet: str, row: Row, field: str, title: str, today: dt.date) -> None:
+    # ``today`` comes from the caller, once per sheet: timezone.localdate() per row cost
+    # more than the rest of the check.
     value = row.values.get(field)
-    if value and value > timezone.localdate():
+    if value and value > today:
         ctx.problem(sheet, row.number, title, dmy(value), "дата еще не наступила")
 
 
@@ -138,12 +342,12 @@ class RegionSheet(Sheet):
         if len(rows) > 1:
             ctx.problem(self.name, rows[1].number, None, None, "на листе «Регион» должна быть одна строка")
         existing = set(m.Region.objects.values_list("code", flat=True))
-        if rows and existing and rows[0]["code"] not in existing:
+        if rows and existing and rows[0].values["code"] not in existing:
             ctx.problem(
                 self.name,
                 rows[0].number,
                 "Код",
-                rows[0]["code"],
+                rows[0].values["code"],
                 "портал уже обслуживает другой регион (" + ", ".join(sorted(existing)) + ")",
             )
 
@@ -152,7 +356,7 @@ class RegionSheet(Sheet):
             model=m.Region,
             existing=m.Region.objects.all(),
             key=("code",),
-            values=[{"code": r["code"], "name": r["name"]} for r in rows],
+            values=[{"code": r.values["code"], "name": r.values["name"]} for r in rows],
             replace=False,
         )
 
@@ -181,7 +385,7 @@ class MunicipalitySheet(Sheet):
             model=m.Municipality,
             existing=m.Municipality.objects.all(),
             key=("code",),
-            values=[{"code": r["code"], "name": r["name"], "region_id": region_id} for r in rows],
+            values=[{"code": r.values["code"], "name": r.values["name"], "region_id": region_id} for r in rows],
             replace=False,
         )
 
@@ -209,7 +413,7 @@ class SchoolSheet(Sheet):
     def check(self, rows, ctx):
         for row in rows:
             ctx.check_reference(self.name, row, "municipality", "municipality", "Муниципалитета")
-            inn = row["inn"]
+            inn = row.values["inn"]
             if inn and not (inn.isdigit() and len(inn) in (10, 12)):
                 ctx.problem(self.name, row.number, "ИНН", inn, "ИНН должен состоять из 10 или 12 цифр")
 
@@ -217,14 +421,14 @@ class SchoolSheet(Sheet):
         mun = ctx.ids("municipality")
         values = [
             {
-                "code": r["code"],
-                "name": r["name"],
-                "municipality_id": mun[r["municipality"]],
-                "kind": r["kind"],
-                "low_results": r["low_results"],
-                "adverse_conditions": r["adverse_conditions"],
-                "inn": r["inn"],
-                "head_name": r["head_name"],
+                "code": r.values["code"],
+                "name": r.values["name"],
+                "municipality_id": mun[r.values["municipality"]],
+                "kind": r.values["kind"],
+                "low_results": r.values["low_results"],
+                "adverse_conditions": r.values["adverse_conditions"],
+                "inn": r.values["inn"],
+                "head_name": r.values["head_name"],
             }
             for r in rows
         ]
@@ -252,6 +456,17 @@ def _snils(value: Any) -> str | None:
         raise p.CellError("СНИЛС не прошел проверку контрольного числа (формат 123-456-789 01)")
     digits = "".join(ch for ch in text if ch.isdigit())
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:]}"
+
+
+# Above this many codes a package is compared with every teacher: one plain scan is
+# cheaper than compiling and sending an IN list of tens of thousands of codes.
+IN_LIMIT = 1000
+
+
+def _teachers(codes: list[str]) -> djm.QuerySet:
+    """The teachers a package's codes may name (possibly more: codes not given match nothing)."""
+    qs = m.Teacher.objects.all()
+    return qs if len(codes) > IN_LIMIT else qs.filter(code__in=codes)
 
 
 class TeacherSheet(Sheet):
@@ -282,39 +497,40 @@ class TeacherSheet(Sheet):
         today = timezone.localdate()
         for row in rows:
             ctx.check_reference(self.name, row, "school", "school", "Организации")
-            birth = row["birth_date"]
+            birth = row.values["birth_date"]
             age = (today - birth).days // 365
             if birth > today:
                 ctx.problem(self.name, row.number, "Дата рождения", dmy(birth), "дата еще не наступила")
             elif not 16 <= age <= 100:
                 ctx.problem(self.name, row.number, "Дата рождения", dmy(birth), "возраст педагога неправдоподобен")
-            _future(ctx, self.name, row, "category_date", "Дата присвоения категории")
+            _future(ctx, self.name, row, "category_date", "Дата присвоения категории", today)
 
     def write(self, rows, ctx):
-        codes = [r["code"] for r in rows]
+        codes = [r.values["code"] for r in rows]
         people = upsert(
             model=m.Teacher,
-            existing=m.Teacher.objects.filter(code__in=codes),
+            existing=_teachers(codes),
             key=("code",),
             values=[
                 {
-                    "code": r["code"],
-                    "full_name": r["full_name"],
-                    "sex": r["sex"],
-                    "birth_date": r["birth_date"],
-                    "snils": r["snils"],
+                    "code": r.values["code"],
+                    "full_name": r.values["full_name"],
+                    "sex": r.values["sex"],
+                    "birth_date": r.values["birth_date"],
+                    "snils": r.values["snils"],
                 }
                 for r in rows
             ],
             replace=False,
         )
-        teacher_ids = dict(m.Teacher.objects.filter(code__in=codes).values_list("code", "id"))
+        teacher_ids = dict(_teachers(codes).values_list("code", "id"))
         schools = ctx.ids("school")
         roster_fields = [
             c.field
             for c in self.columns
             if c.field not in ("code", "full_name", "sex", "birth_date", "snils", "school")
         ]
+        roster_values = operator.itemgetter(*roster_fields)
         result = upsert(
             model=m.RosterEntry,
             existing=m.RosterEntry.objects.filter(period=ctx.period),
@@ -322,9 +538,9 @@ class TeacherSheet(Sheet):
             values=[
                 {
                     "period_id": ctx.period.pk,
-                    "teacher_id": teacher_ids[r["code"]],
-                    "school_id": schools[r["school"]],
-                    **{f: r[f] for f in roster_fields},
+                    "teacher_id": teacher_ids[r.values["code"]],
+                    "school_id": schools[r.values["school"]],
+                    **dict(zip(roster_fields, roster_values(r.values), strict=True)),
                 }
                 for r in rows
             ],
@@ -376,12 +592,12 @@ class StaffingSheet(Sheet):
     def check(self, rows, ctx):
         for row in rows:
             ctx.check_reference(self.name, row, "school", "school", "Организации")
-            if row["vacant_positions"] > row["positions_by_schedule"]:
+            if row.values["vacant_positions"] > row.values["positions_by_schedule"]:
                 ctx.problem(
                     self.name,
                     row.number,
                     "Вакантных ставок",
-                    number(row["vacant_positions"]),
+                    number(row.values["vacant_positions"]),
                     f"вакантных ставок больше, чем ставок по штату ({number(row['positions_by_schedule'])})",
                 )
 
@@ -394,12 +610,12 @@ class StaffingSheet(Sheet):
             values=[
                 {
                     "period_id": ctx.period.pk,
-                    "school_id": schools[r["school"]],
-                    "position": r["position"],
-                    "positions_by_schedule": r["positions_by_schedule"],
-                    "actual_need": r["actual_need"],
-                    "vacant_positions": r["vacant_positions"],
-                    "vacant_posts": r["vacant_posts"],
+                    "school_id": schools[r.values["school"]],
+                    "position": r.values["position"],
+                    "positions_by_schedule": r.values["positions_by_schedule"],
+                    "actual_need": r.values["actual_need"],
+                    "vacant_positions": r.values["vacant_positions"],
+                    "vacant_posts": r.values["vacant_posts"],
                 }
                 for r in rows
             ],
@@ -433,7 +649,7 @@ class ExpertSheet(Sheet):
     def check(self, rows, ctx):
         for row in rows:
             ctx.check_reference(self.name, row, "teacher", "roster", "Педагога в списке периода")
-            if row["kind"] in (m.ExpertKind.EGE, m.ExpertKind.OGE) and not row["subject"]:
+            if row.values["kind"] in (m.ExpertKind.EGE, m.ExpertKind.OGE) and not row.values["subject"]:
                 ctx.problem(self.name, row.number, "Предмет", "", f"для эксперта {row['kind']} нужно указать предмет")
 
     def write(self, rows, ctx):
@@ -445,9 +661,9 @@ class ExpertSheet(Sheet):
             values=[
                 {
                     "period_id": ctx.period.pk,
-                    "teacher_id": teachers[r["teacher"]],
-                    "kind": r["kind"],
-                    "subject": r["subject"],
+                    "teacher_id": teachers[r.values["teacher"]],
+                    "kind": r.values["kind"],
+                    "subject": r.values["subject"],
                 }
                 for r in rows
             ],
@@ -485,10 +701,10 @@ class ActivistSheet(Sheet):
             values=[
                 {
                     "period_id": ctx.period.pk,
-                    "full_name": r["full_name"],
-                    "municipality_id": mun[r["municipality"]],
-                    "role": r["role"],
-                    "teacher_id": teachers.get(r["teacher"]) if r["teacher"] else None,
+                    "full_name": r.values["full_name"],
+                    "municipality_id": mun[r.values["municipality"]],
+                    "role": r.values["role"],
+                    "teacher_id": teachers.get(r.values["teacher"]) if r.values["teacher"] else None,
                 }
                 for r in rows
             ],
@@ -516,7 +732,7 @@ class ProjectSheet(Sheet):
             model=m.SupportProject,
             existing=m.SupportProject.objects.filter(period=ctx.period),
             key=("code",),
-            values=[{"period_id": ctx.period.pk, "code": r["code"], "name": r["name"]} for r in rows],
+            values=[{"period_id": ctx.period.pk, "code": r.values["code"], "name": r.values["name"]} for r in rows],
             replace=ctx.replace,
         )
 
@@ -545,7 +761,9 @@ class ProjectParticipantSheet(Sheet):
             model=m.SupportProjectParticipant,
             existing=m.SupportProjectParticipant.objects.filter(project__period=ctx.period),
             key=("project_id", "teacher_id"),
-            values=[{"project_id": projects[r["project"]], "teacher_id": teachers[r["teacher"]]} for r in rows],
+            values=[
+                {"project_id": projects[r.values["project"]], "teacher_id": teachers[r.values["teacher"]]} for r in rows
+            ],
             replace=ctx.replace,
         )
 
@@ -569,12 +787,12 @@ class MentoringProgramSheet(Sheet):
 
     def check(self, rows, ctx):
         for row in rows:
-            if bool(row["school"]) == bool(row["municipality"]):
+            if bool(row.values["school"]) == bool(row.values["municipality"]):
                 ctx.problem(
                     self.name,
                     row.number,
                     "Код ОО",
-                    row["school"],
+                    row.values["school"],
                     "укажите ровно одно из двух: «Код ОО» или «Код муниципалитета»",
                 )
             ctx.check_reference(self.name, row, "school", "school", "Организации")
@@ -589,10 +807,10 @@ class MentoringProgramSheet(Sheet):
             values=[
                 {
                     "period_id": ctx.period.pk,
-                    "code": r["code"],
-                    "name": r["name"],
-                    "school_id": schools[r["school"]] if r["school"] else None,
-                    "municipality_id": mun[r["municipality"]] if r["municipality"] else None,
+                    "code": r.values["code"],
+                    "name": r.values["name"],
+                    "school_id": schools[r.values["school"]] if r.values["school"] else None,
+                    "municipality_id": mun[r.values["municipality"]] if r.values["municipality"] else None,
                 }
                 for r in rows
             ],
@@ -621,12 +839,12 @@ class MentoringPairSheet(Sheet):
             ctx.check_reference(self.name, row, "program", "mentoring_program", "Программы наставничества")
             ctx.check_reference(self.name, row, "mentor", "roster", "Наставника в списке периода")
             ctx.check_reference(self.name, row, "mentee", "roster", "Наставляемого в списке периода")
-            if row["mentor"] == row["mentee"]:
+            if row.values["mentor"] == row.values["mentee"]:
                 ctx.problem(
                     self.name,
                     row.number,
                     "Код наставляемого",
-                    row["mentee"],
+                    row.values["mentee"],
                     "наставник и наставляемый должны быть разными людьми",
                 )
 
@@ -638,10 +856,10 @@ class MentoringPairSheet(Sheet):
             key=("program_id", "mentor_id", "mentee_id"),
             values=[
                 {
-                    "program_id": programs[r["program"]],
-                    "mentor_id": teachers[r["mentor"]],
-                    "mentee_id": teachers[r["mentee"]],
-                    "form": r["form"],
+                    "program_id": programs[r.values["program"]],
+                    "mentor_id": teachers[r.values["mentor"]],
+                    "mentee_id": teachers[r.values["mentee"]],
+                    "form": r.values["form"],
                 }
                 for r in rows
             ],
@@ -667,9 +885,10 @@ class CompetitionSheet(Sheet):
     )
 
     def check(self, rows, ctx):
+        today = timezone.localdate()
         for row in rows:
             ctx.check_reference(self.name, row, "teacher", "roster", "Педагога в списке периода")
-            _future(ctx, self.name, row, "date", "Дата")
+            _future(ctx, self.name, row, "date", "Дата", today)
 
     def write(self, rows, ctx):
         teachers = ctx.ids("roster")
@@ -680,11 +899,11 @@ class CompetitionSheet(Sheet):
             values=[
                 {
                     "period_id": ctx.period.pk,
-                    "teacher_id": teachers[r["teacher"]],
-                    "competition": r["competition"],
-                    "level": r["level"],
-                    "result": r["result"],
-                    "date": r["date"],
+                    "teacher_id": teachers[r.values["teacher"]],
+                    "competition": r.values["competition"],
+                    "level": r.values["level"],
+                    "result": r.values["result"],
+                    "date": r.values["date"],
                 }
                 for r in rows
             ],
@@ -714,10 +933,10 @@ class AssociationSheet(Sheet):
 
     def check(self, rows, ctx):
         for row in rows:
-            level = row["level"]
-            if level == m.AssociationLevel.SCHOOL and not row["school"]:
+            level = row.values["level"]
+            if level == m.AssociationLevel.SCHOOL and not row.values["school"]:
                 ctx.problem(self.name, row.number, "Код ОО", "", "для школьного МО укажите код ОО")
-            if level == m.AssociationLevel.MUNICIPAL and not row["municipality"]:
+            if level == m.AssociationLevel.MUNICIPAL and not row.values["municipality"]:
                 ctx.problem(
                     self.name, row.number, "Код муниципалитета", "", "для муниципального МО укажите код муниципалитета"
                 )
@@ -729,17 +948,17 @@ class AssociationSheet(Sheet):
         values = []
         for r in rows:
             # The owner follows the level (a school code given for a municipal MO is ignored).
-            level = r["level"]
+            level = r.values["level"]
             values.append(
                 {
                     "period_id": ctx.period.pk,
-                    "code": r["code"],
-                    "name": r["name"],
+                    "code": r.values["code"],
+                    "name": r.values["name"],
                     "level": level,
-                    "school_id": schools[r["school"]] if level == m.AssociationLevel.SCHOOL else None,
-                    "municipality_id": mun[r["municipality"]] if level == m.AssociationLevel.MUNICIPAL else None,
-                    "subject": r["subject"],
-                    **{f: r[f] for f in m.ASSOCIATION_CRITERIA},
+                    "school_id": schools[r.values["school"]] if level == m.AssociationLevel.SCHOOL else None,
+                    "municipality_id": mun[r.values["municipality"]] if level == m.AssociationLevel.MUNICIPAL else None,
+                    "subject": r.values["subject"],
+                    **{f: r.values[f] for f in m.ASSOCIATION_CRITERIA},
                 }
             )
         return upsert(
@@ -784,7 +1003,10 @@ class AssociationMemberSheet(Sheet):
             model=m.AssociationMember,
             existing=m.AssociationMember.objects.filter(association__period=ctx.period),
             key=("association_id", "teacher_id"),
-            values=[{"association_id": assoc[r["association"]], "teacher_id": teachers[r["teacher"]]} for r in rows],
+            values=[
+                {"association_id": assoc[r.values["association"]], "teacher_id": teachers[r.values["teacher"]]}
+                for r in rows
+            ],
             replace=ctx.replace,
         )
 
@@ -806,9 +1028,10 @@ class AssociationEventSheet(Sheet):
     )
 
     def check(self, rows, ctx):
+        today = timezone.localdate()
         for row in rows:
             ctx.check_reference(self.name, row, "association", "association", "Методического объединения")
-            _future(ctx, self.name, row, "date", "Дата")
+            _future(ctx, self.name, row, "date", "Дата", today)
 
     def write(self, rows, ctx):
         assoc = ctx.ids("association")
@@ -818,10 +1041,10 @@ class AssociationEventSheet(Sheet):
             key=("association_id", "date", "title"),
             values=[
                 {
-                    "association_id": assoc[r["association"]],
-                    "date": r["date"],
-                    "title": r["title"],
-                    "networked": r["networked"],
+                    "association_id": assoc[r.values["association"]],
+                    "date": r.values["date"],
+                    "title": r.values["title"],
+                    "networked": r.values["networked"],
                 }
                 for r in rows
             ],
@@ -858,7 +1081,11 @@ class DigitalSheet(Sheet):
             existing=m.DigitalEnvironmentScore.objects.filter(period=ctx.period),
             key=("school_id",),
             values=[
-                {"period_id": ctx.period.pk, "school_id": schools[r["school"]], **{f: r[f] for f in fields}}
+                {
+                    "period_id": ctx.period.pk,
+                    "school_id": schools[r.values["school"]],
+                    **{f: r.values[f] for f in fields},
+                }
                 for r in rows
             ],
             replace=ctx.replace,

@@ -6,7 +6,10 @@
    period as one .xlsx workbook (the package a region's institute would upload);
 2. measures the floor: python-calamine reading every sheet of that workbook, nothing else;
 3. imports the workbook into a second, empty scratch database with `import_package`
-   in a child process and reports wall time and peak memory (ru_maxrss).
+   in a child process and reports wall time and peak memory (ru_maxrss), and where
+   the time went: process start, read, parse, check, write (per sheet) and commit;
+4. imports the same workbook again into that database: every row "unchanged", the
+   cost of a re-upload.
 
 Goal (issue "data package"): the whole import within 5x the calamine floor and under
 1 GB peak memory. Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres).
@@ -15,6 +18,7 @@ Goal (issue "data package"): the whole import within 5x the calamine floor and u
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -52,11 +56,86 @@ def calamine_floor(path: Path) -> tuple[float, int, int]:
     return time.perf_counter() - started, rows, cells
 
 
+def child(workbook: str, year: str) -> None:
+    """Run import_package as the benchmark's child: time its phases, report them and the peak."""
+    import resource
+
+    started = time.perf_counter()
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    from monitoring.package import importer, reader, registry
+
+    phases: dict[str, float] = {"start (python, django.setup)": time.perf_counter() - started}
+    writes: dict[str, float] = {}
+
+    def timed(owner, name, label, into=phases):
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                into[label(args)] = into.get(label(args), 0.0) + time.perf_counter() - t
+
+        setattr(owner, name, wrapper)
+
+    # The importer calls reader.read_package through a local import and parse_package
+    # through its module global: wrap both where they are looked up.
+    timed(reader, "read_package", lambda a: "read")
+    timed(importer, "parse_package", lambda a: "parse")
+    for sheet in registry.sheets():
+        timed(sheet, "check", lambda a: "check")
+        timed(sheet, "write", lambda a, s=sheet: s.name, into=writes)
+    t = time.perf_counter()
+    timed(importer, "package_import", lambda a: "import_total")
+    call_command("import_package", workbook, "--period", year, verbosity=0)
+    phases["command"] = time.perf_counter() - t
+    phases["write"] = sum(writes.values())
+    phases["commit and rest"] = phases["import_total"] - sum(
+        phases.get(k, 0) for k in ("read", "parse", "check", "write")
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print("BENCH", json.dumps({"peak_kb": peak, "phases": phases, "writes": writes}, ensure_ascii=False))
+
+
+def run_import(workbook: Path, year: str, db: str) -> tuple[float, dict]:
+    t = time.perf_counter()
+    result = sh(PY, __file__, "--child", str(workbook), year, db=db, check=False)
+    elapsed = time.perf_counter() - t
+    if result.returncode or "BENCH" not in result.stdout:
+        print(result.stdout[-3000:], result.stderr[-3000:])
+        raise SystemExit("import failed")
+    return elapsed, json.loads(result.stdout.split("BENCH", 1)[1])
+
+
+def report(title: str, elapsed: float, floor: float, data: dict) -> None:
+    peak_mb = data["peak_kb"] / 1024
+    print(
+        f"{title}: {elapsed:.2f} s = {elapsed / floor:.1f}x the floor (goal <= 5x); "
+        f"peak RSS {peak_mb:.0f} MB (goal < 1024 MB)"
+    )
+    for name, seconds in data["phases"].items():
+        if name not in ("import_total", "command"):
+            print(f"    {name:<30} {seconds:6.2f} s")
+    slowest = sorted(data["writes"].items(), key=lambda item: -item[1])[:5]
+    print("    slowest writes: " + ", ".join(f"{name} {seconds:.2f}" for name, seconds in slowest))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="region")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--child", nargs=2, metavar=("WORKBOOK", "YEAR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
     source, target = f"bench_src_{args.size}", f"bench_dst_{args.size}"
     workbook = Path(f"/tmp/bench-package-{args.size}.xlsx")
 
@@ -64,9 +143,13 @@ def main() -> None:
     t = time.perf_counter()
     sh(PY, "manage.py", "seed_demo", "--size", args.size, db=source)
     print(f"seed_demo --size {args.size}: {time.perf_counter() - t:.1f} s")
-    year = sh(PY, "-c", "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','monitoring.settings');"
-              "django.setup();from monitoring.models import MonitoringPeriod as P;print(P.objects.current().year)",
-              db=source).stdout.strip()
+    year = sh(
+        PY,
+        "-c",
+        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','monitoring.settings');"
+        "django.setup();from monitoring.models import MonitoringPeriod as P;print(P.objects.current().year)",
+        db=source,
+    ).stdout.strip()
     t = time.perf_counter()
     sh(PY, "manage.py", "export_package", "--period", year, str(workbook), db=source)
     print(f"export_package: {time.perf_counter() - t:.1f} s, {workbook.stat().st_size / 1e6:.1f} MB")
@@ -76,22 +159,10 @@ def main() -> None:
 
     fresh_db(target)
     # The child reports its own peak, so seeding and exporting do not count.
-    runner = (
-        "import os,sys,resource,django;os.environ.setdefault('DJANGO_SETTINGS_MODULE','monitoring.settings');"
-        "django.setup();from django.core.management import call_command;"
-        f"call_command('import_package','{workbook}','--period','{year}',verbosity=0);"
-        "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    )
-    t = time.perf_counter()
-    result = sh(PY, "-c", runner, db=target, check=False)
-    elapsed = time.perf_counter() - t
-    peak_mb = int(result.stdout.split("PEAK_KB")[-1].split()[0]) / 1024 if "PEAK_KB" in result.stdout else -1
-    if result.returncode:
-        print(result.stdout[-3000:], result.stderr[-3000:])
-        raise SystemExit("import failed")
-    print("\n".join(line for line in result.stdout.splitlines() if "Загружено" in line))
-    print(f"import_package: {elapsed:.2f} s = {elapsed / floor:.1f}x the floor (goal <= 5x); "
-          f"peak RSS {peak_mb:.0f} MB (goal < 1024 MB)")
+    elapsed, data = run_import(workbook, year, target)
+    report("import_package", elapsed, floor, data)
+    elapsed, data = run_import(workbook, year, target)
+    report("import_package again (all unchanged)", elapsed, floor, data)
     if not args.keep:
         for name in (source, target):
             sh("dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name, check=False)

@@ -1,0 +1,277 @@
+"""upsert, the write half of every sheet: counts and stored values on the backend under test.
+
+On PostgreSQL new rows go through COPY and changed ones through UPDATE … FROM (VALUES …);
+on SQLite through bulk_create and bulk_update. Both must count and store the same, so
+these tests run on whichever database the suite runs on (SQLite by default,
+PostgreSQL with DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from monitoring import models as m
+from monitoring.package.sheets import upsert
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROSTER_FIELDS = (
+    "period_id",
+    "teacher_id",
+    "school_id",
+    "position",
+    "subjects",
+    "education_level",
+    "pedagogical_education",
+    "education_matches_profile",
+    "category",
+    "category_date",
+    "experience_years",
+    "part_time",
+    "workload",
+)
+
+
+@pytest.fixture
+def w():
+    period = factories.PeriodFactory(year=2025)
+    mun = factories.MunicipalityFactory(code="01")
+    school_a = factories.SchoolFactory(municipality=mun, code="000001")
+    school_b = factories.SchoolFactory(municipality=mun, code="000002")
+    teachers = [factories.TeacherFactory(code=f"T{i:07d}") for i in range(1, 4)]
+    return SimpleNamespace(period=period, mun=mun, school_a=school_a, school_b=school_b, teachers=teachers)
+
+
+def roster_rows(w) -> list[dict]:
+    t1, t2, t3 = w.teachers
+    common = {"period_id": w.period.pk, "education_level": "", "pedagogical_education": False}
+    return [
+        {
+            **common,
+            "teacher_id": t1.pk,
+            "school_id": w.school_a.pk,
+            # Text a CSV buffer must carry intact: quotes, separators, a line break, a
+            # backslash, a tab and the text \N that COPY would take for NULL unquoted.
+            "position": 'учитель "высшей" категории, 1; 2\nвторая строка \\ \t \\N',
+            "subjects": ["Математика", 'кавычки "в" тексте', "запятая, и; точка"],
+            "education_matches_profile": True,
+            "category": m.Category.HIGHEST,
+            "category_date": dt.date(2021, 3, 4),
+            "experience_years": 12,
+            "part_time": True,
+            "workload": Decimal("0.25"),
+        },
+        {
+            **common,
+            "teacher_id": t2.pk,
+            "school_id": w.school_b.pk,
+            "position": "\\N",
+            "subjects": [],
+            "education_matches_profile": False,
+            "category": m.Category.NONE,
+            "category_date": None,
+            "experience_years": None,
+            "part_time": False,
+            "workload": Decimal("1"),
+        },
+        {
+            **common,
+            "teacher_id": t3.pk,
+            "school_id": w.school_a.pk,
+            "position": "",
+            "subjects": ["Начальные классы"],
+            "education_matches_profile": True,
+            "category": m.Category.FIRST,
+            "category_date": dt.date(2024, 12, 31),
+            "experience_years": 0,
+            "part_time": False,
+            "workload": Decimal("1.5"),
+        },
+    ]
+
+
+def stored_roster(w) -> dict[int, dict]:
+    rows = m.RosterEntry.objects.filter(period=w.period).values(*ROSTER_FIELDS)
+    return {row["teacher_id"]: row for row in rows}
+
+
+def roster_upsert(w, values, *, replace=False, removable=None):
+    return upsert(
+        model=m.RosterEntry,
+        existing=m.RosterEntry.objects.filter(period=w.period),
+        key=("teacher_id",),
+        values=values,
+        replace=replace,
+        removable=removable,
+    )
+
+
+def counts(result) -> tuple[int, int, int, int]:
+    return result.added, result.changed, result.removed, result.unchanged
+
+
+def test_new_rows_are_stored_exactly(w):
+    values = roster_rows(w)
+    assert counts(roster_upsert(w, values)) == (3, 0, 0, 0)
+    stored = stored_roster(w)
+    for vals in values:
+        row = stored[vals["teacher_id"]]
+        assert row == vals
+        # Equal is not enough for the types: JSON comes back a list, Decimal a Decimal,
+        # a NULL None and an empty text "".
+        for field, value in vals.items():
+            assert type(row[field]) is type(value) or isinstance(value, str), field
+    assert stored[w.teachers[1].pk]["category_date"] is None
+    assert stored[w.teachers[1].pk]["position"] == "\\N"
+    assert stored[w.teachers[2].pk]["position"] == ""
+    assert stored[w.teachers[0].pk]["workload"] == Decimal("0.25")
+
+
+def test_fields_not_given_get_their_defaults(w):
+    t1 = w.teachers[0]
+    values = [{"period_id": w.period.pk, "teacher_id": t1.pk, "school_id": w.school_a.pk, "position": "учитель"}]
+    assert counts(roster_upsert(w, values)) == (1, 0, 0, 0)
+    entry = m.RosterEntry.objects.get(teacher=t1)
+    assert entry.subjects == []
+    assert entry.workload == Decimal("1")
+    assert entry.category == m.Category.NONE
+    assert entry.education_level == ""
+    assert entry.pedagogical_education is False
+    assert entry.category_date is None
+    assert entry.experience_years is None
+
+
+def test_the_same_values_again_change_nothing(w):
+    roster_upsert(w, roster_rows(w))
+    before = stored_roster(w)
+    pks = set(m.RosterEntry.objects.values_list("pk", flat=True))
+    # Decimal("1") against the stored 1.00 is equal: not a change.
+    assert counts(roster_upsert(w, roster_rows(w))) == (0, 0, 0, 3)
+    assert stored_roster(w) == before
+    assert set(m.RosterEntry.objects.values_list("pk", flat=True)) == pks
+
+
+def test_changed_rows_are_updated_and_counted(w):
+    roster_upsert(w, roster_rows(w))
+    values = roster_rows(w)
+    t1, t2, t3 = w.teachers
+    values[0].update(
+        subjects=["Физика"], workload=Decimal("0.75"), category_date=None, experience_years=None, position='x,\n"y"'
+    )
+    values[1].update(category_date=dt.date(2020, 1, 2), experience_years=40, school_id=w.school_a.pk, part_time=True)
+    new_teacher = factories.TeacherFactory(code="T0000009")
+    values.append({**values[2], "teacher_id": new_teacher.pk})
+    assert counts(roster_upsert(w, values)) == (1, 2, 0, 1)
+    stored = stored_roster(w)
+    assert stored == {vals["teacher_id"]: vals for vals in values}
+    assert stored[t1.pk]["subjects"] == ["Физика"]
+    assert stored[t1.pk]["category_date"] is None
+    assert stored[t2.pk]["experience_years"] == 40
+    assert stored[t3.pk] == values[2]
+
+
+def test_replace_removes_rows_not_given_and_respects_removable(w):
+    roster_upsert(w, roster_rows(w))
+    other_period = factories.PeriodFactory(year=2024)
+    factories.RosterEntryFactory(period=other_period, teacher=w.teachers[0], school=w.school_a)
+    only_first = roster_rows(w)[:1]
+
+    # Without replace nothing goes.
+    assert counts(roster_upsert(w, only_first)) == (0, 0, 0, 1)
+    assert m.RosterEntry.objects.filter(period=w.period).count() == 3
+
+    # A school head's replace reaches only that school's rows: teacher 3 (school A) goes,
+    # teacher 2 (school B) stays.
+    result = roster_upsert(w, only_first, replace=True, removable=lambda obj: obj.school_id == w.school_a.pk)
+    assert counts(result) == (0, 0, 1, 1)
+    assert set(stored_roster(w)) == {w.teachers[0].pk, w.teachers[1].pk}
+
+    assert counts(roster_upsert(w, only_first, replace=True)) == (0, 0, 1, 1)
+    assert set(stored_roster(w)) == {w.teachers[0].pk}
+    # Rows outside ``existing`` (another period) are never touched.
+    assert m.RosterEntry.objects.filter(period=other_period).count() == 1
+
+
+def test_multi_field_key_and_nullable_foreign_key(w):
+    t1 = w.teachers[0]
+
+    def activists(teacher_id):
+        return [
+            {
+                "period_id": w.period.pk,
+                "full_name": "Иванова Мария Петровна",
+                "municipality_id": w.mun.pk,
+                "role": m.ActivistRole.values[0],
+                "teacher_id": teacher_id,
+            },
+            {
+                "period_id": w.period.pk,
+                "full_name": "Иванова Мария Петровна",
+                "municipality_id": w.mun.pk,
+                "role": m.ActivistRole.values[1],
+                "teacher_id": None,
+            },
+        ]
+
+    def run(values):
+        return upsert(
+            model=m.MethodicalActivist,
+            existing=m.MethodicalActivist.objects.filter(period=w.period),
+            key=("full_name", "municipality_id", "role"),
+            values=values,
+            replace=True,
+        )
+
+    assert counts(run(activists(None))) == (2, 0, 0, 0)
+    assert list(m.MethodicalActivist.objects.order_by("role").values_list("teacher_id", flat=True)) == [None, None]
+    assert counts(run(activists(None))) == (0, 0, 0, 2)
+    assert counts(run(activists(t1.pk))) == (0, 1, 0, 1)
+    stored = dict(m.MethodicalActivist.objects.values_list("role", "teacher_id"))
+    assert stored == {m.ActivistRole.values[0]: t1.pk, m.ActivistRole.values[1]: None}
+    assert counts(run(activists(t1.pk)[:1])) == (0, 0, 1, 1)
+
+
+def test_dates_and_texts_of_a_person_round_trip(w):
+    values = [
+        {"code": "T0000100", "full_name": "Ёлкина Анна", "sex": m.Sex.FEMALE, "birth_date": dt.date(1960, 2, 29)},
+        {"code": "T0000001", "full_name": "Другое Имя", "sex": m.Sex.FEMALE, "birth_date": dt.date(1980, 5, 17)},
+    ]
+    result = upsert(model=m.Teacher, existing=m.Teacher.objects.all(), key=("code",), values=values, replace=False)
+    assert counts(result) == (1, 1, 0, 0)
+    stored = {t.code: t for t in m.Teacher.objects.filter(code__in=["T0000100", "T0000001"])}
+    assert stored["T0000100"].birth_date == dt.date(1960, 2, 29)
+    assert stored["T0000100"].full_name == "Ёлкина Анна"
+    assert stored["T0000100"].snils == ""
+    assert stored["T0000001"].full_name == "Другое Имя"
+
+
+def test_existing_may_be_model_instances(w):
+    roster_upsert(w, roster_rows(w))
+    result = upsert(
+        model=m.RosterEntry,
+        existing=list(m.RosterEntry.objects.filter(period=w.period)),
+        key=("teacher_id",),
+        values=roster_rows(w)[:2],
+        replace=True,
+    )
+    assert counts(result) == (0, 0, 1, 2)
+
+
+@pytest.mark.postgresql
+def test_postgresql_writes_without_model_instances(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        roster_upsert(w, roster_rows(w))
+        values = roster_rows(w)
+        values[0]["workload"] = Decimal("2")
+        roster_upsert(w, values)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any(s.startswith('COPY "monitoring_rosterentry"') for s in sql), sql
+    assert any(s.startswith('UPDATE "monitoring_rosterentry"') and "FROM (VALUES" in s for s in sql), sql
