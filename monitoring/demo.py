@@ -614,16 +614,7 @@ def _inn(prefix: str, serial: int) -> str:
 def _snils(number: int) -> str:
     """A СНИЛС with the Pension Fund's control number, formatted as people write it."""
     digits = f"{number:09d}"
-    total = sum(int(d) * w for d, w in zip(digits, range(9, 0, -1), strict=True))
-    if total < 100:
-        control = total
-    elif total in (100, 101):
-        control = 0
-    else:
-        control = total % 101
-        if control == 100:
-            control = 0
-    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]} {control:02d}"
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]} {models.snils_control(digits):02d}"
 
 
 def _allocate(total: int, weights: Sequence[float], minimum: int) -> list[int]:

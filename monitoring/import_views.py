@@ -126,7 +126,7 @@ def import_error_report(request, pk: int):
 
 def _school_for_upload(request, code: str) -> School:
     school = get_object_or_404(School.objects.visible_to(request.user), code=code)
-    if not (request.user.is_superuser or request.user.role in (Role.SCHOOL_HEAD, Role.ANALYST)):
+    if not submissions.can_upload_staffing(user=request.user, school=school):
         raise PermissionDenied("Загружать данные организации может ее руководитель.")
     return school
 

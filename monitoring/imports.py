@@ -17,8 +17,8 @@ from django.db import transaction
 from monitoring.models import ExportJob, ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
 from monitoring.package.importer import ImportResult, package_import
 from monitoring.package.safety import MAX_UPLOAD_BYTES
-from monitoring.scoping import can_see, can_write_region
-from monitoring.submissions import school_staffing_import
+from monitoring.scoping import can_write_region
+from monitoring.submissions import can_upload_staffing, school_staffing_import
 
 
 def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> ImportJob:
@@ -79,11 +79,7 @@ def import_job_create(
     if kind == ImportKind.PACKAGE and not can_write_region(user):
         raise PermissionDenied("Загружать пакет данных региона может только специалист института.")
     if kind == ImportKind.STAFFING:
-        if (
-            school is None
-            or not can_see(user=user, obj=school)
-            or not (user.is_superuser or user.role in (Role.SCHOOL_HEAD, Role.ANALYST))
-        ):
+        if school is None or not can_upload_staffing(user=user, school=school):
             raise PermissionDenied("Загружать данные этой организации вы не можете.")
         replace = True
     job = ImportJob(

@@ -365,16 +365,17 @@ def snils_is_valid(snils: str) -> bool:
     # The Pension Fund's rule: the check applies to numbers above 001-001-998.
     if int(number) <= 1001998:
         return True
+    return snils_control(number) == control
+
+
+def snils_control(number: str) -> int:
+    """The control number of a СНИЛС's nine digits (the Pension Fund's rule)."""
     total = sum(int(d) * w for d, w in zip(number, range(9, 0, -1), strict=True))
     if total < 100:
-        expected = total
-    elif total in (100, 101):
-        expected = 0
-    else:
-        expected = total % 101
-        if expected == 100:
-            expected = 0
-    return expected == control
+        return total
+    if total in (100, 101):
+        return 0
+    return total % 101 % 100
 
 
 class Teacher(models.Model):

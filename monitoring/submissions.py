@@ -62,13 +62,16 @@ def _set_status(*, submission: SchoolSubmission, status: str, user, comment: str
     return submission
 
 
+def can_upload_staffing(*, user, school: School) -> bool:
+    """A school's staffing file is uploaded by its head (or by institute staff on its behalf)."""
+    return can_see(user=user, obj=school) and (user.is_superuser or user.role in (Role.SCHOOL_HEAD, Role.ANALYST))
+
+
 def school_staffing_import(
     *, school: School, period: MonitoringPeriod, file, user, filename: str | None = None, dry_run: bool = False
 ) -> ImportResult:
     """A head's upload of `Штатное расписание` + `Педагоги` for their school; on success the school has submitted."""
-    if not can_see(user=user, obj=school) or (
-        user.role not in (Role.SCHOOL_HEAD, Role.ANALYST) and not user.is_superuser
-    ):
+    if not can_upload_staffing(user=user, school=school):
         raise PermissionDenied("Загружать данные этой организации вы не можете.")
     submission, _ = SchoolSubmission.objects.get_or_create(period=period, school=school)
     if submission.status == SubmissionStatus.ACCEPTED:
