@@ -191,9 +191,8 @@ def staffing_template(*, school: School, period: MonitoringPeriod) -> Template:
             if not rows:
                 ws.append([school.code, "учитель", None, None, None, None])
         else:
-            for row in sheet.export_rows(source_period):
-                if row[4] == school.code:
-                    ws.append(row)
+            for row in sheet.export_rows(source_period, school=school):
+                ws.append(row)
         for index, column in enumerate(sheet.columns, start=1):
             letter = ws.cell(row=1, column=index).column_letter
             ws.column_dimensions[letter].width = max(12, min(40, len(column.title) + 4))

@@ -552,9 +552,11 @@ class TeacherSheet(Sheet):
         result.unchanged = max(0, result.unchanged - people.changed)
         return result
 
-    def export_rows(self, period):
+    def export_rows(self, period, *, school=None):
         qs = m.RosterEntry.objects.filter(period=period).select_related("teacher", "school").order_by("teacher__code")
-        for e in qs:
+        if school is not None:  # a school head's template: one school's roster, not the region's
+            qs = qs.filter(school=school)
+        for e in qs.iterator(chunk_size=2000):
             t = e.teacher
             yield [
                 t.code,
