@@ -52,7 +52,7 @@ def test_sample_zip_imports_every_monitoring_sheet(period):
     assert result.sheets["Педагоги"].added == 80
     assert result.sheets["Штатное расписание"].added == 20
     # The sheets of later issues are reported, not silently dropped.
-    assert any(w.sheet.lower() == "диагностика" for w in result.warnings)
+    assert any(w.sheet.lower() == "программы дпп" for w in result.warnings)
 
 
 def test_sample_workbook_gives_the_same_data_as_the_zip(loaded):
@@ -68,7 +68,7 @@ def test_reimport_is_idempotent(loaded):
     result = package_import(source=SPEC / "sample-package.zip", period=loaded)
     assert result.applied
     assert all(s.added == s.changed == s.removed == 0 for s in result.sheets.values())
-    assert sum(s.unchanged for s in result.sheets.values()) == 202  # every monitoring row of the sample
+    assert sum(s.unchanged for s in result.sheets.values()) == 202 + 76  # every monitoring and diagnostic row
     assert snapshot(loaded) == before
 
 
