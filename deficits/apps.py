@@ -8,3 +8,8 @@ class DeficitsConfig(AppConfig):
     def ready(self) -> None:
         # The `Диагностика` sheet joins the data-package registry.
         from deficits import sheets  # noqa: F401
+        from deficits.demo import seed_diagnostics
+        from monitoring.demo import DEMO_STEPS
+
+        if seed_diagnostics not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_diagnostics)

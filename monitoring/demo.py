@@ -35,6 +35,10 @@ REGION_NAME = "Волгоградская область"
 BATCH_SIZE = 5000
 
 DEMO_PASSWORD = "demo12345"
+
+# Demo steps of the apps to the right of monitoring, registered from their AppConfig.ready
+# (monitoring imports nothing from them): step(*, periods, seed, log) -> {model name: rows}.
+DEMO_STEPS: list[Callable[..., dict[str, int]]] = []
 # (username, role, what the account shows) — printed by the command, the Makefile and the README.
 DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
     ("analyst", models.Role.ANALYST, "Специалист института: весь регион"),
@@ -2145,5 +2149,8 @@ def seed_demo(*, size: str = "small", seed: int = 1, reset: bool = False, stdout
             # Parents before children, the order a reader of the summary expects.
             order = [m.__name__ for m in reversed(_WIPE_ORDER)] + ["User"]
             result.counts = {name: counts[name] for name in order if counts[name]}
+            # The apps to the right add their part of the demo (diagnostics, routes, …).
+            for step in DEMO_STEPS:
+                result.counts.update(step(periods=builder.periods, seed=seed, log=log))
     result.elapsed_seconds = time.perf_counter() - started
     return result

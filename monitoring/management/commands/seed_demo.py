@@ -41,8 +41,10 @@ class Command(BaseCommand):
                     f"строк: {_number(result.total_rows)}"
                 )
             )
+            # Counts are keyed by model name; the later apps' demo steps add their models.
+            labels = {m.__name__: m._meta.verbose_name_plural for m in apps.get_models()}
             for name, count in result.counts.items():
-                label = apps.get_model("monitoring", name)._meta.verbose_name_plural
+                label = labels.get(name, name)
                 self.stdout.write(f"  {label}: {_number(count)}")
         self._print_accounts()
 
