@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from deficits.models import Diagnostic, DiagnosticKind, DiagnosticStatus, GroupResult
+from deficits.models import Diagnostic, DiagnosticKind, DiagnosticStatus, GroupResult, Instrument
 from deficits.scoring import active_instrument, instrument_spec, score_answers
 from monitoring.package import parsing as p
 from monitoring.package.registry import Column, Sheet, SheetResult, register
+from monitoring.package.sheets import insert_rows
 
 GROUP_CODES = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")
 ITEM_CODES = tuple(f"{g}-{n}" for g in GROUP_CODES for n in range(1, 11))
@@ -44,49 +45,61 @@ class DiagnosticSheet(Sheet):
             )
         }
         result = SheetResult()
-        new, changed = [], []
+        new: list[dict] = []
+        changed = []
         now = timezone.now()
         for key, row in wanted.items():
             answers = {code: row[code] for code in ITEM_CODES}
             current = existing.get(key)
             if current is None:
                 new.append(
-                    Diagnostic(
-                        teacher_id=key[0],
-                        date=key[1],
-                        kind=key[2],
-                        instrument=instrument,
-                        answers=answers,
-                        status=DiagnosticStatus.SUBMITTED,
-                        imported=True,
-                        submitted_at=now,
-                    )
+                    {
+                        "teacher_id": key[0],
+                        "date": key[1],
+                        "kind": key[2],
+                        "instrument_id": instrument.pk,
+                        "answers": answers,
+                        "status": DiagnosticStatus.SUBMITTED,
+                        "imported": True,
+                        "submitted_at": now,
+                    }
                 )
             elif current.answers != answers or current.status != DiagnosticStatus.SUBMITTED:
                 current.answers, current.status, current.submitted_at = answers, DiagnosticStatus.SUBMITTED, now
                 changed.append(current)
             else:
                 result.unchanged += 1
-        Diagnostic.objects.bulk_create(new, batch_size=BATCH)
+        # New diagnostics go in without model instances (COPY on PostgreSQL); their ids
+        # are read back by key for the group results.
+        insert_rows(model=Diagnostic, rows=new)
         Diagnostic.objects.bulk_update(changed, ["answers", "status", "submitted_at"], batch_size=BATCH)
-        # Results are rescored only for what changed, each with the edition it was taken with.
         GroupResult.objects.filter(diagnostic__in=[d.pk for d in changed]).delete()
+        to_score = [(d.pk, d.instrument_id, d.answers) for d in changed]
+        if new:
+            ids = {
+                (t, d, k): pk
+                for pk, t, d, k in Diagnostic.objects.filter(teacher_id__in={r["teacher_id"] for r in new})
+                .order_by()
+                .values_list("pk", "teacher_id", "date", "kind")
+            }
+            to_score += [(ids[(r["teacher_id"], r["date"], r["kind"])], instrument.pk, r["answers"]) for r in new]
+        # Results are scored only for what changed, each with the edition it was taken with.
         results = []
-        for diagnostic in (*new, *changed):
-            spec = specs.get(diagnostic.instrument_id) or specs.setdefault(
-                diagnostic.instrument_id, instrument_spec(diagnostic.instrument)
+        for pk, instrument_id, answers in to_score:
+            spec = specs.get(instrument_id) or specs.setdefault(
+                instrument_id, instrument_spec(Instrument.objects.get(pk=instrument_id))
             )
-            for s in score_answers(spec=spec, answers=diagnostic.answers):
+            for s in score_answers(spec=spec, answers=answers):
                 results.append(
-                    GroupResult(
-                        diagnostic_id=diagnostic.pk,
-                        group_code=s.group_code,
-                        score=s.score,
-                        level=s.level,
-                        is_deficit=s.is_deficit,
-                    )
+                    {
+                        "diagnostic_id": pk,
+                        "group_code": s.group_code,
+                        "score": s.score,
+                        "level": s.level,
+                        "is_deficit": s.is_deficit,
+                    }
                 )
-        GroupResult.objects.bulk_create(results, batch_size=BATCH)
+        insert_rows(model=GroupResult, rows=results)
         result.added, result.changed = len(new), len(changed)
         if ctx.replace:
             # Replace reaches diagnostics dated in the period, whoever took them.
