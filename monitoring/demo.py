@@ -593,20 +593,6 @@ def _demo_years() -> tuple[int, int]:
     return year - 2, year - 1
 
 
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _age(birth: dt.date, on: dt.date) -> int:
-    years = on.year - birth.year
-    if (on.month, on.day) < (birth.month, birth.day):
-        years -= 1
-    return years
-
-
 def _inn(prefix: str, serial: int) -> str:
     """A legal entity's 10-digit INN with its control digit (prefix: region and inspection)."""
     body = f"{prefix}{serial % 100_000:05d}"
@@ -1197,7 +1183,7 @@ class _Builder:
             new.profile = True
         this_year = max(dt.date(ref.year, 1, 1), ref - dt.timedelta(days=rng.randrange(360)))
         date = new.category_date
-        expiring = _years_before(ref, 4) - dt.timedelta(days=180)
+        expiring = models.years_before(ref, 4) - dt.timedelta(days=180)
         if new.category != models.Category.NONE and date and date < expiring:
             if rng.random() < 0.45:
                 if new.category == models.Category.FIRST and rng.random() < 0.3:
@@ -1221,7 +1207,7 @@ class _Builder:
         post, sex = self._new_post(school, age, ref)
         person = _Person()
         person.sex = sex
-        person.birth = _years_before(ref, age) - dt.timedelta(days=rng.randrange(365))
+        person.birth = models.years_before(ref, age) - dt.timedelta(days=rng.randrange(365))
         person.full_name = self.names.full_name(rng, sex, person.birth.year)
         person.posts[pi] = post
         self.teacher_seq += 1
@@ -1245,7 +1231,7 @@ class _Builder:
         stayers: Counter[str] = Counter()
         for person in people:
             post = person.posts[0]
-            age = _age(person.birth, ref)
+            age = models.age_on(person.birth, ref)
             # About 8 % leave in a year, mostly at pension age and in the first years.
             if age >= 63:
                 leave = 0.22
@@ -1287,7 +1273,7 @@ class _Builder:
         for pi, period in enumerate(self.periods):
             roster = [(p, p.posts[pi]) for p in people if p.posts[pi] is not None]
             ref = period.reference_date
-            young = {p.pk for p, _ in roster if _age(p.birth, ref) < period.young_age_limit}
+            young = {p.pk for p, _ in roster if models.age_on(p.birth, ref) < period.young_age_limit}
             self._roster(period, roster)
             self._staffing(period, pi, muni, roster)
             self._expert_roles(period, roster)

@@ -118,10 +118,7 @@ def import_error_report(request, pk: int):
             content = error_workbook(source=handle, filename=job.original_name, problems=job.problems)
     else:
         content = error_workbook(source=None, filename=job.original_name, problems=job.problems)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"Ошибки — {job.original_name.rsplit('.', 1)[0]}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
-    return response
+    return _xlsx_download(content, f"Ошибки — {job.original_name.rsplit('.', 1)[0]}.xlsx")
 
 
 def _school_for_upload(request, code: str) -> School:
@@ -136,17 +133,16 @@ def staffing_template_download(request, code: str):
     school = _school_for_upload(request, code)
     period = MonitoringPeriod.objects.current()
     template = submissions.staffing_template(school=school, period=period)
-    response = HttpResponse(
-        template.content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(template.filename)}"
+    return _xlsx_download(template.content, template.filename)
+
+
+def _xlsx_download(content: bytes, filename: str) -> HttpResponse:
+    """A generated workbook as an attachment; the Russian file name survives every browser (RFC 6266)."""
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 @login_required

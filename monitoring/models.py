@@ -409,10 +409,20 @@ class Teacher(models.Model):
 
     def age_at(self, on: dt.date) -> int:
         """Whole years at the date; a birthday on that date counts as reached."""
-        years = on.year - self.birth_date.year
-        if self.birth_date > _birth_date_upper(on, years):
-            years -= 1
-        return years
+        return age_on(self.birth_date, on)
+
+
+def age_on(birth: dt.date, on: dt.date) -> int:
+    """Whole years from ``birth`` to ``on``, by the rule every age in the portal follows."""
+    years = on.year - birth.year
+    if birth > _birth_date_upper(on, years):
+        years -= 1
+    return years
+
+
+def years_before(on: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier (29 February falls on the 28th, as ages count it)."""
+    return _birth_date_upper(on, years)
 
 
 def _is_leap(year: int) -> bool:

@@ -21,10 +21,7 @@ def demo():
 
 
 def _row_counts() -> dict[str, int]:
-    return {
-        model.__name__: model._base_manager.count()
-        for model in apps.get_app_config("monitoring").get_models()
-    }
+    return {model.__name__: model._base_manager.count() for model in apps.get_app_config("monitoring").get_models()}
 
 
 def _people() -> list[tuple[str, str, str, str]]:
@@ -38,9 +35,7 @@ NOT_GENERATED = {"ImportJob", "ExportJob"}  # made by users through the import p
 
 def test_every_monitoring_model_has_rows(demo):
     assert not demo.skipped
-    empty = [
-        name for name, count in _row_counts().items() if count == 0 and name not in NOT_GENERATED
-    ]
+    empty = [name for name, count in _row_counts().items() if count == 0 and name not in NOT_GENERATED]
     assert empty == []
 
 
@@ -83,9 +78,7 @@ def test_each_role_has_an_account_with_its_anchor(demo):
     latest = models.MonitoringPeriod.objects.order_by("-year").first()
     teacher = users["teacher"]
     assert teacher.teacher is not None
-    assert models.RosterEntry.objects.filter(
-        period=latest, teacher=teacher.teacher, school=head_school
-    ).exists()
+    assert models.RosterEntry.objects.filter(period=latest, teacher=teacher.teacher, school=head_school).exists()
     assert not teacher.is_staff
     staff = ("analyst", "ministry", "municipal", "head", "head2")
     assert all(users[name].is_staff for name in staff)

@@ -102,8 +102,7 @@ def test_teacher_has_no_import_pages(client, world):
 
 
 def _template_with(client, rows) -> SimpleUploadedFile:
-    content = b"".join(client.get(reverse("staffing-template", args=["000001"])).content for _ in [0])
-    wb = load_workbook(io.BytesIO(content))
+    wb = load_workbook(io.BytesIO(client.get(reverse("staffing-template", args=["000001"])).content))
     ws = wb["Штатное расписание"]
     ws.delete_rows(2, ws.max_row)
     for row in rows:
