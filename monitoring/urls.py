@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from monitoring import import_views, views
 
@@ -30,6 +30,9 @@ urlpatterns = [
     path("teachers/<str:code>/", views.teacher_detail, name="teacher-detail"),
     path("periods/", views.period_list, name="period-list"),
     path("periods/<int:year>/", views.period_detail, name="period-detail"),
+    # The apps to the right own their pages; included by module path so that the
+    # project package imports none of their code.
+    path("diagnostics/", include("deficits.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -25,7 +25,7 @@ from monitoring.plausibility import plausibility_warnings
 PAGE_SIZE = 50
 
 
-def _period(request) -> MonitoringPeriod:
+def requested_period(request) -> MonitoringPeriod:
     """The period a page shows: ?period=YYYY, else the current one."""
     year = request.GET.get("period")
     if year:
@@ -65,7 +65,7 @@ def home(request):
 
 @login_required
 def municipality_list(request):
-    period = _period(request)
+    period = requested_period(request)
     filterset = MunicipalityFilter(request.GET, queryset=Municipality.objects.visible_to(request.user))
     completeness = {c.code: c for c in selectors.municipality_completeness(period=period, user=request.user)}
     municipalities = filterset.qs.annotate(n_schools=Count("schools")).order_by("code")
@@ -80,7 +80,7 @@ def municipality_list(request):
 @login_required
 def municipality_detail(request, code: str):
     municipality = get_object_or_404(Municipality.objects.visible_to(request.user), code=code)
-    period = _period(request)
+    period = requested_period(request)
     schools = (
         School.objects.visible_to(request.user)
         .filter(municipality=municipality)
@@ -105,7 +105,7 @@ def municipality_detail(request, code: str):
 
 @login_required
 def school_list(request):
-    period = _period(request)
+    period = requested_period(request)
     schools = (
         School.objects.visible_to(request.user)
         .select_related("municipality")
@@ -125,7 +125,7 @@ def school_detail(request, code: str):
     # A school outside the user's scope is "not found", not "forbidden": its existence
     # is itself information another school's head should not get.
     school = get_object_or_404(School.objects.visible_to(request.user).select_related("municipality"), code=code)
-    period = _period(request)
+    period = requested_period(request)
     roster = (
         RosterEntry.objects.visible_to(request.user)
         .filter(period=period, school=school)
@@ -154,7 +154,7 @@ def school_detail(request, code: str):
 
 @login_required
 def teacher_list(request):
-    period = _period(request)
+    period = requested_period(request)
     roster = (
         RosterEntry.objects.visible_to(request.user)
         .filter(period=period)

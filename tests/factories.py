@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import factory
 
+from deficits.scoring import active_instrument, diagnostic_submit
 from monitoring import models
 
 
@@ -110,3 +111,44 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+# ---------------------------------------------------------------------------
+# Diagnostics (deficits)
+# ---------------------------------------------------------------------------
+
+GROUP_CODES = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")
+
+
+def answers_for(scores: dict[str, int] | None = None, *, default: int = 35) -> dict[str, int]:
+    """Ten 1–4 answers per group of the shipped instrument summing to each wanted score (10–40)."""
+    answers = {}
+    for group in GROUP_CODES:
+        total = (scores or {}).get(group, default)
+        base, extra = divmod(total - 10, 10)  # every item gets 1 + base, `extra` items one more
+        for number in range(1, 11):
+            answers[f"{group}-{number}"] = 1 + base + (1 if number <= extra else 0)
+    return answers
+
+
+class DiagnosticFactory(factory.django.DjangoModelFactory):
+    """A diagnostic of the shipped instrument; ``scores={"ИКТ": 22}`` sets group sums, ``submit=True`` scores it."""
+
+    class Meta:
+        model = "deficits.Diagnostic"
+        skip_postgeneration_save = True
+
+    class Params:
+        scores = None
+
+    teacher = factory.SubFactory(TeacherFactory)
+    instrument = factory.LazyFunction(active_instrument)
+    date = dt.date(2025, 3, 1)
+    kind = "входная"
+    status = "draft"
+    answers = factory.LazyAttribute(lambda o: answers_for(o.scores))
+
+    @factory.post_generation
+    def submit(obj, create, extracted, **kwargs):
+        if create and extracted:
+            diagnostic_submit(diagnostic=obj)

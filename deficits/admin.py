@@ -1,0 +1,121 @@
+"""Admin for the diagnostic instrument and the diagnostics, scoped like every other door.
+
+An edition already used by a diagnostic is shown read-only: its scores must keep
+their meaning, so a changed questionnaire is a new edition (``instrument_load``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from deficits import models
+from monitoring.admin import ScopedAdmin, _may_view
+from monitoring.scoping import can_write_region
+
+
+def _edition_in_use(instrument: models.Instrument | None) -> bool:
+    return bool(instrument and instrument.pk and instrument.diagnostics.exists())
+
+
+class EditionPartInline(admin.TabularInline):
+    """Bands and groups of an edition: editable by institute staff until the edition is used."""
+
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return _may_view(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return can_write_region(request.user) and not _edition_in_use(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write_region(request.user) and not _edition_in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_write_region(request.user) and not _edition_in_use(obj)
+
+
+class LevelBandInline(EditionPartInline):
+    model = models.LevelBand
+
+
+class CompetenceGroupInline(EditionPartInline):
+    model = models.CompetenceGroup
+    show_change_link = True
+
+
+@admin.register(models.Instrument)
+class InstrumentAdmin(ScopedAdmin):
+    list_display = ["name", "code", "version", "is_active"]
+    list_filter = ["code", "is_active"]
+    inlines = [LevelBandInline, CompetenceGroupInline]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _edition_in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _edition_in_use(obj)
+
+
+class ItemInline(admin.TabularInline):
+    model = models.Item
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return _may_view(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return can_write_region(request.user) and not _edition_in_use(obj and obj.instrument)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write_region(request.user) and not _edition_in_use(obj and obj.instrument)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_write_region(request.user) and not _edition_in_use(obj and obj.instrument)
+
+
+@admin.register(models.CompetenceGroup)
+class CompetenceGroupAdmin(ScopedAdmin):
+    list_display = ["code", "name", "instrument", "order"]
+    list_filter = ["instrument"]
+    list_select_related = ["instrument"]
+    inlines = [ItemInline]
+
+    def get_queryset(self, request):
+        # Groups belong to an instrument, which everyone signed in may read.
+        return models.CompetenceGroup.objects.filter(instrument__in=models.Instrument.objects.visible_to(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _edition_in_use(obj and obj.instrument)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _edition_in_use(obj and obj.instrument)
+
+
+class GroupResultInline(admin.TabularInline):
+    model = models.GroupResult
+    extra = 0
+    can_delete = False
+    readonly_fields = ["group_code", "score", "level", "is_deficit"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return _may_view(request.user)
+
+
+@admin.register(models.Diagnostic)
+class DiagnosticAdmin(ScopedAdmin):
+    """Results are scored by the service, never typed in: every field but the kind is read-only."""
+
+    list_display = ["teacher", "date", "kind", "status", "instrument", "imported"]
+    list_filter = ["kind", "status", "imported", "instrument"]
+    search_fields = ["teacher__code", "teacher__full_name"]
+    list_select_related = ["teacher", "instrument"]
+    date_hierarchy = "date"
+    readonly_fields = ["teacher", "instrument", "date", "status", "answers", "imported", "submitted_at"]
+    inlines = [GroupResultInline]
+
+    def has_add_permission(self, request):
+        return False

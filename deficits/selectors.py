@@ -1,0 +1,173 @@
+"""Reads behind the diagnostic pages: coverage, level distribution, the deficit heat map.
+
+Everything starts from the period's roster as the user may see it
+(``RosterEntry.objects.visible_to``), so a school head's figures are their school's
+and a municipal official's their municipality's. Counts follow spec/indicators.md:
+coverage is indicator 1.1/1.2 (a diagnostic dated in the period), levels and
+deficits use each teacher's latest diagnostic in the period (1.7, 1.8). Each function
+runs a fixed number of grouped queries, however many schools or teachers there are.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from deficits.models import CompetenceGroup, Diagnostic, DiagnosticStatus, GroupResult, Instrument, LevelBand
+from deficits.scoring import active_instrument
+from monitoring.models import MonitoringPeriod, Municipality, RosterEntry, School
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The rows a results page breaks down by: municipalities, a municipality's schools, or one school."""
+
+    level: str  # "region" | "municipality" | "school"
+    municipality: Municipality | None = None
+    school: School | None = None
+
+    @property
+    def code_path(self) -> str:
+        return "school__code" if self.level == "municipality" else "school__municipality__code"
+
+    @property
+    def name_path(self) -> str:
+        return "school__name" if self.level == "municipality" else "school__municipality__name"
+
+
+@dataclass
+class CoverageRow:
+    code: str
+    name: str
+    total: int
+    diagnosed: int
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.diagnosed
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.diagnosed / self.total, 1) if self.total else None
+
+
+@dataclass
+class HeatRow:
+    code: str
+    name: str
+    diagnosed: int
+    # group code -> teachers with a deficit in it
+    deficits: dict[str, int] = field(default_factory=dict)
+
+    def share(self, group_code: str) -> float | None:
+        return round(100 * self.deficits.get(group_code, 0) / self.diagnosed, 1) if self.diagnosed else None
+
+    @property
+    def cells(self) -> list[tuple[str, float | None]]:
+        return [(code, self.share(code)) for code in self.deficits]
+
+
+def period_roster(*, period: MonitoringPeriod, user, unit: Unit):
+    roster = RosterEntry.objects.visible_to(user).filter(period=period)
+    if unit.level == "municipality":
+        roster = roster.filter(school__municipality=unit.municipality)
+    elif unit.level == "school":
+        roster = roster.filter(school=unit.school)
+    return roster
+
+
+def instrument_layout(instrument: Instrument | None = None) -> tuple[list[CompetenceGroup], list[LevelBand]]:
+    """Groups (columns) and bands (levels) of the edition the pages lay results out by."""
+    instrument = instrument or active_instrument()
+    return list(instrument.groups.order_by("order")), list(instrument.bands.order_by("-min_score"))
+
+
+def coverage(*, period: MonitoringPeriod, user, unit: Unit) -> list[CoverageRow]:
+    """Teachers on the roster and those with a diagnostic dated in the period, per row of the unit."""
+    diagnosed = Diagnostic.objects.in_period(period).values("teacher_id")
+    rows = (
+        period_roster(period=period, user=user, unit=unit)
+        .values(unit.code_path, unit.name_path)
+        .annotate(total=Count("pk"), diagnosed=Count("pk", filter=Q(teacher_id__in=diagnosed)))
+        .order_by(unit.code_path)
+    )
+    return [CoverageRow(r[unit.code_path], r[unit.name_path], r["total"], r["diagnosed"]) for r in rows]
+
+
+def not_diagnosed(*, period: MonitoringPeriod, user, school: School):
+    """Roster rows of one school whose teacher has no diagnostic in the period, with any draft begun."""
+    diagnosed = Diagnostic.objects.in_period(period).values("teacher_id")
+    drafts = Diagnostic.objects.filter(status=DiagnosticStatus.DRAFT).values("teacher_id")
+    return (
+        period_roster(period=period, user=user, unit=Unit("school", school=school))
+        .exclude(teacher_id__in=diagnosed)
+        .select_related("teacher")
+        .annotate(has_draft=Count("pk", filter=Q(teacher_id__in=drafts)))
+        .order_by("teacher__full_name", "teacher__code")
+    )
+
+
+def _latest_results(*, period: MonitoringPeriod, user, unit: Unit):
+    """Group results of each rostered teacher's latest diagnostic in the period."""
+    teachers = period_roster(period=period, user=user, unit=unit).values("teacher_id")
+    latest = Diagnostic.objects.latest_in_period(period).filter(teacher_id__in=teachers)
+    return GroupResult.objects.filter(diagnostic__in=latest.values("pk"))
+
+
+def level_distribution(*, period: MonitoringPeriod, user, unit: Unit) -> dict[str, dict[str, int]]:
+    """Group code -> level name -> teachers (latest diagnostic in the period): indicator 1.8's numerators."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    rows = (
+        _latest_results(period=period, user=user, unit=unit)
+        .values("group_code", "level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for r in rows:
+        out[r["group_code"]][r["level"]] = r["n"]
+    return dict(out)
+
+
+def deficit_heatmap(*, period: MonitoringPeriod, user, unit: Unit, group_codes: list[str]) -> list[HeatRow]:
+    """Per row of the unit: teachers diagnosed (latest in period) and those with a deficit in each group.
+
+    A teacher falls in the row of their roster row's school in the period; there is one
+    roster row per teacher and period (a database constraint), so joining to it inside
+    the same filter() — which values() then reuses — neither drops nor repeats results.
+    """
+    via = "diagnostic__teacher__roster_entries__"
+    code_path, name_path = via + unit.code_path, via + unit.name_path
+    counts = (
+        _latest_results(period=period, user=user, unit=unit)
+        .filter(**{via + "period": period})
+        .values(code_path, name_path, "group_code")
+        .annotate(n=Count("pk"), deficits=Count("pk", filter=Q(is_deficit=True)))
+        .order_by(code_path)
+    )
+    rows: dict[str, HeatRow] = {}
+    for r in counts:
+        row = rows.get(r[code_path])
+        if row is None:
+            row = rows[r[code_path]] = HeatRow(r[code_path], r[name_path], 0, dict.fromkeys(group_codes, 0))
+        # Every diagnostic has one result per group, so any group's count is the row's diagnosed.
+        row.diagnosed = max(row.diagnosed, r["n"])
+        if r["group_code"] in row.deficits:
+            row.deficits[r["group_code"]] = r["deficits"]
+    return list(rows.values())
+
+
+def school_profiles(*, period: MonitoringPeriod, user, school: School) -> list[tuple[RosterEntry, dict]]:
+    """Each teacher of one school with their latest diagnostic's group results in the period (or none)."""
+    unit = Unit("school", school=school)
+    results: dict[int, dict[str, GroupResult]] = defaultdict(dict)
+    diagnostics: dict[int, int] = {}
+    for r in _latest_results(period=period, user=user, unit=unit).select_related("diagnostic"):
+        results[r.diagnostic.teacher_id][r.group_code] = r
+        diagnostics[r.diagnostic.teacher_id] = r.diagnostic_id
+    roster = period_roster(period=period, user=user, unit=unit).select_related("teacher")
+    return [
+        (entry, {"results": results.get(entry.teacher_id, {}), "diagnostic_id": diagnostics.get(entry.teacher_id)})
+        for entry in roster.order_by("teacher__full_name", "teacher__code")
+    ]

@@ -1,0 +1,54 @@
+// The profile chart of a diagnostic: one horizontal bar per competence group, drawn
+// over the level bands (threshold / acceptable / optimal) so a teacher sees where each
+// score falls. Data comes from the page's json_script block, never from inline code.
+(function () {
+  "use strict";
+  var source = document.getElementById("profile-data");
+  var canvas = document.getElementById("profile-chart");
+  if (!source || !canvas || typeof Chart === "undefined") return;
+  var data = JSON.parse(source.textContent);
+  var bandColours = ["rgba(220,53,69,0.12)", "rgba(255,193,7,0.18)", "rgba(25,135,84,0.14)"];
+  var bands = data.bands.slice().sort(function (a, b) { return a.min - b.min; });
+  var lowest = bands.length ? bands[0].min : 0;
+  var highest = bands.length ? bands[bands.length - 1].max : 40;
+
+  var bandPlugin = {
+    id: "levelBands",
+    beforeDraw: function (chart) {
+      var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
+      ctx.save();
+      bands.forEach(function (band, i) {
+        // A band covers its whole-number scores, so it reaches to the next band's start.
+        var left = x.getPixelForValue(Math.max(band.min, lowest));
+        var right = x.getPixelForValue(i + 1 < bands.length ? bands[i + 1].min : highest);
+        ctx.fillStyle = bandColours[Math.min(i, bandColours.length - 1)];
+        ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+        ctx.fillStyle = "rgba(0,0,0,0.55)";
+        ctx.font = "12px sans-serif";
+        ctx.fillText(band.name, left + 4, area.top + 12);
+      });
+      ctx.restore();
+    }
+  };
+
+  new Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: data.labels,
+      datasets: [{
+        label: "Балл",
+        data: data.scores,
+        backgroundColor: data.deficit.map(function (d) { return d ? "#e0a800" : "#198754"; }),
+        borderRadius: 3
+      }]
+    },
+    options: {
+      indexAxis: "y",
+      maintainAspectRatio: false,
+      animation: false,
+      scales: { x: { min: lowest, max: highest, ticks: { stepSize: 5 } } },
+      plugins: { legend: { display: false } }
+    },
+    plugins: [bandPlugin]
+  });
+})();

@@ -1,0 +1,79 @@
+"""Admin of the instrument and the diagnostics: scoped lists, editions in use read-only."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from deficits import models
+from deficits.scoring import active_instrument
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(model, view="changelist", *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_deficits_model_has_an_admin_or_is_an_inline_of_one():
+    # Results show inside their diagnostic, bands inside their edition, items inside their group.
+    missing = {m.__name__ for m in apps.get_app_config("deficits").get_models() if m not in admin.site._registry}
+    assert missing == {"GroupResult", "Item", "LevelBand"}
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        ("analyst", {"T0000001", "T0000002", "T0000003"}),
+        ("ministry", {"T0000001", "T0000002", "T0000003"}),
+        ("municipal", {"T0000001", "T0000003"}),
+        ("head_a", {"T0000001"}),
+        ("head_b", {"T0000002"}),
+    ],
+)
+def test_diagnostic_changelist_is_scoped(client, world, person, expected):
+    for teacher in (world.teacher_a, world.teacher_b, world.teacher_c):
+        factories.DiagnosticFactory(teacher=teacher, submit=True)
+    client.force_login(world.people[person])
+    response = client.get(_url(models.Diagnostic))
+    assert response.status_code == 200
+    assert {d.teacher.code for d in response.context["cl"].result_list} == expected
+
+
+def test_teacher_has_no_admin(client, world):
+    client.force_login(world.teacher)
+    assert client.get(_url(models.Instrument)).status_code == 302
+
+
+def test_an_edition_in_use_is_read_only_even_for_the_institute(client, world):
+    instrument = active_instrument()
+    client.force_login(world.analyst)
+    page = client.get(_url(models.Instrument, "change", instrument.pk))
+    assert page.status_code == 200 and page.context["has_change_permission"] is True
+    factories.DiagnosticFactory(teacher=world.teacher_a, submit=True)
+    page = client.get(_url(models.Instrument, "change", instrument.pk))
+    assert page.status_code == 200 and page.context["has_change_permission"] is False
+    response = client.post(_url(models.Instrument, "change", instrument.pk), {"name": "Другая анкета"})
+    assert response.status_code == 403
+    instrument.refresh_from_db()
+    assert instrument.name.startswith("Диагностика профессиональных дефицитов")
+    group = instrument.groups.first()
+    assert client.get(_url(models.CompetenceGroup, "change", group.pk)).context["has_change_permission"] is False
+
+
+def test_only_the_institute_edits_an_unused_edition(client, world):
+    instrument = active_instrument()
+    client.force_login(world.ministry)
+    page = client.get(_url(models.Instrument, "change", instrument.pk))
+    assert page.status_code == 200 and page.context["has_change_permission"] is False
+
+
+def test_results_are_never_typed_in(client, world):
+    diagnostic = factories.DiagnosticFactory(teacher=world.teacher_a, submit=True)
+    client.force_login(world.analyst)
+    assert client.get(_url(models.Diagnostic, "add")).status_code == 403
+    page = client.get(_url(models.Diagnostic, "change", diagnostic.pk)).content.decode()
+    assert 'name="answers"' not in page and "оптимальный" in page
