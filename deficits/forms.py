@@ -29,7 +29,7 @@ class GroupPageForm(forms.Form):
                 coerce=int,
                 required=False,
                 empty_value=None,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 error_messages={"invalid_choice": "Выберите один из предложенных вариантов ответа."},
             )
 

@@ -180,7 +180,6 @@ def diagnostic_detail(request, pk: int):
     chart = {
         "labels": [g.name for g in groups],
         "scores": [results[g.code].score if g.code in results else None for g in groups],
-        "deficit": [results[g.code].is_deficit if g.code in results else None for g in groups],
         "bands": [{"name": b.name, "min": b.min_score, "max": b.max_score, "deficit": b.is_deficit} for b in bands],
     }
     return render(

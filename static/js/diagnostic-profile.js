@@ -25,7 +25,7 @@
         ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
         ctx.fillStyle = "rgba(0,0,0,0.55)";
         ctx.font = "12px sans-serif";
-        ctx.fillText(band.name, left + 4, area.top + 12);
+        ctx.fillText(band.name, left + 4, area.top - 6);
       });
       ctx.restore();
     }
@@ -38,7 +38,14 @@
       datasets: [{
         label: "Балл",
         data: data.scores,
-        backgroundColor: data.deficit.map(function (d) { return d ? "#e0a800" : "#198754"; }),
+        // A bar takes its band's colour: red for the lowest band, amber for the other
+        // deficit bands, green for the bands without a deficit.
+        backgroundColor: data.scores.map(function (score) {
+          var i = bands.findIndex(function (b) { return b.min <= score && score <= b.max; });
+          if (i < 0) return "#6c757d";
+          if (!bands[i].deficit) return "#198754";
+          return i === 0 ? "#dc3545" : "#e0a800";
+        }),
         borderRadius: 3
       }]
     },
@@ -46,6 +53,8 @@
       indexAxis: "y",
       maintainAspectRatio: false,
       animation: false,
+      // Room above the plot for the band names.
+      layout: { padding: { top: 18 } },
       scales: { x: { min: lowest, max: highest, ticks: { stepSize: 5 } } },
       plugins: { legend: { display: false } }
     },
