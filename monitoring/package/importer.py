@@ -204,6 +204,7 @@ def _parse_by_rows(sheet: registry.Sheet, raw_rows, index: dict[str, int], probl
 # Parser results that may be shared between rows: a cached list would be one object in many rows.
 _IMMUTABLE = {str, bool, int, Decimal, dt.date, type(None)}
 _CACHEABLE = {str, type(None)}
+_CACHEABLE_NUMBER = {float, type(None)}
 _SAMPLE = 512
 
 
@@ -259,13 +260,20 @@ def _unescape_column(raw: list[Any]) -> list[Any]:
 
 def _parse_column(parse: Callable[[Any], Any], raw: list[Any]) -> tuple[list[Any], bool]:
     """The column's values, and whether any is empty (None or [])."""
-    # Only texts and empties are cached: 1, 1.0 and True are equal keys but may parse apart.
-    if len(raw) > _SAMPLE and set(map(type, raw)) <= _CACHEABLE:
-        if len(set(raw[:_SAMPLE])) * 4 <= _SAMPLE * 3:
-            cache = {v: parse(v) for v in set(raw)}
-            results = cache.values()
-            if all(type(v) in _IMMUTABLE for v in results):
-                return list(map(cache.__getitem__, raw)), None in results
+    # Cached are columns of texts and empties, or of numbers and empties: a key then only
+    # equals a key of its own type, while 1, 1.0 and True mixed are equal keys that may
+    # parse apart. Workbooks give every number as a float, so a column of answers 1..4
+    # is four parser calls instead of one per cell.
+    if len(raw) > _SAMPLE:
+        types = set(map(type, raw))
+        if (types <= _CACHEABLE or types <= _CACHEABLE_NUMBER) and len(set(raw[:_SAMPLE])) * 4 <= _SAMPLE * 3:
+            distinct = set(raw)
+            # 0.0 and -0.0 are one key but may parse apart (Decimal keeps the sign).
+            if not (float in types and 0.0 in distinct):
+                cache = {v: parse(v) for v in distinct}
+                results = cache.values()
+                if all(type(v) in _IMMUTABLE for v in results):
+                    return list(map(cache.__getitem__, raw)), None in results
     values = list(map(parse, raw))
     return values, None in values or [] in values
 

@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 
 from monitoring import models
+from monitoring.package import parsing as p
 from monitoring.package.exporter import package_export
 from monitoring.package.importer import package_import
 from monitoring.services import period_create
@@ -216,3 +217,31 @@ def test_import_query_count_does_not_grow_with_rows(period, tmp_path, django_ass
     models.Teacher.objects.all().delete()
     with django_assert_max_num_queries(len(captured.captured_queries)):
         assert package_import(source=large, period=period).applied
+
+
+@pytest.mark.parametrize(
+    "parse",
+    [p.parse_int, p.ranged_int(0, 4), p.parse_decimal, p.ranged_decimal(0), p.parse_code, p.parse_text],
+    ids=["int", "ranged_int", "decimal", "ranged_decimal", "code", "text"],
+)
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [float(i % 4 + 1) for i in range(2000)] + [None],  # a workbook's column of answers
+        [float(i % 4) for i in range(1999)] + [-0.0],  # 0.0 and -0.0: one key, two Decimals
+        [float(i % 4) for i in range(1000)] + [True, 1, 1.0] * 10,  # equal keys of other types
+    ],
+    ids=["answers", "signed-zero", "mixed"],
+)
+def test_column_parse_gives_the_cell_by_cell_values(parse, raw):
+    from monitoring.package.importer import _parse_column
+
+    try:
+        expected = list(map(parse, raw))
+    except p.CellError:
+        with pytest.raises(p.CellError):
+            _parse_column(parse, raw)
+        return
+    values, empty = _parse_column(parse, raw)
+    assert [(type(v), repr(v)) for v in values] == [(type(v), repr(v)) for v in expected]
+    assert empty == (None in expected)
