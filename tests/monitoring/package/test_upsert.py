@@ -9,13 +9,15 @@ PostgreSQL with DATABASE_URL).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 
 from monitoring import models as m
-from monitoring.package.sheets import upsert
+from monitoring.package import sheets
+from monitoring.package.sheets import JsonText, insert_columns, upsert
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +277,42 @@ def test_postgresql_writes_without_model_instances(w):
     sql = [q["sql"] for q in queries.captured_queries]
     assert any(s.startswith('COPY "monitoring_rosterentry"') for s in sql), sql
     assert any(s.startswith('UPDATE "monitoring_rosterentry"') and "FROM (VALUES" in s for s in sql), sql
+
+
+@pytest.mark.parametrize("chunk", [2, sheets.COPY_ROWS])
+def test_insert_columns_stores_rows_and_returns_their_keys_in_row_order(w, monkeypatch, chunk):
+    monkeypatch.setattr(sheets, "COPY_ROWS", chunk)  # 2: the rows go in two chunks
+    values = roster_rows(w)
+    # JSON given as its text is stored as the value it encodes; escapes inside it survive.
+    values[0]["subjects"] = ["обратная \\ черта", "перевод\nстроки", "таб\tуляция", '"кавычки"']
+    columns = {f: [vals[f] for vals in values] for f in values[0]}
+    columns["subjects"][0] = JsonText(json.dumps(values[0]["subjects"], ensure_ascii=False))
+    ids = insert_columns(model=m.RosterEntry, columns=columns, returning_ids=True)
+    assert len(set(ids)) == 3
+    for pk, vals in zip(ids, values, strict=True):
+        assert m.RosterEntry.objects.values(*ROSTER_FIELDS).get(pk=pk) == vals
+    # The keys came from the table's own sequence: the next row gets a key of its own.
+    later = m.RosterEntry.objects.create(
+        period=w.period, teacher=factories.TeacherFactory(), school=w.school_a, position="учитель"
+    )
+    assert later.pk not in ids
+
+
+def test_insert_columns_without_keys_and_with_nothing_to_insert(w):
+    values = roster_rows(w)[:1]
+    assert insert_columns(model=m.RosterEntry, columns={f: [v[f] for v in values] for f in values[0]}) is None
+    assert stored_roster(w) == {values[0]["teacher_id"]: values[0]}
+    assert insert_columns(model=m.RosterEntry, columns={"teacher_id": []}, returning_ids=True) == []
+
+
+@pytest.mark.postgresql
+def test_insert_columns_copies_with_keys_from_the_sequence(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    values = roster_rows(w)
+    with CaptureQueriesContext(connection) as queries:
+        insert_columns(model=m.RosterEntry, columns={f: [v[f] for v in values] for f in values[0]}, returning_ids=True)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any("nextval" in s for s in sql), sql
+    assert any(s.startswith('COPY "monitoring_rosterentry" ("id",') for s in sql), sql
