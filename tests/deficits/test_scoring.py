@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from deficits.models import Diagnostic, GroupResult, Instrument
-from deficits.scoring import diagnostic_submit, instrument_load, instrument_spec, score_answers
+from deficits.scoring import diagnostic_submit, instrument_load, instrument_spec, score_answers, score_columns
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,97 @@ def test_latest_in_period_and_deficit_querysets(tmp_path):
     assert set(latest.with_deficit_in("МЕТ")) == {b_in}
     assert set(latest.with_deficit_in("ИКТ")) == set()  # a's ИКТ deficit was in an earlier diagnostic
     assert set(latest.with_any_deficit()) == {b_in}
+
+
+# --- score_columns: the import's scorer, column by column ----------------------------
+
+EDGES = [10, 19, 20, 29, 30, 40]
+
+
+def _columns(answer_sets: list[dict[str, int]]) -> dict[str, list[int]]:
+    return {code: [answers[code] for answers in answer_sets] for code in answer_sets[0]}
+
+
+def _row_by_row(spec, answer_sets) -> list[list[tuple]]:
+    return [
+        [(s.group_code, s.score, s.level, s.is_deficit) for s in score_answers(spec=spec, answers=answers)]
+        for answers in answer_sets
+    ]
+
+
+def _by_columns(spec, answer_sets) -> list[list[tuple]]:
+    groups = score_columns(spec=spec, answers=_columns(answer_sets))
+    return [[(g.group_code, g.scores[i], g.levels[i], g.deficits[i]) for g in groups] for i in range(len(answer_sets))]
+
+
+@pytest.mark.parametrize(
+    ("score", "level", "deficit"),
+    [
+        (10, "пороговый", True),
+        (19, "пороговый", True),
+        (20, "допустимый", True),
+        (29, "допустимый", True),
+        (30, "оптимальный", False),
+        (40, "оптимальный", False),
+    ],
+)
+def test_score_columns_agrees_with_score_answers_at_every_band_edge(tmp_path, score, level, deficit):
+    spec = instrument_spec(_instrument(tmp_path))
+    # The edge in every group, then each group in turn at every other edge beside it.
+    answer_sets = [_answers_for_score(dict.fromkeys(GROUPS, score))]
+    answer_sets += [_answers_for_score({**dict.fromkeys(GROUPS, score), g: other}) for g in GROUPS for other in EDGES]
+    by_columns = _by_columns(spec, answer_sets)
+    assert by_columns == _row_by_row(spec, answer_sets)
+    assert by_columns[0] == [(g, score, level, deficit) for g in GROUPS]
+    groups = score_columns(spec=spec, answers=_columns(answer_sets))
+    assert all(type(v) is int for g in groups for v in g.scores)
+    assert all(type(v) is bool for g in groups for v in g.deficits)
+
+
+def test_score_columns_agrees_with_score_answers_on_many_diagnostics_of_each_edition(tmp_path):
+    v1 = instrument_spec(_instrument(tmp_path))
+    v2 = instrument_spec(
+        _instrument(
+            tmp_path,
+            version=2,
+            bands=[
+                {"name": "пороговый", "min": 10, "max": 29, "deficit": True},
+                {"name": "оптимальный", "min": 30, "max": 40, "deficit": False},
+            ],
+        )
+    )
+    rng = random.Random(7)
+    answer_sets = [{code: rng.randint(1, 4) for code in v1.item_codes} for _ in range(500)]
+    for spec in (v1, v2):
+        assert _by_columns(spec, answer_sets) == _row_by_row(spec, answer_sets)
+    empty = score_columns(spec=v1, answers={code: [] for code in v1.item_codes})
+    assert [(g.group_code, g.scores, g.levels, g.deficits) for g in empty] == [(g, [], [], []) for g in GROUPS]
+
+
+def test_score_columns_refuses_what_score_answers_refuses_with_its_message(tmp_path):
+    spec = instrument_spec(_instrument(tmp_path))
+    good = _answers_for_score({})
+    columns = _columns([good, good])
+    del columns["ИКТ-7"]
+    with pytest.raises(ValidationError, match="Нет ответа на утверждения: ИКТ-7"):
+        score_columns(spec=spec, answers=columns)
+    # The first diagnostic in order that score_answers refuses decides the message.
+    off_scale = [good, {**good, "ИКТ-7": 5}, {**good, "МЕТ-1": 0}]
+    with pytest.raises(ValidationError, match=r"Ответ должен быть от 1 до 4: ИКТ-7\.") as refused:
+        score_columns(spec=spec, answers=_columns(off_scale))
+    with pytest.raises(ValidationError) as expected:
+        score_answers(spec=spec, answers=off_scale[1])
+    assert refused.value.messages == expected.value.messages
+
+
+def test_score_columns_refuses_a_sum_outside_every_band_like_score_answers(tmp_path):
+    gap = [
+        {"name": "низкий", "min": 10, "max": 19, "deficit": True},
+        {"name": "высокий", "min": 25, "max": 40, "deficit": False},
+    ]
+    spec = instrument_spec(_instrument(tmp_path, bands=gap))
+    answer_sets = [_answers_for_score({"МЕТ": s}) for s in (30, 22, 21)]
+    with pytest.raises(ValidationError, match="Балл 22 не попадает ни в один уровень"):
+        score_columns(spec=spec, answers=_columns(answer_sets))
+    with pytest.raises(ValueError, match="different lengths"):
+        score_columns(spec=spec, answers={"МЕТ-1": [1, 2], "МЕТ-2": [1]})

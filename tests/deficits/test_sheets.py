@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from deficits.models import Diagnostic, GroupResult
+from deficits.models import Diagnostic, GroupResult, Instrument
+from deficits.scoring import DEFAULT_INSTRUMENT, instrument_load
 from monitoring.package.importer import package_import
 from monitoring.services import period_create
 from tests.monitoring.package.test_importer import snapshot
@@ -60,3 +63,68 @@ def test_item_out_of_scale_is_refused_with_its_place(loaded, tmp_path):
         for p in result.problems
     ), [str(p) for p in result.problems]
     assert Diagnostic.objects.count() == before
+
+
+GROUPS = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")
+HEADER = "Код педагога,Дата,Вид," + ",".join(f"{g}-{i}" for g in GROUPS for i in range(1, 11))
+
+
+def _diagnostics_folder(tmp_path, rows: list[tuple[str, str, str, list[int]]]):
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    lines = [HEADER] + [",".join([code, date, kind, *map(str, answers)]) for code, date, kind, answers in rows]
+    (folder / "Диагностика.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_changed_and_new_diagnostics_are_scored_with_their_own_edition(loaded, tmp_path):
+    period, _ = loaded
+    old = Diagnostic.objects.get(teacher__code="T000001", date="2025-02-14")
+    # Edition 2 becomes the active one and is stricter: 27 is "пороговый" in it, "допустимый" in edition 1.
+    data = json.loads(DEFAULT_INSTRUMENT.read_text(encoding="utf-8"))
+    data["version"] = 2
+    data["bands"] = [
+        {"name": "пороговый", "min": 10, "max": 29, "deficit": True},
+        {"name": "оптимальный", "min": 30, "max": 40, "deficit": False},
+    ]
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    v2 = instrument_load(path=path)
+    met_27 = [3] * 7 + [2] * 3 + [4] * 50  # МЕТ sums to 27, every other group to 40
+    folder = _diagnostics_folder(
+        tmp_path, [("T000001", "14.02.2025", "входная", met_27), ("T000001", "01.03.2025", "итоговая", met_27)]
+    )
+    result = package_import(source=folder, period=period)
+    assert result.applied, [str(p) for p in result.problems[:5]]
+    counts = result.sheets["Диагностика"]
+    assert (counts.added, counts.changed, counts.unchanged) == (1, 1, 0)
+    old.refresh_from_db()
+    assert old.instrument_id != v2.pk and old.answers["МЕТ-1"] == 3
+    new = Diagnostic.objects.get(teacher__code="T000001", date="2025-03-01")
+    assert new.instrument_id == v2.pk and new.imported and new.status == "submitted"
+    assert new.answers == dict(zip([f"{g}-{i}" for g in GROUPS for i in range(1, 11)], met_27, strict=True))
+    results = {
+        (r.diagnostic_id, r.group_code): (r.score, r.level, r.is_deficit)
+        for r in GroupResult.objects.filter(diagnostic__in=[old, new])
+    }
+    assert results[(old.pk, "МЕТ")] == (27, "допустимый", True)
+    assert results[(new.pk, "МЕТ")] == (27, "пороговый", True)
+    assert results[(new.pk, "КОРР")] == (40, "оптимальный", False)
+    assert len(results) == 12
+    assert Instrument.objects.get(pk=old.instrument_id).version == 1
+
+
+def test_replace_removes_diagnostics_of_the_period_not_in_the_package(loaded, tmp_path):
+    period, _ = loaded
+    kept = Diagnostic.objects.get(teacher__code="T000001", date="2025-02-14")
+    answers = [kept.answers[f"{g}-{i}"] for g in GROUPS for i in range(1, 11)]
+    in_period = Diagnostic.objects.filter(date__gte=period.start, date__lte=period.end).count()
+    before_period = Diagnostic.objects.filter(date__lt=period.start).count()
+    assert in_period > 1 and before_period > 0
+    folder = _diagnostics_folder(tmp_path, [("T000001", "14.02.2025", "входная", answers)])
+    result = package_import(source=folder, period=period, replace=True)
+    counts = result.sheets["Диагностика"]
+    assert (counts.added, counts.changed, counts.removed, counts.unchanged) == (0, 0, in_period - 1, 1)
+    assert list(Diagnostic.objects.filter(date__gte=period.start, date__lte=period.end)) == [kept]
+    assert Diagnostic.objects.filter(date__lt=period.start).count() == before_period
+    assert GroupResult.objects.filter(diagnostic=kept).count() == 6
