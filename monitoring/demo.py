@@ -39,6 +39,10 @@ DEMO_PASSWORD = "demo12345"
 # Demo steps of the apps to the right of monitoring, registered from their AppConfig.ready
 # (monitoring imports nothing from them): step(*, periods, seed, log) -> {model name: rows}.
 DEMO_STEPS: list[Callable[..., dict[str, int]]] = []
+# Their reset counterparts: wipe() -> {model name: rows deleted}, run before the
+# monitored world is deleted (rows not tied to a teacher, such as a program catalog,
+# would otherwise outlive the reset and clash with the new demo).
+DEMO_WIPES: list[Callable[[], dict[str, int]]] = []
 # (username, role, what the account shows) — printed by the command, the Makefile and the README.
 DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
     ("analyst", models.Role.ANALYST, "Специалист института: весь регион"),
@@ -2045,7 +2049,7 @@ _WIPE_ORDER = (
 )
 
 
-def _wipe(queryset) -> int:
+def wipe(queryset) -> int:
     """Delete without loading a million rows: one statement, or chunks of primary keys."""
     model = queryset.model
     if Collector(using=router.db_for_write(model), origin=None).can_fast_delete(queryset):
@@ -2066,9 +2070,12 @@ def _wipe_all(log: Callable[[str], None]) -> dict[str, int]:
         | Q(school__isnull=False)
         | Q(municipality__isnull=False)
     )
-    deleted = {"User": _wipe(models.User.objects.filter(anchored))}
+    deleted = {}
+    for step in DEMO_WIPES:
+        deleted.update(step())
+    deleted["User"] = wipe(models.User.objects.filter(anchored))
     for model in _WIPE_ORDER:
-        deleted[model.__name__] = _wipe(model._base_manager.all())
+        deleted[model.__name__] = wipe(model._base_manager.all())
     log("Удалено строк: " + ", ".join(f"{k} {v}" for k, v in deleted.items() if v))
     return deleted
 

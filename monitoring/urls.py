@@ -33,6 +33,7 @@ urlpatterns = [
     # The apps to the right own their pages; included by module path so that the
     # project package imports none of their code.
     path("diagnostics/", include("deficits.urls")),
+    path("", include("iom.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -152,3 +152,90 @@ class DiagnosticFactory(factory.django.DjangoModelFactory):
     def submit(obj, create, extracted, **kwargs):
         if create and extracted:
             diagnostic_submit(diagnostic=obj)
+
+
+# ---------------------------------------------------------------------------
+# The DPO catalog and routes (iom)
+# ---------------------------------------------------------------------------
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "iom.Provider"
+        django_get_or_create = ("name",)
+
+    name = "ГАУ ДПО «Волгоградская государственная академия последипломного образования»"
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    """A catalog program; ``groups=["ИКТ"]``, ``topics``, ``positions`` become its tags."""
+
+    class Meta:
+        model = "iom.Program"
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"П-{n + 1:03d}")
+    name = factory.Sequence(lambda n: f"Программа повышения квалификации № {n + 1}")
+    provider = factory.SubFactory(ProviderFactory)
+    kind = "ПК"
+    hours = 36
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        _tags(obj, create, "competence", extracted)
+
+    @factory.post_generation
+    def topics(obj, create, extracted, **kwargs):
+        _tags(obj, create, "topic", extracted)
+
+    @factory.post_generation
+    def positions(obj, create, extracted, **kwargs):
+        _tags(obj, create, "position", extracted)
+
+
+def _tags(program, create, kind, values) -> None:
+    if create and values:
+        from iom.models import ProgramTag
+
+        ProgramTag.objects.bulk_create([ProgramTag(program=program, kind=kind, value=v) for v in values])
+
+
+class CourseRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "iom.CourseRun"
+
+    code = factory.Sequence(lambda n: f"К-{n + 1:04d}")
+    program = factory.SubFactory(ProgramFactory)
+    start = dt.date(2025, 3, 1)
+    end = dt.date(2025, 3, 20)
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "iom.Enrollment"
+
+    teacher = factory.SubFactory(TeacherFactory)
+    course = factory.SubFactory(CourseRunFactory)
+    status = "завершил"
+    final_attestation = True
+
+
+class RouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "iom.Route"
+
+    teacher = factory.SubFactory(TeacherFactory)
+    start = dt.date(2025, 3, 1)
+    end = dt.date(2026, 2, 28)
+    based_on_diagnostic = True
+    status = "approved"
+
+
+class RouteActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "iom.RouteActivity"
+
+    route = factory.SubFactory(RouteFactory)
+    kind = "самообразование"
+    title = "Изучение методической литературы"
+    due = dt.date(2025, 9, 1)

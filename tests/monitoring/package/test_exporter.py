@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from monitoring import models
-from monitoring.demo import seed_demo
+from monitoring.demo import DEMO_WIPES, seed_demo
 from monitoring.package.exporter import package_export
 from monitoring.package.importer import package_import
 from monitoring.package.registry import sheets
@@ -18,6 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _empty_the_database() -> None:
+    # The apps to the right empty their own tables first (the DPO catalog is not tied to
+    # a teacher, so deleting teachers alone would leave it behind).
+    for wipe in DEMO_WIPES:
+        wipe()
     models.User.objects.all().delete()
     models.MonitoringPeriod.objects.all().delete()  # cascades to every per-period row
     models.Teacher.objects.all().delete()

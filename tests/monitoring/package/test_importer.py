@@ -52,8 +52,15 @@ def test_sample_zip_imports_every_monitoring_sheet(period):
     assert models.RosterEntry.objects.filter(period=period).count() == 80
     assert result.sheets["Педагоги"].added == 80
     assert result.sheets["Штатное расписание"].added == 20
-    # The sheets of later issues are reported, not silently dropped.
-    assert any(w.sheet.lower() == "программы дпп" for w in result.warnings)
+    # Every sheet of the spec has a home now: the catalog and route sheets import too.
+    assert not [w for w in result.warnings if w.message == "неизвестный лист пропущен"]
+    assert {name: result.sheets[name].added for name in ("Программы ДПП", "Курсы", "Обучение", "ИОМ")} == {
+        "Программы ДПП": 8,
+        "Курсы": 16,
+        "Обучение": 61,
+        "ИОМ": 47,
+    }
+    assert result.sheets["Мероприятия ИОМ"].added == 114
 
 
 def test_sample_workbook_gives_the_same_data_as_the_zip(loaded):
@@ -69,7 +76,8 @@ def test_reimport_is_idempotent(loaded):
     result = package_import(source=SPEC / "sample-package.zip", period=loaded)
     assert result.applied
     assert all(s.added == s.changed == s.removed == 0 for s in result.sheets.values())
-    assert sum(s.unchanged for s in result.sheets.values()) == 202 + 76  # every monitoring and diagnostic row
+    # every monitoring, diagnostic, catalog and route row
+    assert sum(s.unchanged for s in result.sheets.values()) == 202 + 76 + 8 + 16 + 61 + 47 + 114
     assert snapshot(loaded) == before
 
 

@@ -1,0 +1,455 @@
+"""Routes (ИОМ): proposals from a diagnostic, building, approval, progress and correction.
+
+Every write a door makes goes through these functions; the rules live here: a route
+lasts one to three years, its activities fall inside it, a course names a program,
+only the teacher edits their route and marks activities done, only the head of the
+teacher's school approves it, and a correction after an intermediate diagnostic keeps
+the previous version.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from deficits.models import Diagnostic, DiagnosticKind, DiagnosticStatus
+from deficits.scoring import active_instrument
+from iom.models import (
+    PROGRAM_FLAGS,
+    ActivityKind,
+    CourseRun,
+    Program,
+    Route,
+    RouteActivity,
+    RouteEvent,
+    RouteStatus,
+    RouteVersion,
+)
+from monitoring.models import MonitoringPeriod, Role, RosterEntry, Teacher
+
+# How many catalog programs are proposed per deficit group: enough to choose from,
+# few enough to read on one screen.
+PROPOSALS_PER_GROUP = 5
+# Default due date of a proposed non-course activity: half a year into the route, the
+# usual point of the intermediate diagnostic.
+DEFAULT_DUE_MONTHS = 6
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (29 February falls on the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return dt.date(day.year + years, 2, 28)
+
+
+def active_group_choices() -> list[tuple[str, str]]:
+    """(code, name) of the competence groups of the questionnaire in use."""
+    return list(active_instrument().groups.order_by("order").values_list("code", "name"))
+
+
+def program_flags(program: Program) -> list[str]:
+    """Titles of the flags a program has, in the sheet's order."""
+    return [title for name, title in PROGRAM_FLAGS.items() if getattr(program, name)]
+
+
+def default_route_dates(today: dt.date) -> tuple[dt.date, dt.date]:
+    """A one-year route starting today (ending the day before the anniversary)."""
+    return today, years_after(today, 1) - dt.timedelta(days=1)
+
+
+def route_length_problem(*, start: dt.date, end: dt.date) -> str | None:
+    """Why a route's dates are not allowed, in Russian; None when they are.
+
+    "One to three years": a route of a school year (1 September to 31 August) counts as
+    one year, so the shortest ends the day before the anniversary of its start.
+    """
+    if end <= start:
+        return "окончание маршрута должно быть позже его начала"
+    if end < years_after(start, 1) - dt.timedelta(days=1):
+        return "маршрут составляется не менее чем на один год"
+    if end > years_after(start, 3):
+        return "маршрут составляется не более чем на три года"
+    return None
+
+
+@dataclass
+class ActivityInput:
+    """An activity as a door hands it over (the builder form, the add form, the correction)."""
+
+    kind: str
+    due: dt.date
+    program: Program | None = None
+    group_code: str = ""
+    title: str = ""
+
+
+@dataclass
+class Proposal:
+    kind: str
+    program: Program | None = None
+    title: str = ""
+    next_run: CourseRun | None = None
+    due: dt.date | None = None
+    # Set for an activity already in the route (a correction offers to keep it).
+    group_code: str = ""
+    picked: bool = False
+
+    @property
+    def kind_label(self) -> str:
+        return ActivityKind(self.kind).label
+
+
+@dataclass
+class GroupProposals:
+    group_code: str
+    group_name: str
+    score: int
+    level: str
+    items: list[Proposal] = field(default_factory=list)
+
+
+# What else a teacher can do about a deficit, besides a course: the kinds of the spec's
+# `Мероприятия ИОМ` sheet, each with a wording the teacher can edit.
+OTHER_ACTIVITIES = (
+    (ActivityKind.SELF_EDUCATION, "Самообразование: изучение методических материалов по теме «{group}»"),
+    (ActivityKind.MENTORING, "Работа с наставником по теме «{group}»"),
+    (ActivityKind.METHODICAL, "Участие в методическом объединении: открытое занятие по теме «{group}»"),
+    (ActivityKind.COMPETITION, "Участие в конкурсе профессионального мастерства"),
+    (ActivityKind.EXPERT, "Участие в экспертной деятельности (предметная комиссия, аттестация)"),
+)
+
+
+def ranked_programs(*, group_code: str, today: dt.date, position: str = ""):
+    """Catalog programs addressing a group, best first.
+
+    Ranking (the issue's order): available as e-learning first — a teacher can study
+    without leaving school; then those with an upcoming run, the soonest first; then
+    the shorter program (a deficit in one group rarely needs a 250-hour retraining).
+    Programs aimed at other positions than the teacher's are left out; a program with no
+    target positions suits everyone.
+    """
+    programs = Program.objects.addressing(group_code).select_related("provider")
+    if position:
+        aimed_elsewhere = Program.objects.filter(tags__kind="position").exclude(
+            tags__kind="position", tags__value__iexact=position
+        )
+        programs = programs.exclude(pk__in=aimed_elsewhere.values("pk"))
+    programs = programs.annotate(next_start=Min("runs__start", filter=Q(runs__start__gte=today)))
+    # nulls_last: programs with no upcoming run go after those with one on every backend
+    # (SQLite sorts NULL first, PostgreSQL last).
+    return programs.order_by("-e_learning", F("next_start").asc(nulls_last=True), "hours", "code")
+
+
+def propose(
+    *, diagnostic: Diagnostic, today: dt.date | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> list[GroupProposals]:
+    """For each deficit group of the diagnostic: catalog programs addressing it and the other kinds."""
+    today = today or timezone.localdate()
+    start = start or today
+    position = (
+        RosterEntry.objects.filter(teacher_id=diagnostic.teacher_id)
+        .order_by("-period__year")
+        .values_list("position", flat=True)
+        .first()
+        or ""
+    )
+    names = dict(diagnostic.instrument.groups.values_list("code", "name"))
+    end = end or default_route_dates(start)[1]
+
+    def within(day: dt.date) -> dt.date:
+        # Offered dates fall inside the route, so a teacher who keeps them is never refused.
+        return min(max(day, start), end)
+
+    default_due = within(max(_months_after(start, DEFAULT_DUE_MONTHS), today))
+    out = []
+    for result in diagnostic.results.filter(is_deficit=True).order_by("group_code"):
+        group = GroupProposals(
+            result.group_code, names.get(result.group_code, result.group_code), result.score, result.level
+        )
+        programs = list(
+            ranked_programs(group_code=result.group_code, today=today, position=position)[:PROPOSALS_PER_GROUP]
+        )
+        runs = _next_runs(programs, today)
+        for program in programs:
+            run = runs.get(program.pk)
+            group.items.append(
+                Proposal(
+                    ActivityKind.COURSE, program=program, next_run=run, due=within(run.end) if run else default_due
+                )
+            )
+        for kind, title in OTHER_ACTIVITIES:
+            group.items.append(Proposal(kind, title=title.format(group=group.group_name.lower()), due=default_due))
+        out.append(group)
+    return out
+
+
+def _next_runs(programs: list[Program], today: dt.date) -> dict[int, CourseRun]:
+    runs: dict[int, CourseRun] = {}
+    for run in CourseRun.objects.filter(program__in=programs, start__gte=today).order_by("start", "code"):
+        runs.setdefault(run.program_id, run)
+    return runs
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _activity_key(kind: str, program_id: int | None, group_code: str, due: dt.date) -> tuple:
+    return (kind, program_id, group_code or "", due)
+
+
+def _check_activities(
+    *, start: dt.date, end: dt.date, activities: list[ActivityInput], existing: list[RouteActivity] = ()
+) -> None:
+    problems = []
+    seen = {_activity_key(a.kind, a.program_id, a.group_code, a.due) for a in existing}
+    for number, a in enumerate(activities, start=1):
+        key = _activity_key(a.kind, a.program.pk if a.program else None, a.group_code, a.due)
+        if key in seen:
+            problems.append(f"{number}. Такое мероприятие с этим сроком в маршруте уже есть: выберите другой срок")
+        seen.add(key)
+        label = a.program.name if a.program else (a.title or dict(ActivityKind.choices).get(a.kind, a.kind))
+        if a.kind not in ActivityKind.values:
+            problems.append(f"{number}. «{label}»: неизвестный вид мероприятия")
+        if a.kind == ActivityKind.COURSE and a.program is None:
+            problems.append(f"{number}. Для курса нужно выбрать программу из каталога")
+        if not start <= a.due <= end:
+            problems.append(
+                f"{number}. «{label}»: срок {a.due:%d.%m.%Y} должен быть в пределах маршрута "
+                f"({start:%d.%m.%Y}–{end:%d.%m.%Y})"
+            )
+    if problems:
+        raise ValidationError(problems)
+
+
+def _require_owner(route: Route, user) -> None:
+    if user.role != Role.TEACHER or user.teacher_id != route.teacher_id:
+        raise PermissionDenied("Изменять маршрут может только сам педагог.")
+
+
+def _require_editable(route: Route) -> None:
+    if not route.is_editable:
+        raise ValidationError(
+            f"Маршрут в состоянии «{route.get_status_display()}»: изменить его можно после возврата на доработку "
+            "или при корректировке по итогам промежуточной диагностики."
+        )
+
+
+def _activity(route: Route, a: ActivityInput) -> RouteActivity:
+    return RouteActivity(
+        route=route,
+        kind=a.kind,
+        program=a.program,
+        group_code=a.group_code,
+        title=a.title if a.program is None else "",
+        due=a.due,
+    )
+
+
+@transaction.atomic
+def route_create(
+    *,
+    teacher: Teacher,
+    start: dt.date,
+    end: dt.date,
+    activities: list[ActivityInput],
+    user,
+    diagnostic: Diagnostic | None = None,
+) -> Route:
+    """A new draft route of the signed-in teacher, from their diagnostic when given."""
+    if user.role != Role.TEACHER or user.teacher_id != teacher.pk:
+        raise PermissionDenied("Маршрут составляет сам педагог.")
+    if problem := route_length_problem(start=start, end=end):
+        raise ValidationError(problem[0].upper() + problem[1:] + ".")
+    if not activities:
+        raise ValidationError("Выберите хотя бы одно мероприятие маршрута.")
+    if diagnostic is not None and (
+        diagnostic.teacher_id != teacher.pk or diagnostic.status != DiagnosticStatus.SUBMITTED
+    ):
+        raise ValidationError("Маршрут строится по вашей завершенной диагностике.")
+    _check_activities(start=start, end=end, activities=activities)
+    overlapping = Route.objects.filter(teacher=teacher, start__lte=end, end__gte=start).first()
+    if overlapping is not None:
+        raise ValidationError(
+            f"У вас уже есть маршрут на {overlapping.start:%d.%m.%Y}–{overlapping.end:%d.%m.%Y}: "
+            "скорректируйте его вместо нового."
+        )
+    route = Route.objects.create(
+        teacher=teacher, start=start, end=end, diagnostic=diagnostic, based_on_diagnostic=diagnostic is not None
+    )
+    RouteActivity.objects.bulk_create([_activity(route, a) for a in activities])
+    return route
+
+
+@transaction.atomic
+def activity_add(*, route: Route, activity: ActivityInput, user) -> RouteActivity:
+    _require_owner(route, user)
+    _require_editable(route)
+    _check_activities(start=route.start, end=route.end, activities=[activity], existing=list(route.activities.all()))
+    created = _activity(route, activity)
+    created.save()
+    return created
+
+
+@transaction.atomic
+def activity_remove(*, activity: RouteActivity, user) -> None:
+    _require_owner(activity.route, user)
+    _require_editable(activity.route)
+    activity.delete()
+
+
+@transaction.atomic
+def route_submit(*, route: Route, user) -> Route:
+    """The teacher sends the route to the school head for approval."""
+    _require_owner(route, user)
+    _require_editable(route)
+    if not route.activities.exists():
+        raise ValidationError("В маршруте нет ни одного мероприятия.")
+    route.status = RouteStatus.SUBMITTED
+    route.save(update_fields=["status"])
+    RouteEvent.objects.create(route=route, status=route.status, user=user)
+    return route
+
+
+def is_head_of(*, user, teacher_id: int) -> bool:
+    """Whether ``user`` heads the school the teacher works at in the current period."""
+    if user.role != Role.SCHOOL_HEAD or not user.school_id:
+        return False
+    period = MonitoringPeriod.objects.current()
+    return RosterEntry.objects.filter(teacher_id=teacher_id, school_id=user.school_id, period=period).exists()
+
+
+@transaction.atomic
+def route_review(*, route: Route, user, approve: bool, comment: str = "") -> Route:
+    """The school head approves a submitted route, or returns it with a comment."""
+    if not is_head_of(user=user, teacher_id=route.teacher_id):
+        raise PermissionDenied("Согласовать маршрут может только руководитель организации, где работает педагог.")
+    if route.status != RouteStatus.SUBMITTED:
+        raise ValidationError("Маршрут не ожидает согласования.")
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError("Напишите, что нужно доработать в маршруте.")
+    route.status = RouteStatus.APPROVED if approve else RouteStatus.RETURNED
+    route.comment = comment
+    fields = ["status", "comment"]
+    if approve:
+        route.approved_by, route.approved_at = user, timezone.now()
+        fields += ["approved_by", "approved_at"]
+    route.save(update_fields=fields)
+    RouteEvent.objects.create(route=route, status=route.status, user=user, comment=comment)
+    return route
+
+
+@transaction.atomic
+def activity_mark(*, activity: RouteActivity, user, done: bool) -> RouteActivity:
+    """The teacher marks an activity of their approved route done (or not done after all)."""
+    _require_owner(activity.route, user)
+    if not activity.route.is_approved:
+        raise ValidationError("Отмечать выполнение можно после согласования маршрута руководителем.")
+    activity.done = done
+    activity.done_at = timezone.now() if done else None
+    activity.save(update_fields=["done", "done_at"])
+    return activity
+
+
+def route_reflect(*, route: Route, user, text: str) -> Route:
+    _require_owner(route, user)
+    text = text.strip()
+    if len(text) > 5000:
+        raise ValidationError("Рефлексия — не более 5000 знаков.")
+    route.reflection = text
+    route.save(update_fields=["reflection"])
+    return route
+
+
+def correction_diagnostic(*, route: Route) -> Diagnostic | None:
+    """The intermediate diagnostic a route may be corrected by: submitted after the route began, not yet used."""
+    candidate = (
+        Diagnostic.objects.submitted()
+        .filter(
+            teacher_id=route.teacher_id, kind=DiagnosticKind.INTERMEDIATE, date__gte=route.start, date__lte=route.end
+        )
+        .order_by("-date", "-pk")
+        .first()
+    )
+    if candidate is None or candidate.pk == route.diagnostic_id:
+        return None
+    return candidate
+
+
+def current_plan(*, route: Route) -> GroupProposals:
+    """The route's open activities as pre-ticked proposals, for a correction to keep or drop."""
+    plan = GroupProposals("", "Текущий план (невыполненные мероприятия)", 0, "")
+    for a in route.activities.filter(done=False).select_related("program").order_by("due", "pk"):
+        plan.items.append(
+            Proposal(a.kind, program=a.program, title=a.title, due=a.due, group_code=a.group_code, picked=True)
+        )
+    return plan
+
+
+def _snapshot(route: Route) -> dict:
+    return {
+        "start": route.start.isoformat(),
+        "end": route.end.isoformat(),
+        "status": route.status,
+        "diagnostic": route.diagnostic_id,
+        "activities": [
+            {
+                "kind": a.kind,
+                "program": a.program.code if a.program_id else None,
+                "group_code": a.group_code,
+                "title": a.label,
+                "due": a.due.isoformat(),
+                "done": a.done,
+            }
+            for a in route.activities.select_related("program").order_by("due", "pk")
+        ],
+    }
+
+
+@transaction.atomic
+def route_correct(
+    *, route: Route, user, diagnostic: Diagnostic, end: dt.date, activities: list[ActivityInput]
+) -> Route:
+    """Correct a route after an intermediate diagnostic; the version before is kept.
+
+    Done activities stay (they happened); the open ones are replaced by the new plan.
+    The corrected route goes back to the head for approval.
+    """
+    _require_owner(route, user)
+    if diagnostic.pk != getattr(correction_diagnostic(route=route), "pk", None):
+        raise ValidationError(
+            "Скорректировать маршрут можно по новой промежуточной диагностике, пройденной в его сроки."
+        )
+    if problem := route_length_problem(start=route.start, end=end):
+        raise ValidationError(problem[0].upper() + problem[1:] + ".")
+    kept_done = list(route.activities.filter(done=True))
+    _check_activities(start=route.start, end=end, activities=activities, existing=kept_done)
+    if not activities and not kept_done:
+        raise ValidationError("Выберите хотя бы одно мероприятие маршрута.")
+    RouteVersion.objects.create(
+        route=route,
+        number=route.version,
+        reason=("до корректировки по итогам промежуточной диагностики от " + diagnostic.date.strftime("%d.%m.%Y")),
+        snapshot=_snapshot(route),
+    )
+    route.activities.filter(done=False).delete()
+    RouteActivity.objects.bulk_create([_activity(route, a) for a in activities])
+    route.end = end
+    route.version += 1
+    route.corrected = True
+    route.diagnostic = diagnostic
+    route.status = RouteStatus.DRAFT
+    route.comment = ""
+    route.save(update_fields=["end", "version", "corrected", "diagnostic", "status", "comment"])
+    RouteEvent.objects.create(route=route, status=route.status, user=user, comment="скорректирован")
+    return route

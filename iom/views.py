@@ -1,0 +1,356 @@
+"""Pages of routes (ИОМ) and of the DPO catalog. Thin doors over iom.services and iom.selectors.
+
+Objects come through ``visible_to`` (monitoring.scoping): outside the user's scope a
+route is "not found". What a user may change is the services' decision (the teacher
+their own route, the head of the teacher's school its approval).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from deficits.models import Diagnostic, DiagnosticStatus
+from iom import selectors, services
+from iom.filters import ProgramFilter
+from iom.forms import ActivityForm, ReflectionForm, ReviewForm, RouteBuildForm
+from iom.models import CourseRun, Program, Route, RouteActivity, RouteStatus
+from monitoring.models import Role, School
+from monitoring.views import requested_period
+
+PAGE_SIZE = 50
+STAFF_ROLES = {Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL, Role.SCHOOL_HEAD}
+
+
+def _is_staff(user) -> bool:
+    return user.is_superuser or user.role in STAFF_ROLES
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# --- routes ------------------------------------------------------------------------
+
+
+@login_required
+def route_list(request):
+    """A teacher's routes; for staff, routes per school in their scope."""
+    user = request.user
+    if user.role == Role.TEACHER:
+        return _my_routes(request)
+    if not _is_staff(user):
+        raise Http404("Страница недоступна.")
+    period = requested_period(request)
+    school_code = request.GET.get("school") or (user.school.code if user.role == Role.SCHOOL_HEAD else None)
+    if school_code:
+        school = get_object_or_404(School.objects.visible_to(user), code=school_code)
+        rows = selectors.school_teachers(period=period, user=user, school=school)
+        pending = selectors.pending_routes(period=period, user=user, school=school)
+        return render(
+            request,
+            "iom/school_routes.html",
+            {"period": period, "school": school, "rows": rows, "pending": pending},
+        )
+    schools = selectors.school_routes(period=period, user=user)
+    without = [s for s in schools if s.deficits_without_route]
+    shown = without if request.GET.get("only") == "without" else schools
+    return render(
+        request,
+        "iom/route_coverage.html",
+        {
+            "period": period,
+            "without": without,
+            "no_routes_at_all": [s for s in without if s.no_routes_at_all],
+            "page": Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page")),
+            "totals": {
+                "teachers": sum(s.teachers for s in schools),
+                "with_deficits": sum(s.with_deficits for s in schools),
+                "with_route": sum(s.with_route for s in schools),
+                "deficits_without_route": sum(s.deficits_without_route for s in schools),
+            },
+        },
+    )
+
+
+def _my_routes(request):
+    teacher = request.user.teacher
+    routes = (
+        Route.objects.visible_to(request.user).filter(teacher=teacher).prefetch_related("activities").order_by("-start")
+    )
+    latest = (
+        Diagnostic.objects.visible_to(request.user)
+        .submitted()
+        .filter(teacher=teacher)
+        .order_by("-date", "-pk")
+        .prefetch_related("results")
+        .first()
+    )
+    has_deficits = bool(latest and any(r.is_deficit for r in latest.results.all()))
+    return render(request, "iom/my_routes.html", {"routes": routes, "latest": latest, "has_deficits": has_deficits})
+
+
+def _own_submitted_diagnostic(request, pk: int) -> Diagnostic:
+    if request.user.role != Role.TEACHER or not request.user.teacher_id:
+        raise Http404("Маршрут составляет сам педагог.")
+    return get_object_or_404(
+        Diagnostic.objects.visible_to(request.user).select_related("instrument"),
+        pk=pk,
+        teacher_id=request.user.teacher_id,
+        status=DiagnosticStatus.SUBMITTED,
+    )
+
+
+@login_required
+def route_build(request, diagnostic_pk: int):
+    """Build a route from a diagnostic: proposals per deficit group, the teacher ticks and schedules."""
+    diagnostic = _own_submitted_diagnostic(request, diagnostic_pk)
+    proposals = services.propose(diagnostic=diagnostic)
+    start, end = services.default_route_dates(timezone.localdate())
+    initial = {"start": start, "end": end}
+    form = RouteBuildForm(request.POST or None, proposals=proposals, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            route = services.route_create(
+                teacher=request.user.teacher,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                activities=form.activities(),
+                user=request.user,
+                diagnostic=diagnostic,
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Маршрут составлен. Проверьте его и отправьте руководителю на согласование.")
+            return redirect("route-detail", pk=route.pk)
+    return render(request, "iom/route_build.html", {"form": form, "diagnostic": diagnostic, "correcting": None})
+
+
+def _route(request, pk: int) -> Route:
+    return get_object_or_404(Route.objects.visible_to(request.user).select_related("teacher", "diagnostic"), pk=pk)
+
+
+@login_required
+def route_detail(request, pk: int):
+    route = _route(request, pk)
+    user = request.user
+    is_owner = user.role == Role.TEACHER and user.teacher_id == route.teacher_id
+    activities = route.activities.select_related("program").order_by("due", "pk")
+    groups = list(
+        route.diagnostic.instrument.groups.order_by("order").values_list("code", "name")
+        if route.diagnostic_id
+        else services.active_group_choices()
+    )
+    names = dict(groups)
+    activities = list(activities)
+    for a in activities:
+        a.group_name = names.get(a.group_code, a.group_code)
+    done = sum(1 for a in activities if a.done)
+    return render(
+        request,
+        "iom/route_detail.html",
+        {
+            "route": route,
+            "activities": activities,
+            "done": done,
+            "percent": round(100 * done / len(activities)) if activities else 0,
+            "is_owner": is_owner,
+            "can_review": route.status == RouteStatus.SUBMITTED
+            and services.is_head_of(user=user, teacher_id=route.teacher_id),
+            "activity_form": ActivityForm(groups=groups) if is_owner and route.is_editable else None,
+            "review_form": ReviewForm(),
+            "reflection_form": ReflectionForm(initial={"reflection": route.reflection}),
+            "correction": services.correction_diagnostic(route=route) if is_owner else None,
+            "events": route.events.select_related("user"),
+            "versions": route.versions.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_add(request, pk: int):
+    route = _route(request, pk)
+    groups = services.active_group_choices()
+    form = ActivityForm(request.POST, groups=groups)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect("route-detail", pk=pk)
+    try:
+        services.activity_add(route=route, activity=form.activity(), user=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Мероприятие добавлено.")
+    return redirect("route-detail", pk=pk)
+
+
+def _activity(request, pk: int) -> RouteActivity:
+    return get_object_or_404(RouteActivity.objects.visible_to(request.user).select_related("route"), pk=pk)
+
+
+@login_required
+@require_POST
+def activity_remove(request, pk: int):
+    activity = _activity(request, pk)
+    try:
+        services.activity_remove(activity=activity, user=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("route-detail", pk=activity.route_id)
+
+
+@login_required
+@require_POST
+def activity_mark(request, pk: int):
+    activity = _activity(request, pk)
+    try:
+        services.activity_mark(activity=activity, user=request.user, done=request.POST.get("done") == "1")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("route-detail", pk=activity.route_id)
+
+
+@login_required
+@require_POST
+def route_submit(request, pk: int):
+    route = _route(request, pk)
+    try:
+        services.route_submit(route=route, user=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "Маршрут отправлен руководителю на согласование.")
+    return redirect("route-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def route_review(request, pk: int):
+    route = _route(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Выберите действие: согласовать или вернуть на доработку.")
+        return redirect("route-detail", pk=pk)
+    try:
+        services.route_review(
+            route=route,
+            user=request.user,
+            approve=form.cleaned_data["action"] == "approve",
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"Маршрут: {route.get_status_display().lower()}.")
+    return redirect("route-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def route_reflect(request, pk: int):
+    route = _route(request, pk)
+    form = ReflectionForm(request.POST)
+    if not form.is_valid():
+        _errors(request, ValidationError([e for errors in form.errors.values() for e in errors]))
+        return redirect("route-detail", pk=pk)
+    services.route_reflect(route=route, user=request.user, text=form.cleaned_data["reflection"])
+    messages.success(request, "Рефлексия сохранена.")
+    return redirect("route-detail", pk=pk)
+
+
+@login_required
+def route_correct(request, pk: int):
+    """Correct a route by an intermediate diagnostic: keep or drop open activities, add new proposals."""
+    route = _route(request, pk)
+    if request.user.role != Role.TEACHER or request.user.teacher_id != route.teacher_id:
+        raise Http404("Корректирует маршрут сам педагог.")
+    diagnostic = services.correction_diagnostic(route=route)
+    if diagnostic is None:
+        messages.error(request, "Для корректировки пройдите промежуточную диагностику в сроки маршрута.")
+        return redirect("route-detail", pk=pk)
+    proposals = [
+        services.current_plan(route=route),
+        *services.propose(diagnostic=diagnostic, start=route.start, end=route.end),
+    ]
+    form = RouteBuildForm(
+        request.POST or None, proposals=proposals, fixed_start=route.start, initial={"end": route.end}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.route_correct(
+                route=route,
+                user=request.user,
+                diagnostic=diagnostic,
+                end=form.cleaned_data["end"],
+                activities=form.activities(),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(
+                request, "Маршрут скорректирован; предыдущая версия сохранена. Отправьте его на согласование."
+            )
+            return redirect("route-detail", pk=pk)
+    return render(request, "iom/route_build.html", {"form": form, "diagnostic": diagnostic, "correcting": route})
+
+
+# --- catalog -----------------------------------------------------------------------
+
+
+@login_required
+def program_list(request):
+    programs = Program.objects.visible_to(request.user).select_related("provider").prefetch_related("tags")
+    filterset = ProgramFilter(request.GET, queryset=programs.order_by("name", "code"))
+    return render(
+        request,
+        "iom/program_list.html",
+        {
+            "filter": filterset,
+            "page": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "groups": dict(services.active_group_choices()),
+        },
+    )
+
+
+@login_required
+def program_detail(request, code: str):
+    program = get_object_or_404(
+        Program.objects.visible_to(request.user)
+        .select_related("provider")
+        .prefetch_related("tags", Prefetch("runs", queryset=CourseRun.objects.order_by("-start"))),
+        code=code,
+    )
+    return render(
+        request,
+        "iom/program_detail.html",
+        {"program": program, "groups": dict(services.active_group_choices()), "flags": services.program_flags(program)},
+    )
+
+
+@login_required
+def program_stats(request):
+    if not _is_staff(request.user):
+        raise Http404("Страница недоступна.")
+    period = requested_period(request)
+    return render(
+        request,
+        "iom/program_stats.html",
+        {
+            "period": period,
+            "programs": selectors.program_stats(period=period, user=request.user),
+            "providers": selectors.provider_stats(period=period, user=request.user),
+        },
+    )

@@ -1,0 +1,155 @@
+"""Route rules: length edges, proposals and their ranking, activity checks, who may do what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from iom import services
+from iom.models import ActivityKind, RouteStatus
+from iom.services import ActivityInput
+from monitoring.models import Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "problem"),
+    [
+        (dt.date(2025, 9, 1), dt.date(2026, 8, 31), None),  # a school year
+        (dt.date(2025, 9, 1), dt.date(2026, 8, 30), "не менее чем на один год"),
+        (dt.date(2025, 9, 1), dt.date(2028, 9, 1), None),  # three years to the day
+        (dt.date(2025, 9, 1), dt.date(2028, 9, 2), "не более чем на три года"),
+        (dt.date(2024, 2, 29), dt.date(2025, 2, 27), None),  # the anniversary of 29.02 is 28.02
+        (dt.date(2024, 2, 29), dt.date(2025, 2, 26), "не менее чем на один год"),
+        (dt.date(2025, 9, 1), dt.date(2025, 9, 1), "позже его начала"),
+    ],
+)
+def test_route_length_edges(start, end, problem):
+    found = services.route_length_problem(start=start, end=end)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_proposals_cover_exactly_the_deficit_groups_ranked(world):
+    today = dt.date(2025, 3, 1)
+    diagnostic = factories.DiagnosticFactory(teacher=world.teacher_a, submit=True, scores={"ИКТ": 25, "МЕТ": 12})
+    long_online = factories.ProgramFactory(name="ИКТ онлайн, 72 ч", groups=["ИКТ"], e_learning=True, hours=72)
+    factories.ProgramFactory(name="ИКТ онлайн, 16 ч", groups=["ИКТ"], e_learning=True, hours=16)
+    soon = factories.ProgramFactory(name="ИКТ очно, набор скоро", groups=["ИКТ"], hours=36)
+    later = factories.ProgramFactory(name="ИКТ очно, набор позже", groups=["ИКТ"], hours=18)
+    factories.CourseRunFactory(program=soon, start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 20))
+    factories.CourseRunFactory(program=later, start=dt.date(2025, 10, 1), end=dt.date(2025, 10, 20))
+    factories.CourseRunFactory(program=long_online, start=dt.date(2025, 5, 1), end=dt.date(2025, 6, 1))
+    factories.ProgramFactory(name="Для логопедов", groups=["ИКТ"], positions=["учитель-логопед"])
+    factories.ProgramFactory(name="Для учителей", groups=["МЕТ"], positions=["учитель"])
+    factories.ProgramFactory(name="ТЕХ", groups=["ТЕХ"])
+
+    groups = services.propose(diagnostic=diagnostic, today=today)
+    assert [g.group_code for g in groups] == ["ИКТ", "МЕТ"]
+    ikt = [i.program.name for i in groups[0].items if i.program]
+    # E-learning first; among them the one with an upcoming run; then the soonest run;
+    # a program aimed at another position is left out.
+    assert ikt == ["ИКТ онлайн, 72 ч", "ИКТ онлайн, 16 ч", "ИКТ очно, набор скоро", "ИКТ очно, набор позже"]
+    assert [i.program.name for i in groups[1].items if i.program] == ["Для учителей"]
+    first = groups[0].items[0]
+    assert first.next_run.start == dt.date(2025, 5, 1) and first.due == dt.date(2025, 6, 1)
+    kinds = [i.kind for i in groups[0].items if not i.program]
+    assert kinds == [
+        ActivityKind.SELF_EDUCATION,
+        ActivityKind.MENTORING,
+        ActivityKind.METHODICAL,
+        ActivityKind.COMPETITION,
+        ActivityKind.EXPERT,
+    ]
+
+
+def test_no_deficits_no_proposals(world):
+    diagnostic = factories.DiagnosticFactory(teacher=world.teacher_a, submit=True)
+    factories.ProgramFactory(groups=["ИКТ"])
+    assert services.propose(diagnostic=diagnostic, today=dt.date(2025, 3, 1)) == []
+
+
+def _create(world, activities, **kw):
+    return services.route_create(
+        teacher=world.teacher_a,
+        start=kw.get("start", dt.date(2025, 3, 1)),
+        end=kw.get("end", dt.date(2026, 2, 28)),
+        activities=activities,
+        user=kw.get("user", world.teacher),
+    )
+
+
+def test_create_checks_activities_and_refuses_duplicates(world):
+    program = factories.ProgramFactory(groups=["ИКТ"])
+    with pytest.raises(ValidationError) as exc:
+        _create(
+            world,
+            [
+                ActivityInput(ActivityKind.COURSE, dt.date(2025, 5, 1)),
+                ActivityInput(ActivityKind.SELF_EDUCATION, dt.date(2026, 5, 1), title="Чтение"),
+                ActivityInput(ActivityKind.COURSE, dt.date(2025, 6, 1), program=program, group_code="ИКТ"),
+                ActivityInput(ActivityKind.COURSE, dt.date(2025, 6, 1), program=program, group_code="ИКТ"),
+            ],
+        )
+    messages = exc.value.messages
+    assert "1. Для курса нужно выбрать программу из каталога" in messages
+    assert any(m.startswith("2. «Чтение»: срок 01.05.2026 должен быть в пределах маршрута") for m in messages)
+    assert any(m.startswith("4. Такое мероприятие с этим сроком в маршруте уже есть") for m in messages)
+    assert not world.teacher_a.routes.exists()
+
+
+def test_only_the_teacher_creates_and_no_overlapping_second_route(world):
+    activity = ActivityInput(ActivityKind.SELF_EDUCATION, dt.date(2025, 5, 1), title="Чтение")
+    with pytest.raises(PermissionDenied):
+        _create(world, [activity], user=world.head_a)
+    _create(world, [activity])
+    later = ActivityInput(ActivityKind.SELF_EDUCATION, dt.date(2025, 10, 1), title="Чтение")
+    with pytest.raises(ValidationError, match="уже есть маршрут"):
+        _create(world, [later], start=dt.date(2025, 9, 1), end=dt.date(2026, 8, 31))
+
+
+def test_review_is_for_the_head_of_the_current_school_and_needs_a_comment_to_return(world):
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED)
+    with pytest.raises(PermissionDenied):
+        services.route_review(route=route, user=world.head_b, approve=True)
+    with pytest.raises(ValidationError, match="что нужно доработать"):
+        services.route_review(route=route, user=world.head_a, approve=False, comment="  ")
+    services.route_review(route=route, user=world.head_a, approve=True)
+    assert route.status == RouteStatus.APPROVED
+    assert [(e.status, e.user) for e in route.events.all()] == [(RouteStatus.APPROVED, world.head_a)]
+    with pytest.raises(ValidationError, match="не ожидает согласования"):
+        services.route_review(route=route, user=world.head_a, approve=True)
+
+
+def test_done_marks_need_an_approved_route(world):
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED)
+    activity = factories.RouteActivityFactory(route=route)
+    with pytest.raises(ValidationError, match="после согласования"):
+        services.activity_mark(activity=activity, user=world.teacher, done=True)
+    route.status = RouteStatus.APPROVED
+    route.save()
+    services.activity_mark(activity=activity, user=world.teacher, done=True)
+    assert activity.done
+    head_as_teacher = factories.UserFactory(username="x", role=Role.SCHOOL_HEAD, school=world.school_a)
+    with pytest.raises(PermissionDenied):
+        services.activity_mark(activity=activity, user=head_as_teacher, done=False)
+
+
+def test_correction_needs_a_new_intermediate_diagnostic_inside_the_route(world):
+    route = factories.RouteFactory(teacher=world.teacher_a, start=dt.date(2025, 2, 1), end=dt.date(2026, 1, 31))
+    assert services.correction_diagnostic(route=route) is None
+    factories.DiagnosticFactory(teacher=world.teacher_a, date=dt.date(2025, 6, 1), submit=True)  # an entry one
+    factories.DiagnosticFactory(
+        teacher=world.teacher_a, date=dt.date(2026, 3, 1), kind="промежуточная", submit=True
+    )  # after the route
+    assert services.correction_diagnostic(route=route) is None
+    inside = factories.DiagnosticFactory(
+        teacher=world.teacher_a, date=dt.date(2025, 9, 1), kind="промежуточная", submit=True
+    )
+    assert services.correction_diagnostic(route=route) == inside
+    route.diagnostic = inside
+    route.save()
+    assert services.correction_diagnostic(route=route) is None

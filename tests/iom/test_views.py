@@ -1,0 +1,356 @@
+"""Route pages through the real views: proposals, building, approval, progress; each role its scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from iom.models import ActivityKind, Route, RouteActivity, RouteStatus
+from monitoring.models import Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog(world):
+    """Programs for every group, so that proposals for two groups must be picked out of six."""
+    today = timezone.localdate()
+    programs = {}
+    for group in ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР"):
+        programs[group] = factories.ProgramFactory(name=f"Курс по группе {group}", groups=[group])
+        factories.CourseRunFactory(
+            program=programs[group], start=today + dt.timedelta(days=20), end=today + dt.timedelta(days=40)
+        )
+    return programs
+
+
+@pytest.fixture
+def diagnosed(world, catalog):
+    """Teacher A's diagnostic with deficits in ИКТ and КОРР exactly."""
+    return factories.DiagnosticFactory(
+        teacher=world.teacher_a, date=timezone.localdate(), submit=True, scores={"ИКТ": 22, "КОРР": 18}
+    )
+
+
+def _field(html: str, name: str) -> str:
+    return re.search(r'name="' + re.escape(name) + r'"[^>]*value="([^"]*)"', html).group(1)
+
+
+def test_teacher_builds_a_route_the_head_approves_and_an_activity_is_marked_done(client, world, catalog, diagnosed):
+    client.force_login(world.teacher)
+    mine = client.get(reverse("route-list")).content.decode()
+    assert "Построить маршрут по этой диагностике" in mine
+
+    page = client.get(reverse("route-build", args=[diagnosed.pk]))
+    html = page.content.decode()
+    # Proposals address exactly the two deficit groups, each with its program.
+    assert re.findall(r'data-group="([^"]+)"', html) == ["ИКТ", "КОРР"]
+    assert "Курс по группе ИКТ" in html and "Курс по группе КОРР" in html
+    for other in ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ"):
+        assert f"Курс по группе {other}" not in html
+    proposals = page.context["form"].proposals
+    assert [(g.group_code, [i.program.name for i in g.items if i.program]) for g in proposals] == [
+        ("ИКТ", ["Курс по группе ИКТ"]),
+        ("КОРР", ["Курс по группе КОРР"]),
+    ]
+
+    # Tick the ИКТ course (row 0_0) and the КОРР self-education (row 1_1), keep the dates offered.
+    form = {
+        "start": _field(html, "start"),
+        "end": _field(html, "end"),
+        "pick_0_0": "on",
+        "due_0_0": _field(html, "due_0_0"),
+        "pick_1_1": "on",
+        "due_1_1": _field(html, "due_1_1"),
+        "title_1_1": "Изучить адаптированные программы для обучающихся с ОВЗ",
+    }
+    response = client.post(reverse("route-build", args=[diagnosed.pk]), form)
+    route = Route.objects.get(teacher=world.teacher_a)
+    assert response["Location"] == reverse("route-detail", args=[route.pk])
+    assert route.status == RouteStatus.DRAFT and route.based_on_diagnostic and route.diagnostic == diagnosed
+    activities = list(route.activities.order_by("group_code"))
+    assert [(a.kind, a.group_code, a.program) for a in activities] == [
+        (ActivityKind.COURSE, "ИКТ", catalog["ИКТ"]),
+        (ActivityKind.SELF_EDUCATION, "КОРР", None),
+    ]
+    assert activities[1].title == "Изучить адаптированные программы для обучающихся с ОВЗ"
+
+    client.post(reverse("route-submit", args=[route.pk]))
+    route.refresh_from_db()
+    assert route.status == RouteStatus.SUBMITTED
+
+    client.force_login(world.head_a)
+    school_page = client.get(reverse("route-list")).content.decode()
+    assert "Ожидают согласования" in school_page and reverse("route-detail", args=[route.pk]) in school_page
+    detail = client.get(reverse("route-detail", args=[route.pk])).content.decode()
+    assert "Согласование" in detail
+    client.post(reverse("route-review", args=[route.pk]), {"action": "approve", "comment": ""})
+    route.refresh_from_db()
+    assert route.status == RouteStatus.APPROVED and route.approved_by == world.head_a
+
+    client.force_login(world.teacher)
+    course = activities[0]
+    client.post(reverse("activity-mark", args=[course.pk]), {"done": "1"})
+    course.refresh_from_db()
+    assert course.done and course.done_at is not None
+    page = client.get(reverse("route-detail", args=[route.pk])).content.decode()
+    assert "выполнено 1 из 2" in page
+    client.post(reverse("route-reflect", args=[route.pk]), {"reflection": "Освоила сервисы ФГИС «Моя школа»."})
+    route.refresh_from_db()
+    assert route.reflection == "Освоила сервисы ФГИС «Моя школа»."
+
+
+def test_bad_dates_are_refused_with_a_message_and_nothing_is_stored(client, world, diagnosed):
+    client.force_login(world.teacher)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("route-build", args=[diagnosed.pk]),
+        {
+            "start": today.isoformat(),
+            "end": (today + dt.timedelta(days=100)).isoformat(),
+            "pick_0_0": "on",
+            "due_0_0": (today + dt.timedelta(days=500)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Маршрут составляется не менее чем на один год." in html
+    assert not Route.objects.exists()
+
+
+def test_a_due_date_outside_the_route_is_named(client, world, diagnosed):
+    client.force_login(world.teacher)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("route-build", args=[diagnosed.pk]),
+        {
+            "start": today.isoformat(),
+            "end": (today + dt.timedelta(days=400)).isoformat(),
+            "pick_0_0": "on",
+            "due_0_0": (today + dt.timedelta(days=500)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert "должен быть в пределах маршрута" in response.content.decode()
+    assert not Route.objects.exists()
+
+
+def test_head_returns_a_route_with_a_comment_and_the_teacher_can_edit_again(client, world, diagnosed):
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED, diagnostic=diagnosed)
+    factories.RouteActivityFactory(route=route, due=route.start + dt.timedelta(days=90))
+    client.force_login(world.head_a)
+    response = client.post(reverse("route-review", args=[route.pk]), {"action": "return", "comment": ""})
+    assert response.status_code == 302
+    route.refresh_from_db()
+    assert route.status == RouteStatus.SUBMITTED  # a return needs a comment
+    client.post(reverse("route-review", args=[route.pk]), {"action": "return", "comment": "Добавьте курс по ИКТ"})
+    route.refresh_from_db()
+    assert route.status == RouteStatus.RETURNED and route.comment == "Добавьте курс по ИКТ"
+
+    client.force_login(world.teacher)
+    page = client.get(reverse("route-detail", args=[route.pk])).content.decode()
+    assert "Добавьте курс по ИКТ" in page and "Добавить мероприятие" in page
+    client.post(
+        reverse("activity-add", args=[route.pk]),
+        {"kind": "курс", "program": "", "title": "", "due": (route.start + dt.timedelta(days=30)).isoformat()},
+    )
+    assert route.activities.count() == 1  # a course needs a program
+    program = factories.ProgramFactory(groups=["ИКТ"])
+    client.post(
+        reverse("activity-add", args=[route.pk]),
+        {
+            "kind": "курс",
+            "program": program.code,
+            "group_code": "ИКТ",
+            "due": (route.start + dt.timedelta(days=30)).isoformat(),
+        },
+    )
+    assert route.activities.filter(program=program).exists()
+
+
+@pytest.mark.parametrize("person", ["analyst", "ministry", "municipal", "head_b"])
+def test_only_the_head_of_the_teachers_school_approves(client, world, person):
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED)
+    client.force_login(world.people[person])
+    response = client.post(reverse("route-review", args=[route.pk]), {"action": "approve"})
+    assert response.status_code in (403, 404)
+    route.refresh_from_db()
+    assert route.status == RouteStatus.SUBMITTED
+
+
+def test_a_teacher_edits_only_their_own_route(client, world):
+    other = factories.UserFactory(username="teacher_c", role=Role.TEACHER, teacher=world.teacher_c, is_staff=False)
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.DRAFT)
+    activity = factories.RouteActivityFactory(route=route)
+    client.force_login(other)
+    assert client.get(reverse("route-detail", args=[route.pk])).status_code == 404
+    for url, data in (
+        (reverse("route-submit", args=[route.pk]), {}),
+        (reverse("activity-remove", args=[activity.pk]), {}),
+        (reverse("activity-mark", args=[activity.pk]), {"done": "1"}),
+        (reverse("route-reflect", args=[route.pk]), {"reflection": "чужая"}),
+        (reverse("activity-add", args=[route.pk]), {"kind": "конкурс", "title": "x", "due": "2025-06-01"}),
+    ):
+        assert client.post(url, data).status_code == 404
+    route.refresh_from_db()
+    assert route.status == RouteStatus.DRAFT and route.reflection == "" and route.activities.count() == 1
+
+
+@pytest.mark.parametrize("person", ["head_a", "analyst"])
+def test_staff_read_but_never_change_a_teachers_route(client, world, person):
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.DRAFT)
+    activity = factories.RouteActivityFactory(route=route)
+    client.force_login(world.people[person])
+    assert client.get(reverse("route-detail", args=[route.pk])).status_code == 200
+    assert client.post(reverse("route-submit", args=[route.pk])).status_code == 403
+    assert client.post(reverse("activity-remove", args=[activity.pk])).status_code == 403
+    assert RouteActivity.objects.filter(pk=activity.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [("analyst", 200), ("ministry", 200), ("municipal", 200), ("head_a", 200), ("head_b", 404), ("teacher", 200)],
+)
+def test_route_page_follows_the_scope(client, world, person, status):
+    route = factories.RouteFactory(teacher=world.teacher_a)
+    client.force_login(world.people[person])
+    assert client.get(reverse("route-detail", args=[route.pk])).status_code == status
+
+
+def test_a_teacher_cannot_build_from_anothers_diagnostic(client, world):
+    foreign = factories.DiagnosticFactory(teacher=world.teacher_b, submit=True, scores={"ИКТ": 12})
+    client.force_login(world.teacher)
+    assert client.get(reverse("route-build", args=[foreign.pk])).status_code == 404
+    client.force_login(world.head_b)
+    assert client.get(reverse("route-build", args=[foreign.pk])).status_code == 404
+
+
+def test_correction_after_an_intermediate_diagnostic_keeps_the_previous_version(client, world, catalog):
+    entry = factories.DiagnosticFactory(
+        teacher=world.teacher_a, date=dt.date(2025, 2, 1), submit=True, scores={"ИКТ": 15}
+    )
+    route = factories.RouteFactory(teacher=world.teacher_a, start=dt.date(2025, 2, 1), end=dt.date(2026, 1, 31))
+    route.diagnostic = entry
+    route.save()
+    done = factories.RouteActivityFactory(route=route, due=dt.date(2025, 4, 1), done=True, group_code="ИКТ")
+    factories.RouteActivityFactory(route=route, due=dt.date(2025, 11, 1), group_code="ИКТ", title="Открытый урок")
+    factories.DiagnosticFactory(
+        teacher=world.teacher_a, date=dt.date(2025, 9, 1), kind="промежуточная", submit=True, scores={"ТЕХ": 25}
+    )
+    client.force_login(world.teacher)
+    page = client.get(reverse("route-detail", args=[route.pk])).content.decode()
+    assert "Скорректировать маршрут по ее итогам" in page
+    form_page = client.get(reverse("route-correct", args=[route.pk]))
+    groups = [g.group_code for g in form_page.context["form"].proposals]
+    assert groups == ["", "ТЕХ"]  # the current plan, then the new deficit group
+    html = form_page.content.decode()
+    response = client.post(
+        reverse("route-correct", args=[route.pk]),
+        {"end": "2026-01-31", "pick_1_0": "on", "due_1_0": _field(html, "due_1_0")},
+    )
+    assert response["Location"] == reverse("route-detail", args=[route.pk])
+    route.refresh_from_db()
+    assert route.corrected and route.version == 2 and route.status == RouteStatus.DRAFT
+    kinds = sorted((a.kind, a.group_code, a.done) for a in route.activities.all())
+    # The done activity stays, the open one was dropped (not ticked), the new course came.
+    assert kinds == [(ActivityKind.COURSE, "ТЕХ", False), (done.kind, "ИКТ", True)]
+    version = route.versions.get()
+    assert version.number == 1 and len(version.snapshot["activities"]) == 2
+    assert "Открытый урок" in client.get(reverse("route-detail", args=[route.pk])).content.decode()
+
+
+# ---------------------------------------------------------------------------
+# Staff: routes per school
+# ---------------------------------------------------------------------------
+
+
+def test_staff_page_lists_exactly_the_schools_with_deficits_and_no_route(client, world):
+    """School A: a teacher with deficits and a route; B: deficits, no route; C: no deficits."""
+    school_d = factories.SchoolFactory(municipality=world.m1, code="000004", name="МКОУ «Давыдовская СШ»")
+    d1 = factories.RosterEntryFactory(period=world.period, school=school_d).teacher
+    d2 = factories.RosterEntryFactory(period=world.period, school=school_d).teacher
+    day = dt.date(2025, 3, 1)
+    for teacher in (world.teacher_a, world.teacher_b, d1, d2):
+        factories.DiagnosticFactory(teacher=teacher, date=day, submit=True, scores={"ИКТ": 20})
+    factories.DiagnosticFactory(teacher=world.teacher_c, date=day, submit=True)  # no deficit
+    factories.RouteFactory(teacher=world.teacher_a)
+    factories.RouteFactory(teacher=d1)  # school D: one of two has a route
+    # A route that ended before the period does not count.
+    factories.RouteFactory(teacher=world.teacher_b, start=dt.date(2023, 1, 10), end=dt.date(2024, 1, 9))
+
+    client.force_login(world.analyst)
+    response = client.get(reverse("route-list"), {"only": "without"})
+    listed = [s.name for s in response.context["without"]]
+    assert listed == ["МКОУ «Быковская СШ № 1»", "МКОУ «Давыдовская СШ»"]
+    assert [s.name for s in response.context["no_routes_at_all"]] == ["МКОУ «Быковская СШ № 1»"]
+    table = response.content.decode().split('id="schools"', 1)[1]
+    assert "Быковская" in table and "Давыдовская" in table and "Алексеевская" not in table
+
+    client.force_login(world.municipal)
+    response = client.get(reverse("route-list"))
+    assert [s.name for s in response.context["without"]] == ["МКОУ «Давыдовская СШ»"]
+
+
+def test_head_sees_their_teachers_and_who_lacks_a_route(client, world):
+    factories.DiagnosticFactory(teacher=world.teacher_a, date=dt.date(2025, 3, 1), submit=True, scores={"ИКТ": 20})
+    client.force_login(world.head_a)
+    html = client.get(reverse("route-list")).content.decode()
+    assert "Петрова Анна Ивановна" in html and "нет ИОМ" in html
+    assert "Сидоров" not in html
+    assert client.get(reverse("route-list"), {"school": world.school_b.code}).status_code == 404
+
+
+def test_staff_route_page_queries_do_not_grow(client, world, django_assert_max_num_queries):
+    client.force_login(world.analyst)
+    factories.RouteFactory(teacher=world.teacher_a)
+    with django_assert_max_num_queries(12) as captured:
+        client.get(reverse("route-list"))
+    small = len(captured.captured_queries)
+    for _ in range(20):
+        school = factories.SchoolFactory(municipality=world.m2)
+        teacher = factories.RosterEntryFactory(period=world.period, school=school).teacher
+        factories.DiagnosticFactory(teacher=teacher, submit=True, scores={"КОРР": 12})
+        factories.RouteFactory(teacher=teacher)
+    with django_assert_max_num_queries(small):
+        client.get(reverse("route-list"))
+
+
+# ---------------------------------------------------------------------------
+# Catalog and program statistics
+# ---------------------------------------------------------------------------
+
+
+def test_catalog_filters_by_group_topic_and_e_learning(client, world):
+    factories.ProgramFactory(name="Цифровая школа", groups=["ИКТ"], topics=["оценка качества"], e_learning=True)
+    factories.ProgramFactory(name="Инклюзия", groups=["КОРР"], topics=["воспитание"])
+    factories.ProgramFactory(name="Смешанное обучение", groups=["ИКТ", "ТЕХ"])
+    client.force_login(world.teacher)
+
+    def names(**params):
+        return [p.name for p in client.get(reverse("program-list"), params).context["page"]]
+
+    assert names(competence="ИКТ") == ["Смешанное обучение", "Цифровая школа"]
+    assert names(topic="воспитание") == ["Инклюзия"]
+    assert names(e_learning="true") == ["Цифровая школа"]
+    assert names(competence="ИКТ", q="смешанное") == ["Смешанное обучение"]
+    assert client.get(reverse("program-list"), {"competence": "ЧУЖОЕ"}).context["filter"].errors
+
+
+def test_program_stats_follow_the_scope_and_count_completion_and_satisfaction(client, world):
+    run = factories.CourseRunFactory(start=dt.date(2025, 3, 1), end=dt.date(2025, 4, 1))
+    factories.EnrollmentFactory(teacher=world.teacher_a, course=run, satisfaction=5)
+    factories.EnrollmentFactory(teacher=world.teacher_c, course=run, status="отчислен", final_attestation=False)
+    factories.EnrollmentFactory(teacher=world.teacher_b, course=run, satisfaction=3)
+    client.force_login(world.analyst)
+    stats = client.get(reverse("program-stats")).context["programs"]
+    assert [(s.enrolled, s.completed, s.completion, s.satisfaction) for s in stats] == [(3, 2, 66.7, 50.0)]
+    client.force_login(world.municipal)
+    stats = client.get(reverse("program-stats")).context["programs"]
+    assert [(s.enrolled, s.completed, s.satisfaction) for s in stats] == [(2, 1, 100.0)]
+    client.force_login(world.teacher)
+    assert client.get(reverse("program-stats")).status_code == 404
