@@ -111,8 +111,10 @@ FLAG_SHARE = {
 }
 # Shares of the roster enrolled on a run ending in each period, and of the teachers
 # with deficits who build a route in it (the earlier year, the year being collected).
+# With one or two deficit groups worked on per route, a region-size period's package
+# gains about 40,000 rows: the ~166,000 rows the import benchmark is sized for.
 ENROLLED = (0.3, 0.33)
-ROUTED = (0.3, 0.38)
+ROUTED = (0.22, 0.3)
 
 
 def wipe_iom() -> dict[str, int]:
@@ -281,7 +283,7 @@ def _routes(rng, deficits, by_group, runs, share, today, skip, counts) -> None:
     activities = []
     for route, groups in plans:
         used = set()
-        for group in rng.sample(groups, min(len(groups), 2)):
+        for group in rng.sample(groups, min(len(groups), rng.choice((1, 2)))):
             choices = [
                 p for p in by_group[group] if any(route.start <= r.end <= route.end for r in runs_by_program[p.pk])
             ]
