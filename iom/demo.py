@@ -137,7 +137,10 @@ def seed_iom(*, periods, seed: int, log: Callable[[str], None]) -> dict[str, int
     for program, groups in programs:
         for group in groups:
             by_group[group].append(program)
-    years = sorted({period.year for period in periods} | {max(period.year for period in periods) + 1})
+    # Runs for the demo's years and on to next year, so that "upcoming runs" exist
+    # whenever the demo is seeded and route proposals have dates to offer.
+    last = max(max(period.year for period in periods), today.year) + 1
+    years = list(range(min(period.year for period in periods), last + 1))
     runs = _runs(rng, [p for p, _ in programs], years, counts)
     demo_teacher = User.objects.filter(username="teacher").values_list("teacher_id", flat=True).first()
     for index, period in enumerate(periods):
