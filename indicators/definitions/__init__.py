@@ -1,0 +1,1 @@
+"""The catalog's definitions, one module per direction of the regional order."""

@@ -1,0 +1,1 @@
+"""Direction 2 (being written)."""

@@ -1,0 +1,1 @@
+"""Direction 3 (being written)."""

@@ -1,0 +1,1 @@
+"""Direction 4 (being written)."""

@@ -1,0 +1,1 @@
+"""Direction 5 (being written)."""

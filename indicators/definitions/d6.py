@@ -1,0 +1,1 @@
+"""Direction 6 (being written)."""

@@ -1,0 +1,1 @@
+"""Direction 7 (being written)."""

@@ -1,0 +1,1 @@
+"""Direction 8 (being written)."""

@@ -1,0 +1,312 @@
+"""The computation: contributions per org unit, summed up the hierarchy, values by the unit rules.
+
+Two steps, so that a region can be split across Celery workers by municipality:
+
+1. :func:`compute_chunk` — for a set of municipalities (or all), each definition's
+   school- and municipality-level contributions, a few grouped queries per indicator
+   whatever the number of schools; school contributions are added to their
+   municipality; rows for every school and municipality of the chunk are upserted.
+2. :func:`compute_region` — the region's rows: the sums of the stored municipality
+   rows (one grouped query) plus the contributions that exist only at the region.
+
+Numerators and denominators are summed, then each value is computed once:
+``percent`` = 100·num/den and ``average`` = num/den, both rounded half-up to two
+places, empty when den = 0; ``count`` = num; ``flag`` = num (1 or 0).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from indicators.catalog import Contribution, Definition, catalog
+from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator, Unit
+from monitoring.models import MonitoringPeriod, Municipality, Region, RosterEntry, School
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+BATCH = 5000
+
+
+class Context:
+    """What a definition computes over: the period and, for a chunk, its municipalities."""
+
+    def __init__(self, *, period: MonitoringPeriod, municipality_ids: list[int] | None = None):
+        self.period = period
+        self.municipality_ids = municipality_ids
+        self._cache: dict[str, object] = {}
+
+    def within(self, path: str) -> Q:
+        """A filter keeping rows whose ``path`` (a municipality id path) is in the chunk."""
+        if self.municipality_ids is None:
+            return Q()
+        return Q(**{f"{path}__in": self.municipality_ids})
+
+    def roster(self):
+        """The period's roster in the chunk (a fresh queryset each call, safe to chain)."""
+        return RosterEntry.objects.filter(period=self.period).filter(self.within("school__municipality_id"))
+
+    def roster_teachers(self):
+        return self.roster().values("teacher_id")
+
+    def cached(self, name: str, build: Callable[[], object]):
+        """A value several definitions share (a subquery, a map), built once per context."""
+        if name not in self._cache:
+            self._cache[name] = build()
+        return self._cache[name]
+
+
+def value_of(unit: str, numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
+    if unit in (Unit.COUNT, Unit.FLAG):
+        return numerator
+    if not denominator:
+        return None
+    ratio = numerator / denominator * (HUNDRED if unit == Unit.PERCENT else 1)
+    return ratio.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _dec(number) -> Decimal:
+    return number if isinstance(number, Decimal) else Decimal(number or 0)
+
+
+def _keys(defn: Definition) -> tuple[str, ...]:
+    return defn.keys or (("",) if not defn.breakdown else ())
+
+
+class _Sums:
+    """Numerators and denominators summed by (level, org id, breakdown)."""
+
+    def __init__(self):
+        self.num: dict[tuple, Decimal] = defaultdict(Decimal)
+        self.den: dict[tuple, Decimal] = defaultdict(Decimal)
+
+    def add(self, level: str, org_id, breakdown: str, num, den) -> None:
+        k = (level, org_id, breakdown)
+        self.num[k] += _dec(num)
+        if den is not None:
+            self.den[k] += _dec(den)
+        else:
+            self.num.setdefault(k, Decimal(0))
+
+    def get(self, level: str, org_id, breakdown: str) -> tuple[Decimal, Decimal]:
+        k = (level, org_id, breakdown)
+        return self.num.get(k, Decimal(0)), self.den.get(k, Decimal(0))
+
+    def breakdowns(self, level: str, org_id) -> set[str]:
+        return {b for (lv, org, b) in self.num if lv == level and org == org_id}
+
+
+def ensure_indicators() -> dict[str, Indicator]:
+    """Sync the ``Indicator`` table from the catalog (titles, units, levels) and return code → row."""
+    existing = {i.code: i for i in Indicator.objects.all()}
+    for defn in catalog():
+        values = {
+            "direction": defn.direction,
+            "order": defn.order,
+            "title": defn.title,
+            "unit": defn.unit,
+            "start_level": defn.start,
+            "breakdown": defn.breakdown,
+        }
+        row = existing.get(defn.code)
+        if row is None:
+            existing[defn.code] = Indicator.objects.create(code=defn.code, **values)
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.save()
+    return existing
+
+
+def period_edition(period: MonitoringPeriod) -> dict[str, PeriodIndicator]:
+    """The period's indicators with their targets; an open period gains the catalog's new ones.
+
+    A closed period's edition is never extended: its reports must stay as they were.
+    """
+    indicators = ensure_indicators()
+    edition = {
+        pi.indicator.code: pi for pi in PeriodIndicator.objects.filter(period=period).select_related("indicator")
+    }
+    if not period.is_closed:
+        missing = [d for d in catalog() if d.code not in edition]
+        created = PeriodIndicator.objects.bulk_create(
+            [
+                PeriodIndicator(
+                    period=period,
+                    indicator=indicators[d.code],
+                    target=d.target,
+                    threshold=d.threshold,
+                    higher_is_better=d.higher_is_better,
+                )
+                for d in missing
+            ]
+        )
+        for pi in created:
+            edition[pi.indicator.code] = pi
+    return edition
+
+
+def definitions_for(period: MonitoringPeriod, directions: Iterable[int] | None = None) -> list[Definition]:
+    """The catalog's definitions the period uses (its edition), optionally of some directions only."""
+    used = set(period_edition(period))
+    wanted = set(directions) if directions else None
+    return [d for d in catalog() if d.code in used and (wanted is None or d.direction in wanted)]
+
+
+def _upsert(rows: list[IndicatorValue]) -> None:
+    IndicatorValue.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["period", "indicator", "level", "org_code", "breakdown"],
+        update_fields=["numerator", "denominator", "value", "computed_at", "school", "municipality"],
+    )
+
+
+def compute_chunk(
+    *,
+    period: MonitoringPeriod,
+    definitions: list[Definition],
+    municipality_ids: list[int] | None = None,
+    computed_at=None,
+    on_indicator: Callable[[Definition, float], None] | None = None,
+) -> int:
+    """School and municipality rows of the definitions for a chunk of municipalities (all when None)."""
+    computed_at = computed_at or timezone.now()
+    ctx = Context(period=period, municipality_ids=municipality_ids)
+    indicators = ensure_indicators()
+    schools = list(School.objects.filter(ctx.within("municipality_id")).values_list("id", "code", "municipality_id"))
+    municipalities = list(Municipality.objects.filter(ctx.within("id")).values_list("id", "code"))
+    school_mun = {sid: mid for sid, _, mid in schools}
+    rows: list[IndicatorValue] = []
+    for defn in definitions:
+        if defn.start == Level.REGION or defn.compute is None:
+            continue
+        started = time.perf_counter()
+        sums = _Sums()
+        for c in defn.compute(ctx):
+            sums.add(c.level, c.org_id, c.breakdown, c.numerator, c.denominator)
+            if c.level == Level.SCHOOL and c.org_id in school_mun:
+                sums.add(Level.MUNICIPALITY, school_mun[c.org_id], c.breakdown, c.numerator, c.denominator)
+        indicator = indicators[defn.code]
+        units = [(Level.MUNICIPALITY, mid, code, None, mid) for mid, code in municipalities]
+        if defn.start == Level.SCHOOL:
+            units = [(Level.SCHOOL, sid, code, sid, mid) for sid, code, mid in schools] + units
+        for level, org_id, code, school_id, mun_id in units:
+            for b in sorted(set(_keys(defn)) | sums.breakdowns(level, org_id)):
+                num, den = sums.get(level, org_id, b)
+                rows.append(
+                    IndicatorValue(
+                        period=period,
+                        indicator=indicator,
+                        level=level,
+                        org_code=code,
+                        school_id=school_id,
+                        municipality_id=mun_id,
+                        breakdown=b,
+                        numerator=num,
+                        denominator=den if defn.has_denominator else None,
+                        value=value_of(defn.unit, num, den),
+                        computed_at=computed_at,
+                    )
+                )
+        if on_indicator:
+            on_indicator(defn, time.perf_counter() - started)
+    ids = [indicators[d.code].pk for d in definitions if d.start != Level.REGION and d.compute is not None]
+    with transaction.atomic():
+        _upsert(rows)
+        # Rows this computation no longer produces (a breakdown that vanished, a school
+        # that left the chunk's municipalities) go; fresh ones carry computed_at.
+        IndicatorValue.objects.filter(period=period, indicator_id__in=ids, computed_at__lt=computed_at).filter(
+            Q(level=Level.SCHOOL, school__in=[s[0] for s in schools])
+            | Q(level=Level.MUNICIPALITY, municipality__in=[m[0] for m in municipalities])
+        ).delete()
+    return len(rows)
+
+
+def compute_region(
+    *,
+    period: MonitoringPeriod,
+    definitions: list[Definition],
+    computed_at=None,
+    on_indicator: Callable[[Definition, float], None] | None = None,
+) -> int:
+    """The region's rows: the stored municipality rows summed, plus region-only contributions."""
+    computed_at = computed_at or timezone.now()
+    ctx = Context(period=period)
+    indicators = ensure_indicators()
+    region = Region.objects.order_by("pk").first()
+    if region is None:
+        return 0
+    by_indicator: dict[int, list[dict]] = defaultdict(list)
+    chunked = [indicators[d.code].pk for d in definitions if d.start != Level.REGION and d.compute is not None]
+    for r in (
+        IndicatorValue.objects.filter(period=period, level=Level.MUNICIPALITY, indicator_id__in=chunked)
+        .values("indicator_id", "breakdown")
+        .annotate(num=Sum("numerator"), den=Sum("denominator"))
+        .order_by()
+    ):
+        by_indicator[r["indicator_id"]].append(r)
+    rows = []
+    for defn in definitions:
+        started = time.perf_counter()
+        sums = _Sums()
+        indicator = indicators[defn.code]
+        for r in by_indicator.get(indicator.pk, []):
+            sums.add(Level.REGION, None, r["breakdown"], r["num"], r["den"] if defn.has_denominator else None)
+        if defn.compute_region is not None:
+            for c in defn.compute_region(ctx):
+                sums.add(Level.REGION, None, c.breakdown, c.numerator, c.denominator)
+        for b in sorted(set(_keys(defn)) | sums.breakdowns(Level.REGION, None)):
+            num, den = sums.get(Level.REGION, None, b)
+            rows.append(
+                IndicatorValue(
+                    period=period,
+                    indicator=indicator,
+                    level=Level.REGION,
+                    org_code=region.code,
+                    breakdown=b,
+                    numerator=num,
+                    denominator=den if defn.has_denominator else None,
+                    value=value_of(defn.unit, num, den),
+                    computed_at=computed_at,
+                )
+            )
+        if on_indicator:
+            on_indicator(defn, time.perf_counter() - started)
+    with transaction.atomic():
+        _upsert(rows)
+        IndicatorValue.objects.filter(
+            period=period,
+            level=Level.REGION,
+            indicator_id__in=[indicators[d.code].pk for d in definitions],
+            computed_at__lt=computed_at,
+        ).delete()
+    return len(rows)
+
+
+def compute_period(
+    *,
+    period: MonitoringPeriod,
+    directions: Iterable[int] | None = None,
+    on_indicator: Callable[[Definition, float], None] | None = None,
+) -> int:
+    """Everything in one process: all municipalities as one chunk, then the region."""
+    definitions = definitions_for(period, directions)
+    computed_at = timezone.now()
+    written = compute_chunk(period=period, definitions=definitions, computed_at=computed_at, on_indicator=on_indicator)
+    return written + compute_region(
+        period=period, definitions=definitions, computed_at=computed_at, on_indicator=on_indicator
+    )
+
+
+def contributions(defn: Definition, ctx: Context) -> list[Contribution]:
+    """A definition's raw contributions (for tests and debugging)."""
+    out = list(defn.compute(ctx)) if defn.compute else []
+    return out + (list(defn.compute_region(ctx)) if defn.compute_region else [])
