@@ -7,12 +7,14 @@ when the user confirms — so what is confirmed is exactly what was previewed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from monitoring.models import ExportJob, ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
 from monitoring.package.importer import ImportResult, package_import
@@ -20,13 +22,23 @@ from monitoring.package.safety import MAX_UPLOAD_BYTES
 from monitoring.scoping import can_write_region
 from monitoring.submissions import can_upload_staffing, school_staffing_import
 
+# What happens after a package is applied, registered by the apps to the right (the
+# indicators app schedules a recomputation): hook(job) runs once the import commits.
+APPLIED_HOOKS: list[Callable[[ImportJob], None]] = []
+
 
 def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> ImportJob:
     job.summary = {name: asdict(counts) for name, counts in result.sheets.items()}
     job.problems = [asdict(p) | {"text": str(p)} for p in result.problems]
     job.warnings = [asdict(p) | {"text": str(p)} for p in result.warnings]
     job.status = ImportStatus.REFUSED if result.problems else applied_status
-    job.save(update_fields=["summary", "problems", "warnings", "status"])
+    fields = ["summary", "problems", "warnings", "status"]
+    if job.status == ImportStatus.APPLIED:
+        job.applied_at = timezone.now()
+        fields.append("applied_at")
+        for hook in APPLIED_HOOKS:
+            transaction.on_commit(lambda hook=hook: hook(job))
+    job.save(update_fields=fields)
     return job
 
 

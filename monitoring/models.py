@@ -1204,6 +1204,8 @@ class ImportJob(models.Model):
     )
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="imports", verbose_name="кто")
     created_at = models.DateTimeField("загружен", auto_now_add=True)
+    # When the data went in (what "the inputs changed after the indicators were computed" compares).
+    applied_at = models.DateTimeField("применен", null=True, blank=True)
     file = models.FileField("файл", upload_to=_import_upload_to)
     original_name = models.CharField("имя файла", max_length=255)
     replace = models.BooleanField("режим замены", default=False)

@@ -1,0 +1,182 @@
+"""Computation runs: start one, plan its steps, record what it read, tell when values are stale.
+
+A run is split into steps a Celery worker each takes: one per direction and chunk of
+municipalities (the school and municipality rows), then one final step for the
+region's rows. With eager Celery (the embedded default) the steps run in the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from deficits.models import Diagnostic
+from indicators import engine
+from indicators.models import ComputationRun, RunStatus
+from iom.models import RouteActivity, RouteEvent
+from monitoring.models import (
+    ImportJob,
+    ImportStatus,
+    MonitoringPeriod,
+    Municipality,
+    SchoolSubmission,
+    SubmissionEvent,
+)
+
+# Imports arrive in bursts (a municipality's schools one after another): a run starts
+# this long after the first of them and covers all that came meanwhile.
+DEBOUNCE_SECONDS = 120
+
+
+class ClosedPeriod(Exception):
+    """A closed period's values never change."""
+
+
+def municipality_chunks(*, size: int | None = None) -> list[list[int] | None]:
+    """Municipality id lists a run fans out over; [None] (one step for all) below the chunking size."""
+    size = size or getattr(settings, "INDICATOR_CHUNK_MUNICIPALITIES", 0)
+    ids = list(Municipality.objects.order_by("pk").values_list("pk", flat=True))
+    if not size or len(ids) <= size:
+        return [None]
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _inputs(period: MonitoringPeriod) -> dict:
+    """What a run reads, recorded on it: the applied imports and the schools' submissions."""
+    imports = list(
+        ImportJob.objects.filter(period=period, status=ImportStatus.APPLIED).order_by("pk").values_list("pk", flat=True)
+    )
+    submissions = dict(
+        SchoolSubmission.objects.filter(period=period).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return {
+        "imports": imports,
+        "submissions": submissions,
+        "data_changed_at": _iso(inputs_changed_at(period)),
+    }
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def inputs_changed_at(period: MonitoringPeriod) -> dt.datetime | None:
+    """The latest moment the period's inputs changed through the portal's doors.
+
+    Applied imports, submission steps, diagnostics submitted, route approvals and done
+    marks; edits made in the admin are not tracked (they are corrections, and the
+    institute recomputes after them).
+    """
+    moments = [
+        ImportJob.objects.filter(period=period, applied_at__isnull=False).aggregate(m=Max("applied_at"))["m"],
+        SubmissionEvent.objects.filter(submission__period=period).aggregate(m=Max("at"))["m"],
+        Diagnostic.objects.filter(date__gte=period.start, date__lte=period.end).aggregate(m=Max("submitted_at"))["m"],
+        RouteEvent.objects.aggregate(m=Max("at"))["m"],
+        RouteActivity.objects.filter(due__gte=period.start, due__lte=period.end).aggregate(m=Max("done_at"))["m"],
+    ]
+    moments = [m for m in moments if m is not None]
+    return max(moments) if moments else None
+
+
+def last_run(period: MonitoringPeriod) -> ComputationRun | None:
+    return ComputationRun.objects.filter(period=period, status=RunStatus.DONE).order_by("-created_at", "-pk").first()
+
+
+def is_stale(period: MonitoringPeriod) -> bool:
+    """Whether the stored values predate a change of their inputs (or were never computed)."""
+    run = last_run(period)
+    if run is None:
+        return True
+    changed = inputs_changed_at(period)
+    return changed is not None and changed > run.created_at
+
+
+def computation_start(
+    *, period: MonitoringPeriod, user=None, trigger: str = "manual", countdown: int | None = None
+) -> ComputationRun:
+    """Create a run and hand it to the workers once the caller's transaction commits."""
+    from indicators.tasks import run_computation
+
+    if period.is_closed:
+        raise ClosedPeriod(f"Период {period.year} закрыт: его показатели не пересчитываются.")
+    run = ComputationRun.objects.create(period=period, user=user, trigger=trigger, inputs=_inputs(period))
+    transaction.on_commit(lambda: run_computation.apply_async((run.pk,), countdown=countdown))
+    return run
+
+
+def computation_schedule_after_import(job: ImportJob) -> ComputationRun | None:
+    """After an applied import: one run a little later, unless one is already waiting (debounce)."""
+    period = job.period
+    if period.is_closed:
+        return None
+    if ComputationRun.objects.filter(period=period, status=RunStatus.QUEUED).exists():
+        return None
+    return computation_start(period=period, user=job.user, trigger="import", countdown=DEBOUNCE_SECONDS)
+
+
+def run_plan(run: ComputationRun) -> list[tuple[int, list[int] | None]]:
+    """(direction, municipality ids) of the run's chunk steps."""
+    directions = sorted({d.direction for d in engine.definitions_for(run.period)})
+    return [(direction, chunk) for direction in directions for chunk in municipality_chunks()]
+
+
+def run_begin(*, run_id: int, steps: int) -> ComputationRun:
+    with transaction.atomic():
+        run = ComputationRun.objects.select_for_update().get(pk=run_id)
+        if run.status == RunStatus.QUEUED:
+            run.status = RunStatus.RUNNING
+            run.started_at = timezone.now()
+            run.steps_total = steps + 1  # the chunks and the region's roll-up
+            run.steps_done = 0
+            run.save(update_fields=["status", "started_at", "steps_total", "steps_done"])
+    return run
+
+
+def _step_done(run_id: int, label: str, seconds: float, written: int) -> None:
+    # Steps finish on several workers at once: the row is locked to add up their figures.
+    with transaction.atomic():
+        run = ComputationRun.objects.select_for_update().get(pk=run_id)
+        run.timings[label] = round(run.timings.get(label, 0) + seconds, 3)
+        run.steps_done += 1
+        run.values_written += written
+        run.save(update_fields=["timings", "steps_done", "values_written"])
+
+
+def run_chunk(*, run_id: int, direction: int, municipality_ids: list[int] | None) -> int:
+    """One chunk step: the direction's school and municipality rows for some municipalities (idempotent)."""
+    run = ComputationRun.objects.select_related("period").get(pk=run_id)
+    started = time.perf_counter()
+    written = engine.compute_chunk(
+        period=run.period,
+        definitions=engine.definitions_for(run.period, [direction]),
+        municipality_ids=municipality_ids,
+        computed_at=run.created_at,
+    )
+    _step_done(run_id, f"direction {direction}", time.perf_counter() - started, written)
+    return written
+
+
+def run_finish(*, run_id: int) -> ComputationRun:
+    """The final step: the region's rows, then the run is done (idempotent)."""
+    run = ComputationRun.objects.select_related("period").get(pk=run_id)
+    started = time.perf_counter()
+    written = engine.compute_region(
+        period=run.period, definitions=engine.definitions_for(run.period), computed_at=run.created_at
+    )
+    _step_done(run_id, "region", time.perf_counter() - started, written)
+    run.refresh_from_db()
+    run.status = RunStatus.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+def run_fail(*, run_id: int, error: str) -> None:
+    ComputationRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED, error=error[:5000], finished_at=timezone.now()
+    )
