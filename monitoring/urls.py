@@ -34,6 +34,7 @@ urlpatterns = [
     # project package imports none of their code.
     path("diagnostics/", include("deficits.urls")),
     path("", include("iom.urls")),
+    path("", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]
 
