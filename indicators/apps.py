@@ -12,3 +12,12 @@ class IndicatorsConfig(AppConfig):
 
         if computation_schedule_after_import not in APPLIED_HOOKS:
             APPLIED_HOOKS.append(computation_schedule_after_import)
+
+        # The demo computes its periods last, after the apps that feed the indicators.
+        from indicators.demo import seed_indicators, wipe_indicators
+        from monitoring.demo import DEMO_STEPS, DEMO_WIPES
+
+        if seed_indicators not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_indicators)
+        if wipe_indicators not in DEMO_WIPES:
+            DEMO_WIPES.insert(0, wipe_indicators)

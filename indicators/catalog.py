@@ -79,6 +79,10 @@ class Definition:
         return int(direction) * 1000 + int(number)
 
     @property
+    def unit_label(self) -> str:
+        return Unit(self.unit).label
+
+    @property
     def has_denominator(self) -> bool:
         return self.unit in (Unit.PERCENT, Unit.AVERAGE)
 

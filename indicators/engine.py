@@ -128,12 +128,14 @@ def period_edition(period: MonitoringPeriod) -> dict[str, PeriodIndicator]:
     """The period's indicators with their targets; an open period gains the catalog's new ones.
 
     A closed period's edition is never extended: its reports must stay as they were.
+    (One closed before its first computation gets the catalog as it is then.)
     """
     indicators = ensure_indicators()
     edition = {
         pi.indicator.code: pi for pi in PeriodIndicator.objects.filter(period=period).select_related("indicator")
     }
-    if not period.is_closed:
+    # A period closed before it was ever computed gets its edition on first use.
+    if not period.is_closed or not edition:
         missing = [d for d in catalog() if d.code not in edition]
         created = PeriodIndicator.objects.bulk_create(
             [

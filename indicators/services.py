@@ -102,7 +102,8 @@ def computation_start(
     """Create a run and hand it to the workers once the caller's transaction commits."""
     from indicators.tasks import run_computation
 
-    if period.is_closed:
+    if period.is_closed and last_run(period) is not None:
+        # Computed once, a closed period's values are what its reports were built on.
         raise ClosedPeriod(f"Период {period.year} закрыт: его показатели не пересчитываются.")
     run = ComputationRun.objects.create(period=period, user=user, trigger=trigger, inputs=_inputs(period))
     transaction.on_commit(lambda: run_computation.apply_async((run.pk,), countdown=countdown))
@@ -112,7 +113,7 @@ def computation_start(
 def computation_schedule_after_import(job: ImportJob) -> ComputationRun | None:
     """After an applied import: one run a little later, unless one is already waiting (debounce)."""
     period = job.period
-    if period.is_closed:
+    if period.is_closed and last_run(period) is not None:
         return None
     if ComputationRun.objects.filter(period=period, status=RunStatus.QUEUED).exists():
         return None

@@ -120,14 +120,18 @@ def test_queries_do_not_grow_with_the_number_of_schools(world, django_assert_max
         compute_period(period=world.period)
 
 
-def test_a_closed_period_is_never_recomputed_nor_extended(world):
-    engine.period_edition(world.period)
+def test_a_closed_period_is_computed_once_and_then_never_again_nor_extended(world, django_capture_on_commit_callbacks):
     world.period.status = PeriodStatus.CLOSED
     world.period.save()
+    # Closed before it was ever computed: the first computation is allowed, with the catalog as it is.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.computation_start(period=world.period)
+    assert ComputationRun.objects.get().status == RunStatus.DONE
     PeriodIndicator.objects.filter(period=world.period, indicator__code="9.2").delete()
     assert "9.2" not in engine.period_edition(world.period)  # the catalog moved on; the closed edition did not
     with pytest.raises(services.ClosedPeriod):
         services.computation_start(period=world.period)
+    assert ComputationRun.objects.count() == 1
 
 
 def test_an_open_period_uses_the_catalog_with_its_default_targets(world):
