@@ -38,6 +38,7 @@ lint: install
 # Benchmarks (PostgreSQL on 127.0.0.1:5432): figures go into the issue notes.
 bench: install
 	$(PY) tests/perf/bench_import.py --size region
+	$(PY) tests/perf/bench_indicators.py --size region
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -10,9 +10,17 @@ from collections.abc import Callable
 
 from indicators.models import ComputationRun, IndicatorValue, RunStatus
 from indicators.services import run_begin, run_chunk, run_finish, run_plan
+from monitoring.models import RosterEntry
+
+# Above this many roster rows (the national demo) seeding leaves the computation to the
+# workers: `compute_indicators` or the period page, which fan it out.
+SEED_COMPUTE_LIMIT = 200_000
 
 
 def seed_indicators(*, periods, seed: int, log: Callable[[str], None]) -> dict[str, int]:
+    if RosterEntry.objects.count() > SEED_COMPUTE_LIMIT:
+        log("  показатели не рассчитывались: запустите compute_indicators (расчет идет через Celery)")
+        return {}
     for period in sorted(periods, key=lambda p: p.year):
         # The steps run here, in the seeding transaction, whether or not workers are up.
         run = ComputationRun.objects.create(period=period, trigger="demo")

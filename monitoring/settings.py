@@ -144,6 +144,9 @@ CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Municipalities per step of an indicator computation; 0 computes the region in one step
+# per direction. A country-size database fans out over workers with e.g. 10.
+INDICATOR_CHUNK_MUNICIPALITIES = env("INDICATOR_CHUNK_MUNICIPALITIES", "int", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
