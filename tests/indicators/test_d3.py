@@ -254,3 +254,20 @@ def test_3_16_teachers_without_pedagogical_education_who_completed_retraining(wo
     assert value("3.16", "municipality", M1) == (2, 6, pct("33.33"))
     assert value("3.16", "municipality", M2) == (1, 1, pct("100.00"))
     assert value("3.16", "region", REGION) == (3, 7, pct("42.86"))
+
+
+def test_each_flag_share_reads_its_own_flag(world):
+    """Program k (k = 0…12) carries the first k flags, so flag i is set on 12 − i programs:
+    every flag has its own count and no share can be read from another flag."""
+    from indicators.definitions.d3 import FLAG_INDICATORS
+
+    flags = [flag for _, _, flag in FLAG_INDICATORS]
+    for k in range(len(flags)):
+        program = factories.ProgramFactory(**{flag: True for flag in flags[:k]})
+        factories.CourseRunFactory(program=program, start=dt.date(2025, 2, 1), end=dt.date(2025, 3, 1))
+    compute_period(period=world.period, directions=[3])
+    total = len(flags)
+    for i, (code, _, _) in enumerate(FLAG_INDICATORS):
+        expected = total - 1 - i
+        numerator, denominator, _ = value(code, "region", "34")
+        assert (numerator, denominator) == (Decimal(expected), Decimal(total)), code
