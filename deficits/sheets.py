@@ -12,19 +12,18 @@ from deficits.models import Diagnostic, DiagnosticKind, DiagnosticStatus, GroupR
 from deficits.scoring import active_instrument, instrument_spec, score_columns
 from monitoring.models import RosterEntry
 from monitoring.package import parsing as p
-from monitoring.package.registry import Column, Sheet, SheetResult, register
+from monitoring.package.registry import Column, Sheet, SheetResult, register, row_values
 from monitoring.package.sheets import JsonText, insert_columns
 
 GROUP_CODES = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")
 ITEM_CODES = tuple(f"{g}-{n}" for g in GROUP_CODES for n in range(1, 11))
 BATCH = 2000
 
-# A row's answers as a tuple in ITEM_CODES order.
-_answers = operator.itemgetter(*ITEM_CODES)
 # jsonb keeps an object's keys shortest first, then bytewise; a text already in that order
 # is stored without being sorted again, which took about a fifth off the COPY's own time.
 _JSONB_ORDER = tuple(sorted(ITEM_CODES, key=lambda code: (len(code.encode()), code.encode())))
-_answers_jsonb_order = operator.itemgetter(*_JSONB_ORDER)
+# Answers in ITEM_CODES order -> the same answers in _JSONB_ORDER.
+_in_jsonb_order = operator.itemgetter(*(ITEM_CODES.index(code) for code in _JSONB_ORDER))
 # Answers are whole numbers (the column's parser is ranged_int), so %d writes them exactly.
 _ANSWERS_JSON = "{" + ",".join(f"{json.dumps(code, ensure_ascii=False)}:%d" for code in _JSONB_ORDER) + "}"
 
@@ -51,19 +50,24 @@ class DiagnosticSheet(Sheet):
         instrument = active_instrument()
         specs = {instrument.pk: instrument_spec(instrument)}
         teachers = ctx.ids("roster")
-        wanted = {(teachers[v["teacher"]], v["date"], v["kind"]): v for v in (r.values for r in rows)}
+        # Key -> answers in ITEM_CODES order, read as plain tuples (registry.row_values).
+        wanted = {
+            (teachers[teacher], date, kind): answers
+            for (teacher, date, kind), answers in zip(
+                row_values(rows, ("teacher", "date", "kind")), row_values(rows, ITEM_CODES), strict=True
+            )
+        }
         existing = _existing(wanted, ctx)
         result = SheetResult()
-        new: list[tuple[tuple, dict]] = []
+        new: list[tuple[tuple, tuple]] = []
         changed: list[tuple[Diagnostic, tuple]] = []
         now = timezone.now()
-        for key, values in wanted.items():
+        for key, answers in wanted.items():
             current = existing.get(key)
             if current is None:
-                new.append((key, values))
+                new.append((key, answers))
                 continue
             pk, stored, instrument_id, status = current
-            answers = _answers(values)
             as_dict = dict(zip(ITEM_CODES, answers, strict=True))
             if stored != as_dict or status != DiagnosticStatus.SUBMITTED:
                 diagnostic = Diagnostic(
@@ -88,7 +92,7 @@ class DiagnosticSheet(Sheet):
         if new:
             pks, answer_rows = to_score.setdefault(instrument.pk, ([], []))
             pks += ids
-            answer_rows += [_answers(values) for _, values in new]
+            answer_rows += [answers for _, answers in new]
         results: dict[str, list] = {f: [] for f in ("diagnostic_id", "group_code", "score", "level", "is_deficit")}
         for instrument_id, (pks, answer_rows) in to_score.items():
             spec = specs.get(instrument_id) or specs.setdefault(
@@ -119,7 +123,7 @@ class DiagnosticSheet(Sheet):
         return result
 
     @staticmethod
-    def _insert_new(new: list[tuple[tuple, dict]], instrument: Instrument, now) -> list[int]:
+    def _insert_new(new: list[tuple[tuple, tuple]], instrument: Instrument, now) -> list[int]:
         """Insert the new diagnostics (COPY on PostgreSQL); their ids, in the order given."""
         count = len(new)
         ids = insert_columns(
@@ -130,7 +134,7 @@ class DiagnosticSheet(Sheet):
                 "kind": [key[2] for key, _ in new],
                 "instrument_id": [instrument.pk] * count,
                 # One template per row instead of a dict and json.dumps: the same JSON value.
-                "answers": [JsonText(_ANSWERS_JSON % _answers_jsonb_order(values)) for _, values in new],
+                "answers": [JsonText(_ANSWERS_JSON % _in_jsonb_order(answers)) for _, answers in new],
                 "status": [DiagnosticStatus.SUBMITTED] * count,
                 "imported": [True] * count,
                 "submitted_at": [now] * count,
@@ -161,7 +165,7 @@ class DiagnosticSheet(Sheet):
             yield [d.teacher.code, d.date.strftime("%d.%m.%Y"), d.kind, *(d.answers.get(code) for code in ITEM_CODES)]
 
 
-def _existing(wanted: dict[tuple, dict], ctx) -> dict[tuple, tuple]:
+def _existing(wanted: dict[tuple, tuple], ctx) -> dict[tuple, tuple]:
     """Stored diagnostics the package's rows may match: key -> (pk, answers, instrument_id, status).
 
     Every teacher of the package is in the period's roster (the check saw to it), so the

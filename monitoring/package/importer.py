@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
-import operator
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -117,7 +116,7 @@ class ImportContext:
             self._ids.pop(name, None)
 
     def check_reference(self, sheet: str, row: Row, column_field: str, namespace: str, what: str) -> None:
-        code = row.values.get(column_field)
+        code = row.get(column_field)
         if code is None:
             return
         # Called for every reference of every row: the cached set first, without a call.
@@ -221,14 +220,22 @@ def _parse_by_columns(sheet: registry.Sheet, raw_rows, index: dict[str, int]) ->
     cls = type(sheet)
     if cls.parse_row is not registry.Sheet.parse_row or cls.row_key is not registry.Sheet.row_key:
         return None  # a sheet with its own reading rules keeps them
-    cells_list = [cells for _, cells in raw_rows]
+    if not raw_rows:
+        return []
+    # One C-level transposition instead of an itemgetter pass per column. Every row has at
+    # least as many cells as the header row (reader.RawSheet), so no column in use is cut.
+    by_index = list(zip(*(cells for _, cells in raw_rows), strict=False))
     fields = [column.field for column in sheet.columns]
     value_columns = []
     try:
         for column in sheet.columns:
             i = index.get(column.field)
-            raw = list(map(operator.itemgetter(i), cells_list)) if i is not None else [None] * len(cells_list)
-            values, empty = _parse_column(column.parse, _unescape_column(raw))
+            raw = by_index[i] if i is not None else (None,) * len(raw_rows)
+            # The cell types, found once, tell both steps below what they may skip.
+            types = set(map(type, raw))
+            if any(issubclass(t, str) for t in types):
+                raw = _unescape_column(raw)
+            values, empty = _parse_column(column.parse, raw, types)
             if empty:
                 if column.required:
                     return None
@@ -243,13 +250,16 @@ def _parse_by_columns(sheet: registry.Sheet, raw_rows, index: dict[str, int]) ->
         if len(set(keys)) != len(keys):
             return None
     pairs = tuple(index.items())
+    # Each row keeps its values as the tuple zip makes anyway; its dict is built only if
+    # something asks for it (registry.Row).
+    positions = {f: i for i, f in enumerate(fields)}
     return [
-        Row(number, dict(zip(fields, values, strict=True)), None, cells, pairs)
+        Row(number, None, None, cells, pairs, value_tuple=values, positions=positions)
         for (number, cells), values in zip(raw_rows, zip(*value_columns, strict=True), strict=True)
     ]
 
 
-def _unescape_column(raw: list[Any]) -> list[Any]:
+def _unescape_column(raw: Sequence[Any]) -> Sequence[Any]:
     # One C-level search instead of a check per cell: does a "'" open any text? (A false
     # hit, from a NUL inside a cell, only costs the exact pass.)
     joined = "\x00".join(filter(str.__instancecheck__, raw))
@@ -258,14 +268,17 @@ def _unescape_column(raw: list[Any]) -> list[Any]:
     return raw
 
 
-def _parse_column(parse: Callable[[Any], Any], raw: list[Any]) -> tuple[list[Any], bool]:
-    """The column's values, and whether any is empty (None or [])."""
+def _parse_column(
+    parse: Callable[[Any], Any], raw: Sequence[Any], types: set[type] | None = None
+) -> tuple[list[Any], bool]:
+    """The column's values, and whether any is empty (None or []); ``types``: the cells' types if known."""
     # Cached are columns of texts and empties, or of numbers and empties: a key then only
     # equals a key of its own type, while 1, 1.0 and True mixed are equal keys that may
     # parse apart. Workbooks give every number as a float, so a column of answers 1..4
     # is four parser calls instead of one per cell.
     if len(raw) > _SAMPLE:
-        types = set(map(type, raw))
+        if types is None:
+            types = set(map(type, raw))
         if (types <= _CACHEABLE or types <= _CACHEABLE_NUMBER) and len(set(raw[:_SAMPLE])) * 4 <= _SAMPLE * 3:
             distinct = set(raw)
             # 0.0 and -0.0 are one key but may parse apart (Decimal keeps the sign).
