@@ -1,4 +1,4 @@
-"""Where tests find the spec's sample packages.
+"""Where tests find the spec's sample packages and indicator catalog.
 
 The contract lives in ../shared/spec beside the project; a clone without it (a
 developer's laptop) uses the copy committed under tests/, taken from the same files.
