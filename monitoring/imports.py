@@ -36,9 +36,10 @@ def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> Imp
     if job.status == ImportStatus.APPLIED:
         job.applied_at = timezone.now()
         fields.append("applied_at")
+    job.save(update_fields=fields)
+    if job.status == ImportStatus.APPLIED:
         for hook in APPLIED_HOOKS:
             transaction.on_commit(lambda hook=hook: hook(job))
-    job.save(update_fields=fields)
     return job
 
 

@@ -96,3 +96,17 @@ def test_1_3_to_1_6_the_catalog_of_the_period(region):
     assert not IndicatorValue.objects.filter(indicator__code="1.5", breakdown="provider=П2").exists()
     assert not IndicatorValue.objects.filter(indicator__code="1.5", org_code__in=["000002", "02"]).exists()
     assert value(p, "1.6", "region", "34") == (d(1), d(2), d("50.00"))
+
+
+def test_1_8_levels_at_the_band_edges(world):
+    """Scores 19/20 and 29/30 fall on either side of a band edge (пороговый 10–19, допустимый
+    20–29, оптимальный 30–40); four teachers of school A, one score each in ИКТ."""
+    teachers = [factories.RosterEntryFactory(period=world.period, school=world.school_a).teacher for _ in range(4)]
+    for teacher, score in zip(teachers, (19, 20, 29, 30), strict=True):
+        factories.DiagnosticFactory(teacher=teacher, date=dt.date(2025, 4, 1), submit=True, scores={"ИКТ": score})
+    compute_period(period=world.period, directions=[1])
+    p = world.period
+    assert value(p, "1.8", "school", "000001", "group=ИКТ;level=пороговый") == (d(1), d(4), d("25.00"))
+    assert value(p, "1.8", "school", "000001", "group=ИКТ;level=допустимый") == (d(2), d(4), d("50.00"))
+    assert value(p, "1.8", "school", "000001", "group=ИКТ;level=оптимальный") == (d(1), d(4), d("25.00"))
+    assert value(p, "1.7", "school", "000001", "group=ИКТ") == (d(3), d(4), d("75.00"))  # 30 is not a deficit

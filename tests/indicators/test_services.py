@@ -1,0 +1,58 @@
+"""After an applied import the period is recomputed by itself, once per burst of imports."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from indicators import services
+from indicators.models import ComputationRun, IndicatorValue, RunStatus
+from monitoring import models
+from monitoring.imports import APPLIED_HOOKS, import_job_apply, import_job_create
+from tests.paths import SPEC
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _run_jobs_at_once(monkeypatch):
+    # The test transaction never commits: on_commit work (the check, the apply, the run)
+    # runs where it is scheduled, as it would in autocommit.
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+
+
+@pytest.fixture
+def world(world):
+    models.Region.objects.update(code="R15")  # the sample package's region
+    return world
+
+
+def _apply(world):
+    upload = SimpleUploadedFile("sample-package.zip", (SPEC / "sample-package.zip").read_bytes())
+    job = import_job_create(kind=models.ImportKind.PACKAGE, period=world.period, user=world.analyst, file=upload)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.CHECKED, job.problems[:3]
+    return import_job_apply(job=job, user=world.analyst)
+
+
+def test_an_applied_import_schedules_a_run_that_computes_the_period(world):
+    assert services.computation_schedule_after_import in APPLIED_HOOKS
+    job = _apply(world)
+    assert job.status == models.ImportStatus.APPLIED and job.applied_at is not None
+    run = ComputationRun.objects.get()
+    assert (run.trigger, run.status, run.user) == ("import", RunStatus.DONE, world.analyst)
+    assert run.inputs["imports"] == [job.pk]
+    assert IndicatorValue.objects.filter(period=world.period, indicator__code="1.1", level="region").exists()
+    assert not services.is_stale(world.period)
+
+
+def test_imports_arriving_while_a_run_waits_join_it(world):
+    waiting = ComputationRun.objects.create(period=world.period, trigger="import")  # queued, not yet started
+    _apply(world)
+    assert list(ComputationRun.objects.all()) == [waiting]
+    assert services.is_stale(world.period)
