@@ -287,6 +287,9 @@ def _parse_column(
                 results = cache.values()
                 if all(type(v) in _IMMUTABLE for v in results):
                     return list(map(cache.__getitem__, raw)), None in results
+                # Lists (subjects) are copied per row: no two rows share one list object.
+                if all(type(v) is list and all(type(x) in _IMMUTABLE for x in v) for v in results):
+                    return list(map(list, map(cache.__getitem__, raw))), [] in results
     values = list(map(parse, raw))
     return values, None in values or [] in values
 

@@ -373,26 +373,28 @@ def _build_sheet(name: str, records: list[list[Any]]) -> RawSheet:
     header_row = 0
     rows: list[tuple[int, list[Any]]] = []
     width = 0
+    append = rows.append
     for index, cells in enumerate(records):
         records[index] = None  # type: ignore[call-overload]
-        number = index + 1
-        if _is_blank(cells):
+        # Most rows open with a value in column A; only the others need the full test.
+        head = cells[0] if cells else None
+        if (head is None or (head.__class__ is str and (not head or head.isspace()))) and _is_blank(cells):
             continue
         if headers is None:
             headers = [header_text(cell) for cell in cells]
-            header_row = number
+            header_row = index + 1
             width = len(headers)
             continue
-        # In place, found by C-level count/index: about half the cost of rebuilding
+        # In place, found by C-level search/count/index: about half the cost of rebuilding
         # each row with a comprehension, which matters at millions of cells.
-        empties = cells.count("")
-        position = -1
-        for _ in range(empties):
-            position = cells.index("", position + 1)
-            cells[position] = None
+        if "" in cells:
+            position = -1
+            for _ in range(cells.count("")):
+                position = cells.index("", position + 1)
+                cells[position] = None
         if len(cells) < width:  # a short CSV record; workbook rows are always full width
             cells = [*cells, *([None] * (width - len(cells)))]
-        rows.append((number, cells))
+        append((index + 1, cells))
     records.clear()
     return RawSheet(name=name, headers=headers or [], rows=rows, header_row=header_row)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import json
 import operator
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -582,8 +583,13 @@ def _snils(value: Any) -> str | None:
         return None
     if not m.snils_is_valid(text):
         raise p.CellError("СНИЛС не прошел проверку контрольного числа (формат 123-456-789 01)")
-    digits = "".join(ch for ch in text if ch.isdigit())
+    if _SNILS_FORMAT.fullmatch(text):  # already written the way it is stored
+        return text
+    digits = "".join(filter(str.isdigit, text))
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:]}"
+
+
+_SNILS_FORMAT = re.compile(r"[0-9]{3}-[0-9]{3}-[0-9]{3} [0-9]{2}")
 
 
 # Above this many codes a package is compared with every teacher: one plain scan is
