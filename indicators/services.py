@@ -28,6 +28,10 @@ from monitoring.models import (
     SubmissionEvent,
 )
 
+# What happens after a run is done, registered by the apps to the right (reports
+# recomputes its findings): hook(run).
+RUN_DONE_HOOKS: list = []
+
 # Imports arrive in bursts (a municipality's schools one after another): a run starts
 # this long after the first of them and covers all that came meanwhile.
 DEBOUNCE_SECONDS = 120
@@ -174,6 +178,8 @@ def run_finish(*, run_id: int) -> ComputationRun:
     run.status = RunStatus.DONE
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at"])
+    for hook in RUN_DONE_HOOKS:
+        hook(run)
     return run
 
 

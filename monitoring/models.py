@@ -58,13 +58,16 @@ class ScopePaths:
 
     ``None`` means the model cannot be reached from that kind of scope, so users of
     that scope see none of its rows. ``public`` rows (periods, the region) are seen by
-    every signed-in user.
+    every signed-in user. ``region_wide`` names a field whose empty value marks a row
+    addressed to the whole region (a letter to every school head): municipal officials
+    and school heads see such rows beside their own.
     """
 
     municipality: str | tuple[str, ...] | None = None
     school: str | tuple[str, ...] | None = None
     teacher: str | tuple[str, ...] | None = None
     public: bool = False
+    region_wide: str | None = None
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -73,10 +73,11 @@ def scope_filter(*, user, model: type[Model]) -> Q:
         return NOTHING
     if paths.public:
         return EVERYTHING
+    wide = Q(**{f"{paths.region_wide}__isnull": True}) if paths.region_wide else NOTHING
     if user.role == Role.MUNICIPAL:
-        return _anchor(model, _paths(paths.municipality), user.municipality_id)
+        return _anchor(model, _paths(paths.municipality), user.municipality_id) | wide
     if user.role == Role.SCHOOL_HEAD:
-        return _anchor(model, _paths(paths.school), user.school_id)
+        return _anchor(model, _paths(paths.school), user.school_id) | wide
     if user.role == Role.TEACHER:
         return _anchor(model, _paths(paths.teacher), user.teacher_id)
     return NOTHING

@@ -35,6 +35,7 @@ urlpatterns = [
     path("diagnostics/", include("deficits.urls")),
     path("", include("iom.urls")),
     path("", include("indicators.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

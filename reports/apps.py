@@ -3,4 +3,12 @@ from django.apps import AppConfig
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = "Выводы и рекомендации"
+    verbose_name = "Адресные рекомендации и отчеты"
+
+    def ready(self) -> None:
+        # Findings follow every finished indicator run.
+        from indicators.services import RUN_DONE_HOOKS
+        from reports.findings import findings_after_run
+
+        if findings_after_run not in RUN_DONE_HOOKS:
+            RUN_DONE_HOOKS.append(findings_after_run)

@@ -1,1 +1,409 @@
-"""Filled by a later issue; the app exists so the layout of the design holds."""
+"""Findings, recommendation texts, addressed-recommendation letters, measures and the annual report.
+
+The last steps of the cycle: a finding is an org unit whose indicator value misses the
+period's alert threshold; the recommendation library turns findings into conclusions
+and recommendations by addressee; a letter carries them under an issuing body's
+letterhead with an outgoing number, and once issued never changes; measures taken on
+recommendations are judged by the next period's values.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from indicators.models import Indicator, Level
+from monitoring.models import MonitoringPeriod, Municipality, School, ScopedManager, ScopePaths
+
+
+class Finding(models.Model):
+    """An org unit whose indicator value misses the period's alert threshold (recomputed with the indicators)."""
+
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="findings", verbose_name="период"
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="findings", verbose_name="показатель"
+    )
+    level = models.CharField("уровень", max_length=20, choices=Level.choices)
+    org_code = models.CharField("код", max_length=20)
+    org_name = models.CharField("наименование", max_length=500)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    value = models.DecimalField("значение", max_digits=20, decimal_places=4)
+    threshold = models.DecimalField("порог", max_digits=14, decimal_places=2)
+    higher_is_better = models.BooleanField("чем больше, тем лучше", default=True)
+
+    scope_paths = ScopePaths(municipality="municipality", school="school")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "проблемная зона"
+        verbose_name_plural = "проблемные зоны (показатели ниже порога)"
+        ordering = ["period", "indicator__order", "level", "org_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "indicator", "level", "org_code"],
+                name="finding_unique",
+                violation_error_message="Эта проблемная зона уже отмечена.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.org_name}: {self.value}"
+
+
+class AddresseeKind(models.TextChoices):
+    MUNICIPAL = "municipal", "Органам местного самоуправления, осуществляющим управление в сфере образования"
+    SCHOOL_HEADS = "school_heads", "Руководителям общеобразовательных организаций"
+    INSTITUTE = "institute", "Институту развития образования"
+
+
+class TextKind(models.TextChoices):
+    CONCLUSION = "conclusion", "вывод"
+    RECOMMENDATION = "recommendation", "рекомендация"
+
+
+class RecommendationText(models.Model):
+    """A conclusion or recommendation of the library, for an indicator (or a direction) and an addressee kind.
+
+    Placeholders filled from the findings in scope: ``{count}`` units, ``{units}`` their
+    names, ``{value}``/``{threshold}`` for a single unit, ``{period}`` the year.
+    """
+
+    kind = models.CharField("вид", max_length=20, choices=TextKind.choices)
+    direction = models.PositiveSmallIntegerField("направление")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="texts", verbose_name="показатель"
+    )
+    addressee = models.CharField("адресат", max_length=20, choices=AddresseeKind.choices, blank=True)
+    text = models.TextField("текст")
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+    is_active = models.BooleanField("используется", default=True)
+
+    scope_paths = ScopePaths(public=True)
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "текст библиотеки рекомендаций"
+        verbose_name_plural = "библиотека выводов и рекомендаций"
+        ordering = ["direction", "indicator__order", "kind", "addressee", "order"]
+        constraints = [
+            models.CheckConstraint(
+                name="recommendation_has_addressee",
+                condition=Q(kind="conclusion") | ~Q(addressee=""),
+                violation_error_message="У рекомендации должен быть адресат.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class IssuerKind(models.TextChoices):
+    INSTITUTE = "institute", "институт"
+    MUNICIPAL = "municipal", "муниципальный орган управления образованием"
+
+
+class Issuer(models.Model):
+    """An issuing body and its letterhead: name, address and requisites, signatory, number prefix."""
+
+    kind = models.CharField("вид", max_length=20, choices=IssuerKind.choices)
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="issuer",
+        verbose_name="муниципалитет",
+    )
+    name = models.CharField("наименование", max_length=500)
+    address = models.CharField("адрес", max_length=500, blank=True)
+    phone = models.CharField("телефон", max_length=100, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    ogrn = models.CharField("ОГРН", max_length=15, blank=True)
+    inn_kpp = models.CharField("ИНН/КПП", max_length=30, blank=True)
+    signatory_position = models.CharField("должность подписанта", max_length=255)
+    signatory_name = models.CharField("подписант (инициалы, фамилия)", max_length=255)
+    number_suffix = models.CharField("суффикс исходящего номера", max_length=20, blank=True)
+
+    scope_paths = ScopePaths(public=True)
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "орган, издающий письма"
+        verbose_name_plural = "органы, издающие письма (бланки)"
+        constraints = [
+            models.CheckConstraint(
+                name="issuer_municipal_has_municipality",
+                condition=Q(kind="institute", municipality__isnull=True)
+                | Q(kind="municipal", municipality__isnull=False),
+                violation_error_message="Муниципальный орган должен быть связан с муниципалитетом, институт — нет.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "Черновик"
+    APPROVED = "approved", "Согласовано подписантом"
+    ISSUED = "issued", "Зарегистрировано и отправлено"
+
+
+class DocumentKind(models.TextChoices):
+    LETTER = "letter", "письмо"
+    NOTE = "note", "справка"
+
+
+class Letter(models.Model):
+    """An addressed-recommendation letter (or справка); once issued its text, number and PDF never change."""
+
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.PROTECT, related_name="letters", verbose_name="период"
+    )
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="letters", verbose_name="от кого")
+    document_kind = models.CharField("вид документа", max_length=10, choices=DocumentKind.choices, default="letter")
+    # Addressees: a kind and its scope (all school heads of a municipality, one authority, …).
+    addressee = models.CharField("адресат", max_length=20, choices=AddresseeKind.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name="муниципалитет",
+    )
+    addressee_line = models.CharField("адресат (как в письме)", max_length=500)
+    title = models.TextField("заголовок")
+    introduction = models.TextField("вступление", blank=True)
+    closing = models.TextField("заключение", blank=True)
+    protocol = models.CharField("протокол (для справки)", max_length=255, blank=True)
+    reply_to = models.CharField("на № … от …", max_length=255, blank=True)
+    status = models.CharField("состояние", max_length=20, choices=LetterStatus.choices, default=LetterStatus.DRAFT)
+    signatory_position = models.CharField("должность подписанта", max_length=255)
+    signatory_name = models.CharField("подписант", max_length=255)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="автор"
+    )
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField("согласовано", null=True, blank=True)
+    number = models.CharField("исходящий номер", max_length=50, blank=True)
+    issued_on = models.DateField("дата", null=True, blank=True)
+    pdf = models.FileField("PDF", upload_to="letters/%Y/", blank=True)
+    pdf_sha256 = models.CharField("SHA-256 PDF", max_length=64, blank=True)
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections", verbose_name="исправляет"
+    )
+
+    # A letter names its municipality, or none when it goes to the whole region; a school
+    # head reads the letters of their school's municipality and the region's.
+    scope_paths = ScopePaths(municipality="municipality", school="municipality__schools", region_wide="municipality")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "письмо с адресными рекомендациями"
+        verbose_name_plural = "письма с адресными рекомендациями"
+        ordering = ["-period__year", "-issued_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="letter_issued_has_number",
+                condition=~Q(status="issued") | (~Q(number="") & Q(issued_on__isnull=False) & ~Q(pdf_sha256="")),
+                violation_error_message="У зарегистрированного письма должны быть номер, дата и PDF.",
+            ),
+            models.UniqueConstraint(
+                fields=["issuer", "number"],
+                condition=~Q(number=""),
+                name="letter_number_unique",
+                violation_error_message="Такой исходящий номер у этого органа уже есть.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or 'проект'}: {self.title[:60]}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == LetterStatus.ISSUED
+
+
+class LetterItem(models.Model):
+    """A numbered conclusion or recommendation of a letter (recommendations grouped by addressee)."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="items", verbose_name="письмо")
+    kind = models.CharField("вид", max_length=20, choices=TextKind.choices)
+    addressee = models.CharField("адресат", max_length=20, choices=AddresseeKind.choices, blank=True)
+    indicator = models.ForeignKey(Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+    text = models.TextField("текст")
+
+    class Meta:
+        verbose_name = "пункт письма"
+        verbose_name_plural = "пункты письма"
+        ordering = ["letter", "kind", "addressee", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class OutgoingRegister(models.Model):
+    """An issuing body's register of outgoing numbers for a year (numbers are drawn under a row lock)."""
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="registers")
+    year = models.PositiveSmallIntegerField("год")
+    last_number = models.PositiveIntegerField("последний номер", default=0)
+
+    class Meta:
+        verbose_name = "журнал исходящих"
+        verbose_name_plural = "журналы исходящих"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "year"],
+                name="register_unique_year",
+                violation_error_message="Журнал этого года у органа уже есть.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.year}: {self.last_number}"
+
+
+class LetterReceipt(models.Model):
+    """An addressee's confirmation that they have read a letter."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="receipts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField("прочитано", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "отметка о прочтении"
+        verbose_name_plural = "отметки о прочтении"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "user"], name="receipt_unique", violation_error_message="Прочтение уже отмечено."
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} прочитал {self.letter_id}"
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planned", "Запланировано"
+    DONE = "done", "Выполнено"
+
+
+class Effect(models.TextChoices):
+    ACHIEVED = "achieved", "достигнут"
+    PARTLY = "partly", "частично"
+    NOT = "not", "не достигнут"
+
+
+class Measure(models.Model):
+    """A management decision taken on a recommendation: what, who, by when, which indicator should move and to what."""
+
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.PROTECT, related_name="measures", verbose_name="период"
+    )
+    item = models.ForeignKey(
+        LetterItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
+        verbose_name="рекомендация",
+    )
+    text = models.TextField("мера")
+    responsible = models.CharField("ответственный", max_length=255)
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due = models.DateField("срок")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="measures", verbose_name="показатель"
+    )
+    level = models.CharField("уровень", max_length=20, choices=Level.choices, default=Level.REGION)
+    org_code = models.CharField("код организации", max_length=20)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    baseline = models.DecimalField("значение на момент решения", max_digits=20, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField("целевое значение", max_digits=14, decimal_places=2)
+    status = models.CharField("состояние", max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+
+    scope_paths = ScopePaths(municipality="municipality", school="school")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "управленческое решение"
+        verbose_name_plural = "управленческие решения (меры)"
+        ordering = ["period", "due", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Notice(models.Model):
+    """A notice to a person in the portal (and by e-mail): a deadline, a finding, a letter, an overdue measure."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    text = models.CharField("текст", max_length=1000)
+    url = models.CharField("ссылка", max_length=500, blank=True)
+    # What the notice is about, so a daily job never sends the same one twice.
+    key = models.CharField("ключ", max_length=200)
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+    emailed = models.BooleanField("отправлено по почте", default=False)
+
+    class Meta:
+        verbose_name = "уведомление"
+        verbose_name_plural = "уведомления"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="notice_unique", violation_error_message="Такое уведомление уже было."
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", "В очереди"
+    RUNNING = "running", "Формируется"
+    DONE = "done", "Готов"
+    FAILED = "failed", "Ошибка"
+
+
+class AnnualReport(models.Model):
+    """The annual report of a period for the ministry: a PDF and an .xlsx of the same tables."""
+
+    period = models.ForeignKey(
+        MonitoringPeriod, on_delete=models.CASCADE, related_name="reports", verbose_name="период"
+    )
+    status = models.CharField("состояние", max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField("готовность, %", default=0)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+    finished_at = models.DateTimeField("готов", null=True, blank=True)
+    pdf = models.FileField("PDF", upload_to="reports/", blank=True)
+    xlsx = models.FileField("XLSX", upload_to="reports/", blank=True)
+    pages = models.PositiveIntegerField("страниц", default=0)
+    error = models.TextField("ошибка", blank=True)
+
+    scope_paths = ScopePaths(public=True)
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "годовой отчет"
+        verbose_name_plural = "годовые отчеты"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Отчет за {self.period.year} ({self.get_status_display()})"

@@ -1,0 +1,1 @@
+"""Admin of letters, issuers and the recommendation library (being written)."""

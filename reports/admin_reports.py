@@ -1,0 +1,1 @@
+"""Admin of measures, notices and annual reports (being written)."""
