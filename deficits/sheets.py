@@ -19,8 +19,9 @@ GROUP_CODES = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОР
 ITEM_CODES = tuple(f"{g}-{n}" for g in GROUP_CODES for n in range(1, 11))
 BATCH = 2000
 
-# jsonb keeps an object's keys shortest first, then bytewise; a text already in that order
-# is stored without being sorted again, which took about a fifth off the COPY's own time.
+# jsonb keeps an object's keys shortest first, then bytewise. A text already in that order
+# and without spaces is stored without re-sorting: the server's part of this COPY went
+# from 0.78 to 0.57 s for the region demo's 36 000 diagnostics (timed in psql).
 _JSONB_ORDER = tuple(sorted(ITEM_CODES, key=lambda code: (len(code.encode()), code.encode())))
 # Answers in ITEM_CODES order -> the same answers in _JSONB_ORDER.
 _in_jsonb_order = operator.itemgetter(*(ITEM_CODES.index(code) for code in _JSONB_ORDER))
