@@ -18,6 +18,7 @@ from indicators.engine import compute_chunk, compute_period, compute_region, def
 from indicators.models import IndicatorValue
 from monitoring.models import Municipality
 from tests import factories
+from tests.indicators.helpers import stored as value
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,6 @@ D = dt.date
 REGION = "34"
 A, C, B = "000001", "000003", "000002"
 M1, M2 = "01", "02"
-
-
-def value(code: str, level: str, org_code: str, breakdown: str = "", year: int = 2025) -> tuple:
-    row = IndicatorValue.objects.get(
-        period__year=year, indicator__code=code, level=level, org_code=org_code, breakdown=breakdown
-    )
-    return row.numerator, row.denominator, row.value
 
 
 def pct(text: str) -> Decimal:

@@ -16,6 +16,7 @@ from indicators.engine import compute_period
 from indicators.models import IndicatorValue
 from iom.models import PROGRAM_FLAGS
 from tests import factories
+from tests.indicators.helpers import stored as value
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +38,6 @@ FLAGS = {
     "3.12": "network_form",
     "3.13": "internship",
 }
-
-
-def value(code: str, level: str, org_code: str, breakdown: str = "", year: int = 2025) -> tuple:
-    row = IndicatorValue.objects.get(
-        period__year=year, indicator__code=code, level=level, org_code=org_code, breakdown=breakdown
-    )
-    return row.numerator, row.denominator, row.value
 
 
 def pct(text: str) -> Decimal:

@@ -18,6 +18,7 @@ from indicators.models import IndicatorValue
 from iom.models import PROGRAM_FLAGS
 from monitoring.models import DigitalEnvironmentScore
 from tests import factories
+from tests.indicators.helpers import stored as value
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +38,6 @@ class DigitalScoreFactory(factory.django.DjangoModelFactory):
     tools = 2
     usage = 2
     professional_development = 2
-
-
-def value(code: str, level: str, org_code: str, breakdown: str = "", year: int = 2025) -> tuple:
-    row = IndicatorValue.objects.get(
-        period__year=year, indicator__code=code, level=level, org_code=org_code, breakdown=breakdown
-    )
-    return row.numerator, row.denominator, row.value
 
 
 def teacher_at(world, school, **roster):

@@ -17,6 +17,7 @@ from indicators.engine import compute_chunk, compute_period, compute_region, def
 from indicators.models import IndicatorValue
 from monitoring.models import ExpertRole, Municipality
 from tests import factories
+from tests.indicators.helpers import stored as value
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,6 @@ class ExpertRoleFactory(factory.django.DjangoModelFactory):
     teacher = factory.SubFactory(factories.TeacherFactory)
     kind = "ЕГЭ"
     subject = "Математика"
-
-
-def value(code: str, level: str, org_code: str, breakdown: str = "", year: int = 2025) -> tuple:
-    row = IndicatorValue.objects.get(
-        period__year=year, indicator__code=code, level=level, org_code=org_code, breakdown=breakdown
-    )
-    return row.numerator, row.denominator, row.value
 
 
 def teacher_at(world, school, **roster):

@@ -18,16 +18,9 @@ from indicators.engine import Context, compute_period, contributions
 from indicators.models import IndicatorValue, Level
 from monitoring.models import ActivistRole, MethodicalActivist
 from tests import factories
+from tests.indicators.helpers import stored as value
 
 pytestmark = pytest.mark.django_db
-
-
-def value(code: str, level: str, org: str, breakdown: str = "") -> tuple:
-    """(numerator, denominator, value) of a stored row of the 2025 computation."""
-    row = IndicatorValue.objects.get(
-        period__year=2025, indicator__code=code, level=level, org_code=org, breakdown=breakdown
-    )
-    return row.numerator, row.denominator, row.value
 
 
 def activist(period, municipality, role, name, teacher=None):

@@ -32,6 +32,7 @@ from monitoring.models import (
     SupportProjectParticipant,
 )
 from tests import factories
+from tests.indicators.helpers import stored as value
 
 pytestmark = pytest.mark.django_db
 
@@ -39,14 +40,6 @@ D = Decimal
 TURNS_35 = dt.date(1990, 12, 31)  # 35 on 2025-12-31: not young
 JUST_YOUNG = dt.date(1991, 1, 1)  # 34 on 2025-12-31: young
 YOUNG = dt.date(1998, 6, 1)
-
-
-def value(code: str, level: str, org: str, breakdown: str = "") -> tuple:
-    """(numerator, denominator, value) of a stored row of the 2025 computation."""
-    row = IndicatorValue.objects.get(
-        period__year=2025, indicator__code=code, level=level, org_code=org, breakdown=breakdown
-    )
-    return row.numerator, row.denominator, row.value
 
 
 def compute(world):

@@ -35,19 +35,12 @@ from monitoring.models import (
     SubmissionStatus,
 )
 from tests import factories
+from tests.indicators.helpers import stored as value
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 ALL = tuple(ASSOCIATION_CRITERIA)
-
-
-def value(code: str, level: str, org: str, breakdown: str = "") -> tuple:
-    """(numerator, denominator, value) of a stored row of the 2025 computation."""
-    row = IndicatorValue.objects.get(
-        period__year=2025, indicator__code=code, level=level, org_code=org, breakdown=breakdown
-    )
-    return row.numerator, row.denominator, row.value
 
 
 def association(period, code, *, school=None, municipality=None, criteria=(), members=()):
