@@ -1,0 +1,242 @@
+"""Notices: in the portal and by e-mail, each exactly once (``Notice.key`` is unique per person).
+
+Four kinds reach people:
+
+- a plan deadline within a week reaches the plan item's responsible person;
+- new findings reach the officials they concern: the municipal officials of the
+  municipality and the heads of the school;
+- an issued letter reaches its addressees (the letters code calls
+  :func:`notify_letter_issued`; the daily job catches any it missed);
+- an overdue measure reaches its responsible user.
+
+A key names what a notice is about (and the date it is about, where that may move),
+so the daily job can run as often as it likes: what was already said is not said
+again. E-mail goes through Django's mail settings; a person without an address reads
+the notice in the portal only, and a failed send is retried by the next daily run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from monitoring.models import MonitoringPeriod, MonitoringPlanItem, Role
+from reports.models import AddresseeKind, Finding, Letter, LetterStatus, Measure, MeasureStatus, Notice
+
+log = logging.getLogger(__name__)
+
+DEADLINE_DAYS = 7
+# How far back the daily job looks for issued letters whose notices were never sent.
+LETTER_SWEEP_DAYS = 30
+SUBJECT = "Мониторинг ПРП: уведомление"
+
+
+def notify(*, user, key: str, text: str, url: str = "") -> Notice | None:
+    """Create the notice once and e-mail it; None when this person already had it."""
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(user=user, key=key[:200], text=text[:1000], url=url[:500])
+    except IntegrityError:
+        return None
+    _email(notice)
+    return notice
+
+
+def _email(notice: Notice) -> None:
+    if not notice.user.email or not notice.user.is_active:
+        return
+    body = notice.text
+    if notice.url:
+        body += f"\n\nПодробнее на портале: {notice.url}"
+    try:
+        send_mail(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [notice.user.email])
+    except Exception:  # a mail server down must not lose the notice: the next run retries
+        log.exception("notice %s: e-mail not sent", notice.pk)
+        return
+    Notice.objects.filter(pk=notice.pk).update(emailed=True)
+    notice.emailed = True
+
+
+def _url(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _num(value) -> str:
+    """A figure as Russian text writes it: no trailing zeros, a decimal comma."""
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def _date(day: dt.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+# ---------------------------------------------------------------------------
+# The four kinds
+# ---------------------------------------------------------------------------
+
+
+def plan_deadlines_notify(*, today: dt.date) -> int:
+    """Plan items due within a week reach their responsible person (again if the deadline moves)."""
+    items = MonitoringPlanItem.objects.filter(
+        deadline__gte=today, deadline__lte=today + dt.timedelta(days=DEADLINE_DAYS), responsible__is_active=True
+    ).select_related("period", "responsible")
+    sent = 0
+    for item in items:
+        days = (item.deadline - today).days
+        when = "сегодня" if days == 0 else f"через {days} дн."
+        text = (
+            f"Приближается срок по плану мониторинга {item.period.year} года: "
+            f"«{item.get_direction_display()}» — до {_date(item.deadline)} ({when})."
+        )
+        key = f"plan:{item.pk}:{item.deadline.isoformat()}"
+        sent += (
+            notify(user=item.responsible, key=key, text=text, url=_url("period-detail", item.period.year)) is not None
+        )
+    return sent
+
+
+def findings_notify(*, period: MonitoringPeriod) -> int:
+    """Each official gets one notice per indicator listing the units of their scope below its threshold.
+
+    Findings are replaced on every recomputation, so a notice is keyed by the set of
+    units it lists: the same findings after a recomputation say nothing new; a unit
+    added to them brings a fresh notice with the current list.
+    """
+    User = get_user_model()
+    active = User.objects.filter(is_active=True)
+    municipal = defaultdict(list)
+    for u in active.filter(role=Role.MUNICIPAL, municipality__isnull=False):
+        municipal[u.municipality_id].append(u)
+    heads = defaultdict(list)
+    for u in active.filter(role=Role.SCHOOL_HEAD, school__isnull=False):
+        heads[u.school_id].append(u)
+    # (user, indicator, level) -> the findings that person should hear about
+    per_person: dict[tuple, list[Finding]] = defaultdict(list)
+    people = {}
+    findings = Finding.objects.filter(period=period).select_related("indicator").order_by("org_name")
+    for f in findings.iterator(chunk_size=5000):
+        recipients = list(municipal.get(f.municipality_id, []))
+        if f.school_id:
+            recipients += heads.get(f.school_id, [])
+        for u in recipients:
+            people[u.pk] = u
+            per_person[(u.pk, f.indicator.code, f.level)].append(f)
+    sent = 0
+    for (user_id, code, level), units in per_person.items():
+        first = units[0]
+        digest = hashlib.sha1(",".join(sorted(f.org_code for f in units)).encode()).hexdigest()[:16]
+        where = "образовательных организаций" if level == "school" else "муниципалитетов"
+        worse = "ниже" if first.higher_is_better else "выше"
+        text = (
+            f"Мониторинг {period.year}: показатель {code} «{first.indicator.title}» {worse} порога "
+            f"({_num(first.threshold)}) у {len(units)} {where}: "
+            + ", ".join(f"{f.org_name} ({_num(f.value)})" for f in units)
+        )
+        url = _url("indicator-detail", code)
+        if url:
+            url += f"?period={period.year}"
+        key = f"finding:{period.year}:{code}:{level}:{digest}"
+        sent += notify(user=people[user_id], key=key, text=text, url=url) is not None
+    return sent
+
+
+def letter_recipients(letter: Letter):
+    """The people a letter is addressed to: its kind of addressee, in its municipality or the whole region."""
+    User = get_user_model()
+    users = User.objects.filter(is_active=True)
+    if letter.addressee == AddresseeKind.SCHOOL_HEADS:
+        users = users.filter(role=Role.SCHOOL_HEAD, school__isnull=False)
+        if letter.municipality_id:
+            users = users.filter(school__municipality_id=letter.municipality_id)
+    elif letter.addressee == AddresseeKind.MUNICIPAL:
+        users = users.filter(role=Role.MUNICIPAL)
+        if letter.municipality_id:
+            users = users.filter(municipality_id=letter.municipality_id)
+    else:
+        users = users.filter(role=Role.ANALYST)
+    return users.order_by("pk")
+
+
+def notify_letter_issued(letter: Letter) -> int:
+    """An issued letter reaches each of its addressees once (safe to call again)."""
+    if letter.status != LetterStatus.ISSUED:
+        return 0
+    date = f" от {_date(letter.issued_on)}" if letter.issued_on else ""
+    text = f"Вам направлено письмо {letter.issuer.name} № {letter.number}{date}: «{letter.title}»."
+    url = _url("letter-detail", letter.pk)
+    return sum(
+        notify(user=u, key=f"letter:{letter.pk}", text=text, url=url) is not None for u in letter_recipients(letter)
+    )
+
+
+def measures_overdue_notify(*, today: dt.date) -> int:
+    """A planned measure past its due date reaches its responsible user (again if the date moves)."""
+    measures = Measure.objects.filter(
+        status=MeasureStatus.PLANNED, due__lt=today, responsible_user__is_active=True
+    ).select_related("responsible_user", "indicator")
+    sent = 0
+    for m in measures:
+        text = (
+            f"Просрочено управленческое решение (срок {_date(m.due)}): «{m.text[:300]}» "
+            f"по показателю {m.indicator.code}. Отметьте выполнение или перенесите срок."
+        )
+        key = f"measure-overdue:{m.pk}:{m.due.isoformat()}"
+        sent += notify(user=m.responsible_user, key=key, text=text, url=_url("measure-list")) is not None
+    return sent
+
+
+def notices_retry_email() -> int:
+    """E-mails that failed earlier (the notice exists, the address too)."""
+    pending = Notice.objects.filter(emailed=False, user__is_active=True).exclude(user__email="")
+    count = 0
+    for notice in pending.select_related("user")[:1000]:
+        _email(notice)
+        count += notice.emailed
+    return count
+
+
+def notices_daily(*, today: dt.date | None = None) -> dict[str, int]:
+    """The daily job: every kind, then the e-mails that failed before."""
+    today = today or timezone.localdate()
+    retried = notices_retry_email()
+    counts = {
+        "plan": plan_deadlines_notify(today=today),
+        "findings": 0,
+        "letters": 0,
+        "measures": measures_overdue_notify(today=today),
+    }
+    # Findings of the open periods only: a closed period's findings were told long ago.
+    for period in MonitoringPeriod.objects.open().filter(findings__isnull=False).distinct():
+        counts["findings"] += findings_notify(period=period)
+    since = today - dt.timedelta(days=LETTER_SWEEP_DAYS)
+    for letter in Letter.objects.filter(status=LetterStatus.ISSUED, issued_on__gte=since).select_related("issuer"):
+        counts["letters"] += notify_letter_issued(letter)
+    counts["retried"] = retried
+    return counts
+
+
+def unread_count(user) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notice_open(*, notice: Notice) -> Notice:
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return notice
+
+
+def notices_mark_all_read(*, user) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
