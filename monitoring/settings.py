@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "monitoring.context_processors.portal",
+                "reports.context_processors.notices",
             ],
         },
     },
@@ -144,6 +145,16 @@ CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Daily notices (plan deadlines, findings, issued letters, overdue measures): run by `celery beat`
+# each morning (CELERY_TIMEZONE), before people open the portal.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "reports-daily-notices": {
+        "task": "reports.tasks.send_daily_notices",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 # Municipalities per step of an indicator computation; 0 computes the region in one step
 # per direction. A country-size database fans out over workers with e.g. 10.
 INDICATOR_CHUNK_MUNICIPALITIES = env("INDICATOR_CHUNK_MUNICIPALITIES", "int", default=0)

@@ -1,1 +1,52 @@
-"""Admin of measures, notices and annual reports (being written)."""
+"""Admin of measures (institute staff edit them), notices and annual reports (read-only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from monitoring.admin import ScopedAdmin
+from monitoring.scoping import can_write_region
+from reports import models
+
+
+@admin.register(models.Measure)
+class MeasureAdmin(ScopedAdmin):
+    list_display = ["text", "period", "indicator", "level", "org_code", "responsible", "due", "status", "target"]
+    list_filter = ["period", "status", "level", "indicator__direction"]
+    search_fields = ["text", "responsible", "org_code"]
+    list_select_related = ["period", "indicator"]
+    autocomplete_fields = ["responsible_user"]
+    raw_id_fields = ["item", "municipality", "school"]
+    # The baseline is the unit's value when the decision was recorded: history, not input.
+    readonly_fields = ["baseline", "created_at"]
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Notice)
+class NoticeAdmin(ReadOnlyScopedAdmin):
+    list_display = ["created_at", "user", "text", "read_at", "emailed"]
+    list_filter = ["emailed", "read_at"]
+    search_fields = ["text", "key", "user__username"]
+    list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        # Notices are personal: the institute checks deliveries, everyone else sees their own.
+        qs = models.Notice.objects.select_related("user")
+        return qs if can_write_region(request.user) else qs.filter(user=request.user)
+
+
+@admin.register(models.AnnualReport)
+class AnnualReportAdmin(ReadOnlyScopedAdmin):
+    list_display = ["period", "status", "progress", "pages", "user", "created_at", "finished_at"]
+    list_filter = ["status", "period"]
+    list_select_related = ["period", "user"]

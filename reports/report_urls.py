@@ -1,1 +1,19 @@
-urlpatterns: list = []
+"""Pages of decisions (measures), notices and the annual report."""
+
+from django.urls import path
+
+from reports import report_views as views
+
+urlpatterns = [
+    path("measures/", views.measure_list, name="measure-list"),
+    path("measures/new/", views.measure_create, name="measure-create"),
+    path("measures/effect/", views.measure_effect, name="measure-effect"),
+    path("measures/<int:pk>/done/", views.measure_done, name="measure-done"),
+    path("notices/", views.notice_list, name="notice-list"),
+    path("notices/read/", views.notice_read_all, name="notice-read-all"),
+    path("notices/<int:pk>/", views.notice_open, name="notice-open"),
+    path("reports/annual/", views.report_list, name="report-list"),
+    path("reports/annual/start/", views.report_start, name="report-start"),
+    path("reports/annual/<int:pk>/", views.report_status, name="report-status"),
+    path("reports/annual/<int:pk>/<str:kind>/", views.report_file, name="report-file"),
+]

@@ -1,0 +1,242 @@
+"""Pages of decisions, notices and the annual report. Thin doors: the logic lives in measures, notices, annual."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from indicators.models import Indicator, Level
+from monitoring.models import MonitoringPeriod, Role
+from monitoring.views import requested_period
+from reports import annual, measures, notices
+from reports.models import AnnualReport, Measure, Notice, ReportStatus
+
+VIEW_ROLES = {Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL, Role.SCHOOL_HEAD}
+# The annual report is the region's: those who see the whole region start and read it.
+REPORT_ROLES = {Role.ANALYST, Role.MINISTRY}
+
+
+def _viewer(request) -> None:
+    if not (request.user.is_superuser or request.user.role in VIEW_ROLES):
+        raise Http404("Страница недоступна.")
+
+
+def _report_reader(request) -> None:
+    if not (request.user.is_superuser or request.user.role in REPORT_ROLES):
+        raise Http404("Страница недоступна.")
+
+
+# ---------------------------------------------------------------------------
+# Measures
+# ---------------------------------------------------------------------------
+
+
+class MeasureForm(forms.Form):
+    period = forms.ModelChoiceField(MonitoringPeriod.objects.order_by("-year"), label="Период (по итогам которого)")
+    text = forms.CharField(label="Мера (управленческое решение)", widget=forms.Textarea(attrs={"rows": 3}))
+    indicator = forms.ModelChoiceField(
+        Indicator.objects.order_by("order"), label="Показатель, который должен измениться"
+    )
+    level = forms.ChoiceField(label="Уровень", choices=Level.choices)
+    org_code = forms.CharField(label="Код организации или муниципалитета", max_length=20, required=False)
+    target = forms.DecimalField(label="Целевое значение", max_digits=14, decimal_places=2)
+    responsible = forms.CharField(label="Ответственный", max_length=255, required=False)
+    responsible_user = forms.ModelChoiceField(
+        get_user_model().objects.none(), label="Ответственный (пользователь портала)", required=False
+    )
+    due = forms.DateField(label="Срок", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = get_user_model().objects.filter(is_active=True).order_by("last_name", "username")
+        if user.role == Role.MUNICIPAL:
+            # A municipal official names people of their own municipality as responsible.
+            people = people.filter(municipality_id=user.municipality_id) | people.filter(
+                school__municipality_id=user.municipality_id
+            )
+            self.fields["level"].choices = [
+                (Level.MUNICIPALITY, Level.MUNICIPALITY.label),
+                (Level.SCHOOL, Level.SCHOOL.label),
+            ]
+        self.fields["responsible_user"].queryset = people
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("responsible") and not data.get("responsible_user"):
+            raise ValidationError("Укажите ответственного: ФИО или пользователя портала.")
+        if data.get("level") != Level.REGION and not data.get("org_code"):
+            self.add_error("org_code", "Укажите код организации или муниципалитета.")
+        return data
+
+
+@login_required
+def measure_list(request):
+    _viewer(request)
+    period = requested_period(request)
+    rows = measures.judged(
+        Measure.objects.visible_to(request.user)
+        .filter(period=period)
+        .select_related("indicator", "period", "responsible_user")
+        .order_by("due", "pk")
+    )
+    return render(
+        request,
+        "reports/measure_list.html",
+        {
+            "period": period,
+            "periods": MonitoringPeriod.objects.order_by("-year"),
+            "rows": rows,
+            "can_create": measures.can_create_measures(request.user),
+        },
+    )
+
+
+@login_required
+def measure_create(request):
+    _viewer(request)
+    if not measures.can_create_measures(request.user):
+        raise Http404("Страница недоступна.")
+    form = MeasureForm(request.POST or None, user=request.user, initial={"period": requested_period(request)})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            measure = measures.measure_create(
+                period=d["period"],
+                user=request.user,
+                text=d["text"],
+                responsible=d["responsible_user"] or d["responsible"],
+                due=d["due"],
+                indicator_code=d["indicator"].code,
+                level=d["level"],
+                org_code=d["org_code"],
+                target=d["target"],
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Управленческое решение записано.")
+            return redirect(f"{reverse('measure-list')}?period={measure.period.year}")
+    return render(request, "reports/measure_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def measure_done(request, pk: int):
+    _viewer(request)
+    measure = get_object_or_404(Measure.objects.visible_to(request.user).select_related("period"), pk=pk)
+    try:
+        measures.measure_mark_done(measure=measure, user=request.user)
+    except PermissionDenied as exc:
+        raise Http404(str(exc)) from exc
+    messages.success(request, "Мера отмечена как выполненная.")
+    return redirect(f"{reverse('measure-list')}?period={measure.period.year}")
+
+
+@login_required
+def measure_effect(request):
+    """The effectiveness table: every decision of the period in scope judged by the next period's values."""
+    _viewer(request)
+    period = requested_period(request)
+    rows = measures.judged(
+        Measure.objects.visible_to(request.user).filter(period=period).select_related("indicator").order_by("pk")
+    )
+    return render(
+        request,
+        "reports/measure_effect.html",
+        {
+            "period": period,
+            "periods": MonitoringPeriod.objects.order_by("-year"),
+            "next": measures.next_period(period),
+            "rows": rows,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Notices: a person's own, whatever their role
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def notice_list(request):
+    items = Notice.objects.filter(user=request.user).order_by("-created_at", "-pk")[:200]
+    return render(request, "reports/notice_list.html", {"notices": items})
+
+
+@login_required
+def notice_open(request, pk: int):
+    notice = notices.notice_open(notice=get_object_or_404(Notice, pk=pk, user=request.user))
+    # Only the portal's own paths are followed: a notice never sends anyone elsewhere.
+    if notice.url.startswith("/") and not notice.url.startswith("//"):
+        return redirect(notice.url)
+    return redirect("notice-list")
+
+
+@login_required
+@require_POST
+def notice_read_all(request):
+    notices.notices_mark_all_read(user=request.user)
+    return redirect("notice-list")
+
+
+# ---------------------------------------------------------------------------
+# The annual report
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def report_list(request):
+    _report_reader(request)
+    reports = AnnualReport.objects.visible_to(request.user).select_related("period", "user")[:50]
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "reports": reports,
+            "periods": MonitoringPeriod.objects.order_by("-year"),
+            "busy": any(r.status in (ReportStatus.QUEUED, ReportStatus.RUNNING) for r in reports),
+        },
+    )
+
+
+@login_required
+def report_status(request, pk: int):
+    """One report's row, polled by the list (htmx) while it is being built."""
+    _report_reader(request)
+    report = get_object_or_404(AnnualReport.objects.visible_to(request.user).select_related("period", "user"), pk=pk)
+    return render(request, "reports/report_row.html", {"r": report})
+
+
+@login_required
+@require_POST
+def report_start(request):
+    _report_reader(request)
+    period = get_object_or_404(MonitoringPeriod, year=request.POST.get("period") or 0)
+    report = annual.annual_start(period=period, user=request.user)
+    messages.success(request, f"Годовой отчет за {period.year} год формируется (№{report.pk}).")
+    return redirect("report-list")
+
+
+@login_required
+def report_file(request, pk: int, kind: str):
+    _report_reader(request)
+    if kind not in ("pdf", "xlsx"):
+        raise Http404("Такого файла нет.")
+    report = get_object_or_404(
+        AnnualReport.objects.visible_to(request.user).select_related("period"), pk=pk, status=ReportStatus.DONE
+    )
+    stored = getattr(report, kind)
+    if not stored:
+        raise Http404("Файл отчета не сохранен.")
+    name = f"Годовой отчет {report.period.year}.{kind}"
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)

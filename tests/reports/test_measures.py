@@ -1,0 +1,166 @@
+"""Management decisions: baseline at creation, the effect judged by the next period's value, pages in scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from indicators.engine import period_edition
+from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator
+from reports.measures import effect_of, judge, measure_create, measure_mark_done
+from reports.models import Effect, MeasureStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def put(period, code, school, value):
+    IndicatorValue.objects.update_or_create(
+        period=period,
+        indicator=Indicator.objects.get(code=code),
+        level=Level.SCHOOL,
+        org_code=school.code,
+        breakdown="",
+        defaults={
+            "school": school,
+            "municipality": school.municipality,
+            "numerator": value,
+            "value": value,
+            "computed_at": timezone.now(),
+        },
+    )
+
+
+@pytest.fixture
+def two_years(world):
+    """2025 (the measure's period) and 2026 (the one that judges it), with their editions."""
+    nxt = factories.PeriodFactory(year=2026)
+    period_edition(world.period)
+    period_edition(nxt)
+    return world, nxt
+
+
+def decide(world, code, target, school=None, user=None):
+    school = school or world.school_a
+    return measure_create(
+        period=world.period,
+        user=user or world.analyst,
+        text="Провести методический семинар",
+        responsible=world.head_a,
+        due=dt.date(2026, 3, 1),
+        indicator_code=code,
+        level=Level.SCHOOL,
+        org_code=school.code,
+        target=Decimal(target),
+    )
+
+
+# 1.2 — higher is better (a share of teachers diagnosed); 9.11 — lower is better (vacancies).
+@pytest.mark.parametrize(
+    ("code", "before", "target", "after", "expected"),
+    [
+        ("1.2", "40", "70", "75", Effect.ACHIEVED),
+        ("1.2", "40", "70", "70", Effect.ACHIEVED),
+        ("1.2", "40", "70", "55", Effect.PARTLY),
+        ("1.2", "40", "70", "40", Effect.NOT),
+        ("1.2", "40", "70", "30", Effect.NOT),
+        ("9.11", "20", "5", "4", Effect.ACHIEVED),
+        ("9.11", "20", "5", "12", Effect.PARTLY),
+        ("9.11", "20", "5", "25", Effect.NOT),
+    ],
+)
+def test_the_next_period_judges_the_measure(two_years, code, before, target, after, expected):
+    world, nxt = two_years
+    assert (code == "9.11") is not period_edition(world.period)[code].higher_is_better
+    put(world.period, code, world.school_a, Decimal(before))
+    measure = decide(world, code, target)
+    assert measure.baseline == Decimal(before)
+    assert effect_of(measure) is None  # the next period has no value yet
+    put(nxt, code, world.school_a, Decimal(after))
+    assert effect_of(measure) == expected
+
+
+def test_the_period_edition_decides_which_way_is_better(two_years):
+    world, nxt = two_years
+    # The institute turned 1.2 around for this period: lower now counts as better.
+    PeriodIndicator.objects.filter(period=world.period, indicator__code="1.2").update(higher_is_better=False)
+    put(world.period, "1.2", world.school_a, Decimal("40"))
+    measure = decide(world, "1.2", "30")
+    put(nxt, "1.2", world.school_a, Decimal("35"))
+    assert effect_of(measure) == Effect.PARTLY
+
+
+def test_without_a_baseline_only_the_target_counts():
+    assert judge(value=Decimal("50"), baseline=None, target=Decimal("70"), higher_is_better=True) == Effect.NOT
+    assert judge(value=Decimal("80"), baseline=None, target=Decimal("70"), higher_is_better=True) == Effect.ACHIEVED
+
+
+def test_a_municipal_official_decides_for_their_own_municipality_only(two_years):
+    world, _ = two_years
+    assert decide(world, "1.2", "70", user=world.municipal).municipality == world.m1
+    with pytest.raises(PermissionDenied):
+        decide(world, "1.2", "70", school=world.school_b, user=world.municipal)
+    for person in (world.ministry, world.head_a, world.teacher):
+        with pytest.raises(PermissionDenied):
+            decide(world, "1.2", "70", user=person)
+
+
+def test_marking_done(two_years):
+    world, _ = two_years
+    measure = decide(world, "1.2", "70")
+    with pytest.raises(PermissionDenied):
+        measure_mark_done(measure=measure, user=world.head_b)
+    measure_mark_done(measure=measure, user=world.head_a)  # the responsible person
+    measure.refresh_from_db()
+    assert measure.status == MeasureStatus.DONE
+
+
+def test_pages_show_measures_in_scope(client, two_years):
+    world, nxt = two_years
+    put(world.period, "1.2", world.school_a, Decimal("40"))
+    put(nxt, "1.2", world.school_a, Decimal("80"))
+    decide(world, "1.2", "70")
+    decide(world, "1.2", "70", school=world.school_b)
+    expected = {"analyst": 2, "ministry": 2, "municipal": 1, "head_a": 1, "head_b": 1}
+    for name, person in world.people.items():
+        client.force_login(person)
+        response = client.get(reverse("measure-effect") + "?period=2025")
+        if name == "teacher":
+            assert response.status_code == 404
+            continue
+        assert response.status_code == 200
+        assert response.content.decode().count("Провести методический семинар") == expected[name], name
+    client.force_login(world.head_a)
+    assert "достигнут" in client.get(reverse("measure-list") + "?period=2025").content.decode()
+
+
+def test_the_form_records_a_measure(client, two_years):
+    world, _ = two_years
+    put(world.period, "1.2", world.school_c, Decimal("40"))
+    client.force_login(world.municipal)
+    data = {
+        "period": world.period.pk,
+        "text": "Организовать курсы",
+        "indicator": Indicator.objects.get(code="1.2").pk,
+        "level": Level.SCHOOL,
+        "org_code": world.school_c.code,
+        "target": "60",
+        "responsible": "Иванова И. И.",
+        "due": "2026-04-01",
+    }
+    response = client.post(reverse("measure-create"), data)
+    assert response.status_code == 302
+    from reports.models import Measure
+
+    measure = Measure.objects.get(text="Организовать курсы")
+    assert measure.baseline == Decimal("40") and measure.school == world.school_c
+    # Another municipality's school is refused with a message, nothing is recorded.
+    response = client.post(reverse("measure-create"), {**data, "org_code": world.school_b.code, "text": "Чужая"})
+    assert response.status_code == 200 and not Measure.objects.filter(text="Чужая").exists()
+    client.force_login(world.head_a)
+    assert client.get(reverse("measure-create")).status_code == 404
