@@ -73,7 +73,9 @@ class Cell:
             return ""
         if not change:
             return "0"
-        return ("▲ +" if change > 0 else "▼ ") + _fmt(change, self.digits)
+        # Signs, not arrows: the shipped PT faces have no triangles, and a fallback font would
+        # make the PDF depend on the machine it was rendered on.
+        return ("+" if change > 0 else "") + _fmt(change, self.digits)
 
     @property
     def change(self) -> Decimal | None:
@@ -134,6 +136,18 @@ class Section:
     chart: SafeString | None = None
     chart_caption: str = ""
     findings: list[FindingSummary] = field(default_factory=list)
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(t.columns) for t in self.tables) + len(self.region_only)
+
+    @property
+    def school_findings(self) -> int:
+        return sum(f.schools for f in self.findings)
+
+    @property
+    def municipality_findings(self) -> int:
+        return sum(len(f.municipalities) for f in self.findings)
 
 
 @dataclass
@@ -596,15 +610,18 @@ class _layout_progress:
             self.progress(percent)
 
     def __enter__(self):
-        self.level = self.logger.level
+        self.level, self.propagate = self.logger.level, self.logger.propagate
         self.logger.addHandler(self.handler)
         if self.logger.getEffectiveLevel() > logging.INFO:
+            # Lowered for our handler only: the log's own handlers asked for less than this.
             self.logger.setLevel(logging.INFO)
+            self.logger.propagate = False
         return self
 
     def __exit__(self, *exc):
         self.logger.removeHandler(self.handler)
         self.logger.setLevel(self.level)
+        self.logger.propagate = self.propagate
         return False
 
 
