@@ -133,23 +133,43 @@ def findings_notify(*, period: MonitoringPeriod) -> int:
         for u in recipients:
             people[u.pk] = u
             per_person[(u.pk, f.indicator.code, f.level)].append(f)
+    # The daily job sees the same findings every day: what was told is skipped without an insert.
+    told = set(
+        Notice.objects.filter(user_id__in=people, key__startswith=f"finding:{period.year}:").values_list(
+            "user_id", "key"
+        )
+    )
     sent = 0
     for (user_id, code, level), units in per_person.items():
         first = units[0]
         digest = hashlib.sha1(",".join(sorted(f.org_code for f in units)).encode()).hexdigest()[:16]
+        key = f"finding:{period.year}:{code}:{level}:{digest}"
+        if (user_id, key) in told:
+            continue
         where = "образовательных организаций" if level == "school" else "муниципалитетов"
         worse = "ниже" if first.higher_is_better else "выше"
         text = (
             f"Мониторинг {period.year}: показатель {code} «{first.indicator.title}» {worse} порога "
             f"({_num(first.threshold)}) у {len(units)} {where}: "
-            + ", ".join(f"{f.org_name} ({_num(f.value)})" for f in units)
         )
+        text += _listed([f"{f.org_name} ({_num(f.value)})" for f in units], room=950 - len(text))
         url = _url("indicator-detail", code)
         if url:
             url += f"?period={period.year}"
-        key = f"finding:{period.year}:{code}:{level}:{digest}"
         sent += notify(user=people[user_id], key=key, text=text, url=url) is not None
     return sent
+
+
+def _listed(names: list[str], *, room: int) -> str:
+    """Names joined while they fit the notice; the rest counted («и еще 12»), the full list is on the portal."""
+    shown: list[str] = []
+    used = 0
+    for name in names:
+        if used + len(name) + 2 > room - 20:
+            return ", ".join(shown) + f" и еще {len(names) - len(shown)}"
+        shown.append(name)
+        used += len(name) + 2
+    return ", ".join(shown)
 
 
 def letter_recipients(letter: Letter):

@@ -205,3 +205,9 @@ def test_the_admin_lists_measures_notices_and_reports(year, client):
     measure = Measure.objects.first()
     page = client.get(reverse("admin:reports_measure_change", args=[measure.pk]))
     assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+def test_the_build_reports_its_progress(year):
+    seen: list[int] = []
+    annual_build(period=year.period, progress=seen.append)
+    assert seen == sorted(seen) and seen[0] > 0 and seen[-1] >= 90

@@ -173,3 +173,12 @@ def test_the_beat_schedule_names_the_task(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["reports-daily-notices"]
     assert entry["task"] == send_daily_notices.name
     assert send_daily_notices.name in current_app.tasks
+
+
+def test_a_long_list_of_units_is_cut_with_a_count(people):
+    from reports.notices import _listed
+
+    names = [f"МБОУ «Средняя общеобразовательная школа № {n}»" for n in range(60)]
+    text = _listed(names, room=500)
+    assert len(text) <= 500 and text.endswith(f"и еще {60 - text.count('МБОУ')}")
+    assert _listed(names[:2], room=500) == ", ".join(names[:2])
