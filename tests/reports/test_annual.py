@@ -211,3 +211,28 @@ def test_the_build_reports_its_progress(year):
     seen: list[int] = []
     annual_build(period=year.period, progress=seen.append)
     assert seen == sorted(seen) and seen[0] > 0 and seen[-1] >= 90
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_report_through_a_real_worker(year, settings, tmp_path):
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from monitoring.celery import app
+    from reports.annual import annual_start
+
+    assert not app.conf.task_always_eager and app.conf.broker_url.startswith("redis://")
+    settings.MEDIA_ROOT = tmp_path
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        report = annual_start(period=year.period, user=year.ministry)  # autocommit: queued at once
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            report.refresh_from_db()
+            if report.status in (ReportStatus.DONE, ReportStatus.FAILED):
+                break
+            time.sleep(0.2)
+    assert report.status == ReportStatus.DONE, report.error
+    assert report.progress == 100 and report.pages >= 12
+    assert report.pdf.read().startswith(b"%PDF")
