@@ -1,1 +1,136 @@
-"""Admin of letters, issuers and the recommendation library (being written)."""
+"""Admin of letters, issuers and the recommendation library.
+
+The library and the letterheads are the institute's to edit. Letters are written
+through the composer pages (reports.letter_views); here a draft's texts may be touched
+by institute staff, while the workflow fields (status, number, date, PDF, hash) are
+never editable and an issued letter is read-only as a whole — the model guard in
+reports.letters backs that up for any save that slips past.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from monitoring.admin import ScopedAdmin
+from monitoring.scoping import can_write_region
+# Importing reports.letters also registers the guard that keeps issued letters frozen.
+from reports import letters
+from reports.library import text_validate
+from reports.models import Issuer, Letter, LetterItem, LetterReceipt, OutgoingRegister, RecommendationText
+
+
+class RecommendationTextForm(forms.ModelForm):
+    class Meta:
+        model = RecommendationText
+        fields = "__all__"
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        text_validate(text)
+        return text
+
+
+@admin.register(RecommendationText)
+class RecommendationTextAdmin(ScopedAdmin):
+    form = RecommendationTextForm
+    list_display = ["direction", "indicator", "kind", "addressee", "order", "is_active", "text"]
+    list_filter = ["direction", "kind", "addressee", "is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["text", "indicator__code"]
+    list_select_related = ["indicator"]
+
+
+@admin.register(Issuer)
+class IssuerAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "municipality", "signatory_position", "signatory_name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _frozen(obj) -> bool:
+    return obj is not None and obj.is_issued
+
+
+class LetterItemInline(admin.TabularInline):
+    model = LetterItem
+    extra = 0
+    fields = ["kind", "addressee", "order", "text"]
+
+    def has_add_permission(self, request, obj=None):
+        return not _frozen(obj) and can_write_region(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return not _frozen(obj) and can_write_region(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _frozen(obj) and can_write_region(request.user)
+
+
+@admin.register(Letter)
+class LetterAdmin(ScopedAdmin):
+    list_display = ["number", "issued_on", "title", "issuer", "addressee", "municipality", "status"]
+    list_filter = ["status", "addressee", "document_kind", "period"]
+    search_fields = ["number", "title"]
+    list_select_related = ["issuer", "municipality", "period"]
+    inlines = [LetterItemInline]
+    readonly_fields = [
+        "status",
+        "number",
+        "issued_on",
+        "pdf",
+        "pdf_sha256",
+        "approved_by",
+        "approved_at",
+        "author",
+        "corrects",
+        "created_at",
+    ]
+
+    def get_queryset(self, request):
+        return letters.letters_visible(request.user)
+
+    def has_add_permission(self, request):
+        # A letter starts from the findings in the composer, never from an empty form.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return not _frozen(obj) and can_write_region(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _frozen(obj) and can_write_region(request.user)
+
+
+class ReadOnly(ScopedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutgoingRegister)
+class OutgoingRegisterAdmin(ReadOnly):
+    """Numbers are drawn only by issuing a letter."""
+
+    list_display = ["issuer", "year", "last_number"]
+
+    def get_queryset(self, request):
+        # The register has no scope paths of its own; it follows its issuer's.
+        return OutgoingRegister.objects.filter(issuer__in=Issuer.objects.visible_to(request.user))
+
+
+@admin.register(LetterReceipt)
+class LetterReceiptAdmin(ReadOnly):
+    list_display = ["letter", "user", "read_at"]
+
+    def get_queryset(self, request):
+        return LetterReceipt.objects.filter(letter__in=Letter.objects.visible_to(request.user)).select_related(
+            "letter", "user"
+        )

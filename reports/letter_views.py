@@ -1,0 +1,234 @@
+"""Pages of addressed-recommendation letters: list, composer, edit, approve, issue, PDF, receipts.
+
+Thin doors over reports.letters: a letter comes through ``letters_visible`` (outside
+the user's reach it is "not found"), and every change is the services' decision — they
+refuse (403) what the user may not do and anything on an issued letter.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from monitoring.models import MonitoringPeriod, Municipality, Role
+from reports import letters
+from reports.models import AddresseeKind, Issuer, Letter, LetterReceipt, LetterStatus, TextKind
+
+STAFF_ROLES = {Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL, Role.SCHOOL_HEAD}
+
+
+def _staff(request) -> None:
+    if not (request.user.is_superuser or request.user.role in STAFF_ROLES):
+        raise Http404("Страница недоступна.")
+
+
+def _letter(request, pk: int) -> Letter:
+    _staff(request)
+    return get_object_or_404(letters.letters_visible(request.user), pk=pk)
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _pdf(content: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def letter_list(request):
+    _staff(request)
+    rows = list(letters.letters_visible(request.user))
+    read = set(LetterReceipt.objects.filter(user=request.user).values_list("letter_id", flat=True))
+    for letter in rows:
+        letter.may_confirm = letter.pk not in read and letters.may_receive(user=request.user, letter=letter)
+        letter.was_read = letter.pk in read
+    return render(
+        request,
+        "reports/letter_list.html",
+        {"letters": rows, "can_compose": bool(letters.issuers_for(request.user))},
+    )
+
+
+class LetterNewForm(forms.Form):
+    period = forms.ModelChoiceField(label="Период", queryset=MonitoringPeriod.objects.order_by("-year"))
+    issuer = forms.ModelChoiceField(label="От кого (бланк)", queryset=Issuer.objects.none())
+    addressees = forms.MultipleChoiceField(
+        label="Адресаты",
+        choices=AddresseeKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Несколько адресатов — справка с рекомендациями, сгруппированными по адресатам.",
+    )
+    municipality = forms.ModelChoiceField(
+        label="Муниципалитет", queryset=Municipality.objects.none(), required=False, empty_label="весь регион"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = Issuer.objects.filter(pk__in=[i.pk for i in letters.issuers_for(user)])
+        self.fields["municipality"].queryset = Municipality.objects.visible_to(user)
+        current = MonitoringPeriod.objects.current()
+        if current:
+            self.fields["period"].initial = current.pk
+
+
+@login_required
+def letter_new(request):
+    """The composer's first step: issuer, addressees and scope, period → a proposed draft."""
+    _staff(request)
+    if not letters.issuers_for(request.user):
+        raise Http404("Письма готовят сотрудники института и муниципальных органов управления образованием.")
+    form = LetterNewForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = letters.letter_propose(
+                period=form.cleaned_data["period"],
+                issuer=form.cleaned_data["issuer"],
+                addressee=form.cleaned_data["addressees"],
+                municipality=form.cleaned_data["municipality"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Проект письма составлен по проблемным зонам мониторинга. Проверьте и дополните его.")
+            return redirect("letter-edit", pk=letter.pk)
+    return render(request, "reports/letter_new.html", {"form": form})
+
+
+@login_required
+def letter_detail(request, pk: int):
+    letter = _letter(request, pk)
+    context = letters.letter_context(letter, draft=not letter.is_issued)
+    may_write = letters.may_write(user=request.user, issuer=letter.issuer)
+    context.update(
+        {
+            "may_write": may_write,
+            "may_confirm": letters.may_receive(user=request.user, letter=letter)
+            and not letter.receipts.filter(user=request.user).exists(),
+            "receipts": letter.receipts.select_related("user") if may_write else None,
+            "corrections": letter.corrections.all(),
+        }
+    )
+    return render(request, "reports/letter_detail.html", context)
+
+
+def _edit_payload(post, letter: Letter) -> dict:
+    items, remove = [], []
+    for item in letter.items.all():
+        prefix = f"item-{item.pk}-"
+        if post.get(prefix + "delete"):
+            remove.append(item.pk)
+            continue
+        if prefix + "text" in post:
+            row = {"id": item.pk, "text": post.get(prefix + "text", "")}
+            if post.get(prefix + "order", "").strip().isdigit():
+                row["order"] = int(post[prefix + "order"])
+            if item.kind == TextKind.RECOMMENDATION and post.get(prefix + "addressee"):
+                row["addressee"] = post[prefix + "addressee"]
+            items.append(row)
+    add = []
+    if post.get("new-text", "").strip():
+        add.append({"kind": post.get("new-kind", ""), "addressee": post.get("new-addressee", ""), "text": post["new-text"]})
+    fields = {
+        name: post[name]
+        for name in ("title", "introduction", "closing", "addressee_line", "reply_to", "protocol")
+        if name in post
+    }
+    return {**fields, "items": items, "add": add, "remove": remove}
+
+
+@login_required
+def letter_edit(request, pk: int):
+    """Edit a draft: texts, items (text, order, addressee), add and remove items."""
+    letter = _letter(request, pk)
+    if request.method == "POST":
+        try:
+            letters.letter_update(letter=letter, user=request.user, **_edit_payload(request.POST, letter))
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, "Изменения сохранены.")
+            return redirect("letter-edit", pk=letter.pk)
+    elif letter.status != LetterStatus.DRAFT or not letters.may_write(user=request.user, issuer=letter.issuer):
+        return redirect("letter-detail", pk=letter.pk)
+    context = letters.letter_context(letter, draft=True)
+    context["addressee_choices"] = AddresseeKind.choices
+    context["kind_choices"] = TextKind.choices
+    context["all_items"] = list(letter.items.all())
+    return render(request, "reports/letter_edit.html", context)
+
+
+@login_required
+@require_POST
+def letter_move(request, pk: int, item_pk: int):
+    letter = _letter(request, pk)
+    delta = -1 if request.POST.get("direction") == "up" else 1
+    letters.letter_move(letter=letter, user=request.user, item_id=item_pk, delta=delta)
+    return redirect("letter-edit", pk=letter.pk)
+
+
+def _action(request, pk: int, service, success: str, target: str = "letter-detail"):
+    letter = _letter(request, pk)
+    try:
+        result = service(letter=letter, user=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("letter-detail", pk=letter.pk)
+    messages.success(request, success)
+    return redirect(target, pk=result.pk)
+
+
+@login_required
+@require_POST
+def letter_approve(request, pk: int):
+    return _action(request, pk, letters.letter_approve, "Письмо согласовано подписантом.")
+
+
+@login_required
+@require_POST
+def letter_reopen(request, pk: int):
+    return _action(request, pk, letters.letter_reopen, "Письмо возвращено в черновик.", "letter-edit")
+
+
+@login_required
+@require_POST
+def letter_issue(request, pk: int):
+    return _action(request, pk, letters.letter_issue, "Письмо зарегистрировано: присвоены номер и дата, PDF сохранен.")
+
+
+@login_required
+@require_POST
+def letter_correct(request, pk: int):
+    return _action(request, pk, letters.letter_correct, "Создан проект письма взамен зарегистрированного.", "letter-edit")
+
+
+@login_required
+@require_POST
+def letter_read(request, pk: int):
+    letter = _letter(request, pk)
+    letters.receipt_confirm(letter=letter, user=request.user)
+    messages.success(request, "Прочтение подтверждено.")
+    return redirect("letter-detail", pk=letter.pk)
+
+
+@login_required
+def letter_pdf(request, pk: int):
+    """An issued letter's stored PDF, served only if it still matches its hash; a draft's preview otherwise."""
+    letter = _letter(request, pk)
+    if letter.is_issued:
+        try:
+            content = letters.letter_pdf_verified(letter=letter)
+        except letters.LetterTampered as exc:
+            return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+        return _pdf(content, f"letter-{letter.pk}.pdf", inline=False)
+    return _pdf(letters.letter_render(letter=letter, draft=True), f"letter-{letter.pk}-draft.pdf")
