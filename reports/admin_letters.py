@@ -14,6 +14,7 @@ from django.contrib import admin
 
 from monitoring.admin import ScopedAdmin
 from monitoring.scoping import can_write_region
+
 # Importing reports.letters also registers the guard that keeps issued letters frozen.
 from reports import letters
 from reports.library import text_validate
@@ -23,7 +24,7 @@ from reports.models import Issuer, Letter, LetterItem, LetterReceipt, OutgoingRe
 class RecommendationTextForm(forms.ModelForm):
     class Meta:
         model = RecommendationText
-        fields = "__all__"
+        fields = ["kind", "direction", "indicator", "addressee", "text", "order", "is_active"]
 
     def clean_text(self):
         text = self.cleaned_data["text"]

@@ -100,7 +100,9 @@ def letter_new(request):
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, "Проект письма составлен по проблемным зонам мониторинга. Проверьте и дополните его.")
+            messages.success(
+                request, "Проект письма составлен по проблемным зонам мониторинга. Проверьте и дополните его."
+            )
             return redirect("letter-edit", pk=letter.pk)
     return render(request, "reports/letter_new.html", {"form": form})
 
@@ -138,7 +140,9 @@ def _edit_payload(post, letter: Letter) -> dict:
             items.append(row)
     add = []
     if post.get("new-text", "").strip():
-        add.append({"kind": post.get("new-kind", ""), "addressee": post.get("new-addressee", ""), "text": post["new-text"]})
+        add.append(
+            {"kind": post.get("new-kind", ""), "addressee": post.get("new-addressee", ""), "text": post["new-text"]}
+        )
     fields = {
         name: post[name]
         for name in ("title", "introduction", "closing", "addressee_line", "reply_to", "protocol")
@@ -209,7 +213,9 @@ def letter_issue(request, pk: int):
 @login_required
 @require_POST
 def letter_correct(request, pk: int):
-    return _action(request, pk, letters.letter_correct, "Создан проект письма взамен зарегистрированного.", "letter-edit")
+    return _action(
+        request, pk, letters.letter_correct, "Создан проект письма взамен зарегистрированного.", "letter-edit"
+    )
 
 
 @login_required

@@ -43,7 +43,9 @@ def text_validate(text: str) -> None:
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
-        raise ValidationError("Фигурные скобки в тексте используются только для подстановок, например {count}.") from exc
+        raise ValidationError(
+            "Фигурные скобки в тексте используются только для подстановок, например {count}."
+        ) from exc
     if any(spec or conversion for _, name, spec, conversion in parsed if name is not None):
         raise ValidationError("Подстановка пишется без форматирования: {count}, {units}.")
     names = {name for _, name, _, _ in parsed if name is not None}

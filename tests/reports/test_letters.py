@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 A, C = "МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"
 SHORTAGE_AC = f"Нехватка педагогических кадров в 2 ОО: {A}, {C}."
 VACANT_AC = f"Высокая доля вакантных ставок (более 5 % ставок по штату) в 2 ОО: {A}, {C}."
-HEADS_9 = "Своевременно выявлять кадровые потребности и направлять сведения о вакансиях в орган управления образованием."
+HEADS_9 = (
+    "Своевременно выявлять кадровые потребности и направлять сведения о вакансиях в орган управления образованием."
+)
 MUNICIPAL_9 = (
     "Разработать меры по привлечению и закреплению педагогических кадров, в том числе в рамках целевого обучения "
     "и программы «Земский учитель»."
@@ -88,14 +90,21 @@ def test_a_letter_to_the_school_heads_of_m1_concludes_with_the_school_lists(staf
         "«Алексеевский муниципальный район» по итогам мониторинга системы обеспечения профессионального развития "
         "педагогических работников за 2025 год"
     )
-    assert "(далее – мониторинг)" in letter.introduction and "9. Выявление кадровых потребностей." in letter.introduction
+    assert (
+        "(далее – мониторинг)" in letter.introduction and "9. Выявление кадровых потребностей." in letter.introduction
+    )
     assert (letter.signatory_position, letter.signatory_name) == ("Ректор", "И.А. Воронина")
 
 
 def test_a_letter_to_all_municipal_authorities_names_the_municipalities(staffed):
     letter = _propose(staffed, "municipal")
     assert _items(letter) == [
-        ("conclusion", "", 1, "Нехватка педагогических кадров в 1 муниципальном образовании: Алексеевский муниципальный район."),
+        (
+            "conclusion",
+            "",
+            1,
+            "Нехватка педагогических кадров в 1 муниципальном образовании: Алексеевский муниципальный район.",
+        ),
         (
             "conclusion",
             "",
@@ -176,7 +185,9 @@ def test_a_draft_is_edited_reordered_extended_and_trimmed(staffed):
     letter.refresh_from_db()
     assert letter.title == "Новый заголовок"
     with pytest.raises(ValidationError):
-        letters.letter_update(letter=letter, user=staffed.analyst, add=[{"kind": "recommendation", "text": "без адресата"}])
+        letters.letter_update(
+            letter=letter, user=staffed.analyst, add=[{"kind": "recommendation", "text": "без адресата"}]
+        )
     with pytest.raises(PermissionDenied):
         letters.letter_update(letter=letter, user=staffed.municipal, title="Чужое")
 
@@ -345,14 +356,36 @@ def test_untrusted_text_is_escaped_and_fetches_nothing(staffed, monkeypatch):
 
 def test_draft_letter_command_renders_without_issuing(staffed, tmp_path):
     out = tmp_path / "draft.pdf"
-    call_command("draft_letter", "--period", "2025", "--issuer", "institute", "--addressees", "school-heads",
-                 "--municipality", "01", "--out", str(out))
+    call_command(
+        "draft_letter",
+        "--period",
+        "2025",
+        "--issuer",
+        "institute",
+        "--addressees",
+        "school-heads",
+        "--municipality",
+        "01",
+        "--out",
+        str(out),
+    )
     text = " ".join(_text(out).split()).replace("- ", "")
     assert SHORTAGE_AC in text and "ПРОЕКТ" in text
     assert not Letter.objects.exists() and not OutgoingRegister.objects.exists()
     out2 = tmp_path / "m.pdf"
-    call_command("draft_letter", "--period", "2025", "--issuer", "municipal", "--addressees", "school-heads",
-                 "--municipality", "01", "--out", str(out2))
+    call_command(
+        "draft_letter",
+        "--period",
+        "2025",
+        "--issuer",
+        "municipal",
+        "--addressees",
+        "school-heads",
+        "--municipality",
+        "01",
+        "--out",
+        str(out2),
+    )
     assert "ОТДЕЛ ПО ОБРАЗОВАНИЮ АДМИНИСТРАЦИИ" in _text(out2)
 
 

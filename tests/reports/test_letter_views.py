@@ -1,0 +1,179 @@
+"""Letter pages through the real views: each role against each page, the composer flow, frozen issued letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+from django.urls import reverse
+
+from reports import letters
+from reports.models import Letter, LetterReceipt
+from tests.reports.test_letters import SHORTAGE_AC, staffed  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ["analyst", "ministry", "municipal", "head_a", "head_b", "teacher"]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def two(staffed):  # noqa: F811
+    """A draft and an issued institute letter to the school heads of M1."""
+    issuer = letters.institute_issuer()
+    draft = letters.letter_propose(
+        period=staffed.period, issuer=issuer, addressee="school_heads", municipality=staffed.m1, user=staffed.analyst
+    )
+    issued = letters.letter_propose(
+        period=staffed.period, issuer=issuer, addressee="school_heads", municipality=staffed.m1, user=staffed.analyst
+    )
+    letters.letter_approve(letter=issued, user=staffed.analyst)
+    issued = letters.letter_issue(letter=issued, user=staffed.analyst, today=dt.date(2026, 3, 2))
+    return staffed, draft, issued
+
+
+GET_EXPECTED = {
+    # page, letter: statuses for analyst, ministry, municipal, head_a, head_b, teacher
+    ("letter-list", None): [200, 200, 200, 200, 200, 404],
+    ("letter-new", None): [200, 404, 200, 404, 404, 404],
+    ("letter-detail", "draft"): [200, 404, 404, 404, 404, 404],
+    ("letter-edit", "draft"): [200, 404, 404, 404, 404, 404],
+    ("letter-pdf", "draft"): [200, 404, 404, 404, 404, 404],
+    ("letter-detail", "issued"): [200, 200, 200, 200, 404, 404],
+    ("letter-pdf", "issued"): [200, 200, 200, 200, 404, 404],
+    ("letter-edit", "issued"): [302, 302, 302, 302, 404, 404],  # read-only: back to the letter
+}
+
+
+@pytest.mark.parametrize(("page", "which"), list(GET_EXPECTED))
+def test_each_role_against_each_page(client, two, page, which):
+    world, draft, issued = two
+    args = [] if which is None else [{"draft": draft, "issued": issued}[which].pk]
+    got = []
+    for person in PEOPLE:
+        client.force_login(world.people[person])
+        got.append(client.get(reverse(page, args=args)).status_code)
+    assert got == GET_EXPECTED[(page, which)]
+
+
+POST_EXPECTED = {
+    ("letter-approve", "draft"): [302, 404, 404, 404, 404, 404],
+    ("letter-approve", "issued"): [403, 403, 403, 403, 404, 404],
+    ("letter-issue", "issued"): [403, 403, 403, 403, 404, 404],
+    ("letter-edit", "issued"): [403, 403, 403, 403, 404, 404],
+    ("letter-reopen", "issued"): [403, 403, 403, 403, 404, 404],
+    ("letter-read", "issued"): [403, 403, 403, 302, 404, 404],
+    ("letter-read", "draft"): [403, 404, 404, 404, 404, 404],
+}
+
+
+@pytest.mark.parametrize(("page", "which"), list(POST_EXPECTED))
+def test_each_role_against_each_action(client, two, page, which):
+    world, draft, issued = two
+    letter = {"draft": draft, "issued": issued}[which]
+    got = []
+    for person in PEOPLE:
+        client.force_login(world.people[person])
+        got.append(client.post(reverse(page, args=[letter.pk]), {"title": "Подмена"}).status_code)
+    assert got == POST_EXPECTED[(page, which)]
+    issued.refresh_from_db()
+    assert issued.title != "Подмена" and issued.number == "1/26"
+
+
+def test_the_list_shows_each_addressee_their_letters_and_the_read_button(client, two):
+    world, draft, issued = two
+    client.force_login(world.head_a)
+    page = client.get(reverse("letter-list"))
+    assert [lt.pk for lt in page.context["letters"]] == [issued.pk]
+    assert "Подтвердить прочтение" in page.content.decode()
+    client.post(reverse("letter-read", args=[issued.pk]))
+    assert LetterReceipt.objects.filter(letter=issued, user=world.head_a).exists()
+    page = client.get(reverse("letter-list"))
+    assert "Подтвердить прочтение" not in page.content.decode() and "прочитано" in page.content.decode()
+    client.force_login(world.head_b)
+    assert list(client.get(reverse("letter-list")).context["letters"]) == []
+    client.force_login(world.analyst)
+    assert {lt.pk for lt in client.get(reverse("letter-list")).context["letters"]} == {draft.pk, issued.pk}
+    detail = client.get(reverse("letter-detail", args=[issued.pk])).content.decode()
+    assert "head_a" in detail  # the receipts, for the writer's side
+
+
+def test_the_composer_flow_from_proposal_to_download(client, staffed):  # noqa: F811
+    client.force_login(staffed.analyst)
+    issuer = letters.institute_issuer()
+    response = client.post(
+        reverse("letter-new"),
+        {
+            "period": staffed.period.pk,
+            "issuer": issuer.pk,
+            "addressees": ["school_heads"],
+            "municipality": staffed.m1.pk,
+        },
+    )
+    letter = Letter.objects.get()
+    assert response["Location"] == reverse("letter-edit", args=[letter.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert SHORTAGE_AC.replace("«", "&laquo;") in page or "Нехватка педагогических кадров в 2 ОО" in page
+    first, second = letter.items.filter(kind="conclusion").order_by("order")
+    form = {
+        "title": "Рекомендации руководителям ОО",
+        "introduction": letter.introduction,
+        "addressee_line": "Руководителям ОО",
+        "reply_to": "",
+        "protocol": "",
+        "closing": "",
+        f"item-{first.pk}-text": first.text,
+        f"item-{first.pk}-order": "2",
+        f"item-{second.pk}-text": second.text,
+        f"item-{second.pk}-order": "1",
+        "new-kind": "recommendation",
+        "new-addressee": "school_heads",
+        "new-text": "Провести педагогический совет по итогам мониторинга.",
+    }
+    for item in letter.items.filter(kind="recommendation"):
+        form[f"item-{item.pk}-text"] = item.text
+        form[f"item-{item.pk}-order"] = str(item.order)
+    assert client.post(reverse("letter-edit", args=[letter.pk]), form).status_code == 302
+    assert list(letter.items.filter(kind="conclusion").order_by("order").values_list("pk", flat=True)) == [
+        second.pk,
+        first.pk,
+    ]
+    assert letter.items.filter(text="Провести педагогический совет по итогам мониторинга.").exists()
+    client.post(reverse("letter-move", args=[letter.pk, first.pk]), {"direction": "up"})
+    assert letter.items.filter(kind="conclusion").order_by("order").first().pk == first.pk
+    preview = client.get(reverse("letter-pdf", args=[letter.pk]))
+    assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
+    client.post(reverse("letter-approve", args=[letter.pk]))
+    client.post(reverse("letter-issue", args=[letter.pk]))
+    letter.refresh_from_db()
+    assert letter.is_issued and letter.number == f"1/{dt.date.today().year % 100:02d}"
+    download = client.get(reverse("letter-pdf", args=[letter.pk]))
+    body = b"".join(download.streaming_content) if download.streaming else download.content
+    assert hashlib.sha256(body).hexdigest() == letter.pdf_sha256
+    # A changed file on disk is refused rather than served.
+    with open(letter.pdf.path, "ab") as f:
+        f.write(b"x")
+    assert client.get(reverse("letter-pdf", args=[letter.pk])).status_code == 409
+
+
+def test_an_issued_letter_is_read_only_in_the_admin(client, two):
+    world, draft, issued = two
+    item = issued.items.first()
+    client.force_login(world.analyst)
+    change = reverse("admin:reports_letter_change", args=[issued.pk])
+    assert client.get(change).context["has_change_permission"] is False
+    assert client.post(change, {"title": "Подмена"}).status_code == 403
+    assert client.post(reverse("admin:reports_letter_delete", args=[issued.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:reports_letter_change", args=[draft.pk])).context["has_change_permission"] is True
+    issued.refresh_from_db()
+    assert issued.title != "Подмена" and Letter.objects.filter(pk=issued.pk).exists()
+    assert issued.items.filter(pk=item.pk, text=item.text).exists()
+    # Numbers are drawn only by issuing.
+    register = reverse("admin:reports_outgoingregister_changelist")
+    assert client.get(register).status_code == 200
+    assert client.get(reverse("admin:reports_outgoingregister_add")).status_code == 403
