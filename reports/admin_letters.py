@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin
 
 from monitoring.admin import ScopedAdmin
+from monitoring.models import Role
 from monitoring.scoping import can_write_region
 
 # Importing reports.letters also registers the guard that keeps issued letters frozen.
@@ -47,6 +48,16 @@ class IssuerAdmin(ScopedAdmin):
     list_display = ["name", "kind", "municipality", "signatory_position", "signatory_name"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+    def has_change_permission(self, request, obj=None):
+        # A municipal authority keeps its own letterhead (address, requisites, signatory).
+        user = request.user
+        if obj is not None and user.is_active and user.role == Role.MUNICIPAL and user.municipality_id:
+            return obj.municipality_id == user.municipality_id
+        return can_write_region(user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if can_write_region(request.user) else ["kind", "municipality"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -177,3 +177,20 @@ def test_an_issued_letter_is_read_only_in_the_admin(client, two):
     register = reverse("admin:reports_outgoingregister_changelist")
     assert client.get(register).status_code == 200
     assert client.get(reverse("admin:reports_outgoingregister_add")).status_code == 403
+
+
+def test_a_municipal_authority_keeps_its_own_letterhead_in_the_admin(client, world):
+    m1 = letters.municipal_issuer(municipality=world.m1)
+    m2 = letters.municipal_issuer(municipality=world.m2)
+    institute = letters.institute_issuer()
+    client.force_login(world.municipal)
+    page = lambda issuer: client.get(reverse("admin:reports_issuer_change", args=[issuer.pk]))  # noqa: E731
+    assert page(m1).context["has_change_permission"] is True
+    assert page(m2).context["has_change_permission"] is False
+    assert page(institute).context["has_change_permission"] is False
+    form = dict.fromkeys(["phone", "email", "ogrn", "inn_kpp", "number_suffix"], "")
+    form |= {"name": m1.name, "address": "403791, г. Жирновск"}
+    form |= {"signatory_position": "Начальник отдела", "signatory_name": "О.В. Олейникова"}
+    assert client.post(reverse("admin:reports_issuer_change", args=[m1.pk]), form).status_code == 302
+    m1.refresh_from_db()
+    assert (m1.signatory_name, m1.kind, m1.municipality) == ("О.В. Олейникова", "municipal", world.m1)
