@@ -406,3 +406,36 @@ def test_addressees_confirm_reading_once(staffed):
     draft = _propose(staffed, "school_heads", staffed.m1)
     with pytest.raises(PermissionDenied):
         letters.receipt_confirm(letter=draft, user=staffed.head_a)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_issues_draw_consecutive_numbers(staffed):
+    import threading
+
+    from django.db import connection
+
+    drafts = []
+    for _ in range(4):
+        letter = _propose(staffed, "school_heads", staffed.m1)
+        drafts.append(letters.letter_approve(letter=letter, user=staffed.analyst))
+    barrier = threading.Barrier(len(drafts))
+    errors = []
+
+    def issue(letter):
+        try:
+            barrier.wait()
+            letters.letter_issue(letter=letter, user=staffed.analyst, today=dt.date(2026, 4, 1))
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(d,)) for d in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(Letter.objects.values_list("number", flat=True)) == ["1/26", "2/26", "3/26", "4/26"]
+    assert OutgoingRegister.objects.get().last_number == 4
