@@ -8,6 +8,8 @@ means the embedded default and a variable set wrong stops the start.
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from monitoring.env import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -147,8 +149,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Daily notices (plan deadlines, findings, issued letters, overdue measures): run by `celery beat`
 # each morning (CELERY_TIMEZONE), before people open the portal.
-from celery.schedules import crontab  # noqa: E402
-
 CELERY_BEAT_SCHEDULE = {
     "reports-daily-notices": {
         "task": "reports.tasks.send_daily_notices",

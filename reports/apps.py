@@ -12,3 +12,10 @@ class ReportsConfig(AppConfig):
 
         if findings_after_run not in RUN_DONE_HOOKS:
             RUN_DONE_HOOKS.append(findings_after_run)
+
+        # An issued letter reaches its addressees as a notice (in the portal and by e-mail).
+        from reports.letters import LETTER_ISSUED_HOOKS
+        from reports.notices import notify_letter_issued
+
+        if notify_letter_issued not in LETTER_ISSUED_HOOKS:
+            LETTER_ISSUED_HOOKS.append(notify_letter_issued)

@@ -160,6 +160,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--chunk", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="reuse the scratch database when it exists")
+    parser.add_argument("--workers-only", action="store_true", help="skip the in-process computation")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -167,7 +168,8 @@ def main() -> None:
         return
     db = f"bench_ind_{args.size}"
     ensure_db(db, args.size, args.keep)
-    in_process(db)
+    if not args.workers_only:
+        in_process(db)
     if args.workers:
         through_workers(db, args.workers, args.chunk)
     if not args.keep:
