@@ -37,7 +37,6 @@ from indicators.selectors import DIRECTIONS, previous_period
 from monitoring.models import MonitoringPeriod, Municipality
 from reports.measures import Judged, judged
 from reports.models import AddresseeKind, AnnualReport, Finding, Letter, LetterStatus, Measure, ReportStatus, TextKind
-from reports.pdf import render_pdf
 
 log = logging.getLogger(__name__)
 
@@ -430,7 +429,7 @@ def annual_html(data: AnnualData) -> str:
 
 
 def annual_pdf(data: AnnualData) -> bytes:
-    return render_pdf(annual_html(data))
+    return _render_pdf(annual_html(data))
 
 
 def pdf_pages(data: bytes) -> int:
@@ -583,7 +582,7 @@ def annual_build(*, period: MonitoringPeriod, progress=None) -> Built:
     html = annual_html(data)
     progress(30)
     with _layout_progress(progress, 30, 85):
-        pdf = render_pdf(html)
+        pdf = _render_pdf(html)
     progress(90)
     xlsx = annual_xlsx(data)
     progress(98)
@@ -670,3 +669,11 @@ def annual_generate(*, report_id: int) -> AnnualReport:
     report.finished_at = timezone.now()
     report.save(update_fields=["pdf", "xlsx", "pages", "status", "progress", "error", "finished_at"])
     return report
+
+
+def _render_pdf(html: str) -> bytes:
+    # WeasyPrint (and its Pango bindings) load on the first PDF, not when Django starts:
+    # importing them cost every process, the import command's included, 0.4 s.
+    from reports.pdf import render_pdf
+
+    return render_pdf(html)

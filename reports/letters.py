@@ -46,7 +46,6 @@ from reports.models import (
     OutgoingRegister,
     TextKind,
 )
-from reports.pdf import render_pdf
 
 # Called with the letter once its issuing has committed (notices to addressees hook in here).
 LETTER_ISSUED_HOOKS: list[Callable[[Letter], None]] = []
@@ -631,7 +630,7 @@ def letter_html(*, letter: Letter, draft: bool) -> str:
 
 
 def letter_render(*, letter: Letter, draft: bool) -> bytes:
-    return render_pdf(letter_html(letter=letter, draft=draft))
+    return _render_pdf(letter_html(letter=letter, draft=draft))
 
 
 def letter_pdf_verified(*, letter: Letter) -> bytes:
@@ -674,3 +673,11 @@ def _letter_frozen_delete(sender, instance: Letter, **kwargs) -> None:
 def _letter_item_frozen(sender, instance: LetterItem, **kwargs) -> None:
     if _frozen(instance.letter_id):
         raise LetterFrozen()
+
+
+def _render_pdf(html: str) -> bytes:
+    # WeasyPrint (and its Pango bindings) load on the first PDF, not when Django starts:
+    # importing them cost every process, the import command's included, 0.4 s.
+    from reports.pdf import render_pdf
+
+    return render_pdf(html)
