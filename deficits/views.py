@@ -21,13 +21,12 @@ from deficits.forms import GroupPageForm, StartForm
 from deficits.models import Diagnostic, DiagnosticStatus, Item
 from deficits.scoring import instrument_spec
 from monitoring.models import MonitoringPeriod, Municipality, Role, School
+from monitoring.scoping import require_staff_reader
 from monitoring.views import requested_period
 
 # Who may hand out a teacher's personal link: the school's head, and institute staff
 # who run the diagnostic for the region. A link signs its holder in as the teacher.
 LINK_ROLES = {Role.SCHOOL_HEAD, Role.ANALYST}
-# Pages the results view offers only to people who read aggregated results.
-STAFF_ROLES = {Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL, Role.SCHOOL_HEAD}
 
 
 def _teacher_or_404(request):
@@ -240,8 +239,7 @@ def _results_unit(request, period: MonitoringPeriod) -> selectors.Unit:
 def results(request):
     """Coverage, level distribution and the deficit heat map for the user's scope, drilled down by unit."""
     user = request.user
-    if not (user.is_superuser or user.role in STAFF_ROLES):
-        raise Http404("Страница недоступна.")
+    require_staff_reader(user)
     period = requested_period(request)
     unit = _results_unit(request, period)
     groups, bands = selectors.instrument_layout()

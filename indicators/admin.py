@@ -11,19 +11,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
 from indicators import models
-from monitoring.admin import ScopedAdmin
+from monitoring.admin import ReadOnlyAdmin, ScopedAdmin
 from monitoring.scoping import can_write_region
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Indicator)

@@ -13,16 +13,13 @@ from indicators import selectors, services
 from indicators.catalog import catalog, definition
 from indicators.engine import period_edition
 from indicators.models import ComputationRun, Level
-from monitoring.models import MonitoringPeriod, Role
-from monitoring.scoping import can_write_region
+from monitoring.models import MonitoringPeriod
+from monitoring.scoping import can_write_region, require_staff_reader
 from monitoring.views import requested_period
-
-VIEW_ROLES = {Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL, Role.SCHOOL_HEAD}
 
 
 def _viewer(request):
-    if not (request.user.is_superuser or request.user.role in VIEW_ROLES):
-        raise Http404("Страница недоступна.")
+    require_staff_reader(request.user)
 
 
 def _run_context(period: MonitoringPeriod) -> dict:

@@ -23,14 +23,10 @@ from iom.filters import ProgramFilter
 from iom.forms import ActivityForm, ReflectionForm, ReviewForm, RouteBuildForm
 from iom.models import CourseRun, Program, Route, RouteActivity, RouteStatus
 from monitoring.models import Role, School
+from monitoring.scoping import require_staff_reader
 from monitoring.views import requested_period
 
 PAGE_SIZE = 50
-STAFF_ROLES = {Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL, Role.SCHOOL_HEAD}
-
-
-def _is_staff(user) -> bool:
-    return user.is_superuser or user.role in STAFF_ROLES
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -47,8 +43,7 @@ def route_list(request):
     user = request.user
     if user.role == Role.TEACHER:
         return _my_routes(request)
-    if not _is_staff(user):
-        raise Http404("Страница недоступна.")
+    require_staff_reader(user)
     period = requested_period(request)
     school_code = request.GET.get("school") or (user.school.code if user.role == Role.SCHOOL_HEAD else None)
     if school_code:
@@ -342,8 +337,7 @@ def program_detail(request, code: str):
 
 @login_required
 def program_stats(request):
-    if not _is_staff(request.user):
-        raise Http404("Страница недоступна.")
+    require_staff_reader(request.user)
     period = requested_period(request)
     return render(
         request,

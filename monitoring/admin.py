@@ -50,6 +50,19 @@ class ScopedAdmin(admin.ModelAdmin):
         return can_write_region(request.user)
 
 
+class ReadOnlyAdmin(ScopedAdmin):
+    """Rows written only by the portal's services (values, runs, registers): read, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.Region)
 class RegionAdmin(ScopedAdmin):
     list_display = ["code", "name"]

@@ -1,6 +1,7 @@
 """Template context every page needs: the current period and the user's role flags."""
 
 from monitoring.models import MonitoringPeriod, Role
+from monitoring.scoping import is_region_wide
 
 
 def portal(request):
@@ -10,5 +11,5 @@ def portal(request):
     return {
         "current_period": MonitoringPeriod.objects.current(),
         "Role": Role,
-        "is_region_wide": user.is_superuser or user.role in (Role.ANALYST, Role.MINISTRY),
+        "is_region_wide": is_region_wide(user),
     }

@@ -20,6 +20,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Model, Q
+from django.http import Http404
 
 from monitoring.models import Role, ScopePaths
 
@@ -87,6 +88,25 @@ def can_see(*, user, obj: Model) -> bool:
     """Whether ``user`` may see one object (for doors that already hold it)."""
     model = type(obj)
     return model._base_manager.filter(scope_filter(user=user, model=model), pk=obj.pk).exists()
+
+
+# Those who read the staff pages of their scope (dashboards, results, letters); teachers
+# have their own pages.
+STAFF_ROLES = frozenset({Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL, Role.SCHOOL_HEAD})
+
+
+def is_staff_reader(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role in STAFF_ROLES))
+
+
+def is_region_wide(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role in REGION_WIDE_ROLES))
+
+
+def require_staff_reader(user) -> None:
+    """A staff page answers "not found" to anyone else (teachers included), like a page out of scope."""
+    if not is_staff_reader(user):
+        raise Http404("Страница недоступна.")
 
 
 def can_write_region(user) -> bool:

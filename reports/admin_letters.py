@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from monitoring.admin import ScopedAdmin
+from monitoring.admin import ReadOnlyAdmin, ScopedAdmin
 from monitoring.models import Role
 from monitoring.scoping import can_write_region
 
@@ -116,19 +116,8 @@ class LetterAdmin(ScopedAdmin):
         return not _frozen(obj) and can_write_region(request.user)
 
 
-class ReadOnly(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(OutgoingRegister)
-class OutgoingRegisterAdmin(ReadOnly):
+class OutgoingRegisterAdmin(ReadOnlyAdmin):
     """Numbers are drawn only by issuing a letter."""
 
     list_display = ["issuer", "year", "last_number"]
@@ -139,7 +128,7 @@ class OutgoingRegisterAdmin(ReadOnly):
 
 
 @admin.register(LetterReceipt)
-class LetterReceiptAdmin(ReadOnly):
+class LetterReceiptAdmin(ReadOnlyAdmin):
     list_display = ["letter", "user", "read_at"]
 
     def get_queryset(self, request):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from monitoring.admin import ScopedAdmin
+from monitoring.admin import ReadOnlyAdmin, ScopedAdmin
 from monitoring.scoping import can_write_region
 from reports import models
 
@@ -21,19 +21,8 @@ class MeasureAdmin(ScopedAdmin):
     readonly_fields = ["baseline", "created_at"]
 
 
-class ReadOnlyScopedAdmin(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(models.Notice)
-class NoticeAdmin(ReadOnlyScopedAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "text", "read_at", "emailed"]
     list_filter = ["emailed", "read_at"]
     search_fields = ["text", "key", "user__username"]
@@ -46,7 +35,7 @@ class NoticeAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(models.AnnualReport)
-class AnnualReportAdmin(ReadOnlyScopedAdmin):
+class AnnualReportAdmin(ReadOnlyAdmin):
     list_display = ["period", "status", "progress", "pages", "user", "created_at", "finished_at"]
     list_filter = ["status", "period"]
     list_select_related = ["period", "user"]

@@ -15,16 +15,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from monitoring.models import MonitoringPeriod, Municipality, Role
+from monitoring.models import MonitoringPeriod, Municipality
+from monitoring.scoping import require_staff_reader
 from reports import letters
 from reports.models import AddresseeKind, Issuer, Letter, LetterReceipt, LetterStatus, TextKind
 
-STAFF_ROLES = {Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL, Role.SCHOOL_HEAD}
-
 
 def _staff(request) -> None:
-    if not (request.user.is_superuser or request.user.role in STAFF_ROLES):
-        raise Http404("Страница недоступна.")
+    require_staff_reader(request.user)
 
 
 def _letter(request, pk: int) -> Letter:

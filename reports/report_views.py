@@ -14,22 +14,19 @@ from django.views.decorators.http import require_POST
 
 from indicators.models import Indicator, Level
 from monitoring.models import MonitoringPeriod, Role
+from monitoring.scoping import is_region_wide, require_staff_reader
 from monitoring.views import requested_period
 from reports import annual, measures, notices
 from reports.models import AnnualReport, Measure, Notice, ReportStatus
 
-VIEW_ROLES = {Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL, Role.SCHOOL_HEAD}
-# The annual report is the region's: those who see the whole region start and read it.
-REPORT_ROLES = {Role.ANALYST, Role.MINISTRY}
-
 
 def _viewer(request) -> None:
-    if not (request.user.is_superuser or request.user.role in VIEW_ROLES):
-        raise Http404("Страница недоступна.")
+    require_staff_reader(request.user)
 
 
 def _report_reader(request) -> None:
-    if not (request.user.is_superuser or request.user.role in REPORT_ROLES):
+    # The annual report is the region's: those who see the whole region start and read it.
+    if not is_region_wide(request.user):
         raise Http404("Страница недоступна.")
 
 
