@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework import generics, serializers
 from rest_framework.pagination import PageNumberPagination
 
@@ -10,10 +11,16 @@ from indicators.filters import IndicatorValueFilter
 from indicators.models import IndicatorValue
 
 
-class IndicatorValueSerializer(serializers.BaseSerializer):
+class IndicatorValueSerializer(serializers.Serializer):
     """A row as export_indicators writes it: every number a string in the CSV's format."""
 
-    fields = ("indicator", "level", "org", "breakdown", "numerator", "denominator", "value")
+    indicator = serializers.CharField()
+    level = serializers.CharField()
+    org = serializers.CharField()
+    breakdown = serializers.CharField()
+    numerator = serializers.CharField(allow_blank=True)
+    denominator = serializers.CharField(allow_blank=True)
+    value = serializers.CharField(allow_blank=True)
 
     def to_representation(self, instance: IndicatorValue) -> dict:
         return dict(zip(self.fields, format_row(instance), strict=True))
@@ -33,3 +40,8 @@ class IndicatorValueList(generics.ListAPIView):
 
     def get_queryset(self):
         return ordered(IndicatorValue.objects.visible_to(self.request.user))
+
+
+urlpatterns = [
+    path("indicator-values/", IndicatorValueList.as_view(), name="api-indicator-values"),
+]

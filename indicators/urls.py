@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import api, views
+from indicators import views
 
 urlpatterns = [
     path("indicators/", views.overview, name="indicator-overview"),
@@ -8,5 +8,4 @@ urlpatterns = [
     path("indicators/runs/<int:pk>/", views.run_status, name="indicator-run"),
     path("indicators/directions/<int:number>/", views.direction, name="indicator-direction"),
     path("indicators/<str:code>/", views.indicator_detail, name="indicator-detail"),
-    path("api/v1/indicator-values/", api.IndicatorValueList.as_view(), name="api-indicator-values"),
 ]

@@ -6,7 +6,7 @@ from pathlib import PurePath
 
 from django import forms
 
-from monitoring.models import MonitoringPeriod
+from monitoring.models import MonitoringPeriod, Municipality, Role, School, Teacher
 from monitoring.package.safety import MAX_UPLOAD_BYTES
 
 PACKAGE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".zip", ".csv")
@@ -57,3 +57,33 @@ class ExportForm(forms.Form):
         queryset=MonitoringPeriod.objects.order_by("-year"), label="Период", empty_label=None
     )
     format = forms.ChoiceField(choices=[("xlsx", "Книга Excel (.xlsx)"), ("zip", "ZIP-архив с CSV")], label="Формат")
+
+
+class ApiTokenForm(forms.Form):
+    """What institute staff fill in to issue a token: the system, and the role and scope it acts with."""
+
+    name = forms.CharField(label="Система (назначение токена)", max_length=200)
+    role = forms.ChoiceField(label="Роль", choices=Role.choices)
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.order_by("name"), label="Муниципалитет", required=False
+    )
+    school = forms.CharField(label="Код ОО", max_length=20, required=False)
+    teacher = forms.CharField(label="Код педагога", max_length=40, required=False)
+
+    def clean_school(self):
+        code = self.cleaned_data["school"].strip()
+        if not code:
+            return None
+        school = School.objects.filter(code=code).first()
+        if school is None:
+            raise forms.ValidationError(f"Организации с кодом «{code}» нет.")
+        return school
+
+    def clean_teacher(self):
+        code = self.cleaned_data["teacher"].strip()
+        if not code:
+            return None
+        teacher = Teacher.objects.filter(code=code).first()
+        if teacher is None:
+            raise forms.ValidationError(f"Педагога с кодом «{code}» нет.")
+        return teacher

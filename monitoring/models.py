@@ -16,6 +16,7 @@ from pathlib import PurePath
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
+from knox.models import AbstractAuthToken
 
 # ---------------------------------------------------------------------------
 # Enumerations shared by the whole cycle
@@ -1265,3 +1266,30 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Выгрузка {self.period.year} ({self.get_format_display()})"
+
+
+# ---------------------------------------------------------------------------
+# API access for other systems
+# ---------------------------------------------------------------------------
+
+
+class ApiToken(AbstractAuthToken):
+    """A token another system signs in with; it acts as its user, so its role and scope are that user's.
+
+    django-rest-knox keeps only the token's hash (``digest``) and its first characters
+    (``token_key``) for the lookup; the token itself is shown once, when it is made.
+    """
+
+    name = models.CharField("назначение", max_length=200)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кем выпущен"
+    )
+    last_used_at = models.DateTimeField("последнее использование", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "токен API"
+        verbose_name_plural = "токены API"
+        ordering = ["-created", "token_key"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"

@@ -112,3 +112,16 @@ def require_staff_reader(user) -> None:
 def can_write_region(user) -> bool:
     """Only institute staff change region-wide data through the generic doors (admin, lists)."""
     return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ANALYST))
+
+
+# Birth dates and СНИЛС are personal data (152-ФЗ): the institute's staff process them and
+# a school head keeps them for their own staff; a teacher sees their own. Ministry and
+# municipal officials work with aggregates and never need them.
+PERSONAL_DATA_ROLES = frozenset({Role.ANALYST, Role.SCHOOL_HEAD, Role.TEACHER})
+
+
+def can_see_personal_data(user) -> bool:
+    """Whether ``user`` may see the personal data of the teachers in their scope."""
+    return bool(
+        user and user.is_authenticated and user.is_active and (user.is_superuser or user.role in PERSONAL_DATA_ROLES)
+    )

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     # The cycle, left to right: an app imports only from the apps before it.
     "monitoring",
@@ -160,11 +163,50 @@ CELERY_BEAT_SCHEDULE = {
 INDICATOR_CHUNK_MUNICIPALITIES = env("INDICATOR_CHUNK_MUNICIPALITIES", "int", default=0)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Systems sign in with a token (`Authorization: Token …`), people's browsers with their
+    # session. The token class comes first so that an anonymous call gets 401 with a
+    # WWW-Authenticate header rather than 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "monitoring.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": ["monitoring.api_base.FilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "monitoring.api_base.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "monitoring.api_base.exception_handler",
+}
+# django-rest-knox: tokens never expire by themselves (systems run unattended); institute
+# staff revoke them. Only the hash is stored.
+KNOX_TOKEN_MODEL = "monitoring.ApiToken"
+REST_KNOX = {
+    "TOKEN_MODEL": "monitoring.ApiToken",
+    "TOKEN_TTL": None,
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API портала мониторинга профессионального развития педагогов",
+    "DESCRIPTION": (
+        "Обмен данными с системами региона. Вход по токену (заголовок `Authorization: Token <токен>`, "
+        "токены выпускает специалист института) или по сессии браузера. Каждый ответ ограничен "
+        "областью видимости владельца токена. Ошибки: JSON с полями `code` (машинный код) и `detail` "
+        "(сообщение на русском)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs pages load Swagger UI and ReDoc from our own static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"ImportKindEnum": "monitoring.models.ImportKind"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "monitoring.api_schema.add_error_responses",
+    ],
 }
 
 # Upload bounds: the data-package import checks sizes itself before opening a file;

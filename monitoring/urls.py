@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from monitoring import import_views, views
+from monitoring import import_views, token_views, views
 
 admin.site.site_header = "Мониторинг профессионального развития педагогов"
 admin.site.site_title = "Администрирование портала"
@@ -36,8 +36,15 @@ urlpatterns = [
     path("", include("iom.urls")),
     path("", include("indicators.urls")),
     path("", include("reports.urls")),
+    path("api/v1/", include("monitoring.api_urls")),
+    path("api-tokens/", token_views.token_list, name="api-token-list"),
+    path("api-tokens/<str:key>/revoke/", token_views.token_revoke, name="api-token-revoke"),
     path("admin/", admin.site.urls),
 ]
+
+# Errors under /api/ answer in the API's JSON format, elsewhere with Django's pages.
+handler404 = "monitoring.api_base.not_found"
+handler500 = "monitoring.api_base.server_error"
 
 # Uploaded files are never served from MEDIA_URL: every download goes through a view
 # that applies monitoring.scoping first.

@@ -73,4 +73,4 @@ def test_api_filters_and_scope(client, computed):
     assert [(r[1], r[2]) for r in head] == [("school", "000002")]
     assert _api(client, computed.teacher, period=2025) == []
     client.logout()
-    assert client.get(reverse("api-indicator-values")).status_code == 403
+    assert client.get(reverse("api-indicator-values")).status_code == 401  # no session, no token

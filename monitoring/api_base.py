@@ -1,0 +1,87 @@
+"""What DRF's settings name for every endpoint: filtering, paging and JSON errors.
+
+Kept free of rest_framework.views imports, which read these settings when first imported;
+the base viewset and permissions are in monitoring.api_views.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+
+
+class FilterBackend(DjangoFilterBackend):
+    """The HTML lists' FilterSets, given the user where they offer choices from the user's scope."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and "user" in inspect.signature(filterset_class.__init__).parameters:
+            kwargs["user"] = request.user
+        return kwargs
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    invalid_page_message = "Нет такой страницы: {message}"
+
+
+def exception_handler(exc, context):
+    """Every API error as ``{"code": machine code, "detail": Russian message[, "errors": by field]}``."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound("Не найдено или недоступно.")
+    # Imported here: rest_framework.views reads these settings when it is first imported.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "code": "invalid",
+            "detail": "Данные не прошли проверку: " + _first_message(exc.detail),
+            "errors": exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail},
+        }
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", None) or "error"
+        response.data = {"code": code, "detail": str(detail)}
+    return response
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            message = _first_message(value)
+            return message if field in ("non_field_errors", "detail") else f"{field}: {message}"
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else ""
+    return str(detail)
+
+
+def not_found(request, exception=None):
+    """404: under /api/ in the API's error format, elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": "Адрес API не найден."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "detail": "Внутренняя ошибка сервера."}, status=500)
+    return defaults.server_error(request)
