@@ -10,12 +10,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from monitoring import imports
+from monitoring.api_base import Conflict
 from monitoring.api_views import ScopedViewSet
 from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
 from monitoring.forms import PACKAGE_SUFFIXES, STAFFING_SUFFIXES
 from monitoring.models import (
     ImportJob,
     ImportKind,
+    ImportStatus,
     MonitoringPeriod,
     Municipality,
     RosterEntry,
@@ -280,8 +282,15 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """Применить проверенную загрузку (тот же файл, что был проверен)."""
+        job = self.get_object()
+        if job.status in (ImportStatus.REFUSED, ImportStatus.CHECKING):
+            raise Conflict(
+                "Эта загрузка отклонена; исправьте файл и загрузите его снова."
+                if job.status == ImportStatus.REFUSED
+                else "Файл еще проверяется; подтвердите загрузку, когда проверка закончится."
+            )
         with transaction.atomic():
-            job = imports.import_job_confirm(job=self.get_object(), user=request.user)
+            job = imports.import_job_confirm(job=job, user=request.user)
         job.refresh_from_db()
         return Response(ImportJobSerializer(job, context={"request": request}).data)
 

@@ -28,6 +28,14 @@ class FilterBackend(DjangoFilterBackend):
         return kwargs
 
 
+class Conflict(exceptions.APIException):
+    """The request is valid but the object's state does not allow it (a refused import confirmed, …)."""
+
+    status_code = 409
+    default_detail = "Действие невозможно в текущем состоянии объекта."
+    default_code = "conflict"
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
