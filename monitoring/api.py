@@ -45,6 +45,7 @@ class MunicipalityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
     serializer_class = MunicipalitySerializer
     filterset_class = MunicipalityFilter
     lookup_field = "code"
+    lookup_value_regex = r"[^/]{1,20}"
     ordering = ("code",)
 
 
@@ -63,6 +64,7 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     serializer_class = SchoolSerializer
     filterset_class = SchoolFilter
     lookup_field = "code"
+    lookup_value_regex = r"[^/]{1,20}"
     ordering = ("code",)
 
 

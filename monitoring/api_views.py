@@ -20,7 +20,9 @@ class ScopedViewSet(viewsets.GenericViewSet):
     """
 
     ordering: tuple[str, ...] = ()
-    lookup_value_regex = r"[^/]+"
+    # Ids are numbers: anything else in their place is a 404 from the router, not a
+    # database error. Endpoints looked up by a code override this.
+    lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
         queryset = super().get_queryset()
