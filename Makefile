@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install migrate demo bench clean
+.PHONY: run test lint install migrate demo bench clean fuzz
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Нужен $(PYTHON) (Python 3.11)"; exit 1; }
@@ -34,6 +34,10 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# Schemathesis against the live API schema (needs PostgreSQL and Redis on 127.0.0.1; .ci/run runs it).
+fuzz: install
+	$(PY) tests/fuzz/run_schemathesis.py
 
 # Benchmarks (PostgreSQL on 127.0.0.1:5432): figures go into the issue notes.
 bench: install
