@@ -210,3 +210,28 @@ def test_a_job_being_checked_shows_progress_and_polls(client, world):
     # The poll answers with the status fragment only.
     fragment = client.get(reverse("import-detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith('<div id="import-status"')
+
+
+@pytest.mark.parametrize(
+    ("status", "problems", "shown", "hidden"),
+    [
+        ("checked", [], "Подтвердить загрузку", "Ошибки"),
+        ("refused", [{"sheet": "Педагоги", "row": 3, "column": "Пол", "value": "Х", "message": "выберите М или Ж",
+          "text": "Педагоги, строка 3, «Пол»: выберите М или Ж"}],
+         "выберите М или Ж", "Подтвердить загрузку"),
+    ],
+)  # fmt: skip
+def test_the_poll_that_sees_the_check_end_brings_the_verdict(client, world, status, problems, shown, hidden):
+    # The page polls the status fragment while a worker checks the file; when the check ends, the
+    # fragment swapped in must carry the confirm button or the errors, or the user sees neither
+    # until they reload the page (found by the browser journeys, tests/e2e).
+    job = models.ImportJob.objects.create(
+        kind="package", period=world.period, user=world.analyst, original_name="пакет.xlsx", status=status,
+        problems=problems,
+    )  # fmt: skip
+    client.force_login(world.analyst)
+    fragment = client.get(reverse("import-detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="import-status"') and "hx-get" not in fragment
+    assert shown in fragment and hidden not in fragment
+    if status == "checked":
+        assert reverse("import-confirm", args=[job.pk]) in fragment and "csrfmiddlewaretoken" in fragment
