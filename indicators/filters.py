@@ -1,10 +1,10 @@
-"""The FilterSet of indicator values, shared by the pages and the API."""
+"""FilterSets of the indicators app, shared by the pages and the API."""
 
 from __future__ import annotations
 
 import django_filters
 
-from indicators.models import IndicatorValue, Level
+from indicators.models import ComputationRun, IndicatorValue, Level, RunStatus
 
 
 class IndicatorValueFilter(django_filters.FilterSet):
@@ -18,3 +18,12 @@ class IndicatorValueFilter(django_filters.FilterSet):
     class Meta:
         model = IndicatorValue
         fields = ["period", "indicator", "direction", "level", "org", "breakdown"]
+
+
+class ComputationRunFilter(django_filters.FilterSet):
+    period = django_filters.NumberFilter(field_name="period__year", label="Год периода")
+    status = django_filters.ChoiceFilter(choices=RunStatus.choices, label="Состояние")
+
+    class Meta:
+        model = ComputationRun
+        fields = ["period", "status"]

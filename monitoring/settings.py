@@ -202,7 +202,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {"ImportKindEnum": "monitoring.models.ImportKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ImportKindEnum": "monitoring.models.ImportKind",
+        "AddresseeKindEnum": "reports.models.AddresseeKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "monitoring.api_schema.add_error_responses",
