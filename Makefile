@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install migrate demo bench clean fuzz
+.PHONY: run test lint install migrate demo bench clean fuzz e2e
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Нужен $(PYTHON) (Python 3.11)"; exit 1; }
@@ -38,6 +38,13 @@ lint: install
 # Schemathesis against the live API schema (needs PostgreSQL and Redis on 127.0.0.1; .ci/run runs it).
 fuzz: install
 	$(PY) tests/fuzz/run_schemathesis.py
+
+# Browser journeys (tests/e2e): Playwright drives Debian's Chromium (never a downloaded browser) against
+# gunicorn + a Celery worker on PostgreSQL (database portal_e2e, recreated), Redis DB 13, port 8101.
+e2e: install
+	$(PY) -c "import playwright" 2>/dev/null || $(PY) -m pip install --quiet -e ".[dev,e2e]"
+	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider $(PYTEST_ARGS)
 
 # Benchmarks (PostgreSQL on 127.0.0.1:5432): figures go into the issue notes.
 bench: install

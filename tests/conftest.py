@@ -26,6 +26,8 @@ def pytest_collection_modifyitems(config, items):
         need.add("celery_worker")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         need.add("postgresql")
+    if not os.environ.get("E2E"):
+        need.add("e2e")  # browser journeys against a served portal: `make e2e`
     if not need:
         return
     kept, dropped = [], []
