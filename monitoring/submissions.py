@@ -150,6 +150,7 @@ def staffing_template(*, school: School, period: MonitoringPeriod) -> Template:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from monitoring.package.registry import sheet_by_name
+    from monitoring.spreadsheets import text_row
 
     source_period = period
     if not RosterEntry.objects.filter(period=period, school=school).exists():
@@ -178,21 +179,20 @@ def staffing_template(*, school: School, period: MonitoringPeriod) -> Template:
         if name == "Штатное расписание":
             rows = StaffingRow.objects.filter(period=source_period, school=school).order_by("position")
             for r in rows:
-                ws.append(
-                    [
-                        school.code,
-                        r.position,
-                        r.positions_by_schedule,
-                        r.actual_need,
-                        r.vacant_positions,
-                        r.vacant_posts,
-                    ]
-                )
+                row = [
+                    school.code,
+                    r.position,
+                    r.positions_by_schedule,
+                    r.actual_need,
+                    r.vacant_positions,
+                    r.vacant_posts,
+                ]
+                ws.append(text_row(ws, row))
             if not rows:
                 ws.append([school.code, "учитель", None, None, None, None])
         else:
             for row in sheet.export_rows(source_period, school=school):
-                ws.append(row)
+                ws.append(text_row(ws, row))  # names and texts the school typed: never formulas
         for index, column in enumerate(sheet.columns, start=1):
             letter = ws.cell(row=1, column=index).column_letter
             ws.column_dimensions[letter].width = max(12, min(40, len(column.title) + 4))

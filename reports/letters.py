@@ -32,6 +32,7 @@ from django.utils import timezone
 from indicators.models import Level
 from monitoring.models import Direction, MonitoringPeriod, Municipality, Role
 from monitoring.scoping import can_see
+from monitoring.text import clean_int, clean_text
 from reports import library
 from reports.findings import FindingGroup, grouped_findings
 from reports.models import (
@@ -372,8 +373,12 @@ def _require_draft(letter: Letter) -> None:
         raise ValidationError("Письмо согласовано подписантом: чтобы изменить его, верните его в черновик.")
 
 
+# The longest text a letter's part or item may hold: pages of prose, far below what would strain the PDF.
+TEXT_LIMIT = 20_000
+
+
 def _clean_item(kind: str, addressee: str, text: str) -> tuple[str, str, str]:
-    text = (text or "").strip()
+    text = clean_text(text, label="Текст пункта", max_length=TEXT_LIMIT)
     if kind not in TextKind.values:
         raise ValidationError("Неизвестный вид пункта.")
     if not text:
@@ -416,7 +421,9 @@ def letter_update(
     }
     changed = [name for name, value in fields.items() if value is not None]
     for name in changed:
-        setattr(letter, name, fields[name].strip())
+        field = Letter._meta.get_field(name)
+        label = str(field.verbose_name).capitalize()
+        setattr(letter, name, clean_text(fields[name], label=label, max_length=field.max_length or TEXT_LIMIT))
     if not letter.title:
         raise ValidationError("Заголовок письма не может быть пустым.")
     if changed:
@@ -426,13 +433,13 @@ def letter_update(
         if pk in existing:
             existing.pop(pk).delete()
     for row in items:
-        item = existing.get(int(row["id"]))
+        item = existing.get(clean_int(row["id"], label="Пункт", maximum=2**62))
         if item is None:
             continue
         kind, addressee, text = _clean_item(item.kind, row.get("addressee", item.addressee), row.get("text", item.text))
         item.addressee, item.text = addressee, text
-        if row.get("order") is not None:
-            item.order = int(row["order"])
+        if row.get("order") not in (None, ""):
+            item.order = clean_int(row["order"], label="Номер пункта", minimum=1, maximum=10_000)
         item.save(update_fields=["addressee", "text", "order"])
     for row in add:
         kind, addressee, text = _clean_item(row.get("kind", ""), row.get("addressee", ""), row.get("text", ""))

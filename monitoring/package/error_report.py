@@ -15,9 +15,9 @@ from openpyxl.styles import Font, PatternFill
 
 from monitoring.package.parsing import header_key
 from monitoring.package.reader import read_package
+from monitoring.spreadsheets import put, text_row
 
 BAD = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
-FORMULA_START = ("=", "+", "-", "@")
 
 
 def error_workbook(*, source, filename: str, problems: list[dict]) -> bytes:
@@ -30,7 +30,10 @@ def error_workbook(*, source, filename: str, problems: list[dict]) -> bytes:
         cell.font = Font(bold=True)
     for p in problems:
         summary.append(
-            [p.get("sheet"), p.get("row"), p.get("column"), p.get("value"), p.get("message") or p.get("text")]
+            text_row(
+                summary,
+                [p.get("sheet"), p.get("row"), p.get("column"), p.get("value"), p.get("message") or p.get("text")],
+            )
         )
     for letter, width in zip("ABCDE", (28, 8, 28, 24, 80), strict=True):
         summary.column_dimensions[letter].width = width
@@ -65,6 +68,4 @@ def _put_row(ws, number: int, values) -> None:
     for index, value in enumerate(values, start=1):
         if value is None or value == "":
             continue
-        cell = ws.cell(row=number, column=index, value=value)
-        if isinstance(value, str) and value.startswith(FORMULA_START):
-            cell.data_type = "s"  # a copy of user input: never let it run as a formula
+        put(ws, row=number, column=index, value=value)  # a copy of user input: never run as a formula

@@ -236,3 +236,15 @@ def test_a_report_through_a_real_worker(year, settings, tmp_path):
     assert report.status == ReportStatus.DONE, report.error
     assert report.progress == 100 and report.pages >= 12
     assert report.pdf.read().startswith(b"%PDF")
+
+
+def test_the_xlsx_holds_formula_looking_texts_as_text(year):
+    # openpyxl writes a string starting with "=" as a formula; people's texts must open as typed.
+    LetterItem.objects.update(text='=HYPERLINK("http://x","y")')
+    Measure.objects.filter(period=year.period).update(text="=cmd|' /C calc'!A0", responsible="@SUM(1)\x07")
+    book = load_workbook(io.BytesIO(annual_build(period=year.period).xlsx))
+    cells = {c.value: c.data_type for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert cells['=HYPERLINK("http://x","y")'] == "s"
+    assert cells["=cmd|' /C calc'!A0"] == "s"
+    assert cells["@SUM(1)"] == "s"  # the control character is dropped instead of breaking the file
+    assert not [v for v, t in cells.items() if t == "f"]

@@ -439,3 +439,27 @@ def test_simultaneous_issues_draw_consecutive_numbers(staffed):
     assert errors == []
     assert sorted(Letter.objects.values_list("number", flat=True)) == ["1/26", "2/26", "3/26", "4/26"]
     assert OutgoingRegister.objects.get().last_number == 4
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"title": "Заголовок\x00"}, "недопустимые символы"),
+        ({"addressee_line": "А" * 501}, "не более 500"),
+        ({"items": [{"id": "²", "text": "т"}]}, "целым числом"),
+        ({"items": [{"order": 10**30}]}, "от 1 до 10000"),
+        ({"add": [{"kind": "recommendation", "addressee": "school_heads", "text": "т\x1b"}]}, "Текст пункта"),
+    ],
+)
+def test_update_refuses_control_characters_oversize_and_odd_numbers(world, change, message):
+    # The composer's service takes plain strings (from the page and the API): PostgreSQL cannot store NUL,
+    # a too long line or a 30-digit order would fail in the database instead of telling the author.
+    letter = factories.LetterFactory(period=world.period, municipality=world.m1)
+    item = factories.LetterItemFactory(letter=letter)
+    for row in change.get("items", []):
+        row.setdefault("id", item.pk)
+    with pytest.raises(ValidationError) as info:
+        letters.letter_update(letter=letter, user=world.analyst, **change)
+    assert message in " ".join(info.value.messages)
+    letter.refresh_from_db()
+    assert letter.title == "Об итогах мониторинга" and list(letter.items.values_list("text", flat=True)) == [item.text]

@@ -1,0 +1,39 @@
+"""The free-text checks of doors without a Django form field (letter composer, services)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from monitoring.text import clean_int, clean_text
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["ок", "  с пробелами  ", "\u202eRTL", "е\u0301", "👩‍🏫", '=HYPERLINK("x")', "строка\nвторая\tтаб"],
+)
+def test_clean_text_keeps_what_people_type(value):
+    assert clean_text(value, label="Текст") == value.strip()
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("a\x00b", "недопустимые символы"), ("a\x1b", "недопустимые символы"), ("\ud800", "недопустимые символы"),
+    ("x" * 11, "не более 10 символов"), (["list"], "должно быть текстом"), (5, "должно быть текстом"),
+    ("   ", "Заполните поле"),
+])  # fmt: skip
+def test_clean_text_refuses_in_russian_naming_the_field(value, message):
+    with pytest.raises(ValidationError) as info:
+        clean_text(value, label="Заголовок", max_length=10, required=True)
+    assert message in info.value.messages[0] and "Заголовок" in info.value.messages[0]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("7", 7), (" 12 ", 12), (3, 3)])
+def test_clean_int_accepts_plain_numbers(value, expected):
+    assert clean_int(value, label="Номер", minimum=1, maximum=100) == expected
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "abc", "9" * 5000, "1.5", True, None, 2.0, "0", "101", "-3"])
+def test_clean_int_refuses_what_is_not_a_small_whole_number(value):
+    with pytest.raises(ValidationError) as info:
+        clean_int(value, label="Номер", minimum=1, maximum=100)
+    assert "Номер" in info.value.messages[0]
