@@ -7,6 +7,7 @@ the base viewset and permissions are in monitoring.api_views.
 from __future__ import annotations
 
 import inspect
+import re
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -69,7 +70,23 @@ def exception_handler(exc, context):
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = getattr(detail, "code", None) or getattr(exc, "default_code", None) or "error"
         response.data = {"code": code, "detail": str(detail)}
+    # Messages may quote the bad value; a lone surrogate from a JSON escape cannot be encoded as UTF-8.
+    response.data = _encodable(response.data)
     return response
+
+
+def _encodable(data):
+    """``data`` with lone surrogates in its texts replaced by U+FFFD, so the error body always renders."""
+    if isinstance(data, str):
+        return data.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _SURROGATE.search(data) else data
+    if isinstance(data, dict):
+        return {_encodable(k): _encodable(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_encodable(v) for v in data]
+    return data
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _first_message(detail) -> str:

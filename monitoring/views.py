@@ -29,7 +29,8 @@ def requested_period(request) -> MonitoringPeriod:
     """The period a page shows: ?period=YYYY, else the current one."""
     year = request.GET.get("period")
     if year:
-        if not year.isdigit():
+        # ASCII digits only: str.isdigit() also accepts «²» and thousand-digit strings, which int() refuses.
+        if not (year.isascii() and year.isdigit() and len(year) <= 4):
             raise Http404("Период указан неверно.")
         return get_object_or_404(MonitoringPeriod, year=int(year))
     period = MonitoringPeriod.objects.current()

@@ -451,6 +451,8 @@ def annual_xlsx(data: AnnualData) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from monitoring.spreadsheets import text_row
+
     book = Workbook(write_only=True)
     bold = Font(bold=True)
 
@@ -480,7 +482,8 @@ def annual_xlsx(data: AnnualData) -> bytes:
                 for name, cells in table.rows:
                     by_name.setdefault(name, []).extend(cells)
             for name, cells in by_name.items():
-                sheet.append([name] + [_x(v) for cell in cells for v in (cell.value, cell.previous, cell.change)])
+                values = [_x(v) for cell in cells for v in (cell.value, cell.previous, cell.change)]
+                sheet.append(text_row(sheet, [name, *values]))
             region = [cell for t in section.tables for cell in t.region]
             sheet.append(["Регион"] + [_x(v) for cell in region for v in (cell.value, cell.previous, cell.change)])
         if section.region_only:
@@ -503,7 +506,7 @@ def annual_xlsx(data: AnnualData) -> bytes:
         .iterator(chunk_size=5000)
     ):
         code, title, level, org, name, value, threshold = row
-        sheet.append([code, title, Level(level).label, org, name, _x(value), _x(threshold)])
+        sheet.append(text_row(sheet, [code, title, Level(level).label, org, name, _x(value), _x(threshold)]))
 
     sheet = book.create_sheet("Рекомендации")
     header(sheet, ["Номер", "Дата", "От кого", "Кому", "Заголовок", "Адресат рекомендации", "Рекомендация"])
@@ -511,17 +514,16 @@ def annual_xlsx(data: AnnualData) -> bytes:
         letter = issued.letter
         for addressee, texts in issued.groups or [("", [""])]:
             for text in texts:
-                sheet.append(
-                    [
-                        letter.number,
-                        letter.issued_on,
-                        letter.issuer.name,
-                        letter.addressee_line,
-                        letter.title,
-                        addressee,
-                        text,
-                    ]
-                )
+                row = [
+                    letter.number,
+                    letter.issued_on,
+                    letter.issuer.name,
+                    letter.addressee_line,
+                    letter.title,
+                    addressee,
+                    text,
+                ]
+                sheet.append(text_row(sheet, row))  # texts people typed: never formulas
 
     sheet = book.create_sheet("Меры")
     header(
@@ -543,19 +545,22 @@ def annual_xlsx(data: AnnualData) -> bytes:
     for j in data.earlier_measures + data.measures:
         m = j.measure
         sheet.append(
-            [
-                m.period.year,
-                m.text,
-                j.unit_name,
-                m.indicator.code,
-                m.responsible,
-                m.due,
-                m.get_status_display(),
-                _x(m.baseline),
-                _x(m.target),
-                _x(j.value),
-                j.effect_label,
-            ]
+            text_row(
+                sheet,
+                [
+                    m.period.year,
+                    m.text,
+                    j.unit_name,
+                    m.indicator.code,
+                    m.responsible,
+                    m.due,
+                    m.get_status_display(),
+                    _x(m.baseline),
+                    _x(m.target),
+                    _x(j.value),
+                    j.effect_label,
+                ],
+            )
         )
     out = io.BytesIO()
     book.save(out)

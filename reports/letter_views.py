@@ -131,8 +131,8 @@ def _edit_payload(post, letter: Letter) -> dict:
             continue
         if prefix + "text" in post:
             row = {"id": item.pk, "text": post.get(prefix + "text", "")}
-            if post.get(prefix + "order", "").strip().isdigit():
-                row["order"] = int(post[prefix + "order"])
+            if post.get(prefix + "order", "").strip():
+                row["order"] = post[prefix + "order"]  # the service checks it is a number
             if item.kind == TextKind.RECOMMENDATION and post.get(prefix + "addressee"):
                 row["addressee"] = post[prefix + "addressee"]
             items.append(row)
