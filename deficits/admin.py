@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from deficits import models
-from monitoring.admin import ScopedAdmin, _may_view
+from monitoring.admin import ScopedAdmin, ScopedHistoryAdmin, _may_view
 from monitoring.scoping import can_write_region
 
 
@@ -45,7 +45,7 @@ class CompetenceGroupInline(EditionPartInline):
 
 
 @admin.register(models.Instrument)
-class InstrumentAdmin(ScopedAdmin):
+class InstrumentAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "version", "is_active"]
     list_filter = ["code", "is_active"]
     inlines = [LevelBandInline, CompetenceGroupInline]
@@ -75,7 +75,7 @@ class ItemInline(admin.TabularInline):
 
 
 @admin.register(models.CompetenceGroup)
-class CompetenceGroupAdmin(ScopedAdmin):
+class CompetenceGroupAdmin(ScopedHistoryAdmin):
     list_display = ["code", "name", "instrument", "order"]
     list_filter = ["instrument"]
     list_select_related = ["instrument"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import connections, models
 from django.db.models import F, OuterRef, Q, Subquery
+from simple_history.models import HistoricalRecords
 
 from monitoring.models import MonitoringPeriod, ScopedManager, ScopedQuerySet, ScopePaths, Teacher
 
@@ -26,6 +27,7 @@ class Instrument(models.Model):
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "инструмент диагностики"
@@ -61,6 +63,7 @@ class CompetenceGroup(models.Model):
     name = models.CharField("наименование", max_length=255)
     description = models.TextField("описание", blank=True)
     order = models.PositiveSmallIntegerField("порядок", default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "группа компетенций"
@@ -84,6 +87,7 @@ class Item(models.Model):
     group = models.ForeignKey(CompetenceGroup, on_delete=models.CASCADE, related_name="items", verbose_name="группа")
     number = models.PositiveSmallIntegerField("номер")
     text = models.TextField("утверждение")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "утверждение"
@@ -115,6 +119,7 @@ class LevelBand(models.Model):
     min_score = models.PositiveSmallIntegerField("от")
     max_score = models.PositiveSmallIntegerField("до")
     is_deficit = models.BooleanField("дефицит", default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "уровень сформированности"

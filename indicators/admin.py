@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
 from indicators import models
-from monitoring.admin import ReadOnlyAdmin, ScopedAdmin
+from monitoring.admin import ReadOnlyAdmin, ScopedHistoryAdmin
 from monitoring.scoping import can_write_region
 
 
@@ -23,7 +23,7 @@ class IndicatorAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.PeriodIndicator)
-class PeriodIndicatorAdmin(ScopedAdmin):
+class PeriodIndicatorAdmin(ScopedHistoryAdmin):
     list_display = ["indicator", "period", "target", "threshold", "higher_is_better"]
     list_editable = ["target", "threshold", "higher_is_better"]
     list_filter = ["period", "indicator__direction"]

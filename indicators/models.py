@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from monitoring.models import MonitoringPeriod, Municipality, School, ScopedManager, ScopePaths
 
@@ -67,6 +68,7 @@ class PeriodIndicator(models.Model):
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "показатель периода"

@@ -8,11 +8,15 @@ access only view rows within their scope; teachers never enter the admin.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
 
 from monitoring import models, resources
-from monitoring.scoping import can_write_region
+from monitoring.scoping import can_see_personal_data, can_write_region
 
 ADMIN_VIEW_ROLES = {
     models.Role.ANALYST,
@@ -58,6 +62,40 @@ class ReadOnlyAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The «История» of a row (django-simple-history): who changed what, for those who see the row.
+
+    simple-history shows the history of a row missing from the admin's queryset by rebuilding
+    it from its last historical version, and its version page saves the old version on a
+    POST; here the row must be within the user's scope (a deleted row's history is the
+    institute's), and a version is only ever read (SIMPLE_HISTORY_REVERT_DISABLED).
+    """
+
+    def history_allowed(self, request, obj) -> bool:
+        if obj is None:
+            return can_write_region(request.user)
+        return self.has_view_permission(request, obj)
+
+    def _check_history(self, request, object_id) -> None:
+        obj = self.get_object(request, unquote(object_id))
+        if not self.history_allowed(request, obj):
+            raise Http404("Запись не найдена или недоступна.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_history(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_history(request, object_id)
+        if request.method != "GET":
+            raise PermissionDenied("Прежние версии только просматриваются.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedHistoryAdmin(HistoryAdmin, ScopedAdmin):
+    """A scoped admin whose rows keep their history."""
+
+
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -68,7 +106,7 @@ class RegionAdmin(ScopedAdmin):
     list_display = ["code", "name"]
 
 
-class SheetImportExportAdmin(ImportExportMixin, ScopedAdmin):
+class SheetImportExportAdmin(ImportExportMixin, ScopedHistoryAdmin):
     """Import and export through the data package's sheet (see monitoring.resources)."""
 
     def has_import_permission(self, request):
@@ -114,14 +152,14 @@ class PlanItemInline(admin.TabularInline):
 
 
 @admin.register(models.MonitoringPeriod)
-class MonitoringPeriodAdmin(ScopedAdmin):
+class MonitoringPeriodAdmin(ScopedHistoryAdmin):
     list_display = ["year", "reference_date", "status"]
     list_filter = ["status"]
     inlines = [PlanItemInline]
 
 
 @admin.register(models.MonitoringPlanItem)
-class MonitoringPlanItemAdmin(ScopedAdmin):
+class MonitoringPlanItemAdmin(ScopedHistoryAdmin):
     list_display = ["period", "direction", "deadline", "responsible_name", "responsible"]
     list_filter = ["period", "direction"]
     list_select_related = ["period", "responsible"]
@@ -136,16 +174,37 @@ class TeacherAdmin(SheetImportExportAdmin):
 
 
 @admin.register(models.RosterEntry)
-class RosterEntryAdmin(ScopedAdmin):
+class RosterEntryAdmin(ScopedHistoryAdmin):
+    """Birth dates and СНИЛС only for the roles of monitoring.scoping.can_see_personal_data.
+
+    Everyone else gets the card without them: not in the list, the form, the history (whose
+    versions would show them) nor the export (the package's «Педагоги» sheet carries them).
+    """
+
     list_display = ["period", "teacher", "school", "position", "category", "part_time", "workload"]
     list_filter = ["period", "category", "part_time", "education_level"]
     search_fields = ["teacher__code", "teacher__full_name", "school__code", "school__name"]
     list_select_related = ["period", "teacher", "school"]
+    personal_fields = ("birth_date", "snils")
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if can_see_personal_data(request.user) else [f for f in shown if f not in self.personal_fields]
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        return excluded if can_see_personal_data(request.user) else [*excluded, *self.personal_fields]
+
+    def has_export_permission(self, request):
+        return super().has_export_permission(request) and can_see_personal_data(request.user)
+
+    def history_allowed(self, request, obj) -> bool:
+        return super().history_allowed(request, obj) and can_see_personal_data(request.user)
     autocomplete_fields = ["teacher", "school"]
 
 
 @admin.register(models.StaffingRow)
-class StaffingRowAdmin(ScopedAdmin):
+class StaffingRowAdmin(ScopedHistoryAdmin):
     list_display = [
         "period",
         "school",
@@ -257,7 +316,7 @@ class DigitalEnvironmentScoreAdmin(ScopedAdmin):
 
 
 @admin.register(models.SchoolSubmission)
-class SchoolSubmissionAdmin(ScopedAdmin):
+class SchoolSubmissionAdmin(ScopedHistoryAdmin):
     list_display = ["period", "school", "status", "submitted_at"]
     list_filter = ["period", "status"]
     search_fields = ["school__code", "school__name"]
@@ -266,7 +325,7 @@ class SchoolSubmissionAdmin(ScopedAdmin):
 
 
 @admin.register(models.User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(HistoryAdmin, BaseUserAdmin):
     """Users are managed by institute staff only; nobody else sees the user list."""
 
     list_display = ["username", "last_name", "first_name", "role", "municipality", "school", "is_active"]

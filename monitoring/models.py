@@ -17,6 +17,9 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
 from knox.models import AbstractAuthToken
+from simple_history.models import HistoricalRecords
+
+from monitoring.history import UserHistory
 
 # ---------------------------------------------------------------------------
 # Enumerations shared by the whole cycle
@@ -115,6 +118,7 @@ class Municipality(models.Model):
 
     scope_paths = ScopePaths(municipality="pk")
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "муниципалитет"
@@ -148,6 +152,7 @@ class School(models.Model):
 
     scope_paths = ScopePaths(municipality="municipality", school="pk")
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "образовательная организация"
@@ -197,6 +202,7 @@ class MonitoringPeriod(models.Model):
 
     scope_paths = ScopePaths(public=True)
     objects = models.Manager.from_queryset(MonitoringPeriodQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "период мониторинга"
@@ -253,6 +259,7 @@ class MonitoringPlanItem(models.Model):
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "пункт плана мониторинга"
@@ -306,6 +313,8 @@ class User(AbstractUser):
     position = models.CharField("должность", max_length=255, blank=True)
 
     objects = UserManager()
+    # Role and scope changes are what matters; the password hash and logins are not kept.
+    history = UserHistory(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = "пользователь"
@@ -395,6 +404,7 @@ class Teacher(models.Model):
         municipality="roster_entries__school__municipality", school="roster_entries__school", teacher="pk"
     )
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "педагог"
@@ -510,6 +520,7 @@ class RosterEntry(models.Model):
 
     scope_paths = ScopePaths(municipality="school__municipality", school="school", teacher="teacher")
     objects = models.Manager.from_queryset(RosterEntryQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "строка списка педагогов"
@@ -560,6 +571,7 @@ class StaffingRow(models.Model):
 
     scope_paths = ScopePaths(municipality="school__municipality", school="school")
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "строка штатного расписания"
@@ -1127,6 +1139,7 @@ class SchoolSubmission(models.Model):
     scope_paths = ScopePaths(municipality="school__municipality", school="school")
     objects = ScopedManager()
 
+    history = HistoricalRecords()
     class Meta:
         verbose_name = "представление данных ОО"
         verbose_name_plural = "представления данных ОО"

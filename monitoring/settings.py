@@ -6,6 +6,7 @@ read from the environment through :func:`monitoring.env.env`, so that no variabl
 means the embedded default and a variable set wrong stops the start.
 """
 
+import datetime as dt
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "simple_history",
+    "axes",
+    "csp",
     # The cycle, left to right: an app imports only from the apps before it.
     "monitoring",
     "deficits",
@@ -53,14 +57,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "monitoring.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets django-simple-history record who made a change saved during a request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "monitoring.urls"
@@ -95,6 +105,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "monitoring.User"
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -104,6 +119,20 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): 5 failed logins for one username from one address lock that
+# pair out for 15 minutes. The pair, not the address alone: a school's staff often share one
+# NAT address, and one person's typos must not lock out the colleagues; not the username
+# alone: a stranger must not be able to lock a known official out from elsewhere. 5 tries
+# leave room for a keyboard layout mistake; 15 minutes make guessing hopeless (about 480
+# tries a day per pair) and is short enough to need no unlocking by staff. Failed attempts
+# are kept in the database (visible in the admin), a success resets the pair's count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "monitoring.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "monitoring.security.client_ip"
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
@@ -185,6 +214,18 @@ REST_KNOX = {
     "TOKEN_TTL": None,
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
+    # Per address for anonymous calls (they reach only the schema and its docs pages, whose
+    # generation is costly; elsewhere DRF answers 401 before any throttle), per user for tokens
+    # and sessions: 20 requests a second sustained lets a system page through a region's
+    # indicator values (50-500 rows a page) in minutes, while a runaway loop is stopped.
+    # Counted in the cache, which is Redis (shared by all web processes) in production.
+    # API_THROTTLE=off only for the API fuzzer, which sends far more from one address.
+    "DEFAULT_THROTTLE_CLASSES": (
+        ["rest_framework.throttling.AnonRateThrottle", "rest_framework.throttling.UserRateThrottle"]
+        if env("API_THROTTLE", "bool", default=True)
+        else []
+    ),
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API портала мониторинга профессионального развития педагогов",
@@ -245,3 +286,45 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): everything from the portal itself. No inline script
+# anywhere (page behaviour is in static/js/, chart data travels in json_script blocks, which
+# are data, not code); style attributes are allowed (Bootstrap progress bars, Django admin,
+# DRF's pages use them) but <style> elements and external sheets are not. Bootstrap's icons
+# are data: SVGs. The API docs views relax this for Swagger UI/ReDoc (monitoring/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features the portal never uses, off for it and for anything it frames
+# (monitoring.security.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# Audit history (django-simple-history) of what people edit; see monitoring/history.py.
+# Reverting from the admin would bypass the services' rules (a letter's workflow, a closed
+# period): the history is read, never replayed.
+SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from monitoring.admin import ReadOnlyAdmin, ScopedAdmin
+from monitoring.admin import ReadOnlyAdmin, ScopedHistoryAdmin
 from monitoring.models import Role
 from monitoring.scoping import can_write_region
 
@@ -34,7 +34,7 @@ class RecommendationTextForm(forms.ModelForm):
 
 
 @admin.register(RecommendationText)
-class RecommendationTextAdmin(ScopedAdmin):
+class RecommendationTextAdmin(ScopedHistoryAdmin):
     form = RecommendationTextForm
     list_display = ["direction", "indicator", "kind", "addressee", "order", "is_active", "text"]
     list_filter = ["direction", "kind", "addressee", "is_active"]
@@ -44,7 +44,7 @@ class RecommendationTextAdmin(ScopedAdmin):
 
 
 @admin.register(Issuer)
-class IssuerAdmin(ScopedAdmin):
+class IssuerAdmin(ScopedHistoryAdmin):
     list_display = ["name", "kind", "municipality", "signatory_position", "signatory_name"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -83,7 +83,7 @@ class LetterItemInline(admin.TabularInline):
 
 
 @admin.register(Letter)
-class LetterAdmin(ScopedAdmin):
+class LetterAdmin(ScopedHistoryAdmin):
     list_display = ["number", "issued_on", "title", "issuer", "addressee", "municipality", "status"]
     list_filter = ["status", "addressee", "document_kind", "period"]
     search_fields = ["number", "title"]

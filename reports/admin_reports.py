@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from monitoring.admin import ReadOnlyAdmin, ScopedAdmin
+from monitoring.admin import ReadOnlyAdmin, ScopedHistoryAdmin
 from monitoring.scoping import can_write_region
 from reports import models
 
 
 @admin.register(models.Measure)
-class MeasureAdmin(ScopedAdmin):
+class MeasureAdmin(ScopedHistoryAdmin):
     list_display = ["text", "period", "indicator", "level", "org_code", "responsible", "due", "status", "target"]
     list_filter = ["period", "status", "level", "indicator__direction"]
     search_fields = ["text", "responsible", "org_code"]

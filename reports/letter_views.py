@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from monitoring.models import MonitoringPeriod, Municipality
-from monitoring.scoping import require_staff_reader
-from reports import letters
+from monitoring.scoping import can_write_region, require_staff_reader
+from reports import audit, letters
 from reports.models import AddresseeKind, Issuer, Letter, LetterReceipt, LetterStatus, TextKind
 
 
@@ -117,6 +117,8 @@ def letter_detail(request, pk: int):
             and not letter.receipts.filter(user=request.user).exists(),
             "receipts": letter.receipts.select_related("user") if may_write else None,
             "corrections": letter.corrections.all(),
+            # Who changed what: for the institute, whose staff compose and issue letters.
+            "changes": audit.letter_changes(letter=letter) if can_write_region(request.user) else None,
         }
     )
     return render(request, "reports/letter_detail.html", context)

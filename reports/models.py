@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from indicators.models import Indicator, Level
 from monitoring.models import MonitoringPeriod, Municipality, School, ScopedManager, ScopePaths
@@ -84,6 +85,7 @@ class RecommendationText(models.Model):
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "текст библиотеки рекомендаций"
@@ -130,6 +132,7 @@ class Issuer(models.Model):
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "орган, издающий письма"
@@ -205,6 +208,7 @@ class Letter(models.Model):
     # head reads the letters of their school's municipality and the region's.
     scope_paths = ScopePaths(municipality="municipality", school="municipality__schools", region_wide="municipality")
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "письмо с адресными рекомендациями"
@@ -241,6 +245,7 @@ class LetterItem(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     order = models.PositiveSmallIntegerField("порядок", default=0)
     text = models.TextField("текст")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "пункт письма"
@@ -338,6 +343,7 @@ class Measure(models.Model):
 
     scope_paths = ScopePaths(municipality="municipality", school="school")
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "управленческое решение"

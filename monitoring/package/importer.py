@@ -6,6 +6,10 @@ against the package and the database — and only when nothing is wrong writes a
 sheets in one transaction with bulk upserts. A refused package changes nothing.
 ``dry_run`` does the same work inside a transaction that is rolled back, so the
 preview's counts of rows to add, change and remove are exactly what confirming does.
+
+The writes are bulk paths (COPY, bulk upserts, plain DELETEs) that send no signals, so the
+audit history of edited rows (monitoring.history) is not written row by row here: the
+``ImportJob`` of the load — who, when, which file, its counts per sheet — is its audit record.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
 from monitoring import models as m
+from monitoring.history import bulk_delete
 from monitoring.package import parsing as p
 from monitoring.package.importer import ImportContext, register_namespace
 from monitoring.package.registry import Column, Row, Sheet, SheetResult, register
@@ -94,7 +95,8 @@ def upsert(
                 kept += [obj.pk for obj in model.objects.filter(pk__in=gone[start : start + BATCH]) if removable(obj)]
             gone = kept
         for start in range(0, len(gone), BATCH):
-            model.objects.filter(pk__in=gone[start : start + BATCH]).delete()
+            # A bulk path like the inserts above: no per-row audit history (monitoring.history).
+            bulk_delete(model.objects.filter(pk__in=gone[start : start + BATCH]))
         result.removed = len(gone)
     return result
 
