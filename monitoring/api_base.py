@@ -7,6 +7,7 @@ the base viewset and permissions are in monitoring.api_views.
 from __future__ import annotations
 
 import inspect
+import math
 import re
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -54,6 +55,11 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Не найдено или недоступно.")
+    elif isinstance(exc, exceptions.Throttled):
+        exc = _throttled(exc.wait)
+    elif isinstance(exc, exceptions.ParseError):
+        # The parser's own text is English and quotes the parser's internals.
+        exc = exceptions.ParseError("Тело запроса не разобрано: проверьте, что это корректный JSON или форма.")
     # Imported here: rest_framework.views reads these settings when it is first imported.
     from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -87,6 +93,15 @@ def _encodable(data):
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _throttled(wait) -> exceptions.Throttled:
+    """429 in Russian (DRF's own message is half English); Retry-After still comes from ``wait``."""
+    seconds = math.ceil(wait) if wait is not None else None
+    text = "Слишком много запросов." + (f" Повторите через {seconds} с." if seconds else " Повторите позже.")
+    throttled = exceptions.Throttled(detail=text, code="throttled")
+    throttled.wait = seconds
+    return throttled
 
 
 def _first_message(detail) -> str:

@@ -283,3 +283,14 @@ def test_schema_and_docs_are_served_without_a_cdn(world, client):
     client.force_login(world.analyst)
     docs = client.get(reverse("api-docs")).content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower() and "/static/drf_spectacular_sidecar/" in docs
+
+
+def test_a_malformed_json_body_is_a_russian_parse_error(world):
+    response = token_client(world.analyst).post(
+        "/api/v1/computation-runs/", data="{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "parse_error",
+        "detail": "Тело запроса не разобрано: проверьте, что это корректный JSON или форма.",
+    }
