@@ -54,14 +54,6 @@ class ScopedAdmin(admin.ModelAdmin):
         return can_write_region(request.user)
 
 
-class ReadOnlyAdmin(ScopedAdmin):
-    """Rows written only by the portal's services (values, runs, registers): read, never edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 class HistoryAdmin(SimpleHistoryAdmin):
     """The «История» of a row (django-simple-history): who changed what, for those who see the row.
 
@@ -96,6 +88,14 @@ class ScopedHistoryAdmin(HistoryAdmin, ScopedAdmin):
     """A scoped admin whose rows keep their history."""
 
 
+class ReadOnlyAdmin(ScopedAdmin):
+    """Rows written only by the portal's services (values, runs, registers): read, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -167,24 +167,16 @@ class MonitoringPlanItemAdmin(ScopedHistoryAdmin):
 
 @admin.register(models.Teacher)
 class TeacherAdmin(SheetImportExportAdmin):
-    resource_classes = [resources.TeacherResource]
-    list_display = ["code", "full_name", "sex", "birth_date"]
-    search_fields = ["code", "full_name"]
-    list_filter = ["sex"]
-
-
-@admin.register(models.RosterEntry)
-class RosterEntryAdmin(ScopedHistoryAdmin):
     """Birth dates and СНИЛС only for the roles of monitoring.scoping.can_see_personal_data.
 
     Everyone else gets the card without them: not in the list, the form, the history (whose
     versions would show them) nor the export (the package's «Педагоги» sheet carries them).
     """
 
-    list_display = ["period", "teacher", "school", "position", "category", "part_time", "workload"]
-    list_filter = ["period", "category", "part_time", "education_level"]
-    search_fields = ["teacher__code", "teacher__full_name", "school__code", "school__name"]
-    list_select_related = ["period", "teacher", "school"]
+    resource_classes = [resources.TeacherResource]
+    list_display = ["code", "full_name", "sex", "birth_date"]
+    search_fields = ["code", "full_name"]
+    list_filter = ["sex"]
     personal_fields = ("birth_date", "snils")
 
     def get_list_display(self, request):
@@ -200,6 +192,14 @@ class RosterEntryAdmin(ScopedHistoryAdmin):
 
     def history_allowed(self, request, obj) -> bool:
         return super().history_allowed(request, obj) and can_see_personal_data(request.user)
+
+
+@admin.register(models.RosterEntry)
+class RosterEntryAdmin(ScopedHistoryAdmin):
+    list_display = ["period", "teacher", "school", "position", "category", "part_time", "workload"]
+    list_filter = ["period", "category", "part_time", "education_level"]
+    search_fields = ["teacher__code", "teacher__full_name", "school__code", "school__name"]
+    list_select_related = ["period", "teacher", "school"]
     autocomplete_fields = ["teacher", "school"]
 
 

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from monitoring import imports, submissions
 from monitoring.forms import ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
 from monitoring.models import (
-    ExportJob,
     ImportJob,
     ImportKind,
     ImportStatus,
@@ -21,7 +20,7 @@ from monitoring.models import (
     School,
     SchoolSubmission,
 )
-from monitoring.scoping import can_write_region
+from monitoring.scoping import can_see_personal_data, can_write_region
 from monitoring.views import _page
 
 
@@ -44,7 +43,7 @@ def import_list(request):
     elif request.method == "POST":
         raise PermissionDenied("Загружать пакет данных региона может только специалист института.")
     jobs = ImportJob.objects.visible_to(request.user).select_related("period", "school", "user")
-    exports = ExportJob.objects.visible_to(request.user).select_related("period")[:10]
+    exports = imports.exports_visible(request.user).select_related("period")[:10]
     return render(
         request,
         "monitoring/import_list.html",
@@ -66,7 +65,7 @@ def export_start(request):
 
 @login_required
 def export_file(request, pk: int):
-    job = get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk, status=ImportStatus.APPLIED)
+    job = get_object_or_404(imports.exports_visible(request.user), pk=pk, status=ImportStatus.APPLIED)
     name = f"Пакет данных {job.period.year}.{job.format}"
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
@@ -100,6 +99,7 @@ def import_confirm(request, pk: int):
 def import_file(request, pk: int):
     """The uploaded file as it was kept; scoped like the job itself."""
     job = _job(request, pk)
+    _require_personal_data(request)
     if not job.file:
         raise Http404("Файл не сохранен.")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name)
@@ -111,6 +111,7 @@ def import_error_report(request, pk: int):
     from monitoring.package.error_report import error_workbook
 
     job = _job(request, pk)
+    _require_personal_data(request)
     if not job.problems:
         raise Http404("В этой загрузке нет ошибок.")
     if job.file:
@@ -119,6 +120,13 @@ def import_error_report(request, pk: int):
     else:
         content = error_workbook(source=None, filename=job.original_name, problems=job.problems)
     return _xlsx_download(content, f"Ошибки — {job.original_name.rsplit('.', 1)[0]}.xlsx")
+
+
+def _require_personal_data(request) -> None:
+    # An uploaded file (and its error report, which quotes its cells) carries the «Педагоги»
+    # sheet: birth dates and СНИЛС, for the roles of monitoring.scoping.can_see_personal_data only.
+    if not can_see_personal_data(request.user):
+        raise Http404("Файл содержит персональные данные педагогов.")
 
 
 def _school_for_upload(request, code: str) -> School:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from monitoring.models import ExportJob, ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
 from monitoring.package.importer import ImportResult, package_import
 from monitoring.package.safety import MAX_UPLOAD_BYTES
-from monitoring.scoping import can_write_region
+from monitoring.scoping import can_see_personal_data, can_write_region
 from monitoring.submissions import can_upload_staffing, school_staffing_import
 
 # What happens after a package is applied, registered by the apps to the right (the
@@ -174,6 +174,15 @@ def export_job_start(*, period: MonitoringPeriod, user, fmt: str) -> ExportJob:
     return job
 
 
+def exports_visible(user):
+    """Export jobs whose files ``user`` may download: a role without personal data gets only its own.
+
+    Another's export carries birth dates and СНИЛС; one's own was written without them (export_job_run).
+    """
+    jobs = ExportJob.objects.visible_to(user)
+    return jobs if can_see_personal_data(user) else jobs.filter(user=user)
+
+
 def export_job_run(*, job_id: int) -> ExportJob:
     """Write the export file of a job; idempotent (a finished job is left as it is)."""
     import tempfile
@@ -189,7 +198,8 @@ def export_job_run(*, job_id: int) -> ExportJob:
         return job
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"Пакет данных {job.period.year}.{job.format}"
-        package_export(period=job.period, path=path)
+        # A ministry official's file leaves birth dates and СНИЛС empty (personal data, 152-ФЗ).
+        package_export(period=job.period, path=path, personal_data=can_see_personal_data(job.user))
         with path.open("rb") as handle:
             job.file.save(f"{job.period.year}-{job.pk}.{job.format}", File(handle), save=False)
     job.status = ImportStatus.APPLIED

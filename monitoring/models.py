@@ -1138,8 +1138,8 @@ class SchoolSubmission(models.Model):
 
     scope_paths = ScopePaths(municipality="school__municipality", school="school")
     objects = ScopedManager()
-
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = "представление данных ОО"
         verbose_name_plural = "представления данных ОО"

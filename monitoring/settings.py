@@ -205,15 +205,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "monitoring.api_base.exception_handler",
-}
-# django-rest-knox: tokens never expire by themselves (systems run unattended); institute
-# staff revoke them. Only the hash is stored.
-KNOX_TOKEN_MODEL = "monitoring.ApiToken"
-REST_KNOX = {
-    "TOKEN_MODEL": "monitoring.ApiToken",
-    "TOKEN_TTL": None,
-    "AUTO_REFRESH": False,
-    "AUTH_HEADER_PREFIX": "Token",
     # Per address for anonymous calls (they reach only the schema and its docs pages, whose
     # generation is costly; elsewhere DRF answers 401 before any throttle), per user for tokens
     # and sessions: 20 requests a second sustained lets a system page through a region's
@@ -226,6 +217,15 @@ REST_KNOX = {
         else []
     ),
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min"},
+}
+# django-rest-knox: tokens never expire by themselves (systems run unattended); institute
+# staff revoke them. Only the hash is stored.
+KNOX_TOKEN_MODEL = "monitoring.ApiToken"
+REST_KNOX = {
+    "TOKEN_MODEL": "monitoring.ApiToken",
+    "TOKEN_TTL": None,
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API портала мониторинга профессионального развития педагогов",
@@ -270,22 +270,6 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
-    # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT", "bool", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS", "int", default=60 * 60 * 24 * 365)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Content-Security-Policy (django-csp): everything from the portal itself. No inline script
@@ -328,3 +312,19 @@ PERMISSIONS_POLICY = {
 # Reverting from the admin would bypass the services' rules (a letter's workflow, a closed
 # period): the history is read, never replayed.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+if not DEBUG:
+    # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT", "bool", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS", "int", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

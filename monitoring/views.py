@@ -21,6 +21,7 @@ from monitoring.models import (
     Teacher,
 )
 from monitoring.plausibility import plausibility_warnings
+from monitoring.scoping import can_see_personal_data
 
 PAGE_SIZE = 50
 
@@ -179,7 +180,8 @@ def teacher_detail(request, code: str):
         .select_related("school", "period")
         .order_by("-period__year")
     )
-    return render(request, "monitoring/teacher_detail.html", {"teacher": teacher, "entries": entries})
+    context = {"teacher": teacher, "entries": entries, "personal": can_see_personal_data(request.user)}
+    return render(request, "monitoring/teacher_detail.html", context)
 
 
 @login_required

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 
 from monitoring import models
 from tests import factories
@@ -42,6 +43,19 @@ def pytest_collection_modifyitems(config, items):
 def _fast_passwords(settings):
     # PBKDF2's deliberate slowness costs seconds per fixed person; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# API throttling counts requests in the cache; each test starts with fresh counts of its own
+# (a shared Redis cache under CI must not be flushed: it carries the broker's work too).
+_THROTTLE_CACHE = LocMemCache("tests-api-throttle", {})
+
+
+@pytest.fixture(autouse=True)
+def _fresh_api_throttles(monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    _THROTTLE_CACHE.clear()
+    monkeypatch.setattr(SimpleRateThrottle, "cache", _THROTTLE_CACHE)
 
 
 @pytest.fixture(autouse=True)

@@ -23,9 +23,13 @@ FORMULA_START = ("=", "+", "-", "@")
 EPOCH = dt.datetime(2000, 1, 1, 0, 0, 0)
 
 
-def _cells(sheet: registry.Sheet, period: MonitoringPeriod):
+def _cells(sheet: registry.Sheet, period: MonitoringPeriod, personal_data: bool = True):
+    hidden = set() if personal_data else {i for i, c in enumerate(sheet.columns) if c.personal}
     for row in sheet.export_rows(period):
-        yield ["" if v is None else v for v in row]
+        if hidden:
+            yield ["" if v is None or i in hidden else v for i, v in enumerate(row)]
+        else:
+            yield ["" if v is None else v for v in row]
 
 
 def csv_escape(value):
@@ -34,38 +38,44 @@ def csv_escape(value):
     return value
 
 
-def _csv_bytes(sheet: registry.Sheet, period: MonitoringPeriod) -> bytes:
+def _csv_bytes(sheet: registry.Sheet, period: MonitoringPeriod, personal_data: bool = True) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.title for c in sheet.columns])
-    for row in _cells(sheet, period):
+    for row in _cells(sheet, period, personal_data):
         writer.writerow([csv_escape(v) for v in row])
     # UTF-8 with a BOM: Russian Excel opens it with the right encoding on a double click.
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def package_export(*, period: MonitoringPeriod, path: Path | str, sheet_names: list[str] | None = None) -> list[str]:
-    """Write the period's package to ``path``: .xlsx workbook, .zip of CSV, or a folder of CSV."""
+def package_export(
+    *, period: MonitoringPeriod, path: Path | str, sheet_names: list[str] | None = None, personal_data: bool = True
+) -> list[str]:
+    """Write the period's package to ``path``: .xlsx workbook, .zip of CSV, or a folder of CSV.
+
+    Without ``personal_data`` the columns marked personal (birth dates, СНИЛС) are left empty:
+    the export of someone who may not see them (a ministry official).
+    """
     path = Path(path)
     chosen = [s for s in registry.sheets() if sheet_names is None or s.name in sheet_names]
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        _export_xlsx(chosen, period, path)
+        _export_xlsx(chosen, period, path, personal_data)
     elif suffix == ".zip":
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for sheet in chosen:
                 info = zipfile.ZipInfo(f"{sheet.name}.csv", date_time=EPOCH.timetuple()[:6])
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
-                archive.writestr(info, _csv_bytes(sheet, period))
+                archive.writestr(info, _csv_bytes(sheet, period, personal_data))
     else:
         path.mkdir(parents=True, exist_ok=True)
         for sheet in chosen:
-            (path / f"{sheet.name}.csv").write_bytes(_csv_bytes(sheet, period))
+            (path / f"{sheet.name}.csv").write_bytes(_csv_bytes(sheet, period, personal_data))
     return [s.name for s in chosen]
 
 
-def _export_xlsx(chosen, period, path: Path) -> None:
+def _export_xlsx(chosen, period, path: Path, personal_data: bool = True) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -77,7 +87,7 @@ def _export_xlsx(chosen, period, path: Path) -> None:
     for sheet in chosen:
         ws = workbook.create_sheet(sheet.name[:31])
         ws.append([c.title for c in sheet.columns])
-        for row in _cells(sheet, period):
+        for row in _cells(sheet, period, personal_data):
             out = []
             for value in row:
                 if isinstance(value, str) and value.startswith(FORMULA_START):

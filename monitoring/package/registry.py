@@ -30,6 +30,9 @@ class Column:
     default: Any = None
     # How the value is written back on export (None: as it is).
     export: Callable[[Any], Any] | None = None
+    # Personal data (birth date, СНИЛС): exported empty for whoever may not see it
+    # (monitoring.scoping.can_see_personal_data).
+    personal: bool = False
 
 
 @dataclass

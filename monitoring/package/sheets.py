@@ -614,7 +614,7 @@ class TeacherSheet(Sheet):
         Column("Код педагога", "code", p.parse_code, required=True),
         Column("ФИО", "full_name", p.parse_text, required=True),
         Column("Пол", "sex", p.choice(m.Sex.values), required=True),
-        Column("Дата рождения", "birth_date", p.parse_date, required=True, export=dmy),
+        Column("Дата рождения", "birth_date", p.parse_date, required=True, export=dmy, personal=True),
         Column("Код ОО", "school", p.parse_code, required=True),
         Column("Должность", "position", p.parse_text, required=True),
         Column("Предметы", "subjects", p.parse_list, default=[], export=joined),
@@ -626,7 +626,7 @@ class TeacherSheet(Sheet):
         Column("Педагогический стаж", "experience_years", p.ranged_int(0, 80)),
         _b("Совместитель", "part_time"),
         Column("Ставка", "workload", p.ranged_decimal(0, exclusive_low=True), default=Decimal("1"), export=number),
-        Column("СНИЛС", "snils", _snils, default=""),
+        Column("СНИЛС", "snils", _snils, default="", personal=True),
     )
 
     def check(self, rows, ctx):
