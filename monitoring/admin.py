@@ -38,6 +38,14 @@ class ScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return self.model.objects.visible_to(request.user)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A select offers only rows the user may see: a form shown read-only, or an old
+        # version's page, must not list the municipalities, schools or letters of others.
+        manager = db_field.related_model._default_manager
+        if "queryset" not in kwargs and hasattr(manager, "visible_to"):
+            kwargs["queryset"] = manager.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_module_permission(self, request):
         return _may_view(request.user)
 

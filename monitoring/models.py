@@ -788,7 +788,8 @@ class MentoringProgram(models.Model):
         verbose_name="муниципалитет",
     )
 
-    scope_paths = ScopePaths(municipality="municipality", school="school")
+    # A school's program is its municipality's too (like a methodical association).
+    scope_paths = ScopePaths(municipality=("municipality", "school__municipality"), school="school")
     objects = ScopedManager()
 
     class Meta:
