@@ -23,7 +23,9 @@ def clean_text(value, *, label: str, max_length: int | None = None, required: bo
         value = ""
     if not isinstance(value, str):
         raise ValidationError(f"Поле «{label}» должно быть текстом.")
-    value = value.strip()
+    # Browsers send a textarea's line breaks as CRLF: kept as sent, a text saved unchanged would differ
+    # from the stored one (a change in the history nobody made) and count its line breaks twice.
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if FORBIDDEN.search(value):
         raise ValidationError(
             f"Поле «{label}» содержит недопустимые символы (нулевой байт или управляющие символы); уберите их."

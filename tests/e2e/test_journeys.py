@@ -139,6 +139,12 @@ def test_analyst_imports_computes_and_issues_a_letter(journey, sql, tmp_path):
     page.get_by_role("button", name="Сохранить").click()
     expect(page.get_by_role("alert").filter(has_text="Изменения сохранены")).to_be_visible()
     j.shot("letter-edit")
+    # The texts went back as the browser sends them (CRLF) and were kept as they were (LF).
+    assert sql(
+        "SELECT count(*) FROM reports_letter WHERE id = %s AND introduction LIKE '%%' || chr(10) || '%%'"
+        " AND strpos(introduction || title || closing, chr(13)) = 0",
+        letter_id,
+    ) == (1,)
     page.get_by_role("link", name="Просмотр").click()
     expect(page.locator("main")).to_contain_text(added)
     page.get_by_role("button", name="Согласовать (подписант)").click()

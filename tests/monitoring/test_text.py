@@ -16,6 +16,13 @@ def test_clean_text_keeps_what_people_type(value):
     assert clean_text(value, label="Текст") == value.strip()
 
 
+def test_clean_text_takes_a_browser_s_line_breaks_as_newlines():
+    # A letter's introduction saved untouched from the composer came back with CRLF, so its history
+    # recorded a change nobody made (found by the browser journeys, tests/e2e).
+    assert clean_text("Первая\r\nвторая\rтретья\r\n", label="Вступление") == "Первая\nвторая\nтретья"
+    assert clean_text("абв\r\n" * 3, label="Вступление", max_length=11) == "абв\nабв\nабв"
+
+
 @pytest.mark.parametrize(("value", "message"), [
     ("a\x00b", "недопустимые символы"), ("a\x1b", "недопустимые символы"), ("\ud800", "недопустимые символы"),
     ("x" * 11, "не более 10 символов"), (["list"], "должно быть текстом"), (5, "должно быть текстом"),
