@@ -51,5 +51,11 @@ bench: install
 	$(PY) tests/perf/bench_import.py --size region
 	$(PY) tests/perf/bench_indicators.py --size region
 
+# Fault drills (tests/faults): Redis stopped, a worker SIGKILLed, PostgreSQL restarted, on private
+# services the script starts itself (PostgreSQL 5440 via initdb, Redis 6390, gunicorn 8103).
+.PHONY: faults
+faults: install
+	$(PY) tests/faults/run_faults.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -13,6 +13,13 @@ class IndicatorsConfig(AppConfig):
         if computation_schedule_after_import not in APPLIED_HOOKS:
             APPLIED_HOOKS.append(computation_schedule_after_import)
 
+        # Runs left queued by a broker outage are sent again when it is back.
+        from indicators.services import waiting_runs
+        from monitoring.dispatch import WAITING_FINDERS
+
+        if waiting_runs not in WAITING_FINDERS:
+            WAITING_FINDERS.append(waiting_runs)
+
         # The demo computes its periods last, after the apps that feed the indicators.
         from indicators.demo import seed_indicators, wipe_indicators
         from monitoring.demo import DEMO_STEPS, DEMO_WIPES

@@ -11,14 +11,17 @@ import datetime as dt
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from deficits.models import Diagnostic
 from indicators import engine
 from indicators.models import ComputationRun, RunStatus
 from iom.models import RouteActivity, RouteEvent
+from monitoring.dispatch import send_on_commit
 from monitoring.models import (
     ImportJob,
     ImportStatus,
@@ -110,7 +113,8 @@ def computation_start(
         # Computed once, a closed period's values are what its reports were built on.
         raise ClosedPeriod(f"Период {period.year} закрыт: его показатели не пересчитываются.")
     run = ComputationRun.objects.create(period=period, user=user, trigger=trigger, inputs=_inputs(period))
-    transaction.on_commit(lambda: run_computation.apply_async((run.pk,), countdown=countdown))
+    # With the queue down the run stays queued and is sent again when it is back (monitoring.dispatch).
+    send_on_commit(run_computation, (run.pk,), countdown=countdown)
     return run
 
 
@@ -130,16 +134,82 @@ def run_plan(run: ComputationRun) -> list[tuple[int, list[int] | None]]:
     return [(direction, chunk) for direction in directions for chunk in municipality_chunks()]
 
 
-def run_begin(*, run_id: int, steps: int) -> ComputationRun:
+def run_begin(*, run_id: int, steps: int) -> ComputationRun | None:
+    """Mark a queued run running; None when it is not queued (a second delivery of its task finds it taken)."""
     with transaction.atomic():
         run = ComputationRun.objects.select_for_update().get(pk=run_id)
-        if run.status == RunStatus.QUEUED:
-            run.status = RunStatus.RUNNING
-            run.started_at = timezone.now()
-            run.steps_total = steps + 1  # the chunks and the region's roll-up
-            run.steps_done = 0
-            run.save(update_fields=["status", "started_at", "steps_total", "steps_done"])
+        if run.status != RunStatus.QUEUED:
+            return None
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.steps_total = steps + 1  # the chunks and the region's roll-up
+        run.steps_done = 0
+        run.save(update_fields=["status", "started_at", "steps_total", "steps_done"])
+    _alive(run_id)
     return run
+
+
+def run_requeue(*, run_id: int) -> None:
+    """Put back a run whose steps could not be sent (the broker went away): it is sent again later."""
+    ComputationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED, started_at=None)
+
+
+# A run's steps leave a sign of life in the cache when they start and end: a run that
+# shows none for settings.INDICATOR_RUN_STALE_SECONDS lost its worker (killed mid-step,
+# its message held unacked by Redis for an hour), as no step outlives its hard limit.
+def _alive_key(run_id: int) -> str:
+    return f"indicator-run-alive-{run_id}"
+
+
+def _alive(run_id: int) -> None:
+    try:
+        cache.set(_alive_key(run_id), timezone.now().timestamp(), timeout=24 * 3600)
+    except RedisError:
+        pass  # a sign of life is a hint; the step itself must not fail for it
+
+
+def _last_alive(run: ComputationRun) -> dt.datetime:
+    try:
+        stamp = cache.get(_alive_key(run.pk))
+    except RedisError:
+        stamp = None
+    moments = [run.started_at or run.created_at]
+    if stamp is not None:
+        moments.append(dt.datetime.fromtimestamp(stamp, tz=dt.UTC))
+    return max(moments)
+
+
+def runs_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """Mark failed the running runs whose worker died (no step alive for the stale time); returns their ids.
+
+    A new run can start anyway; this keeps the dead one from showing «Выполняется» forever,
+    and its steps, should Redis deliver them again, then find it failed and do nothing.
+    """
+    now = now or timezone.now()
+    stale = dt.timedelta(seconds=settings.INDICATOR_RUN_STALE_SECONDS)
+    failed = []
+    for run in ComputationRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=now - stale):
+        if now - _last_alive(run) <= stale:
+            continue
+        error = "Расчет прерван: обработчик задач остановился посреди расчета. Запустите расчет снова."
+        if ComputationRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, error=error, finished_at=now
+        ):
+            failed.append(run.pk)
+    return failed
+
+
+def waiting_runs(window: tuple[dt.datetime, dt.datetime]):
+    """Runs still queued (monitoring.dispatch sends them again); an import's run counts after its debounce."""
+    from indicators.tasks import run_computation
+
+    oldest, newest = window
+    queued = ComputationRun.objects.filter(status=RunStatus.QUEUED).filter(
+        (Q(created_at__range=window) & ~Q(trigger="import"))
+        | Q(trigger="import", created_at__range=(oldest, newest - dt.timedelta(seconds=DEBOUNCE_SECONDS)))
+    )
+    for pk in queued.values_list("pk", flat=True):
+        yield run_computation, (pk,)
 
 
 def _step_done(run_id: int, label: str, seconds: float, written: int) -> None:
@@ -150,11 +220,15 @@ def _step_done(run_id: int, label: str, seconds: float, written: int) -> None:
         run.steps_done += 1
         run.values_written += written
         run.save(update_fields=["timings", "steps_done", "values_written"])
+    _alive(run_id)
 
 
 def run_chunk(*, run_id: int, direction: int, municipality_ids: list[int] | None) -> int:
     """One chunk step: the direction's school and municipality rows for some municipalities (idempotent)."""
     run = ComputationRun.objects.select_related("period").get(pk=run_id)
+    if run.status in (RunStatus.DONE, RunStatus.FAILED):
+        return 0  # delivered again after the run ended (or was given up): nothing to add
+    _alive(run_id)
     started = time.perf_counter()
     written = engine.compute_chunk(
         period=run.period,
@@ -169,6 +243,9 @@ def run_chunk(*, run_id: int, direction: int, municipality_ids: list[int] | None
 def run_finish(*, run_id: int) -> ComputationRun:
     """The final step: the region's rows, then the run is done (idempotent)."""
     run = ComputationRun.objects.select_related("period").get(pk=run_id)
+    if run.status in (RunStatus.DONE, RunStatus.FAILED):
+        return run  # delivered again: a done run is not finished twice, a given-up one not revived
+    _alive(run_id)
     started = time.perf_counter()
     written = engine.compute_region(
         period=run.period, definitions=engine.definitions_for(run.period), computed_at=run.created_at

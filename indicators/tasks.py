@@ -9,6 +9,7 @@ org and breakdown), so a step retried after a lost worker (acks late) is harmles
 from __future__ import annotations
 
 from celery import chord, shared_task
+from kombu.exceptions import OperationalError as BrokerError
 
 from indicators import services
 
@@ -19,13 +20,21 @@ STEP_LIMITS = {"acks_late": True, "soft_time_limit": 20 * 60, "time_limit": 25 *
 
 @shared_task(**STEP_LIMITS)
 def run_computation(run_id: int) -> int:
+    """Fan a queued run out; a second delivery (a re-send after a broker outage) finds it taken and does nothing."""
     from indicators.models import ComputationRun
 
     run = ComputationRun.objects.select_related("period").get(pk=run_id)
     plan = services.run_plan(run)
-    services.run_begin(run_id=run_id, steps=len(plan))
+    if services.run_begin(run_id=run_id, steps=len(plan)) is None:
+        return 0
     header = [compute_chunk.si(run_id, direction, chunk) for direction, chunk in plan]
-    chord(header)(finish_computation.si(run_id).on_error(fail_computation.si(run_id)))
+    try:
+        chord(header)(finish_computation.si(run_id).on_error(fail_computation.si(run_id)))
+    except BrokerError:
+        # The broker went away between taking this task and sending the steps: the run
+        # goes back to the queue's waiting list and is sent again when the broker is back.
+        services.run_requeue(run_id=run_id)
+        raise
     return len(header)
 
 
@@ -50,3 +59,9 @@ def finish_computation(run_id: int) -> str:
 @shared_task
 def fail_computation(run_id: int) -> None:
     services.run_fail(run_id=run_id, error="Один из шагов расчета завершился с ошибкой.")
+
+
+@shared_task(ignore_result=True)
+def fail_stale_runs() -> list[int]:
+    """Beat, every minute: runs whose worker was killed are marked failed instead of running forever."""
+    return services.runs_fail_stale()

@@ -13,6 +13,7 @@ from indicators import selectors, services
 from indicators.catalog import catalog, definition
 from indicators.engine import period_edition
 from indicators.models import ComputationRun, Level
+from monitoring import dispatch
 from monitoring.models import MonitoringPeriod
 from monitoring.scoping import can_write_region, require_staff_reader
 from monitoring.views import requested_period
@@ -144,11 +145,15 @@ def compute(request):
         raise Http404("Страница недоступна.")
     period = get_object_or_404(MonitoringPeriod, year=request.POST.get("period") or 0)
     try:
-        run = services.computation_start(period=period, user=request.user)
+        with dispatch.watch() as queue:
+            run = services.computation_start(period=period, user=request.user)
     except services.ClosedPeriod as exc:
         messages.error(request, str(exc))
         return redirect("indicator-overview")
-    messages.success(request, f"Расчет показателей за {period.year} год запущен (№{run.pk}).")
+    if queue.down:
+        messages.warning(request, f"Расчет показателей за {period.year} год (№{run.pk}): {dispatch.QUEUE_DOWN_MESSAGE}")
+    else:
+        messages.success(request, f"Расчет показателей за {period.year} год запущен (№{run.pk}).")
     return redirect(f"{reverse('indicator-overview')}?period={period.year}")
 
 

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from monitoring import imports, submissions
+from monitoring import dispatch, imports, submissions
 from monitoring.forms import ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
 from monitoring.models import (
     ImportJob,
@@ -24,6 +24,13 @@ from monitoring.scoping import can_see_personal_data, can_write_region
 from monitoring.views import _page
 
 
+def _tell_if_queue_down(request, queue: dispatch.Watch) -> bool:
+    """The job is saved either way; when the queue could not take it, the user learns it will start later."""
+    if queue.down:
+        messages.warning(request, dispatch.QUEUE_DOWN_MESSAGE)
+    return queue.down
+
+
 @login_required
 def import_list(request):
     if request.user.role == Role.TEACHER:
@@ -32,13 +39,15 @@ def import_list(request):
     if can_write_region(request.user):
         form = PackageUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            job = imports.import_job_create(
-                kind=ImportKind.PACKAGE,
-                period=form.cleaned_data["period"],
-                user=request.user,
-                file=form.cleaned_data["file"],
-                replace=form.cleaned_data["replace"],
-            )
+            with dispatch.watch() as queue:
+                job = imports.import_job_create(
+                    kind=ImportKind.PACKAGE,
+                    period=form.cleaned_data["period"],
+                    user=request.user,
+                    file=form.cleaned_data["file"],
+                    replace=form.cleaned_data["replace"],
+                )
+            _tell_if_queue_down(request, queue)
             return redirect("import-detail", pk=job.pk)
     elif request.method == "POST":
         raise PermissionDenied("Загружать пакет данных региона может только специалист института.")
@@ -58,8 +67,10 @@ def export_start(request):
     if not form.is_valid():
         messages.error(request, "Выберите период и формат выгрузки.")
         return redirect("import-list")
-    imports.export_job_start(period=form.cleaned_data["period"], user=request.user, fmt=form.cleaned_data["format"])
-    messages.success(request, "Выгрузка запущена; файл появится в списке выгрузок, когда будет готов.")
+    with dispatch.watch() as queue:
+        imports.export_job_start(period=form.cleaned_data["period"], user=request.user, fmt=form.cleaned_data["format"])
+    if not _tell_if_queue_down(request, queue):
+        messages.success(request, "Выгрузка запущена; файл появится в списке выгрузок, когда будет готов.")
     return redirect("import-list")
 
 
@@ -91,7 +102,9 @@ def import_detail(request, pk: int):
 @require_POST
 def import_confirm(request, pk: int):
     job = _job(request, pk)
-    imports.import_job_confirm(job=job, user=request.user)
+    with dispatch.watch() as queue:
+        imports.import_job_confirm(job=job, user=request.user)
+    _tell_if_queue_down(request, queue)
     return redirect("import-detail", pk=job.pk)
 
 
@@ -159,9 +172,15 @@ def staffing_upload(request, code: str):
     period = MonitoringPeriod.objects.current()
     form = StaffingUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = imports.import_job_create(
-            kind=ImportKind.STAFFING, period=period, user=request.user, file=form.cleaned_data["file"], school=school
-        )
+        with dispatch.watch() as queue:
+            job = imports.import_job_create(
+                kind=ImportKind.STAFFING,
+                period=period,
+                user=request.user,
+                file=form.cleaned_data["file"],
+                school=school,
+            )
+        _tell_if_queue_down(request, queue)
         return redirect("import-detail", pk=job.pk)
     return render(request, "monitoring/staffing_upload.html", {"school": school, "period": period, "form": form})
 

@@ -15,7 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
+from monitoring.dispatch import send_on_commit
 from monitoring.models import ExportJob, ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
 from monitoring.package.importer import ImportResult, package_import
 from monitoring.package.safety import MAX_UPLOAD_BYTES
@@ -49,7 +51,11 @@ def progress_key(job_id: int) -> str:
 
 def import_progress(job_id: int) -> dict | None:
     """What a running job last reported: the sheet and how many of how many are done."""
-    return cache.get(progress_key(job_id))
+    try:
+        return cache.get(progress_key(job_id))
+    except RedisError:
+        # The cache is Redis: while it is down the page shows the job, without its progress.
+        return None
 
 
 def _run(job: ImportJob, *, dry_run: bool) -> ImportResult:
@@ -122,7 +128,7 @@ def import_job_create(
     job.file.save(job.original_name, file, save=False)
     job.save()
     # A region's package takes seconds to check: a worker does it, the page polls.
-    transaction.on_commit(lambda: import_job_check_task.delay(job.pk))
+    send_on_commit(import_job_check_task, (job.pk,))
     return job
 
 
@@ -159,7 +165,7 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
         return job
     job.status = ImportStatus.RUNNING
     job.save(update_fields=["status"])
-    transaction.on_commit(lambda: import_job_apply_task.delay(job.pk, user.pk))
+    send_on_commit(import_job_apply_task, (job.pk, user.pk))
     return job
 
 
@@ -170,7 +176,7 @@ def export_job_start(*, period: MonitoringPeriod, user, fmt: str) -> ExportJob:
     if not (user.is_superuser or user.role in (Role.ANALYST, Role.MINISTRY)):
         raise PermissionDenied("Выгружать пакет данных всего региона могут специалисты института и министерства.")
     job = ExportJob.objects.create(period=period, user=user, format=fmt)
-    transaction.on_commit(lambda: export_job_run_task.delay(job.pk))
+    send_on_commit(export_job_run_task, (job.pk,))
     return job
 
 

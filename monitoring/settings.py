@@ -178,6 +178,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers reconnect through a broker outage of any length (the default gives up after 100 tries).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TIMEZONE = TIME_ZONE
 # Daily notices (plan deadlines, findings, issued letters, overdue measures): run by `celery beat`
 # each morning (CELERY_TIMEZONE), before people open the portal.
@@ -186,10 +188,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.send_daily_notices",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Every minute: work a broker outage left waiting is sent again (monitoring.dispatch),
+    # and computations whose worker was killed are marked failed (indicators.services).
+    "monitoring-redispatch-waiting": {"task": "monitoring.tasks.redispatch_waiting_task", "schedule": crontab()},
+    "indicators-fail-stale-runs": {"task": "indicators.tasks.fail_stale_runs", "schedule": crontab()},
 }
 # Municipalities per step of an indicator computation; 0 computes the region in one step
 # per direction. A country-size database fans out over workers with e.g. 10.
 INDICATOR_CHUNK_MUNICIPALITIES = env("INDICATOR_CHUNK_MUNICIPALITIES", "int", default=0)
+# A running computation none of whose steps showed a sign of life for this long lost its
+# worker (no honest step outlives its 25-minute hard limit by that much): it is marked failed.
+INDICATOR_RUN_STALE_SECONDS = env("INDICATOR_RUN_STALE_SECONDS", "int", default=40 * 60)
 
 REST_FRAMEWORK = {
     # Systems sign in with a token (`Authorization: Token …`), people's browsers with their

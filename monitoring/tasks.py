@@ -1,6 +1,7 @@
 """Celery doors of the monitored world: thin, idempotent, taking plain ids."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from monitoring.services import period_create
 
@@ -35,3 +36,20 @@ def import_job_check_task(job_id: int) -> str:
     from monitoring.imports import import_job_check
 
     return import_job_check(job_id=job_id).status
+
+
+@shared_task(ignore_result=True)
+def redispatch_waiting_task() -> int:
+    """Send again the work still waiting for a worker (beat, every minute): after a broker outage it runs."""
+    from monitoring.dispatch import redispatch_waiting
+
+    return redispatch_waiting()
+
+
+@worker_ready.connect(dispatch_uid="monitoring.tasks.redispatch_on_worker_ready")
+def _redispatch_on_worker_ready(sender=None, **kwargs) -> None:
+    # A worker coming up (often with the broker, after an outage or a deploy) collects
+    # the waiting work at once instead of at beat's next minute.
+    from monitoring.dispatch import send
+
+    send(redispatch_waiting_task)

@@ -636,13 +636,23 @@ class _layout_progress:
 
 def annual_start(*, period: MonitoringPeriod, user) -> AnnualReport:
     """Queue a report; the worker takes it once the caller's transaction commits."""
-    from django.db import transaction
-
+    from monitoring.dispatch import send_on_commit
     from reports.tasks import build_annual_report
 
     report = AnnualReport.objects.create(period=period, user=user)
-    transaction.on_commit(lambda: build_annual_report.delay(report.pk))
+    # With the queue down the report stays queued and is sent again when it is back (monitoring.dispatch).
+    send_on_commit(build_annual_report, (report.pk,))
     return report
+
+
+def waiting_reports(window):
+    """Reports still queued (not yet taken by a worker): monitoring.dispatch sends them again."""
+    from reports.tasks import build_annual_report
+
+    for pk in AnnualReport.objects.filter(status=ReportStatus.QUEUED, created_at__range=window).values_list(
+        "pk", flat=True
+    ):
+        yield build_annual_report, (pk,)
 
 
 def annual_generate(*, report_id: int) -> AnnualReport:

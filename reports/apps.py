@@ -19,3 +19,10 @@ class ReportsConfig(AppConfig):
 
         if notify_letter_issued not in LETTER_ISSUED_HOOKS:
             LETTER_ISSUED_HOOKS.append(notify_letter_issued)
+
+        # Annual reports left queued by a broker outage are sent again when it is back.
+        from monitoring.dispatch import WAITING_FINDERS
+        from reports.annual import waiting_reports
+
+        if waiting_reports not in WAITING_FINDERS:
+            WAITING_FINDERS.append(waiting_reports)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from indicators.models import Indicator, Level
+from monitoring import dispatch
 from monitoring.models import MonitoringPeriod, Role
 from monitoring.scoping import is_region_wide, require_staff_reader
 from monitoring.views import requested_period
@@ -219,8 +220,12 @@ def report_status(request, pk: int):
 def report_start(request):
     _report_reader(request)
     period = get_object_or_404(MonitoringPeriod, year=request.POST.get("period") or 0)
-    report = annual.annual_start(period=period, user=request.user)
-    messages.success(request, f"Годовой отчет за {period.year} год формируется (№{report.pk}).")
+    with dispatch.watch() as queue:
+        report = annual.annual_start(period=period, user=request.user)
+    if queue.down:
+        messages.warning(request, f"Годовой отчет за {period.year} год (№{report.pk}): {dispatch.QUEUE_DOWN_MESSAGE}")
+    else:
+        messages.success(request, f"Годовой отчет за {period.year} год формируется (№{report.pk}).")
     return redirect("report-list")
 
 

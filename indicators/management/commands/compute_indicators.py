@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from indicators.models import ComputationRun, RunStatus
 from indicators.services import ClosedPeriod, computation_start
+from monitoring import dispatch
 from monitoring.models import MonitoringPeriod
 
 
@@ -22,9 +23,13 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"Периода {period} нет.")
         try:
-            run = computation_start(period=found, trigger="command")
+            with dispatch.watch() as queue:
+                run = computation_start(period=found, trigger="command")
         except ClosedPeriod as exc:
             raise CommandError(str(exc)) from exc
+        if queue.down:
+            # Nothing to wait for: the run is saved and starts when the queue is back.
+            raise CommandError(f"Расчет №{run.pk}: {dispatch.QUEUE_DOWN_MESSAGE}")
         deadline = time.monotonic() + timeout
         with tqdm(total=1, desc="Расчет показателей", unit="шаг", disable=options["verbosity"] == 0) as bar:
             while True:
