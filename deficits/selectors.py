@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from deficits.models import CompetenceGroup, Diagnostic, DiagnosticStatus, GroupResult, Instrument, LevelBand
+from deficits.models import CompetenceGroup, Diagnostic, DiagnosticStatus, GroupResult, Instrument, Item, LevelBand
 from deficits.scoring import active_instrument
+from deficits.services import previous_diagnostic
 from monitoring.models import MonitoringPeriod, Municipality, RosterEntry, School
 
 
@@ -171,3 +172,32 @@ def school_profiles(*, period: MonitoringPeriod, user, school: School) -> list[t
         (entry, {"results": results.get(entry.teacher_id, {}), "diagnostic_id": diagnostics.get(entry.teacher_id)})
         for entry in roster.order_by("teacher__full_name", "teacher__code")
     ]
+
+
+def diagnostic_profile(*, diagnostic: Diagnostic) -> tuple[list[dict], Diagnostic | None]:
+    """A submitted diagnostic as its result page shows it (and the API), and the teacher's previous one.
+
+    One row per group of the diagnostic's edition: the group, its result, the change since
+    the previous diagnostic of the same instrument, and the statements answered in the
+    lower half of the scale ("не владею", "эпизодически") — what the teacher's route
+    should work on within each deficit group.
+    """
+    groups, _ = instrument_layout(diagnostic.instrument)
+    results = {r.group_code: r for r in diagnostic.results.all()}
+    previous = previous_diagnostic(diagnostic=diagnostic)
+    before = {r.group_code: r.score for r in previous.results.all()} if previous else {}
+    weak_at = (diagnostic.instrument.min_item + diagnostic.instrument.max_item) // 2
+    weak: dict[int, list[str]] = {}
+    for item in Item.objects.filter(group__in=groups).select_related("group").order_by("group__order", "number"):
+        if diagnostic.answers.get(item.code, weak_at + 1) <= weak_at:
+            weak.setdefault(item.group_id, []).append(item.text)
+    rows = [
+        {
+            "group": g,
+            "result": results.get(g.code),
+            "change": results[g.code].score - before[g.code] if g.code in results and g.code in before else None,
+            "weak": weak.get(g.pk, []),
+        }
+        for g in groups
+    ]
+    return rows, previous

@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from deficits import selectors, services
+from deficits.filters import DiagnosticFilter
 from deficits.forms import GroupPageForm, StartForm
-from deficits.models import Diagnostic, DiagnosticStatus, Item
+from deficits.models import Diagnostic, DiagnosticStatus
 from deficits.scoring import instrument_spec
-from monitoring.models import MonitoringPeriod, Municipality, Role, School
+from monitoring.models import MonitoringPeriod, Role
 from monitoring.scoping import require_staff_reader
 from monitoring.views import requested_period
 
@@ -157,25 +158,8 @@ def diagnostic_detail(request, pk: int):
             return redirect("diagnostic-fill", pk=pk, page=_first_open_page(diagnostic))
         raise Http404("Диагностика еще не завершена.")
     groups, bands = selectors.instrument_layout(diagnostic.instrument)
-    results = {r.group_code: r for r in diagnostic.results.all()}
-    previous = services.previous_diagnostic(diagnostic=diagnostic)
-    before = {r.group_code: r.score for r in previous.results.all()} if previous else {}
-    # Statements answered in the lower half of the scale ("не владею", "эпизодически"):
-    # what the teacher's route should work on within each deficit group.
-    weak_at = (diagnostic.instrument.min_item + diagnostic.instrument.max_item) // 2
-    weak: dict[int, list[str]] = {}
-    for item in Item.objects.filter(group__in=groups).select_related("group").order_by("group__order", "number"):
-        if diagnostic.answers.get(item.code, weak_at + 1) <= weak_at:
-            weak.setdefault(item.group_id, []).append(item.text)
-    rows = [
-        {
-            "group": g,
-            "result": results.get(g.code),
-            "change": results[g.code].score - before[g.code] if g.code in results and g.code in before else None,
-            "weak": weak.get(g.pk, []),
-        }
-        for g in groups
-    ]
+    rows, previous = selectors.diagnostic_profile(diagnostic=diagnostic)
+    results = {row["group"].code: row["result"] for row in rows if row["result"]}
     chart = {
         "labels": [g.name for g in groups],
         "scores": [results[g.code].score if g.code in results else None for g in groups],
@@ -224,13 +208,16 @@ def _results_unit(request, period: MonitoringPeriod) -> selectors.Unit:
     user = request.user
     if user.role == Role.SCHOOL_HEAD:
         return selectors.Unit("school", school=user.school, municipality=user.school.municipality)
-    school_code = request.GET.get("school")
-    if school_code:
-        school = get_object_or_404(School.objects.visible_to(user).select_related("municipality"), code=school_code)
+    # The API's diagnostics filters read ?school= and ?municipality= the same way.
+    filterset = DiagnosticFilter(request.GET, user=user)
+    if not filterset.is_valid():
+        raise Http404(" ".join(e for errors in filterset.errors.values() for e in errors))
+    school, municipality = filterset.form.cleaned_data.get("school"), filterset.form.cleaned_data.get("municipality")
+    if school is not None:
         return selectors.Unit("school", school=school, municipality=school.municipality)
-    code = request.GET.get("municipality") or (user.municipality.code if user.role == Role.MUNICIPAL else None)
-    if code:
-        municipality = get_object_or_404(Municipality.objects.visible_to(user), code=code)
+    if municipality is None and user.role == Role.MUNICIPAL:
+        municipality = user.municipality
+    if municipality is not None:
         return selectors.Unit("municipality", municipality=municipality)
     return selectors.Unit("region")
 

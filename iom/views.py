@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from deficits.models import Diagnostic, DiagnosticStatus
 from iom import selectors, services
-from iom.filters import ProgramFilter
+from iom.filters import ProgramFilter, RouteFilter
 from iom.forms import ActivityForm, ReflectionForm, ReviewForm, RouteBuildForm
 from iom.models import CourseRun, Program, Route, RouteActivity, RouteStatus
-from monitoring.models import Role, School
+from monitoring.models import Role
 from monitoring.scoping import require_staff_reader
 from monitoring.views import requested_period
 
@@ -45,9 +45,12 @@ def route_list(request):
         return _my_routes(request)
     require_staff_reader(user)
     period = requested_period(request)
-    school_code = request.GET.get("school") or (user.school.code if user.role == Role.SCHOOL_HEAD else None)
-    if school_code:
-        school = get_object_or_404(School.objects.visible_to(user), code=school_code)
+    # The API's routes filters read ?school= the same way: a code in the user's scope.
+    filterset = RouteFilter(request.GET, user=user)
+    if not filterset.is_valid():
+        raise Http404(" ".join(e for errors in filterset.errors.values() for e in errors))
+    school = filterset.form.cleaned_data.get("school") or (user.school if user.role == Role.SCHOOL_HEAD else None)
+    if school is not None:
         rows = selectors.school_teachers(period=period, user=user, school=school)
         pending = selectors.pending_routes(period=period, user=user, school=school)
         return render(

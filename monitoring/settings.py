@@ -255,6 +255,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImportKindEnum": "monitoring.models.ImportKind",
         "AddresseeKindEnum": "reports.models.AddresseeKind",
+        "SchoolKindEnum": "monitoring.models.SchoolKind",
+        "ImportStatusEnum": "monitoring.models.ImportStatus",
+        "DiagnosticKindEnum": "deficits.models.DiagnosticKind",
+        "DiagnosticStatusEnum": "deficits.models.DiagnosticStatus",
+        "ProgramKindEnum": "iom.models.ProgramKind",
+        "ActivityKindEnum": "iom.models.ActivityKind",
+        "EnrollmentStatusEnum": "iom.models.EnrollmentStatus",
+        "RouteStatusEnum": "iom.models.RouteStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
