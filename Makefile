@@ -57,5 +57,12 @@ bench: install
 faults: install
 	$(PY) tests/faults/run_faults.py
 
+# Load test (tests/perf/load): 20 users browsing the region demo through gunicorn on PostgreSQL
+# (database portal_load, seeded once and kept; port 8102); fails at p95 >= 300 ms or any error.
+.PHONY: load
+load: install
+	$(PY) -c "import locust" 2>/dev/null || $(PY) -m pip install --quiet -e ".[load]"
+	$(PY) tests/perf/load/run_load.py $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
