@@ -407,3 +407,30 @@ class ExportJobAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Issued tokens, for institute staff only (issued on /api-tokens/; deleting one revokes it)."""
+
+    list_display = ["name", "token_key", "user", "created", "created_by", "last_used_at"]
+    list_select_related = ["user", "created_by"]
+    search_fields = ["name", "token_key", "user__username"]
+    # The secret is never stored; the hash is useless to show.
+    exclude = ["digest"]
+    readonly_fields = ["name", "token_key", "user", "created", "created_by", "last_used_at", "expiry"]
+
+    def has_module_permission(self, request):
+        return can_write_region(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_write_region(request.user)
+
+    def has_add_permission(self, request):
+        return False  # issued on /api-tokens/, where the secret is shown once
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return can_write_region(request.user)

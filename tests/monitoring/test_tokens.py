@@ -89,3 +89,16 @@ def test_the_service_validates_the_anchor(world):
     with pytest.raises(ValidationError) as error:
         tokens.api_token_create(name="X", role="school_head", created_by=world.analyst)
     assert "school" in error.value.message_dict
+
+
+@pytest.mark.parametrize(("person", "status"), [("analyst", 200), ("ministry", 403), ("municipal", 403)])
+def test_tokens_in_the_admin_only_for_institute_staff(client, world, person, status):
+    token, secret = tokens.api_token_create(name="Система", role="ministry", created_by=world.analyst)
+    user = world.people[person]
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    listed = client.get(reverse("admin:monitoring_apitoken_changelist"))
+    assert listed.status_code == status
+    if status == 200:
+        assert token.token_key in listed.content.decode() and secret not in listed.content.decode()
