@@ -87,10 +87,16 @@ def instrument_layout(instrument: Instrument | None = None) -> tuple[list[Compet
 
 def coverage(*, period: MonitoringPeriod, user, unit: Unit) -> list[CoverageRow]:
     """Teachers on the roster and those with a diagnostic dated in the period, per row of the unit."""
-    diagnosed = Diagnostic.objects.in_period(period).values("teacher_id")
+    roster = period_roster(period=period, user=user, unit=unit)
+    # Narrowed to the unit's teachers: a school's page hashes its own, not the region's 20,000.
+    diagnosed = (
+        Diagnostic.objects.in_period(period)
+        .filter(teacher_id__in=roster.order_by().values("teacher_id"))
+        .order_by()
+        .values("teacher_id")
+    )
     rows = (
-        period_roster(period=period, user=user, unit=unit)
-        .values(unit.code_path, unit.name_path)
+        roster.values(unit.code_path, unit.name_path)
         .annotate(total=Count("pk"), diagnosed=Count("pk", filter=Q(teacher_id__in=diagnosed)))
         .order_by(unit.code_path)
     )
@@ -99,11 +105,18 @@ def coverage(*, period: MonitoringPeriod, user, unit: Unit) -> list[CoverageRow]
 
 def not_diagnosed(*, period: MonitoringPeriod, user, school: School):
     """Roster rows of one school whose teacher has no diagnostic in the period, with any draft begun."""
-    diagnosed = Diagnostic.objects.in_period(period).values("teacher_id")
-    drafts = Diagnostic.objects.filter(status=DiagnosticStatus.DRAFT).values("teacher_id")
+    roster = period_roster(period=period, user=user, unit=Unit("school", school=school))
+    # Both narrowed to the school's teachers: drafts have no index of their own, and the region's
+    # diagnosed teachers are 20,000 to hash for a school of forty.
+    teachers = roster.order_by().values("teacher_id")
+    diagnosed = Diagnostic.objects.in_period(period).filter(teacher_id__in=teachers).order_by().values("teacher_id")
+    drafts = (
+        Diagnostic.objects.filter(status=DiagnosticStatus.DRAFT, teacher_id__in=teachers)
+        .order_by()
+        .values("teacher_id")
+    )
     return (
-        period_roster(period=period, user=user, unit=Unit("school", school=school))
-        .exclude(teacher_id__in=diagnosed)
+        roster.exclude(teacher_id__in=diagnosed)
         .select_related("teacher")
         .annotate(has_draft=Count("pk", filter=Q(teacher_id__in=drafts)))
         .order_by("teacher__full_name", "teacher__code")
@@ -112,9 +125,10 @@ def not_diagnosed(*, period: MonitoringPeriod, user, school: School):
 
 def _latest_results(*, period: MonitoringPeriod, user, unit: Unit):
     """Group results of each rostered teacher's latest diagnostic in the period."""
-    teachers = period_roster(period=period, user=user, unit=unit).values("teacher_id")
-    latest = Diagnostic.objects.latest_in_period(period).filter(teacher_id__in=teachers)
-    return GroupResult.objects.filter(diagnostic__in=latest.values("pk"))
+    teachers = period_roster(period=period, user=user, unit=unit).order_by().values("teacher_id")
+    # Narrowed before the latest are picked: a school's page sorts its own teachers' diagnostics only.
+    latest = Diagnostic.objects.latest_in_period(period, teachers=teachers)
+    return GroupResult.objects.filter(diagnostic__in=latest.order_by().values("pk"))
 
 
 def level_distribution(*, period: MonitoringPeriod, user, unit: Unit) -> dict[str, dict[str, int]]:
@@ -157,6 +171,52 @@ def deficit_heatmap(*, period: MonitoringPeriod, user, unit: Unit, group_codes: 
         if r["group_code"] in row.deficits:
             row.deficits[r["group_code"]] = r["deficits"]
     return list(rows.values())
+
+
+def results_breakdown(
+    *, period: MonitoringPeriod, user, unit: Unit, group_codes: list[str]
+) -> tuple[dict[str, dict[str, int]], list[HeatRow]]:
+    """The results page's level distribution and heat map, from one grouped query.
+
+    The same counts as level_distribution and deficit_heatmap (each rostered teacher has one
+    roster row in the period, so summing the heat map's rows over levels gives the
+    distribution), with the period's latest diagnostics picked once instead of twice, and
+    grouped by the rows' ids (names are read afterwards for the few rows): grouping 36,000
+    results by school name and code spilled the sort to disk. On the region demo the two
+    queries were most of the page's time.
+    """
+    if unit.level == "school":
+        return level_distribution(period=period, user=user, unit=unit), []
+    via = "diagnostic__teacher__roster_entries__"
+    by_school = unit.level == "municipality"
+    id_path = via + ("school" if by_school else "school__municipality")
+    counts = (
+        _latest_results(period=period, user=user, unit=unit)
+        .filter(**{via + "period": period})
+        .values(id_path, "group_code", "level")
+        .annotate(n=Count("pk"), deficits=Count("pk", filter=Q(is_deficit=True)))
+        .order_by()
+    )
+    distribution: dict[str, dict[str, int]] = defaultdict(dict)
+    diagnosed: dict[tuple[int, str], int] = defaultdict(int)
+    deficits: dict[int, dict[str, int]] = {}
+    for r in counts:
+        row_id, group, level = r[id_path], r["group_code"], r["level"]
+        distribution[group][level] = distribution[group].get(level, 0) + r["n"]
+        diagnosed[row_id, group] += r["n"]
+        row = deficits.setdefault(row_id, dict.fromkeys(group_codes, 0))
+        if group in row:
+            row[group] += r["deficits"]
+    # Every diagnostic has one result per group, so any group's count is the row's diagnosed.
+    row_diagnosed: dict[int, int] = defaultdict(int)
+    for (row_id, _group), n in diagnosed.items():
+        row_diagnosed[row_id] = max(row_diagnosed[row_id], n)
+    units = (School if by_school else Municipality).objects.filter(pk__in=list(deficits)).order_by("code")
+    heatmap = [
+        HeatRow(code, name, row_diagnosed[pk], deficits[pk])
+        for pk, code, name in units.values_list("pk", "code", "name")
+    ]
+    return dict(distribution), heatmap
 
 
 def school_profiles(*, period: MonitoringPeriod, user, school: School) -> list[tuple[RosterEntry, dict]]:

@@ -232,7 +232,7 @@ def results(request):
     groups, bands = selectors.instrument_layout()
     group_codes = [g.code for g in groups]
     coverage = selectors.coverage(period=period, user=user, unit=unit)
-    distribution = selectors.level_distribution(period=period, user=user, unit=unit)
+    distribution, heatmap = selectors.results_breakdown(period=period, user=user, unit=unit, group_codes=group_codes)
     diagnosed_latest = max((sum(levels.values()) for levels in distribution.values()), default=0)
     context = {
         "period": period,
@@ -272,7 +272,7 @@ def results(request):
             for entry, profile in selectors.school_profiles(period=period, user=user, school=unit.school)
         ]
     else:
-        context["heatmap"] = selectors.deficit_heatmap(period=period, user=user, unit=unit, group_codes=group_codes)
+        context["heatmap"] = heatmap
     context["total_percent"] = _share(context["diagnosed"], context["total"])
     context["not_diagnosed"] = context["total"] - context["diagnosed"]
     return render(request, "deficits/results.html", context)

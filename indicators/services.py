@@ -82,7 +82,11 @@ def inputs_changed_at(period: MonitoringPeriod) -> dt.datetime | None:
     moments = [
         ImportJob.objects.filter(period=period, applied_at__isnull=False).aggregate(m=Max("applied_at"))["m"],
         SubmissionEvent.objects.filter(submission__period=period).aggregate(m=Max("at"))["m"],
-        Diagnostic.objects.filter(date__gte=period.start, date__lte=period.end).aggregate(m=Max("submitted_at"))["m"],
+        # Submitted ones only (a draft has no submitted_at): the filter matches the partial index
+        # diagnostic_submitted_in_period, so every dashboard's staleness check skips the wide rows.
+        Diagnostic.objects.submitted()
+        .filter(date__gte=period.start, date__lte=period.end)
+        .aggregate(m=Max("submitted_at"))["m"],
         RouteEvent.objects.aggregate(m=Max("at"))["m"],
         RouteActivity.objects.filter(due__gte=period.start, due__lte=period.end).aggregate(m=Max("done_at"))["m"],
     ]

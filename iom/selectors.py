@@ -8,13 +8,14 @@ agreed on is a route developed.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q
 
 from deficits.models import Diagnostic
 from iom.models import CourseRun, Enrollment, EnrollmentStatus, Route, RouteStatus
-from monitoring.models import MonitoringPeriod, RosterEntry
+from monitoring.models import MonitoringPeriod, RosterEntry, School
 
 
 @dataclass
@@ -33,50 +34,57 @@ class SchoolRoutes:
         return self.with_deficits > 0 and self.with_route == 0
 
 
-def teachers_with_deficits(period: MonitoringPeriod):
-    return Diagnostic.objects.latest_in_period(period).with_any_deficit().values("teacher_id")
+def teachers_with_deficits(period: MonitoringPeriod, *, teachers=None):
+    """Teachers whose latest diagnostic in the period has a deficit; ``teachers`` narrows the search to them."""
+    return (
+        Diagnostic.objects.latest_in_period(period, teachers=teachers)
+        .with_any_deficit()
+        .order_by()
+        .values("teacher_id")
+    )
 
 
 def teachers_with_route(period: MonitoringPeriod):
-    return Route.objects.active_in(period).values("teacher_id")
+    return Route.objects.active_in(period).order_by().values("teacher_id")
 
 
 def school_routes(*, period: MonitoringPeriod, user, roster=None) -> list[SchoolRoutes]:
-    """Per school in the user's scope: teachers, with deficits, with a route, with deficits and no route."""
-    deficits, routes = teachers_with_deficits(period), teachers_with_route(period)
+    """Per school in the user's scope: teachers, with deficits, with a route, with deficits and no route.
+
+    The two sets of teachers are read once each and the roster counted here: in one grouped
+    query PostgreSQL evaluated the deficit set once per count that used it (and again in each
+    parallel worker), 1.4 s for the region demo's 30,000 teachers; this way, four queries
+    whatever the number of schools, a few tens of milliseconds.
+    """
     roster = roster if roster is not None else RosterEntry.objects.visible_to(user).filter(period=period)
-    rows = (
-        roster.values("school__code", "school__name", "school__municipality__name")
-        .annotate(
-            teachers=Count("pk"),
-            with_deficits=Count("pk", filter=Q(teacher_id__in=deficits)),
-            with_route=Count("pk", filter=Q(teacher_id__in=routes)),
-            deficits_without_route=Count("pk", filter=Q(teacher_id__in=deficits) & ~Q(teacher_id__in=routes)),
-        )
-        .order_by("school__code")
+    roster = roster.order_by()
+    teachers = roster.values("teacher_id")
+    # Narrowed to the roster shown: a municipality's page looks at its own teachers' diagnostics only.
+    deficits = set(teachers_with_deficits(period, teachers=teachers).values_list("teacher_id", flat=True))
+    routes = set(teachers_with_route(period).filter(teacher_id__in=teachers).values_list("teacher_id", flat=True))
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for school_id, teacher_id in roster.values_list("school_id", "teacher_id"):
+        row = counts[school_id]
+        row[0] += 1
+        if teacher_id in deficits:
+            row[1] += 1
+            if teacher_id not in routes:
+                row[3] += 1
+        if teacher_id in routes:
+            row[2] += 1
+    schools = (
+        School.objects.filter(pk__in=list(counts))
+        .order_by("code")
+        .values_list("pk", "code", "name", "municipality__name")
     )
-    return [
-        SchoolRoutes(
-            r["school__code"],
-            r["school__name"],
-            r["school__municipality__name"],
-            r["teachers"],
-            r["with_deficits"],
-            r["with_route"],
-            r["deficits_without_route"],
-        )
-        for r in rows
-    ]
+    return [SchoolRoutes(code, name, municipality, *counts[pk]) for pk, code, name, municipality in schools]
 
 
 def school_teachers(*, period: MonitoringPeriod, user, school):
     """One school's roster with, per teacher, whether they have deficits and their route active in the period."""
-    deficits = set(
-        RosterEntry.objects.filter(
-            period=period, school=school, teacher_id__in=teachers_with_deficits(period)
-        ).values_list("teacher_id", flat=True)
-    )
-    on_roster = RosterEntry.objects.filter(period=period, school=school).values("teacher_id")
+    on_roster = RosterEntry.objects.filter(period=period, school=school).order_by().values("teacher_id")
+    # The school's teachers' diagnostics only, not the region's latest sorted to pick forty of them.
+    deficits = set(teachers_with_deficits(period, teachers=on_roster).values_list("teacher_id", flat=True))
     routes = {
         r.teacher_id: r
         for r in Route.objects.visible_to(user).active_in(period).filter(teacher_id__in=on_roster).order_by("start")

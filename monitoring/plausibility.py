@@ -32,22 +32,34 @@ class PlausibilityWarning:
     message: str
 
 
-def _staffing_totals(period) -> dict[int, Decimal]:
-    rows = StaffingRow.objects.filter(period=period).values("school_id").annotate(total=Sum("positions_by_schedule"))
+# order_by(): the models' default orderings (period year, teacher code) would otherwise keep their
+# joins in these grouped queries, over every roster row of the region.
+
+
+def _staffing_totals(period, school_ids=None) -> dict[int, Decimal]:
+    rows = StaffingRow.objects.filter(period=period)
+    if school_ids is not None:
+        rows = rows.filter(school_id__in=school_ids)
+    rows = rows.order_by().values("school_id").annotate(total=Sum("positions_by_schedule"))
     return {r["school_id"]: r["total"] or Decimal(0) for r in rows}
 
 
-def _roster_counts(period) -> dict[int, int]:
-    rows = RosterEntry.objects.filter(period=period).values("school_id").annotate(n=Count("id"))
+def _roster_counts(period, school_ids=None) -> dict[int, int]:
+    rows = RosterEntry.objects.filter(period=period)
+    if school_ids is not None:
+        rows = rows.filter(school_id__in=school_ids)
+    rows = rows.order_by().values("school_id").annotate(n=Count("id"))
     return {r["school_id"]: r["n"] for r in rows}
 
 
 def plausibility_warnings(*, period: MonitoringPeriod, schools=None) -> list[PlausibilityWarning]:
     """Warnings for ``schools`` (a scoped queryset; all schools when None) in ``period``."""
     previous = MonitoringPeriod.objects.filter(year=period.year - 1).first()
+    # The region's median needs every school of this period; last year's figures only the schools asked about.
     staffing, roster = _staffing_totals(period), _roster_counts(period)
-    old_staffing = _staffing_totals(previous) if previous else {}
-    old_roster = _roster_counts(previous) if previous else {}
+    asked = schools.order_by().values("pk") if schools is not None else None
+    old_staffing = _staffing_totals(previous, asked) if previous else {}
+    old_roster = _roster_counts(previous, asked) if previous else {}
     per_teacher = {sid: staffing[sid] / roster[sid] for sid in staffing if roster.get(sid)}
     region_median = Decimal(median(per_teacher.values())) if per_teacher else None
 

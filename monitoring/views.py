@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -108,10 +109,19 @@ def municipality_detail(request, code: str):
 @login_required
 def school_list(request):
     period = requested_period(request)
+    # Teachers counted by a subquery, not a join: the paginator's count then leaves it out, and only
+    # the page's fifty schools are counted (the join grouped the whole region's roster twice).
+    teachers = (
+        RosterEntry.objects.filter(school=OuterRef("pk"), period=period)
+        .order_by()
+        .values("school")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     schools = (
         School.objects.visible_to(request.user)
         .select_related("municipality")
-        .annotate(n_teachers=Count("roster", filter=Q(roster__period=period)))
+        .annotate(n_teachers=Coalesce(Subquery(teachers), 0))
         .order_by("municipality__code", "code")
     )
     filterset = SchoolFilter(request.GET, queryset=schools, user=request.user)
