@@ -77,6 +77,7 @@ class ImportContext:
         self.warnings: list[Problem] = []
         self._ids: dict[str, dict[str, int]] = {}
         self._known: dict[str, set[str]] = {}
+        self._dropped: dict[str, set[str]] = {}
 
     def problem(self, sheet: str, row: int | None, column: str | None, value: Any, message: str) -> None:
         self.problems.append(Problem(sheet, row, column, "" if value is None else str(value), message))
@@ -98,8 +99,22 @@ class ImportContext:
         Computed once per namespace while checking: every row's reference is a set lookup.
         """
         if namespace not in self._known:
-            self._known[namespace] = self.package_codes(namespace) | set(self.ids(namespace))
+            self._known[namespace] = (self.package_codes(namespace) | set(self.ids(namespace))) - self.dropped(
+                namespace
+            )
         return self._known[namespace]
+
+    def dropped(self, namespace: str) -> set[str]:
+        """Codes the portal has now that this replace-mode package will remove (so nothing may refer to them)."""
+        if not self.replace:
+            return set()
+        if namespace not in self._dropped:
+            gone: set[str] = set()
+            for sheet in registry.sheets():
+                if sheet.name in self.package and namespace in sheet.provides:
+                    gone |= sheet.replaced_codes(namespace, self) - self.package_codes(namespace)
+            self._dropped[namespace] = gone
+        return self._dropped[namespace]
 
     def ids(self, namespace: str) -> dict[str, int]:
         """Code → primary key as the database holds them now (refreshed after each sheet's write)."""
@@ -129,7 +144,11 @@ class ImportContext:
             known = self.known(namespace)
         if code not in known:
             title = registry.sheet_by_name(sheet).title_for(column_field)
-            self.problem(sheet, row.number, title, code, f"{what} с таким кодом нет ни в файле, ни в портале")
+            if code in self.dropped(namespace):
+                message = f"{what} с таким кодом нет в файле, а режим замены удалит его из портала"
+            else:
+                message = f"{what} с таким кодом нет ни в файле, ни в портале"
+            self.problem(sheet, row.number, title, code, message)
 
 
 def _map_headers(sheet: registry.Sheet, raw, problems: list[Problem], warnings: list[Problem]):

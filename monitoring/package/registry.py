@@ -189,6 +189,14 @@ class Sheet:
             values[column.field] = value
         return Row(number, values, cells) if ok else None
 
+    def replaced_codes(self, namespace: str, ctx: ImportContext) -> set[str]:
+        """Codes of ``namespace`` in the portal that this sheet removes in replace mode when the package lacks them.
+
+        Only sheets whose rows belong to the period (and so are replaced) return any: a
+        reference to such a code would point at a row the write is about to delete.
+        """
+        return set()
+
     def row_key(self, row: Row) -> tuple:
         return tuple(row.values.get(f) for f in self.key)
 

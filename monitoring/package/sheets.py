@@ -688,6 +688,14 @@ class TeacherSheet(Sheet):
         result.unchanged = max(0, result.unchanged - people.changed)
         return result
 
+    def replaced_codes(self, namespace, ctx):
+        if namespace != "roster":
+            return set()  # teachers as people are never removed, only their rows of the period
+        roster = m.RosterEntry.objects.filter(period=ctx.period)
+        if ctx.school is not None:  # a school head's replace stays inside the school (see _own_school)
+            roster = roster.filter(school=ctx.school)
+        return set(roster.values_list("teacher__code", flat=True))
+
     def export_rows(self, period, *, school=None):
         qs = m.RosterEntry.objects.filter(period=period).select_related("teacher", "school").order_by("teacher__code")
         if school is not None:  # a school head's template: one school's roster, not the region's
@@ -865,6 +873,10 @@ class ProjectSheet(Sheet):
         Column("Наименование", "name", p.parse_text, required=True),
     )
 
+    def replaced_codes(self, namespace, ctx):
+        # The period's rows: replace removes those the package lacks.
+        return set(m.SupportProject.objects.filter(period=ctx.period).values_list("code", flat=True))
+
     def write(self, rows, ctx):
         return upsert(
             model=m.SupportProject,
@@ -935,6 +947,10 @@ class MentoringProgramSheet(Sheet):
                 )
             ctx.check_reference(self.name, row, "school", "school", "Организации")
             ctx.check_reference(self.name, row, "municipality", "municipality", "Муниципалитета")
+
+    def replaced_codes(self, namespace, ctx):
+        # The period's rows: replace removes those the package lacks.
+        return set(m.MentoringProgram.objects.filter(period=ctx.period).values_list("code", flat=True))
 
     def write(self, rows, ctx):
         schools, mun = ctx.ids("school"), ctx.ids("municipality")
@@ -1080,6 +1096,10 @@ class AssociationSheet(Sheet):
                 )
             ctx.check_reference(self.name, row, "school", "school", "Организации")
             ctx.check_reference(self.name, row, "municipality", "municipality", "Муниципалитета")
+
+    def replaced_codes(self, namespace, ctx):
+        # The period's rows: replace removes those the package lacks.
+        return set(m.MethodicalAssociation.objects.filter(period=ctx.period).values_list("code", flat=True))
 
     def write(self, rows, ctx):
         schools, mun = ctx.ids("school"), ctx.ids("municipality")

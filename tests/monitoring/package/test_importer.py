@@ -104,6 +104,29 @@ def test_replace_mode_removes_what_the_package_no_longer_has(loaded, tmp_path):
     assert models.CompetitionEntry.objects.filter(period=loaded).count() == 2
 
 
+def test_replace_refuses_a_reference_to_a_teacher_it_would_remove(loaded, tmp_path):
+    # The «Педагоги» sheet shortened, «Конкурсы» left whole: its rows name teachers the
+    # replace would take off the period's roster (this was a KeyError at write time).
+    package_export(period=loaded, path=tmp_path / "full")
+    teachers = (tmp_path / "full" / "Педагоги.csv").read_text(encoding="utf-8-sig").splitlines()
+    competitions = (tmp_path / "full" / "Конкурсы.csv").read_text(encoding="utf-8-sig").splitlines()
+    named = {line.split(",")[0] for line in competitions[1:]}
+    kept = [line for line in teachers[1:] if line.split(",")[0] not in named]
+    folder = tmp_path / "short"
+    folder.mkdir()
+    (folder / "Педагоги.csv").write_text("\n".join([teachers[0], *kept]) + "\n", encoding="utf-8")
+    (folder / "Конкурсы.csv").write_text("\n".join(competitions) + "\n", encoding="utf-8")
+    before = snapshot(loaded)
+    result = package_import(source=folder, period=loaded, replace=True)
+    assert not result.applied
+    problem = next(p for p in result.problems if p.sheet == "Конкурсы")
+    assert problem.row == 2 and problem.column == "Код педагога" and problem.value in named
+    assert "режим замены удалит его из портала" in problem.message
+    assert snapshot(loaded) == before
+    # Without replace the same folder is fine: the teachers stay on the roster.
+    assert package_import(source=folder, period=loaded).applied
+
+
 def test_dry_run_reports_changes_and_writes_nothing(period):
     result = package_import(source=SPEC / "sample-package.zip", period=period, dry_run=True)
     assert not result.applied and result.sheets["Педагоги"].added == 80
