@@ -230,6 +230,9 @@ REST_FRAMEWORK = {
 # django-rest-knox: tokens never expire by themselves (systems run unattended); institute
 # staff revoke them. Only the hash is stored.
 KNOX_TOKEN_MODEL = "monitoring.ApiToken"
+# Knox's own migrations create its default token table even when the model is swapped for
+# ours; that orphan table's foreign key to users would block flushing the user table.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_MODEL": "monitoring.ApiToken",
     "TOKEN_TTL": None,
