@@ -239,3 +239,169 @@ class RouteActivityFactory(factory.django.DjangoModelFactory):
     kind = "самообразование"
     title = "Изучение методической литературы"
     due = dt.date(2025, 9, 1)
+
+
+# ---------------------------------------------------------------------------
+# Jobs, files and documents (the doors' objects: imports, exports, runs, letters, measures)
+# ---------------------------------------------------------------------------
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """A school's staffing upload, checked, awaiting confirmation; ``school=None, kind="package"`` for the region."""
+
+    class Meta:
+        model = models.ImportJob
+
+    kind = models.ImportKind.STAFFING
+    period = factory.SubFactory(PeriodFactory)
+    school = factory.SubFactory(SchoolFactory)
+    original_name = "Штатное расписание.xlsx"
+    file = factory.django.FileField(filename="upload.xlsx", data=b"not really a workbook")
+    status = models.ImportStatus.CHECKED
+
+
+class ExportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ExportJob
+
+    period = factory.SubFactory(PeriodFactory)
+    status = models.ImportStatus.APPLIED
+    file = factory.django.FileField(filename="export.xlsx", data=b"export")
+
+
+class ComputationRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "indicators.ComputationRun"
+
+    period = factory.SubFactory(PeriodFactory)
+    status = "done"
+
+
+def _institute_issuer():
+    from reports.letters import institute_issuer
+
+    return institute_issuer()
+
+
+def _indicator(code: str):
+    from indicators.engine import ensure_indicators
+
+    return ensure_indicators()[code]
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    """A draft of the institute to the school heads of a municipality (``issuer`` defaults to the institute's)."""
+
+    class Meta:
+        model = "reports.Letter"
+
+    period = factory.SubFactory(PeriodFactory)
+    issuer = factory.LazyFunction(lambda: _institute_issuer())
+    addressee = "school_heads"
+    municipality = factory.SubFactory(MunicipalityFactory)
+    addressee_line = "Руководителям общеобразовательных организаций"
+    title = "Об итогах мониторинга"
+    signatory_position = "Ректор"
+    signatory_name = "И. И. Иванов"
+
+
+class LetterItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.LetterItem"
+
+    letter = factory.SubFactory(LetterFactory)
+    kind = "recommendation"
+    addressee = "school_heads"
+    order = 1
+    text = "Организовать повышение квалификации."
+
+
+def letter_issue_as_stored(letter, *, number: str, content: bytes = b"%PDF-1.7 issued") -> None:
+    """Mark a letter issued with a stored PDF and its hash, as letter_issue leaves it, without rendering one."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    letter.pdf.save(f"letter-{letter.pk}.pdf", ContentFile(content), save=False)
+    type(letter).objects.filter(pk=letter.pk).update(
+        status="issued",
+        number=number,
+        issued_on=dt.date(2026, 3, 2),
+        pdf=letter.pdf.name,
+        pdf_sha256=hashlib.sha256(content).hexdigest(),
+    )
+    letter.refresh_from_db()
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    """A decision about a school (``school`` sets the municipality and the code); needs the indicator catalog."""
+
+    class Meta:
+        model = "reports.Measure"
+
+    period = factory.SubFactory(PeriodFactory)
+    text = "Провести методический семинар"
+    responsible = "Петров П. П."
+    due = dt.date(2026, 6, 1)
+    indicator = factory.LazyFunction(lambda: _indicator("1.1"))
+    level = "school"
+    school = factory.SubFactory(SchoolFactory)
+    municipality = factory.LazyAttribute(lambda o: o.school.municipality if o.school else None)
+    org_code = factory.LazyAttribute(lambda o: o.school.code if o.school else "34")
+    target = Decimal("50")
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.Notice"
+
+    user = factory.SubFactory(UserFactory)
+    text = "Срок сдачи данных через неделю"
+    url = "/"
+    key = factory.Sequence(lambda n: f"notice-{n}")
+
+
+class AnnualReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.AnnualReport"
+
+    period = factory.SubFactory(PeriodFactory)
+    status = "done"
+    progress = 100
+    pdf = factory.django.FileField(filename="annual.pdf", data=b"%PDF-1.7 report")
+    xlsx = factory.django.FileField(filename="annual.xlsx", data=b"xlsx")
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    """A school's value of an indicator (``school`` sets the municipality and the code); needs the catalog."""
+
+    class Meta:
+        model = "indicators.IndicatorValue"
+
+    period = factory.SubFactory(PeriodFactory)
+    indicator = factory.LazyFunction(lambda: _indicator("1.1"))
+    level = "school"
+    school = factory.SubFactory(SchoolFactory)
+    municipality = factory.LazyAttribute(lambda o: o.school.municipality if o.school else None)
+    org_code = factory.LazyAttribute(lambda o: o.school.code if o.school else "34")
+    numerator = Decimal("1")
+    denominator = Decimal("4")
+    value = Decimal("25")
+    computed_at = factory.LazyFunction(lambda: dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC))
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    """A school missing the threshold of an indicator; needs the catalog."""
+
+    class Meta:
+        model = "reports.Finding"
+
+    period = factory.SubFactory(PeriodFactory)
+    indicator = factory.LazyFunction(lambda: _indicator("1.1"))
+    level = "school"
+    school = factory.SubFactory(SchoolFactory)
+    municipality = factory.LazyAttribute(lambda o: o.school.municipality if o.school else None)
+    org_code = factory.LazyAttribute(lambda o: o.school.code if o.school else "34")
+    org_name = factory.LazyAttribute(lambda o: o.school.name if o.school else "Регион")
+    value = Decimal("25")
+    threshold = Decimal("50")
