@@ -15,6 +15,7 @@ from indicators import services
 from indicators.export import format_row, ordered
 from indicators.filters import ComputationRunFilter, IndicatorValueFilter
 from indicators.models import ComputationRun, IndicatorValue
+from monitoring import dispatch
 from monitoring.api_base import Conflict
 from monitoring.api_views import IsStaffReader, RegionWriteOrReadOnly, ScopedViewSet
 from monitoring.models import MonitoringPeriod
@@ -89,13 +90,18 @@ class ComputationRunSerializer(serializers.ModelSerializer):
         child=serializers.FloatField(), read_only=True, help_text="Время по направлениям и итоговому шагу, с"
     )
     inputs = serializers.SerializerMethodField()
+    warning = serializers.SerializerMethodField(help_text="Предупреждение, например, что очередь задач недоступна")
 
     class Meta:
         model = ComputationRun
         fields = [
             "id", "period", "status", "trigger", "user", "created_at", "started_at", "finished_at",
             "steps_total", "steps_done", "percent", "seconds", "timings", "values_written", "inputs", "error",
+            "warning",
         ]  # fmt: skip
+
+    def get_warning(self, run: ComputationRun) -> str | None:
+        return self.context.get("warning")
 
     @extend_schema_field(
         inline_serializer(
@@ -157,12 +163,15 @@ class ComputationRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
         start.is_valid(raise_exception=True)
         # The dashboard's button's service; the workers take the run once this commits.
         try:
-            with transaction.atomic():
+            # With the broker down the run is saved and sent again later (monitoring.dispatch);
+            # the caller is told so, as the dashboard tells a person.
+            with dispatch.watch() as queue, transaction.atomic():
                 run = services.computation_start(period=start.validated_data["period"], user=request.user)
         except services.ClosedPeriod as exc:
             raise Conflict(str(exc), code="closed_period") from exc
         run.refresh_from_db()
-        return Response(ComputationRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        context = {"warning": dispatch.QUEUE_DOWN_MESSAGE} if queue.down else {}
+        return Response(ComputationRunSerializer(run, context=context).data, status=status.HTTP_201_CREATED)
 
 
 router = SimpleRouter()

@@ -9,7 +9,7 @@ from rest_framework import mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from monitoring import imports
+from monitoring import dispatch, imports
 from monitoring.api_base import Conflict
 from monitoring.api_views import ScopedViewSet
 from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
@@ -184,13 +184,17 @@ class ImportJobSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.username", read_only=True, allow_null=True)
     problem_count = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
+    warning = serializers.SerializerMethodField(help_text="Предупреждение, например, что очередь задач недоступна")
 
     class Meta:
         model = ImportJob
         fields = [
             "id", "kind", "period", "school", "user", "original_name", "replace", "status", "created_at",
-            "applied_at", "summary", "problem_count", "progress",
+            "applied_at", "summary", "problem_count", "progress", "warning",
         ]  # fmt: skip
+
+    def get_warning(self, job: ImportJob) -> str | None:
+        return self.context.get("warning")
 
     def get_problem_count(self, job: ImportJob) -> int:
         return len(job.problems)
@@ -268,7 +272,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         # The same service as the upload pages: the file is kept and checked by a worker.
-        with transaction.atomic():
+        # With the broker down the job is saved and sent again later (monitoring.dispatch).
+        with dispatch.watch() as queue, transaction.atomic():
             job = imports.import_job_create(
                 kind=data["kind"],
                 period=data["period"],
@@ -278,7 +283,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                 school=data.get("school"),
             )
         job.refresh_from_db()
-        return Response(ImportJobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        context = {"request": request} | ({"warning": dispatch.QUEUE_DOWN_MESSAGE} if queue.down else {})
+        return Response(ImportJobSerializer(job, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: ImportJobSerializer})
     @action(detail=True, methods=["post"])
@@ -291,10 +297,11 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                 if job.status == ImportStatus.REFUSED
                 else "Файл еще проверяется; подтвердите загрузку, когда проверка закончится."
             )
-        with transaction.atomic():
+        with dispatch.watch() as queue, transaction.atomic():
             job = imports.import_job_confirm(job=job, user=request.user)
         job.refresh_from_db()
-        return Response(ImportJobSerializer(job, context={"request": request}).data)
+        context = {"request": request} | ({"warning": dispatch.QUEUE_DOWN_MESSAGE} if queue.down else {})
+        return Response(ImportJobSerializer(job, context=context).data)
 
     @extend_schema(responses={200: ImportProblemSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -287,3 +287,17 @@ def test_a_package_uploaded_through_the_api_is_computed_and_read_back_as_the_exp
     assert pages == -(-len(export) // 200) > 1  # read in several pages
     assert got == export
     assert run["values_written"] == len(export)
+
+
+def test_with_the_queue_down_a_run_is_kept_and_the_caller_told(world, monkeypatch):
+    from monitoring.dispatch import QUEUE_DOWN_MESSAGE
+    from tests.broker import broker_down
+
+    # The test's transaction never commits: the send runs where it is scheduled, as in autocommit.
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+    client = token_client(world.analyst)
+    with broker_down(monkeypatch) as tried:
+        response = client.post("/api/v1/computation-runs/", {"period": 2025}, format="json")
+    assert tried == ["indicators.tasks.run_computation"]
+    assert response.status_code == 201 and response.json()["warning"] == QUEUE_DOWN_MESSAGE
+    assert ComputationRun.objects.get().status == RunStatus.QUEUED  # waiting for the re-send

@@ -294,3 +294,19 @@ def test_a_malformed_json_body_is_a_russian_parse_error(world):
         "code": "parse_error",
         "detail": "Тело запроса не разобрано: проверьте, что это корректный JSON или форма.",
     }
+
+
+def test_with_the_queue_down_an_upload_is_kept_and_the_caller_told(r15, monkeypatch):
+    from monitoring.dispatch import QUEUE_DOWN_MESSAGE
+    from tests.broker import broker_down
+
+    client = token_client(r15.analyst)
+    with broker_down(monkeypatch) as tried:
+        created = client.post("/api/v1/import-jobs/", {"period": 2025, "file": _file(SPEC / "sample-package.zip")})
+    assert tried == ["monitoring.tasks.import_job_check_task"]
+    assert created.status_code == 201
+    body = created.json()
+    assert body["status"] == "checking" and body["warning"] == QUEUE_DOWN_MESSAGE
+    assert models.ImportJob.objects.get().status == "checking"  # waiting for the re-send
+    # Reads carry no warning.
+    assert client.get(f"/api/v1/import-jobs/{body['id']}/").json()["warning"] is None
