@@ -6,7 +6,6 @@ from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -16,7 +15,7 @@ from indicators.export import format_row, ordered
 from indicators.filters import ComputationRunFilter, IndicatorValueFilter
 from indicators.models import ComputationRun, IndicatorValue
 from monitoring import dispatch
-from monitoring.api_base import Conflict
+from monitoring.api_base import Conflict, Pagination
 from monitoring.api_views import IsStaffReader, RegionWriteOrReadOnly, ScopedViewSet
 from monitoring.models import MonitoringPeriod
 
@@ -43,11 +42,11 @@ class IndicatorValueSerializer(serializers.Serializer):
         return dict(zip(self.fields, format_row(instance), strict=True))
 
 
-class ExportPagination(PageNumberPagination):
+class ExportPagination(Pagination):
     # A region's period is ~100,000 rows; pages of a thousand keep a client's loop short.
     page_size = 1000
-    page_size_query_param = "page_size"
     max_page_size = 10000
+    page_size_query_description = "Строк на странице (по умолчанию 1000, не больше 10000)."
     invalid_page_message = "Нет такой страницы: {message}"
 
 

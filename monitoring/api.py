@@ -211,7 +211,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    """What a system sends to start an import: the same fields as the upload pages."""
+    """Загрузка файла: пакет данных региона (kind=package) или штатное расписание ОО (kind=staffing, school — код ОО).
+
+    Поля те же, что на страницах загрузки; файл проверяется, затем загрузку подтверждают (confirm).
+    """
 
     kind = serializers.ChoiceField(choices=ImportKind.choices, default=ImportKind.PACKAGE)
     period = serializers.SlugRelatedField(slug_field="year", queryset=MonitoringPeriod.objects.open())

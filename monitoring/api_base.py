@@ -43,6 +43,8 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     invalid_page_message = "Нет такой страницы: {message}"
+    page_query_description = "Номер страницы (с 1)."
+    page_size_query_description = "Строк на странице (по умолчанию 50, не больше 500)."
 
 
 def exception_handler(exc, context):
