@@ -312,5 +312,6 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         """Отчет об ошибках: лист, строка, столбец и сообщение для каждой ошибки."""
         job = self.get_object()
         keys = ("sheet", "row", "column", "value", "message")
-        rows = [{key: p.get(key) for key in keys} | {"text": p.get("text", "")} for p in job.problems]
+        problems = imports.job_messages(job=job, user=request.user)
+        rows = [{key: p.get(key) for key in keys} | {"text": p.get("text", "")} for p in problems]
         return Response(ImportProblemSerializer(rows, many=True).data)

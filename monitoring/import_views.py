@@ -91,6 +91,8 @@ def import_detail(request, pk: int):
     template = "monitoring/includes/import_status.html" if request.headers.get("HX-Request") else None
     context = {
         "job": job,
+        "problems": imports.job_messages(job=job, user=request.user),
+        "warnings": imports.job_messages(job=job, user=request.user, warnings=True),
         "progress": imports.import_progress(job.pk),
         "can_confirm": job.status == ImportStatus.CHECKED
         and (job.user_id == request.user.pk or can_write_region(request.user)),

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from monitoring.dispatch import send_on_commit
 from monitoring.models import ExportJob, ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
+from monitoring.package import registry
 from monitoring.package.importer import ImportResult, package_import
 from monitoring.package.safety import MAX_UPLOAD_BYTES
 from monitoring.scoping import can_see_personal_data, can_write_region
@@ -43,6 +44,30 @@ def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> Imp
         for hook in APPLIED_HOOKS:
             transaction.on_commit(lambda hook=hook: hook(job))
     return job
+
+
+HIDDEN = "скрыто"
+
+
+def job_messages(*, job: ImportJob, user, warnings: bool = False) -> list[dict]:
+    """The job's problems (or warnings) as ``user`` may read them.
+
+    A message quotes the bad value; in a personal-data column (birth date, СНИЛС) that
+    value is hidden from roles that do not see personal data (the ministry reads the
+    region's import history, not its teachers' СНИЛС).
+    """
+    messages = job.warnings if warnings else job.problems
+    if can_see_personal_data(user):
+        return messages
+    personal = {(s.name, c.title) for s in registry.sheets() for c in s.columns if getattr(c, "personal", False)}
+    shown = []
+    for message in messages:
+        value = message.get("value")
+        if value and (message.get("sheet"), message.get("column")) in personal:
+            text = message.get("text", "").replace(f"«{value}»", f"«{HIDDEN}»")
+            message = message | {"value": HIDDEN, "text": text}
+        shown.append(message)
+    return shown
 
 
 def progress_key(job_id: int) -> str:

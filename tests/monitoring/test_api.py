@@ -310,3 +310,28 @@ def test_with_the_queue_down_an_upload_is_kept_and_the_caller_told(r15, monkeypa
     assert models.ImportJob.objects.get().status == "checking"  # waiting for the re-send
     # Reads carry no warning.
     assert client.get(f"/api/v1/import-jobs/{body['id']}/").json()["warning"] is None
+
+
+@pytest.mark.parametrize(("person", "hidden"), [("analyst", False), ("ministry", True)])
+def test_personal_values_in_import_errors_only_for_roles_that_see_personal_data(r15, client, person, hidden):
+    from monitoring.imports import HIDDEN
+
+    job = models.ImportJob.objects.create(
+        kind="package", period=r15.period, user=r15.analyst, original_name="p.xlsx", status="refused",
+        problems=[
+            {"sheet": "Педагоги", "row": 5, "column": "СНИЛС", "value": "112-233-445 95", "message": "неверный СНИЛС",
+             "text": "Лист «Педагоги», строка 5, столбец «СНИЛС»: неверный СНИЛС (значение: «112-233-445 95»)"},
+            {"sheet": "Педагоги", "row": 6, "column": "Должность", "value": "дворник", "message": "нет в перечне",
+             "text": "Лист «Педагоги», строка 6, столбец «Должность»: нет в перечне (значение: «дворник»)"},
+        ],
+    )  # fmt: skip
+    user = r15.people[person]
+    errors = token_client(user).get(f"/api/v1/import-jobs/{job.pk}/errors/").json()
+    client.force_login(user)
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert errors[1]["value"] == "дворник" and "дворник" in page  # not personal: shown to all
+    if hidden:
+        assert errors[0]["value"] == HIDDEN and "112-233-445 95" not in errors[0]["text"]
+        assert "112-233-445 95" not in page
+    else:
+        assert errors[0]["value"] == "112-233-445 95" and "112-233-445 95" in page
