@@ -72,7 +72,12 @@ class LetterNewForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["issuer"].queryset = Issuer.objects.filter(pk__in=[i.pk for i in letters.issuers_for(user)])
+        issuers = letters.issuers_for(user)
+        self.fields["issuer"].queryset = Issuer.objects.filter(pk__in=[i.pk for i in issuers])
+        if len(issuers) == 1:
+            # The only letterhead the user writes on: nothing to choose.
+            self.fields["issuer"].initial = issuers[0].pk
+            self.fields["issuer"].empty_label = None
         self.fields["municipality"].queryset = Municipality.objects.visible_to(user)
         current = MonitoringPeriod.objects.current()
         if current:

@@ -194,3 +194,13 @@ def test_a_municipal_authority_keeps_its_own_letterhead_in_the_admin(client, wor
     assert client.post(reverse("admin:reports_issuer_change", args=[m1.pk]), form).status_code == 302
     m1.refresh_from_db()
     assert (m1.signatory_name, m1.kind, m1.municipality) == ("О.В. Олейникова", "municipal", world.m1)
+
+
+@pytest.mark.parametrize("person", ["analyst", "municipal"])
+def test_the_only_letterhead_is_chosen_already(client, world, person):
+    client.force_login(world.people[person])
+    form = client.get(reverse("letter-new")).context["form"]
+    issuers = letters.issuers_for(world.people[person])
+    assert len(issuers) == 1
+    assert form["issuer"].value() == issuers[0].pk
+    assert form.fields["issuer"].empty_label is None  # no «---------» to pick by mistake
