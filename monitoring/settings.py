@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from celery.schedules import crontab
+from whitenoise.compress import Compressor
 
 from monitoring.env import env
 
@@ -157,6 +158,10 @@ STORAGES = {
         )
     },
 }
+
+# Source maps (6 MB of them come with the API docs' Swagger UI and ReDoc) are read by a
+# developer's browser tools only: compressing them cost collectstatic about a minute of CPU.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # The cache carries job progress between workers and web processes: Redis when there is one.
 CACHES = {
