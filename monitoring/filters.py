@@ -21,8 +21,12 @@ class MunicipalityFilter(django_filters.FilterSet):
 
 class SchoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Поиск")
+    # By code, not id: the same value in a page's address, the API and every database.
     municipality = django_filters.ModelChoiceFilter(
-        queryset=Municipality.objects.none(), label="Муниципалитет", empty_label="Все муниципалитеты"
+        queryset=Municipality.objects.none(),
+        to_field_name="code",
+        label="Муниципалитет",
+        empty_label="Все муниципалитеты",
     )
     kind = django_filters.ChoiceFilter(choices=SchoolKind.choices, label="Тип", empty_label="Все типы")
     low_results = django_filters.BooleanFilter(label="ШНОР")
@@ -48,6 +52,7 @@ class RosterEntryFilter(django_filters.FilterSet):
     municipality = django_filters.ModelChoiceFilter(
         field_name="school__municipality",
         queryset=Municipality.objects.none(),
+        to_field_name="code",
         label="Муниципалитет",
         empty_label="Все муниципалитеты",
     )

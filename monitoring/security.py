@@ -6,8 +6,30 @@ this module only applies them.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ControlCharactersMiddleware:
+    """An address with a control character (NUL, a line break…) names nothing: "not found".
+
+    No code, id or token of the portal contains one, and PostgreSQL refuses a NUL in a
+    query outright: without this a `/schools/%00/` reached the database as a server error.
+    The 404 comes from the project's handler (JSON under /api/).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if CONTROL.search(request.path_info):
+            raise Http404("Страница не найдена.")
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

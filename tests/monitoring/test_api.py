@@ -335,3 +335,9 @@ def test_personal_values_in_import_errors_only_for_roles_that_see_personal_data(
         assert "112-233-445 95" not in page
     else:
         assert errors[0]["value"] == "112-233-445 95" and "112-233-445 95" in page
+
+
+def test_a_control_character_in_an_api_address_is_a_json_404(world, settings):
+    settings.DEBUG = False
+    response = token_client(world.analyst).get("/api/v1/schools/%00/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"

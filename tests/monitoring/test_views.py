@@ -208,7 +208,7 @@ def test_school_filters(client, world):
     client.force_login(world.analyst)
     by_flag = client.get(reverse("school-list"), {"low_results": "true"})
     assert _shown(by_flag, ALL_SCHOOLS) == {"МКОУ «Быковская СШ № 1»"}
-    by_municipality = client.get(reverse("school-list"), {"municipality": world.m1.pk})
+    by_municipality = client.get(reverse("school-list"), {"municipality": world.m1.code})
     assert _shown(by_municipality, ALL_SCHOOLS) == {"МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"}
     by_search = client.get(reverse("school-list"), {"q": "Аржанов"})
     assert _shown(by_search, ALL_SCHOOLS) == {"МКОУ «Аржановская СШ»"}
@@ -216,7 +216,7 @@ def test_school_filters(client, world):
 
 def test_municipal_cannot_filter_into_another_municipality(client, world):
     client.force_login(world.municipal)
-    response = client.get(reverse("school-list"), {"municipality": world.m2.pk})
+    response = client.get(reverse("school-list"), {"municipality": world.m2.code})
     # The other municipality is not a valid choice: the filter is refused, nothing leaks.
     assert _shown(response, ALL_SCHOOLS) <= {"МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"}
     assert "Быковская" not in response.content.decode()
