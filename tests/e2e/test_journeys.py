@@ -130,8 +130,10 @@ def test_analyst_imports_computes_and_issues_a_letter(journey, sql, tmp_path):
     # The letter: composed from the findings, edited, approved, issued, downloaded.
     _menu(page, "Рекомендации", "Письма с адресными рекомендациями")
     page.get_by_role("link", name="Составить письмо").click()
-    # The analyst writes for one body only, yet the form makes them choose it (reported, not fixed here).
-    page.get_by_label("От кого (бланк)").select_option(index=1)
+    # The analyst writes for one body only: the form has it chosen already, with nothing else to pick.
+    issuer = page.get_by_label("От кого (бланк)")
+    expect(issuer.locator("option")).to_have_count(1)
+    expect(issuer.locator("option:checked")).to_contain_text("ГАУ ДПО")
     page.get_by_label("Органам местного самоуправления").check()
     page.get_by_label("Муниципалитет").select_option(label="город-герой Волгоград")
     j.shot("letter-new")
