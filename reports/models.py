@@ -193,7 +193,12 @@ class Letter(models.Model):
     )
     created_at = models.DateTimeField("создано", auto_now_add=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кем согласовано",
     )
     approved_at = models.DateTimeField("согласовано", null=True, blank=True)
     number = models.CharField("исходящий номер", max_length=50, blank=True)

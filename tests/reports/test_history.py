@@ -113,3 +113,18 @@ def test_a_past_version_is_read_never_saved_back(client, world, draft):
     assert client.post(url, {"title": old_title}).status_code == 403
     draft.refresh_from_db()
     assert draft.title == "Новый заголовок"
+
+
+def test_every_tracked_letter_field_has_a_russian_label():
+    # The history block names changed fields by their labels: «approved by» once showed there.
+    import re
+
+    from reports.models import Letter
+
+    # Django's default label is the field's name in lower-case English words; acronyms (PDF) are fine.
+    english = [
+        f.name
+        for f in Letter._meta.concrete_fields
+        if f.name != "id" and re.fullmatch(r"[a-z0-9 _]+", str(f.verbose_name))
+    ]
+    assert english == []
