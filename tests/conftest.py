@@ -70,6 +70,23 @@ def _celery_eager(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded and generated files go to a temporary folder, not the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def on_commit_now(monkeypatch):
+    """Run on-commit callbacks where they are scheduled.
+
+    The test's transaction never commits, so jobs sent on commit (an import's check and
+    apply, a computation) would never start; the doors run in autocommit, where they
+    start inside the request, as they do here.
+    """
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+
+
 @dataclass
 class World:
     period: models.MonitoringPeriod

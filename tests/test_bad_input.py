@@ -24,7 +24,7 @@ from reports.models import Letter, LetterItem, Measure
 from tests import factories
 from tests.api import token_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 
 CYRILLIC = re.compile("[а-яА-ЯёЁ]")
 FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(1)"]
@@ -59,17 +59,6 @@ API_LISTS = [
     "diagnostics", "programs", "course-runs", "enrollments", "routes", "route-activities",
     "indicator-values", "computation-runs", "findings", "letters", "measures", "annual-reports",
 ]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _run_jobs_at_once(monkeypatch):
-    # The test transaction never commits: the upload's check runs where it is scheduled.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
 
 
 def _client(user) -> Client:

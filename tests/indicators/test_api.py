@@ -3,49 +3,31 @@ exchange through the API: a package uploaded, checked, confirmed, computed, read
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import time
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils import timezone
 
-from indicators.engine import compute_period
 from indicators.models import ComputationRun, Indicator, IndicatorValue, RunStatus
 from monitoring import models
 from tests import factories
 from tests.api import assert_constant_queries, rows, token_client
+from tests.indicators.test_export import _csv
 from tests.paths import SPEC
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 PEOPLE = ["analyst", "ministry", "municipal", "head_a", "head_b", "teacher"]
 VALUES = "/api/v1/indicator-values/"
 RUNS = "/api/v1/computation-runs/"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def computed(world):
-    for teacher in (world.teacher_a, world.teacher_b):
-        factories.DiagnosticFactory(teacher=teacher, submit=True, scores={"ИКТ": 21})
-    factories.StaffingRowFactory(period=world.period, school=world.school_a, positions_by_schedule="12.5")
-    compute_period(period=world.period)
-    return world
-
-
 def _export(year: int) -> list[list[str]]:
-    out = io.StringIO()
-    call_command("export_indicators", period=year, stdout=out)
-    return list(csv.reader(io.StringIO(out.getvalue())))[1:]
+    """export_indicators' rows, without the header line."""
+    return _csv(year)[1:]
 
 
 def _all_pages(client, **params) -> tuple[list[list[str]], int]:
@@ -289,12 +271,10 @@ def test_a_package_uploaded_through_the_api_is_computed_and_read_back_as_the_exp
     assert run["values_written"] == len(export)
 
 
-def test_with_the_queue_down_a_run_is_kept_and_the_caller_told(world, monkeypatch):
+def test_with_the_queue_down_a_run_is_kept_and_the_caller_told(world, monkeypatch, on_commit_now):
     from monitoring.dispatch import QUEUE_DOWN_MESSAGE
     from tests.broker import broker_down
 
-    # The test's transaction never commits: the send runs where it is scheduled, as in autocommit.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
     client = token_client(world.analyst)
     with broker_down(monkeypatch) as tried:
         response = client.post("/api/v1/computation-runs/", {"period": 2025}, format="json")

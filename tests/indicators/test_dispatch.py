@@ -19,15 +19,9 @@ from monitoring import dispatch
 from tests import factories
 from tests.broker import broker_down
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
 
 LATER = dt.timedelta(minutes=2)
-
-
-@pytest.fixture(autouse=True)
-def _on_commit_at_once(monkeypatch):
-    # As in autocommit, where the doors run: the send happens inside the request.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
 
 
 @pytest.fixture(autouse=True)

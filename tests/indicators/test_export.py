@@ -9,19 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from indicators.engine import compute_period
-from tests import factories
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def computed(world):
-    for teacher in (world.teacher_a, world.teacher_b):
-        factories.DiagnosticFactory(teacher=teacher, submit=True, scores={"ИКТ": 21})
-    factories.StaffingRowFactory(period=world.period, school=world.school_a, positions_by_schedule="12.5")
-    compute_period(period=world.period)
-    return world
 
 
 def _csv(year: int) -> list[list[str]]:

@@ -11,19 +11,7 @@ from monitoring import models
 from monitoring.imports import APPLIED_HOOKS, import_job_apply, import_job_create
 from tests.paths import SPEC
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _run_jobs_at_once(monkeypatch):
-    # The test transaction never commits: on_commit work (the check, the apply, the run)
-    # runs where it is scheduled, as it would in autocommit.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 
 
 @pytest.fixture

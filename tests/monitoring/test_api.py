@@ -15,18 +15,7 @@ from tests import factories
 from tests.api import assert_constant_queries, rows, token_client
 from tests.monitoring.package.test_importer import BAD, SPEC
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _run_jobs_at_once(monkeypatch):
-    # The test transaction never commits; the check and the apply run where they are scheduled.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 
 
 def _codes(response, key="code") -> list[str]:

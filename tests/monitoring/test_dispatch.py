@@ -18,21 +18,9 @@ from monitoring.tasks import _redispatch_on_worker_ready, import_job_check_task,
 from tests.broker import broker_down
 from tests.monitoring.package.test_importer import SPEC
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 
 LATER = dt.timedelta(minutes=2)
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _on_commit_at_once(monkeypatch):
-    # The test transaction never commits; the doors run in autocommit, where the sends
-    # happen inside the request. Here they run where they are scheduled, as there.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
 
 
 @pytest.fixture(autouse=True)

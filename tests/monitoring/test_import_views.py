@@ -13,19 +13,7 @@ from openpyxl import load_workbook
 from monitoring import models
 from tests.monitoring.package.test_importer import BAD, SPEC
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _run_jobs_at_once(monkeypatch):
-    # The test transaction never commits, so on_commit jobs (the check, the apply) would
-    # never start; here they run where they are scheduled, as in autocommit.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 
 
 @pytest.fixture

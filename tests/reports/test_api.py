@@ -19,15 +19,10 @@ from tests import factories
 from tests.api import assert_constant_queries, rows, token_client
 from tests.reports.test_measures import put
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 PEOPLE = ["analyst", "ministry", "municipal", "head_a", "head_b", "teacher"]
 STAFF = PEOPLE[:-1]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

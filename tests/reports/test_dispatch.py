@@ -14,13 +14,7 @@ from monitoring import dispatch
 from reports.models import AnnualReport, ReportStatus
 from tests.broker import broker_down
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _on_commit_at_once(monkeypatch):
-    # As in autocommit, where the doors run: the send happens inside the request.
-    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
 
 
 def test_an_annual_report_asked_for_while_the_queue_is_down(client, world, monkeypatch):

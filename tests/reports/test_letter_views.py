@@ -12,14 +12,9 @@ from reports import letters
 from reports.models import Letter, LetterReceipt
 from tests.reports.test_letters import SHORTAGE_AC, staffed  # noqa: F401  (the fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 PEOPLE = ["analyst", "ministry", "municipal", "head_a", "head_b", "teacher"]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from reports import letters, pdf
 from reports.models import Letter, LetterItem, LetterReceipt, LetterStatus, OutgoingRegister
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 A, C = "МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"
 SHORTAGE_AC = f"Нехватка педагогических кадров в 2 ОО: {A}, {C}."
@@ -34,11 +34,6 @@ INSTITUTE_9 = (
     "Формировать график повышения квалификации и профессиональной переподготовки с учетом кадровых потребностей "
     "образовательных организаций региона."
 )
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
