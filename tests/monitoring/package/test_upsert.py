@@ -316,3 +316,88 @@ def test_insert_columns_copies_with_keys_from_the_sequence(w):
     sql = [q["sql"] for q in queries.captured_queries]
     assert any("nextval" in s for s in sql), sql
     assert any(s.startswith('COPY "monitoring_rosterentry" ("id",') for s in sql), sql
+
+
+def _foreign_keys(table: str) -> set[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'f'",
+            [table],
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.postgresql
+def test_a_big_copy_checks_its_foreign_keys_in_one_statement_and_keeps_them(w, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)  # three rows count as a big COPY
+    keys = _foreign_keys("monitoring_rosterentry")
+    assert len(keys) == 3  # period, teacher, school
+    # A row written the ordinary way first leaves a deferred check queued on the table,
+    # which an ALTER TABLE refuses to run over unless the queued checks are run first.
+    factories.RosterEntryFactory(period=w.period, school=w.school_a)
+    with CaptureQueriesContext(connection) as queries:
+        result = roster_upsert(w, roster_rows(w))
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum(s.startswith('ALTER TABLE "monitoring_rosterentry" DROP CONSTRAINT') for s in sql) == 3, sql
+    assert sum(s.startswith('ALTER TABLE "monitoring_rosterentry" ADD CONSTRAINT') for s in sql) == 3, sql
+    assert counts(result) == (3, 0, 0, 0)
+    assert _foreign_keys("monitoring_rosterentry") == keys  # same names, same definitions (still deferred)
+    for vals in roster_rows(w):
+        assert stored_roster(w)[vals["teacher_id"]] == vals
+
+
+@pytest.mark.postgresql
+def test_a_big_copy_with_a_missing_reference_is_refused(w, monkeypatch):
+    from django.db import IntegrityError, transaction
+
+    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)
+    keys = _foreign_keys("monitoring_rosterentry")
+    values = roster_rows(w)
+    values[1]["school_id"] = w.school_b.pk + 1000  # no such school
+    with pytest.raises(IntegrityError, match="school_id"), transaction.atomic():
+        roster_upsert(w, values)
+    assert not m.RosterEntry.objects.exists()
+    assert _foreign_keys("monitoring_rosterentry") == keys
+
+
+@pytest.mark.postgresql
+def test_a_big_copy_into_a_busy_table_checks_row_by_row(w, monkeypatch):
+    import psycopg2
+    from django.db import IntegrityError, connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)
+    monkeypatch.setattr(sheets, "DDL_LOCK_TIMEOUT", "200ms")
+    keys = _foreign_keys("monitoring_rosterentry")
+    # Another session reading the table: ALTER TABLE would wait for it, so the COPY goes
+    # the usual way after DDL_LOCK_TIMEOUT instead of making the import (and every page
+    # that reads the table behind it) wait.
+    reader = psycopg2.connect(**connection.get_connection_params())
+    try:
+        reader.cursor().execute("LOCK TABLE monitoring_rosterentry IN ACCESS SHARE MODE")
+        with CaptureQueriesContext(connection) as queries:
+            result = roster_upsert(w, roster_rows(w))
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert any(s.startswith('ALTER TABLE "monitoring_rosterentry" DROP CONSTRAINT') for s in sql), sql
+        assert not any("ADD CONSTRAINT" in s for s in sql), sql
+        assert counts(result) == (3, 0, 0, 0)
+        assert _foreign_keys("monitoring_rosterentry") == keys
+        for vals in roster_rows(w):
+            assert stored_roster(w)[vals["teacher_id"]] == vals
+        # The keys left in place still check, at the (deferred) check as always.
+        others = [factories.TeacherFactory() for _ in range(3)]
+        columns = {f: [v[f] for v in roster_rows(w)] for f in ROSTER_FIELDS}
+        columns["teacher_id"] = [t.pk for t in others]
+        columns["school_id"][2] = w.school_b.pk + 1000  # no such school
+        with pytest.raises(IntegrityError, match="school_id"), transaction.atomic():
+            insert_columns(model=m.RosterEntry, columns=columns)
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    finally:
+        reader.close()
