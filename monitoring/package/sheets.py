@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import OperationalError, connections, router, transaction
+from django.db import OperationalError, ProgrammingError, connections, router, transaction
 from django.db import models as djm
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
@@ -202,9 +202,11 @@ def _copy(connection, model: type[djm.Model], fields: list[str], columns: list[S
 BULK_FK_ROWS = 10_000
 # How long the ALTER TABLE may wait for its locks before the COPY goes the usual way.
 DDL_LOCK_TIMEOUT = "2s"
-# SQLSTATEs of a DDL statement that could not take its lock in time (lock_not_available)
-# or met a table with queued trigger events (object_in_use): the COPY then goes the usual way.
-_DDL_BUSY = {"55P03", "55006"}
+# SQLSTATEs of a DDL statement that could not take its lock in time (lock_not_available),
+# met a table with queued trigger events (object_in_use) or ran as a role that does not own
+# the table (insufficient_privilege; a deployment may migrate as one role and serve as
+# another): the COPY then goes the usual way.
+_DDL_REFUSED = {"55P03", "55006", "42501"}
 
 
 @contextlib.contextmanager
@@ -250,8 +252,8 @@ def _foreign_keys_checked_once(connection, model: type[djm.Model], count: int) -
                     for name, _, _ in keys:
                         cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
                     cursor.execute("SET LOCAL lock_timeout = DEFAULT")
-            except OperationalError as error:
-                if getattr(error.__cause__, "pgcode", None) not in _DDL_BUSY:
+            except (OperationalError, ProgrammingError) as error:
+                if getattr(error.__cause__, "pgcode", None) not in _DDL_REFUSED:
                     raise
                 keys = []  # the savepoint undid the drops: the keys check row by row as before
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

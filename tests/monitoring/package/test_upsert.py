@@ -401,3 +401,21 @@ def test_a_big_copy_into_a_busy_table_checks_row_by_row(w, monkeypatch):
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     finally:
         reader.close()
+
+
+@pytest.mark.postgresql
+def test_a_big_copy_by_a_role_that_does_not_own_the_table_checks_row_by_row(w, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)
+    keys = _foreign_keys("monitoring_rosterentry")
+    with connection.cursor() as cursor:
+        # Roles are transactional too: this one goes with the test's transaction.
+        cursor.execute("CREATE ROLE portal_test_writer")
+        cursor.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO portal_test_writer")
+        cursor.execute("SET LOCAL ROLE portal_test_writer")
+    result = roster_upsert(w, roster_rows(w))
+    assert counts(result) == (3, 0, 0, 0)
+    assert _foreign_keys("monitoring_rosterentry") == keys
+    for vals in roster_rows(w):
+        assert stored_roster(w)[vals["teacher_id"]] == vals
