@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import subprocess
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +16,7 @@ from indicators.services import run_begin, run_finish
 from reports import letters, pdf
 from reports.models import Letter, LetterItem, LetterReceipt, LetterStatus, OutgoingRegister
 from tests import factories
+from tests.pdfs import pdf_fonts, pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -297,7 +297,7 @@ def test_a_stored_pdf_that_changed_is_refused(staffed):
 
 
 def _text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return pdf_text(path.read_bytes())
 
 
 def test_the_pdf_carries_title_conclusions_and_signatory_exactly(staffed, tmp_path):
@@ -315,10 +315,9 @@ def test_the_pdf_carries_title_conclusions_and_signatory_exactly(staffed, tmp_pa
     assert "ГАУ ДПО «ВОЛГОГРАДСКАЯ ГОСУДАРСТВЕННАЯ АКАДЕМИЯ" in text and "ОГРН 1023403432290" in text
     assert "Руководителям ОО" in text and "Общие выводы:" in text and "Рекомендации:" in text
     assert "ПРОЕКТ" not in text
-    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
-    embedded = [line.split()[0] for line in fonts.splitlines()[2:]]
+    fonts = pdf_fonts(out.read_bytes())
     # Only the shipped faces: a fallback font would mean a glyph PT Serif lacks (the hyphen was one).
-    assert embedded and all("+PT-" in name for name in embedded), embedded
+    assert fonts and all("+PT-" in name for name in fonts), fonts
 
 
 def test_untrusted_text_is_escaped_and_fetches_nothing(staffed, monkeypatch):
