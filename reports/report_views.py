@@ -225,7 +225,13 @@ def report_start(request):
     if queue.down:
         messages.warning(request, f"Годовой отчет за {period.year} год (№{report.pk}): {dispatch.QUEUE_DOWN_MESSAGE}")
     else:
-        messages.success(request, f"Годовой отчет за {period.year} год формируется (№{report.pk}).")
+        # The message stays on the page while the table below it turns to «Готов»: it says what
+        # happens next rather than «формируется», which the finished row would contradict.
+        messages.success(
+            request,
+            f"Годовой отчет за {period.year} год (№{report.pk}) поставлен на формирование; "
+            "когда он будет готов, ссылки на PDF и XLSX появятся в таблице ниже.",
+        )
     return redirect("report-list")
 
 

@@ -302,7 +302,7 @@ def test_ministry_downloads_the_annual_report(journey, sql, tmp_path):
     _menu(page, "Рекомендации", "Годовой отчет")
     page.locator("#report-period").select_option(YEAR)
     page.get_by_role("button", name="Сформировать отчет").click()
-    started = page.get_by_role("alert").filter(has_text="формируется")
+    started = page.get_by_role("alert").filter(has_text="поставлен на формирование")
     expect(started).to_be_visible()
     report_id = int(re.search(r"№(\d+)", started.inner_text()).group(1))
     row = page.locator(f"#report-{report_id}")

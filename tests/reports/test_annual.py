@@ -150,6 +150,9 @@ def test_each_role_against_the_report_pages(year, client, django_capture_on_comm
     assert response.status_code == 302
     report = AnnualReport.objects.get()
     assert (report.status, report.progress) == (ReportStatus.DONE, 100) and report.pages >= 12
+    told = client.get(response.url).content.decode()
+    assert f"Годовой отчет за 2025 год (№{report.pk}) поставлен на формирование" in told
+    assert "формируется" not in told  # the finished row below must not be contradicted
     for name, person in year.people.items():
         client.force_login(person)
         pages = [

@@ -25,7 +25,7 @@ def test_an_annual_report_asked_for_while_the_queue_is_down(client, world, monke
     report = AnnualReport.objects.get()
     assert tried == ["reports.tasks.build_annual_report"] and report.status == ReportStatus.QUEUED
     assert f"Годовой отчет за 2025 год (№{report.pk}): {dispatch.QUEUE_DOWN_MESSAGE}" in page
-    assert "формируется" not in page
+    assert "поставлен на формирование" not in page
 
     sent = []
     monkeypatch.setattr(Task, "apply_async", lambda self, args=None, kwargs=None, **o: sent.append((self.name, args)))
