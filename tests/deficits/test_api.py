@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from deficits.models import Diagnostic, DiagnosticStatus
+from deficits.scoring import DEFAULT_INSTRUMENT, instrument_load
 from tests import factories
 from tests.api import assert_constant_queries, rows, token_client
 from tests.factories import GROUP_CODES, answers_for
@@ -310,3 +312,14 @@ def test_the_list_keeps_a_constant_number_of_queries(world, diagnosed, person, d
     # The token (2), the active edition, the count, the page, groups, items and bands.
     with django_assert_max_num_queries(8):
         assert len(rows(client.get("/api/v1/instruments/"))) == 1
+
+
+def test_the_instrument_list_keeps_a_constant_number_of_queries(world, diagnosed, tmp_path):
+    def more_editions():
+        data = json.loads(DEFAULT_INSTRUMENT.read_text(encoding="utf-8"))
+        for version in range(data["version"] + 1, data["version"] + 4):
+            path = tmp_path / f"v{version}.json"
+            path.write_text(json.dumps({**data, "version": version}, ensure_ascii=False), encoding="utf-8")
+            instrument_load(path=path)
+
+    assert_constant_queries(token_client(world.analyst), "/api/v1/instruments/", more_editions)

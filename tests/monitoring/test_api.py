@@ -147,9 +147,25 @@ def test_list_queries_do_not_grow_with_the_page(world, django_assert_max_num_que
         for n in range(6):
             factories.SchoolFactory(municipality=world.m2, code=f"00009{n}")
 
+    def more_municipalities():
+        for n in range(6):
+            factories.MunicipalityFactory(region=world.m1.region, code=f"9{n}")
+
+    def more_periods():
+        for year in range(2018, 2024):
+            factories.PeriodFactory(year=year)
+
+    def more_imports():
+        for school in (world.school_a, world.school_b, world.school_c):
+            factories.ImportJobFactory.create_batch(2, period=world.period, school=school, user=world.head_a)
+
+    factories.ImportJobFactory(period=world.period, school=None, kind="package", user=world.analyst)
     assert_constant_queries(client, "/api/v1/teachers/", more_teachers)
     assert_constant_queries(client, "/api/v1/staffing-rows/", more_rows)
     assert_constant_queries(client, "/api/v1/schools/", more_schools)
+    assert_constant_queries(client, "/api/v1/municipalities/", more_municipalities)
+    assert_constant_queries(client, "/api/v1/periods/", more_periods)
+    assert_constant_queries(client, "/api/v1/import-jobs/", more_imports)
     with django_assert_max_num_queries(4):  # token, count, page; no query per row
         rows(client.get("/api/v1/teachers/"))
 
