@@ -14,6 +14,8 @@ audit history of edited rows (monitoring.history) is not written row by row here
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
 import gc
@@ -54,6 +56,27 @@ class ImportResult:
 
 # Where the database keeps the codes of each namespace: period → (code, id) pairs.
 _DB_CODES: dict[str, Callable[[MonitoringPeriod], Any]] = {}
+
+# True while an import that will commit writes its sheets: only then may a big COPY swap its
+# table's foreign-key checks for one validation (sheets._foreign_keys_checked_once). A dry
+# run (every upload's preview) rolls back, so its deferred checks never run and cost nothing;
+# other writers (the indicator engine, services) never lock tables that way.
+_APPLYING = contextvars.ContextVar("package_import_applying", default=False)
+
+
+def applying_import() -> bool:
+    """Whether the current code runs inside the write phase of an import that will commit."""
+    return _APPLYING.get()
+
+
+@contextlib.contextmanager
+def applying(on: bool = True):
+    """Mark the code inside as an applying import's write phase (``on=False``: a dry run)."""
+    token = _APPLYING.set(on)
+    try:
+        yield
+    finally:
+        _APPLYING.reset(token)
 
 
 def register_namespace(name: str, source: Callable[[MonitoringPeriod], Any]) -> None:
@@ -401,7 +424,7 @@ def package_import(
         return result
 
     try:
-        with transaction.atomic():
+        with transaction.atomic(), applying(not dry_run):
             todo = [s for s in registry.sheets() if s.name in parsed]
             for i, sheet in enumerate(todo, start=1):
                 if progress:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import OperationalError, ProgrammingError, connections, router, transaction
 from django.db import models as djm
 from django.db.models.fields import AutoFieldMixin
@@ -20,7 +21,7 @@ from django.utils import timezone
 from monitoring import models as m
 from monitoring.history import bulk_delete
 from monitoring.package import parsing as p
-from monitoring.package.importer import ImportContext, register_namespace
+from monitoring.package.importer import ImportContext, applying_import, register_namespace
 from monitoring.package.registry import Column, Row, Sheet, SheetResult, register
 
 BATCH = 2000
@@ -201,12 +202,13 @@ def _copy(connection, model: type[djm.Model], fields: list[str], columns: list[S
 # 3 microseconds a row here) and are not worth an exclusive lock on the table.
 BULK_FK_ROWS = 10_000
 # How long the ALTER TABLE may wait for its locks before the COPY goes the usual way.
-DDL_LOCK_TIMEOUT = "2s"
+DDL_LOCK_TIMEOUT = "1s"
 # SQLSTATEs of a DDL statement that could not take its lock in time (lock_not_available),
-# met a table with queued trigger events (object_in_use) or ran as a role that does not own
-# the table (insufficient_privilege; a deployment may migrate as one role and serve as
+# was chosen as a deadlock's victim (deadlock_detected, e.g. against another import), met a
+# table with queued trigger events (object_in_use) or ran as a role that does not own the
+# table (insufficient_privilege; a deployment may migrate as one role and serve as
 # another): the COPY then goes the usual way.
-_DDL_REFUSED = {"55P03", "55006", "42501"}
+_DDL_REFUSED = {"55P03", "40P01", "55006", "42501"}
 
 
 @contextlib.contextmanager
@@ -221,13 +223,23 @@ def _foreign_keys_checked_once(connection, model: type[djm.Model], count: int) -
     happens inside the import's transaction, so the table never commits without its
     constraints: a violation fails the ``ADD CONSTRAINT`` and with it the whole import.
 
-    Only when the new rows are at least BULK_FK_ROWS and a quarter of what the table
-    already holds (re-adding validates every stored row too), and only if the locks come
-    within DDL_LOCK_TIMEOUT: ``ALTER TABLE`` holds the table exclusively to the commit (readers
-    of it wait for the import, a region's import lasts seconds) and must not queue behind a
-    long reader. Otherwise, and off PostgreSQL, nothing changes.
+    The price is locks: dropping a key takes the table *and the table it references*
+    (periods, schools, teachers…) exclusively until the commit, so pages reading them wait
+    for the rest of the import (some 3 s of a region's first import). Hence only:
+    in an import that will commit (importer.applying_import(); a dry run rolls back and
+    never pays for its checks), with settings.IMPORT_BULK_FOREIGN_KEYS on, for at least
+    BULK_FK_ROWS new rows that are a quarter or more of what the table holds (re-adding
+    validates every stored row too; a re-upload or a school's upload never comes here), and
+    only if the locks come within DDL_LOCK_TIMEOUT, since pages queue behind a waiting
+    ``ALTER TABLE``. Otherwise, and off PostgreSQL, the keys check row by row as always.
     """
-    if connection.vendor != "postgresql" or count < BULK_FK_ROWS or not connection.in_atomic_block:
+    if (
+        connection.vendor != "postgresql"
+        or count < BULK_FK_ROWS
+        or not connection.in_atomic_block
+        or not applying_import()
+        or not settings.IMPORT_BULK_FOREIGN_KEYS
+    ):
         yield
         return
     table, quote = model._meta.db_table, connection.ops.quote_name

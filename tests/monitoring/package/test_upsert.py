@@ -318,6 +318,16 @@ def test_insert_columns_copies_with_keys_from_the_sequence(w):
     assert any(s.startswith('COPY "monitoring_rosterentry" ("id",') for s in sql), sql
 
 
+@pytest.fixture
+def big_copy(monkeypatch):
+    """Three rows count as a big COPY, written as an applying import writes them."""
+    from monitoring.package.importer import applying
+
+    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)
+    with applying():
+        yield
+
+
 def _foreign_keys(table: str) -> set[tuple[str, str]]:
     from django.db import connection
 
@@ -331,11 +341,10 @@ def _foreign_keys(table: str) -> set[tuple[str, str]]:
 
 
 @pytest.mark.postgresql
-def test_a_big_copy_checks_its_foreign_keys_in_one_statement_and_keeps_them(w, monkeypatch):
+def test_a_big_copy_checks_its_foreign_keys_in_one_statement_and_keeps_them(w, big_copy):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)  # three rows count as a big COPY
     keys = _foreign_keys("monitoring_rosterentry")
     assert len(keys) == 3  # period, teacher, school
     # A row written the ordinary way first leaves a deferred check queued on the table,
@@ -353,10 +362,9 @@ def test_a_big_copy_checks_its_foreign_keys_in_one_statement_and_keeps_them(w, m
 
 
 @pytest.mark.postgresql
-def test_a_big_copy_with_a_missing_reference_is_refused(w, monkeypatch):
+def test_a_big_copy_with_a_missing_reference_is_refused(w, big_copy):
     from django.db import IntegrityError, transaction
 
-    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)
     keys = _foreign_keys("monitoring_rosterentry")
     values = roster_rows(w)
     values[1]["school_id"] = w.school_b.pk + 1000  # no such school
@@ -367,12 +375,11 @@ def test_a_big_copy_with_a_missing_reference_is_refused(w, monkeypatch):
 
 
 @pytest.mark.postgresql
-def test_a_big_copy_into_a_busy_table_checks_row_by_row(w, monkeypatch):
+def test_a_big_copy_into_a_busy_table_checks_row_by_row(w, big_copy, monkeypatch):
     import psycopg2
     from django.db import IntegrityError, connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)
     monkeypatch.setattr(sheets, "DDL_LOCK_TIMEOUT", "200ms")
     keys = _foreign_keys("monitoring_rosterentry")
     # Another session reading the table: ALTER TABLE would wait for it, so the COPY goes
@@ -404,10 +411,9 @@ def test_a_big_copy_into_a_busy_table_checks_row_by_row(w, monkeypatch):
 
 
 @pytest.mark.postgresql
-def test_a_big_copy_by_a_role_that_does_not_own_the_table_checks_row_by_row(w, monkeypatch):
+def test_a_big_copy_by_a_role_that_does_not_own_the_table_checks_row_by_row(w, big_copy):
     from django.db import connection
 
-    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)
     keys = _foreign_keys("monitoring_rosterentry")
     with connection.cursor() as cursor:
         # Roles are transactional too: this one goes with the test's transaction.
@@ -419,3 +425,30 @@ def test_a_big_copy_by_a_role_that_does_not_own_the_table_checks_row_by_row(w, m
     assert _foreign_keys("monitoring_rosterentry") == keys
     for vals in roster_rows(w):
         assert stored_roster(w)[vals["teacher_id"]] == vals
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    ("dry_run", "enabled", "swapped"),
+    [(False, True, True), (True, True, False), (False, False, False)],
+    ids=["applied", "dry-run", "setting-off"],
+)
+def test_only_an_applied_import_swaps_the_checks(monkeypatch, settings, dry_run, enabled, swapped):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring.package.importer import package_import
+    from monitoring.services import period_create
+    from tests.paths import SPEC
+
+    # A dry run (every upload's preview) rolls back and never runs its deferred checks, so it
+    # must not lock the referenced tables for nothing; the setting lets a deployment refuse it.
+    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 50)  # the sample's 80 teachers count as a big COPY
+    settings.IMPORT_BULK_FOREIGN_KEYS = enabled
+    period = period_create(year=2025)
+    with CaptureQueriesContext(connection) as queries:
+        result = package_import(source=SPEC / "sample-package.zip", period=period, dry_run=dry_run)
+    assert result.applied is not dry_run and result.sheets["Педагоги"].added == 80
+    altered = {q["sql"].split()[2] for q in queries.captured_queries if q["sql"].startswith("ALTER TABLE")}
+    assert ('"monitoring_rosterentry"' in altered) is swapped, altered
+    assert m.RosterEntry.objects.filter(period=period).count() == (0 if dry_run else 80)
