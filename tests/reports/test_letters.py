@@ -296,15 +296,10 @@ def test_a_stored_pdf_that_changed_is_refused(staffed):
 # --- the document ------------------------------------------------------------------
 
 
-def _text(path) -> str:
-    return pdf_text(path.read_bytes())
-
-
-def test_the_pdf_carries_title_conclusions_and_signatory_exactly(staffed, tmp_path):
+def test_the_pdf_carries_title_conclusions_and_signatory_exactly(staffed):
     letter = _issued(staffed, today=dt.date(2026, 3, 2))
-    out = tmp_path / "letter.pdf"
-    out.write_bytes(letter.pdf.read())
-    text = _text(out)
+    data = letter.pdf.read()
+    text = pdf_text(data)
     flat = " ".join(text.split())
     # Words may be hyphenated at line ends in the justified body; compare without them.
     joined = flat.replace("- ", "")
@@ -315,7 +310,7 @@ def test_the_pdf_carries_title_conclusions_and_signatory_exactly(staffed, tmp_pa
     assert "ГАУ ДПО «ВОЛГОГРАДСКАЯ ГОСУДАРСТВЕННАЯ АКАДЕМИЯ" in text and "ОГРН 1023403432290" in text
     assert "Руководителям ОО" in text and "Общие выводы:" in text and "Рекомендации:" in text
     assert "ПРОЕКТ" not in text
-    fonts = pdf_fonts(out.read_bytes())
+    fonts = pdf_fonts(data)
     # Only the shipped faces: a fallback font would mean a glyph PT Serif lacks (the hyphen was one).
     assert fonts and all("+PT-" in name for name in fonts), fonts
 
@@ -365,7 +360,7 @@ def test_draft_letter_command_renders_without_issuing(staffed, tmp_path):
         "--out",
         str(out),
     )
-    text = " ".join(_text(out).split()).replace("- ", "")
+    text = " ".join(pdf_text(out.read_bytes()).split()).replace("- ", "")
     assert SHORTAGE_AC in text and "ПРОЕКТ" in text
     assert not Letter.objects.exists() and not OutgoingRegister.objects.exists()
     out2 = tmp_path / "m.pdf"
@@ -382,7 +377,7 @@ def test_draft_letter_command_renders_without_issuing(staffed, tmp_path):
         "--out",
         str(out2),
     )
-    assert "ОТДЕЛ ПО ОБРАЗОВАНИЮ АДМИНИСТРАЦИИ" in _text(out2)
+    assert "ОТДЕЛ ПО ОБРАЗОВАНИЮ АДМИНИСТРАЦИИ" in pdf_text(out2.read_bytes())
 
 
 # --- receipts ----------------------------------------------------------------------

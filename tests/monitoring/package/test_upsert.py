@@ -113,6 +113,13 @@ def roster_upsert(w, values, *, replace=False, removable=None):
     )
 
 
+def assert_roster_stored(w, values: list[dict]) -> None:
+    """Each of ``values`` is stored as given (other rows of the period may be there too)."""
+    stored = stored_roster(w)
+    for vals in values:
+        assert stored[vals["teacher_id"]] == vals
+
+
 def counts(result) -> tuple[int, int, int, int]:
     return result.added, result.changed, result.removed, result.unchanged
 
@@ -357,8 +364,7 @@ def test_a_big_copy_checks_its_foreign_keys_in_one_statement_and_keeps_them(w, b
     assert sum(s.startswith('ALTER TABLE "monitoring_rosterentry" ADD CONSTRAINT') for s in sql) == 3, sql
     assert counts(result) == (3, 0, 0, 0)
     assert _foreign_keys("monitoring_rosterentry") == keys  # same names, same definitions (still deferred)
-    for vals in roster_rows(w):
-        assert stored_roster(w)[vals["teacher_id"]] == vals
+    assert_roster_stored(w, roster_rows(w))
 
 
 @pytest.mark.postgresql
@@ -395,8 +401,7 @@ def test_a_big_copy_into_a_busy_table_checks_row_by_row(w, big_copy, monkeypatch
         assert not any("ADD CONSTRAINT" in s for s in sql), sql
         assert counts(result) == (3, 0, 0, 0)
         assert _foreign_keys("monitoring_rosterentry") == keys
-        for vals in roster_rows(w):
-            assert stored_roster(w)[vals["teacher_id"]] == vals
+        assert_roster_stored(w, roster_rows(w))
         # The keys left in place still check, at the (deferred) check as always.
         others = [factories.TeacherFactory() for _ in range(3)]
         columns = {f: [v[f] for v in roster_rows(w)] for f in ROSTER_FIELDS}
@@ -423,8 +428,7 @@ def test_a_big_copy_by_a_role_that_does_not_own_the_table_checks_row_by_row(w, b
     result = roster_upsert(w, roster_rows(w))
     assert counts(result) == (3, 0, 0, 0)
     assert _foreign_keys("monitoring_rosterentry") == keys
-    for vals in roster_rows(w):
-        assert stored_roster(w)[vals["teacher_id"]] == vals
+    assert_roster_stored(w, roster_rows(w))
 
 
 @pytest.mark.postgresql
