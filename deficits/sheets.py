@@ -153,12 +153,14 @@ class DiagnosticSheet(Sheet):
         return ids
 
     def export_rows(self, period):
-        # The period's package carries its roster's diagnostics up to the period's end:
-        # a route or a share of deficits may rest on an earlier one, and the import
-        # accepts them, so export -> import round-trips.
+        # The period's package carries every submitted diagnostic of its roster, whatever
+        # its year: a route or a share of deficits may rest on an earlier one, a package
+        # imported for the period may bring one of the next year (what a route planned
+        # from then rests on), and the import accepts them all, so export -> import
+        # round-trips. A draft is no diagnostic yet: no indicator reads it.
         qs = (
             Diagnostic.objects.submitted()
-            .filter(teacher__roster_entries__period=period, date__lte=period.end)
+            .filter(teacher__roster_entries__period=period)
             .select_related("teacher")
             .order_by("teacher__code", "date", "kind")
         )

@@ -4,12 +4,20 @@ What a period's package carries (export) and what "replace" may remove (import):
 
 - programs and their providers are the region's catalog, not the period's: every
   program is exported, and replace never removes one (like municipalities and schools);
-- course runs whose dates overlap the period, and the enrollments on them of teachers
-  on the period's roster;
-- routes of the roster's teachers whose dates overlap the period, with their activities.
+- course runs are the catalog's cohorts: every run is exported, earlier years' and
+  later ones alike, and replace removes only runs overlapping the period;
+- every enrollment of a teacher on the period's roster, whatever the run's year;
+- every route of a teacher on the period's roster, begun in an earlier year or later
+  than the period, with all its activities.
 
-Teacher codes refer to the period's roster (as in `Диагностика`), so a package
-exported for a period imports into an empty portal and exports again unchanged.
+A package imported for a period may bring rows of other years (a run of 2024, a route
+begun in 2022 or planned from 2026), and the indicators read some of them (3.16 counts
+retraining completed in any year up to the period's end), so they come back out of the
+period's export: a package exported for a period imports into an empty portal,
+computes the same indicators and exports again unchanged. Teacher codes refer to the
+period's roster (as in `Диагностика`). Replace removes only enrollments on runs
+overlapping the period and routes overlapping it: other years' rows belong to other
+periods' packages as well.
 """
 
 from __future__ import annotations
@@ -180,7 +188,7 @@ class CourseSheet(Sheet):
         return result
 
     def export_rows(self, period):
-        for run in _overlapping(CourseRun.objects.select_related("program"), period).order_by("code"):
+        for run in CourseRun.objects.select_related("program").order_by("code"):
             yield [run.code, run.program.code, dmy(run.start), dmy(run.end), yes_no(run.by_school_request)]
 
 
@@ -239,9 +247,7 @@ class EnrollmentSheet(Sheet):
 
     def export_rows(self, period):
         qs = (
-            Enrollment.objects.filter(
-                course__in=_overlapping(CourseRun.objects.all(), period), teacher_id__in=_roster_teachers(period)
-            )
+            Enrollment.objects.filter(teacher_id__in=_roster_teachers(period))
             .select_related("teacher", "course")
             .order_by("teacher__code", "course__code")
         )
@@ -313,7 +319,7 @@ class RouteSheet(Sheet):
         return result
 
     def export_rows(self, period):
-        qs = _overlapping(Route.objects.filter(teacher_id__in=_roster_teachers(period)), period)
+        qs = Route.objects.filter(teacher_id__in=_roster_teachers(period))
         for r in qs.select_related("teacher").order_by("teacher__code", "start"):
             yield [
                 r.teacher.code,
@@ -405,9 +411,8 @@ class ActivitySheet(Sheet):
         )
 
     def export_rows(self, period):
-        routes = _overlapping(Route.objects.filter(teacher_id__in=_roster_teachers(period)), period)
         qs = (
-            RouteActivity.objects.filter(route__in=routes)
+            RouteActivity.objects.filter(route__teacher_id__in=_roster_teachers(period))
             .select_related("route__teacher", "program")
             .order_by("route__teacher__code", "route__start", "due", "kind", "program__code", "group_code", "pk")
         )
