@@ -1,5 +1,11 @@
 """Export of a period's data package: the same sheets and headers the import reads.
 
+Each sheet's ``export_rows`` says which rows the period's package carries: every row
+stored for the period and every row its indicators read, other years' included (every
+course run, and every enrollment, route and diagnostic of the period's roster: see
+iom/sheets.py and deficits/sheets.py), so that the export alone, imported into an empty
+portal, computes the same indicators and exports again unchanged.
+
 Rows come ordered by their codes and the files carry fixed timestamps, so two exports
 of the same data are byte-identical. Text that a spreadsheet would take for a formula
 (starting with =, +, -, @) is protected: in a workbook the cell is stored as text; in a
