@@ -5,11 +5,11 @@ from __future__ import annotations
 import django_filters
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, parsers, serializers, status
+from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from monitoring import dispatch, imports
+from monitoring import dispatch, imports, services
 from monitoring.api_base import Conflict
 from monitoring.api_views import ScopedViewSet
 from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
@@ -134,6 +134,10 @@ class RosterEntrySerializer(serializers.ModelSerializer):
         return (entry.teacher.snils or None) if self._personal() else None
 
 
+class TransferSerializer(serializers.Serializer):
+    school = serializers.CharField(max_length=20, help_text="Код ОО, куда переводится педагог")
+
+
 class TeacherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Педагоги (строки списка педагогов по периодам). Дата рождения и СНИЛС — только ролям, которым они нужны."""
 
@@ -141,6 +145,24 @@ class TeacherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     serializer_class = RosterEntrySerializer
     filterset_class = RosterEntryApiFilter
     ordering = ("-period__year", "teacher__code")
+
+    @extend_schema(request=TransferSerializer, responses={200: RosterEntrySerializer})
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Перевести педагога в другую ОО за период этой строки (специалист института; муниципальный координатор —
+        внутри своего муниципалитета)."""
+        entry = self.get_object()
+        if not services.can_transfer_teachers(request.user):
+            raise exceptions.PermissionDenied(
+                "Переводить педагогов может муниципальный координатор или специалист института."
+            )
+        body = TransferSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        school = School.objects.visible_to(request.user).filter(code=body.validated_data["school"]).first()
+        if school is None:
+            raise serializers.ValidationError({"school": ["Организации с таким кодом среди доступных вам нет."]})
+        moved = services.roster_transfer(teacher=entry.teacher, period=entry.period, school=school, user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=moved.pk)).data)
 
 
 class StaffingRowFilter(PeriodFilterMixin):

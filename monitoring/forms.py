@@ -87,3 +87,21 @@ class ApiTokenForm(forms.Form):
         if teacher is None:
             raise forms.ValidationError(f"Педагога с кодом «{code}» нет.")
         return teacher
+
+
+class TransferForm(forms.Form):
+    """Where a teacher moves: the destination school's code (the service checks the rest)."""
+
+    school = forms.CharField(label="Код ОО, куда переводится педагог", max_length=20)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_school(self):
+        code = self.cleaned_data["school"].strip()
+        # Only schools the user sees: another one is "not found", as its page would be.
+        school = School.objects.visible_to(self.user).filter(code=code).first()
+        if school is None:
+            raise forms.ValidationError(f"Организации с кодом «{code}» среди доступных вам нет.")
+        return school

@@ -173,7 +173,11 @@ def staffing_upload(request, code: str):
     school = _school_for_upload(request, code)
     period = MonitoringPeriod.objects.current()
     form = StaffingUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # With every period closed, the "current" one is the latest closed: nothing is collected.
+    closed = period is None or period.is_closed
+    if request.method == "POST" and closed:
+        messages.error(request, "Сбор данных закрыт: все периоды мониторинга закрыты, загрузка не принимается.")
+    elif request.method == "POST" and form.is_valid():
         with dispatch.watch() as queue:
             job = imports.import_job_create(
                 kind=ImportKind.STAFFING,
@@ -184,7 +188,9 @@ def staffing_upload(request, code: str):
             )
         _tell_if_queue_down(request, queue)
         return redirect("import-detail", pk=job.pk)
-    return render(request, "monitoring/staffing_upload.html", {"school": school, "period": period, "form": form})
+    return render(
+        request, "monitoring/staffing_upload.html", {"school": school, "period": period, "form": form, "closed": closed}
+    )
 
 
 @login_required

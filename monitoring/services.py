@@ -7,9 +7,20 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections, router, transaction
 
-from monitoring.models import MonitoringPeriod, MonitoringPlanItem, PeriodStatus
+from monitoring.models import (
+    MonitoringPeriod,
+    MonitoringPlanItem,
+    PeriodStatus,
+    Role,
+    RosterEntry,
+    School,
+    SchoolSubmission,
+    SubmissionStatus,
+    Teacher,
+)
 
 PLAN_TEMPLATE = Path(settings.BASE_DIR) / "fixtures" / "monitoring_plan.json"
 
@@ -51,3 +62,112 @@ def period_create(
         ]
     )
     return period
+
+
+# --- closed periods ---------------------------------------------------------------
+
+
+def period_closed_message(period: MonitoringPeriod) -> str:
+    return f"Период мониторинга {period.year} года закрыт: его данные доступны только для чтения."
+
+
+def period_lock_open(*, period: MonitoringPeriod) -> MonitoringPeriod:
+    """The period as the database holds it now, refused (ValidationError) when it is closed.
+
+    Every write of a period's data calls this inside its own transaction, when the write
+    happens: a job checked while the period was open and confirmed after it was closed is
+    refused then. On PostgreSQL the row is share-locked until the write commits, so the
+    period cannot be closed halfway through it (closing updates the row and waits), while
+    writers of the same period do not wait for each other. SQLite serialises writes anyway.
+    """
+    connection = connections[router.db_for_write(MonitoringPeriod)]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(MonitoringPeriod._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT status FROM {table} WHERE id = %s FOR SHARE", [period.pk])
+            row = cursor.fetchone()
+        status = row[0] if row else None
+    else:
+        status = MonitoringPeriod.objects.filter(pk=period.pk).values_list("status", flat=True).first()
+    if status is None or status == PeriodStatus.CLOSED:
+        raise ValidationError(period_closed_message(period))
+    period.status = status
+    return period
+
+
+def period_for_date(date: dt.date) -> MonitoringPeriod | None:
+    """The period a dated record belongs to: the calendar year's."""
+    return MonitoringPeriod.objects.filter(year=date.year).first()
+
+
+def date_lock_open(*, date: dt.date) -> None:
+    """For a dated write (a diagnostic, a route): refused when the year's period exists and is closed."""
+    period = period_for_date(date)
+    if period is not None:
+        period_lock_open(period=period)
+
+
+# --- moving a teacher between schools ----------------------------------------------
+
+
+def can_transfer_teachers(user) -> bool:
+    """Who moves a teacher between schools: the institute anywhere, a municipal official inside their municipality.
+
+    A school head never does (their upload may not name another school's teacher): a move
+    changes two schools' rosters, and only someone who sees both may make it.
+    """
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in (Role.ANALYST, Role.MUNICIPAL))
+    )
+
+
+@transaction.atomic
+def roster_transfer(*, teacher: Teacher, period: MonitoringPeriod, school: School, user) -> RosterEntry:
+    """Put ``teacher`` on ``school``'s roster for ``period``, off the roster of the school they were on.
+
+    The row keeps its position, subjects, category and the rest (taken from the teacher's
+    latest row when the period has none yet); the move is recorded in the row's history.
+    Refused when the period is closed, when either school's data are accepted (locked), or
+    when the user does not see both schools with the right to move.
+    """
+    if not can_transfer_teachers(user):
+        raise PermissionDenied(
+            "Переводить педагогов между организациями может муниципальный координатор или специалист института."
+        )
+    period_lock_open(period=period)
+    visible_schools = School.objects.visible_to(user)
+    if not visible_schools.filter(pk=school.pk).exists():
+        raise PermissionDenied("Переводить педагогов можно только в организации, доступные вам.")
+    entry = RosterEntry.objects.select_for_update().filter(period=period, teacher=teacher).first()
+    source = entry or RosterEntry.objects.filter(teacher=teacher).order_by("-period__year").first()
+    if source is None:
+        raise ValidationError("Педагог не числится ни в одной организации: добавьте его в список организации.")
+    if not visible_schools.filter(pk=source.school_id).exists():
+        raise PermissionDenied("Педагог числится в организации, которая вам недоступна: обратитесь в институт.")
+    if source.school_id == school.pk and entry is not None:
+        raise ValidationError("Педагог уже числится в этой организации.")
+    schools = {school.pk} | ({entry.school_id} if entry else set())
+    locked = SchoolSubmission.objects.filter(period=period, school__in=schools, status=SubmissionStatus.ACCEPTED)
+    if names := list(locked.values_list("school__name", flat=True)):
+        raise ValidationError(
+            "Данные организации приняты и закрыты для изменений: "
+            + ", ".join(sorted(names))
+            + ". Сначала снимите отметку о принятии."
+        )
+    if entry is None:
+        entry = RosterEntry(
+            period=period,
+            teacher=teacher,
+            **{
+                f.attname: getattr(source, f.attname)
+                for f in RosterEntry._meta.concrete_fields
+                if f.attname not in ("id", "period_id", "teacher_id", "school_id")
+            },
+        )
+    entry.school = school
+    entry._change_reason = f"перевод в организацию {school.code}"
+    entry.save()
+    return entry

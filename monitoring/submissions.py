@@ -25,16 +25,23 @@ from monitoring.models import (
     StaffingRow,
     SubmissionEvent,
     SubmissionStatus,
+    Teacher,
 )
 from monitoring.package.importer import ImportContext, ImportResult, package_import
 from monitoring.package.parsing import header_key
 from monitoring.scoping import can_see
+from monitoring.services import period_lock_open
 
 STAFFING_SHEETS = {"Штатное расписание", "Педагоги"}
 
 
 def _check_own_school(ctx: ImportContext) -> None:
-    """Every row of a head's upload names the head's school; any other code refuses the whole file."""
+    """A school's upload changes nothing outside that school.
+
+    Every row names the school (any other code refuses the whole file), and a row of
+    «Педагоги» may name only a teacher who is new to the portal or belongs to this
+    school (see :func:`_check_teachers`).
+    """
     for sheet_name in STAFFING_SHEETS:
         for row in ctx.package.get(sheet_name, []):
             code = row.values.get("school")
@@ -47,10 +54,92 @@ def _check_own_school(ctx: ImportContext) -> None:
                     f"можно загружать данные только своей организации (код ОО {ctx.school.code}); "
                     "файл отклонен целиком",
                 )
+    _check_teachers(ctx)
+
+
+# What a school's upload may not change about a person the portal knows from another school.
+IDENTITY_COLUMNS = (("full_name", "ФИО"), ("sex", "Пол"), ("birth_date", "Дата рождения"), ("snils", "СНИЛС"))
+
+TRANSFER_HINT = (
+    "перевести педагога в вашу организацию может муниципальный координатор (между организациями своего "
+    "муниципалитета) или специалист института: страница педагога, «Перевести в другую организацию»"
+)
+
+
+def school_teachers(*, school: School, period: MonitoringPeriod, codes: set[str]) -> dict[str, str]:
+    """How each known teacher of ``codes`` stands to ``school`` in ``period`` (unknown codes are left out).
+
+    - ``"own"``: on the school's roster for the period, or off every roster for the period with
+      the school as their latest one before it — the school's own people;
+    - ``"own-elsewhere"``: own, but on some other school's roster in another period (their
+      card — name, birth date, СНИЛС — is shared with that school's history);
+    - ``"foreign"``: on another school's roster for the period, with another school as their
+      latest one, or known to the portal with no roster at all.
+
+    One query for the teachers and one for their roster entries, whatever the number of codes.
+    """
+    teachers = dict(Teacher.objects.filter(code__in=codes).values_list("pk", "code"))
+    entries: dict[int, list[tuple[int, int]]] = {pk: [] for pk in teachers}
+    for teacher_id, school_id, year in RosterEntry.objects.filter(teacher_id__in=teachers).values_list(
+        "teacher_id", "school_id", "period__year"
+    ):
+        entries[teacher_id].append((year, school_id))
+    standing = {}
+    for pk, code in teachers.items():
+        this_period = {s for y, s in entries[pk] if y == period.year}
+        earlier = sorted(((y, s) for y, s in entries[pk] if y < period.year), reverse=True)
+        if this_period:
+            own = this_period == {school.pk}
+        else:
+            own = bool(earlier) and earlier[0][1] == school.pk
+        if not own:
+            standing[code] = "foreign"
+        elif any(s != school.pk for _, s in entries[pk]):
+            standing[code] = "own-elsewhere"
+        else:
+            standing[code] = "own"
+    return standing
+
+
+def _check_teachers(ctx: ImportContext) -> None:
+    """A roster row may not take over another school's teacher nor rewrite a shared person's card."""
+    rows = ctx.package.get("Педагоги", [])
+    if not rows:
+        return
+    standing = school_teachers(school=ctx.school, period=ctx.period, codes={r.values["code"] for r in rows})
+    elsewhere = [r for r in rows if standing.get(r.values["code"]) == "own-elsewhere"]
+    cards = {
+        t["code"]: t
+        for t in Teacher.objects.filter(code__in=[r.values["code"] for r in elsewhere]).values(
+            "code", *(f for f, _ in IDENTITY_COLUMNS)
+        )
+    }
+    for row in rows:
+        code = row.values["code"]
+        if standing.get(code) == "foreign":
+            ctx.problem(
+                "Педагоги",
+                row.number,
+                "Код педагога",
+                code,
+                "педагог с этим кодом уже есть в портале и не числится в вашей организации; " + TRANSFER_HINT,
+            )
+        elif code in cards:
+            for field, title in IDENTITY_COLUMNS:
+                if (row.values.get(field) or "") != (cards[code][field] or ""):
+                    ctx.problem(
+                        "Педагоги",
+                        row.number,
+                        title,
+                        None,
+                        "личные данные педагога, работавшего в других организациях, через загрузку организации "
+                        "не меняются; исправить их может специалист института",
+                    )
 
 
 @transaction.atomic
 def _set_status(*, submission: SchoolSubmission, status: str, user, comment: str = "") -> SchoolSubmission:
+    period_lock_open(period=submission.period)
     submission.status = status
     if status == SubmissionStatus.SUBMITTED:
         submission.submitted_at = timezone.now()

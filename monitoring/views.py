@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from monitoring import selectors
+from monitoring import selectors, services
 from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
+from monitoring.forms import TransferForm
 from monitoring.models import (
     MonitoringPeriod,
     Municipality,
@@ -190,8 +194,39 @@ def teacher_detail(request, code: str):
         .select_related("school", "period")
         .order_by("-period__year")
     )
-    context = {"teacher": teacher, "entries": entries, "personal": can_see_personal_data(request.user)}
+    context = {
+        "teacher": teacher,
+        "entries": entries,
+        "personal": can_see_personal_data(request.user),
+        "transfer_form": TransferForm(user=request.user) if services.can_transfer_teachers(request.user) else None,
+        "period": MonitoringPeriod.objects.open().order_by("-year").first(),
+    }
     return render(request, "monitoring/teacher_detail.html", context)
+
+
+@login_required
+@require_POST
+def teacher_transfer(request, code: str):
+    """Move a teacher to another school for the current open period (the institute, a municipal official)."""
+    teacher = get_object_or_404(Teacher.objects.visible_to(request.user), code=code)
+    if not services.can_transfer_teachers(request.user):
+        raise PermissionDenied("Переводить педагогов может муниципальный координатор или специалист института.")
+    period = MonitoringPeriod.objects.open().order_by("-year").first()
+    form = TransferForm(request.POST, user=request.user)
+    if period is None:
+        messages.error(request, "Сбор данных закрыт: все периоды мониторинга закрыты.")
+    elif not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            entry = services.roster_transfer(
+                teacher=teacher, period=period, school=form.cleaned_data["school"], user=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Педагог переведен в «{entry.school.name}» ({period.year} год).")
+    return redirect("teacher-detail", code=code)
 
 
 @login_required

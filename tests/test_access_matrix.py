@@ -197,6 +197,11 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(P(*SEEN_A), _code("teacher_a"), "teacher A"),
         get(P(*SEEN_B), _code("teacher_b"), "teacher B"),
     ),
+    # Moving a teacher between schools: the institute, or the municipality inside its own schools.
+    "teacher-transfer": (
+        post(P(302, 403, 302, 404, 404, 404), _code("teacher_c"), lambda o: {"school": "000001"}, "teacher C to A"),
+        post(P(302, 403, 404, 404, 403, 404), _code("teacher_b"), lambda o: {"school": "000001"}, "teacher B to A"),
+    ),
     "period-list": (get(P(200, 200, 200, 200, 200, 302)),),
     "period-detail": (get(P(*STAFF), lambda o: {"year": o.period.year}),),
     "api-token-list": (
@@ -213,10 +218,21 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(P(200, 200, 404, 200, 200, 404), query="?school=000002", note="school B"),
         get(P(200, 200, 404, 200, 200, 404), query="?municipality=02", note="M2"),
     ),
-    # A personal link signs its teacher in; someone else signed in is never switched (409).
+    # A personal link opens one questionnaire without signing in: someone signed in is never
+    # switched (409; its own teacher goes to their diagnostics), a teacher who has a password
+    # is refused (403), and "Начать" binds it to the browser (302 to its first page).
     "diagnostic-link": (
-        get(P(409, 409, 409, 409, 409, 302, anon=302), lambda o: {"token": o.link_a}, "teacher A's link"),
+        get(P(409, 409, 409, 409, 409, 302, anon=403), lambda o: {"token": o.link_a}, "teacher A has a password"),
+        get(P(409, 409, 409, 409, 409, 409, anon=200), lambda o: {"token": o.link_new}, "a teacher with no account"),
+        post(P(409, 409, 409, 409, 409, 409, anon=302), lambda o: {"token": o.link_new}, note="Начать"),
         get(P(400, 400, 400, 400, 400, 400, anon=400), lambda o: {"token": o.link_a + "x"}, "an altered link"),
+    ),
+    # Its questionnaire and result pages: not started yet, they lead to the link's first page.
+    "diagnostic-link-fill": (
+        get(P(409, 409, 409, 409, 409, 409, anon=302), lambda o: {"token": o.link_new, "page": 1}, "not started"),
+    ),
+    "diagnostic-link-result": (
+        get(P(409, 409, 409, 409, 409, 409, anon=302), lambda o: {"token": o.link_new}, "not started"),
     ),
     "diagnostic-detail": (
         get(P(*SEEN_A), _pk("diagnostic_a"), "submitted, teacher A"),
@@ -385,6 +401,10 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     "api-teacher-detail": (
         get(A(*SEEN_A), _pk("roster_a"), "teacher A's roster row"),
         get(A(*SEEN_B), _pk("roster_b"), "teacher B's roster row"),
+    ),
+    "api-teacher-transfer": (
+        post(A(200, 403, 200, 404, 404, 404), _pk("roster_c"), lambda o: {"school": "000001"}, "teacher C to A"),
+        post(A(200, 403, 404, 404, 403, 404), _pk("roster_b"), lambda o: {"school": "000001"}, "teacher B to A"),
     ),
     "api-staffing-row-list": (get(A(*ALL)),),
     "api-staffing-row-detail": (
@@ -570,6 +590,7 @@ def matrix(world, settings, tmp_path, monkeypatch):
     o.sub_a = models.SchoolSubmission.objects.get(school=world.school_a)
     o.roster_a = world.teacher_a.roster_entries.get()
     o.roster_b = world.teacher_b.roster_entries.get()
+    o.roster_c = world.teacher_c.roster_entries.get()
     o.staffing_a = models.StaffingRow.objects.get(school=world.school_a)
     o.staffing_b = models.StaffingRow.objects.get(school=world.school_b)
     problems = [{"sheet": "Штатное расписание", "row": 2, "column": "Должность", "text": "Пустая должность"}]
@@ -589,7 +610,16 @@ def matrix(world, settings, tmp_path, monkeypatch):
     o.diagnostic_a = factories.DiagnosticFactory(teacher=world.teacher_a, submit=True)
     o.diagnostic_b = factories.DiagnosticFactory(teacher=world.teacher_b, submit=True)
     o.draft_a = factories.DiagnosticFactory(teacher=world.teacher_a, date=dt.date(2025, 11, 1), kind="промежуточная")
-    o.link_a = deficit_services.personal_link_token(teacher=world.teacher_a)
+    # Personal links as a head's results page issues them: teacher A's before their account got
+    # its password (none is issued now), and one of a new teacher with no account and no roster row.
+    password = world.teacher.password
+    models.User.objects.filter(pk=world.teacher.pk).update(password="!")
+    o.link_a = deficit_services.personal_links_issue(teachers=[world.teacher_a], issued_by=world.head_a)[
+        world.teacher_a.pk
+    ]
+    models.User.objects.filter(pk=world.teacher.pk).update(password=password)
+    newcomer = factories.TeacherFactory(full_name="Новикова Ирина Львовна")
+    o.link_new = deficit_services.personal_links_issue(teachers=[newcomer], issued_by=world.head_a)[newcomer.pk]
     o.program = factories.ProgramFactory(groups=["ИКТ"])
     o.course = factories.CourseRunFactory(program=o.program)
     o.enrollment_a = factories.EnrollmentFactory(teacher=world.teacher_a, course=o.course)
@@ -830,6 +860,14 @@ def _small_instrument(o):
     return instrument
 
 
+def _personal_link(o):
+    from deficits.models import PersonalLink
+
+    return PersonalLink.objects.get_or_create(
+        digest="0" * 64, defaults={"teacher": o.teacher_a, "issued_by": o.head_a, "issued_at": dt.datetime.now(dt.UTC)}
+    )[0]
+
+
 def _support_project(o):
     return models.SupportProject.objects.get_or_create(period=o.period, code="П-1", defaults={"name": "500+"})[0]
 
@@ -933,6 +971,15 @@ ADMIN_MODELS: dict[str, AdminCase] = {
     "deficits.CompetenceGroup": AdminCase(lambda o: _small_instrument(o).groups.get(), IN_ALL),
     # Diagnostics are taken or imported, routes built by teachers: never added in the admin.
     "deficits.Diagnostic": AdminCase(lambda o: o.diagnostic_a, IN_A, add=NOBODY),
+    # The personal links' journal: the institute reads it; written by the link pages only.
+    "deficits.PersonalLink": AdminCase(_personal_link, IN_A, viewers=ANALYST, add=NOBODY, delete=NOBODY),
+    "deficits.PersonalLinkUse": AdminCase(
+        _create("deficits.PersonalLinkUse", link=_personal_link, event="opened", address="10.0.0.7"),
+        IN_A,
+        viewers=ANALYST,
+        add=NOBODY,
+        delete=NOBODY,
+    ),
     "iom.Provider": AdminCase(lambda o: o.program.provider, IN_ALL),
     "iom.Program": AdminCase(lambda o: o.program, IN_ALL),
     "iom.CourseRun": AdminCase(lambda o: o.course, IN_ALL),

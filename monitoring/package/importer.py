@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -32,6 +33,7 @@ from monitoring.models import MonitoringPeriod
 from monitoring.package import registry
 from monitoring.package.parsing import CellError, header_key, unescape
 from monitoring.package.registry import Problem, Row, SheetResult
+from monitoring.services import period_lock_open
 
 
 class _Rollback(Exception):
@@ -425,6 +427,9 @@ def package_import(
 
     try:
         with transaction.atomic(), applying(not dry_run):
+            # Checked when the write happens, not when the job was queued: a period closed
+            # since its preview takes no more data (and cannot be closed until this commits).
+            period_lock_open(period=period)
             todo = [s for s in registry.sheets() if s.name in parsed]
             for i, sheet in enumerate(todo, start=1):
                 if progress:
@@ -438,6 +443,10 @@ def package_import(
                 raise _Rollback
     except _Rollback:
         pass
+    except ValidationError as exc:
+        result.problems.extend(Problem(filename or "файл", None, None, "", m) for m in exc.messages)
+        result.seconds = time.perf_counter() - started
+        return result
     else:
         result.applied = True
     result.seconds = time.perf_counter() - started

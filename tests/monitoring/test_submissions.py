@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from monitoring import models
+from tests import factories
 from monitoring.submissions import (
     school_staffing_import,
     staffing_template,
@@ -163,3 +164,176 @@ def test_municipal_of_another_municipality_cannot_review(world):
     )
     with pytest.raises(PermissionDenied):
         submission_accept(submission=submission, user=world.municipal)
+
+
+# --- a school's upload changes nothing outside the school (issue 14, item 1) ---------
+
+
+def _upload_with_rows(world, rows) -> io.BytesIO:
+    """School A's template with extra «Педагоги» rows (code, name, sex, birth date, school, position)."""
+    template = staffing_template(school=world.school_a, period=world.period)
+    wb = load_workbook(io.BytesIO(template.content))
+    ws = wb["Штатное расписание"]
+    ws.delete_rows(2, ws.max_row)
+    ws.append(["000001", "учитель", 20, 21, 1, 1])
+    for row in rows:
+        wb["Педагоги"].append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def _import_a(world, file, *, dry_run=False):
+    return school_staffing_import(
+        school=world.school_a, period=world.period, file=file, filename="шр.xlsx", user=world.head_a, dry_run=dry_run
+    )
+
+
+def _state(world):
+    teacher = models.Teacher.objects.values("full_name", "birth_date", "sex", "snils")
+    return (
+        sorted(models.RosterEntry.objects.values_list("teacher__code", "school__code", "period__year")),
+        {t.code: teacher.get(pk=t.pk) for t in models.Teacher.objects.all()},
+    )
+
+
+def test_head_cannot_take_over_another_schools_teacher(world):
+    """The reported attack: teacher B's code with another name and birth date, under school A's code."""
+    models.SchoolSubmission.objects.create(
+        period=world.period, school=world.school_b, status="accepted", submitted_at="2025-10-01T10:00:00Z"
+    )
+    before = _state(world)
+    file = _upload_with_rows(world, [["T0000002", "Захватов Иван", "М", "01.01.1990", "000001", "учитель"]])
+    for dry_run in (True, False):
+        file.seek(0)
+        result = _import_a(world, file, dry_run=dry_run)
+        assert not result.applied
+        messages = [str(p) for p in result.problems]
+        assert any(
+            "Лист «Педагоги», строка 3, столбец «Код педагога»: педагог с этим кодом уже есть в портале и не "
+            "числится в вашей организации; перевести педагога в вашу организацию может муниципальный координатор"
+            in m
+            for m in messages
+        ), messages
+    assert _state(world) == before  # teacher B still at school B, name and birth date unchanged
+
+
+def test_head_cannot_claim_a_teacher_whose_latest_school_is_another(world):
+    """Off every roster this period, but last at school B: still school B's until someone moves them."""
+    earlier = factories.PeriodFactory(year=2024)
+    moved = factories.TeacherFactory(code="T0000050", full_name="Орлова Вера Павловна")
+    factories.RosterEntryFactory(period=earlier, teacher=moved, school=world.school_b)
+    unrostered = factories.TeacherFactory(code="T0000051", full_name="Лебедева Нина Ивановна")
+    before = _state(world)
+    rows = [
+        ["T0000050", "Орлова Вера Павловна", "Ж", "17.05.1980", "000001", "учитель"],
+        ["T0000051", unrostered.full_name, "Ж", "17.05.1980", "000001", "учитель"],
+    ]
+    result = _import_a(world, _upload_with_rows(world, rows))
+    assert not result.applied
+    refused = {(p.row, p.column) for p in result.problems}
+    assert refused == {(3, "Код педагога"), (4, "Код педагога")}
+    assert _state(world) == before
+
+
+def test_a_returning_teacher_of_the_school_is_added_but_a_shared_card_is_not_rewritten(world):
+    """Last year at school A (and once at school B): back on A's roster, their card kept as it is."""
+    earlier, older = factories.PeriodFactory(year=2024), factories.PeriodFactory(year=2023)
+    back = factories.TeacherFactory(code="T0000060", full_name="Морозова Юлия Олеговна")
+    factories.RosterEntryFactory(period=earlier, teacher=back, school=world.school_a)
+    factories.RosterEntryFactory(period=older, teacher=back, school=world.school_b)
+    renamed = [["T0000060", "Морозова-Иная Юлия", "Ж", "17.05.1980", "000001", "учитель"]]
+    result = _import_a(world, _upload_with_rows(world, renamed))
+    assert not result.applied
+    assert [(p.row, p.column) for p in result.problems] == [(3, "ФИО")]
+    same = [["T0000060", "Морозова Юлия Олеговна", "Ж", "17.05.1980", "000001", "учитель"]]
+    result = _import_a(world, _upload_with_rows(world, same))
+    assert result.applied, [str(p) for p in result.problems]
+    assert models.RosterEntry.objects.get(period=world.period, teacher=back).school == world.school_a
+    assert models.Teacher.objects.get(code="T0000060").full_name == "Морозова Юлия Олеговна"
+
+
+def test_the_schools_own_teacher_can_still_be_corrected(world):
+    """Teacher A has only ever been at school A: the head fixes a typo in the name."""
+    out = _upload_with_rows(world, [])
+    wb = load_workbook(out)
+    wb["Педагоги"]["B2"] = "Петрова Анна Ивановна (испр.)"
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    assert _import_a(world, out).applied
+    assert models.Teacher.objects.get(code="T0000001").full_name == "Петрова Анна Ивановна (испр.)"
+
+
+def test_the_roster_write_of_a_school_upload_never_moves_another_schools_row(world):
+    """Below the check: the sheet's write matches only the school's rows, so a slip refuses instead of moving."""
+    from django.db import IntegrityError
+
+    from monitoring.package.importer import package_import
+
+    before = _state(world)
+    file = _upload_with_rows(world, [["T0000002", "Захватов Иван", "М", "01.01.1990", "000001", "учитель"]])
+    with pytest.raises(IntegrityError):
+        package_import(
+            source=file,
+            filename="шр.xlsx",
+            period=world.period,
+            user=world.head_a,
+            replace=True,
+            only_sheets={"Педагоги", "Штатное расписание"},
+            school=world.school_a,  # no extra_check: the write itself must hold
+        )
+    assert _state(world) == before
+
+
+# --- a closed period takes no data (issue 14, item 6) -------------------------------
+
+
+def test_a_job_checked_while_open_and_confirmed_after_closing_changes_nothing(world, media_root, on_commit_now):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from monitoring import imports
+
+    file = _upload_with_rows(world, [])
+    job = imports.import_job_create(
+        kind=models.ImportKind.STAFFING,
+        period=world.period,
+        user=world.head_a,
+        file=SimpleUploadedFile("шр.xlsx", file.getvalue()),
+        school=world.school_a,
+    )
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.CHECKED, job.problems
+    models.MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=models.PeriodStatus.CLOSED)
+    imports.import_job_confirm(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.REFUSED
+    assert any("Период мониторинга 2025 года закрыт" in p["text"] for p in job.problems), job.problems
+    assert not models.StaffingRow.objects.filter(school=world.school_a).exists()
+    assert not models.SchoolSubmission.objects.filter(school=world.school_a, status="submitted").exists()
+
+
+def test_with_every_period_closed_the_head_upload_page_takes_nothing(world, client, media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    models.MonitoringPeriod.objects.update(status=models.PeriodStatus.CLOSED)
+    client.force_login(world.head_a)
+    page = client.get("/schools/000001/staffing/upload/")
+    assert "Сбор данных закрыт" in page.content.decode() and "Проверить файл" not in page.content.decode()
+    upload = SimpleUploadedFile("шр.xlsx", _upload_with_rows(world, []).getvalue())
+    response = client.post("/schools/000001/staffing/upload/", {"file": upload}, follow=True)
+    assert "все периоды мониторинга закрыты" in response.content.decode()
+    assert not models.ImportJob.objects.exists()
+    assert not models.StaffingRow.objects.exists()
+
+
+def test_reviewing_a_closed_periods_submission_is_refused(world):
+    submission = models.SchoolSubmission.objects.create(
+        period=world.period, school=world.school_a, status="submitted", submitted_at="2025-10-01T10:00:00Z"
+    )
+    models.MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=models.PeriodStatus.CLOSED)
+    with pytest.raises(ValidationError, match="закрыт"):
+        submission_accept(submission=submission, user=world.analyst)
+    submission.refresh_from_db()
+    assert submission.status == "submitted" and not submission.events.exists()
