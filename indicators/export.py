@@ -19,6 +19,7 @@ from django.db.models import Case, IntegerField, Value, When
 
 from indicators.catalog import definition
 from indicators.models import IndicatorValue, Level, Unit
+from monitoring.spreadsheets import csv_text
 
 HEADER = ["indicator", "level", "org", "breakdown", "numerator", "denominator", "value"]
 LEVEL_ORDER = {Level.SCHOOL: 0, Level.MUNICIPALITY: 1, Level.REGION: 2}
@@ -68,6 +69,9 @@ def write_csv(rows: Iterable[list[str]], out: TextIO) -> int:
     writer.writerow(HEADER)
     count = 0
     for row in rows:
+        # Org codes and breakdowns (positions, subjects, providers) are text people typed, and a
+        # CSV is opened in a spreadsheet: formula-looking text gets its apostrophe (numbers never).
+        row[2], row[3] = csv_text(row[2]), csv_text(row[3])
         writer.writerow(row)
         count += 1
     return count

@@ -117,6 +117,13 @@ class RegionAdmin(ScopedAdmin):
 class SheetImportExportAdmin(ImportExportMixin, ScopedHistoryAdmin):
     """Import and export through the data package's sheet (see monitoring.resources)."""
 
+    # The package's formats, written so that no cell runs as a formula (not the library's dozen).
+    formats = resources.ADMIN_FORMATS
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        # The resource leaves personal columns empty for roles without personal data.
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
     def has_import_permission(self, request):
         return can_write_region(request.user)
 

@@ -14,11 +14,47 @@ import io
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources
+from import_export.formats import base_formats
 from import_export.results import Error, Result, RowResult
 
 from monitoring import models
 from monitoring.package.importer import package_import
 from monitoring.package.registry import sheet_by_name
+from monitoring.scoping import can_see_personal_data
+from monitoring.spreadsheets import csv_text, text_row
+
+# --- the admin's file formats: what a user typed never runs as a formula ------------
+#
+# django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT strips one leading
+# "=" (so "=HYPERLINK(...)" is exported as other text and "+", "-", "@" pass untouched),
+# and the admin offers a dozen formats. The admin's doors offer the package's two, written
+# the way the package export writes them (monitoring.spreadsheets): a text cell in .xlsx,
+# an apostrophe before formula-looking text in CSV — which the import takes off again.
+
+
+class SafeCSV(base_formats.CSV):
+    def export_data(self, dataset, **kwargs):
+        safe = tablib.Dataset(headers=dataset.headers)
+        for row in dataset:
+            safe.append([csv_text(v) for v in row])
+        return safe.export("csv", **kwargs)
+
+
+class SafeXLSX(base_formats.XLSX):
+    def export_data(self, dataset, **kwargs):
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        ws = workbook.create_sheet(dataset.title or "Лист1")
+        ws.append(text_row(ws, dataset.headers or []))
+        for row in dataset:
+            ws.append(text_row(ws, row))
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+
+ADMIN_FORMATS = [SafeXLSX, SafeCSV]
 
 
 class SheetResource(resources.ModelResource):
@@ -28,8 +64,10 @@ class SheetResource(resources.ModelResource):
     # Field of the sheet's rows holding the code that identifies the model object.
     code_field = "code"
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
+        # Who exports: birth dates and СНИЛС stay empty for roles that may not see them.
+        self.user = user
         self.sheet = sheet_by_name(self.sheet_name)
         # Declared from the sheet, so the admin's column choices are the package's titles.
         self.fields = {c.field: fields.Field(column_name=c.title, attribute=None) for c in self.sheet.columns}
@@ -45,9 +83,12 @@ class SheetResource(resources.ModelResource):
         codes = set((queryset if queryset is not None else self.get_queryset()).values_list("code", flat=True))
         dataset = tablib.Dataset(headers=self.get_export_headers())
         period = models.MonitoringPeriod.objects.current()
+        hidden = set()
+        if self.user is None or not can_see_personal_data(self.user):
+            hidden = {i for i, c in enumerate(self.sheet.columns) if c.personal}
         for row in self.sheet.export_rows(period):
             if row[0] in codes:
-                dataset.append(["" if v is None else v for v in row])
+                dataset.append(["" if v is None or i in hidden else v for i, v in enumerate(row)])
         return dataset
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs) -> Result:

@@ -62,3 +62,15 @@ def test_api_filters_and_scope(client, computed):
     assert _api(client, computed.teacher, period=2025) == []
     client.logout()
     assert client.get(reverse("api-indicator-values")).status_code == 401  # no session, no token
+
+
+def test_csv_breakdowns_typed_as_formulas_are_text(computed):
+    """A position typed as a formula reaches 1.x's breakdown by position: the CSV quotes it as text."""
+    from indicators.models import IndicatorValue
+
+    value = IndicatorValue.objects.filter(period=computed.period).first()
+    IndicatorValue.objects.filter(pk=value.pk).update(breakdown="=cmd|' /C calc'!A0", org_code="@SUM(1)")
+    rows = _csv(2025)
+    hostile = [r for r in rows if r[3].endswith("calc'!A0")]
+    assert [(r[2], r[3]) for r in hostile] == [("'@SUM(1)", "'=cmd|' /C calc'!A0")]
+    assert not [r for r in rows[1:] if any(cell.startswith(("=", "+", "@")) for cell in r)]

@@ -54,3 +54,68 @@ def test_admin_import_export_buttons_follow_the_role(client, world, person, can_
     client.force_login(world.people[person])
     assert client.get(reverse("admin:monitoring_school_export")).status_code == 200
     assert (client.get(reverse("admin:monitoring_school_import")).status_code == 200) is can_import
+
+
+# --- every admin export door: no formulas, no personal data for officials (issue 14, items 3-4) ---
+
+HOSTILE_NAMES = ['=HYPERLINK("http://x.example","y")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(1)", "-2+3"]
+
+
+def _admin_export(client, user, path, file_format: int):
+    from django.forms import BooleanField
+
+    client.force_login(user)
+    page = client.get(path)
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {"format": str(file_format)}
+    # Every field checkbox the export form offers, ticked (the admin's default choice).
+    data.update({name: "on" for name, field in form.fields.items() if isinstance(field, BooleanField)})
+    if "resource" in form.fields:
+        data["resource"] = "0"
+    response = client.post(path, data)
+    assert response.status_code == 200 and response.get("Content-Disposition", "").startswith("attachment"), (
+        response.content[:3000]
+    )
+    return response
+
+
+@pytest.mark.parametrize("model", ["teacher", "school", "municipality"])
+def test_admin_exports_never_carry_a_live_formula(client, world, model):
+    import io
+
+    from openpyxl import load_workbook
+
+    targets = {"teacher": world.teacher_a, "school": world.school_a, "municipality": world.m1}
+    obj = targets[model]
+    field = "full_name" if model == "teacher" else "name"
+    path = f"/admin/monitoring/{model}/export/"
+    for name in HOSTILE_NAMES:
+        setattr(obj, field, name)
+        obj.save()
+        xlsx = _admin_export(client, world.analyst, path, 0)
+        cells = [c for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows() for c in row]
+        found = [c for c in cells if c.value == name]
+        assert found, f"{name!r} is not in the .xlsx as text"
+        assert all(c.data_type == "s" for c in found)  # a string cell, never "f" (formula)
+        assert not [c for c in cells if c.data_type == "f"]
+        csv_text = _admin_export(client, world.analyst, path, 1).content.decode("utf-8-sig")
+        assert f"'{name}" in csv_text.replace('""', '"'), csv_text
+        for line in csv_text.splitlines():
+            assert not any(cell.startswith(("=", "+", "@")) for cell in line.split(","))
+
+
+def test_the_teacher_resource_leaves_personal_data_out_for_officials(world):
+    world.teacher_a.snils = "112-233-445 95"
+    world.teacher_a.save()
+    columns = ["Дата рождения", "СНИЛС"]
+    for person, shown in (("ministry", False), ("municipal", False), ("analyst", True), ("head_a", True)):
+        data = TeacherResource(user=world.people[person]).export(models.Teacher.objects.filter(code="T0000001"))
+        values = {data.headers.index(c): data[0][data.headers.index(c)] for c in columns}
+        assert all(values.values()) is shown, (person, values)
+
+
+def test_the_admin_offers_only_the_safe_formats(client, world):
+    client.force_login(world.analyst)
+    choices = client.get("/admin/monitoring/teacher/export/").context["form"].fields["format"].choices
+    assert [label for _, label in choices if _ != ""] == ["xlsx", "csv"]

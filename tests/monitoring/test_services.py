@@ -96,7 +96,10 @@ def test_transfer_refusals_change_nothing(world, who, teacher, school, error):
     before = sorted(models.RosterEntry.objects.values_list("teacher_id", "school_id", "period_id"))
     with pytest.raises(getattr(exceptions, error)):
         roster_transfer(
-            teacher=getattr(world, teacher), period=world.period, school=getattr(world, school), user=getattr(world, who)
+            teacher=getattr(world, teacher),
+            period=world.period,
+            school=getattr(world, school),
+            user=getattr(world, who),
         )
     assert sorted(models.RosterEntry.objects.values_list("teacher_id", "school_id", "period_id")) == before
 

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from monitoring import models
-from tests import factories
 from monitoring.submissions import (
     school_staffing_import,
     staffing_template,
@@ -17,6 +16,7 @@ from monitoring.submissions import (
     submission_return,
     submission_withdraw_acceptance,
 )
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -212,8 +212,7 @@ def test_head_cannot_take_over_another_schools_teacher(world):
         messages = [str(p) for p in result.problems]
         assert any(
             "Лист «Педагоги», строка 3, столбец «Код педагога»: педагог с этим кодом уже есть в портале и не "
-            "числится в вашей организации; перевести педагога в вашу организацию может муниципальный координатор"
-            in m
+            "числится в вашей организации; перевести педагога в вашу организацию может муниципальный координатор" in m
             for m in messages
         ), messages
     assert _state(world) == before  # teacher B still at school B, name and birth date unchanged
