@@ -725,9 +725,22 @@ class TeacherSheet(Sheet):
 
     def write(self, rows, ctx):
         codes = [r.values["code"] for r in rows]
+        people_rows = rows
+        roster = m.RosterEntry.objects.filter(period=ctx.period)
+        if ctx.school is not None:
+            # A school's upload (its check refuses another school's teachers) writes inside the
+            # school only: a roster row elsewhere is never matched (the database's unique
+            # teacher-per-period constraint would refuse the import rather than move it), and a
+            # person's card is rewritten only for teachers the school alone has had.
+            roster = roster.filter(school=ctx.school)
+            entries = m.RosterEntry.objects.filter(teacher__code__in=codes)
+            here = set(entries.filter(school=ctx.school).values_list("teacher__code", flat=True))
+            here -= set(entries.exclude(school=ctx.school).values_list("teacher__code", flat=True))
+            known = set(_teachers(codes).filter(code__in=codes).values_list("code", flat=True))
+            people_rows = [r for r in rows if r.values["code"] not in known or r.values["code"] in here]
         people = upsert(
             model=m.Teacher,
-            existing=_teachers(codes),
+            existing=_teachers([r.values["code"] for r in people_rows]),
             key=("code",),
             values=[
                 {
@@ -737,7 +750,7 @@ class TeacherSheet(Sheet):
                     "birth_date": r.values["birth_date"],
                     "snils": r.values["snils"],
                 }
-                for r in rows
+                for r in people_rows
             ],
             replace=False,
         )
@@ -751,7 +764,7 @@ class TeacherSheet(Sheet):
         roster_values = operator.itemgetter(*roster_fields)
         result = upsert(
             model=m.RosterEntry,
-            existing=m.RosterEntry.objects.filter(period=ctx.period),
+            existing=roster,
             key=("teacher_id",),
             values=[
                 {
