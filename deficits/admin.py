@@ -119,3 +119,67 @@ class DiagnosticAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+def _institute(user) -> bool:
+    return _may_view(user) and can_write_region(user)
+
+
+class InstituteJournalAdmin(ScopedAdmin):
+    """The personal links' journal: institute staff read it; nobody writes it here (the link pages do)."""
+
+    def has_module_permission(self, request):
+        return _institute(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _institute(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PersonalLinkUseInline(admin.TabularInline):
+    model = models.PersonalLinkUse
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "event", "address", "user_agent", "user"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return _institute(request.user)
+
+
+@admin.register(models.PersonalLink)
+class PersonalLinkAdmin(InstituteJournalAdmin):
+    list_display = ["teacher", "issued_by", "issued_at", "bound_at", "diagnostic"]
+    list_filter = [("bound_at", admin.EmptyFieldListFilter)]
+    search_fields = ["teacher__code", "teacher__full_name", "issued_by__username"]
+    list_select_related = ["teacher", "issued_by", "diagnostic__teacher"]
+    date_hierarchy = "issued_at"
+    fields = readonly_fields = ["teacher", "issued_by", "issued_at", "bound_at", "diagnostic", "digest", "device"]
+    inlines = [PersonalLinkUseInline]
+
+
+@admin.register(models.PersonalLinkUse)
+class PersonalLinkUseAdmin(InstituteJournalAdmin):
+    list_display = ["at", "teacher", "event", "address", "user_agent", "user"]
+    list_filter = ["event"]
+    search_fields = ["link__teacher__code", "link__teacher__full_name", "address", "user__username"]
+    list_select_related = ["link__teacher", "user"]
+    date_hierarchy = "at"
+    fields = readonly_fields = ["link", "at", "event", "address", "user_agent", "user"]
+
+    @admin.display(description="педагог", ordering="link__teacher__full_name")
+    def teacher(self, obj):
+        return obj.link.teacher

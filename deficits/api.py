@@ -309,7 +309,8 @@ class DiagnosticViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         diagnostic = self._own_diagnostic()
         body = DiagnosticAnswersSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.diagnostic_save_answers(diagnostic=diagnostic, answers=body.validated_data["answers"])
+        # The service locks the row and checks it is still a draft: a save racing a submit is refused.
+        diagnostic = services.diagnostic_save_answers(diagnostic=diagnostic, answers=body.validated_data["answers"])
         return self._detail(diagnostic)
 
     @extend_schema(request=DiagnosticSubmitSerializer, responses={200: DiagnosticDetailSerializer})
@@ -321,8 +322,10 @@ class DiagnosticViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         body.is_valid(raise_exception=True)
         # All or nothing: answers sent with a refused completion are not kept either.
         with transaction.atomic():
-            if "answers" in body.validated_data:
-                services.diagnostic_save_answers(diagnostic=diagnostic, answers=body.validated_data["answers"])
+            # Locks the row (answers or none) until the completion below commits, and reads it afresh.
+            diagnostic = services.diagnostic_save_answers(
+                diagnostic=diagnostic, answers=body.validated_data.get("answers", {})
+            )
             missing = services.missing_groups(diagnostic=diagnostic)
             if missing:
                 raise ValidationError(f"Остались утверждения без ответа в группах: {', '.join(missing)}.")

@@ -7,6 +7,7 @@ when it was submitted, so old results stay as they were.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connections, models
 from django.db.models import F, OuterRef, Q, Subquery
 from simple_history.models import HistoricalRecords
@@ -272,3 +273,115 @@ class GroupResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_code}: {self.score} ({self.level})"
+
+
+class LinkEvent(models.TextChoices):
+    """What a request through a personal link did, or why it was refused."""
+
+    OPENED = "opened", "Открыта ссылка"
+    STARTED = "started", "Начато или продолжено заполнение"
+    PAGE = "page", "Открыта страница анкеты"
+    ANSWERED = "answered", "Отправлены ответы"
+    RESULT = "result", "Открыты результаты"
+    REFUSED_SIGNED_IN = "refused_signed_in", "Отказ: в браузере выполнен вход в портал"
+    REFUSED_PASSWORD = "refused_password", "Отказ: педагог входит по логину и паролю"
+    REFUSED_CLOSED = "refused_closed", "Отказ: вход по ссылке закрыт"
+    REFUSED_EXPIRED = "refused_expired", "Отказ: срок действия истек"
+    REFUSED_DEVICE = "refused_device", "Отказ: другой браузер"
+
+
+class PersonalLink(models.Model):
+    """A teacher's personal link the portal has seen: the browser it is bound to, the questionnaire it opens.
+
+    The link itself is a signed token (deficits.services.personal_links_issue), so showing
+    links on a page writes nothing; the row is made the first time the link is followed.
+    The first "Начать" binds it to that browser (``device``: a digest of a random cookie)
+    and to one diagnostic; from then on it opens that questionnaire in that browser only.
+    """
+
+    # SHA-256 of the token: the row names the link without keeping a usable copy of it.
+    digest = models.CharField("отпечаток ссылки", max_length=64)
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="personal_links", verbose_name="педагог"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто выдал",
+    )
+    issued_at = models.DateTimeField("выдана")
+    device = models.CharField("браузер (отпечаток)", max_length=64, blank=True)
+    bound_at = models.DateTimeField("начато заполнение", null=True, blank=True)
+    diagnostic = models.ForeignKey(
+        Diagnostic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="personal_links",
+        verbose_name="диагностика",
+    )
+
+    scope_paths = ScopePaths(
+        municipality="teacher__roster_entries__school__municipality",
+        school="teacher__roster_entries__school",
+        teacher="teacher",
+    )
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "персональная ссылка"
+        verbose_name_plural = "персональные ссылки"
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest"],
+                name="personal_link_unique_digest",
+                violation_error_message="Эта ссылка уже учтена.",
+            ),
+            models.CheckConstraint(
+                name="personal_link_bound_with_device",
+                condition=Q(bound_at__isnull=True, device="") | (Q(bound_at__isnull=False) & ~Q(device="")),
+                violation_error_message="Ссылка привязывается к браузеру в момент начала заполнения.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher.code}: ссылка от {self.issued_at:%d.%m.%Y %H:%M}"
+
+
+class PersonalLinkUse(models.Model):
+    """One request through a personal link (served or refused): who, when, from where."""
+
+    link = models.ForeignKey(PersonalLink, on_delete=models.CASCADE, related_name="uses", verbose_name="ссылка")
+    at = models.DateTimeField("когда", auto_now_add=True)
+    event = models.CharField("что произошло", max_length=30, choices=LinkEvent.choices)
+    address = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
+    user_agent = models.CharField("браузер (User-Agent)", max_length=500, blank=True)
+    # A signed-in account that followed the link (refused: links never switch accounts).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="учетная запись в браузере",
+    )
+
+    scope_paths = ScopePaths(
+        municipality="link__teacher__roster_entries__school__municipality",
+        school="link__teacher__roster_entries__school",
+        teacher="link__teacher",
+    )
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "обращение по персональной ссылке"
+        verbose_name_plural = "обращения по персональным ссылкам"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["at"], name="personal_link_use_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M}: {self.get_event_display()}"

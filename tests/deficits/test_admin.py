@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -83,3 +85,44 @@ def test_results_are_never_typed_in(client, world):
     assert client.get(_url(models.Diagnostic, "add")).status_code == 403
     page = client.get(_url(models.Diagnostic, "change", diagnostic.pk)).content.decode()
     assert 'name="answers"' not in page and "оптимальный" in page
+
+
+def _used_link(world):
+    link = models.PersonalLink.objects.create(
+        digest="a" * 64,
+        teacher=world.teacher_a,
+        issued_by=world.head_a,
+        issued_at=dt.datetime(2025, 11, 1, 9, tzinfo=dt.UTC),
+    )
+    models.PersonalLinkUse.objects.create(
+        link=link, event=models.LinkEvent.REFUSED_DEVICE, address="10.9.9.9", user_agent="Mozilla/5.0 (другой браузер)"
+    )
+    return link
+
+
+def test_the_institute_reads_the_personal_links_journal_and_nobody_edits_it(client, world):
+    link = _used_link(world)
+    use = link.uses.get()
+    client.force_login(world.analyst)
+    uses = client.get(_url(models.PersonalLinkUse)).content.decode()
+    assert "10.9.9.9" in uses and "Mozilla/5.0 (другой браузер)" in uses and "Отказ: другой браузер" in uses
+    assert "Петрова Анна Ивановна" in uses
+    page = client.get(_url(models.PersonalLink, "change", link.pk))
+    assert page.status_code == 200 and page.context["has_change_permission"] is False
+    html = page.content.decode()
+    assert "10.9.9.9" in html and "head_a" in html
+    for model, obj in ((models.PersonalLink, link), (models.PersonalLinkUse, use)):
+        assert client.get(_url(model, "add")).status_code == 403
+        assert client.get(_url(model, "delete", obj.pk)).status_code == 403
+        assert client.post(_url(model, "change", obj.pk), {"address": "1.1.1.1"}).status_code == 403
+    use.refresh_from_db()
+    assert use.address == "10.9.9.9"
+
+
+@pytest.mark.parametrize("person", ["ministry", "municipal", "head_a", "head_b"])
+def test_only_the_institute_sees_the_personal_links_journal(client, world, person):
+    link = _used_link(world)
+    client.force_login(world.people[person])
+    assert client.get(_url(models.PersonalLinkUse)).status_code == 403
+    assert client.get(_url(models.PersonalLink, "change", link.pk)).status_code == 403
+    assert "personallink" not in client.get(reverse("admin:index")).content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deficits import services
-from deficits.models import Diagnostic, DiagnosticStatus, GroupResult
+from deficits.models import Diagnostic, DiagnosticStatus, GroupResult, LinkEvent, PersonalLink
 from monitoring.models import Role, User
 from tests import factories
 
@@ -306,6 +306,8 @@ def test_results_page_queries_do_not_grow_with_the_data(client, world, django_as
         return len(ctx.captured_queries)
 
     factories.DiagnosticFactory(teacher=world.teacher_a, submit=True)
+    # One teacher not diagnosed yet: the page asks once which of them sign in with a password.
+    factories.RosterEntryFactory(period=world.period, school=world.school_a)
     small = count(), count(school=world.school_a.code)
     for _ in range(25):
         school = factories.SchoolFactory(municipality=world.m1)
@@ -327,75 +329,296 @@ def test_results_page_queries_do_not_grow_with_the_data(client, world, django_as
 # ---------------------------------------------------------------------------
 
 
-def _link_for(client, head, teacher) -> str:
+@pytest.fixture
+def newcomer(world):
+    """A teacher of school A without an account: the one links are for."""
+    teacher = factories.TeacherFactory(code="T0000009", full_name="Орлова Вера Николаевна")
+    factories.RosterEntryFactory(period=world.period, teacher=teacher, school=world.school_a)
+    return teacher
+
+
+def _links_on_page(client, head) -> dict:
     html = _results(client, head).content.decode()
-    links = re.findall(r'value="http://testserver(/diagnostics/link/([^"/]+)/)"', html)
-    by_teacher = {services.personal_link_teacher(token=token): path for path, token in links}
-    assert teacher in by_teacher, "the head's page offers the teacher's link"
-    return by_teacher[teacher]
+    tokens = re.findall(r'value="http://testserver/diagnostics/link/([^"/]+)/"', html)
+    return {services.personal_link_teacher(token=token): token for token in tokens}
 
 
-def test_head_sends_a_personal_link_that_signs_the_teacher_in(client, world):
-    link = _link_for(client, world.head_a, world.teacher_a)
+def _link_for(client, head, teacher) -> str:
+    links = _links_on_page(client, head)
+    assert teacher in links, "the head's page offers the teacher's link"
     client.logout()
-    response = client.get(link)
-    assert response.status_code == 302 and response["Location"] == reverse("my-diagnostics")
-    page = client.get(reverse("my-diagnostics")).content.decode()
-    assert "Петрова Анна Ивановна" in page and "Пройти диагностику" in page
-    # The fixed teacher account of teacher A is the one signed in.
-    assert int(client.session["_auth_user_id"]) == world.teacher.pk
+    return links[teacher]
 
 
-def test_a_link_for_a_teacher_without_an_account_creates_one(client, world):
-    token = services.personal_link_token(teacher=world.teacher_c)
-    assert client.get(reverse("diagnostic-link", args=[token])).status_code == 302
-    user = User.objects.get(teacher=world.teacher_c)
-    assert user.role == Role.TEACHER and not user.has_usable_password() and not user.is_staff
-    assert user.last_name == "Кузнецова"
-    diagnostic = _take_questionnaire(client)
-    assert diagnostic.teacher == world.teacher_c
+def _start(client, token):
+    return client.post(reverse("diagnostic-link", args=[token]))
 
 
-def test_head_b_gets_no_link_for_teachers_of_school_a(client, world):
-    html = _results(client, world.head_b).content.decode()
-    links = re.findall(r"/diagnostics/link/([^\"/]+)/", html)
-    assert len(links) == 1
-    assert services.personal_link_teacher(token=links[0]) == world.teacher_b
+def _answer_through_link(client, token, *, weak=("ИКТ",)):
+    response = None
+    for page, group in enumerate(GROUP_PAGES, start=1):
+        url = reverse("diagnostic-link-fill", args=[token, page])
+        html = client.get(url).content.decode()
+        assert f"страница {page} из 6" in html
+        value = "2" if group in weak else "4"
+        response = client.post(url, {**dict.fromkeys(_page_fields(html), value), "action": "next"})
+    return response
 
 
-def test_an_altered_or_expired_link_is_refused(client, world, monkeypatch):
-    token = services.personal_link_token(teacher=world.teacher_a)
-    _, rest = token.split(":", 1)
-    forged = f"{world.teacher_b.code}:{rest}"
-    response = client.get(reverse("diagnostic-link", args=[forged]))
-    assert response.status_code == 400
-    assert "Ссылка недействительна" in response.content.decode()
+def test_a_link_opens_the_teachers_questionnaire_and_nothing_else(client, world, newcomer):
+    token = _link_for(client, world.head_a, newcomer)
+    landing = client.get(reverse("diagnostic-link", args=[token]))
+    assert landing.status_code == 200
+    html = landing.content.decode()
+    assert "Орлова Вера Николаевна" in html and "Начать диагностику" in html
+    assert not Diagnostic.objects.exists(), "following the link changes nothing"
+
+    response = _start(client, token)
+    assert response["Location"] == reverse("diagnostic-link-fill", args=[token, 1])
+    assert response.cookies["diagnostic_device"]["httponly"]
+    response = _answer_through_link(client, token)
+    assert response["Location"] == reverse("diagnostic-link-result", args=[token])
+
+    diagnostic = Diagnostic.objects.get(teacher=newcomer)
+    assert diagnostic.status == DiagnosticStatus.SUBMITTED
+    assert diagnostic.results.get(group_code="ИКТ").is_deficit
+    result = client.get(response["Location"]).content.decode()
+    assert "Выявленные дефициты" in result and "икт-компетенции" in result
+    assert "Построить маршрут" not in result and "после входа по логину и паролю" in result
+    # Not a sign-in: no account was made or signed in, every other door is closed.
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.filter(teacher=newcomer).exists()
+    for url in (
+        reverse("my-diagnostics"),
+        reverse("diagnostic-detail", args=[diagnostic.pk]),
+        reverse("route-build", args=[diagnostic.pk]),
+        reverse("route-list"),
+        reverse("home"),
+    ):
+        assert client.get(url)["Location"].startswith(reverse("login")), url
+    assert client.get("/api/v1/diagnostics/").status_code == 401
+    # Done: its pages show the result, answers cannot change.
+    again = client.post(reverse("diagnostic-link-fill", args=[token, 1]), {"МЕТ-1": "1", "action": "save"})
+    assert again["Location"] == reverse("diagnostic-link-result", args=[token])
+    assert Diagnostic.objects.get(pk=diagnostic.pk).answers["МЕТ-1"] == 4
+
+
+def test_a_link_works_in_the_browser_that_started_it_only(client, world, newcomer):
+    from django.test import Client
+
+    token = _link_for(client, world.head_a, newcomer)
+    preview = Client()  # a messenger's preview, or the head's own look in a private window
+    assert preview.get(reverse("diagnostic-link", args=[token])).status_code == 200
+    _start(client, token)
+    client.post(reverse("diagnostic-link-fill", args=[token, 1]), {"МЕТ-1": "3", "action": "save"})
+
+    for response in (
+        preview.get(reverse("diagnostic-link", args=[token])),
+        _start(preview, token),
+        preview.get(reverse("diagnostic-link-fill", args=[token, 1])),
+        preview.post(reverse("diagnostic-link-fill", args=[token, 1]), {"МЕТ-1": "1", "action": "save"}),
+        preview.get(reverse("diagnostic-link-result", args=[token])),
+    ):
+        assert response.status_code == 403
+        text = response.content.decode()
+        assert "Эта ссылка уже открыта в другом браузере" in text and "прислать вам новую ссылку" in text
+    draft = Diagnostic.objects.get(teacher=newcomer)
+    assert draft.answers == {"МЕТ-1": 3}
+    # The browser that started it goes on, from the landing page too.
+    home = client.get(reverse("diagnostic-link", args=[token])).content.decode()
+    assert "Продолжить заполнение" in home and "Отвечено на 1 из 60" in home
+    assert _start(client, token)["Location"] == reverse("diagnostic-link-fill", args=[token, 1])
+
+
+def test_a_new_link_resumes_the_same_draft(client, world, newcomer, monkeypatch):
+    from django.test import Client
+
+    first = _link_for(client, world.head_a, newcomer)
+    _start(client, first)
+    client.post(reverse("diagnostic-link-fill", args=[first, 1]), {"МЕТ-1": "3", "action": "save"})
+    later = timezone.now() + dt.timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    second = _link_for(client, world.head_a, newcomer)
+    assert second != first
+    other = Client()  # the teacher lost the first browser (cleared, or another device)
+    assert _start(other, second)["Location"] == reverse("diagnostic-link-fill", args=[second, 1])
+    draft = Diagnostic.objects.get(teacher=newcomer)
+    assert draft.answers == {"МЕТ-1": 3}
+    assert list(PersonalLink.objects.values_list("diagnostic", flat=True)) == [draft.pk, draft.pk]
+
+
+def test_pages_of_a_link_not_started_lead_to_its_first_page(client, world, newcomer):
+    token = _link_for(client, world.head_a, newcomer)
+    for name, args in (("diagnostic-link-fill", [token, 1]), ("diagnostic-link-result", [token])):
+        assert client.get(reverse(name, args=args))["Location"] == reverse("diagnostic-link", args=[token])
+    assert not Diagnostic.objects.exists()
+
+
+def test_no_link_for_a_teacher_who_signs_in_with_a_password(client, world, newcomer):
+    links = _links_on_page(client, world.head_a)
+    assert set(links) == {newcomer}, "teacher A (world.teacher has a password) gets no link"
+    assert "входит по логину и паролю" in _results(client, world.head_a).content.decode()
+    client.logout()
+    # A link issued before the teacher got a password stops working, started or not.
+    token = links[newcomer]
+    _start(client, token)
+    factories.UserFactory(username="orlova", role=Role.TEACHER, teacher=newcomer, is_staff=False)
+    for response in (
+        client.get(reverse("diagnostic-link", args=[token])),
+        client.get(reverse("diagnostic-link-fill", args=[token, 1])),
+        client.post(reverse("diagnostic-link-fill", args=[token, 1]), {"МЕТ-1": "1", "action": "save"}),
+    ):
+        assert response.status_code == 403
+        assert "Вы входите в портал по логину и паролю" in response.content.decode()
+    assert Diagnostic.objects.get(teacher=newcomer).answers == {}
+
+
+def test_a_link_to_an_account_without_a_password_still_works(client, world, newcomer):
+    # Accounts made by the old sign-in links have no usable password: the link is their way in.
+    account = User(username="teacher-T0000009", role=Role.TEACHER, teacher=newcomer)
+    account.set_unusable_password()
+    account.save()
+    token = _link_for(client, world.head_a, newcomer)
+    assert _start(client, token).status_code == 302
     assert "_auth_user_id" not in client.session
 
-    old = timezone.now().timestamp() - 31 * 24 * 3600
-    monkeypatch.setattr(signing.time, "time", lambda: old)
-    expired = services.personal_link_token(teacher=world.teacher_a)
-    monkeypatch.undo()
-    response = client.get(reverse("diagnostic-link", args=[expired]))
+
+def test_head_b_gets_no_link_for_teachers_of_school_a(client, world, newcomer):
+    assert set(_links_on_page(client, world.head_b)) == {world.teacher_b}
+
+
+def test_an_altered_link_is_refused(client, world, newcomer):
+    token = _link_for(client, world.head_a, newcomer)
+    for forged in (token[:-1] + ("A" if token[-1] != "A" else "B"), token.replace(":", "x:", 1), "T0000009"):
+        response = client.get(reverse("diagnostic-link", args=[forged]))
+        assert response.status_code == 400
+        assert "Ссылка недействительна" in response.content.decode()
+    # A link of the old kind (a signed teacher code, 30 days) is not one any more.
+    old = signing.TimestampSigner(salt="deficits.personal-link").sign(newcomer.code)
+    assert client.get(reverse("diagnostic-link", args=[old])).status_code == 400
+
+
+def test_a_link_expires_a_week_after_issue_unless_started_and_a_week_after_start(client, world, newcomer, monkeypatch):
+    token = _link_for(client, world.head_a, newcomer)
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(days=7, minutes=1))
+    response = client.get(reverse("diagnostic-link", args=[token]))
     assert response.status_code == 400
-    assert "Срок действия ссылки истек" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert "ее нужно открыть в течение 7 дней после выдачи" in response.content.decode()
+    assert _start(client, token).status_code == 400
+    assert not Diagnostic.objects.exists()
+
+    token = _link_for(client, world.head_a, newcomer)  # issued "now + 7 days"
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(days=13))
+    _start(client, token)  # six days after issue: in time
+    assert client.get(reverse("diagnostic-link-fill", args=[token, 1])).status_code == 200
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(days=20, minutes=1))
+    response = client.get(reverse("diagnostic-link-fill", args=[token, 1]))
+    assert response.status_code == 400
+    assert "можно заполнять 7 дней с начала заполнения" in response.content.decode()
 
 
-def test_a_link_never_switches_a_signed_in_user(client, world):
-    token = services.personal_link_token(teacher=world.teacher_a)
+def test_a_signed_in_user_is_never_switched_nor_uses_the_link_up(client, world, newcomer):
+    token = _link_for(client, world.head_a, newcomer)
     client.force_login(world.head_a)
-    response = client.get(reverse("diagnostic-link", args=[token]))
-    assert response.status_code == 409
-    assert "персональная ссылка педагога Петрова Анна Ивановна" in response.content.decode()
+    for response in (client.get(reverse("diagnostic-link", args=[token])), _start(client, token)):
+        assert response.status_code == 409
+        assert "персональная ссылка педагога Орлова Вера Николаевна" in response.content.decode()
     assert int(client.session["_auth_user_id"]) == world.head_a.pk
+    link = PersonalLink.objects.get()
+    assert link.bound_at is None and not Diagnostic.objects.exists()
+    assert list(link.uses.values_list("event", "user")) == [(LinkEvent.REFUSED_SIGNED_IN, world.head_a.pk)] * 2
+    client.logout()
+    assert _start(client, token).status_code == 302
 
 
-def test_a_link_to_a_non_teacher_account_is_refused(client, world):
+def test_a_signed_in_teacher_following_their_link_goes_to_their_diagnostics(client, world, newcomer):
+    token = _link_for(client, world.head_a, newcomer)
+    account = factories.UserFactory(username="orlova", role=Role.TEACHER, teacher=newcomer, is_staff=False)
+    client.force_login(account)
+    assert client.get(reverse("diagnostic-link", args=[token]))["Location"] == reverse("my-diagnostics")
+
+
+def test_a_link_to_a_non_teacher_account_is_refused(client, world, newcomer):
     # A staff account tied to a teacher card must not be reachable by a link.
-    world.teacher.role = Role.ANALYST
-    world.teacher.save()
-    token = services.personal_link_token(teacher=world.teacher_a)
-    response = client.get(reverse("diagnostic-link", args=[token]))
-    assert response.status_code == 403
-    assert "_auth_user_id" not in client.session
+    token = _link_for(client, world.head_a, newcomer)
+    account = User(username="orlova", role=Role.ANALYST, teacher=newcomer)
+    account.set_unusable_password()
+    account.save()
+    response = _start(client, token)
+    assert response.status_code == 403 and "Вход по этой ссылке закрыт" in response.content.decode()
+    assert not Diagnostic.objects.exists()
+
+
+def test_every_use_of_a_link_is_recorded(client, world, newcomer):
+    from django.test import Client
+
+    token = _link_for(client, world.head_a, newcomer)
+    teacher = Client(REMOTE_ADDR="10.0.0.7", HTTP_USER_AGENT="Mozilla/5.0 (teacher's phone)")
+    teacher.get(reverse("diagnostic-link", args=[token]))
+    teacher.post(reverse("diagnostic-link", args=[token]))
+    teacher.get(reverse("diagnostic-link-fill", args=[token, 1]))
+    teacher.post(reverse("diagnostic-link-fill", args=[token, 1]), {"МЕТ-1": "3", "action": "save"})
+    Client(REMOTE_ADDR="10.9.9.9", HTTP_USER_AGENT="curl/8").get(reverse("diagnostic-link", args=[token]))
+
+    link = PersonalLink.objects.get()
+    assert link.teacher == newcomer and link.issued_by == world.head_a
+    assert link.diagnostic == Diagnostic.objects.get(teacher=newcomer) and link.bound_at is not None
+    uses = list(link.uses.order_by("pk").values_list("event", "address", "user_agent", "user"))
+    phone = ("10.0.0.7", "Mozilla/5.0 (teacher's phone)", None)
+    assert uses == [
+        (LinkEvent.OPENED, *phone),
+        (LinkEvent.STARTED, *phone),
+        (LinkEvent.PAGE, *phone),
+        (LinkEvent.ANSWERED, *phone),
+        (LinkEvent.REFUSED_DEVICE, "10.9.9.9", "curl/8", None),
+    ]
+    assert all(use.at for use in link.uses.all())
+
+
+# ---------------------------------------------------------------------------
+# Saves racing a completion, at the pages' doors
+# ---------------------------------------------------------------------------
+
+
+def _complete_meanwhile(monkeypatch, diagnostic):
+    """Complete the diagnostic (another tab) after the page read it and before it saves."""
+    from deficits.forms import GroupPageForm
+
+    answers = GroupPageForm.answers
+
+    def racing(form):
+        services.diagnostic_complete(diagnostic=Diagnostic.objects.get(pk=diagnostic.pk))
+        return answers(form)
+
+    monkeypatch.setattr(GroupPageForm, "answers", racing)
+
+
+def test_a_page_saved_after_another_tab_completed_the_diagnostic_is_refused(client, world, monkeypatch):
+    client.force_login(world.teacher)
+    draft = factories.DiagnosticFactory(teacher=world.teacher_a, date=dt.date(2025, 11, 1))
+    stored = dict(draft.answers)
+    _complete_meanwhile(monkeypatch, draft)
+    response = client.post(
+        reverse("diagnostic-fill", args=[draft.pk, 1]), {**{f"МЕТ-{n}": "1" for n in range(1, 11)}, "action": "save"}
+    )
+    assert response["Location"] == reverse("diagnostic-detail", args=[draft.pk])
+    assert "уже завершена" in client.get(response["Location"]).content.decode()
+    done = Diagnostic.objects.get(pk=draft.pk)
+    assert done.status == DiagnosticStatus.SUBMITTED and done.answers == stored
+    assert done.results.get(group_code="МЕТ").score == sum(stored[f"МЕТ-{n}"] for n in range(1, 11))
+
+
+def test_a_link_page_saved_after_the_diagnostic_was_completed_is_refused(client, world, newcomer, monkeypatch):
+    token = _link_for(client, world.head_a, newcomer)
+    _start(client, token)
+    draft = Diagnostic.objects.get(teacher=newcomer)
+    Diagnostic.objects.filter(pk=draft.pk).update(answers=factories.answers_for())
+    _complete_meanwhile(monkeypatch, draft)
+    response = client.post(
+        reverse("diagnostic-link-fill", args=[token, 1]), {**{f"МЕТ-{n}": "1" for n in range(1, 11)}, "action": "next"}
+    )
+    assert response["Location"] == reverse("diagnostic-link-result", args=[token])
+    done = Diagnostic.objects.get(pk=draft.pk)
+    assert done.answers == factories.answers_for()
+    assert done.results.get(group_code="МЕТ").score == 35
