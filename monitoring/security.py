@@ -6,9 +6,11 @@ this module only applies them.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.shortcuts import render
 
@@ -52,19 +54,45 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+def _networks(entries) -> list:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {entry!r} is not an address or a network") from exc
+    return networks
+
+
+def _trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request) -> str:
     """The address a failed login is counted against (settings.AXES_CLIENT_IP_CALLABLE).
 
-    Behind the production proxy (the one SECURE_PROXY_SSL_HEADER already trusts for the
-    scheme) every request comes from the proxy's own address, so the address the proxy
-    appended last to X-Forwarded-For is the client's. Without a trusted proxy the header
-    is the client's to forge and only the socket address counts.
+    X-Forwarded-For is whatever the client typed, unless the request came from one of
+    settings.TRUSTED_PROXIES (the production proxy, whose address is configured, not
+    guessed): then the header's entries are read from the right — the ones our proxies
+    appended — and the first address that is not a trusted proxy is the client's. A request
+    straight from the network (a published port, a proxy not listed) counts by its socket
+    address, so a new header per attempt buys an attacker nothing.
     """
     remote = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            return forwarded[-1]
+    networks = _networks(getattr(settings, "TRUSTED_PROXIES", ()))
+    if not networks or not _trusted(remote, networks):
+        return remote
+    hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # garbage where our proxy writes an address: count the proxy's
     return remote
 
 

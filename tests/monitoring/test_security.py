@@ -211,12 +211,36 @@ def test_a_success_resets_the_count_and_the_lock_ends_after_fifteen_minutes(clie
     assert _login(client, "head_a", PASSWORD).status_code == 302
 
 
-def test_the_client_address_is_the_proxys_last_hop_only_behind_the_trusted_proxy(settings):
-    request = RequestFactory().get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
-    settings.SECURE_PROXY_SSL_HEADER = None
-    assert client_ip(request) == "172.18.0.5"  # no proxy: the header is the client's to forge
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+def test_the_client_address_is_believed_only_from_a_configured_proxy(settings):
+    forged = "6.6.6.6, 203.0.113.7"
+    request = RequestFactory().get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR=forged)
+    settings.TRUSTED_PROXIES = []
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # production settings alone trust nothing
+    assert client_ip(request) == "172.18.0.5"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    assert client_ip(request) == "172.18.0.5"  # the header came from somewhere we do not know
+    settings.TRUSTED_PROXIES = ["172.18.0.5"]
     assert client_ip(request) == "203.0.113.7"  # what our proxy appended, not what the client claimed
+    settings.TRUSTED_PROXIES = ["172.18.0.0/24", "203.0.113.7"]  # two proxies in a row
+    assert client_ip(request) == "6.6.6.6"
+    odd = RequestFactory().get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="x, not-an-address")
+    settings.TRUSTED_PROXIES = ["172.18.0.5"]
+    assert client_ip(odd) == "172.18.0.5"
+
+
+def test_a_new_forwarded_for_per_attempt_does_not_lift_a_lockout(client, world, settings):
+    """The reported bypass: 12 failures with fresh X-Forwarded-For values, then the right password."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = ["10.9.9.9"]  # a proxy exists, but these requests do not come from it
+    statuses = [
+        client.post(
+            "/login/", {"username": "head_a", "password": "wrong"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"
+        ).status_code
+        for n in range(12)
+    ]
+    assert statuses[:4] == [200] * 4 and set(statuses[4:]) == {429}  # the fifth failure locks
+    fresh = client.post("/login/", {"username": "head_a", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="192.0.2.1")
+    assert fresh.status_code == 429
 
 
 # -- API throttling ---------------------------------------------------------------------------
@@ -359,3 +383,34 @@ def test_uploaded_files_carrying_personal_data_open_only_to_roles_that_need_it(
     assert client.get(reverse("import-file", args=[job.pk])).status_code == status
     if status == 404:
         assert client.get(reverse("import-error-report", args=[job.pk])).status_code == 404
+
+
+def test_the_compose_file_publishes_the_app_only_behind_its_proxy():
+    """The address the lockout counts is the proxy's word only if nobody reaches gunicorn around it."""
+    from pathlib import Path
+
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+    services = compose["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["TRUSTED_PROXIES"] == proxy_address
+    nginx = compose["configs"]["nginx"]["content"]
+    assert "proxy_set_header X-Forwarded-For $$remote_addr;" in nginx  # replaced, not $proxy_add_x_forwarded_for
+
+
+def test_management_commands_print_only_what_they_say():
+    """django-axes logged «AXES: BEGIN version …» on every start, so every command printed it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=root, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "AXES" not in done.stdout + done.stderr
+    assert done.stdout.strip() == "System check identified no issues (0 silenced)."
