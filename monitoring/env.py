@@ -9,7 +9,9 @@ silently taken as something else (``DEBUG=flase`` must not mean "off").
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -82,3 +84,80 @@ def env(
         return CASTS[cast](raw)
     except (ValueError, KeyError) as exc:
         raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not a valid {cast}: {exc}") from exc
+
+
+# ---------------------------------------------------------------------------
+# SECRET_KEY: never a known one
+# ---------------------------------------------------------------------------
+
+# Keys published in this repository's history (the embedded default's fixed key until issue 14):
+# anyone could sign a session, a CSRF token or a personal link with them.
+PUBLISHED_SECRET_KEYS = frozenset({"dev-only-insecure-key-for-the-embedded-default-do-not-deploy"})
+# Django's own deploy check (security.W009) asks for as much.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+_HOW = "Set SECRET_KEY to a random value, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` must not sign anything, or None when it may."""
+    if key in PUBLISHED_SECRET_KEYS:
+        return "it is the development key published in the portal's source code"
+    if key.startswith("django-insecure-"):
+        return "it is a placeholder of Django's startproject"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it is {len(key)} characters long, fewer than {SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"it has fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters"
+    return None
+
+
+def secret_key(*, debug: bool, key_file: Path, environ: Mapping[str, str] | None = None) -> str:
+    """The SECRET_KEY to run with; a known, empty or short one stops the start, DEBUG or not.
+
+    With SECRET_KEY unset: production (DEBUG off) refuses to start; the embedded default
+    (DEBUG on) uses a key of its own, generated on the first run and kept in ``key_file``
+    (owner-only, out of git), so each checkout signs with a key nobody else has.
+    """
+    key = env("SECRET_KEY", default="", environ=environ)
+    source = "SECRET_KEY"
+    if not key:
+        if not debug:
+            raise ImproperlyConfigured(f"SECRET_KEY must be set when DEBUG is off. {_HOW}")
+        key, source = _own_key(key_file), str(key_file)
+    problem = secret_key_problem(key)
+    if problem:
+        remedy = _HOW if source == "SECRET_KEY" else f"Delete {key_file} to have a new one generated."
+        raise ImproperlyConfigured(f"The secret key from {source} is refused: {problem}. {remedy}")
+    return key
+
+
+def _own_key(path: Path) -> str:
+    """The key kept in ``path``, written first (owner-only) if there is none yet."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImproperlyConfigured(f"Cannot read the generated secret key in {path}: {exc}. {_HOW}") from exc
+    draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            # A hard link never replaces a file: of two processes starting at once, the first
+            # one's key is kept and both read it.
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        except OSError:
+            # No hard links on this file system (some mounted volumes): a rename, which two
+            # processes starting at the very same moment may race (the later key wins).
+            if not path.exists():
+                os.replace(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
+        return path.read_text(encoding="ascii").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"Cannot keep a generated secret key in {path}: {exc}. {_HOW}") from exc

@@ -12,20 +12,16 @@ from pathlib import Path
 from celery.schedules import crontab
 from whitenoise.compress import Compressor
 
-from monitoring.env import env
+from monitoring.env import env, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env("DEBUG", "bool", default=True)
 
-# A fixed key is acceptable only for the embedded default on a developer's machine;
-# production (DEBUG off) must bring its own.
-_DEV_SECRET_KEY = "dev-only-insecure-key-for-the-embedded-default-do-not-deploy"
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None) or ""
-if not DEBUG and SECRET_KEY in ("", _DEV_SECRET_KEY):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+# The key signs sessions, CSRF tokens and personal links: production (DEBUG off) brings its
+# own; the embedded default generates one on its first run and keeps it in .secret_key (not in
+# git). A published, empty or short key stops the start, DEBUG or not (monitoring.env.secret_key).
+SECRET_KEY = secret_key(debug=DEBUG, key_file=BASE_DIR / ".secret_key")
 
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", "list", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS", "list", default=[])
