@@ -100,7 +100,8 @@ def _consistent(diagnostic: Diagnostic) -> bool:
 
     stored = Diagnostic.objects.get(pk=diagnostic.pk)
     spec = instrument_spec(stored.instrument)
-    expected = {s.group_code: (s.score, s.level, s.is_deficit) for s in score_answers(spec=spec, answers=stored.answers)}
+    scores = score_answers(spec=spec, answers=stored.answers)
+    expected = {s.group_code: (s.score, s.level, s.is_deficit) for s in scores}
     results = {r.group_code: (r.score, r.level, r.is_deficit) for r in stored.results.all()}
     return stored.status == DiagnosticStatus.SUBMITTED and results == expected
 
@@ -177,9 +178,7 @@ def _visitor(address="10.0.0.1"):
     return services.LinkVisitor(user=None, address=address, user_agent="pytest")
 
 
-def test_links_are_issued_in_one_query_and_not_to_accounts_that_sign_in_otherwise(
-    world, django_assert_num_queries
-):
+def test_links_are_issued_in_one_query_and_not_to_accounts_that_sign_in_otherwise(world, django_assert_num_queries):
     from monitoring.models import Role, User
 
     closed = factories.TeacherFactory()
