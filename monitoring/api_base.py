@@ -10,6 +10,7 @@ import inspect
 import math
 import re
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -55,7 +56,9 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, Http404):
+    elif isinstance(exc, Http404 | ObjectDoesNotExist):
+        # A service that looks up what the request names (an item of a letter, a row) and
+        # finds nothing: "not found", as the pages answer (monitoring.security.NotFoundMiddleware).
         exc = exceptions.NotFound("Не найдено или недоступно.")
     elif isinstance(exc, exceptions.Throttled):
         exc = _throttled(exc.wait)

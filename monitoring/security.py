@@ -10,7 +10,7 @@ import ipaddress
 import re
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import render
 
@@ -32,6 +32,26 @@ class ControlCharactersMiddleware:
         if CONTROL.search(request.path_info):
             raise Http404("Страница не найдена.")
         return self.get_response(request)
+
+
+class NotFoundMiddleware:
+    """A lookup that finds nothing, escaping a view, is "not found", never a server error.
+
+    Services look up what the request names (``letter.items.get(pk=…)``, a row by its code);
+    a stale page or a hand-made address naming a row that is gone must get the 404 page,
+    not a 500 (POST /letters/1/items/999999/move/ did).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, ObjectDoesNotExist):
+            raise Http404("Запись не найдена.") from exception
+        return None
 
 
 class PermissionsPolicyMiddleware:

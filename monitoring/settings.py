@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "monitoring.security.ControlCharactersMiddleware",
+    # A lookup that finds nothing (a stale page's item id) answers 404, not 500.
+    "monitoring.security.NotFoundMiddleware",
     # Lets django-simple-history record who made a change saved during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -131,6 +133,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "monitoring.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "monitoring.security.client_ip"
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; from anyone
+# else the header is ignored and the socket address counts (monitoring.security.client_ip).
+TRUSTED_PROXIES = env("TRUSTED_PROXIES", "list", default=[])
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
@@ -355,4 +360,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes announces itself ("AXES: BEGIN version …") at every start, so every
+    # management command printed it; its warnings and its login records still come through.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }

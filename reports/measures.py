@@ -20,6 +20,7 @@ from django.db import transaction
 
 from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator
 from monitoring.models import MonitoringPeriod, Municipality, Region, Role, School
+from monitoring.services import period_lock_open
 from reports.models import Effect, LetterItem, Measure, MeasureStatus
 
 # Who records decisions: the institute for any unit, a municipal official for their
@@ -82,6 +83,7 @@ def measure_create(
     """Record a decision; ``responsible`` is a person's name or a User (who then gets the overdue notice)."""
     if not can_create_measures(user):
         raise PermissionDenied("Записывать управленческие решения могут сотрудники института и муниципалитетов.")
+    period_lock_open(period=period)
     indicator = Indicator.objects.filter(code=indicator_code).first()
     if indicator is None:
         raise ValidationError({"indicator": "Такого показателя нет."})

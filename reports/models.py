@@ -350,13 +350,53 @@ class Measure(models.Model):
     objects = ScopedManager()
     history = HistoricalRecords()
 
+    # How far ahead a decision may be due: the effect is judged on the following periods.
+    DUE_YEARS_AHEAD = 5
+
     class Meta:
         verbose_name = "управленческое решение"
         verbose_name_plural = "управленческие решения (меры)"
         ordering = ["period", "due", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="measure_target_not_negative",
+                condition=Q(target__gte=0),
+                violation_error_message="Целевое значение не может быть отрицательным.",
+            ),
+            models.CheckConstraint(
+                name="measure_due_plausible",
+                condition=Q(due__gte="2000-01-01") & Q(due__lte="2100-12-31"),
+                violation_error_message="Срок должен быть датой между 2000 и 2100 годом.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def clean(self):
+        """What every door (the form, the API, the admin) checks before a decision is stored."""
+        from django.core.exceptions import ValidationError
+
+        from indicators.models import Unit
+
+        errors = {}
+        if self.target is not None and self.indicator_id:
+            unit = self.indicator.unit
+            if self.target < 0:
+                errors["target"] = "Целевое значение не может быть отрицательным."
+            elif unit == Unit.PERCENT and self.target > 100:
+                errors["target"] = "Показатель измеряется в процентах: целевое значение — от 0 до 100."
+            elif unit == Unit.FLAG and self.target not in (0, 1):
+                errors["target"] = "Показатель — признак наличия: целевое значение 0 или 1."
+        if self.due is not None and self.period_id:
+            first, last = self.period.start, self.period.end.replace(year=self.period.year + self.DUE_YEARS_AHEAD)
+            if not first <= self.due <= last:
+                errors["due"] = (
+                    f"Срок должен лежать между {first:%d.%m.%Y} и {last:%d.%m.%Y}: от начала периода "
+                    f"{self.period.year} года и не дальше {self.DUE_YEARS_AHEAD} лет вперед."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Notice(models.Model):

@@ -438,6 +438,10 @@ MEASURE_BAD = [
     {"responsible": "р" * 256},
     {"org_code": "../../x"},
     {"org_code": "0" * 21},
+    # Reported: a due date of 0001-01-01 and a negative target were stored.
+    {"due": "0001-01-01"},
+    {"due": "2999-01-01"},
+    {"target": "-5"},
 ]
 
 
@@ -542,3 +546,59 @@ def test_staffing_template_holds_formula_looking_text_as_text(world, text):
     book = load_workbook(io.BytesIO(content))
     cells = [c for ws in book for row in ws.iter_rows() for c in row if c.value == text]
     assert len(cells) == 2 and {c.data_type for c in cells} == {"s"}
+
+
+# --- addresses naming nothing: every pattern, every method (issue 14, item 11) ------------
+
+ODD_KWARGS = {"int": [0, 999999, 2**31 - 1], "str": ["НЕТ-ТАКОГО", "0" * 20, "x"], "path": ["нет/такого"]}
+
+
+def _odd_paths():
+    from django.urls import reverse
+
+    from tests.test_access_matrix import url_patterns
+
+    seen = set()
+    for pattern in url_patterns():
+        if pattern.is_admin or not pattern.name:
+            continue
+        names = re.findall(r"<(?:(\w+):)?(\w+)>", pattern.route)
+        for i in range(3):
+            kwargs = {}
+            for converter, name in names:
+                values = ODD_KWARGS.get(converter or "str", ODD_KWARGS["str"])
+                kwargs[name] = values[i % len(values)]
+            try:
+                path = reverse(pattern.name, kwargs=kwargs)
+            except Exception:  # noqa: BLE001 - a converter that refuses the value: no such address
+                continue
+            if path not in seen:
+                seen.add(path)
+                yield pattern.name, path
+
+
+@pytest.mark.parametrize("who", ["analyst", "head_a", "teacher"])
+def test_an_address_naming_nothing_is_never_a_server_error(world, who):
+    """Ids and codes that exist nowhere, in every URL pattern, by GET and by POST (empty and junk bodies)."""
+    client = Client(raise_request_exception=False)
+    client.force_login(world.people[who])
+    failures = []
+    for name, path in _odd_paths():
+        if name in ("logout", "api-token-revoke"):
+            continue
+        for method, body in (("get", None), ("post", {}), ("post", {"direction": "up", "school": "000001"})):
+            response = getattr(client, method)(path, body) if body is not None else client.get(path)
+            if response.status_code >= 500:
+                failures.append(f"{method.upper()} {path} -> {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_moving_an_item_that_is_not_in_the_letter_is_not_found(world):
+    letter = factories.LetterFactory(period=world.period, municipality=world.m1, author=world.analyst)
+    item = factories.LetterItemFactory(letter=letter)
+    client = Client(raise_request_exception=False)
+    client.force_login(world.analyst)
+    response = client.post(f"/letters/{letter.pk}/items/999999/move/", {"direction": "up"})
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert LetterItem.objects.filter(letter=letter).count() == 1

@@ -164,3 +164,57 @@ def test_the_form_records_a_measure(client, two_years):
     assert response.status_code == 200 and not Measure.objects.filter(text="Чужая").exists()
     client.force_login(world.head_a)
     assert client.get(reverse("measure-create")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("code", "target", "due", "field"),
+    [
+        ("1.2", "-5", dt.date(2026, 3, 1), "target"),  # a share below zero
+        ("1.2", "150", dt.date(2026, 3, 1), "target"),  # 1.2 is a percentage
+        ("1.2", "70", dt.date(1, 1, 1), "due"),  # reported: 0001-01-01 was stored
+        ("1.2", "70", dt.date(2024, 12, 31), "due"),  # before the period
+        ("1.2", "70", dt.date(2031, 1, 1), "due"),  # more than five years ahead
+    ],
+)
+def test_a_measure_out_of_its_indicators_range_or_its_periods_time_is_refused(two_years, code, target, due, field):
+    from django.core.exceptions import ValidationError
+
+    from reports.models import Measure
+
+    world, _ = two_years
+    with pytest.raises(ValidationError) as refused:
+        measure_create(
+            period=world.period,
+            user=world.analyst,
+            text="Провести методический семинар",
+            responsible="Иванов И. И.",
+            due=due,
+            indicator_code=code,
+            level=Level.SCHOOL,
+            org_code=world.school_a.code,
+            target=Decimal(target),
+        )
+    assert field in refused.value.message_dict
+    assert not Measure.objects.exists()
+
+
+def test_the_database_refuses_a_negative_target_whatever_the_door(two_years):
+    from django.db import IntegrityError, transaction
+
+    from reports.models import Measure
+
+    world, _ = two_years
+    measure = decide(world, "1.2", "70")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Measure.objects.filter(pk=measure.pk).update(target=Decimal("-1"))
+
+
+def test_no_measure_is_recorded_for_a_closed_period(two_years):
+    from django.core.exceptions import ValidationError
+
+    from monitoring.models import MonitoringPeriod, PeriodStatus
+
+    world, _ = two_years
+    MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=PeriodStatus.CLOSED)
+    with pytest.raises(ValidationError, match="закрыт"):
+        decide(world, "1.2", "70")
