@@ -16,6 +16,7 @@ from pathlib import PurePath
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
+from django.utils.deconstruct import deconstructible
 from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
@@ -1204,6 +1205,28 @@ class ImportStatus(models.TextChoices):
     REFUSED = "refused", "Отклонен"
 
 
+@deconstructible
+class RandomName:
+    """``upload_to`` for generated files (exports, letters, reports): ``prefix/<random>.<suffix>``.
+
+    A stored name says nothing and cannot be guessed (``exports/2025-1.xlsx`` could), whatever
+    serves the media folder by mistake; the download name a user sees is set by the view.
+    """
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def __call__(self, instance, filename: str) -> str:
+        suffix = "".join(ch for ch in PurePath(filename).suffix.lower() if ch.isalnum() or ch == ".")[:8]
+        return f"{self.prefix}/{uuid.uuid4().hex}{suffix}"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, RandomName) and other.prefix == self.prefix
+
+    def __hash__(self) -> int:
+        return hash(self.prefix)
+
+
 def _import_upload_to(instance: ImportJob, filename: str) -> str:
     # The stored name never comes from the user: a path in the upload's name goes nowhere.
     suffix = "".join(ch for ch in PurePath(filename).suffix.lower() if ch.isalnum() or ch == ".")[:8]
@@ -1264,7 +1287,7 @@ class ExportJob(models.Model):
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="exports", verbose_name="кто")
     format = models.CharField("формат", max_length=10, choices=Format.choices, default=Format.XLSX)
     status = models.CharField("состояние", max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
-    file = models.FileField("файл", upload_to="exports/", blank=True)
+    file = models.FileField("файл", upload_to=RandomName("exports"), blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
     finished_at = models.DateTimeField("готов", null=True, blank=True)
     error = models.TextField("ошибка", blank=True)

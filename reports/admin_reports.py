@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from monitoring.admin import ReadOnlyAdmin, ScopedHistoryAdmin
-from monitoring.scoping import can_write_region
+from monitoring.scoping import can_write_region, is_region_wide
 from reports import models
 
 
@@ -39,3 +39,10 @@ class AnnualReportAdmin(ReadOnlyAdmin):
     list_display = ["period", "status", "progress", "pages", "user", "created_at", "finished_at"]
     list_filter = ["status", "period"]
     list_select_related = ["period", "user"]
+
+    # The region's report is the institute's and the ministry's, in the admin as on its pages.
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and is_region_wide(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and is_region_wide(request.user)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Indicator, Level
-from monitoring.models import MonitoringPeriod, Municipality, School, ScopedManager, ScopePaths
+from monitoring.models import MonitoringPeriod, Municipality, RandomName, School, ScopedManager, ScopePaths
 
 
 class Finding(models.Model):
@@ -203,7 +203,7 @@ class Letter(models.Model):
     approved_at = models.DateTimeField("согласовано", null=True, blank=True)
     number = models.CharField("исходящий номер", max_length=50, blank=True)
     issued_on = models.DateField("дата", null=True, blank=True)
-    pdf = models.FileField("PDF", upload_to="letters/%Y/", blank=True)
+    pdf = models.FileField("PDF", upload_to=RandomName("letters"), blank=True)
     pdf_sha256 = models.CharField("SHA-256 PDF", max_length=64, blank=True)
     corrects = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections", verbose_name="исправляет"
@@ -443,12 +443,14 @@ class AnnualReport(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
     finished_at = models.DateTimeField("готов", null=True, blank=True)
-    pdf = models.FileField("PDF", upload_to="reports/", blank=True)
-    xlsx = models.FileField("XLSX", upload_to="reports/", blank=True)
+    pdf = models.FileField("PDF", upload_to=RandomName("reports"), blank=True)
+    xlsx = models.FileField("XLSX", upload_to=RandomName("reports"), blank=True)
     pages = models.PositiveIntegerField("страниц", default=0)
     error = models.TextField("ошибка", blank=True)
 
-    scope_paths = ScopePaths(public=True)
+    # The region's report: institute and ministry only (a school head or a municipal official
+    # has no page of it, and the admin follows the same scope).
+    scope_paths = ScopePaths()
     objects = ScopedManager()
 
     class Meta:

@@ -1023,7 +1023,8 @@ ADMIN_MODELS: dict[str, AdminCase] = {
     "reports.Measure": AdminCase(lambda o: o.measure_a, IN_A),
     # Notices are personal: the institute checks deliveries, everyone else reads their own.
     "reports.Notice": AdminCase(lambda o: o.notice_head_a, ("analyst", "head_a"), add=NOBODY, delete=NOBODY),
-    "reports.AnnualReport": AdminCase(lambda o: o.annual, IN_ALL, add=NOBODY, delete=NOBODY),
+    # The region's report: the institute's and the ministry's only, as its pages.
+    "reports.AnnualReport": AdminCase(lambda o: o.annual, IN_REGION, viewers=IN_REGION, add=NOBODY, delete=NOBODY),
 }
 
 
