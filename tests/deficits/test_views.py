@@ -427,6 +427,7 @@ def test_a_link_works_in_the_browser_that_started_it_only(client, world, newcome
     # The browser that started it goes on, from the landing page too.
     home = client.get(reverse("diagnostic-link", args=[token])).content.decode()
     assert "Продолжить заполнение" in home and "Отвечено на 1 из 60" in home
+    assert "Ссылка действует только в этом браузере" in home
     assert _start(client, token)["Location"] == reverse("diagnostic-link-fill", args=[token, 1])
 
 
