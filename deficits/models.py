@@ -214,6 +214,7 @@ class Diagnostic(models.Model):
         municipality="teacher__roster_entries__school__municipality",
         school="teacher__roster_entries__school",
         teacher="teacher",
+        year="date__year",
     )
     objects = models.Manager.from_queryset(DiagnosticQuerySet)()
 

@@ -234,7 +234,7 @@ class Enrollment(models.Model):
     final_attestation = models.BooleanField("итоговая аттестация пройдена", default=False)
     satisfaction = models.PositiveSmallIntegerField("удовлетворенность (1–5)", null=True, blank=True)
 
-    scope_paths = ScopePaths(**_TEACHER_SCOPE)
+    scope_paths = ScopePaths(**_TEACHER_SCOPE, year="course__end__year")
     objects = ScopedManager()
 
     class Meta:
@@ -305,7 +305,7 @@ class Route(models.Model):
     )
     approved_at = models.DateTimeField("согласован", null=True, blank=True)
 
-    scope_paths = ScopePaths(**_TEACHER_SCOPE)
+    scope_paths = ScopePaths(**_TEACHER_SCOPE, year="start__year")
     objects = models.Manager.from_queryset(RouteQuerySet)()
 
     class Meta:
@@ -369,6 +369,7 @@ class RouteActivity(models.Model):
         municipality="route__teacher__roster_entries__school__municipality",
         school="route__teacher__roster_entries__school",
         teacher="route__teacher",
+        year="route__start__year",
     )
     objects = ScopedManager()
 
@@ -424,6 +425,7 @@ class RouteVersion(models.Model):
         municipality="route__teacher__roster_entries__school__municipality",
         school="route__teacher__roster_entries__school",
         teacher="route__teacher",
+        year="route__start__year",
     )
     objects = ScopedManager()
 
@@ -458,6 +460,7 @@ class RouteEvent(models.Model):
         municipality="route__teacher__roster_entries__school__municipality",
         school="route__teacher__roster_entries__school",
         teacher="route__teacher",
+        year="route__start__year",
     )
     objects = ScopedManager()
 

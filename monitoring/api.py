@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
@@ -23,9 +24,10 @@ from monitoring.models import (
     RosterEntry,
     School,
     StaffingRow,
+    Teacher,
 )
 from monitoring.package.safety import MAX_UPLOAD_BYTES
-from monitoring.scoping import can_see_personal_data
+from monitoring.scoping import can_see_personal_data, is_region_wide, scope_filter
 
 # ---------------------------------------------------------------------------
 # Organisations and periods
@@ -119,19 +121,21 @@ class RosterEntrySerializer(serializers.ModelSerializer):
             "category", "category_date", "experience_years", "part_time", "workload",
         ]  # fmt: skip
 
-    def _personal(self) -> bool:
-        # Decided once per response, not per row.
+    def _personal(self, entry: RosterEntry) -> bool:
+        # The role decides once per response; the person, per row: a past year's row of a
+        # teacher who has moved to another school carries no birth date for the former head
+        # (TeacherViewSet annotates whether the card itself is in the user's scope).
         if "personal" not in self.context:
             self.context["personal"] = can_see_personal_data(self.context["request"].user)
-        return self.context["personal"]
+        return self.context["personal"] and getattr(entry, "card_visible", True)
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_birth_date(self, entry: RosterEntry):
-        return entry.teacher.birth_date.isoformat() if self._personal() else None
+        return entry.teacher.birth_date.isoformat() if self._personal(entry) else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_snils(self, entry: RosterEntry):
-        return (entry.teacher.snils or None) if self._personal() else None
+        return (entry.teacher.snils or None) if self._personal(entry) else None
 
 
 class TransferSerializer(serializers.Serializer):
@@ -145,6 +149,15 @@ class TeacherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     serializer_class = RosterEntrySerializer
     filterset_class = RosterEntryApiFilter
     ordering = ("-period__year", "teacher__code")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        user = self.request.user
+        if is_region_wide(user) or not can_see_personal_data(user):
+            return queryset
+        # Whether the teacher's card (name, birth date, СНИЛС now) is the user's: in one query.
+        cards = Teacher.objects.filter(scope_filter(user=user, model=Teacher), pk=OuterRef("teacher_id"))
+        return queryset.annotate(card_visible=Exists(cards))
 
     @extend_schema(request=TransferSerializer, responses={200: RosterEntrySerializer})
     @action(detail=True, methods=["post"])

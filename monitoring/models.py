@@ -73,6 +73,11 @@ class ScopePaths:
     teacher: str | tuple[str, ...] | None = None
     public: bool = False
     region_wide: str | None = None
+    # A path through a teacher's roster (``…roster_entries__school``) follows the roster of the
+    # period the row belongs to: the path to that year (``date__year``, ``period__year``), or
+    # None for the teacher's current school (their latest roster). A school's head sees a
+    # moved teacher's rows of the years they were at the school, not the later ones.
+    year: str | None = None
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -632,6 +637,7 @@ class ExpertRole(models.Model):
         municipality="teacher__roster_entries__school__municipality",
         school="teacher__roster_entries__school",
         teacher="teacher",
+        year="period__year",
     )
     objects = ScopedManager()
 
@@ -745,6 +751,7 @@ class SupportProjectParticipant(models.Model):
         municipality="teacher__roster_entries__school__municipality",
         school="teacher__roster_entries__school",
         teacher="teacher",
+        year="project__period__year",
     )
     objects = ScopedManager()
 
@@ -835,6 +842,7 @@ class MentoringPair(models.Model):
         municipality="mentee__roster_entries__school__municipality",
         school="mentee__roster_entries__school",
         teacher="mentee",
+        year="program__period__year",
     )
     objects = ScopedManager()
 
@@ -891,6 +899,7 @@ class CompetitionEntry(models.Model):
         municipality="teacher__roster_entries__school__municipality",
         school="teacher__roster_entries__school",
         teacher="teacher",
+        year="period__year",
     )
     objects = ScopedManager()
 
@@ -1010,6 +1019,7 @@ class AssociationMember(models.Model):
         municipality="teacher__roster_entries__school__municipality",
         school="teacher__roster_entries__school",
         teacher="teacher",
+        year="association__period__year",
     )
     objects = ScopedManager()
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
-from django.db.models import Model, Q
+from django.db.models import Model, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from monitoring.models import Role, ScopePaths
@@ -52,10 +53,47 @@ def _crosses_many(model: type[Model], path: str) -> bool:
     return False
 
 
-def _anchor(model: type[Model], paths: tuple[str, ...], value) -> Q:
+ROSTER = "roster_entries__school"
+
+
+def _roster_school(model: type[Model], path: str, year: str | None):
+    """The school (or its municipality) of the teacher that ``path`` goes through, in the row's year.
+
+    ``path`` is ``<teacher>__roster_entries__school[__municipality]``. The teacher's roster row
+    of the latest period up to the row's year decides (a row older than every roster: the
+    earliest one); without ``year``, the teacher's latest row — their current school.
+    """
+    from monitoring.models import RosterEntry
+
+    teacher, _, rest = path.partition(ROSTER)
+    teacher = teacher.removesuffix("__") or "pk"
+    column = "school__municipality_id" if rest.endswith("__municipality") else "school_id"
+    entries = RosterEntry.objects.filter(teacher=OuterRef(teacher)).order_by()
+    latest = entries.order_by("-period__year")
+    if year is None:
+        return Subquery(latest.values(column)[:1])
+    up_to = latest.filter(period__year__lte=OuterRef(year)).values(column)[:1]
+    earliest = entries.order_by("period__year").values(column)[:1]
+    return Coalesce(Subquery(up_to), Subquery(earliest))
+
+
+def _anchor(model: type[Model], paths: tuple[str, ...], value, *, year: str | None = None) -> Q:
     if not paths or value is None:
         return NOTHING
     q = reduce(or_, (Q(**{path: value}) for path in paths))
+    through_roster = [path for path in paths if ROSTER in path]
+    if through_roster:
+        # Reachable through the roster at all (the join narrows the rows to check), and through
+        # the roster of the row's own period (the subquery decides).
+        candidates = model._base_manager.filter(q)
+        decided = reduce(or_, (Q(**{f"_scope_{i}": value}) for i in range(len(through_roster))))
+        annotated = candidates.annotate(
+            **{f"_scope_{i}": _roster_school(model, path, year) for i, path in enumerate(through_roster)}
+        )
+        other = [path for path in paths if ROSTER not in path]
+        if other:
+            decided |= reduce(or_, (Q(**{path: value}) for path in other))
+        return Q(pk__in=annotated.filter(decided).values("pk"))
     if any(_crosses_many(model, path) for path in paths):
         # Joining through a reverse relation would repeat rows; a subquery on the
         # primary key keeps one row per object and lets callers keep chaining.
@@ -76,9 +114,9 @@ def scope_filter(*, user, model: type[Model]) -> Q:
         return EVERYTHING
     wide = Q(**{f"{paths.region_wide}__isnull": True}) if paths.region_wide else NOTHING
     if user.role == Role.MUNICIPAL:
-        return _anchor(model, _paths(paths.municipality), user.municipality_id) | wide
+        return _anchor(model, _paths(paths.municipality), user.municipality_id, year=paths.year) | wide
     if user.role == Role.SCHOOL_HEAD:
-        return _anchor(model, _paths(paths.school), user.school_id) | wide
+        return _anchor(model, _paths(paths.school), user.school_id, year=paths.year) | wide
     if user.role == Role.TEACHER:
         return _anchor(model, _paths(paths.teacher), user.teacher_id)
     return NOTHING

@@ -56,13 +56,67 @@ def test_teachers_per_role_without_duplicates(world):
     }
 
 
-def test_a_teacher_who_moved_is_seen_by_both_schools_heads(world):
+def test_a_moved_teachers_card_is_their_new_schools_and_each_roster_row_its_own_schools(world):
     nxt = factories.PeriodFactory(year=2026)
     factories.RosterEntryFactory(period=nxt, teacher=world.teacher_a, school=world.school_b)
     assert codes(models.Teacher.objects.visible_to(world.head_b)) == ["T0000001", "T0000002"]
-    # …but head B sees only the roster row at school B, not the one at school A.
+    # The card (name, birth date, СНИЛС as they are now) follows the current school…
+    assert codes(models.Teacher.objects.visible_to(world.head_a)) == []
+    assert codes(models.Teacher.objects.visible_to(world.municipal)) == ["T0000003"]
+    # …and each period's roster row stays with the school of that period.
     rows = models.RosterEntry.objects.visible_to(world.head_b).filter(teacher=world.teacher_a)
     assert [r.school for r in rows] == [world.school_b]
+    rows = models.RosterEntry.objects.visible_to(world.head_a).filter(teacher=world.teacher_a)
+    assert [r.period.year for r in rows] == [2025]
+
+
+def test_a_moved_teachers_data_follow_the_roster_of_their_own_year(world):
+    """The reported leak: the former school's head kept reading the moved teacher's later diagnostic."""
+    from deficits.models import Diagnostic
+
+    nxt = factories.PeriodFactory(year=2026)
+    factories.RosterEntryFactory(period=nxt, teacher=world.teacher_a, school=world.school_b)
+    before = factories.DiagnosticFactory(teacher=world.teacher_a, date=dt.date(2025, 3, 1), submit=True)
+    after = factories.DiagnosticFactory(teacher=world.teacher_a, date=dt.date(2026, 3, 1), submit=True)
+    # A year with no roster of its own (2027) follows the latest one before it; a year before
+    # every roster (2024), the earliest.
+    later = factories.DiagnosticFactory(teacher=world.teacher_a, date=dt.date(2027, 2, 1), submit=True)
+    older = factories.DiagnosticFactory(teacher=world.teacher_a, date=dt.date(2024, 5, 1), submit=True)
+    seen = {
+        who: set(Diagnostic.objects.visible_to(world.people[who]).filter(teacher=world.teacher_a))
+        for who in ("head_a", "head_b", "municipal", "teacher", "analyst")
+    }
+    assert seen["head_a"] == {before, older} == seen["municipal"]
+    assert seen["head_b"] == {after, later}
+    assert seen["teacher"] == seen["analyst"] == {before, after, later, older}
+    for person, diagnostic, expected in (("head_a", after, False), ("head_b", before, False), ("head_a", before, True)):
+        assert can_see(user=world.people[person], obj=diagnostic) is expected
+
+
+def test_period_rows_follow_their_period(world):
+    nxt = factories.PeriodFactory(year=2026)
+    factories.RosterEntryFactory(period=nxt, teacher=world.teacher_a, school=world.school_b)
+    old = models.CompetitionEntry.objects.create(
+        period=world.period, teacher=world.teacher_a, competition="Учитель года", level="школьный",
+        date=dt.date(2025, 2, 1),
+    )  # fmt: skip
+    new = models.CompetitionEntry.objects.create(
+        period=nxt, teacher=world.teacher_a, competition="Учитель года", level="школьный", date=dt.date(2026, 2, 1)
+    )
+    assert set(models.CompetitionEntry.objects.visible_to(world.head_a)) == {old}
+    assert set(models.CompetitionEntry.objects.visible_to(world.head_b)) == {new}
+
+
+def test_the_api_roster_row_of_a_moved_teacher_carries_no_birth_date_for_the_former_head(client, world):
+    nxt = factories.PeriodFactory(year=2026)
+    factories.RosterEntryFactory(period=nxt, teacher=world.teacher_a, school=world.school_b)
+    client.force_login(world.head_a)
+    rows = client.get("/api/v1/teachers/", {"period": 2025}).json()["results"]
+    mine = [r for r in rows if r["teacher"] == "T0000001"]
+    assert mine and mine[0]["birth_date"] is None and mine[0]["full_name"]
+    client.force_login(world.head_b)
+    rows = client.get("/api/v1/teachers/", {"period": 2026}).json()["results"]
+    assert [r["birth_date"] for r in rows if r["teacher"] == "T0000001"] == [world.teacher_a.birth_date.isoformat()]
 
 
 def test_associations_follow_their_owner(world):
