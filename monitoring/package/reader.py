@@ -19,6 +19,8 @@ import struct
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -34,6 +36,7 @@ from monitoring.package.safety import (
     display_name,
     entry_name,
     format_megabytes,
+    iter_extents,
     sniff,
 )
 
@@ -65,9 +68,32 @@ def read_package(source: str | os.PathLike | BinaryIO, *, filename: str | None =
     CSV files, or a seekable binary file object (a Django ``UploadedFile``). ``filename``
     is the name the user knows the file by; it decides the format by its extension and
     names the file in messages (default: the path's or the file object's name).
+
+    The reading happens in a child process with its own memory and time limits
+    (monitoring.package.isolation): whatever the file makes a reader do (abort, crash,
+    exhaust memory, loop), the calling web or Celery process survives and gets a
+    ``PackageFileError``.
     """
+    from monitoring.package.isolation import read_isolated
+
+    return read_isolated(source, filename=filename)
+
+
+def read_package_in_process(
+    source: str | os.PathLike | BinaryIO, *, filename: str | None = None
+) -> dict[str, RawSheet]:
+    """``read_package`` in this very process: what the child process runs, and what tests of formats call."""
+    sheets: dict[str, RawSheet] = {}
+    for sheet in iter_package(source, filename=filename):
+        sheets[sheet.name] = sheet
+    return sheets
+
+
+def iter_package(source: str | os.PathLike | BinaryIO, *, filename: str | None = None) -> Iterator[RawSheet]:
+    """The sheets of a package file one by one, in file order (see ``read_package``)."""
     if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
-        return _read_directory(Path(source), display_name(filename) or Path(source).name)
+        yield from _read_directory(Path(source), display_name(filename) or Path(source).name).values()
+        return
 
     name = display_name(filename) or display_name(
         source if isinstance(source, (str, os.PathLike)) else getattr(source, "name", None)
@@ -76,58 +102,105 @@ def read_package(source: str | os.PathLike | BinaryIO, *, filename: str | None =
     if not isinstance(source, (str, os.PathLike)):
         source.seek(0)
     if package_format is PackageFormat.ZIP:
-        return _read_csv_zip(source, name)
-    if package_format is PackageFormat.CSV:
+        yield from _read_csv_zip(source, name).values()
+    elif package_format is PackageFormat.CSV:
         data = _read_all(source, name)
         sheet_name = _sheet_name(os.path.splitext(name)[0])
-        return {sheet_name: _read_csv(data, sheet_name, f"«{name}»")}
-    return _read_workbook(source, name)
+        yield _read_csv(data, sheet_name, f"«{name}»")
+    else:
+        yield from _iter_workbook(source, name, package_format)
 
 
 # --- workbooks -----------------------------------------------------------------------
 
 
-def _read_workbook(source: str | os.PathLike | BinaryIO, name: str) -> dict[str, RawSheet]:
+def _open_workbook(source: str | os.PathLike | BinaryIO, name: str) -> python_calamine.CalamineWorkbook:
     try:
         if not isinstance(source, (str, os.PathLike)):
-            workbook = python_calamine.CalamineWorkbook.from_filelike(source)
-        elif Path(source).suffix.lower() == Path(name).suffix.lower():
-            workbook = python_calamine.CalamineWorkbook.from_path(os.fspath(source))
-        else:
-            # from_path picks the format by the path's extension; a temporary file
-            # saved under another one (upload.tmp) is read by content instead.
-            with open(source, "rb") as file:
-                workbook = python_calamine.CalamineWorkbook.from_filelike(file)
+            source.seek(0)
+            return python_calamine.CalamineWorkbook.from_filelike(source)
+        if Path(source).suffix.lower() == Path(name).suffix.lower():
+            return python_calamine.CalamineWorkbook.from_path(os.fspath(source))
+        # from_path picks the format by the path's extension; a temporary file saved
+        # under another one (upload.tmp) is read by content instead.
+        with open(source, "rb") as file:
+            return python_calamine.CalamineWorkbook.from_filelike(file)
     except BaseException as exc:
         error = _calamine_error(exc, name)
         if error is None:
             raise
         raise error from exc
 
-    sheets: dict[str, RawSheet] = {}
-    with workbook:
-        for metadata in workbook.sheets_metadata:
-            # Chart, dialog and macro sheets hold no cells.
-            if metadata.typ != python_calamine.SheetTypeEnum.WorkSheet:
-                continue
+
+def _iter_workbook(
+    source: str | os.PathLike | BinaryIO, name: str, package_format: PackageFormat
+) -> Iterator[RawSheet]:
+    """The worksheets of a workbook, each read only once safety has bounded what it declares.
+
+    An .ods or .xls is parsed whole when calamine opens it, so every sheet is checked
+    first. An .xlsx is parsed sheet by sheet: its shared strings are checked before it is
+    opened, and each sheet is parsed (in a thread: calamine releases the GIL) as soon as
+    its own part has passed, while the next part is being checked here; so the check
+    costs little more than the parse.
+    """
+    extents = iter_extents(source, name=name, package_format=package_format)
+    checked: set[str] = set()
+    exhausted = False
+
+    def check_next() -> None:
+        nonlocal exhausted
+        extent = next(extents, None)
+        if extent is None:
+            exhausted = True
+        else:
+            checked.add(extent.sheet)
+
+    if package_format is PackageFormat.XLSX:
+        check_next()  # the workbook-wide checks and the first sheet
+    else:
+        while not exhausted:
+            check_next()
+    workbook = _open_workbook(source, name)
+    with workbook, ThreadPoolExecutor(max_workers=1, thread_name_prefix="calamine") as pool:
+        # Chart, dialog and macro sheets hold no cells.
+        worksheets = [m for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        parsing: list = []
+        seen: set[str] = set()
+
+        def ready(position: int) -> bool:
+            return exhausted or _sheet_name(worksheets[position].name) in checked
+
+        for index, metadata in enumerate(worksheets):
+            while len(parsing) <= index:  # this sheet goes to the parser once its part has passed
+                if ready(len(parsing)):
+                    parsing.append(pool.submit(workbook.get_sheet_by_name, worksheets[len(parsing)].name))
+                else:
+                    check_next()
+            following = index + 1
+            if len(parsing) == following < len(worksheets):
+                if not ready(following):
+                    check_next()  # the next part is checked while this sheet parses
+                if ready(following):
+                    parsing.append(pool.submit(workbook.get_sheet_by_name, worksheets[following].name))
             sheet_name = _sheet_name(metadata.name)
             try:
                 # skip_empty_area=False keeps leading empty rows and columns, so list
                 # positions are Excel's own: row index i is Excel row i + 1 and cell
                 # index j is column j + 1, whatever calamine's idea of the used area.
-                cells = workbook.get_sheet_by_name(metadata.name).to_python(skip_empty_area=False)
+                cells = parsing[index].result().to_python(skip_empty_area=False)
             except BaseException as exc:
                 error = _calamine_error(exc, name, metadata.name)
                 if error is None:
                     raise
                 raise error from exc
-            if sheet_name in sheets:
+            parsing[index] = None  # the parsed range is freed as soon as its rows are built
+            if sheet_name in seen:
                 raise PackageFileError(
                     f"В книге «{name}» два листа с названием «{sheet_name}» (названия различаются только "
                     f"пробелами). Удалите или переименуйте лишний лист."
                 )
-            sheets[sheet_name] = _build_sheet(sheet_name, cells)
-    return sheets
+            seen.add(sheet_name)
+            yield _build_sheet(sheet_name, cells)
 
 
 def _calamine_error(exc: BaseException, name: str, sheet: str | None = None) -> PackageFileError | None:
@@ -138,6 +211,8 @@ def _calamine_error(exc: BaseException, name: str, sheet: str | None = None) -> 
     """
     if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
         return None
+    if isinstance(exc, MemoryError):
+        return None  # not the file's fault as such: the isolated reader reports it as memory
     if isinstance(exc, python_calamine.PasswordError):
         return PackageFileError(
             f"Файл «{name}» защищён паролем, поэтому прочитать его нельзя. Откройте его в Excel, снимите пароль "

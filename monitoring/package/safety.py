@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import codecs
 import enum
+import functools
+import html
 import math
 import os
 import re
 import struct
+import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -60,6 +65,47 @@ RATIO_CHECK_MIN_BYTES = 1024 * 1024
 
 # How many leading bytes type detection looks at.
 HEAD_BYTES = 4096
+
+# --- what a sheet may declare (check_extent) ---------------------------------------
+#
+# python-calamine allocates a sheet as one rectangle: from its first to its last cell
+# holding a value, and, because the reader asks for Excel's own positions, once more
+# from A1 to that last cell (``to_python(skip_empty_area=False)``), 24-32 bytes per cell
+# in Rust plus a pointer per cell in Python, empty or not. One value at A1 and one at
+# XFD1048576 is a 1.6 KB file that asks for 512 GiB. So the rectangle every sheet would
+# make is measured from the file's own bytes (cell references, repeat counts, record
+# headers) before any reader opens it, and bounded here.
+#
+# Columns: the widest sheet of the package is «Диагностика» with 63 columns (code, date,
+# kind and sixty items); people add a column of notes or two. 256 is four times that and
+# the whole width of an Excel 97–2003 sheet (A…IV), so every .xls fits by definition.
+MAX_COLUMNS = 256
+# Rows: as many as an Excel or LibreOffice sheet has. The largest sheet of a
+# national-size package (the `national` demo: a million teachers, so the roster
+# «Педагоги» alone has 1,000,001 rows) still fits.
+MAX_ROWS = 1_048_576
+# Cells, counted as the rectangle from A1 to the last cell holding a value (what the
+# reader allocates), per sheet and for the whole workbook. A region-size package is
+# ~3.3 million cells in 12.6 MB of .xlsx (~3.8 bytes a cell); the 50 MiB upload limit
+# therefore holds ~14 million cells of real data. 2**24 (16.8 million, also exactly an
+# Excel 97–2003 sheet, 65,536 × 256) admits that and five region-size packages at once;
+# reading it takes ~2 GB in the reading process, within its memory limit.
+MAX_SHEET_CELLS = 2**24
+MAX_TOTAL_CELLS = 2**24
+# A rectangle larger than this must be backed by cells the file really writes: at least
+# one cell in FILL_RATIO holding a value. A legitimate sheet is dense (the sparsest,
+# «Программы ДПП» with most of its 13 flags left empty, is ~30 % filled; a stray value far
+# below a 30,000-row roster still leaves ~4 %), while a small file declaring millions of
+# empty cells is not. Up to 2**22 cells (~300 MB to read, the most a refused hostile file
+# may cost) nothing is asked.
+SPARSE_CELLS = 2**22
+FILL_RATIO = 32
+# Excel's limit on the text of one cell; a longer run of spaces (ODS ``text:s text:c``)
+# exists only in a crafted file.
+MAX_CELL_TEXT = 32_767
+# Text an .ods multiplies by its repeat counts (a long value repeated across columns and
+# rows is copied into every cell by the reader); legitimate repeats are short flags.
+MAX_REPEATED_TEXT_BYTES = 64 * 1024 * 1024
 
 # The declared sizes are trustworthy as limits: both Python's zipfile (used for the CSV
 # archives) and the Rust zip crate inside python-calamine stop with an error when an
@@ -512,6 +558,677 @@ def _unicode_path_extra(extra: bytes, raw_name: bytes) -> str | None:
         except UnicodeDecodeError:
             return None
     return None
+
+
+# --- what the sheets declare --------------------------------------------------------
+
+
+@dataclass
+class SheetExtent:
+    """The rectangle a reader would allocate for one sheet, measured from the file's bytes.
+
+    ``rows`` and ``columns`` reach the last cell holding a value (1-based; 0 for an empty
+    sheet): the reader materialises every cell from A1 to there. ``filled`` counts the
+    cells the file really writes out with a value (a repeated ODS cell counts once), the
+    bytes that back the rectangle. ``declared`` is what the sheet's header announces
+    (xlsx ``<dimension>``, xls DIMENSIONS): (rows, columns, text of the range), if any.
+    """
+
+    sheet: str
+    rows: int = 0
+    columns: int = 0
+    filled: int = 0
+    declared: tuple[int, int, str] | None = None
+    # .xls: calamine reserves the declared room whatever the sheet holds, so the declared
+    # range must be backed by the cells written (values and formatted blanks) too.
+    declared_reserved: bool = False
+    written: int = 0
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+    @property
+    def last_cell(self) -> str:
+        return f"{column_letters(self.columns)}{self.rows}"
+
+
+def check_extent(source: str | os.PathLike | BinaryIO, *, name: str, package_format: PackageFormat) -> None:
+    """Refuse a workbook whose sheets would make a reader allocate beyond the limits above.
+
+    Runs after ``check_upload`` and before any reader opens the file. Reads the sheet XML
+    of an .xlsx (every part, streamed in pieces) and the content of an .ods the same way,
+    and the record stream of an .xls; allocates nothing in proportion to what a sheet
+    declares. CSV files and zips of them are not workbooks and pass untouched.
+    """
+    for _ in iter_extents(source, name=name, package_format=package_format):
+        pass
+
+
+def iter_extents(
+    source: str | os.PathLike | BinaryIO, *, name: str, package_format: PackageFormat
+) -> Iterator[SheetExtent]:
+    """``check_extent`` one part at a time: yields each sheet's extent once it has passed.
+
+    For an .xlsx the workbook-wide checks (the shared strings) are done before the first
+    extent comes, and the sheets come in workbook order, then any other part holding
+    cells: a reader may open the workbook after the first step and read each sheet as
+    soon as its extent has come (see reader._iter_workbook), overlapping the two.
+    """
+    name = display_name(name)
+    scanners = {PackageFormat.XLSX: _xlsx_extents, PackageFormat.ODS: _ods_extents, PackageFormat.XLS: _xls_extents}
+    scanner = scanners.get(package_format)
+    if scanner is None:
+        return
+    fp, close = _open_binary(source, name)
+    try:
+        fp.seek(0)
+        total = 0
+        for extent in scanner(fp, name):
+            _check_sheet_extent(extent, name)
+            total += extent.cells
+            if total > MAX_TOTAL_CELLS:
+                raise PackageFileError(
+                    f"В книге «{name}» слишком много ячеек: вместе с листом «{extent.sheet}» набирается "
+                    f"{_thousands(total)}, а допускается не более {_thousands(MAX_TOTAL_CELLS)}. Разделите листы "
+                    f"пакета на несколько файлов и загрузите их по очереди."
+                )
+            yield extent
+    except PackageFileError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error) as exc:
+        # The words of reader._calamine_error: what the reader would have said of it.
+        raise PackageFileError(
+            f"Не удалось прочитать книгу «{name}»: файл повреждён или сохранён в неподдерживаемом виде. "
+            f"Откройте его в Excel и сохраните заново как «Книга Excel (*.xlsx)»."
+        ) from exc
+    finally:
+        if close:
+            fp.close()
+
+
+def _check_sheet_extent(extent: SheetExtent, name: str) -> None:
+    where = f"лист «{extent.sheet}» книги «{name}»"
+    if extent.declared is not None:
+        rows, columns, text = extent.declared
+        if (
+            rows > MAX_ROWS
+            or rows * columns > MAX_SHEET_CELLS
+            or (extent.declared_reserved and rows * columns > max(SPARSE_CELLS, FILL_RATIO * extent.written))
+        ):
+            raise PackageFileError(
+                f"Файл «{name}» повреждён: {where} объявляет диапазон {text} — {_thousands(rows * columns)} ячеек, "
+                f"а в самом листе их намного меньше. Откройте файл в Excel и сохраните заново как "
+                f"«Книга Excel (*.xlsx)»."
+            )
+    if extent.rows > MAX_ROWS:
+        raise PackageFileError(
+            f"Файл «{name}» повреждён: {where} ссылается на строку {_thousands(extent.rows)}, а в листе может быть "
+            f"не более {_thousands(MAX_ROWS)} строк. Откройте файл в Excel и сохраните заново как "
+            f"«Книга Excel (*.xlsx)»."
+        )
+    if extent.columns > MAX_COLUMNS:
+        raise PackageFileError(
+            f"Слишком широкий {where}: в нём заполнен столбец {column_letters(extent.columns)} "
+            f"({_thousands(extent.columns)}-й), а допускается не более {MAX_COLUMNS} столбцов (в самом широком "
+            f"листе пакета, «Диагностика», их 63). Удалите лишние столбцы справа от таблицы и сохраните файл заново."
+        )
+    if extent.cells > MAX_SHEET_CELLS:
+        raise PackageFileError(
+            f"Слишком большой {where}: диапазон от A1 до последней заполненной ячейки {extent.last_cell} — "
+            f"{_thousands(extent.cells)} ячеек, а допускается не более {_thousands(MAX_SHEET_CELLS)}. Разделите "
+            f"данные на несколько файлов или удалите лишние строки и столбцы."
+        )
+    if extent.cells > max(SPARSE_CELLS, FILL_RATIO * extent.filled):
+        raise PackageFileError(
+            f"На листе «{extent.sheet}» книги «{name}» заполнено всего {_thousands(extent.filled)} ячеек, а диапазон "
+            f"до последней заполненной ячейки {extent.last_cell} — {_thousands(extent.cells)} ячеек. Похоже, далеко "
+            f"за пределами таблицы есть лишние значения: очистите ячейку {extent.last_cell} и другие ячейки вне "
+            f"таблицы (или удалите лишние строки и столбцы) и сохраните файл заново."
+        )
+
+
+def column_letters(number: int) -> str:
+    """Excel's letters for a 1-based column number: 1 → A, 27 → AA, 16384 → XFD."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + char - 64
+    return number
+
+
+# XML is read in pieces cut just before a "<", so that no tag is ever split (a "<" can
+# stand neither in an attribute value nor in text). Legitimate sheet XML has a "<" every
+# few dozen bytes; a piece of _MAX_TAG bytes without one is a crafted file.
+_CHUNK = 8 * 1024 * 1024
+_MAX_TAG = 4 * 1024 * 1024
+
+
+def _xml_pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Iterator[tuple[int, bytes]]:
+    """(offset, piece) of a zip entry's bytes; each piece ends just before a "<"."""
+    carry = b""
+    offset = 0
+    with archive.open(info) as stream:
+        while block := stream.read(_CHUNK):
+            data = carry + block
+            cut = data.rfind(b"<")
+            if cut <= 0:
+                carry = data
+            else:
+                yield offset, data[:cut]
+                offset += cut
+                carry = data[cut:]
+            if len(carry) > _MAX_TAG:
+                raise PackageFileError(
+                    f"Файл «{name}» повреждён: часть «{info.filename}» не похожа на таблицу. Откройте файл в Excel "
+                    f"и сохраните заново как «Книга Excel (*.xlsx)»."
+                )
+    if carry:
+        yield offset, carry
+
+
+# --- .xlsx ---
+
+# calamine reads the cells of a sheet from its XML: a cell's place is its r="…" attribute
+# (letters and digits, either case), or, without one, the place after the previous cell
+# of the row; a row's r="…" sets the row, its end moves to the next. A cell holding
+# nothing (self-closing) is skipped. These are emulated exactly by the general path; the
+# fast path covers what every spreadsheet program writes (every cell opening with
+# <c r="A1", upper case, no leading zeros, no namespace prefix) with C-speed searches.
+_ATTRIBUTES = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)"
+_XLSX_TOKEN = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])" + _ATTRIBUTES + rb">")
+_R_ATTRIBUTE = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_REFERENCE = re.compile(rb"([A-Za-z]*)([0-9]*)")
+# In the fast path: a "<c" that does not open as <c r="…", and a namespace-prefixed cell.
+_LOOSE_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="))')
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?dimension\b" + _ATTRIBUTES + rb">")
+_REF_ATTRIBUTE = re.compile(rb"(?:^|\s)ref\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_UNIQUE_COUNT = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']([0-9]+)")
+# A sheet whose fast path needs more new maxima than this (cells far out of order) is
+# read again by the general path.
+_MAX_THRESHOLD_MOVES = 64
+
+
+def _xlsx_extents(fp: BinaryIO, name: str) -> Iterator[SheetExtent]:
+    with zipfile.ZipFile(fp) as archive:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        for info in infos:
+            if info.filename.lower().endswith("sharedstrings.xml"):
+                _check_shared_strings(archive, info, name)
+        titles = _xlsx_sheet_titles(archive)
+        # The sheets first, in workbook order; then every other part, not only those
+        # workbook.xml lists (calamine follows relationships; a part without cells costs
+        # a quick pass). Paths compare in lower case, as calamine looks them up.
+        rank = {key: position for position, key in enumerate(titles)}
+        infos.sort(key=lambda info: rank.get(info.filename.lower(), len(rank)))
+        for info in infos:
+            title = titles.get(info.filename.lower())
+            extent = _xlsx_sheet_extent(archive, info, title or info.filename, name)
+            if extent.cells or extent.declared or title:
+                yield extent
+
+
+def _check_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    # calamine reserves room for uniqueCount strings before reading one; each takes at
+    # least a dozen bytes of XML (<si><t/></si>), so the part's size bounds the count.
+    with archive.open(info) as stream:
+        head = stream.read(HEAD_BYTES)
+    found = _UNIQUE_COUNT.search(head)
+    if found and int(found.group(1)) > min(MAX_TOTAL_CELLS, info.file_size // 4 + 1024):
+        raise PackageFileError(
+            f"Файл «{name}» повреждён: в нём объявлено {_thousands(int(found.group(1)))} различных строк текста, "
+            f"а сам файл столько не вмещает. Откройте файл в Excel и сохраните заново как «Книга Excel (*.xlsx)»."
+        )
+
+
+def _xlsx_sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{part path (lower case): sheet name}, as the workbook's relationships name them; best effort.
+
+    Only for messages: which part is which sheet. A workbook whose relationships cannot
+    be read gets its parts named by path.
+    """
+    from defusedxml import ElementTree
+
+    parts = {info.filename.lower(): info for info in archive.infolist()}
+
+    def load(path: str):
+        info = parts.get(path.lower())
+        if info is None or info.file_size > 16 * 1024 * 1024:
+            return None
+        return ElementTree.fromstring(archive.read(info))
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    try:
+        document = "xl/workbook.xml"
+        package = load("_rels/.rels")
+        for rel in package if package is not None else ():
+            if rel.get("Type", "").endswith("/officeDocument"):
+                document = rel.get("Target", document).lstrip("/")
+        base = document.rsplit("/", 1)[0] + "/" if "/" in document else ""
+        workbook = load(document)
+        relations = load(f"{base}_rels/{document.rsplit('/', 1)[-1]}.rels")
+        if workbook is None or relations is None:
+            return {}
+        targets = {}
+        for rel in relations:
+            target = rel.get("Target", "")
+            targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else base + target
+        titles = {}
+        for element in workbook.iter():
+            if local(element.tag) == "sheet":
+                rel_id = next((v for k, v in element.attrib.items() if local(k) == "id"), None)
+                if rel_id in targets:
+                    titles[targets[rel_id].lower()] = unicodedata.normalize("NFC", element.get("name", "").strip())
+        return titles
+    except Exception:  # malformed relationships: calamine will say so when it opens the file
+        return {}
+
+
+def _xlsx_sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str, name: str) -> SheetExtent:
+    extent = SheetExtent(sheet=sheet)
+    fast = _xlsx_fast_extent(archive, info, extent, name)
+    if fast is None:
+        extent = SheetExtent(sheet=sheet, declared=extent.declared)
+        _xlsx_general_extent(archive, info, extent, name)
+    return extent
+
+
+def _parse_reference(value: bytes) -> tuple[int, int] | None:
+    """(row, column), 1-based, of a cell reference as calamine parses it; None where calamine fails."""
+    match = _REFERENCE.fullmatch(value)
+    if match is None or not match.group(2):
+        return None
+    return int(match.group(2)), _column_number(match.group(1))
+
+
+def _note_declared(extent: SheetExtent, piece: bytes) -> None:
+    if extent.declared is not None or b"dimension" not in piece:
+        return
+    element = _DIMENSION.search(piece)
+    ref = _REF_ATTRIBUTE.search(element.group(1)) if element else None
+    if ref is None:
+        return
+    text = ref.group(1) if ref.group(1) is not None else ref.group(2)
+    corners = [_parse_reference(part) for part in text.split(b":")]
+    if len(corners) in (1, 2) and None not in corners:
+        (first_row, first_column), (last_row, last_column) = corners[0], corners[-1]
+        extent.declared = (
+            abs(last_row - first_row) + 1 if len(corners) == 2 else first_row,
+            abs(last_column - first_column) + 1 if len(corners) == 2 else first_column,
+            text.decode("ascii"),
+        )
+        # A range that only starts far out is harmless to calamine (it reserves by the
+        # size); what matters is how far it reaches.
+        extent.declared = (max(extent.declared[0], last_row), extent.declared[1], extent.declared[2])
+
+
+def _over_limits(extent: SheetExtent) -> bool:
+    return extent.rows > MAX_ROWS or extent.columns > MAX_COLUMNS or extent.cells > MAX_SHEET_CELLS
+
+
+def _xlsx_fast_extent(archive, info, extent: SheetExtent, name: str) -> SheetExtent | None:
+    """The extent from C-speed searches; None when the part is not in the common shape."""
+    moves = 0
+    for _, piece in _xml_pieces(archive, info, name):
+        _note_declared(extent, piece)
+        if piece.count(b"<c") != piece.count(b'<c r="') and _LOOSE_CELL.search(piece):
+            return None
+        if _PREFIXED_CELL.search(piece):
+            return None
+        extent.filled += piece.count(b"</c>")
+        # The last cell holding a value seeds the maxima: in a sheet written in order it
+        # is the lowest, so the searches below find nothing beyond it.
+        end = piece.rfind(b"</c>")
+        if end < 0:
+            continue
+        seed = _parse_reference(piece[piece.rfind(b'<c r="', 0, end) + 6 :].split(b'"', 1)[0])
+        if seed is not None:
+            extent.rows, extent.columns = max(extent.rows, seed[0]), max(extent.columns, seed[1])
+        for axis in (0, 1):
+            position = 0
+            while not _over_limits(extent):
+                pattern = _beyond_row(extent.rows) if axis == 0 else _beyond_column(extent.columns)
+                found = pattern.search(piece, position)
+                if found is None:
+                    break
+                if found.group(1) is None:
+                    return None  # lower case or a leading zero: the general path reads it as calamine does
+                moves += 1
+                if moves > _MAX_THRESHOLD_MOVES:
+                    return None
+                row, column = _parse_reference(found.group(1))
+                extent.rows, extent.columns = max(extent.rows, row), max(extent.columns, column)
+                position = found.end()
+        if _over_limits(extent):
+            break  # refused whatever the rest holds
+    return extent
+
+
+def _xlsx_general_extent(archive, info, extent: SheetExtent, name: str) -> None:
+    row_index = column_index = 0  # 0-based, as calamine keeps them
+    for _, piece in _xml_pieces(archive, info, name):
+        _note_declared(extent, piece)
+        for token in _XLSX_TOKEN.finditer(piece):
+            closing, tag, attributes = token.groups()
+            self_closing = attributes.endswith(b"/")
+            if tag == b"row":
+                if not closing:
+                    r = _R_ATTRIBUTE.search(attributes)
+                    if r is not None:
+                        parsed = _parse_reference(r.group(1) if r.group(1) is not None else r.group(2))
+                        if parsed is not None:
+                            row_index = parsed[0] - 1
+                if closing or self_closing:
+                    row_index += 1
+                    column_index = 0
+                continue
+            if closing:
+                continue
+            r = _R_ATTRIBUTE.search(attributes)
+            if r is not None:
+                parsed = _parse_reference(r.group(1) if r.group(1) is not None else r.group(2))
+                if parsed is None or parsed[1] == 0:
+                    continue  # calamine stops at such a cell with an error
+                row, column = parsed
+                column_index = column - 1
+            else:
+                row, column = row_index + 1, column_index + 1
+            column_index += 1
+            if not self_closing:
+                extent.filled += 1
+                extent.rows, extent.columns = max(extent.rows, row), max(extent.columns, column)
+        if _over_limits(extent):
+            return
+
+
+def _numbers_above(limit: int) -> bytes:
+    """A regex for decimal numbers without leading zeros greater than ``limit``."""
+    digits = str(limit)
+    options = [rb"[1-9][0-9]{%d,}" % len(digits)]
+    for index, digit in enumerate(digits):
+        low = int(digit) + 1
+        if low > 9:
+            continue
+        first = max(low, 1) if index == 0 else low
+        if first > 9:
+            continue
+        rest = len(digits) - index - 1
+        options.append(digits[:index].encode() + b"[%d-9]" % first + (b"[0-9]{%d}" % rest if rest else b""))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+def _letters_above(number: int) -> bytes:
+    """A regex for column letters (upper case) of columns greater than ``number``."""
+    if number <= 0:
+        return b"[A-Z]+"
+    letters = column_letters(number).encode()
+    options = [rb"[A-Z]{%d,}" % (len(letters) + 1)]
+    for index, char in enumerate(letters):
+        if char == ord("Z"):
+            continue
+        rest = len(letters) - index - 1
+        options.append(letters[:index] + b"[%c-Z]" % (char + 1) + (b"[A-Z]{%d}" % rest if rest else b""))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+@functools.lru_cache(maxsize=512)
+def _beyond_row(row: int) -> re.Pattern:
+    # A cell holding a value (not self-closing) in a row below ``row``.
+    return re.compile(rb'<c r="([A-Z]++' + _numbers_above(row) + rb')"[^>]*(?<!/)>')
+
+
+@functools.lru_cache(maxsize=512)
+def _beyond_column(column: int) -> re.Pattern:
+    # A cell holding a value right of ``column``, or (group 1 empty) a reference in lower
+    # case or with a leading zero, which only the general path reads as calamine does.
+    return re.compile(rb'<c r="(?:(' + _letters_above(column) + rb'[0-9]+)"[^>]*(?<!/)>|[A-Z]*+[a-z0])')
+
+
+# --- .ods ---
+
+# calamine reads content.xml with its literal prefixes (table:, office:, text:). A cell
+# repeated by table:number-columns-repeated is copied that many times when it holds a
+# value; empty cells are copied only when a value follows them in the row. A row
+# repeated by table:number-rows-repeated is copied with all its cells, and empty rows
+# only when a row with values follows: the trailing million empty rows LibreOffice writes
+# cost nothing and are not counted.
+_ODS_TOKEN = re.compile(
+    rb"<(/?)(table:table-row|table:table-cell|table:covered-table-cell|table:table|text:s)(?=[\s/>])"
+    + _ATTRIBUTES
+    + rb">"
+)
+_ODS_VALUE = re.compile(
+    rb"(?:^|\s)(?:office:(?:value|string-value|date-value|time-value|boolean-value)|table:formula)\s*="
+    rb"|(?:^|\s)office:value-type\s*=\s*[\"']string[\"']"
+)
+_ODS_ROWS_REPEATED = re.compile(rb"(?:^|\s)table:number-rows-repeated\s*=\s*[\"']([0-9]+)[\"']")
+_ODS_COLUMNS_REPEATED = re.compile(rb"(?:^|\s)table:number-columns-repeated\s*=\s*[\"']([0-9]+)[\"']")
+_ODS_SPACES = re.compile(rb"(?:^|\s)text:c\s*=\s*[\"']([0-9]+)[\"']")
+_ODS_NAME = re.compile(rb"(?:^|\s)table:name\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+# Cells this long (in bytes of XML) are counted when they are repeated; flags and
+# numbers are far shorter.
+_LONG_CELL = 1024
+
+
+def _count(pattern: re.Pattern, attributes: bytes, default: int = 1) -> int:
+    found = pattern.search(attributes)
+    return int(found.group(1)) if found else default
+
+
+def _ods_extents(fp: BinaryIO, name: str) -> Iterator[SheetExtent]:
+    with zipfile.ZipFile(fp) as archive:
+        try:
+            info = archive.getinfo("content.xml")
+        except KeyError:
+            return  # calamine says the file is damaged
+        extent: SheetExtent | None = None
+        rows_seen = row_repeats = row_width = pending = 0
+        repeated_text = 0
+        cell_start = cell_copies = spaces = 0
+        in_value_cell = False
+
+        def close_cell(position: int) -> None:
+            nonlocal repeated_text, in_value_cell
+            if in_value_cell and cell_copies > 1:
+                size = position - cell_start + spaces
+                if size > _LONG_CELL:
+                    repeated_text += size * (cell_copies - 1)
+            in_value_cell = False
+
+        for offset, piece in _xml_pieces(archive, info, name):
+            for token in _ODS_TOKEN.finditer(piece):
+                closing, tag, attributes = token.groups()
+                self_closing = attributes.endswith(b"/")
+                position = offset + token.start()
+                if tag == b"table:table":
+                    if not closing:
+                        found = _ODS_NAME.search(attributes)
+                        raw = (found.group(1) if found.group(1) is not None else found.group(2)) if found else b""
+                        title = unicodedata.normalize("NFC", html.unescape(raw.decode("utf-8", "replace")).strip())
+                        extent = SheetExtent(sheet=title)
+                        rows_seen = 0
+                    elif extent is not None:
+                        yield extent
+                        extent = None
+                    continue
+                if extent is None:
+                    continue
+                if tag == b"text:s":
+                    if in_value_cell:
+                        spaces += _count(_ODS_SPACES, attributes)
+                        if spaces > MAX_CELL_TEXT:
+                            raise PackageFileError(
+                                f"Файл «{name}» повреждён: на листе «{extent.sheet}» в одной ячейке объявлено "
+                                f"{_thousands(spaces)} пробелов, а в ячейке может быть не более "
+                                f"{_thousands(MAX_CELL_TEXT)} знаков. Откройте файл в LibreOffice или Excel и "
+                                f"сохраните заново."
+                            )
+                    continue
+                if tag == b"table:table-row":
+                    if not closing:
+                        close_cell(position)
+                        # calamine stops counting rows at a sheet's last row.
+                        row_repeats = min(_count(_ODS_ROWS_REPEATED, attributes), max(MAX_ROWS - rows_seen, 0))
+                        row_width = pending = 0
+                    if closing or self_closing:
+                        close_cell(position)
+                        if row_width:
+                            extent.rows = rows_seen + row_repeats
+                            extent.columns = max(extent.columns, row_width)
+                        rows_seen += row_repeats
+                        row_repeats = 0
+                        if _over_limits(extent):
+                            yield extent
+                            return
+                    continue
+                # a cell (or a covered cell) of the current row
+                if closing:
+                    continue
+                close_cell(position)
+                repeats = _count(_ODS_COLUMNS_REPEATED, attributes)
+                if _ODS_VALUE.search(attributes):
+                    row_width += pending + repeats
+                    pending = 0
+                    extent.filled += 1
+                    in_value_cell, cell_start, spaces = True, position, 0
+                    cell_copies = repeats * max(row_repeats, 1)
+                    if self_closing:
+                        close_cell(offset + token.end())
+                else:
+                    pending += repeats
+            if repeated_text > MAX_REPEATED_TEXT_BYTES and extent is not None:
+                raise PackageFileError(
+                    f"Слишком большой лист «{extent.sheet}» книги «{name}»: повторы ячеек с длинным текстом "
+                    f"разворачиваются в {format_megabytes(repeated_text)} МБ текста. Откройте файл в LibreOffice, "
+                    f"удалите лишние повторяющиеся строки и сохраните заново."
+                )
+        if extent is not None:
+            yield extent
+
+
+# --- .xls ---
+
+# calamine reads an .xls (BIFF5/BIFF8 in an OLE2 compound file) whole when it opens it:
+# for each sheet it reserves room for the rows × columns its DIMENSIONS record states,
+# then places every cell record by its row and column (16 bits each, so up to 65,536 ×
+# 65,536 even though BIFF8 sheets have 256 columns).
+_BOF, _EOF, _BOUNDSHEET, _DIMENSIONS = 0x0809, 0x000A, 0x0085, 0x0200
+# NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA
+_CELL_RECORDS = {0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006}
+_MULRK, _BLANK, _MULBLANK = 0x00BD, 0x0201, 0x00BE
+_RECORD = struct.Struct("<HH")
+
+
+def _xls_extents(fp: BinaryIO, name: str) -> Iterator[SheetExtent]:
+    import olefile
+
+    if not olefile.isOleFile(fp):
+        return
+    fp.seek(0)
+    with olefile.OleFileIO(fp) as ole:
+        stream_name = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+        if stream_name is None:
+            return  # calamine says the file is not a workbook
+        data = ole.openstream(stream_name).read()
+    sheets = []  # (position of the sheet's BOF, name)
+    biff8 = True
+    position = 0
+    while position + 4 <= len(data):
+        kind, size = _RECORD.unpack_from(data, position)
+        body = data[position + 4 : position + 4 + size]
+        position += 4 + size
+        if kind == _BOF and position - 4 - size == 0 and len(body) >= 2:
+            biff8 = struct.unpack_from("<H", body)[0] == 0x0600
+        elif kind == _BOUNDSHEET and len(body) >= 8:
+            sheets.append((struct.unpack_from("<L", body)[0], _xls_sheet_name(body[6:], biff8)))
+        elif kind == _EOF:
+            break
+    for start, sheet in sheets:
+        yield _xls_sheet_extent(data, start, sheet)
+
+
+def _xls_sheet_name(body: bytes, biff8: bool) -> str:
+    if not body:
+        return ""
+    length = body[0]
+    if biff8 and len(body) >= 2:
+        raw = body[2 : 2 + (length * 2 if body[1] & 1 else length)]
+        text = raw.decode("utf-16-le" if body[1] & 1 else "latin-1", "replace")
+    else:
+        text = body[1 : 1 + length].decode("cp1251", "replace")
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def _xls_sheet_extent(data: bytes, start: int, sheet: str) -> SheetExtent:
+    extent = SheetExtent(sheet=sheet, declared_reserved=True)
+    position = start
+    depth = 0
+    seen_bof = False
+    while position + 4 <= len(data):
+        kind, size = _RECORD.unpack_from(data, position)
+        body = data[position + 4 : position + 4 + size]
+        position += 4 + size
+        if depth:
+            depth += kind == _BOF
+            depth -= kind == _EOF
+            continue
+        if kind == _BOF:
+            if seen_bof:
+                depth = 1  # an embedded chart: calamine skips its records
+            seen_bof = True
+        elif kind == _EOF:
+            break
+        elif kind in _CELL_RECORDS and len(body) >= 4:
+            row, column = struct.unpack_from("<HH", body)
+            _note_cell(extent, row + 1, column + 1, 1)
+        elif kind == _MULRK and len(body) >= 6:
+            row, first = struct.unpack_from("<HH", body)
+            last = struct.unpack_from("<H", body, len(body) - 2)[0]
+            if last >= first and len(body) == 6 + 6 * (last - first + 1):
+                _note_cell(extent, row + 1, last + 1, last - first + 1)
+        elif kind == _BLANK:
+            extent.written += 1
+        elif kind == _MULBLANK and len(body) >= 6:
+            extent.written += max((len(body) - 6) // 2, 0)
+        elif kind == _DIMENSIONS and extent.declared is None:
+            extent.declared = _xls_dimensions(body)
+    extent.written += extent.filled
+    return extent
+
+
+def _note_cell(extent: SheetExtent, row: int, column: int, count: int) -> None:
+    extent.filled += count
+    extent.rows, extent.columns = max(extent.rows, row), max(extent.columns, column)
+
+
+def _xls_dimensions(body: bytes) -> tuple[int, int, str] | None:
+    """(rows, columns, text) of the room calamine reserves for a DIMENSIONS record."""
+    if len(body) == 14:
+        first_row, last_row, first_column, last_column = struct.unpack_from("<LLHH", body)
+    elif len(body) == 10:
+        first_row, last_row, first_column, last_column = struct.unpack_from("<HHHH", body)
+    else:
+        return None  # calamine refuses the record
+    if first_column > 0xFF or last_column < first_column:
+        first_column = 0
+    if last_row >= 1 and last_column >= 1:
+        # calamine's arithmetic is 32-bit: a last row before the first wraps around.
+        rows = (last_row - 1 - first_row) % 2**32 + 1
+        columns = (last_column - 1 - first_column) % 2**32 + 1
+    else:
+        rows = columns = 1
+    text = f"{column_letters(first_column + 1)}{first_row + 1}:{column_letters(max(last_column, 1))}{max(last_row, 1)}"
+    return rows, columns, text
 
 
 # --- helpers -------------------------------------------------------------------------
