@@ -1243,6 +1243,10 @@ def _import_upload_to(instance: ImportJob, filename: str) -> str:
     return f"imports/{instance.period.year}/{uuid.uuid4().hex}{suffix}"
 
 
+def _import_report_to(instance: ImportJob, filename: str) -> str:
+    return f"imports/{instance.period.year}/{uuid.uuid4().hex}-errors.xlsx"
+
+
 class ImportJob(models.Model):
     """One upload of a data package or a staffing file: who, when, the file kept, and what came of it."""
 
@@ -1264,6 +1268,12 @@ class ImportJob(models.Model):
     summary = models.JSONField("итоги по листам", default=dict, blank=True)
     problems = models.JSONField("ошибки", default=list, blank=True)
     warnings = models.JSONField("предупреждения", default=list, blank=True)
+    # The upload with its bad cells marked, written by the worker that refused the file
+    # (monitoring.imports): a web request never reads an uploaded file.
+    error_report = models.FileField("отчет об ошибках", upload_to=_import_report_to, blank=True)
+    # How many times a worker started on the job's current step (check, or apply): a
+    # file that kills its worker every time is refused after a few, not retried forever.
+    attempts = models.PositiveSmallIntegerField("попыток обработки", default=0)
 
     scope_paths = ScopePaths(municipality="school__municipality", school="school")
     objects = ScopedManager()
