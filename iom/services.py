@@ -32,6 +32,7 @@ from iom.models import (
     RouteVersion,
 )
 from monitoring.models import MonitoringPeriod, Role, RosterEntry, Teacher
+from monitoring.services import date_lock_open
 
 # How many catalog programs are proposed per deficit group: enough to choose from,
 # few enough to read on one screen.
@@ -236,6 +237,12 @@ def _require_owner(route: Route, user) -> None:
         raise PermissionDenied("Изменять маршрут может только сам педагог.")
 
 
+def _require_open(start: dt.date) -> None:
+    # A route belongs to the period of the year it starts in: once that period is closed, the
+    # route is read-only at every door (monitoring.services.period_lock_open), checked as it is written.
+    date_lock_open(date=start)
+
+
 def _require_editable(route: Route) -> None:
     if not route.is_editable:
         raise ValidationError(
@@ -268,6 +275,7 @@ def route_create(
     """A new draft route of the signed-in teacher, from their diagnostic when given."""
     if user.role != Role.TEACHER or user.teacher_id != teacher.pk:
         raise PermissionDenied("Маршрут составляет сам педагог.")
+    _require_open(start)
     if problem := route_length_problem(start=start, end=end):
         raise ValidationError(problem[0].upper() + problem[1:] + ".")
     if not activities:
@@ -293,6 +301,7 @@ def route_create(
 @transaction.atomic
 def activity_add(*, route: Route, activity: ActivityInput, user) -> RouteActivity:
     _require_owner(route, user)
+    _require_open(route.start)
     _require_editable(route)
     _check_activities(start=route.start, end=route.end, activities=[activity], existing=list(route.activities.all()))
     created = _activity(route, activity)
@@ -303,6 +312,7 @@ def activity_add(*, route: Route, activity: ActivityInput, user) -> RouteActivit
 @transaction.atomic
 def activity_remove(*, activity: RouteActivity, user) -> None:
     _require_owner(activity.route, user)
+    _require_open(activity.route.start)
     _require_editable(activity.route)
     activity.delete()
 
@@ -311,6 +321,7 @@ def activity_remove(*, activity: RouteActivity, user) -> None:
 def route_submit(*, route: Route, user) -> Route:
     """The teacher sends the route to the school head for approval."""
     _require_owner(route, user)
+    _require_open(route.start)
     _require_editable(route)
     if not route.activities.exists():
         raise ValidationError("В маршруте нет ни одного мероприятия.")
@@ -333,6 +344,7 @@ def route_review(*, route: Route, user, approve: bool, comment: str = "") -> Rou
     """The school head approves a submitted route, or returns it with a comment."""
     if not is_head_of(user=user, teacher_id=route.teacher_id):
         raise PermissionDenied("Согласовать маршрут может только руководитель организации, где работает педагог.")
+    _require_open(route.start)
     if route.status != RouteStatus.SUBMITTED:
         raise ValidationError("Маршрут не ожидает согласования.")
     comment = comment.strip()
@@ -353,6 +365,7 @@ def route_review(*, route: Route, user, approve: bool, comment: str = "") -> Rou
 def activity_mark(*, activity: RouteActivity, user, done: bool) -> RouteActivity:
     """The teacher marks an activity of their approved route done (or not done after all)."""
     _require_owner(activity.route, user)
+    _require_open(activity.route.start)
     if not activity.route.is_approved:
         raise ValidationError("Отмечать выполнение можно после согласования маршрута руководителем.")
     activity.done = done
@@ -363,6 +376,7 @@ def activity_mark(*, activity: RouteActivity, user, done: bool) -> RouteActivity
 
 def route_reflect(*, route: Route, user, text: str) -> Route:
     _require_owner(route, user)
+    _require_open(route.start)
     text = text.strip()
     if len(text) > 5000:
         raise ValidationError("Рефлексия — не более 5000 знаков.")
@@ -426,6 +440,7 @@ def route_correct(
     The corrected route goes back to the head for approval.
     """
     _require_owner(route, user)
+    _require_open(route.start)
     if diagnostic.pk != getattr(correction_diagnostic(route=route), "pk", None):
         raise ValidationError(
             "Скорректировать маршрут можно по новой промежуточной диагностике, пройденной в его сроки."

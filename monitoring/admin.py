@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from import_export.admin import ImportExportMixin
@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from monitoring import imports, models, resources
 from monitoring.scoping import can_see_personal_data, can_write_region
+from monitoring.services import period_closed_message
 
 ADMIN_VIEW_ROLES = {
     models.Role.ANALYST,
@@ -74,10 +75,31 @@ class ScopedAdmin(admin.ModelAdmin):
         return can_write_region(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return can_write_region(request.user)
+        return can_write_region(request.user) and not _in_closed_period(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return can_write_region(request.user)
+        return can_write_region(request.user) and not _in_closed_period(obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "period" not in form.base_fields:
+            return form
+
+        class OpenPeriodForm(form):
+            def clean_period(self):
+                # A row is not added to (or moved into) a closed period here either.
+                period = self.cleaned_data.get("period")
+                if period is not None and period.is_closed:
+                    raise ValidationError(period_closed_message(period))
+                return period
+
+        return OpenPeriodForm
+
+
+def _in_closed_period(obj) -> bool:
+    """A row of a closed period is shown read-only: closed means read-only at every door."""
+    period = getattr(obj, "period", None) if obj is not None else None
+    return isinstance(period, models.MonitoringPeriod) and period.is_closed
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

@@ -182,7 +182,11 @@ def letter_edit(request, pk: int):
 def letter_move(request, pk: int, item_pk: int):
     letter = _letter(request, pk)
     delta = -1 if request.POST.get("direction") == "up" else 1
-    letters.letter_move(letter=letter, user=request.user, item_id=item_pk, delta=delta)
+    try:
+        letters.letter_move(letter=letter, user=request.user, item_id=item_pk, delta=delta)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("letter-detail", pk=letter.pk)
     return redirect("letter-edit", pk=letter.pk)
 
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from indicators.models import Level
 from monitoring.models import Direction, MonitoringPeriod, Municipality, Role
 from monitoring.scoping import can_see
+from monitoring.services import period_lock_open
 from monitoring.text import clean_int, clean_text
 from reports import library
 from reports.findings import FindingGroup, grouped_findings
@@ -315,6 +316,7 @@ def letter_propose(
 ) -> Letter:
     """A draft letter with conclusions from the findings in scope and the matching recommendations."""
     _require_writer(user, issuer)
+    period_lock_open(period=period)
     kinds = _kinds(addressee)
     if issuer.kind == IssuerKind.MUNICIPAL:
         # A municipal authority writes about its own municipality only.
@@ -363,7 +365,10 @@ def letter_propose(
 
 
 def _locked(letter: Letter) -> Letter:
-    return Letter.objects.select_for_update().select_related("issuer").get(pk=letter.pk)
+    """The letter, row-locked for a write, and its period re-read: a closed period's letters are read-only."""
+    locked = Letter.objects.select_for_update().select_related("issuer", "period").get(pk=letter.pk)
+    period_lock_open(period=locked.period)
+    return locked
 
 
 def _require_draft(letter: Letter) -> None:
@@ -564,6 +569,7 @@ def letter_correct(*, letter: Letter, user) -> Letter:
     if not letter.is_issued:
         raise ValidationError("Исправлять можно только зарегистрированное письмо; черновик правится сам.")
     _require_writer(user, letter.issuer)
+    period_lock_open(period=letter.period)
     copy = Letter.objects.create(
         period=letter.period,
         issuer=letter.issuer,

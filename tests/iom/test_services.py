@@ -153,3 +153,30 @@ def test_correction_needs_a_new_intermediate_diagnostic_inside_the_route(world):
     route.diagnostic = inside
     route.save()
     assert services.correction_diagnostic(route=route) is None
+
+
+def test_a_route_of_a_closed_period_is_read_only_at_every_service(world):
+    """The route belongs to the period of its start year: once closed, no service writes it (issue 14, item 6)."""
+    from monitoring.models import MonitoringPeriod, PeriodStatus
+
+    submitted = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED, start=dt.date(2025, 3, 1))
+    approved = factories.RouteFactory(
+        teacher=world.teacher_b, status=RouteStatus.APPROVED, start=dt.date(2025, 3, 1), end=dt.date(2025, 12, 1)
+    )
+    activity = factories.RouteActivityFactory(route=approved)
+    MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=PeriodStatus.CLOSED)
+    teacher_b = factories.UserFactory(username="tb", role=Role.TEACHER, teacher=world.teacher_b, is_staff=False)
+    attempts = [
+        lambda: services.route_review(route=submitted, user=world.head_a, approve=True),
+        lambda: services.route_submit(route=submitted, user=world.teacher),
+        lambda: services.route_reflect(route=approved, user=teacher_b, text="Итоги"),
+        lambda: services.activity_mark(activity=activity, user=teacher_b, done=True),
+        lambda: _create(world, [ActivityInput(kind=ActivityKind.SELF_EDUCATION, title="Чтение", due=dt.date(2025, 6, 1))],
+                        start=dt.date(2025, 2, 1), end=dt.date(2025, 12, 1)),
+    ]  # fmt: skip
+    for attempt in attempts:
+        with pytest.raises(ValidationError, match="Период мониторинга 2025 года закрыт"):
+            attempt()
+    submitted.refresh_from_db()
+    activity.refresh_from_db()
+    assert submitted.status == RouteStatus.SUBMITTED and not activity.done

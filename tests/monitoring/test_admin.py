@@ -161,3 +161,26 @@ def test_officials_cannot_filter_by_personal_fields(client, world, path, lookup,
         assert (response.status_code == 200) is allowed, (person, response.status_code)
         if not allowed:
             assert response.status_code == 400
+
+
+def test_the_admin_shows_a_closed_periods_rows_read_only(client, world):
+    """Closed means read-only at every door, the institute's admin included (issue 14, item 6)."""
+    row = factories.StaffingRowFactory(period=world.period, school=world.school_a, positions_by_schedule=8)
+    models.MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=models.PeriodStatus.CLOSED)
+    client.force_login(world.analyst)
+    change = reverse("admin:monitoring_staffingrow_change", args=[row.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # view only
+    form = {
+        "period": world.period.pk, "school": world.school_a.pk, "position": "учитель", "positions_by_schedule": "99",
+        "actual_need": "1", "vacant_positions": "0", "vacant_posts": "0",
+    }  # fmt: skip
+    assert client.post(change, form).status_code == 403
+    assert (
+        client.post(reverse("admin:monitoring_staffingrow_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    )
+    added = client.post(reverse("admin:monitoring_staffingrow_add"), {**form, "position": "воспитатель"})
+    assert added.status_code == 200 and "Период мониторинга 2025 года закрыт" in added.content.decode()
+    assert list(models.StaffingRow.objects.values_list("positions_by_schedule", flat=True)) == [8]
+    # The period itself stays editable: the institute reopens it there.
+    assert client.get(reverse("admin:monitoring_monitoringperiod_change", args=[world.period.pk])).status_code == 200

@@ -452,3 +452,25 @@ def test_update_refuses_control_characters_oversize_and_odd_numbers(world, chang
     assert message in " ".join(info.value.messages)
     letter.refresh_from_db()
     assert letter.title == "Об итогах мониторинга" and list(letter.items.values_list("text", flat=True)) == [item.text]
+
+
+def test_a_closed_periods_letters_are_read_only(staffed):
+    """Composing, editing, approving, issuing and correcting are refused once the period is closed (item 6)."""
+    from monitoring.models import MonitoringPeriod, PeriodStatus
+
+    world = staffed
+    draft = _propose(world, "school_heads", world.m1)
+    issued = _issued(world)
+    MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=PeriodStatus.CLOSED)
+    attempts = [
+        lambda: _propose(world, "school_heads", world.m1),
+        lambda: letters.letter_update(letter=draft, user=world.analyst, title="Иное"),
+        lambda: letters.letter_approve(letter=draft, user=world.analyst),
+        lambda: letters.letter_correct(letter=issued, user=world.analyst),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError, match="закрыт"):
+            attempt()
+    draft.refresh_from_db()
+    assert draft.status == LetterStatus.DRAFT and draft.title != "Иное"
+    assert Letter.objects.count() == 2
