@@ -122,19 +122,23 @@ def import_file(request, pk: int):
 
 @login_required
 def import_error_report(request, pk: int):
-    """The upload with its bad cells marked, as an .xlsx; scoped like the job itself."""
-    from monitoring.package.error_report import error_workbook
+    """The upload with its bad cells marked, as an .xlsx; scoped like the job itself.
+
+    The marked copy was written by the worker that refused the file (imports.
+    import_job_store_error_report): a web request never reads an upload, whatever it
+    holds. Until the worker has stored it (or for a file that could not be read) the
+    report is the list of problems alone.
+    """
+    from monitoring.package.error_report import error_workbook_from_sheets
 
     job = _job(request, pk)
     _require_personal_data(request)
     if not job.problems:
         raise Http404("В этой загрузке нет ошибок.")
-    if job.file:
-        with job.file.open("rb") as handle:
-            content = error_workbook(source=handle, filename=job.original_name, problems=job.problems)
-    else:
-        content = error_workbook(source=None, filename=job.original_name, problems=job.problems)
-    return _xlsx_download(content, f"Ошибки — {job.original_name.rsplit('.', 1)[0]}.xlsx")
+    filename = f"Ошибки — {job.original_name.rsplit('.', 1)[0]}.xlsx"
+    if job.error_report:
+        return FileResponse(job.error_report.open("rb"), as_attachment=True, filename=filename)
+    return _xlsx_download(error_workbook_from_sheets(sheets=[], problems=job.problems), filename)
 
 
 def _require_personal_data(request) -> None:

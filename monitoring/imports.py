@@ -7,6 +7,7 @@ when the user confirms — so what is confirmed is exactly what was previewed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict
 
@@ -14,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -24,6 +26,8 @@ from monitoring.package.importer import ImportResult, package_import
 from monitoring.package.safety import MAX_UPLOAD_BYTES
 from monitoring.scoping import can_see_personal_data, can_write_region
 from monitoring.submissions import can_upload_staffing, school_staffing_import
+
+log = logging.getLogger(__name__)
 
 # What happens after a package is applied, registered by the apps to the right (the
 # indicators app schedules a recomputation): hook(job) runs once the import commits.
@@ -43,6 +47,38 @@ def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> Imp
     if job.status == ImportStatus.APPLIED:
         for hook in APPLIED_HOOKS:
             transaction.on_commit(lambda hook=hook: hook(job))
+    if job.status == ImportStatus.REFUSED and job.file and result.rows_read:
+        # The verdict is saved (and shown) first; the marked copy follows from the same
+        # worker, which has just read the file. A file that could not be read has only
+        # its list of problems: reading it again would fail again.
+        transaction.on_commit(lambda: _store_error_report_logged(job.pk))
+    return job
+
+
+def _store_error_report_logged(job_id: int) -> None:
+    try:
+        import_job_store_error_report(job_id=job_id)
+    except Exception:  # the verdict stands; the download then has the list of problems alone
+        log.exception("error report of import job %s not written", job_id)
+
+
+def import_job_store_error_report(*, job_id: int) -> ImportJob:
+    """Write and keep the refused job's error report: its upload with the bad cells marked.
+
+    Runs in the worker that checked (or applied) the job; the page's download serves the
+    stored file and never reads the upload (see import_views.import_error_report).
+    """
+    from django.core.files.base import ContentFile
+
+    from monitoring.package.error_report import error_workbook
+
+    job = ImportJob.objects.select_related("period").get(pk=job_id)
+    if job.status != ImportStatus.REFUSED or not job.problems or not job.file:
+        return job
+    with job.file.open("rb") as handle:
+        content = error_workbook(source=handle, filename=job.original_name, problems=job.problems)
+    job.error_report.save("errors.xlsx", ContentFile(content), save=False)
+    job.save(update_fields=["error_report"])
     return job
 
 
@@ -157,10 +193,44 @@ def import_job_create(
     return job
 
 
+# How many times a worker may start on one step of a job (its check, its apply) before
+# the job is refused: a step that never finishes kills its worker (or is killed with it)
+# every time, and would otherwise be sent again every ten minutes for a day
+# (monitoring.dispatch). Two restarts of the workers in the middle of a step are forgiven.
+MAX_ATTEMPTS = 3
+
+
+def _start_attempt(job: ImportJob, status: str) -> bool:
+    """Count a worker's start on the job's current step (committed at once); False when it is used up.
+
+    A used-up job is refused here with a message saying so.
+    """
+    if not ImportJob.objects.filter(pk=job.pk, status=status).update(attempts=F("attempts") + 1):
+        return True  # the job moved on meanwhile: the caller sees its status
+    job.refresh_from_db(fields=["attempts"])
+    if job.attempts <= MAX_ATTEMPTS:
+        return True
+    step = "проверка файла" if status == ImportStatus.CHECKING else "загрузка данных"
+    job.problems = [
+        {
+            "sheet": job.original_name,
+            "message": f"{step} прерывалась {job.attempts - 1} раза и больше не повторяется",
+            "text": f"Файл «{job.original_name}» не удалось обработать: {step} прерывалась {job.attempts - 1} раза "
+            f"(процесс обработки завершался аварийно). Откройте файл в Excel, сохраните его заново и загрузите "
+            f"снова; если это повторится, сообщите в институт.",
+        }
+    ]
+    job.status = ImportStatus.REFUSED
+    job.save(update_fields=["problems", "status"])
+    return False
+
+
 def import_job_check(*, job_id: int) -> ImportJob:
     """Check a stored upload with a dry run (idempotent: only a job still being checked is run)."""
     job = ImportJob.objects.select_related("period", "school", "user").get(pk=job_id)
     if job.status != ImportStatus.CHECKING:
+        return job
+    if not _start_attempt(job, ImportStatus.CHECKING):
         return job
     return _record(job, _run(job, dry_run=True), applied_status=ImportStatus.CHECKED)
 
@@ -173,6 +243,8 @@ def import_job_apply(*, job: ImportJob, user) -> ImportJob:
         return job
     if job.status not in (ImportStatus.CHECKED, ImportStatus.RUNNING):
         raise PermissionDenied("Эта загрузка отклонена; исправьте файл и загрузите его снова.")
+    if job.status == ImportStatus.RUNNING and not _start_attempt(job, ImportStatus.RUNNING):
+        return job
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status == ImportStatus.APPLIED:
@@ -189,7 +261,8 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
     if job.status != ImportStatus.CHECKED:
         return job
     job.status = ImportStatus.RUNNING
-    job.save(update_fields=["status"])
+    job.attempts = 0  # the apply is a new step: the check's attempts do not count against it
+    job.save(update_fields=["status", "attempts"])
     send_on_commit(import_job_apply_task, (job.pk, user.pk))
     return job
 

@@ -2,7 +2,10 @@
 
 Built from what the reader saw (so .xlsx, .ods, .xls, CSV and zips all get the same
 kind of copy), each row written back at the row number the user sees, plus a first
-sheet «Ошибки» listing every problem.
+sheet «Ошибки» listing every problem. It reads the uploaded file, so it runs where
+uploads are read — in the worker that checked it (monitoring.imports stores the result
+with the job) — never in a web request. The workbook is streamed (openpyxl's write-only
+mode): a region-size package's copy takes seconds, not the better part of a minute.
 """
 
 from __future__ import annotations
@@ -10,24 +13,41 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from monitoring.package.parsing import header_key
-from monitoring.package.reader import read_package
-from monitoring.spreadsheets import put, text_row
+from monitoring.package.reader import RawSheet, read_package
+from monitoring.spreadsheets import looks_like_formula, sheet_value, text_cell, text_row
 
 BAD = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
+BOLD = Font(bold=True)
 
 
 def error_workbook(*, source, filename: str, problems: list[dict]) -> bytes:
-    """An .xlsx copy of ``source`` with the cells named in ``problems`` filled red and commented."""
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "Ошибки"
-    summary.append(["Лист", "Строка", "Столбец", "Значение", "Что не так"])
-    for cell in summary[1]:
-        cell.font = Font(bold=True)
+    """An .xlsx copy of ``source`` with the cells named in ``problems`` filled red and commented.
+
+    ``source`` None (or a file that cannot be read) gives the list of problems alone.
+    """
+    raw_sheets: dict[str, RawSheet] = {}
+    if source is not None:
+        try:
+            raw_sheets = read_package(source, filename=filename)
+        except Exception:  # an unreadable file: the list of problems is all there is to give
+            raw_sheets = {}
+    return error_workbook_from_sheets(sheets=list(raw_sheets.values()), problems=problems)
+
+
+def error_workbook_from_sheets(*, sheets: list[RawSheet], problems: list[dict]) -> bytes:
+    """The error report from sheets already read (see ``error_workbook``)."""
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("Ошибки")
+    for letter, width in zip("ABCDE", (28, 8, 28, 24, 80), strict=True):
+        summary.column_dimensions[letter].width = width
+    summary.append(
+        [_styled(summary, title, font=BOLD) for title in ("Лист", "Строка", "Столбец", "Значение", "Что не так")]
+    )
     for p in problems:
         summary.append(
             text_row(
@@ -35,37 +55,59 @@ def error_workbook(*, source, filename: str, problems: list[dict]) -> bytes:
                 [p.get("sheet"), p.get("row"), p.get("column"), p.get("value"), p.get("message") or p.get("text")],
             )
         )
-    for letter, width in zip("ABCDE", (28, 8, 28, 24, 80), strict=True):
-        summary.column_dimensions[letter].width = width
 
-    try:
-        raw_sheets = read_package(source, filename=filename)
-    except Exception:  # an unreadable file: the list of problems is all there is to give
-        raw_sheets = {}
     by_sheet: dict[str, list[dict]] = {}
     for p in problems:
         by_sheet.setdefault(header_key(p.get("sheet") or ""), []).append(p)
-    for raw in raw_sheets.values():
+    for raw in sheets:
         ws = wb.create_sheet(raw.name[:31])
-        _put_row(ws, raw.header_row, raw.headers)
-        for number, cells in raw.rows:
-            _put_row(ws, number, cells)
-        columns = {header_key(h): i + 1 for i, h in enumerate(raw.headers) if h}
+        ws.freeze_panes = f"A{raw.header_row + 1}"
+        columns = {header_key(h): i for i, h in enumerate(raw.headers) if h}
+        notes: dict[int, dict[int, list[str]]] = {}  # Excel row → cell index → notes
         for p in by_sheet.get(header_key(raw.name), []):
-            row = p.get("row") or raw.header_row
-            col = columns.get(header_key(p.get("column") or ""), 1)
-            cell = ws.cell(row=row, column=col)
-            cell.fill = BAD
-            note = p.get("message") or p.get("text")
-            cell.comment = Comment(note if not cell.comment else f"{cell.comment.text}\n{note}", "Портал")
-        ws.freeze_panes = ws.cell(row=raw.header_row + 1, column=1)
+            column = columns.get(header_key(p.get("column") or ""), 0)
+            notes.setdefault(p.get("row") or raw.header_row, {}).setdefault(column, []).append(
+                p.get("message") or p.get("text")
+            )
+        rows = dict(raw.rows)
+        rows[raw.header_row] = raw.headers
+        written = 0
+        # Rows in order (write-only sheets are written top to bottom), each at its own
+        # number; a problem on a row that holds nothing still gets its marked cell.
+        for number in sorted(rows.keys() | notes.keys()):
+            if number < 1:
+                continue
+            while written < number - 1:
+                ws.append([])
+                written += 1
+            ws.append(_row(ws, rows.get(number, []), notes.get(number, {})))
+            written = number
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def _put_row(ws, number: int, values) -> None:
-    for index, value in enumerate(values, start=1):
-        if value is None or value == "":
+def _row(ws, values, notes: dict[int, list[str]]) -> list:
+    width = max(len(values), max(notes, default=-1) + 1)
+    row = []
+    for index in range(width):
+        value = values[index] if index < len(values) else None
+        if value == "":
+            value = None
+        if index not in notes:
+            row.append(text_cell(ws, value))  # a copy of user input: never run as a formula
             continue
-        put(ws, row=number, column=index, value=value)  # a copy of user input: never run as a formula
+        cell = _styled(ws, value)
+        cell.fill = BAD
+        cell.comment = Comment("\n".join(notes[index]), "Портал")
+        row.append(cell)
+    return row
+
+
+def _styled(ws, value, *, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=sheet_value(value))
+    if looks_like_formula(cell.value):
+        cell.data_type = "s"  # a string cell: Excel shows it and runs nothing
+    if font is not None:
+        cell.font = font
+    return cell
