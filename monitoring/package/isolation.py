@@ -171,6 +171,7 @@ def run_child(
         watchdog.start()
         sheets: dict[str, RawSheet] = {}
         outcome = None
+        garbled = False
         try:
             try:
                 child.stdin.write(json.dumps(request).encode() + b"\n")
@@ -179,7 +180,12 @@ def run_child(
                 child.stdin.close()
             except BrokenPipeError:
                 pass  # the child died before taking its input: its status tells why
-            outcome = _receive(child.stdout, sheets)
+            try:
+                outcome = _receive(child.stdout, sheets)
+            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError):
+                log.exception("the child reading %s sent a frame that is no sheet", name)
+                outcome = garbled = True  # not what our child writes: treated as its crash
+                child.kill()
             child.wait()
         finally:
             watchdog.cancel()
@@ -201,7 +207,8 @@ def run_child(
         " (wall-clock deadline)" if expired.is_set() else "",
         stderr[-4000:],
     )
-    raise PackageFileError(_death_message(name, child.returncode, expired.is_set(), stderr, limits))
+    status = None if garbled else child.returncode
+    raise PackageFileError(_death_message(name, status, expired.is_set(), stderr, limits))
 
 
 def _receive(stream: BinaryIO, sheets: dict[str, RawSheet]):

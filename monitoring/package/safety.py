@@ -657,7 +657,8 @@ def _check_sheet_extent(extent: SheetExtent, name: str) -> None:
             or (extent.declared_reserved and rows * columns > max(SPARSE_CELLS, FILL_RATIO * extent.written))
         ):
             raise PackageFileError(
-                f"Файл «{name}» повреждён: {where} объявляет диапазон {text} — {_thousands(rows * columns)} ячеек, "
+                f"Файл «{name}» повреждён: {where} объявляет диапазон {text} — "
+                f"{_count_of(rows * columns, 'ячейка', 'ячейки', 'ячеек')}, "
                 f"а в самом листе их намного меньше. Откройте файл в Excel и сохраните заново как "
                 f"«Книга Excel (*.xlsx)»."
             )
@@ -673,18 +674,19 @@ def _check_sheet_extent(extent: SheetExtent, name: str) -> None:
             f"({_thousands(extent.columns)}-й), а допускается не более {MAX_COLUMNS} столбцов (в самом широком "
             f"листе пакета, «Диагностика», их 63). Удалите лишние столбцы справа от таблицы и сохраните файл заново."
         )
+    cells = _count_of(extent.cells, "ячейка", "ячейки", "ячеек")
     if extent.cells > MAX_SHEET_CELLS:
         raise PackageFileError(
-            f"Слишком большой {where}: диапазон от A1 до последней заполненной ячейки {extent.last_cell} — "
-            f"{_thousands(extent.cells)} ячеек, а допускается не более {_thousands(MAX_SHEET_CELLS)}. Разделите "
-            f"данные на несколько файлов или удалите лишние строки и столбцы."
+            f"Слишком большой {where}: диапазон от A1 до последней заполненной ячейки {extent.last_cell} — {cells}, "
+            f"а допускается не более {_thousands(MAX_SHEET_CELLS)}. Разделите данные на несколько файлов или удалите "
+            f"лишние строки и столбцы."
         )
     if extent.cells > max(SPARSE_CELLS, FILL_RATIO * extent.filled):
         raise PackageFileError(
-            f"На листе «{extent.sheet}» книги «{name}» заполнено всего {_thousands(extent.filled)} ячеек, а диапазон "
-            f"до последней заполненной ячейки {extent.last_cell} — {_thousands(extent.cells)} ячеек. Похоже, далеко "
-            f"за пределами таблицы есть лишние значения: очистите ячейку {extent.last_cell} и другие ячейки вне "
-            f"таблицы (или удалите лишние строки и столбцы) и сохраните файл заново."
+            f"На листе «{extent.sheet}» книги «{name}» заполненных ячеек всего {_thousands(extent.filled)}, а диапазон "
+            f"до последней заполненной ячейки {extent.last_cell} — {cells}. Похоже, далеко за пределами таблицы есть "
+            f"лишние значения: очистите ячейку {extent.last_cell} и другие ячейки вне таблицы (или удалите лишние "
+            f"строки и столбцы) и сохраните файл заново."
         )
 
 
@@ -784,7 +786,8 @@ def _check_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name:
     found = _UNIQUE_COUNT.search(head)
     if found and int(found.group(1)) > min(MAX_TOTAL_CELLS, info.file_size // 4 + 1024):
         raise PackageFileError(
-            f"Файл «{name}» повреждён: в нём объявлено {_thousands(int(found.group(1)))} различных строк текста, "
+            f"Файл «{name}» повреждён: в нём объявлено "
+            f"{_count_of(int(found.group(1)), 'строка', 'строки', 'строк')} текста, "
             f"а сам файл столько не вмещает. Откройте файл в Excel и сохраните заново как «Книга Excel (*.xlsx)»."
         )
 
@@ -1069,7 +1072,7 @@ def _ods_extents(fp: BinaryIO, name: str) -> Iterator[SheetExtent]:
                         if spaces > MAX_CELL_TEXT:
                             raise PackageFileError(
                                 f"Файл «{name}» повреждён: на листе «{extent.sheet}» в одной ячейке объявлено "
-                                f"{_thousands(spaces)} пробелов, а в ячейке может быть не более "
+                                f"{_count_of(spaces, 'пробел', 'пробела', 'пробелов')}, а в ячейке может быть не более "
                                 f"{_thousands(MAX_CELL_TEXT)} знаков. Откройте файл в LibreOffice или Excel и "
                                 f"сохраните заново."
                             )
@@ -1294,6 +1297,17 @@ def format_megabytes(size: int) -> str:
     Rounded up, so a file one byte over the 50 MB limit reads "50,1", not "50,0".
     """
     return f"{math.ceil(size * 10 / 2**20) / 10:.1f}".replace(".", ",")
+
+
+def _count_of(number: int, one: str, few: str, many: str) -> str:
+    """«1 ячейка», «3 ячейки», «17 179 869 184 ячейки», «16 777 216 ячеек»."""
+    if number % 10 == 1 and number % 100 != 11:
+        word = one
+    elif 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        word = few
+    else:
+        word = many
+    return f"{_thousands(number)} {word}"
 
 
 def _thousands(number: int) -> str:
