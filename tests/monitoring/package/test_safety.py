@@ -24,6 +24,7 @@ from monitoring.package.safety import (
     check_zip,
     sniff,
 )
+from tests.monitoring.package import hostile
 from tests.paths import SPEC
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -454,3 +455,110 @@ def test_error_is_an_exception_with_the_message():
     error = PackageFileError("Файл «x» пустой.")
     assert str(error) == error.message == "Файл «x» пустой."
     assert isinstance(error, Exception)
+
+
+# --- what the sheets declare (check_extent) --------------------------------------------
+
+
+def extent_refusal(data: bytes, filename: str) -> str:
+    with pytest.raises(PackageFileError) as caught:
+        safety.check_extent(
+            io.BytesIO(data), name=filename, package_format=check_upload(io.BytesIO(data), name=filename)
+        )
+    return caught.value.message
+
+
+@pytest.mark.parametrize("case", hostile.HOSTILE, ids=[case.label for case in hostile.HOSTILE])
+def test_hostile_workbooks_are_refused_naming_the_file_and_the_sheet(case):
+    message = extent_refusal(case.build(), case.filename)
+    assert f"«{case.filename}»" in message and case.words in message
+    if case.sheet is not None:
+        assert f"«{case.sheet}»" in message
+
+
+def test_the_corner_cell_message_in_full():
+    data = hostile.xlsx_lying_dimension()
+    assert extent_refusal(data, "штат.xlsx") == (
+        "Слишком широкий лист «Педагоги» книги «штат.xlsx»: в нём заполнен столбец XFD (16 384-й), а допускается "
+        "не более 256 столбцов (в самом широком листе пакета, «Диагностика», их 63). Удалите лишние столбцы справа "
+        "от таблицы и сохраните файл заново."
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [SAMPLE_XLSX, LO_XLS, LO_ODS, CORPUS / "libreoffice-sample.xlsx", CORPUS / "libreoffice-offset.ods"],
+)
+def test_real_workbooks_pass_the_extent_checks(path):
+    # LibreOffice's .ods ends every sheet in a row of empty cells repeated ~1,048,000
+    # times; calamine allocates nothing for it, and neither is it counted.
+    safety.check_extent(path, name=path.name, package_format=check_upload(path))
+
+
+def test_a_region_size_sheet_passes():
+    # «Диагностика» of a region: 63 columns, 36,000 rows, every cell filled.
+    rows = "".join(
+        f'<row r="{r}">'
+        + "".join(f'<c r="{safety.column_letters(c)}{r}"><v>{c % 4 + 1}</v></c>' for c in range(1, 64))
+        + "</row>"
+        for r in range(1, 36_001)
+    ).encode()
+    data = hostile.replace_sheet_data(hostile.openpyxl_book({"A1": 1}), b"<sheetData>" + rows + b"</sheetData>")
+    extents = list(safety.iter_extents(io.BytesIO(data), name="пакет.xlsx", package_format=PackageFormat.XLSX))
+    sheet = next(e for e in extents if e.sheet == "Педагоги")
+    assert (sheet.rows, sheet.columns, sheet.filled) == (36_000, 63, 36_000 * 63)
+
+
+def test_formatted_empty_cells_far_out_do_not_count():
+    # Excel writes a styled empty cell as <c r="…" s="1"/>; calamine skips it.
+    sheet_data = (
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+        b'<row r="1048576"><c r="XFD1048576" s="1"/></row></sheetData>'
+    )
+    data = hostile.replace_sheet_data(hostile.openpyxl_book({"A1": "x"}), sheet_data, dimension=b"A1")
+    [extent] = [e for e in safety.iter_extents(io.BytesIO(data), name="к.xlsx", package_format=PackageFormat.XLSX)]
+    assert (extent.rows, extent.columns, extent.filled) == (1, 1, 1)
+
+
+def test_a_row_beyond_the_last_sheet_row_is_refused():
+    data = hostile.replace_sheet_data(
+        hostile.openpyxl_book({"A1": "x"}), b'<sheetData><row r="2000000"><c><v>1</v></c></row></sheetData>', b"A1"
+    )
+    assert "ссылается на строку 2 000 000" in extent_refusal(data, "к.xlsx")
+
+
+def test_the_whole_workbook_is_bounded_too(monkeypatch):
+    monkeypatch.setattr(safety, "MAX_TOTAL_CELLS", 1000)
+    message = extent_refusal(SAMPLE_XLSX.read_bytes(), "пакет.xlsx")
+    assert message.startswith("В книге «пакет.xlsx» слишком много ячеек: вместе с листом «")
+
+
+def _random_sheet(seed: int) -> bytes:
+    """Cells in any order (some empty, some styled-empty), every one with its r="…"."""
+    import random
+
+    chance = random.Random(seed)
+    rows = []
+    for row in chance.sample(range(1, 400), 40):
+        cells = []
+        for column in chance.sample(range(1, 200), chance.randint(1, 12)):
+            reference = f"{safety.column_letters(column)}{row}"
+            cells.append(f'<c r="{reference}" s="1"/>' if chance.random() < 0.3 else f'<c r="{reference}"><v>1</v></c>')
+        rows.append(f'<row r="{row}">{"".join(cells)}</row>')
+    return ("<sheetData>" + "".join(rows) + "</sheetData>").encode()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_fast_path_agrees_with_the_general_one(seed):
+    data = hostile.replace_sheet_data(hostile.openpyxl_book({"A1": 1}), _random_sheet(seed))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        fast, general = safety.SheetExtent(sheet="x"), safety.SheetExtent(sheet="x")
+        assert safety._xlsx_fast_extent(archive, info, fast, "к.xlsx") is not None
+        safety._xlsx_general_extent(archive, info, general, "к.xlsx")
+    assert (fast.rows, fast.columns, fast.filled) == (general.rows, general.columns, general.filled)
+    assert fast.rows and fast.columns
+
+
+def test_column_letters():
+    assert [safety.column_letters(n) for n in (1, 26, 27, 63, 256, 16384)] == ["A", "Z", "AA", "BK", "IV", "XFD"]
