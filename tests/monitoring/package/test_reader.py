@@ -19,8 +19,16 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
-from monitoring.package.reader import RawSheet, detect_delimiter, entry_name, header_text, read_package
+from monitoring.package.reader import (
+    RawSheet,
+    detect_delimiter,
+    entry_name,
+    header_text,
+    read_package,
+    read_package_in_process,
+)
 from monitoring.package.safety import PackageFileError
+from tests.monitoring.package import hostile
 from tests.paths import SPEC
 
 # The spec folder sits beside the repository (…/main and …/shared), locally and in CI.
@@ -57,7 +65,7 @@ SHEETS = [
 
 def failure(source, **kwargs) -> str:
     with pytest.raises(PackageFileError) as caught:
-        read_package(source, **kwargs)
+        read_package_in_process(source, **kwargs)
     return caught.value.message
 
 
@@ -106,8 +114,8 @@ def zip_with_raw_names(path: Path, entries: list[tuple[bytes, bytes, bytes]]) ->
 
 
 def test_sample_workbook_and_sample_zip_read_alike():
-    workbook = read_package(SAMPLE_XLSX)
-    archive = read_package(SAMPLE_ZIP)
+    workbook = read_package_in_process(SAMPLE_XLSX)
+    archive = read_package_in_process(SAMPLE_ZIP)
     assert list(workbook) == SHEETS
     assert list(archive) == SHEETS
     assert shape(workbook) == shape(archive)
@@ -117,8 +125,8 @@ def test_sample_workbook_and_sample_zip_read_alike():
 
 
 def test_sample_cells_keep_their_types():
-    workbook = read_package(SAMPLE_XLSX)["Педагоги"]
-    archive = read_package(SAMPLE_ZIP)["Педагоги"]
+    workbook = read_package_in_process(SAMPLE_XLSX)["Педагоги"]
+    archive = read_package_in_process(SAMPLE_ZIP)["Педагоги"]
     assert workbook.headers[:4] == ["Код педагога", "ФИО", "Пол", "Дата рождения"]
     number, cells = workbook.rows[0]
     assert number == 2
@@ -129,35 +137,35 @@ def test_sample_cells_keep_their_types():
     assert cells[:5] == ["T000001", "Кузнецов Заур", "М", "28.04.1969", "000001"]
     assert cells[12] == "22"
     # An empty cell is None in both.
-    assert read_package(SAMPLE_XLSX)["Организации"].rows[0][1][4] is None
-    assert read_package(SAMPLE_ZIP)["Организации"].rows[0][1][4] is None
+    assert read_package_in_process(SAMPLE_XLSX)["Организации"].rows[0][1][4] is None
+    assert read_package_in_process(SAMPLE_ZIP)["Организации"].rows[0][1][4] is None
 
 
 @pytest.mark.parametrize("name", ["libreoffice-sample.xlsx", "libreoffice-sample.ods", "libreoffice-sample.xls"])
 def test_libreoffice_files_read_like_the_sample(name):
-    sheets = read_package(CORPUS / name)
+    sheets = read_package_in_process(CORPUS / name)
     assert list(sheets) == SHEETS
-    assert shape(sheets) == shape(read_package(SAMPLE_XLSX))
+    assert shape(sheets) == shape(read_package_in_process(SAMPLE_XLSX))
     assert sheets["Педагоги"].rows[0][1][3] == datetime.date(1969, 4, 28)
 
 
 def test_uploaded_files_read_like_paths(tmp_path):
-    expected = shape(read_package(SAMPLE_XLSX))
+    expected = shape(read_package_in_process(SAMPLE_XLSX))
     upload = SimpleUploadedFile("пакет.xlsx", SAMPLE_XLSX.read_bytes())
-    assert shape(read_package(upload)) == expected
+    assert shape(read_package_in_process(upload)) == expected
     upload = SimpleUploadedFile("пакет.zip", SAMPLE_ZIP.read_bytes())
-    assert shape(read_package(upload)) == expected
+    assert shape(read_package_in_process(upload)) == expected
     temporary = TemporaryUploadedFile("пакет.xls", "application/vnd.ms-excel", 0, None)
     temporary.write((CORPUS / "libreoffice-sample.xls").read_bytes())
     temporary.seek(0)
     try:
-        assert shape(read_package(temporary)) == expected
+        assert shape(read_package_in_process(temporary)) == expected
     finally:
         temporary.close()
 
 
 def test_filename_decides_the_format_of_a_nameless_stream():
-    sheets = read_package(io.BytesIO(SAMPLE_ZIP.read_bytes()), filename="пакет.zip")
+    sheets = read_package_in_process(io.BytesIO(SAMPLE_ZIP.read_bytes()), filename="пакет.zip")
     assert list(sheets) == SHEETS
 
 
@@ -169,7 +177,7 @@ def test_row_numbers_count_empty_rows(tmp_path):
         tmp_path / "книга.xlsx",
         {"Курсы": {"A1": "Код курса", "B1": "Начало", "A2": "K1", "A4": "K2", "B4": datetime.date(2025, 3, 1)}},
     )
-    sheet = read_package(path)["Курсы"]
+    sheet = read_package_in_process(path)["Курсы"]
     assert sheet.header_row == 1
     assert sheet.rows == [(2, ["K1", None]), (4, ["K2", datetime.date(2025, 3, 1)])]
 
@@ -179,7 +187,7 @@ def test_sheet_starting_below_and_right_keeps_excel_positions(tmp_path):
         tmp_path / "книга.xlsx",
         {"Лист": {"B3": "Код", "C3": "Имя", "B4": "01", "C4": "a", "B6": "02", "C6": "b"}},
     )
-    sheet = read_package(path)["Лист"]
+    sheet = read_package_in_process(path)["Лист"]
     assert sheet.header_row == 3
     assert sheet.headers == ["", "Код", "Имя"]  # index 0 is column A, empty
     assert sheet.rows == [(4, [None, "01", "a"]), (6, [None, "02", "b"])]
@@ -187,7 +195,7 @@ def test_sheet_starting_below_and_right_keeps_excel_positions(tmp_path):
 
 @pytest.mark.parametrize("name", ["libreoffice-offset.ods", "libreoffice-offset.xls"])
 def test_libreoffice_sheet_starting_below_and_right(name):
-    sheet = read_package(CORPUS / name)["Лист"]
+    sheet = read_package_in_process(CORPUS / name)["Лист"]
     assert sheet.header_row == 3
     assert sheet.headers == ["", "Код", "Имя"]
     assert sheet.rows == [(4, [None, "01", "a"]), (6, [None, "02", "b"])]
@@ -216,7 +224,7 @@ def test_workbook_cell_types(tmp_path):
             }
         },
     )
-    [(number, cells)] = read_package(path)["Типы"].rows
+    [(number, cells)] = read_package_in_process(path)["Типы"].rows
     assert number == 2
     assert cells == ["007", 7, 0.5, True, datetime.date(2025, 9, 1), datetime.datetime(2025, 9, 1, 8, 30),
                      datetime.time(8, 30), None]  # fmt: skip
@@ -225,12 +233,12 @@ def test_workbook_cell_types(tmp_path):
 
 def test_whitespace_only_rows_are_empty_rows(tmp_path):
     path = save_workbook(tmp_path / "книга.xlsx", {"Лист": {"A1": "Код", "A2": "  ", "A3": "\u00a0", "A4": "K"}})
-    assert read_package(path)["Лист"].rows == [(4, ["K"])]
+    assert read_package_in_process(path)["Лист"].rows == [(4, ["K"])]
 
 
 def test_zero_and_false_are_values_not_empty(tmp_path):
     path = save_workbook(tmp_path / "книга.xlsx", {"Лист": {"A1": "Код", "B1": "Флаг", "A2": 0, "B3": False}})
-    assert read_package(path)["Лист"].rows == [(2, [0, None]), (3, [None, False])]
+    assert read_package_in_process(path)["Лист"].rows == [(2, [0, None]), (3, [None, False])]
 
 
 def test_headers_are_trimmed_collapsed_and_nfc(tmp_path):
@@ -239,7 +247,7 @@ def test_headers_are_trimmed_collapsed_and_nfc(tmp_path):
         tmp_path / "книга.xlsx",
         {"Лист": {"A1": "  Код\u00a0ОО ", "B1": "Дата\nрождения", "C1": nfd, "D1": 2025, "F1": "ФИО"}},
     )
-    sheet = read_package(path)["Лист"]
+    sheet = read_package_in_process(path)["Лист"]
     assert sheet.headers == ["Код ОО", "Дата рождения", "Дата присвоения категорий", "2025", "", "ФИО"]
     assert unicodedata.is_normalized("NFC", sheet.headers[2])
 
@@ -255,12 +263,12 @@ def test_header_text():
 def test_sheet_names_are_trimmed_and_nfc(tmp_path):
     nfd = unicodedata.normalize("NFD", "Мероприятия ИОМ й")
     path = save_workbook(tmp_path / "книга.xlsx", {" Педагоги ": {"A1": "Код"}, nfd: {"A1": "Код"}})
-    assert list(read_package(path)) == ["Педагоги", "Мероприятия ИОМ й"]
+    assert list(read_package_in_process(path)) == ["Педагоги", "Мероприятия ИОМ й"]
 
 
 def test_empty_sheet(tmp_path):
     path = save_workbook(tmp_path / "книга.xlsx", {"Пусто": {}, "Лист": {"A1": "Код"}})
-    sheets = read_package(path)
+    sheets = read_package_in_process(path)
     assert sheets["Пусто"] == RawSheet(name="Пусто", headers=[], rows=[], header_row=0)
     assert sheets["Лист"] == RawSheet(name="Лист", headers=["Код"], rows=[], header_row=1)
 
@@ -271,7 +279,7 @@ def test_chart_sheets_are_skipped(tmp_path):
     book.active["A1"] = "Код"
     book.create_chartsheet("Диаграмма")
     book.save(tmp_path / "книга.xlsx")
-    assert list(read_package(tmp_path / "книга.xlsx")) == ["Лист"]
+    assert list(read_package_in_process(tmp_path / "книга.xlsx")) == ["Лист"]
 
 
 def test_two_sheets_differing_only_by_spaces(tmp_path):
@@ -289,7 +297,7 @@ def test_windows_1251_csv_with_semicolons(tmp_path):
     text = "Код ОО;Наименование;ШНОР\r\n000001;МБОУ «СОШ № 1»;да\r\n000002;Гимназия, корпус 2;\r\n"
     path = tmp_path / "Организации.csv"
     path.write_bytes(text.encode("cp1251"))
-    sheet = read_package(path)["Организации"]
+    sheet = read_package_in_process(path)["Организации"]
     assert sheet.name == "Организации"
     assert sheet.headers == ["Код ОО", "Наименование", "ШНОР"]
     assert sheet.rows == [(2, ["000001", "МБОУ «СОШ № 1»", "да"]), (3, ["000002", "Гимназия, корпус 2", None])]
@@ -303,7 +311,7 @@ def test_utf8_bom_csv_with_commas_and_a_quoted_field(tmp_path):
     )
     path = tmp_path / "Программы ДПП.csv"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
-    sheet = read_package(path)["Программы ДПП"]
+    sheet = read_package_in_process(path)["Программы ДПП"]
     assert sheet.headers == ["Код программы", "Наименование", "Целевые должности"]
     assert sheet.headers[0] == "Код программы"  # no BOM glued to the first header
     # Rows are records, as Excel shows them: the line break inside P1 is one cell.
@@ -316,7 +324,7 @@ def test_utf8_bom_csv_with_commas_and_a_quoted_field(tmp_path):
 def test_csv_row_numbers_count_empty_lines(tmp_path):
     path = tmp_path / "Курсы.csv"
     path.write_text("Код курса;Код программы\n\nK1;P1\n;\n  ;\nK2;P2\n", encoding="utf-8")
-    sheet = read_package(path)["Курсы"]
+    sheet = read_package_in_process(path)["Курсы"]
     assert sheet.header_row == 1
     assert sheet.rows == [(3, ["K1", "P1"]), (6, ["K2", "P2"])]
 
@@ -324,7 +332,7 @@ def test_csv_row_numbers_count_empty_lines(tmp_path):
 def test_csv_header_after_empty_lines(tmp_path):
     path = tmp_path / "Курсы.csv"
     path.write_text("\n;;\nКод курса;Код программы\nK1;P1\n", encoding="utf-8")
-    sheet = read_package(path)["Курсы"]
+    sheet = read_package_in_process(path)["Курсы"]
     assert sheet.header_row == 3
     assert sheet.rows == [(4, ["K1", "P1"])]
 
@@ -332,25 +340,25 @@ def test_csv_header_after_empty_lines(tmp_path):
 def test_csv_short_rows_are_padded_and_long_rows_kept(tmp_path):
     path = tmp_path / "Лист.csv"
     path.write_text("a,b,c\n1\n1,2,3,4\n", encoding="utf-8")
-    assert read_package(path)["Лист"].rows == [(2, ["1", None, None]), (3, ["1", "2", "3", "4"])]
+    assert read_package_in_process(path)["Лист"].rows == [(2, ["1", None, None]), (3, ["1", "2", "3", "4"])]
 
 
 def test_csv_cells_are_strings_as_written(tmp_path):
     path = tmp_path / "Лист.csv"
     path.write_text("Код,Ставка,Дата\n007, 0,5 ,01.09.2025\n", encoding="utf-8")
-    assert read_package(path)["Лист"].rows == [(2, ["007", " 0", "5 ", "01.09.2025"])]
+    assert read_package_in_process(path)["Лист"].rows == [(2, ["007", " 0", "5 ", "01.09.2025"])]
 
 
 def test_utf16_csv_with_tabs(tmp_path):
     path = tmp_path / "Лист.csv"
     path.write_bytes("Код\tФИО\nT1\tИванов\n".encode("utf-16"))
-    assert read_package(path)["Лист"].rows == [(2, ["T1", "Иванов"])]
+    assert read_package_in_process(path)["Лист"].rows == [(2, ["T1", "Иванов"])]
 
 
 def test_nfd_csv_is_normalized(tmp_path):
     path = tmp_path / unicodedata.normalize("NFD", "Лист й.csv")
     path.write_text(unicodedata.normalize("NFD", "Код,Имя\nT1,Йозеф\n"), encoding="utf-8")
-    sheets = read_package(path)
+    sheets = read_package_in_process(path)
     assert list(sheets) == ["Лист й"]
     assert sheets["Лист й"].headers == ["Код", "Имя"]
     assert sheets["Лист й"].rows == [(2, ["T1", "Йозеф"])]
@@ -404,7 +412,7 @@ def test_zip_names_in_cp866_without_the_utf8_flag(tmp_path):
     infos = zipfile.ZipFile(path).infolist()
     assert not infos[0].flag_bits & 0x800
     assert infos[0].filename != "Педагоги.csv"  # zipfile alone gets it wrong (cp437)
-    sheets = read_package(path)
+    sheets = read_package_in_process(path)
     assert list(sheets) == ["Педагоги", "Штатное расписание"]
     assert sheets["Педагоги"].rows == [(2, ["T1", "Иванов"])]
     assert sheets["Штатное расписание"].headers == ["Код ОО"]
@@ -412,7 +420,7 @@ def test_zip_names_in_cp866_without_the_utf8_flag(tmp_path):
 
 def test_zip_names_in_utf8_without_the_flag(tmp_path):
     path = zip_with_raw_names(tmp_path / "пакет.zip", [("Курсы.csv".encode(), b"a\n1\n", b"")])
-    assert list(read_package(path)) == ["Курсы"]
+    assert list(read_package_in_process(path)) == ["Курсы"]
 
 
 def test_zip_names_from_the_info_zip_unicode_path_field(tmp_path):
@@ -436,7 +444,7 @@ def test_zip_with_one_folder(tmp_path):
         archive.writestr("Пакет 2025/readme.txt", "не лист")
         archive.writestr("__MACOSX/Пакет 2025/._Курсы.csv", b"\x00\x05\x16\x07")
         archive.writestr("Пакет 2025/.~lock.Курсы.csv#", "lock")
-    sheets = read_package(path)
+    sheets = read_package_in_process(path)
     assert list(sheets) == ["Курсы", "Обучение"]
     assert sheets["Курсы"].rows == [(2, ["K1"])]
 
@@ -511,7 +519,7 @@ def test_empty_csv_in_a_zip_is_an_empty_sheet(tmp_path):
     path = tmp_path / "пакет.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("Курсы.csv", b"")
-    assert read_package(path) == {"Курсы": RawSheet(name="Курсы", headers=[], rows=[], header_row=0)}
+    assert read_package_in_process(path) == {"Курсы": RawSheet(name="Курсы", headers=[], rows=[], header_row=0)}
 
 
 # --- folders and single CSV files ----------------------------------------------------
@@ -524,7 +532,7 @@ def test_folder_of_csv(tmp_path):
     (folder / "Обучение.CSV").write_bytes("Код педагога;Код курса\nT1;K1\n".encode("cp1251"))
     (folder / "заметки.txt").write_text("не лист", encoding="utf-8")
     (folder / "~$Курсы.csv").write_bytes(b"\x00lock")
-    sheets = read_package(folder)
+    sheets = read_package_in_process(folder)
     assert list(sheets) == ["Курсы", "Обучение"]
     assert sheets["Обучение"].rows == [(2, ["T1", "K1"])]
 
@@ -532,7 +540,7 @@ def test_folder_of_csv(tmp_path):
 def test_folder_round_trip_of_the_sample(tmp_path):
     with zipfile.ZipFile(SAMPLE_ZIP) as archive:
         archive.extractall(tmp_path)
-    assert shape(read_package(tmp_path)) == shape(read_package(SAMPLE_ZIP))
+    assert shape(read_package_in_process(tmp_path)) == shape(read_package_in_process(SAMPLE_ZIP))
 
 
 def test_folder_without_csv(tmp_path):
@@ -550,7 +558,7 @@ def test_folder_with_a_file_that_is_not_csv(tmp_path):
 def test_single_csv_sheet_is_named_after_the_file(tmp_path):
     path = tmp_path / "upload_5f2a.csv"
     path.write_text("Код\n1\n", encoding="utf-8")
-    assert list(read_package(path, filename=" Педагоги .csv")) == ["Педагоги"]
+    assert list(read_package_in_process(path, filename=" Педагоги .csv")) == ["Педагоги"]
 
 
 # --- failures of the workbook reader -------------------------------------------------
@@ -600,6 +608,7 @@ def test_password_protected_workbook_seen_by_calamine(tmp_path, monkeypatch):
     from monitoring.package import reader
 
     monkeypatch.setattr(reader, "check_upload", lambda source, name: reader.PackageFormat.XLSX)
+    monkeypatch.setattr(reader, "iter_extents", lambda source, name, package_format: iter(()))
     assert failure(CORPUS / "encrypted.xlsx", filename="пакет.xlsx") == (
         "Файл «пакет.xlsx» защищён паролем, поэтому прочитать его нельзя. Откройте его в Excel, снимите пароль "
         "и сохраните заново."
@@ -610,7 +619,7 @@ def test_workbook_saved_under_another_extension_is_read_by_content(tmp_path):
     # A temporary upload path whose extension differs from the user's file name.
     path = tmp_path / "upload_5f2a.xls"
     path.write_bytes(SAMPLE_XLSX.read_bytes())
-    assert list(read_package(path, filename="пакет.xlsx")) == SHEETS
+    assert list(read_package_in_process(path, filename="пакет.xlsx")) == SHEETS
 
 
 def test_interrupts_are_not_turned_into_messages():
@@ -618,3 +627,33 @@ def test_interrupts_are_not_turned_into_messages():
 
     assert reader._calamine_error(KeyboardInterrupt(), "пакет.xlsx") is None
     assert isinstance(reader._calamine_error(ValueError("x"), "пакет.xlsx"), PackageFileError)
+
+
+# --- read_package: the same reading in a child process -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", [SAMPLE_XLSX, SAMPLE_ZIP, CORPUS / "libreoffice-sample.ods", CORPUS / "libreoffice-sample.xls"]
+)
+def test_read_package_reads_in_a_child_what_the_process_reads(path):
+    assert read_package(path) == read_package_in_process(path)
+
+
+def test_read_package_reads_an_uploaded_file_and_a_folder_in_a_child(tmp_path):
+    upload = SimpleUploadedFile("пакет.xlsx", SAMPLE_XLSX.read_bytes())
+    assert read_package(upload) == read_package_in_process(SAMPLE_XLSX)
+    with zipfile.ZipFile(SAMPLE_ZIP) as archive:
+        archive.extractall(tmp_path)
+    assert shape(read_package(tmp_path)) == shape(read_package_in_process(SAMPLE_ZIP))
+
+
+@pytest.mark.parametrize("case", hostile.HOSTILE, ids=[case.label for case in hostile.HOSTILE])
+def test_hostile_workbooks_are_refused_through_the_child(case, tmp_path):
+    # Each of these aborted the reading process or took gigabytes before.
+    path = tmp_path / case.filename
+    path.write_bytes(case.build())
+    with pytest.raises(PackageFileError) as caught:
+        read_package(path)
+    assert case.words in caught.value.message and f"«{case.filename}»" in caught.value.message
+    if case.sheet is not None:
+        assert f"«{case.sheet}»" in caught.value.message
