@@ -65,6 +65,9 @@ READ_MEMORY_CEILING = 4 * 1024 * 1024 * 1024
 # 20 s. The wall-clock deadline doubles it for a busy machine.
 READ_SECONDS_BASE = 20
 READ_SECONDS_PER_MB = 2
+# A child that waits instead of working (CPU time does not pass) is killed at twice its
+# CPU time plus this.
+DEADLINE_EXTRA_SECONDS = 10
 
 _FRAME = struct.Struct("<cQ")
 _SHEET, _REFUSED, _DONE = b"S", b"E", b"D"
@@ -145,11 +148,11 @@ def run_child(
     """Run the child on ``request`` (``path`` or ``data``, and ``filename``) within ``limits``; its sheets.
 
     ``limits`` is (address space in bytes, CPU seconds); the wall-clock deadline is twice
-    the CPU time plus 10 s. ``reader_code`` replaces the reading step (READER_CODE).
+    the CPU time plus DEADLINE_EXTRA_SECONDS. ``reader_code`` replaces the reading step (READER_CODE).
     """
     request = request | {"memory": limits[0], "seconds": limits[1]}
     program = _BOOTSTRAP.format(path=str(Path(__file__).resolve().parents[1]), reader=reader_code or READER_CODE)
-    deadline = 2 * limits[1] + 10
+    deadline = 2 * limits[1] + DEADLINE_EXTRA_SECONDS
     started = time.monotonic()
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen(
