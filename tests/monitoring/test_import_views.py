@@ -157,7 +157,7 @@ def test_error_report_downloads_within_scope(client, world):
     job = models.ImportJob.objects.get()
     response = client.get(reverse("import-error-report", args=[job.pk]))
     assert response.status_code == 200
-    report = load_workbook(io.BytesIO(response.content))
+    report = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert "вакантных ставок больше" in report["Штатное расписание"]["E2"].comment.text
     client.force_login(world.head_b)
     assert client.get(reverse("import-error-report", args=[job.pk])).status_code == 404
@@ -223,3 +223,70 @@ def test_the_poll_that_sees_the_check_end_brings_the_verdict(client, world, stat
     assert shown in fragment and hidden not in fragment
     if status == "checked":
         assert reverse("import-confirm", args=[job.pk]) in fragment and "csrfmiddlewaretoken" in fragment
+
+
+# --- uploads are read by workers, never by a page --------------------------------------
+
+
+def _refuse_reading_here(monkeypatch, upload_name: str) -> list[str]:
+    """Make any read of the upload in this process fail the test; returns what was tried."""
+    from django.db.models.fields.files import FieldFile
+
+    from monitoring.package import isolation, reader
+
+    tried: list[str] = []
+
+    def forbidden(*args, **kwargs):
+        tried.append("read")
+        raise AssertionError("a page read an uploaded file")
+
+    original_open = FieldFile.open
+
+    def guarded_open(self, mode="rb"):
+        if self.name == upload_name:
+            tried.append(self.name)
+            raise AssertionError("a page opened the uploaded file")
+        return original_open(self, mode)
+
+    monkeypatch.setattr(FieldFile, "open", guarded_open)
+    for module, name in ((reader, "read_package"), (reader, "read_package_in_process"), (isolation, "read_isolated")):
+        monkeypatch.setattr(module, name, forbidden)
+    return tried
+
+
+def test_the_error_report_is_written_at_check_time_and_served_without_reading_the_upload(client, world, monkeypatch):
+    client.force_login(world.analyst)
+    path = BAD / "vacant-over-schedule" / "Штатное расписание.csv"
+    client.post(reverse("import-list"), {"period": world.period.pk, "file": _upload(path)})
+    job = models.ImportJob.objects.get()
+    assert job.status == "refused" and job.error_report  # the worker kept the marked copy
+    tried = _refuse_reading_here(monkeypatch, job.file.name)
+    response = client.get(reverse("import-error-report", args=[job.pk]))
+    report = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert response.status_code == 200 and not tried
+    assert "вакантных ставок больше" in report["Штатное расписание"]["E2"].comment.text
+
+
+def test_a_job_without_a_stored_report_gets_the_list_of_problems_without_reading_the_upload(client, world, monkeypatch):
+    client.force_login(world.analyst)
+    path = BAD / "vacant-over-schedule" / "Штатное расписание.csv"
+    client.post(reverse("import-list"), {"period": world.period.pk, "file": _upload(path)})
+    job = models.ImportJob.objects.get()
+    models.ImportJob.objects.filter(pk=job.pk).update(error_report="")  # as for a job checked before reports were kept
+    tried = _refuse_reading_here(monkeypatch, job.file.name)
+    report = load_workbook(io.BytesIO(client.get(reverse("import-error-report", args=[job.pk])).content))
+    assert not tried and report.sheetnames == ["Ошибки"]
+    assert "вакантных ставок больше" in " ".join(str(c.value) for row in report["Ошибки"].iter_rows() for c in row)
+
+
+def test_a_staffing_file_that_kills_the_reader_ends_refused(client, world, monkeypatch):
+    # The head's upload killed the web process under runserver and left the job «checking».
+    from monitoring.package import isolation
+
+    monkeypatch.setattr(isolation, "READER_CODE", "import os\ndef read(*args):\n    os.abort()")
+    client.force_login(world.head_a)
+    client.post(reverse("staffing-upload", args=["000001"]), {"file": _template_with(client, [])})
+    job = models.ImportJob.objects.get()
+    assert job.status == "refused" and not job.error_report
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "не удалось прочитать: программа чтения таблиц аварийно завершилась" in page
