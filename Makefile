@@ -46,10 +46,12 @@ e2e: install
 	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 	E2E=1 $(PY) -m pytest tests/e2e -p no:cacheprovider $(PYTEST_ARGS)
 
-# Benchmarks (PostgreSQL on 127.0.0.1:5432): figures go into the issue notes.
+# Benchmarks (PostgreSQL on 127.0.0.1:5432): figures go into the issue notes. bench_hostile needs
+# no service: it refuses small hostile workbooks through the import door (< 10 s, < 600 MB each).
 bench: install
 	$(PY) tests/perf/bench_import.py --size region
 	$(PY) tests/perf/bench_indicators.py --size region
+	$(PY) tests/perf/bench_hostile.py
 
 # Fault drills (tests/faults): Redis stopped, a worker SIGKILLed, PostgreSQL restarted, on private
 # services the script starts itself (PostgreSQL 5440 via initdb, Redis 6390, gunicorn 8103).

@@ -70,7 +70,7 @@ READ_SECONDS_PER_MB = 2
 DEADLINE_EXTRA_SECONDS = 10
 
 _FRAME = struct.Struct("<cQ")
-_SHEET, _REFUSED, _DONE = b"S", b"E", b"D"
+_SHEET, _PEAK, _REFUSED, _DONE = b"S", b"P", b"E", b"D"
 # Exit statuses of the child besides 0 and signals.
 EXIT_NO_MEMORY = 3
 EXIT_FAILED = 4
@@ -173,6 +173,7 @@ def run_child(
         watchdog.daemon = True
         watchdog.start()
         sheets: dict[str, RawSheet] = {}
+        stats: dict = {}
         outcome = None
         garbled = False
         try:
@@ -184,7 +185,7 @@ def run_child(
             except BrokenPipeError:
                 pass  # the child died before taking its input: its status tells why
             try:
-                outcome = _receive(child.stdout, sheets)
+                outcome = _receive(child.stdout, sheets, stats)
             except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError):
                 log.exception("the child reading %s sent a frame that is no sheet", name)
                 outcome = garbled = True  # not what our child writes: treated as its crash
@@ -198,9 +199,16 @@ def run_child(
             child.stdout.close()
         errors.seek(0)
         stderr = errors.read(65536).decode("utf-8", "replace")
-    if isinstance(outcome, PackageFileError) and child.returncode == 0:
-        raise outcome
-    if outcome is _DONE and child.returncode == 0:
+    if child.returncode == 0 and (outcome is _DONE or isinstance(outcome, PackageFileError)):
+        log.info(
+            "read %s in a child process: %s in %.2f s, peak %d MB",
+            name,
+            "refused" if isinstance(outcome, PackageFileError) else f"{len(sheets)} sheets",
+            time.monotonic() - started,
+            stats.get("peak_kb", 0) // 1024,
+        )
+        if isinstance(outcome, PackageFileError):
+            raise outcome
         return sheets
     log.warning(
         "reading %s failed in the child process: status %s after %.1f s%s; stderr: %s",
@@ -214,8 +222,11 @@ def run_child(
     raise PackageFileError(_death_message(name, status, expired.is_set(), stderr, limits))
 
 
-def _receive(stream: BinaryIO, sheets: dict[str, RawSheet]):
-    """Read the child's frames into ``sheets``; _DONE, a PackageFileError, or None if the child stopped early."""
+def _receive(stream: BinaryIO, sheets: dict[str, RawSheet], stats: dict):
+    """Read the child's frames into ``sheets`` (its peak memory into ``stats``); _DONE, a PackageFileError, or None.
+
+    None: the child stopped early.
+    """
     while True:
         header = stream.read(_FRAME.size)
         if len(header) < _FRAME.size:
@@ -228,6 +239,8 @@ def _receive(stream: BinaryIO, sheets: dict[str, RawSheet]):
             name, headers, rows, header_row = _Unpickler(io.BytesIO(payload)).load()
             del payload
             sheets[name] = RawSheet(name=name, headers=headers, rows=rows, header_row=header_row)
+        elif kind == _PEAK:
+            stats["peak_kb"] = int(payload)
         elif kind == _REFUSED:
             return PackageFileError(payload.decode("utf-8"))
         elif kind == _DONE:
@@ -316,6 +329,13 @@ def child_read(source, filename: str | None, stdout: BinaryIO) -> None:
     def send(kind: bytes, payload: bytes) -> None:
         send_frame(stdout, kind, payload)
 
+    def send_peak() -> None:
+        # This process's own high-water mark (VmHWM, since exec); ru_maxrss would count the
+        # parent's memory the child was forked with.
+        with open("/proc/self/status", "rb") as status:
+            peak = next((line.split()[1] for line in status if line.startswith(b"VmHWM:")), b"0")
+        send(_PEAK, peak)
+
     try:
         for sheet in iter_package(source, filename=filename):
             buffer = io.BytesIO()
@@ -326,6 +346,8 @@ def child_read(source, filename: str | None, stdout: BinaryIO) -> None:
             send(_SHEET, buffer.getbuffer())
             stdout.flush()
     except PackageFileError as exc:
+        send_peak()
         send(_REFUSED, exc.message.encode("utf-8"))
         return
+    send_peak()
     send(_DONE, b"")
