@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
-from monitoring.package.reader import RawSheet
+from monitoring.package.reader import RawSheet, in_file_order
 from monitoring.package.safety import (
     MAX_UPLOAD_BYTES,
     PackageFileError,
@@ -172,7 +172,7 @@ def run_child(
         watchdog = threading.Timer(deadline, expire)
         watchdog.daemon = True
         watchdog.start()
-        sheets: dict[str, RawSheet] = {}
+        sheets: list[tuple[int, RawSheet]] = []
         stats: dict = {}
         outcome = None
         garbled = False
@@ -209,7 +209,7 @@ def run_child(
         )
         if isinstance(outcome, PackageFileError):
             raise outcome
-        return sheets
+        return in_file_order(sheets)
     log.warning(
         "reading %s failed in the child process: status %s after %.1f s%s; stderr: %s",
         name,
@@ -222,7 +222,7 @@ def run_child(
     raise PackageFileError(_death_message(name, status, expired.is_set(), stderr, limits))
 
 
-def _receive(stream: BinaryIO, sheets: dict[str, RawSheet], stats: dict):
+def _receive(stream: BinaryIO, sheets: list[tuple[int, RawSheet]], stats: dict):
     """Read the child's frames into ``sheets`` (its peak memory into ``stats``); _DONE, a PackageFileError, or None.
 
     None: the child stopped early.
@@ -236,9 +236,9 @@ def _receive(stream: BinaryIO, sheets: dict[str, RawSheet], stats: dict):
         if len(payload) < length:
             return None
         if kind == _SHEET:
-            name, headers, rows, header_row = _Unpickler(io.BytesIO(payload)).load()
+            position, name, headers, rows, header_row = _Unpickler(io.BytesIO(payload)).load()
             del payload
-            sheets[name] = RawSheet(name=name, headers=headers, rows=rows, header_row=header_row)
+            sheets.append((position, RawSheet(name=name, headers=headers, rows=rows, header_row=header_row)))
         elif kind == _PEAK:
             stats["peak_kb"] = int(payload)
         elif kind == _REFUSED:
@@ -337,11 +337,11 @@ def child_read(source, filename: str | None, stdout: BinaryIO) -> None:
         send(_PEAK, peak)
 
     try:
-        for sheet in iter_package(source, filename=filename):
+        for position, sheet in iter_package(source, filename=filename):
             buffer = io.BytesIO()
             pickler = pickle.Pickler(buffer, protocol=5)
             pickler.fast = True  # no memo: the rows share no objects worth remembering
-            pickler.dump((sheet.name, sheet.headers, sheet.rows, sheet.header_row))
+            pickler.dump((position, sheet.name, sheet.headers, sheet.rows, sheet.header_row))
             del sheet
             send(_SHEET, buffer.getbuffer())
             stdout.flush()

@@ -19,8 +19,8 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -83,16 +83,24 @@ def read_package_in_process(
     source: str | os.PathLike | BinaryIO, *, filename: str | None = None
 ) -> dict[str, RawSheet]:
     """``read_package`` in this very process: what the child process runs, and what tests of formats call."""
-    sheets: dict[str, RawSheet] = {}
-    for sheet in iter_package(source, filename=filename):
-        sheets[sheet.name] = sheet
-    return sheets
+    return in_file_order(iter_package(source, filename=filename))
 
 
-def iter_package(source: str | os.PathLike | BinaryIO, *, filename: str | None = None) -> Iterator[RawSheet]:
-    """The sheets of a package file one by one, in file order (see ``read_package``)."""
+def in_file_order(sheets: Iterable[tuple[int, RawSheet]]) -> dict[str, RawSheet]:
+    """{name: sheet} in file order from ``iter_package``'s (position, sheet) pairs."""
+    return {sheet.name: sheet for _, sheet in sorted(sheets, key=lambda pair: pair[0])}
+
+
+def iter_package(
+    source: str | os.PathLike | BinaryIO, *, filename: str | None = None
+) -> Iterator[tuple[int, RawSheet]]:
+    """The sheets of a package file one by one as (position in the file, sheet), as soon as each is read.
+
+    A workbook's sheets may come out of order (the largest is read first, see
+    ``_iter_workbook``); ``in_file_order`` puts them back.
+    """
     if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
-        yield from _read_directory(Path(source), display_name(filename) or Path(source).name).values()
+        yield from enumerate(_read_directory(Path(source), display_name(filename) or Path(source).name).values())
         return
 
     name = display_name(filename) or display_name(
@@ -102,11 +110,11 @@ def iter_package(source: str | os.PathLike | BinaryIO, *, filename: str | None =
     if not isinstance(source, (str, os.PathLike)):
         source.seek(0)
     if package_format is PackageFormat.ZIP:
-        yield from _read_csv_zip(source, name).values()
+        yield from enumerate(_read_csv_zip(source, name).values())
     elif package_format is PackageFormat.CSV:
         data = _read_all(source, name)
         sheet_name = _sheet_name(os.path.splitext(name)[0])
-        yield _read_csv(data, sheet_name, f"«{name}»")
+        yield 0, _read_csv(data, sheet_name, f"«{name}»")
     else:
         yield from _iter_workbook(source, name, package_format)
 
@@ -134,14 +142,15 @@ def _open_workbook(source: str | os.PathLike | BinaryIO, name: str) -> python_ca
 
 def _iter_workbook(
     source: str | os.PathLike | BinaryIO, name: str, package_format: PackageFormat
-) -> Iterator[RawSheet]:
-    """The worksheets of a workbook, each read only once safety has bounded what it declares.
+) -> Iterator[tuple[int, RawSheet]]:
+    """The worksheets of a workbook, each parsed only once safety has bounded what it declares.
 
     An .ods or .xls is parsed whole when calamine opens it, so every sheet is checked
     first. An .xlsx is parsed sheet by sheet: its shared strings are checked before it is
-    opened, and each sheet is parsed (in a thread: calamine releases the GIL) as soon as
-    its own part has passed, while the next part is being checked here; so the check
-    costs little more than the parse.
+    opened, and each sheet is parsed as soon as its own part has passed — the largest
+    part is checked first — in a thread (calamine releases the GIL) while the next parts
+    are checked and the parsed sheets turned into rows here. So the checks cost little
+    more than the parse, and sheets come out in the order they are ready.
     """
     extents = iter_extents(source, name=name, package_format=package_format)
     checked: set[str] = set()
@@ -156,7 +165,7 @@ def _iter_workbook(
             checked.add(extent.sheet)
 
     if package_format is PackageFormat.XLSX:
-        check_next()  # the workbook-wide checks and the first sheet
+        check_next()  # the workbook-wide checks and the largest sheet
     else:
         while not exhausted:
             check_next()
@@ -164,43 +173,48 @@ def _iter_workbook(
     with workbook, ThreadPoolExecutor(max_workers=1, thread_name_prefix="calamine") as pool:
         # Chart, dialog and macro sheets hold no cells.
         worksheets = [m for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
-        parsing: list = []
+        waiting = dict(enumerate(worksheets))
+        parsing: dict = {}  # future → (position, metadata)
         seen: set[str] = set()
 
-        def ready(position: int) -> bool:
-            return exhausted or _sheet_name(worksheets[position].name) in checked
+        def submit_checked() -> None:
+            for position, metadata in list(waiting.items()):
+                if exhausted or _sheet_name(metadata.name) in checked:
+                    parsing[pool.submit(workbook.get_sheet_by_name, metadata.name)] = (position, metadata)
+                    del waiting[position]
 
-        for index, metadata in enumerate(worksheets):
-            while len(parsing) <= index:  # this sheet goes to the parser once its part has passed
-                if ready(len(parsing)):
-                    parsing.append(pool.submit(workbook.get_sheet_by_name, worksheets[len(parsing)].name))
-                else:
-                    check_next()
-            following = index + 1
-            if len(parsing) == following < len(worksheets):
-                if not ready(following):
-                    check_next()  # the next part is checked while this sheet parses
-                if ready(following):
-                    parsing.append(pool.submit(workbook.get_sheet_by_name, worksheets[following].name))
+        def rows_of(future) -> tuple[int, RawSheet]:
+            position, metadata = parsing.pop(future)
             sheet_name = _sheet_name(metadata.name)
             try:
                 # skip_empty_area=False keeps leading empty rows and columns, so list
                 # positions are Excel's own: row index i is Excel row i + 1 and cell
                 # index j is column j + 1, whatever calamine's idea of the used area.
-                cells = parsing[index].result().to_python(skip_empty_area=False)
+                cells = future.result().to_python(skip_empty_area=False)
             except BaseException as exc:
                 error = _calamine_error(exc, name, metadata.name)
                 if error is None:
                     raise
                 raise error from exc
-            parsing[index] = None  # the parsed range is freed as soon as its rows are built
             if sheet_name in seen:
                 raise PackageFileError(
                     f"В книге «{name}» два листа с названием «{sheet_name}» (названия различаются только "
                     f"пробелами). Удалите или переименуйте лишний лист."
                 )
             seen.add(sheet_name)
-            yield _build_sheet(sheet_name, cells)
+            return position, _build_sheet(sheet_name, cells)
+
+        submit_checked()
+        while waiting or parsing:
+            if not exhausted:
+                check_next()
+                submit_checked()
+            # The sheets parsed meanwhile become rows while the parser goes on.
+            done = [future for future in parsing if future.done()]
+            if not done and exhausted:
+                done = [next(as_completed(parsing))]
+            for future in done:
+                yield rows_of(future)
 
 
 def _calamine_error(exc: BaseException, name: str, sheet: str | None = None) -> PackageFileError | None:

@@ -611,9 +611,9 @@ def iter_extents(
     """``check_extent`` one part at a time: yields each sheet's extent once it has passed.
 
     For an .xlsx the workbook-wide checks (the shared strings) are done before the first
-    extent comes, and the sheets come in workbook order, then any other part holding
-    cells: a reader may open the workbook after the first step and read each sheet as
-    soon as its extent has come (see reader._iter_workbook), overlapping the two.
+    extent comes, and the sheets come largest first, then any other part holding cells:
+    a reader may open the workbook after the first step and read each sheet as soon as
+    its extent has come (see reader._iter_workbook), overlapping the two.
     """
     name = display_name(name)
     scanners = {PackageFormat.XLSX: _xlsx_extents, PackageFormat.ODS: _ods_extents, PackageFormat.XLS: _xls_extents}
@@ -766,11 +766,12 @@ def _xlsx_extents(fp: BinaryIO, name: str) -> Iterator[SheetExtent]:
             if info.filename.lower().endswith("sharedstrings.xml"):
                 _check_shared_strings(archive, info, name)
         titles = _xlsx_sheet_titles(archive)
-        # The sheets first, in workbook order; then every other part, not only those
+        # The sheets first; then every other part, not only those
         # workbook.xml lists (calamine follows relationships; a part without cells costs
         # a quick pass). Paths compare in lower case, as calamine looks them up.
-        rank = {key: position for position, key in enumerate(titles)}
-        infos.sort(key=lambda info: rank.get(info.filename.lower(), len(rank)))
+        # The largest sheet first: the reader parses each sheet as soon as it has passed,
+        # while the next are checked (see reader._iter_workbook).
+        infos.sort(key=lambda info: (info.filename.lower() not in titles, -info.file_size))
         for info in infos:
             title = titles.get(info.filename.lower())
             extent = _xlsx_sheet_extent(archive, info, title or info.filename, name)
@@ -855,7 +856,8 @@ def _parse_reference(value: bytes) -> tuple[int, int] | None:
 
 
 def _note_declared(extent: SheetExtent, piece: bytes) -> None:
-    if extent.declared is not None or b"dimension" not in piece:
+    # <dimension> stands before <sheetData>: only the first piece is searched.
+    if extent.declared is not None or extent.filled or b"dimension" not in piece[:65536]:
         return
     element = _DIMENSION.search(piece)
     ref = _REF_ATTRIBUTE.search(element.group(1)) if element else None

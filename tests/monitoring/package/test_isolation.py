@@ -72,7 +72,7 @@ def test_a_frame_of_another_class_is_refused_not_unpickled():
     code = (
         "import os, pickle\nfrom monitoring.package.isolation import send_frame\n"
         "def read(source, filename, stdout):\n"
-        "    send_frame(stdout, b'S', pickle.dumps(('x', [], [(2, [os.system])], 1)))\n"
+        "    send_frame(stdout, b'S', pickle.dumps((0, 'x', [], [(2, [os.system])], 1)))\n"
         "    send_frame(stdout, b'D', b'')"
     )
     assert "аварийно завершилась" in death(code)
@@ -85,7 +85,7 @@ def test_the_child_reads_within_its_limits_and_without_the_parents_environment(m
         "def read(source, filename, stdout):\n"
         "    seen = [resource.getrlimit(resource.RLIMIT_AS)[0], resource.getrlimit(resource.RLIMIT_CPU)[0],\n"
         "            resource.getrlimit(resource.RLIMIT_CORE)[0], json.dumps(sorted(os.environ))]\n"
-        "    send_frame(stdout, b'S', pickle.dumps(('seen', [], [(2, seen)], 1)))\n"
+        "    send_frame(stdout, b'S', pickle.dumps((0, 'seen', [], [(2, seen)], 1)))\n"
         "    send_frame(stdout, b'D', b'')"
     )
     sheets = isolation.run_child({"path": str(SAMPLE_XLSX)}, name="x", limits=(300 * 2**20, 7), reader_code=code)
