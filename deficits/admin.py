@@ -120,6 +120,11 @@ class DiagnosticAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_queryset(self, request):
+        # Drafts are the teacher's own until they are finished: no page shows them to staff, nor does the admin.
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.exclude(status=models.DiagnosticStatus.DRAFT)
+
 
 def _institute(user) -> bool:
     return _may_view(user) and can_write_region(user)

@@ -37,6 +37,7 @@ from deficits.models import (
 )
 from deficits.scoring import active_instrument, diagnostic_submit, instrument_spec
 from monitoring.models import Role, Teacher, User
+from monitoring.services import date_lock_open
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,9 @@ def diagnostic_start(*, teacher: Teacher, kind: str, today: dt.date | None = Non
     if draft is not None:
         return draft
     today = today or timezone.localdate()
+    # A diagnostic belongs to the period of the day it is taken (and dated when finished): a
+    # closed period takes none (monitoring.services.period_lock_open), at every door.
+    date_lock_open(date=today)
     if Diagnostic.objects.filter(teacher=teacher, date=today, kind=kind).exists():
         raise ValidationError(f"Сегодня вы уже прошли {_KIND_ACCUSATIVE[kind]} диагностику; повторить ее можно завтра.")
     return Diagnostic.objects.create(
@@ -104,6 +108,7 @@ def diagnostic_save_answers(*, diagnostic: Diagnostic, answers: dict[str, int]) 
     """
     diagnostic = Diagnostic.objects.select_for_update().select_related("instrument").get(pk=diagnostic.pk)
     _require_draft(diagnostic)
+    date_lock_open(date=timezone.localdate())
     spec = instrument_spec(diagnostic.instrument)
     known = set(spec.item_codes)
     unknown = sorted(set(answers) - known)
@@ -135,6 +140,7 @@ def diagnostic_complete(*, diagnostic: Diagnostic, today: dt.date | None = None)
     diagnostic = Diagnostic.objects.select_for_update().select_related("instrument").get(pk=diagnostic.pk)
     _require_draft(diagnostic)
     today = today or timezone.localdate()
+    date_lock_open(date=today)
     clash = (
         Diagnostic.objects.filter(teacher_id=diagnostic.teacher_id, date=today, kind=diagnostic.kind)
         .exclude(pk=diagnostic.pk)

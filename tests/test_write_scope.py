@@ -439,9 +439,7 @@ def rows_written() -> int | None:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT total_changes()")
         elif connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables"
-            )
+            cursor.execute("SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables")
         else:
             return None
         return int(cursor.fetchone()[0])
@@ -578,7 +576,10 @@ def test_a_personal_links_holder_writes_only_as_its_teacher(client, matrix, medi
     token = matrix.link_new
     newcomer = personal_link_teacher(token=token)
     # Whose scope the holder writes in: the link's teacher's (an account made for the comparison).
-    as_teacher = User.objects.create(username="link-holder", role=Role.TEACHER, teacher=newcomer, is_active=True)
+    # No usable password: an account that signs in with one never opens a link.
+    as_teacher = User(username="link-holder", role=Role.TEACHER, teacher=newcomer, is_active=True)
+    as_teacher.set_unusable_password()
+    as_teacher.save()
     failures = []
     steps = [
         ("get", reverse("diagnostic-link", kwargs={"token": token}), {}),
@@ -594,3 +595,7 @@ def test_a_personal_links_holder_writes_only_as_its_teacher(client, matrix, medi
             failures.append(f"{method.upper()} {url} -> {response.status_code}")
     failures += differences(before, outside(as_teacher))
     assert not failures, "\n".join(failures)
+    # The holder did write, as the teacher: the link's diagnostic was started.
+    from deficits.models import Diagnostic
+
+    assert Diagnostic.objects.filter(teacher=newcomer).exists()

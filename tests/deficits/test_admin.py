@@ -126,3 +126,14 @@ def test_only_the_institute_sees_the_personal_links_journal(client, world, perso
     assert client.get(_url(models.PersonalLinkUse)).status_code == 403
     assert client.get(_url(models.PersonalLink, "change", link.pk)).status_code == 403
     assert "personallink" not in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.parametrize("person", ["analyst", "ministry", "municipal", "head_a"])
+def test_drafts_are_not_in_the_admin(client, world, person):
+    """A draft's answers are the teacher's until finished: no page shows them, nor the admin (issue 14, item 10)."""
+    draft = factories.DiagnosticFactory(teacher=world.teacher_a)
+    done = factories.DiagnosticFactory(teacher=world.teacher_a, date=dt.date(2025, 4, 1), submit=True)
+    client.force_login(world.people[person])
+    listed = client.get(reverse("admin:deficits_diagnostic_changelist"))
+    assert list(listed.context["cl"].result_list) == [done]
+    assert client.get(reverse("admin:deficits_diagnostic_change", args=[draft.pk])).status_code == 302  # not found

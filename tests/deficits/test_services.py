@@ -258,3 +258,32 @@ def test_two_browsers_starting_one_link_at_once_bind_one(world):
     assert len(started) == 1 and refused == [LinkEvent.REFUSED_DEVICE] * 3
     assert Diagnostic.objects.filter(teacher=world.teacher_b).count() == 1
     assert PersonalLink.objects.get().uses.count() == 4
+
+
+def test_a_closed_period_takes_no_diagnostic(world):
+    """Starting, saving and finishing are refused when the day's period is closed (issue 14, item 6)."""
+    from monitoring.models import MonitoringPeriod, PeriodStatus
+
+    draft = services.diagnostic_start(teacher=world.teacher_a, kind=DiagnosticKind.ENTRY, today=dt.date(2025, 3, 1))
+    MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=PeriodStatus.CLOSED)
+    with pytest.raises(ValidationError, match="2025 года закрыт"):
+        services.diagnostic_start(teacher=world.teacher_b, kind=DiagnosticKind.ENTRY, today=dt.date(2025, 3, 2))
+    with pytest.raises(ValidationError, match="2025 года закрыт"):
+        services.diagnostic_complete(diagnostic=draft, today=dt.date(2025, 3, 2))
+    assert not Diagnostic.objects.filter(teacher=world.teacher_b).exists()
+    draft.refresh_from_db()
+    assert draft.status == DiagnosticStatus.DRAFT
+
+
+def test_a_closed_period_refuses_saving_answers_today(world, monkeypatch):
+    from django.utils import timezone
+
+    from monitoring.models import MonitoringPeriod, PeriodStatus
+
+    draft = services.diagnostic_start(teacher=world.teacher_a, kind=DiagnosticKind.ENTRY, today=dt.date(2025, 3, 1))
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2025, 3, 2))
+    MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=PeriodStatus.CLOSED)
+    with pytest.raises(ValidationError, match="закрыт"):
+        services.diagnostic_save_answers(diagnostic=draft, answers={"МЕТ-1": 3})
+    draft.refresh_from_db()
+    assert draft.answers == {}

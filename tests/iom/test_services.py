@@ -166,14 +166,14 @@ def test_a_route_of_a_closed_period_is_read_only_at_every_service(world):
     activity = factories.RouteActivityFactory(route=approved)
     MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=PeriodStatus.CLOSED)
     teacher_b = factories.UserFactory(username="tb", role=Role.TEACHER, teacher=world.teacher_b, is_staff=False)
+    reading = ActivityInput(kind=ActivityKind.SELF_EDUCATION, title="Чтение", due=dt.date(2025, 6, 1))
     attempts = [
         lambda: services.route_review(route=submitted, user=world.head_a, approve=True),
         lambda: services.route_submit(route=submitted, user=world.teacher),
         lambda: services.route_reflect(route=approved, user=teacher_b, text="Итоги"),
         lambda: services.activity_mark(activity=activity, user=teacher_b, done=True),
-        lambda: _create(world, [ActivityInput(kind=ActivityKind.SELF_EDUCATION, title="Чтение", due=dt.date(2025, 6, 1))],
-                        start=dt.date(2025, 2, 1), end=dt.date(2025, 12, 1)),
-    ]  # fmt: skip
+        lambda: _create(world, [reading], start=dt.date(2025, 2, 1), end=dt.date(2025, 12, 1)),
+    ]
     for attempt in attempts:
         with pytest.raises(ValidationError, match="Период мониторинга 2025 года закрыт"):
             attempt()
