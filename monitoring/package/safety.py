@@ -748,8 +748,7 @@ _ATTRIBUTES = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)"
 _XLSX_TOKEN = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])" + _ATTRIBUTES + rb">")
 _R_ATTRIBUTE = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _REFERENCE = re.compile(rb"([A-Za-z]*)([0-9]*)")
-# In the fast path: a "<c" that does not open as <c r="…", and a namespace-prefixed cell.
-_LOOSE_CELL = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="))')
+# In the fast path: a namespace-prefixed cell (the rest is _beyond's).
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?dimension\b" + _ATTRIBUTES + rb">")
 _REF_ATTRIBUTE = re.compile(rb"(?:^|\s)ref\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
@@ -886,34 +885,29 @@ def _xlsx_fast_extent(archive, info, extent: SheetExtent, name: str) -> SheetExt
     moves = 0
     for _, piece in _xml_pieces(archive, info, name):
         _note_declared(extent, piece)
-        if piece.count(b"<c") != piece.count(b'<c r="') and _LOOSE_CELL.search(piece):
-            return None
         if _PREFIXED_CELL.search(piece):
             return None
         extent.filled += piece.count(b"</c>")
         # The last cell holding a value seeds the maxima: in a sheet written in order it
-        # is the lowest, so the searches below find nothing beyond it.
+        # is the lowest, so the search below finds nothing beyond it.
         end = piece.rfind(b"</c>")
-        if end < 0:
-            continue
-        seed = _parse_reference(piece[piece.rfind(b'<c r="', 0, end) + 6 :].split(b'"', 1)[0])
-        if seed is not None:
-            extent.rows, extent.columns = max(extent.rows, seed[0]), max(extent.columns, seed[1])
-        for axis in (0, 1):
-            position = 0
-            while not _over_limits(extent):
-                pattern = _beyond_row(extent.rows) if axis == 0 else _beyond_column(extent.columns)
-                found = pattern.search(piece, position)
-                if found is None:
-                    break
-                if found.group(1) is None:
-                    return None  # lower case or a leading zero: the general path reads it as calamine does
-                moves += 1
-                if moves > _MAX_THRESHOLD_MOVES:
-                    return None
-                row, column = _parse_reference(found.group(1))
-                extent.rows, extent.columns = max(extent.rows, row), max(extent.columns, column)
-                position = found.end()
+        if end >= 0:
+            seed = _parse_reference(piece[piece.rfind(b'<c r="', 0, end) + 6 :].split(b'"', 1)[0])
+            if seed is not None:
+                extent.rows, extent.columns = max(extent.rows, seed[0]), max(extent.columns, seed[1])
+        position = 0
+        while not _over_limits(extent):
+            found = _beyond(extent.rows, extent.columns).search(piece, position)
+            if found is None:
+                break
+            if found.group("ref") is None:
+                return None  # a cell in another shape: the general path reads it as calamine does
+            moves += 1
+            if moves > _MAX_THRESHOLD_MOVES:
+                return None
+            row, column = _parse_reference(found.group("ref"))
+            extent.rows, extent.columns = max(extent.rows, row), max(extent.columns, column)
+            position = found.end()
         if _over_limits(extent):
             break  # refused whatever the rest holds
     return extent
@@ -987,16 +981,20 @@ def _letters_above(number: int) -> bytes:
 
 
 @functools.lru_cache(maxsize=512)
-def _beyond_row(row: int) -> re.Pattern:
-    # A cell holding a value (not self-closing) in a row below ``row``.
-    return re.compile(rb'<c r="([A-Z]++' + _numbers_above(row) + rb')"[^>]*(?<!/)>')
+def _beyond(row: int, column: int) -> re.Pattern:
+    """One pass over every "<c" of a piece: what the fast path cannot take, or a cell beyond the maxima.
 
-
-@functools.lru_cache(maxsize=512)
-def _beyond_column(column: int) -> re.Pattern:
-    # A cell holding a value right of ``column``, or (group 1 empty) a reference in lower
-    # case or with a leading zero, which only the general path reads as calamine does.
-    return re.compile(rb'<c r="(?:(' + _letters_above(column) + rb'[0-9]+)"[^>]*(?<!/)>|[A-Z]*+[a-z0])')
+    Group ``ref`` is a cell holding a value (not self-closing) below ``row`` or right of
+    ``column``; a match without it is a cell in another shape (no r="…" first, lower
+    case, a leading zero), which only the general path reads as calamine does.
+    """
+    return re.compile(
+        rb'<c(?:[>/\t\n\r]| (?!r=")| r="(?:[A-Z]*+[a-z0]|(?P<ref>(?:'
+        + _letters_above(column)
+        + rb")[0-9]+|[A-Z]++"
+        + _numbers_above(row)
+        + rb')"[^>]*(?<!/)>))'
+    )
 
 
 # --- .ods ---

@@ -205,7 +205,7 @@ HOSTILE = [
     Hostile("xlsx, <dimension> A1:XFD1048576", "диапазон.xlsx", xlsx_huge_dimension, "Педагоги", "A1:XFD1048576"),
     Hostile("xlsx A1 + IV65536 (sparse)", "редкий.xlsx", xlsx_sparse, "Педагоги", "IV65536"),
     Hostile("xlsx prefixed cells", "префикс.xlsx", xlsx_prefixed_cells, "Педагоги", "столбец XFD"),
-    Hostile("xlsx cells without r", "без-адресов.xlsx", xlsx_positional_cells, "Педагоги", "столбец XFD"),
+    Hostile("xlsx cells without r", "без-адресов.xlsx", xlsx_positional_cells, "Педагоги", "Слишком широкий лист"),
     Hostile("xlsx 4e9 shared strings", "строки.xlsx", xlsx_shared_strings, None, "4 000 000 000 строк"),
     Hostile("xls DIMENSIONS edited", "старый.xls", xls_dimensions, "Педагоги", "объявляет диапазон"),
     Hostile("xls cell at 65536:65536", "ячейка.xls", xls_far_cell, "Педагоги", "столбец CRXP"),

@@ -562,3 +562,22 @@ def test_the_fast_path_agrees_with_the_general_one(seed):
 
 def test_column_letters():
     assert [safety.column_letters(n) for n in (1, 26, 27, 63, 256, 16384)] == ["A", "Z", "AA", "BK", "IV", "XFD"]
+
+
+@pytest.mark.parametrize(
+    ("cells", "columns"),
+    [
+        (b'<c r="A1"><v>1</v></c><c><v>2</v></c><c s="1"><v>3</v></c>', 3),  # without r: after the previous one
+        (b'<c r="a1"><v>1</v></c><c r="e1"><v>2</v></c>', 5),  # lower case
+        (b'<c s="1" r="G1"><v>1</v></c>', 7),  # r not first
+        (b'<c r="C01"><v>1</v></c>', 3),  # a leading zero
+    ],
+)
+def test_cells_in_other_shapes_are_measured_exactly(cells, columns):
+    sheet_data = b'<sheetData><row r="1">' + cells + b"</row></sheetData>"
+    data = hostile.replace_sheet_data(hostile.openpyxl_book({"A1": 1}), sheet_data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        assert safety._xlsx_fast_extent(archive, info, safety.SheetExtent(sheet="x"), "к.xlsx") is None
+    [extent] = safety.iter_extents(io.BytesIO(data), name="к.xlsx", package_format=PackageFormat.XLSX)
+    assert (extent.rows, extent.columns) == (1, columns)
