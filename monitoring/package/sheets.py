@@ -193,7 +193,9 @@ def _copy(connection, model: type[djm.Model], fields: list[str], columns: list[S
         return False
     sql, targets, defaults = plan
     with _foreign_keys_checked_once(connection, model, count), connection.cursor() as cursor:
-        cursor.copy_expert(sql, _Chunks(_copy_chunks(targets, columns, defaults, count)))
+        # Through Django's error wrapper: a refused row is a django.db.IntegrityError, as with any other write.
+        with connection.wrap_database_errors:
+            cursor.copy_expert(sql, _Chunks(_copy_chunks(targets, columns, defaults, count)))
     return True
 
 
