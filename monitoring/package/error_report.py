@@ -11,6 +11,7 @@ mode): a region-size package's copy takes seconds, not the better part of a minu
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -19,7 +20,7 @@ from openpyxl.styles import Font, PatternFill
 
 from monitoring.package.parsing import header_key
 from monitoring.package.reader import RawSheet, read_package
-from monitoring.spreadsheets import looks_like_formula, sheet_value, text_cell, text_row
+from monitoring.spreadsheets import ILLEGAL, looks_like_formula, sheet_value, text_cell, text_row
 
 BAD = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
 BOLD = Font(bold=True)
@@ -59,8 +60,9 @@ def error_workbook_from_sheets(*, sheets: list[RawSheet], problems: list[dict]) 
     by_sheet: dict[str, list[dict]] = {}
     for p in problems:
         by_sheet.setdefault(header_key(p.get("sheet") or ""), []).append(p)
+    used = {"ошибки"}
     for raw in sheets:
-        ws = wb.create_sheet(raw.name[:31])
+        ws = wb.create_sheet(sheet_title(raw.name, used))
         ws.freeze_panes = f"A{raw.header_row + 1}"
         columns = {header_key(h): i for i, h in enumerate(raw.headers) if h}
         notes: dict[int, dict[int, list[str]]] = {}  # Excel row → cell index → notes
@@ -85,6 +87,28 @@ def error_workbook_from_sheets(*, sheets: list[RawSheet], problems: list[dict]) 
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+# What Excel forbids in a sheet's name (openpyxl refuses it; «Штат/расписание[1]» was a server error).
+_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A sheet name Excel accepts, close to the uploaded one, and not yet taken (compared case-blind).
+
+    No character Excel forbids (replaced by «_»), none XML cannot hold (dropped: a name with
+    a control character made the workbook unreadable), no apostrophe at either end, at most
+    31 characters, never empty; a clash (after cutting, or with «Ошибки») gets « (2)», « (3)»…
+    """
+    title = _TITLE_FORBIDDEN.sub("_", ILLEGAL.sub("", name or "")).strip().strip("'").strip() or "Лист"
+    title = title[:31]
+    candidate, n = title, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate = title[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(candidate.lower())
+    return candidate
 
 
 def _row(ws, values, notes: dict[int, list[str]]) -> list:

@@ -58,3 +58,25 @@ def test_csv_upload_gets_a_workbook_copy_too():
     report = load_workbook(io.BytesIO(error_workbook(source=path, filename="пакет", problems=_problems(result))))
     cell = report["Организации"]["E2"]
     assert cell.value == "возможно" and "ожидается «да» или «нет»" in cell.comment.text
+
+
+def test_sheet_names_excel_would_refuse_still_give_a_readable_report():
+    """«Штат/расписание[1]» was a server error, a name with a control character an unreadable workbook (item 11)."""
+    from monitoring.package.error_report import error_workbook_from_sheets
+    from monitoring.package.reader import RawSheet
+
+    names = [
+        "Штат/расписание[1]", "Лист\x01", "'в кавычках'", "Очень длинное имя листа, длиннее тридцати одного",
+        "Очень длинное имя листа, длиннее тридцати одного знака", "ошибки", "*?:", "",
+    ]  # fmt: skip
+    sheets = [RawSheet(name=name, headers=["Код"], rows=[(2, ["1"])]) for name in names]
+    problems = [{"sheet": name, "row": 2, "column": "Код", "message": "плохо"} for name in names]
+    report = load_workbook(io.BytesIO(error_workbook_from_sheets(sheets=sheets, problems=problems)))
+    titles = report.sheetnames
+    assert titles[0] == "Ошибки" and len(titles) == len(names) + 1
+    assert len({t.lower() for t in titles}) == len(titles)
+    assert titles[1] == "Штат_расписание_1_" and titles[2] == "Лист" and titles[3] == "в кавычках"
+    assert all(0 < len(t) <= 31 for t in titles)
+    # Each sheet still carries its marked cell, and the summary names the sheet as uploaded.
+    assert all(report[t]["A2"].comment is not None for t in titles[1:])
+    assert next(r[0] for r in report["Ошибки"].iter_rows(min_row=2, values_only=True)) == "Штат/расписание[1]"
