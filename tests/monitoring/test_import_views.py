@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,14 @@ def test_a_staffing_file_that_kills_the_reader_ends_refused(client, world, monke
     assert job.status == "refused" and not job.error_report
     page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
     assert "не удалось прочитать: программа чтения таблиц аварийно завершилась" in page
+
+
+@pytest.mark.parametrize("who, url", [("head_a", ("staffing-upload", ["000001"])), ("analyst", ("import-list", []))])
+def test_every_file_input_of_an_upload_page_has_its_label(client, world, who, url):
+    # axe-core found the head's file input without a label (a screen reader says only "button").
+    client.force_login(getattr(world, who))
+    page = client.get(reverse(url[0], args=url[1])).content.decode()
+    inputs = re.findall(r'<input[^>]*type="file"[^>]*id="([^"]+)"', page)
+    assert inputs
+    for input_id in inputs:
+        assert re.search(rf'<label[^>]*for="{input_id}"[^>]*>\s*Файл', page), input_id
