@@ -298,6 +298,12 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# The portal's own address, for links in e-mails (a mail has no request to take a host from):
+# by default the first allowed host, over https in production.
+PORTAL_URL = env(
+    "PORTAL_URL",
+    default=("http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"),
+).rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -56,7 +56,8 @@ def _email(notice: Notice) -> None:
         return
     body = notice.text
     if notice.url:
-        body += f"\n\nПодробнее на портале: {notice.url}"
+        # A mail is read outside the portal: its link carries the portal's address.
+        body += f"\n\nПодробнее на портале: {settings.PORTAL_URL}{notice.url}"
     try:
         send_mail(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [notice.user.email])
     except Exception:  # a mail server down must not lose the notice: the next run retries

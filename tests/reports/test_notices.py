@@ -101,6 +101,14 @@ def test_an_issued_letter_reaches_its_addressees_once(people):
     assert recipients(f"letter:{letter.pk}") == {"head_a"}
     assert "№ 12" in mail.outbox[0].body
     assert notify_letter_issued(letter) == 0
+
+
+def test_a_mail_links_to_the_portal_by_its_full_address(people, settings):
+    # A relative "/letters/2/" in a mail leads nowhere: the reader is outside the portal.
+    settings.PORTAL_URL = "https://portal.example.ru"
+    letter = _letter(people, addressee="school_heads", municipality=people.m1)
+    notify_letter_issued(letter)
+    assert f"Подробнее на портале: https://portal.example.ru/letters/{letter.pk}/" in mail.outbox[0].body
     notices_daily(today=TODAY)  # the daily sweep finds it already told
     assert len(mail.outbox) == 1
 
