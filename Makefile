@@ -34,6 +34,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Schemathesis against the live API schema (needs PostgreSQL and Redis on 127.0.0.1; .ci/run runs it).
 fuzz: install
