@@ -31,6 +31,7 @@ _ANSWERS_JSON = "{" + ",".join(f"{json.dumps(code, ensure_ascii=False)}:%d" for 
 
 class DiagnosticSheet(Sheet):
     name = "Диагностика"
+    models = (Diagnostic,)
     order = 80
     key = ("teacher", "date", "kind")
     columns = (

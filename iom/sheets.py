@@ -65,16 +65,24 @@ def _roster_teachers(period):
 
 class ProgramSheet(Sheet):
     name = "Программы ДПП"
+    models = (Program, ProgramTag)
     order = 85
     key = ("code",)
     provides = {"program": "code"}
     columns = (
         Column("Код программы", "code", p.parse_code, required=True),
         Column("Наименование", "name", p.parse_text, required=True),
-        Column("Организация", "provider", p.parse_text, required=True),
+        Column("Организация", "provider", p.parse_text, required=True, stored_in=Provider._meta.get_field("name")),
         Column("Вид", "kind", p.choice(ProgramKind.values), required=True),
         Column("Часов", "hours", p.ranged_int(1), required=True),
-        Column("Целевые должности", "positions", p.parse_list, default=[], export=joined),
+        Column(
+            "Целевые должности",
+            "positions",
+            p.parse_list,
+            default=[],
+            export=joined,
+            stored_in=ProgramTag._meta.get_field("value"),
+        ),
         Column("Компетенции", "competences", p.list_of_choices(GROUP_CODES), default=[], export=joined),
         Column("Тематика", "topics", p.list_of_choices(Topic.values), default=[], export=joined),
         *(Column(title, name, p.parse_bool, default=False, export=yes_no) for name, title in PROGRAM_FLAGS.items()),
@@ -145,6 +153,7 @@ class ProgramSheet(Sheet):
 
 class CourseSheet(Sheet):
     name = "Курсы"
+    models = (CourseRun,)
     order = 86
     key = ("code",)
     provides = {"course": "code"}
@@ -194,6 +203,7 @@ class CourseSheet(Sheet):
 
 class EnrollmentSheet(Sheet):
     name = "Обучение"
+    models = (Enrollment,)
     order = 87
     key = ("teacher", "course")
     columns = (
@@ -257,6 +267,7 @@ class EnrollmentSheet(Sheet):
 
 class RouteSheet(Sheet):
     name = "ИОМ"
+    models = (Route,)
     order = 90
     key = ("teacher", "start")
     columns = (
@@ -333,6 +344,7 @@ class RouteSheet(Sheet):
 
 class ActivitySheet(Sheet):
     name = "Мероприятия ИОМ"
+    models = (RouteActivity,)
     order = 95
     key = ("teacher", "route_start", "kind", "program", "group_code", "due")
     columns = (

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -23,6 +23,7 @@ from monitoring.dispatch import send_on_commit
 from monitoring.models import ExportJob, ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
 from monitoring.package import registry
 from monitoring.package.importer import ImportResult, package_import
+from monitoring.package.parsing import thousands
 from monitoring.package.safety import MAX_UPLOAD_BYTES
 from monitoring.scoping import can_see_personal_data, can_write_region
 from monitoring.submissions import can_upload_staffing, school_staffing_import
@@ -34,10 +35,37 @@ log = logging.getLogger(__name__)
 APPLIED_HOOKS: list[Callable[[ImportJob], None]] = []
 
 
+# A file can be wrong in every one of its rows: the first problems are enough to fix it by,
+# and all of a 300,000-row file's were more than the database takes in one message.
+MAX_PROBLEMS = 1000
+
+
+def _listed(problems: list, kind: str) -> list[dict]:
+    listed = [asdict(p) | {"text": str(p)} for p in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        rest = len(problems) - MAX_PROBLEMS
+        text = (
+            f"Показаны первые {MAX_PROBLEMS} {kind}; еще {thousands(rest)} не показаны. "
+            "Исправьте показанные и загрузите файл снова."
+        )
+        listed.append(
+            {
+                "sheet": "",
+                "row": None,
+                "column": None,
+                "value": "",
+                "message": text,
+                "text": text,
+                "warning": kind != "ошибок",
+            }
+        )
+    return listed
+
+
 def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> ImportJob:
     job.summary = {name: asdict(counts) for name, counts in result.sheets.items()}
-    job.problems = [asdict(p) | {"text": str(p)} for p in result.problems]
-    job.warnings = [asdict(p) | {"text": str(p)} for p in result.warnings]
+    job.problems = _listed(result.problems, "ошибок")
+    job.warnings = _listed(result.warnings, "предупреждений")
     job.status = ImportStatus.REFUSED if result.problems else applied_status
     fields = ["summary", "problems", "warnings", "status"]
     if job.status == ImportStatus.APPLIED:
@@ -225,6 +253,39 @@ def _start_attempt(job: ImportJob, status: str) -> bool:
     return False
 
 
+# The database or the broker going away mid-step is the worker's trouble, not the file's:
+# the step is sent again (monitoring.dispatch) and counted by _start_attempt.
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+def _refuse_failed_step(job: ImportJob, exc: Exception, status: str) -> ImportJob:
+    """End a step that raised in a final state with a message: the job never stays «checking» or «running».
+
+    A refusal the services word themselves (a permission lost, a rule broken) is shown as
+    it is; anything else is an error of ours, logged, and told as such. What the step
+    wrote was rolled back with its transaction.
+    """
+    step = "проверка файла" if status == ImportStatus.CHECKING else "загрузка данных"
+    if isinstance(exc, PermissionDenied | ValidationError):
+        reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    else:
+        log.exception("import job %s: %s failed", job.pk, step)
+        reason = (
+            "при обработке файла произошла ошибка портала. Данные в портале не изменились; сообщите в институт "
+            f"номер загрузки ({job.pk}) — файл сохранен и будет разобран"
+        )
+    job.problems = [
+        {
+            "sheet": job.original_name,
+            "message": reason,
+            "text": f"Файл «{job.original_name}»: {step} не завершена: {reason}",
+        }
+    ]
+    job.status = ImportStatus.REFUSED
+    ImportJob.objects.filter(pk=job.pk, status=status).update(problems=job.problems, status=job.status)
+    return job
+
+
 def import_job_check(*, job_id: int) -> ImportJob:
     """Check a stored upload with a dry run (idempotent: only a job still being checked is run)."""
     job = ImportJob.objects.select_related("period", "school", "user").get(pk=job_id)
@@ -232,7 +293,13 @@ def import_job_check(*, job_id: int) -> ImportJob:
         return job
     if not _start_attempt(job, ImportStatus.CHECKING):
         return job
-    return _record(job, _run(job, dry_run=True), applied_status=ImportStatus.CHECKED)
+    try:
+        with transaction.atomic():
+            return _record(job, _run(job, dry_run=True), applied_status=ImportStatus.CHECKED)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        return _refuse_failed_step(job, exc, ImportStatus.CHECKING)
 
 
 def import_job_apply(*, job: ImportJob, user) -> ImportJob:
@@ -245,11 +312,16 @@ def import_job_apply(*, job: ImportJob, user) -> ImportJob:
         raise PermissionDenied("Эта загрузка отклонена; исправьте файл и загрузите его снова.")
     if job.status == ImportStatus.RUNNING and not _start_attempt(job, ImportStatus.RUNNING):
         return job
-    with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status == ImportStatus.APPLIED:
-            return locked
-        return _record(locked, _run(locked, dry_run=False), applied_status=ImportStatus.APPLIED)
+    try:
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status == ImportStatus.APPLIED:
+                return locked
+            return _record(locked, _run(locked, dry_run=False), applied_status=ImportStatus.APPLIED)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        return _refuse_failed_step(job, exc, job.status)
 
 
 def import_job_confirm(*, job: ImportJob, user) -> ImportJob:

@@ -19,6 +19,7 @@ import contextvars
 import datetime as dt
 import functools
 import gc
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,14 +27,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DataError, transaction
 from django.db.models import QuerySet
 
 from monitoring.models import MonitoringPeriod
 from monitoring.package import registry
-from monitoring.package.parsing import CellError, header_key, unescape
+from monitoring.package.parsing import CellError, header_key, thousands, unescape
 from monitoring.package.registry import Problem, Row, SheetResult
 from monitoring.services import period_lock_open
+
+log = logging.getLogger(__name__)
+
+# A school's own upload (its staffing and its teachers) is a few hundred rows; a sheet far
+# longer is no school's and would only cost the worker its check.
+SCHOOL_MAX_ROWS = 5_000
 
 
 class _Rollback(Exception):
@@ -410,6 +417,22 @@ def package_import(
         if result.problems:
             return result
     result.rows_read = sum(len(r.rows) for r in raw_sheets.values())
+    if school is not None:
+        for raw in raw_sheets.values():
+            if len(raw.rows) > SCHOOL_MAX_ROWS:
+                result.problems.append(
+                    Problem(
+                        raw.name,
+                        None,
+                        None,
+                        "",
+                        f"в листе {thousands(len(raw.rows))} строк с данными, а у одной организации их не бывает "
+                        f"больше {thousands(SCHOOL_MAX_ROWS)}; проверьте, что это файл вашей организации, и удалите "
+                        "лишние строки",
+                    )
+                )
+        if result.problems:
+            return result
     parsed = parse_package(raw_sheets, result.problems, result.warnings)
     ctx = ImportContext(period=period, replace=replace, package=parsed, user=user, school=school)
     for sheet in registry.sheets():
@@ -445,6 +468,22 @@ def package_import(
         pass
     except ValidationError as exc:
         result.problems.extend(Problem(filename or "файл", None, None, "", m) for m in exc.messages)
+        result.seconds = time.perf_counter() - started
+        return result
+    except DataError:
+        # Every column is held to its field's bounds when read (registry.bounded), so this
+        # is a value the checks missed: refused like a bad cell, and logged to be fixed.
+        log.exception("import of %s: a value the database refused passed the checks", filename)
+        result.problems.append(
+            Problem(
+                filename or "файл",
+                None,
+                None,
+                "",
+                "значение в файле не помещается в поле портала (слишком длинный текст или слишком большое число); "
+                "данные не изменились. Проверьте файл; если ошибка повторится, сообщите в институт",
+            )
+        )
         result.seconds = time.perf_counter() - started
         return result
     else:

@@ -232,6 +232,22 @@ def unescape(value: Any) -> Any:
     return value
 
 
+def count_of(number: int, one: str, few: str, many: str) -> str:
+    """«1 ячейка», «3 ячейки», «17 179 869 184 ячейки», «16 777 216 ячеек»."""
+    if number % 10 == 1 and number % 100 != 11:
+        word = one
+    elif 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        word = few
+    else:
+        word = many
+    return f"{thousands(number)} {word}"
+
+
+def thousands(number: int) -> str:
+    """A number with its thousands apart, as Russian text writes it."""
+    return f"{number:,}".replace(",", " ")
+
+
 def display(value: Any) -> str:
     """How a bad cell is quoted back to the user."""
     if value is None:

@@ -6,14 +6,17 @@ import and export services in ``monitoring`` never import the apps to their righ
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
-from monitoring.package.parsing import CellError, display, unescape
+from monitoring.package.parsing import CellError, count_of, display, thousands, unescape
 
 if TYPE_CHECKING:
     from monitoring.package.importer import ImportContext
@@ -33,6 +36,9 @@ class Column:
     # Personal data (birth date, СНИЛС): exported empty for whoever may not see it
     # (monitoring.scoping.can_see_personal_data).
     personal: bool = False
+    # The field whose bounds hold the value (each item of a list) when it is stored under
+    # another name than ``field`` (a provider's name, a program's list items); see ``bounded``.
+    stored_in: models.Field | None = None
 
 
 @dataclass
@@ -167,6 +173,11 @@ class Sheet:
     # The import reads a namespace's ids again only after a sheet providing it is written.
     provides: dict[str, str] = {}
 
+    # The tables this sheet's columns fill: a column named as a field of one of them is held
+    # to that field's bounds when it is read (see ``bounded``), so a value the database
+    # cannot store is a cell problem with its row and column, not a failed write.
+    models: tuple[type[models.Model], ...] = ()
+
     # --- reading -----------------------------------------------------------------
 
     def parse_row(self, number: int, cells: dict[str, Any], problems: list[Problem]) -> Row | None:
@@ -231,8 +242,95 @@ _REGISTRY: dict[str, Sheet] = {}
 def register(sheet: Sheet) -> Sheet:
     if sheet.name in _REGISTRY and type(_REGISTRY[sheet.name]) is not type(sheet):
         raise ValueError(f"Sheet {sheet.name!r} is registered twice")
+    if not sheet.models:
+        raise ValueError(f"Sheet {sheet.name!r} declares no models: its columns would go unbounded")
+    sheet.columns = tuple(bounded(column, sheet.models) for column in sheet.columns)
     _REGISTRY[sheet.name] = sheet
     return sheet
+
+
+# ---------------------------------------------------------------------------
+# The database's bounds, read as cell rules
+# ---------------------------------------------------------------------------
+
+# PostgreSQL's ranges (Django's defaults), on every backend: a package that SQLite would
+# take must go into the real stack too.
+_INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
+
+
+def column_field(column: Column, table_models: Iterable[type[models.Model]]) -> models.Field | None:
+    """The model field ``column`` fills (by name), or None (a code looked up, a list, a derived value)."""
+    for model in table_models:
+        try:
+            field = model._meta.get_field(column.field)
+        except Exception:  # FieldDoesNotExist: the next table may have it
+            continue
+        if field.concrete and not field.is_relation:
+            return field
+    return None
+
+
+def field_bound(field: models.Field) -> Callable[[Any], None] | None:
+    """A check raising CellError for a parsed value ``field`` cannot store; None if it stores any."""
+    if isinstance(field, models.CharField) and field.max_length:
+        longest = field.max_length
+
+        def check_text(value: Any) -> None:
+            if value.__class__ is str and len(value) > longest:
+                raise CellError(
+                    f"текст длиннее допустимого: в ячейке {count_of(len(value), 'символ', 'символа', 'символов')}, "
+                    f"а можно не более {count_of(longest, 'символа', 'символов', 'символов')}"
+                )
+
+        return check_text
+    if isinstance(field, models.DecimalField):
+        places = field.decimal_places
+        limit = Decimal(10) ** (field.max_digits - places)
+        step = Decimal(1).scaleb(-places)
+
+        def check_decimal(value: Any) -> None:
+            if value.__class__ is not Decimal:
+                return
+            if abs(value) >= limit:
+                raise CellError(f"ожидается число меньше {thousands(int(limit))}")
+            if value.as_tuple().exponent < -places and value != value.quantize(step):
+                raise CellError(
+                    f"ожидается число не более чем с {count_of(places, 'знаком', 'знаками', 'знаками')} после запятой"
+                )
+
+        return check_decimal
+    internal = field.get_internal_type()
+    if internal in _INTEGER_RANGES:
+        low, high = _INTEGER_RANGES[internal]
+
+        def check_int(value: Any) -> None:
+            if value.__class__ is int and not low <= value <= high:
+                raise CellError(f"ожидается целое число от {thousands(low)} до {thousands(high)}")
+
+        return check_int
+    return None
+
+
+def bounded(column: Column, table_models: Iterable[type[models.Model]]) -> Column:
+    """``column`` with its parser held to the bounds of the field it fills (the same column if none)."""
+    field = column.stored_in or column_field(column, table_models)
+    check = field_bound(field) if field is not None else None
+    if check is None or getattr(column.parse, "bound", None) is not None:
+        return column
+    inner = column.parse
+
+    def parse(value: Any) -> Any:
+        parsed = inner(value)
+        if parsed.__class__ is list:
+            for item in parsed:
+                check(item)
+        else:
+            check(parsed)
+        return parsed
+
+    parse.bound = field  # type: ignore[attr-defined]  # marks the parser as held (registering twice)
+    return dataclasses.replace(column, parse=parse)
+
 
 
 def sheets() -> list[Sheet]:

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO
 
+from monitoring.package.parsing import count_of, thousands
+
 # The largest upload accepted. A region-size package (~166,000 rows, ~2.9 million
 # cells) is ~10 MB as .xlsx (measured: 1.95 million cells of the diagnostics sheet make
 # 5.8 MB) and less as a zip of CSV files; 50 MiB allows for long texts and styling while
@@ -430,8 +432,8 @@ def check_zip(
 
 def _too_many_entries(name: str, count: int) -> PackageFileError:
     return PackageFileError(
-        f"В файле «{name}» слишком много вложенных файлов: {_thousands(count)}, а допускается не более "
-        f"{_thousands(MAX_ZIP_ENTRIES)}. Такой файл не похож на пакет данных мониторинга."
+        f"В файле «{name}» слишком много вложенных файлов: {thousands(count)}, а допускается не более "
+        f"{thousands(MAX_ZIP_ENTRIES)}. Такой файл не похож на пакет данных мониторинга."
     )
 
 
@@ -630,7 +632,7 @@ def iter_extents(
             if total > MAX_TOTAL_CELLS:
                 raise PackageFileError(
                     f"В книге «{name}» слишком много ячеек: вместе с листом «{extent.sheet}» набирается "
-                    f"{_thousands(total)}, а допускается не более {_thousands(MAX_TOTAL_CELLS)}. Разделите листы "
+                    f"{thousands(total)}, а допускается не более {thousands(MAX_TOTAL_CELLS)}. Разделите листы "
                     f"пакета на несколько файлов и загрузите их по очереди."
                 )
             yield extent
@@ -658,32 +660,32 @@ def _check_sheet_extent(extent: SheetExtent, name: str) -> None:
         ):
             raise PackageFileError(
                 f"Файл «{name}» повреждён: {where} объявляет диапазон {text} — "
-                f"{_count_of(rows * columns, 'ячейка', 'ячейки', 'ячеек')}, "
+                f"{count_of(rows * columns, 'ячейка', 'ячейки', 'ячеек')}, "
                 f"а в самом листе их намного меньше. Откройте файл в Excel и сохраните заново как "
                 f"«Книга Excel (*.xlsx)»."
             )
     if extent.rows > MAX_ROWS:
         raise PackageFileError(
-            f"Файл «{name}» повреждён: {where} ссылается на строку {_thousands(extent.rows)}, а в листе может быть "
-            f"не более {_thousands(MAX_ROWS)} строк. Откройте файл в Excel и сохраните заново как "
+            f"Файл «{name}» повреждён: {where} ссылается на строку {thousands(extent.rows)}, а в листе может быть "
+            f"не более {thousands(MAX_ROWS)} строк. Откройте файл в Excel и сохраните заново как "
             f"«Книга Excel (*.xlsx)»."
         )
     if extent.columns > MAX_COLUMNS:
         raise PackageFileError(
             f"Слишком широкий {where}: в нём заполнен столбец {column_letters(extent.columns)} "
-            f"({_thousands(extent.columns)}-й), а допускается не более {MAX_COLUMNS} столбцов (в самом широком "
+            f"({thousands(extent.columns)}-й), а допускается не более {MAX_COLUMNS} столбцов (в самом широком "
             f"листе пакета, «Диагностика», их 63). Удалите лишние столбцы справа от таблицы и сохраните файл заново."
         )
-    cells = _count_of(extent.cells, "ячейка", "ячейки", "ячеек")
+    cells = count_of(extent.cells, "ячейка", "ячейки", "ячеек")
     if extent.cells > MAX_SHEET_CELLS:
         raise PackageFileError(
             f"Слишком большой {where}: диапазон от A1 до последней заполненной ячейки {extent.last_cell} — {cells}, "
-            f"а допускается не более {_thousands(MAX_SHEET_CELLS)}. Разделите данные на несколько файлов или удалите "
+            f"а допускается не более {thousands(MAX_SHEET_CELLS)}. Разделите данные на несколько файлов или удалите "
             f"лишние строки и столбцы."
         )
     if extent.cells > max(SPARSE_CELLS, FILL_RATIO * extent.filled):
         raise PackageFileError(
-            f"На листе «{extent.sheet}» книги «{name}» заполненных ячеек всего {_thousands(extent.filled)}, а диапазон "
+            f"На листе «{extent.sheet}» книги «{name}» заполненных ячеек всего {thousands(extent.filled)}, а диапазон "
             f"до последней заполненной ячейки {extent.last_cell} — {cells}. Похоже, далеко за пределами таблицы есть "
             f"лишние значения: очистите ячейку {extent.last_cell} и другие ячейки вне таблицы (или удалите лишние "
             f"строки и столбцы) и сохраните файл заново."
@@ -787,7 +789,7 @@ def _check_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name:
     if found and int(found.group(1)) > min(MAX_TOTAL_CELLS, info.file_size // 4 + 1024):
         raise PackageFileError(
             f"Файл «{name}» повреждён: в нём объявлено "
-            f"{_count_of(int(found.group(1)), 'строка', 'строки', 'строк')} текста, "
+            f"{count_of(int(found.group(1)), 'строка', 'строки', 'строк')} текста, "
             f"а сам файл столько не вмещает. Откройте файл в Excel и сохраните заново как «Книга Excel (*.xlsx)»."
         )
 
@@ -1072,8 +1074,8 @@ def _ods_extents(fp: BinaryIO, name: str) -> Iterator[SheetExtent]:
                         if spaces > MAX_CELL_TEXT:
                             raise PackageFileError(
                                 f"Файл «{name}» повреждён: на листе «{extent.sheet}» в одной ячейке объявлено "
-                                f"{_count_of(spaces, 'пробел', 'пробела', 'пробелов')}, а в ячейке может быть не более "
-                                f"{_thousands(MAX_CELL_TEXT)} знаков. Откройте файл в LibreOffice или Excel и "
+                                f"{count_of(spaces, 'пробел', 'пробела', 'пробелов')}, а в ячейке может быть не более "
+                                f"{thousands(MAX_CELL_TEXT)} знаков. Откройте файл в LibreOffice или Excel и "
                                 f"сохраните заново."
                             )
                     continue
@@ -1297,18 +1299,3 @@ def format_megabytes(size: int) -> str:
     Rounded up, so a file one byte over the 50 MB limit reads "50,1", not "50,0".
     """
     return f"{math.ceil(size * 10 / 2**20) / 10:.1f}".replace(".", ",")
-
-
-def _count_of(number: int, one: str, few: str, many: str) -> str:
-    """«1 ячейка», «3 ячейки», «17 179 869 184 ячейки», «16 777 216 ячеек»."""
-    if number % 10 == 1 and number % 100 != 11:
-        word = one
-    elif 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        word = few
-    else:
-        word = many
-    return f"{_thousands(number)} {word}"
-
-
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", " ")

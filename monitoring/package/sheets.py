@@ -545,6 +545,7 @@ def _future(ctx: ImportContext, sheet: str, row: Row, field: str, title: str, to
 
 class RegionSheet(Sheet):
     name = "Регион"
+    models = (m.Region,)
     order = 10
     key = ("code",)
     provides = {"region": "code"}
@@ -582,6 +583,7 @@ class RegionSheet(Sheet):
 
 class MunicipalitySheet(Sheet):
     name = "Муниципалитеты"
+    models = (m.Municipality,)
     order = 20
     key = ("code",)
     provides = {"municipality": "code"}
@@ -611,6 +613,7 @@ class MunicipalitySheet(Sheet):
 
 class SchoolSheet(Sheet):
     name = "Организации"
+    models = (m.School,)
     order = 30
     key = ("code",)
     provides = {"school": "code"}
@@ -691,6 +694,7 @@ def _teachers(codes: list[str]) -> djm.QuerySet:
 
 class TeacherSheet(Sheet):
     name = "Педагоги"
+    models = (m.Teacher, m.RosterEntry)
     order = 40
     key = ("code",)
     provides = {"roster": "code", "teacher": "code"}
@@ -821,6 +825,7 @@ class TeacherSheet(Sheet):
 
 class StaffingSheet(Sheet):
     name = "Штатное расписание"
+    models = (m.StaffingRow,)
     order = 50
     key = ("school", "position")
     columns = (
@@ -881,6 +886,7 @@ class StaffingSheet(Sheet):
 
 class ExpertSheet(Sheet):
     name = "Экспертная деятельность"
+    models = (m.ExpertRole,)
     order = 60
     key = ("teacher", "kind", "subject")
     columns = (
@@ -921,6 +927,7 @@ class ExpertSheet(Sheet):
 
 class ActivistSheet(Sheet):
     name = "Методический актив"
+    models = (m.MethodicalActivist,)
     order = 60
     key = ("full_name", "municipality", "role")
     columns = (
@@ -962,6 +969,7 @@ class ActivistSheet(Sheet):
 
 class ProjectSheet(Sheet):
     name = "Проекты молодых педагогов"
+    models = (m.SupportProject,)
     order = 60
     key = ("code",)
     provides = {"support_project": "code"}
@@ -990,6 +998,7 @@ class ProjectSheet(Sheet):
 
 class ProjectParticipantSheet(Sheet):
     name = "Участники проектов"
+    models = (m.SupportProjectParticipant,)
     order = 70
     key = ("project", "teacher")
     columns = (
@@ -1022,6 +1031,7 @@ class ProjectParticipantSheet(Sheet):
 
 class MentoringProgramSheet(Sheet):
     name = "Программы наставничества"
+    models = (m.MentoringProgram,)
     order = 60
     key = ("code",)
     provides = {"mentoring_program": "code"}
@@ -1076,6 +1086,7 @@ class MentoringProgramSheet(Sheet):
 
 class MentoringPairSheet(Sheet):
     name = "Наставничество"
+    models = (m.MentoringPair,)
     order = 70
     key = ("program", "mentor", "mentee")
     columns = (
@@ -1125,6 +1136,7 @@ class MentoringPairSheet(Sheet):
 
 class CompetitionSheet(Sheet):
     name = "Конкурсы"
+    models = (m.CompetitionEntry,)
     order = 60
     key = ("teacher", "competition", "level", "date")
     columns = (
@@ -1169,6 +1181,7 @@ class CompetitionSheet(Sheet):
 
 class AssociationSheet(Sheet):
     name = "Методические объединения"
+    models = (m.MethodicalAssociation,)
     order = 60
     key = ("code",)
     provides = {"association": "code"}
@@ -1240,6 +1253,7 @@ class AssociationSheet(Sheet):
 
 class AssociationMemberSheet(Sheet):
     name = "Участники МО"
+    models = (m.AssociationMember,)
     order = 70
     key = ("association", "teacher")
     columns = (
@@ -1273,6 +1287,7 @@ class AssociationMemberSheet(Sheet):
 
 class AssociationEventSheet(Sheet):
     name = "Мероприятия МО"
+    models = (m.AssociationEvent,)
     order = 70
     key = ("association", "date", "title")
     columns = (
@@ -1314,6 +1329,7 @@ class AssociationEventSheet(Sheet):
 
 class DigitalSheet(Sheet):
     name = "Цифровая среда"
+    models = (m.DigitalEnvironmentScore,)
     order = 60
     key = ("school",)
     columns = (

@@ -1,0 +1,130 @@
+"""Import jobs end in a final state with a message, whatever the file holds (monitoring.imports).
+
+Found by an attempt to break the portal: a head's upload with a 300-character name, 1E+308
+staff positions or a workload of 10^6 failed the database write, and a 300,000-row upload
+made a list of problems larger than PostgreSQL takes in one message; each job stayed
+«проверяется» until the worker gave up on it half an hour later.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DataError, OperationalError
+from openpyxl import load_workbook
+
+from monitoring import imports, models
+from monitoring.package import importer
+from monitoring.package.sheets import TeacherSheet
+from monitoring.submissions import staffing_template
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
+
+
+def _upload(world, *, staffing=(), teachers=()) -> SimpleUploadedFile:
+    """School A's template: the given «Штатное расписание» rows (or one good one) and extra «Педагоги» rows."""
+    wb = load_workbook(io.BytesIO(staffing_template(school=world.school_a, period=world.period).content))
+    ws = wb["Штатное расписание"]
+    ws.delete_rows(2, ws.max_row)
+    for row in staffing or [["000001", "учитель", 20, 21, 1, 1]]:
+        ws.append(row)
+    for row in teachers:
+        wb["Педагоги"].append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile("шр.xlsx", out.getvalue())
+
+
+def _job(world, file) -> models.ImportJob:
+    job = imports.import_job_create(
+        kind=models.ImportKind.STAFFING, period=world.period, user=world.head_a, file=file, school=world.school_a
+    )
+    job.refresh_from_db()
+    return job
+
+
+def test_values_the_database_cannot_store_are_refused_as_cells(world):
+    teacher = ["T0000777", "Я" * 300, "Ж", "03.04.1990", "000001", "учитель", "", "", "", "", "нет", "", 5, "", "1E+6"]
+    staffing = [["000001", "учитель", "1E+308", 21, 1, 2**31], ["000001", "д" * 300, 1, 1, 0, 0]]
+    job = _job(world, _upload(world, staffing=staffing, teachers=[teacher]))
+    assert job.status == models.ImportStatus.REFUSED
+    cells = {(p["sheet"], p["row"], p["column"]) for p in job.problems}
+    assert cells == {
+        ("Педагоги", 3, "ФИО"),
+        ("Педагоги", 3, "Ставка"),
+        ("Штатное расписание", 2, "Ставок по штату"),
+        ("Штатное расписание", 2, "Вакантных должностей"),
+        ("Штатное расписание", 3, "Должность"),
+    }, job.problems
+    assert not models.Teacher.objects.filter(code="T0000777").exists()
+    assert not models.StaffingRow.objects.filter(school=world.school_a).exists()
+
+
+def test_a_step_that_raises_ends_refused_with_a_message(world, monkeypatch):
+    def broken(job, *, dry_run):
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr(imports, "_run", broken)
+    job = _job(world, _upload(world))
+    assert job.status == models.ImportStatus.REFUSED
+    assert "ошибка портала" in job.problems[0]["text"] and str(job.pk) in job.problems[0]["text"]
+
+
+def test_an_apply_that_raises_ends_refused_and_writes_nothing(world, monkeypatch):
+    job = _job(world, _upload(world))
+    assert job.status == models.ImportStatus.CHECKED
+
+    def write_then_fail(self, rows, ctx):
+        models.StaffingRow.objects.create(
+            period=world.period,
+            school=world.school_a,
+            position="x",
+            positions_by_schedule=1,
+            actual_need=1,
+            vacant_positions=0,
+            vacant_posts=0,
+        )
+        raise DataError("value too long for type character varying(255)")
+
+    monkeypatch.setattr(TeacherSheet, "write", write_then_fail)
+    imports.import_job_confirm(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.REFUSED
+    assert "не помещается в поле портала" in job.problems[0]["text"]
+    assert not models.StaffingRow.objects.filter(school=world.school_a).exists()
+    assert models.SchoolSubmission.objects.get(school=world.school_a).status != models.SubmissionStatus.SUBMITTED
+
+
+def test_a_database_gone_away_leaves_the_step_to_be_sent_again(world, monkeypatch):
+    def unreachable(job, *, dry_run):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(imports, "_run", unreachable)
+    with pytest.raises(OperationalError):
+        _job(world, _upload(world))
+    job = models.ImportJob.objects.get()
+    assert job.status == models.ImportStatus.CHECKING and job.attempts == 1  # the dispatcher sends it again
+
+
+def test_the_list_of_problems_is_capped_and_says_how_many_more(world, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_PROBLEMS", 5)
+    teachers = [[f"T09{i:05}", "", "Ж", "03.04.1990", "000001", "учитель"] for i in range(12)]
+    job = _job(world, _upload(world, teachers=teachers))
+    assert job.status == models.ImportStatus.REFUSED
+    assert len(job.problems) == 6
+    assert job.problems[-1]["text"] == (
+        "Показаны первые 5 ошибок; еще 7 не показаны. Исправьте показанные и загрузите файл снова."
+    )
+
+
+def test_a_school_upload_longer_than_any_school_is_refused_before_its_check(world, monkeypatch):
+    monkeypatch.setattr(importer, "SCHOOL_MAX_ROWS", 3)
+    checked = []
+    monkeypatch.setattr(TeacherSheet, "check", lambda self, rows, ctx: checked.append(rows))
+    teachers = [[f"T09{i:05}", "Иванова Анна", "Ж", "03.04.1990", "000001", "учитель"] for i in range(4)]
+    job = _job(world, _upload(world, teachers=teachers))
+    assert job.status == models.ImportStatus.REFUSED and not checked
+    assert job.problems[0]["sheet"] == "Педагоги"
+    assert "в листе 5 строк с данными, а у одной организации их не бывает больше 3" in job.problems[0]["text"]
