@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.constants import LOOKUP_SEP
@@ -37,7 +38,47 @@ def _may_view(user) -> bool:
     return bool(user.is_active and user.is_staff and (user.is_superuser or user.role in ADMIN_VIEW_ROLES))
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class _KnownValuesOnly:
+    """Django's autocomplete widget looks the submitted values up again to show them; a value
+    that is no key at all (a teacher's code typed where the id goes) made that lookup raise
+    (500). Values the key field cannot read are left out of it; the form says they are wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(remote.field_name)
+        kept = []
+        for item in value:
+            try:
+                key.to_python(item)
+            except ValidationError:
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attr)
+
+
+class SafeAutocompleteSelect(_KnownValuesOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_KnownValuesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteMixin:
+    """The admin's autocomplete fields with widgets that survive a value that is not a key."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     """Lists and forms show only what monitoring.scoping lets the user see."""
 
     list_per_page = 50
@@ -157,8 +198,22 @@ class RegionAdmin(ScopedAdmin):
 class SheetImportExportAdmin(ImportExportMixin, ScopedHistoryAdmin):
     """Import and export through the data package's sheet (see monitoring.resources)."""
 
-    # The package's formats, written so that no cell runs as a formula (not the library's dozen).
+    # The package's formats, written so that no cell runs as a formula (not the library's dozen),
+    # read as the package reads uploads (bounded, in a child process).
     formats = resources.ADMIN_FORMATS
+    # The upload kept between preview and confirmation is named by the browser: only names
+    # the storage made are opened (the library's default opens any path it is sent).
+    tmp_storage_class = resources.PrivateUploadStorage
+    # The sheet's import writes in bulk (package_import) and hands back counts, not objects,
+    # for the admin's per-object journal to name: confirming an import that added rows failed
+    # there (500). The rows' audit trail is the import itself, as for every package.
+    skip_admin_log = True
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, resources.FileRefused):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         # The resource leaves personal columns empty for roles without personal data.
@@ -380,8 +435,16 @@ class SchoolSubmissionAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(models.User)
-class UserAdmin(HistoryAdmin, BaseUserAdmin):
-    """Users are managed by institute staff only; nobody else sees the user list."""
+class UserAdmin(SafeAutocompleteMixin, HistoryAdmin, BaseUserAdmin):
+    """Users are managed by institute staff only; nobody else sees the user list.
+
+    Institute staff give accounts their roles and scopes, never more than their own powers:
+    only a superuser grants superuser status, permissions or groups, and a superuser's
+    account (its password too) is changed by a superuser only — an analyst could otherwise
+    make themselves or a new account superuser, or set the superuser's password.
+    """
+
+    _GRANTS = ("is_superuser", "user_permissions", "groups")
 
     list_display = ["username", "last_name", "first_name", "role", "municipality", "school", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
@@ -410,10 +473,18 @@ class UserAdmin(HistoryAdmin, BaseUserAdmin):
         return can_write_region(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return can_write_region(request.user)
+        return can_write_region(request.user) and self._within_powers(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return can_write_region(request.user)
+        return can_write_region(request.user) and self._within_powers(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = list(super().get_readonly_fields(request, obj))
+        return shown if request.user.is_superuser else [*shown, *self._GRANTS]
+
+    @staticmethod
+    def _within_powers(request, obj) -> bool:
+        return request.user.is_superuser or obj is None or not obj.is_superuser
 
 
 @admin.register(models.SubmissionEvent)

@@ -10,16 +10,23 @@ written a second time.
 from __future__ import annotations
 
 import io
+import re
+import tempfile
+import uuid
+from pathlib import Path
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation, ValidationError
 from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import Error, Result, RowResult
+from import_export.tmp_storages import TempFolderStorage
 
 from monitoring import models
 from monitoring.package.importer import package_import
+from monitoring.package.reader import read_package
 from monitoring.package.registry import sheet_by_name
+from monitoring.package.safety import PackageFileError
 from monitoring.scoping import can_see_personal_data
 from monitoring.spreadsheets import csv_text, text_row
 
@@ -32,7 +39,37 @@ from monitoring.spreadsheets import csv_text, text_row
 # an apostrophe before formula-looking text in CSV — which the import takes off again.
 
 
+class FileRefused(ValueError):
+    """An admin upload the package reader refused; the message is Russian and for the user."""
+
+
+def read_table(data: bytes, *, filename: str) -> tablib.Dataset:
+    """The first sheet of an uploaded table, read as the package reads its files.
+
+    tablib would open the upload with openpyxl in the web process, where a 1.6 KB workbook
+    declaring a million rows by 16,384 columns takes all its memory; the package reader
+    bounds what a file declares and reads it in a child process (monitoring.package.isolation).
+    """
+    try:
+        sheets = read_package(io.BytesIO(data), filename=filename)
+    except PackageFileError as exc:
+        raise FileRefused(exc.message) from exc
+    if not sheets:
+        raise FileRefused(f"В файле «{filename}» нет ни одного листа с данными.")
+    raw = next(iter(sheets.values()))
+    width = len(raw.headers)
+    dataset = tablib.Dataset(headers=raw.headers)
+    for _, cells in raw.rows:
+        # A workbook's numbers come as floats: a code 7 is "7" in the CSV the import reads, not "7.0".
+        dataset.append([int(v) if isinstance(v, float) and v.is_integer() else v for v in cells[:width]])
+    return dataset
+
+
 class SafeCSV(base_formats.CSV):
+    def create_dataset(self, in_stream, **kwargs):
+        data = in_stream.encode("utf-8") if isinstance(in_stream, str) else in_stream
+        return read_table(data, filename="таблица.csv")
+
     def export_data(self, dataset, **kwargs):
         safe = tablib.Dataset(headers=dataset.headers)
         for row in dataset:
@@ -41,6 +78,8 @@ class SafeCSV(base_formats.CSV):
 
 
 class SafeXLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream, **kwargs):
+        return read_table(in_stream, filename="таблица.xlsx")
     def export_data(self, dataset, **kwargs):
         from openpyxl import Workbook
 
@@ -55,6 +94,39 @@ class SafeXLSX(base_formats.XLSX):
 
 
 ADMIN_FORMATS = [SafeXLSX, SafeCSV]
+
+
+class PrivateUploadStorage(TempFolderStorage):
+    """Where the admin keeps an upload between its preview and its confirmation.
+
+    django-import-export names the kept file in a hidden field of the confirmation form and,
+    with its default storage, opens ``os.path.join(tempdir, name)`` for whatever name comes
+    back — an absolute path or «../» reads any file the process can, and the confirmation
+    then deletes it. Here a name is only ever one this storage made (32 hex digits) in a
+    folder of its own; any other is refused (400) before a file is touched.
+    """
+
+    _NAME = re.compile(r"[0-9a-f]{32}")
+
+    @staticmethod
+    def folder() -> Path:
+        path = Path(tempfile.gettempdir()) / "portal-admin-uploads"
+        path.mkdir(mode=0o700, exist_ok=True)
+        return path
+
+    def get_full_path(self) -> str:
+        if not isinstance(self.name, str) or not self._NAME.fullmatch(self.name):
+            raise SuspiciousOperation("Загрузка не найдена: начните импорт заново.")
+        path = self.folder() / self.name
+        if not path.is_file():  # confirmed already, or never uploaded
+            raise SuspiciousOperation("Загрузка не найдена: начните импорт заново.")
+        return str(path)
+
+    def _open(self, mode="r"):
+        if not self.name:  # saving a new upload (the library hands over its bytes)
+            self.name = uuid.uuid4().hex
+            return open(self.folder() / self.name, "wb")
+        return open(self.get_full_path(), mode, encoding=self.encoding)
 
 
 class SheetResource(resources.ModelResource):

@@ -184,3 +184,70 @@ def test_the_admin_shows_a_closed_periods_rows_read_only(client, world):
     assert list(models.StaffingRow.objects.values_list("positions_by_schedule", flat=True)) == [8]
     # The period itself stays editable: the institute reopens it there.
     assert client.get(reverse("admin:monitoring_monitoringperiod_change", args=[world.period.pk])).status_code == 200
+
+
+# --- users: institute staff never grant more than their own powers (the attack on issue 14) ---
+
+
+def _user_form(user: models.User, **changes) -> dict:
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "is_staff": "on" if user.is_staff else "",
+        "role": user.role,
+        "position": user.position or "",
+        "date_joined_0": "01.01.2025",
+        "date_joined_1": "00:00:00",
+        "initial-date_joined_0": "01.01.2025",
+        "initial-date_joined_1": "00:00:00",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_an_analyst_cannot_make_anyone_superuser(client, world):
+    client.force_login(world.analyst)
+    for target in (world.analyst, world.head_a):
+        url = reverse("admin:monitoring_user_change", args=[target.pk])
+        page = client.get(url)
+        assert page.status_code == 200 and 'name="is_superuser"' not in page.content.decode()
+        client.post(url, _user_form(target, is_superuser="on", user_permissions="1", groups=""))
+        target.refresh_from_db()
+        assert not target.is_superuser and not target.user_permissions.exists()
+
+
+def test_a_superusers_account_and_password_are_changed_by_a_superuser_only(client, world):
+    root = factories.UserFactory(username="root", role=models.Role.ANALYST, is_superuser=True, is_staff=True)
+    root.set_password("old-secret-phrase")
+    root.save()
+    client.force_login(world.analyst)
+    password = reverse("admin:auth_user_password_change", args=[root.pk])
+    assert client.get(password).status_code == 403
+    response = client.post(password, {"password1": "Zz9-new-secret", "password2": "Zz9-new-secret"})
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password("old-secret-phrase")
+    assert client.post(reverse("admin:monitoring_user_change", args=[root.pk]), _user_form(root)).status_code == 403
+    assert client.post(reverse("admin:monitoring_user_delete", args=[root.pk]), {"post": "yes"}).status_code == 403
+    # A superuser still manages everyone.
+    client.force_login(root)
+    client.post(
+        reverse("admin:monitoring_user_change", args=[world.analyst.pk]), _user_form(world.analyst, is_superuser="on")
+    )
+    world.analyst.refresh_from_db()
+    assert world.analyst.is_superuser
+
+
+def test_a_value_that_is_no_key_in_an_autocomplete_field_is_a_form_error(client, world):
+    # A teacher's code where the id goes: Django's autocomplete widget raised (500) redrawing it.
+    client.force_login(world.analyst)
+    response = client.post(
+        reverse("admin:monitoring_user_add"),
+        {"username": "new1", "usable_password": "false", "role": models.Role.TEACHER, "teacher": "T0000001"},
+    )
+    assert response.status_code == 200
+    assert "teacher" in response.context["adminform"].form.errors
+    assert not models.User.objects.filter(username="new1").exists()
