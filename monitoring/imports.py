@@ -63,7 +63,7 @@ def _listed(problems: list, kind: str) -> list[dict]:
 
 
 def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> ImportJob:
-    job.summary = {name: asdict(counts) for name, counts in result.sheets.items()}
+    job.summary = _counts(result)
     job.problems = _listed(result.problems, "ошибок")
     job.warnings = _listed(result.warnings, "предупреждений")
     job.status = ImportStatus.REFUSED if result.problems else applied_status
@@ -317,11 +317,52 @@ def import_job_apply(*, job: ImportJob, user) -> ImportJob:
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
             if locked.status == ImportStatus.APPLIED:
                 return locked
-            return _record(locked, _run(locked, dry_run=False), applied_status=ImportStatus.APPLIED)
+            result = _run(locked, dry_run=False)
+            if result.applied and _counts(result) != locked.summary:
+                raise _PreviewOutdated(result)
+            return _record(locked, result, applied_status=ImportStatus.APPLIED)
+    except _PreviewOutdated as outdated:
+        return _show_again(job, outdated.result)
     except TRANSIENT:
         raise
     except Exception as exc:
         return _refuse_failed_step(job, exc, job.status)
+
+
+class _PreviewOutdated(Exception):
+    """The apply would do other than the preview the user confirmed: undone, shown again."""
+
+    def __init__(self, result: ImportResult):
+        super().__init__("the portal's data changed since the preview")
+        self.result = result
+
+
+def _counts(result: ImportResult) -> dict:
+    return {name: asdict(counts) for name, counts in result.sheets.items()}
+
+
+OUTDATED = (
+    "Данные в портале изменились после проверки файла (например, педагога перевели в другую организацию "
+    "или изменили записи периода), и загрузка сделала бы не то, что было показано. Ничего не сохранено. "
+    "Выше — что загрузка изменит теперь; проверьте и подтвердите снова."
+)
+
+
+def _show_again(job: ImportJob, result: ImportResult) -> ImportJob:
+    """Put a job whose preview went stale back to «checked» with what it would do now.
+
+    What is confirmed is what was shown: a head's replace-mode upload checked before a
+    teacher was moved into the school would otherwise remove that teacher's new row.
+    """
+    job.summary = _counts(result)
+    job.warnings = [{"sheet": "", "row": None, "column": None, "value": "", "message": OUTDATED, "text": OUTDATED}]
+    job.warnings += _listed(result.warnings, "предупреждений")
+    job.status = ImportStatus.CHECKED
+    job.attempts = 0
+    ImportJob.objects.filter(pk=job.pk).update(
+        summary=job.summary, warnings=job.warnings, status=job.status, attempts=0
+    )
+    return job
 
 
 def import_job_confirm(*, job: ImportJob, user) -> ImportJob:

@@ -128,3 +128,30 @@ def test_a_school_upload_longer_than_any_school_is_refused_before_its_check(worl
     assert job.status == models.ImportStatus.REFUSED and not checked
     assert job.problems[0]["sheet"] == "Педагоги"
     assert "в листе 5 строк с данными, а у одной организации их не бывает больше 3" in job.problems[0]["text"]
+
+
+def test_a_preview_gone_stale_is_shown_again_instead_of_applied(world):
+    # The attack: the head checks an unchanged template (nothing to add, change or remove);
+    # the institute then moves a teacher into the school; the head's replace-mode confirm
+    # removed that teacher's new row, which the preview never showed.
+    from monitoring.services import roster_transfer
+
+    job = _job(world, _upload(world))
+    assert job.status == models.ImportStatus.CHECKED
+    assert job.summary["Педагоги"] == {"added": 0, "changed": 0, "removed": 0, "unchanged": 1}
+    moved = models.Teacher.objects.get(code="T0000003")
+    roster_transfer(teacher=moved, period=world.period, school=world.school_a, user=world.analyst)
+
+    imports.import_job_confirm(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.CHECKED
+    assert job.summary["Педагоги"]["removed"] == 1
+    assert job.warnings[0]["text"] == imports.OUTDATED
+    assert models.RosterEntry.objects.get(teacher=moved, period=world.period).school == world.school_a
+    assert models.SchoolSubmission.objects.get(school=world.school_a).status != models.SubmissionStatus.SUBMITTED
+
+    # Confirmed again, with the new preview seen, it does what it now says.
+    imports.import_job_confirm(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.APPLIED
+    assert not models.RosterEntry.objects.filter(teacher=moved, period=world.period).exists()
