@@ -422,6 +422,13 @@ class Teacher(models.Model):
                 condition=Q(birth_date__gte=dt.date(1920, 1, 1)),
                 violation_error_message="Дата рождения педагога неправдоподобна (раньше 1920 года).",
             ),
+            # A СНИЛС names one person: two cards with one are one person twice (or a takeover).
+            models.UniqueConstraint(
+                fields=["snils"],
+                condition=~Q(snils=""),
+                name="teacher_snils_unique",
+                violation_error_message="Этот СНИЛС уже указан у другого педагога.",
+            ),
         ]
 
     def __str__(self) -> str:

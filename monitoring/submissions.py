@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from monitoring.models import (
@@ -101,12 +102,49 @@ def school_teachers(*, school: School, period: MonitoringPeriod, codes: set[str]
     return standing
 
 
+# Cyrillic letters drawn like Latin ones: «Т0000148» and «T0000148» look the same in Excel.
+_LOOK_ALIKES = str.maketrans("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
+
+
+def _folded(code: str) -> str:
+    return "".join(code.upper().translate(_LOOK_ALIKES).split())
+
+
+def _check_look_alikes(ctx: ImportContext, rows, standing: dict[str, str]) -> None:
+    """A new code that reads as a known teacher's code (case, spaces, Cyrillic look-alikes) is refused.
+
+    Otherwise «t0000148» or «Т0000148» (Cyrillic Т) made a second card of another school's
+    teacher T0000148 next to the real one.
+    """
+    new = {r.values["code"]: _folded(r.values["code"]) for r in rows if r.values["code"] not in standing}
+    if not new:
+        return
+    known = dict(
+        Teacher.objects.annotate(folded=Upper("code"))
+        .filter(folded__in=set(new.values()))
+        .values_list("folded", "code")
+    )
+    for row in rows:
+        code = row.values["code"]
+        match = known.get(new.get(code, ""))
+        if match is not None and match != code:
+            ctx.problem(
+                "Педагоги",
+                row.number,
+                "Код педагога",
+                code,
+                f"код почти совпадает с кодом «{match}», который уже есть в портале (отличаются регистр, пробелы "
+                "или русские буквы вместо латинских); укажите код точно так, как он записан в портале",
+            )
+
+
 def _check_teachers(ctx: ImportContext) -> None:
     """A roster row may not take over another school's teacher nor rewrite a shared person's card."""
     rows = ctx.package.get("Педагоги", [])
     if not rows:
         return
     standing = school_teachers(school=ctx.school, period=ctx.period, codes={r.values["code"] for r in rows})
+    _check_look_alikes(ctx, rows, standing)
     elsewhere = [r for r in rows if standing.get(r.values["code"]) == "own-elsewhere"]
     cards = {
         t["code"]: t

@@ -728,6 +728,41 @@ class TeacherSheet(Sheet):
             elif not 16 <= age <= 100:
                 ctx.problem(self.name, row.number, "Дата рождения", dmy(birth), "возраст педагога неправдоподобен")
             _future(ctx, self.name, row, "category_date", "Дата присвоения категории", today)
+        self._check_snils(rows, ctx)
+
+    def _check_snils(self, rows, ctx):
+        """A СНИЛС names one person: not two rows of the file, nor a teacher of the portal under another code.
+
+        A head who writes another school's teacher's СНИЛС on a new row would otherwise make a
+        second card of that person. The other teacher's code is named for the institute only:
+        a school learns no one's code from a СНИЛС.
+        """
+        first: dict[str, int] = {}
+        for row in rows:
+            snils = row["snils"]
+            if not snils:
+                continue
+            if snils in first:
+                ctx.problem(self.name, row.number, "СНИЛС", snils, f"этот СНИЛС уже указан в строке {first[snils]}")
+            else:
+                first[snils] = row.number
+        if not first:
+            return
+        stored = m.Teacher.objects.exclude(snils="")
+        if len(first) <= IN_LIMIT:
+            stored = stored.filter(snils__in=list(first))
+        owners = dict(stored.values_list("snils", "code"))
+        for row in rows:
+            owner = owners.get(row["snils"])
+            if owner is not None and owner != row["code"]:
+                whose = f" (код {owner})" if ctx.school is None else ""
+                ctx.problem(
+                    self.name,
+                    row.number,
+                    "СНИЛС",
+                    row["snils"],
+                    f"этот СНИЛС в портале указан у другого педагога{whose}",
+                )
 
     def write(self, rows, ctx):
         codes = [r.values["code"] for r in rows]

@@ -336,3 +336,45 @@ def test_reviewing_a_closed_periods_submission_is_refused(world):
         submission_accept(submission=submission, user=world.analyst)
     submission.refresh_from_db()
     assert submission.status == "submitted" and not submission.events.exists()
+
+
+def test_a_new_row_with_another_teachers_snils_is_refused_without_naming_them(world):
+    # The attack: a new teacher T0999001 with the СНИЛС of another school's teacher was applied,
+    # and the portal then had two cards of one person.
+    models.Teacher.objects.filter(code="T0000002").update(snils="112-233-445 95")
+    row = ["T0999001", "Новикова Елена Андреевна", "Ж", "03.04.1995", "000001", "учитель"]
+    row += [""] * 9 + ["112-233-445 95"]
+    result = _import_a(world, _upload_with_rows(world, [row]))
+    assert not result.applied
+    # The other teacher's code is not named to a school.
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (3, "СНИЛС", "этот СНИЛС в портале указан у другого педагога")
+    ]
+    assert not models.Teacher.objects.filter(code="T0999001").exists()
+
+
+def test_two_rows_of_a_file_never_share_a_snils(world):
+    first = ["T0999001", "Новикова Елена Андреевна", "Ж", "03.04.1995", "000001", "учитель", *[""] * 9]
+    second = ["T0999002", "Петрова Анна Ивановна", "Ж", "03.04.1996", "000001", "учитель", *[""] * 9]
+    result = _import_a(world, _upload_with_rows(world, [[*first, "112-233-445 95"], [*second, "112-233-445 95"]]))
+    assert [(p.row, p.column, p.message) for p in result.problems] == [(4, "СНИЛС", "этот СНИЛС уже указан в строке 3")]
+
+
+def test_two_teachers_never_share_a_snils_in_the_database(world):
+    from django.db import IntegrityError, transaction
+
+    models.Teacher.objects.filter(code="T0000001").update(snils="112-233-445 95")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        models.Teacher.objects.filter(code="T0000002").update(snils="112-233-445 95")
+    models.Teacher.objects.filter(code__in=["T0000002", "T0000003"]).update(snils="")  # empty is no one's
+
+
+@pytest.mark.parametrize("code", ["t0000002", "Т0000002", "T0000 002", "т0000002"])
+def test_a_code_that_reads_as_a_known_teachers_code_is_refused(world, code):
+    # The attack: «t0000148» and «Т0000148» (Cyrillic Т) made a second card of head2's teacher.
+    row = [code, "Сазонова Нина Сергеевна", "Ж", "03.04.1985", "000001", "учитель"]
+    result = _import_a(world, _upload_with_rows(world, [row]))
+    assert not result.applied
+    assert [(p.row, p.column) for p in result.problems] == [(3, "Код педагога")]
+    assert "«T0000002»" in result.problems[0].message
+    assert models.Teacher.objects.count() == 3
