@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -150,7 +151,7 @@ def _edit_payload(post, letter: Letter) -> dict:
         )
     fields = {
         name: post[name]
-        for name in ("title", "introduction", "closing", "addressee_line", "reply_to", "protocol")
+        for name in ("title", "introduction", "closing", "addressee_line", "reply_to", "protocol", "revision")
         if name in post
     }
     return {**fields, "items": items, "add": add, "remove": remove}
@@ -164,29 +165,60 @@ def letter_edit(request, pk: int):
         try:
             letters.letter_update(letter=letter, user=request.user, **_edit_payload(request.POST, letter))
         except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, "Изменения сохранены.")
-            return redirect("letter-edit", pk=letter.pk)
-    elif letter.status != LetterStatus.DRAFT or not letters.may_write(user=request.user, issuer=letter.issuer):
+            return _edit_again(request, letter, exc)
+        messages.success(request, "Изменения сохранены.")
+        return redirect("letter-edit", pk=letter.pk)
+    if letter.status != LetterStatus.DRAFT or not letters.may_write(user=request.user, issuer=letter.issuer):
         return redirect("letter-detail", pk=letter.pk)
+    return render(request, "reports/letter_edit.html", _edit_context(letter))
+
+
+def _edit_context(letter: Letter, post=None) -> dict:
+    """The editor's page; with ``post``, showing what the user typed rather than what is stored."""
     context = letters.letter_context(letter, draft=True)
     context["addressee_choices"] = AddresseeKind.choices
     context["kind_choices"] = TextKind.choices
-    context["all_items"] = list(letter.items.all())
-    return render(request, "reports/letter_edit.html", context)
+    context["revision"] = letter.revision
+    if post is not None:
+        for name in ("title", "introduction", "closing", "addressee_line", "reply_to", "protocol"):
+            if name in post:
+                setattr(letter, name, post[name])
+        shown = [*context["conclusions"], *(i for g in context["groups"] for i in g.items)]
+        for item in shown:
+            item.text = post.get(f"item-{item.pk}-text", item.text)
+            item.order = post.get(f"item-{item.pk}-order", item.order)
+        context["new_text"] = post.get("new-text", "")
+        # The revision the user's form was opened at: a conflict stays a conflict until they reload.
+        context["revision"] = post.get("revision", letter.revision)
+    return context
+
+
+def _edit_again(request, letter: Letter, exc: ValidationError):
+    """A refused save shows the editor again with everything the user typed (nothing is lost)."""
+    _errors(request, exc)
+    if not letters.may_write(user=request.user, issuer=letter.issuer) or letter.status != LetterStatus.DRAFT:
+        return redirect("letter-detail", pk=letter.pk)
+    status = 409 if isinstance(exc, letters.LetterEditConflict) else 200
+    return render(request, "reports/letter_edit.html", _edit_context(letter, request.POST), status=status)
 
 
 @login_required
 @require_POST
 def letter_move(request, pk: int, item_pk: int):
+    """↑/↓ of an item: the editor's form is saved first, so what was typed is kept, then the item moves."""
     letter = _letter(request, pk)
+    get_object_or_404(letter.items, pk=item_pk)
     delta = -1 if request.POST.get("direction") == "up" else 1
+    # The editor's whole form comes along (an older page sends only the direction).
+    payload = _edit_payload(request.POST, letter) if "revision" in request.POST else None
     try:
-        letters.letter_move(letter=letter, user=request.user, item_id=item_pk, delta=delta)
+        with transaction.atomic():
+            if payload is not None:
+                letter = letters.letter_update(letter=letter, user=request.user, **payload)
+            if payload is None or item_pk not in payload["remove"]:
+                letters.letter_move(letter=letter, user=request.user, item_id=item_pk, delta=delta)
     except ValidationError as exc:
-        _errors(request, exc)
-        return redirect("letter-detail", pk=letter.pk)
+        return _edit_again(request, letter, exc)
     return redirect("letter-edit", pk=letter.pk)
 
 

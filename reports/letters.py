@@ -55,6 +55,16 @@ LETTER_ISSUED_HOOKS: list[Callable[[Letter], None]] = []
 MONITORING = "мониторинг системы обеспечения профессионального развития педагогических работников"
 
 
+class LetterEditConflict(ValidationError):
+    """The draft was saved by someone else after this editor opened it."""
+
+    def __init__(self):
+        super().__init__(
+            "Письмо изменили после того, как вы открыли его (другой пользователь или другая вкладка). "
+            "Ваш текст ниже не сохранен: откройте письмо в новой вкладке, сравните и перенесите свои правки."
+        )
+
+
 class LetterFrozen(PermissionDenied):
     """An issued letter was about to change."""
 
@@ -409,11 +419,16 @@ def letter_update(
     items: Sequence[dict] = (),
     add: Sequence[dict] = (),
     remove: Sequence[int] = (),
+    revision: int | str | None = None,
 ) -> Letter:
-    """Edit a draft: its texts, its items' texts and order (``items``: id, text, order), new and removed items."""
+    """Edit a draft: its texts, its items' texts and order (``items``: id, text, order), new and removed items.
+
+    ``revision``: the revision the editor opened; another's save since then refuses this one.
+    """
     letter = _locked(letter)
     _require_writer(user, letter.issuer)
     _require_draft(letter)
+    _require_revision(letter, revision)
     fields = {
         "title": title,
         "introduction": introduction,
@@ -451,7 +466,20 @@ def letter_update(
         last = letter.items.filter(kind=kind, addressee=addressee).aggregate(m=Max("order"))["m"] or 0
         LetterItem.objects.create(letter=letter, kind=kind, addressee=addressee, order=last + 1, text=text)
     _renumber(letter)
+    _bump(letter)
     return letter
+
+
+def _require_revision(letter: Letter, revision: int | str | None) -> None:
+    if revision is None:
+        return
+    if clean_int(revision, label="Редакция", minimum=0, maximum=2**31) != letter.revision:
+        raise LetterEditConflict()
+
+
+def _bump(letter: Letter) -> None:
+    letter.revision += 1
+    Letter.objects.filter(pk=letter.pk).update(revision=letter.revision)
 
 
 def _renumber(letter: Letter) -> None:
@@ -466,11 +494,12 @@ def _renumber(letter: Letter) -> None:
 
 
 @transaction.atomic
-def letter_move(*, letter: Letter, user, item_id: int, delta: int) -> Letter:
+def letter_move(*, letter: Letter, user, item_id: int, delta: int, revision: int | str | None = None) -> Letter:
     """Move an item up (−1) or down (+1) within its numbered list."""
     letter = _locked(letter)
     _require_writer(user, letter.issuer)
     _require_draft(letter)
+    _require_revision(letter, revision)
     _renumber(letter)
     item = letter.items.get(pk=item_id)
     siblings = list(letter.items.filter(kind=item.kind, addressee=item.addressee).order_by("order", "pk"))
@@ -481,6 +510,7 @@ def letter_move(*, letter: Letter, user, item_id: int, delta: int) -> Letter:
         if s.order != n:
             s.order = n
             s.save(update_fields=["order"])
+    _bump(letter)
     return letter
 
 

@@ -191,6 +191,9 @@ class Letter(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="автор"
     )
+    # Bumped by every saved edit of the draft: an editor's form carries the revision it was
+    # opened at, and a save over someone else's newer edit is refused instead of erasing it.
+    revision = models.PositiveIntegerField("редакция", default=0, editable=False)
     created_at = models.DateTimeField("создано", auto_now_add=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -199,3 +199,71 @@ def test_the_only_letterhead_is_chosen_already(client, world, person):
     assert len(issuers) == 1
     assert form["issuer"].value() == issuers[0].pk
     assert form.fields["issuer"].empty_label is None  # no «---------» to pick by mistake
+
+
+# --- nothing typed in the editor is lost (the attack on issue 14: ↑/↓ dropped edits, the last save won) ---
+
+
+def _editor_form(letter: Letter, **changes) -> dict:
+    """The editor's whole form as the browser sends it, with ``changes``."""
+    form = {
+        "revision": str(letter.revision),
+        "title": letter.title,
+        "introduction": letter.introduction,
+        "closing": letter.closing,
+        "addressee_line": letter.addressee_line,
+        "reply_to": letter.reply_to,
+        "protocol": letter.protocol,
+    }
+    for item in letter.items.all():
+        form[f"item-{item.pk}-text"] = item.text
+        form[f"item-{item.pk}-order"] = str(item.order)
+    form.update(changes)
+    return form
+
+
+def test_moving_an_item_keeps_what_was_typed(client, two):
+    staffed, letter, _ = two
+    client.force_login(staffed.analyst)
+    first, second = letter.items.filter(kind="conclusion").order_by("order")[:2]
+    form = _editor_form(letter, introduction="Новое вступление", reply_to="12-34 от 01.02.2026", direction="down")
+    form[f"item-{second.pk}-text"] = "Исправленный вывод"
+    assert client.post(reverse("letter-move", args=[letter.pk, first.pk]), form).status_code == 302
+    letter.refresh_from_db()
+    assert (letter.introduction, letter.reply_to) == ("Новое вступление", "12-34 от 01.02.2026")
+    ordered = list(letter.items.filter(kind="conclusion").order_by("order"))
+    assert ordered[0].pk == second.pk and ordered[0].text == "Исправленный вывод" and ordered[1].pk == first.pk
+    page = client.get(reverse("letter-edit", args=[letter.pk])).content.decode()
+    assert f'formaction="{reverse("letter-move", args=[letter.pk, first.pk])}"' in page  # ↑/↓ send the form
+
+
+def test_a_refused_save_shows_what_was_typed(client, two):
+    staffed, letter, _ = two
+    client.force_login(staffed.analyst)
+    response = client.post(reverse("letter-edit", args=[letter.pk]), _editor_form(letter, title="", closing="Мой итог"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Заголовок письма не может быть пустым" in page and "Мой итог</textarea>" in page
+    letter.refresh_from_db()
+    assert letter.closing != "Мой итог"
+
+
+def test_a_save_over_anothers_newer_edit_is_refused_and_keeps_both(client, two):
+    staffed, letter, _ = two
+    client.force_login(staffed.analyst)
+    opened_a, opened_b = _editor_form(letter), _editor_form(letter)
+    opened_a["introduction"] = "Вступление A"
+    assert client.post(reverse("letter-edit", args=[letter.pk]), opened_a).status_code == 302
+    opened_b["title"] = "Заголовок B"
+    response = client.post(reverse("letter-edit", args=[letter.pk]), opened_b)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Письмо изменили после того, как вы открыли его" in page and "Заголовок B</textarea>" in page
+    letter.refresh_from_db()
+    assert letter.introduction == "Вступление A" and letter.title != "Заголовок B"
+    # The same conflict for ↑/↓ from the stale page.
+    item = letter.items.first()
+    assert (
+        client.post(reverse("letter-move", args=[letter.pk, item.pk]), {**opened_b, "direction": "up"}).status_code
+        == 409
+    )
