@@ -223,8 +223,8 @@ def _editor_form(letter: Letter, **changes) -> dict:
 
 
 def test_moving_an_item_keeps_what_was_typed(client, two):
-    staffed, letter, _ = two
-    client.force_login(staffed.analyst)
+    people, letter, _ = two
+    client.force_login(people.analyst)
     first, second = letter.items.filter(kind="conclusion").order_by("order")[:2]
     form = _editor_form(letter, introduction="Новое вступление", reply_to="12-34 от 01.02.2026", direction="down")
     form[f"item-{second.pk}-text"] = "Исправленный вывод"
@@ -238,8 +238,8 @@ def test_moving_an_item_keeps_what_was_typed(client, two):
 
 
 def test_a_refused_save_shows_what_was_typed(client, two):
-    staffed, letter, _ = two
-    client.force_login(staffed.analyst)
+    people, letter, _ = two
+    client.force_login(people.analyst)
     response = client.post(reverse("letter-edit", args=[letter.pk]), _editor_form(letter, title="", closing="Мой итог"))
     assert response.status_code == 200
     page = response.content.decode()
@@ -249,8 +249,8 @@ def test_a_refused_save_shows_what_was_typed(client, two):
 
 
 def test_a_save_over_anothers_newer_edit_is_refused_and_keeps_both(client, two):
-    staffed, letter, _ = two
-    client.force_login(staffed.analyst)
+    people, letter, _ = two
+    client.force_login(people.analyst)
     opened_a, opened_b = _editor_form(letter), _editor_form(letter)
     opened_a["introduction"] = "Вступление A"
     assert client.post(reverse("letter-edit", args=[letter.pk]), opened_a).status_code == 302
