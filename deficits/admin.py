@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from deficits import models
-from monitoring.admin import ScopedAdmin, ScopedHistoryAdmin, _may_view
+from monitoring.admin import ScopedAdmin, ScopedHistoryAdmin, may_use_admin
 from monitoring.scoping import can_write_region
 
 
@@ -23,7 +23,7 @@ class EditionPartInline(admin.TabularInline):
     extra = 0
 
     def has_view_permission(self, request, obj=None):
-        return _may_view(request.user)
+        return may_use_admin(request.user)
 
     def has_add_permission(self, request, obj=None):
         return can_write_region(request.user) and not _edition_in_use(obj)
@@ -62,7 +62,7 @@ class ItemInline(admin.TabularInline):
     extra = 0
 
     def has_view_permission(self, request, obj=None):
-        return _may_view(request.user)
+        return may_use_admin(request.user)
 
     def has_add_permission(self, request, obj=None):
         return can_write_region(request.user) and not _edition_in_use(obj and obj.instrument)
@@ -102,7 +102,7 @@ class GroupResultInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return _may_view(request.user)
+        return may_use_admin(request.user)
 
 
 @admin.register(models.Diagnostic)
@@ -127,7 +127,7 @@ class DiagnosticAdmin(ScopedAdmin):
 
 
 def _institute(user) -> bool:
-    return _may_view(user) and can_write_region(user)
+    return may_use_admin(user) and can_write_region(user)
 
 
 class InstituteJournalAdmin(ScopedAdmin):

@@ -27,9 +27,9 @@ from deficits.forms import GroupPageForm, StartForm
 from deficits.models import Diagnostic, DiagnosticStatus, LinkEvent, PersonalLink
 from deficits.scoring import instrument_spec
 from monitoring.models import MonitoringPeriod, Role
+from monitoring.pages import requested_period
 from monitoring.scoping import require_staff_reader
 from monitoring.security import client_ip
-from monitoring.views import requested_period
 
 # Who may hand out a teacher's personal link: the school's head, and institute staff
 # who run the diagnostic for the region. A link opens one questionnaire, nothing else.

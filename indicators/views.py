@@ -15,8 +15,8 @@ from indicators.engine import period_edition
 from indicators.models import ComputationRun, Level
 from monitoring import dispatch
 from monitoring.models import MonitoringPeriod
+from monitoring.pages import requested_period
 from monitoring.scoping import can_write_region, require_staff_reader
-from monitoring.views import requested_period
 
 
 def _viewer(request):

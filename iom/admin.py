@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from iom import models
-from monitoring.admin import ScopedAdmin, _may_view
+from monitoring.admin import ScopedAdmin, may_use_admin
 from monitoring.scoping import can_write_region
 
 
@@ -18,7 +18,7 @@ class CatalogInline(admin.TabularInline):
     extra = 0
 
     def has_view_permission(self, request, obj=None):
-        return _may_view(request.user)
+        return may_use_admin(request.user)
 
     def has_add_permission(self, request, obj=None):
         return can_write_region(request.user)
@@ -78,7 +78,7 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
 
     def has_view_permission(self, request, obj=None):
-        return _may_view(request.user)
+        return may_use_admin(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,10 +22,8 @@ from iom.filters import ProgramFilter, RouteFilter
 from iom.forms import ActivityForm, ReflectionForm, ReviewForm, RouteBuildForm
 from iom.models import CourseRun, Program, Route, RouteActivity, RouteStatus
 from monitoring.models import Role
+from monitoring.pages import page_of, requested_period
 from monitoring.scoping import require_staff_reader
-from monitoring.views import requested_period
-
-PAGE_SIZE = 50
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -68,7 +65,7 @@ def route_list(request):
             "period": period,
             "without": without,
             "no_routes_at_all": [s for s in without if s.no_routes_at_all],
-            "page": Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, shown),
             "totals": {
                 "teachers": sum(s.teachers for s in schools),
                 "with_deficits": sum(s.with_deficits for s in schools),
@@ -317,7 +314,7 @@ def program_list(request):
         "iom/program_list.html",
         {
             "filter": filterset,
-            "page": Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, filterset.qs),
             "groups": dict(services.active_group_choices()),
         },
     )

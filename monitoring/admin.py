@@ -34,7 +34,7 @@ ADMIN_VIEW_ROLES = {
 PERSONAL_FIELDS = frozenset({"birth_date", "snils"})
 
 
-def _may_view(user) -> bool:
+def may_use_admin(user) -> bool:
     return bool(user.is_active and user.is_staff and (user.is_superuser or user.role in ADMIN_VIEW_ROLES))
 
 
@@ -107,10 +107,10 @@ class ScopedAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
         return super().lookup_allowed(lookup, value, request)
 
     def has_module_permission(self, request):
-        return _may_view(request.user)
+        return may_use_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return _may_view(request.user)
+        return may_use_admin(request.user)
 
     def has_add_permission(self, request):
         return can_write_region(request.user)
@@ -223,7 +223,7 @@ class SheetImportExportAdmin(ImportExportMixin, ScopedHistoryAdmin):
         return can_write_region(request.user)
 
     def has_export_permission(self, request):
-        return _may_view(request.user)
+        return may_use_admin(request.user)
 
 
 @admin.register(models.Municipality)
@@ -258,7 +258,7 @@ class PlanItemInline(admin.TabularInline):
         return can_write_region(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return _may_view(request.user)
+        return may_use_admin(request.user)
 
 
 @admin.register(models.MonitoringPeriod)

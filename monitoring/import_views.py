@@ -20,8 +20,8 @@ from monitoring.models import (
     School,
     SchoolSubmission,
 )
+from monitoring.pages import page_of
 from monitoring.scoping import can_see_personal_data, can_write_region
-from monitoring.views import _page
 
 
 def _tell_if_queue_down(request, queue: dispatch.Watch) -> bool:
@@ -56,7 +56,7 @@ def import_list(request):
     return render(
         request,
         "monitoring/import_list.html",
-        {"form": form, "page": _page(request, jobs), "exports": exports, "export_form": ExportForm()},
+        {"form": form, "page": page_of(request, jobs), "exports": exports, "export_form": ExportForm()},
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -25,28 +24,9 @@ from monitoring.models import (
     StaffingRow,
     Teacher,
 )
+from monitoring.pages import page_of, requested_period
 from monitoring.plausibility import plausibility_warnings
 from monitoring.scoping import can_see_personal_data
-
-PAGE_SIZE = 50
-
-
-def requested_period(request) -> MonitoringPeriod:
-    """The period a page shows: ?period=YYYY, else the current one."""
-    year = request.GET.get("period")
-    if year:
-        # ASCII digits only: str.isdigit() also accepts «²» and thousand-digit strings, which int() refuses.
-        if not (year.isascii() and year.isdigit() and len(year) <= 4):
-            raise Http404("Период указан неверно.")
-        return get_object_or_404(MonitoringPeriod, year=int(year))
-    period = MonitoringPeriod.objects.current()
-    if period is None:
-        raise Http404("В портале еще нет ни одного периода мониторинга.")
-    return period
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required
@@ -94,7 +74,7 @@ def municipality_detail(request, code: str):
         .select_related("municipality")
         .order_by("code")
     )
-    page = _page(request, schools)
+    page = page_of(request, schools)
     statuses = selectors.school_statuses(period=period, schools=page)
     teachers = RosterEntry.objects.visible_to(request.user).filter(period=period, school__municipality=municipality)
     return render(
@@ -132,7 +112,7 @@ def school_list(request):
     return render(
         request,
         "monitoring/school_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs), "period": period},
+        {"filter": filterset, "page": page_of(request, filterset.qs), "period": period},
     )
 
 
@@ -181,7 +161,7 @@ def teacher_list(request):
     return render(
         request,
         "monitoring/teacher_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs), "period": period},
+        {"filter": filterset, "page": page_of(request, filterset.qs), "period": period},
     )
 
 
@@ -247,7 +227,7 @@ def period_detail(request, year: int):
     schools = (
         School.objects.visible_to(request.user).select_related("municipality").order_by("municipality__code", "code")
     )
-    page = _page(request, schools)
+    page = page_of(request, schools)
     statuses = selectors.school_statuses(period=period, schools=page)
     warnings = []
     if request.user.is_superuser or request.user.role in (Role.ANALYST, Role.MUNICIPAL, Role.MINISTRY):
