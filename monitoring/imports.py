@@ -7,6 +7,7 @@ when the user confirms — so what is confirmed is exactly what was previewed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
@@ -64,10 +65,11 @@ def _listed(problems: list, kind: str) -> list[dict]:
 
 def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> ImportJob:
     job.summary = _counts(result)
+    job.plan_digest = _plan(result)
     job.problems = _listed(result.problems, "ошибок")
     job.warnings = _listed(result.warnings, "предупреждений")
     job.status = ImportStatus.REFUSED if result.problems else applied_status
-    fields = ["summary", "problems", "warnings", "status"]
+    fields = ["summary", "plan_digest", "problems", "warnings", "status"]
     if job.status == ImportStatus.APPLIED:
         job.applied_at = timezone.now()
         fields.append("applied_at")
@@ -318,7 +320,7 @@ def import_job_apply(*, job: ImportJob, user) -> ImportJob:
             if locked.status == ImportStatus.APPLIED:
                 return locked
             result = _run(locked, dry_run=False)
-            if result.applied and _counts(result) != locked.summary:
+            if result.applied and (_counts(result) != locked.summary or _plan(result) != locked.plan_digest):
                 raise _PreviewOutdated(result)
             return _record(locked, result, applied_status=ImportStatus.APPLIED)
     except _PreviewOutdated as outdated:
@@ -338,7 +340,15 @@ class _PreviewOutdated(Exception):
 
 
 def _counts(result: ImportResult) -> dict:
-    return {name: asdict(counts) for name, counts in result.sheets.items()}
+    return {name: counts.counts() for name, counts in result.sheets.items()}
+
+
+def _plan(result: ImportResult) -> str:
+    """The writes an import plans, as one digest: which rows, not only how many (SheetResult.digest)."""
+    plan = hashlib.blake2b(digest_size=16)
+    for name in sorted(result.sheets):
+        plan.update(f"{name}:{result.sheets[name].digest};".encode())
+    return plan.hexdigest()
 
 
 OUTDATED = (
@@ -355,12 +365,13 @@ def _show_again(job: ImportJob, result: ImportResult) -> ImportJob:
     teacher was moved into the school would otherwise remove that teacher's new row.
     """
     job.summary = _counts(result)
+    job.plan_digest = _plan(result)
     job.warnings = [{"sheet": "", "row": None, "column": None, "value": "", "message": OUTDATED, "text": OUTDATED}]
     job.warnings += _listed(result.warnings, "предупреждений")
     job.status = ImportStatus.CHECKED
     job.attempts = 0
     ImportJob.objects.filter(pk=job.pk).update(
-        summary=job.summary, warnings=job.warnings, status=job.status, attempts=0
+        summary=job.summary, plan_digest=job.plan_digest, warnings=job.warnings, status=job.status, attempts=0
     )
     return job
 

@@ -1281,6 +1281,8 @@ class ImportJob(models.Model):
     # How many times a worker started on the job's current step (check, or apply): a
     # file that kills its worker every time is refused after a few, not retried forever.
     attempts = models.PositiveSmallIntegerField("попыток обработки", default=0)
+    # The writes the check planned (monitoring.imports._plan): the confirmation applies only the same ones.
+    plan_digest = models.CharField("план записи", max_length=64, blank=True, editable=False)
 
     scope_paths = ScopePaths(municipality="school__municipality", school="school")
     objects = ScopedManager()

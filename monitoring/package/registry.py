@@ -234,6 +234,13 @@ class SheetResult:
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
+    # Which rows are added, changed (from what to what) and removed, hashed: two runs over the
+    # same file plan the same writes exactly when their digests agree (counts alone may not
+    # tell a teacher removed from another one removed). Empty for writers that do not say.
+    digest: str = ""
+
+    def counts(self) -> dict[str, int]:
+        return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
 
 
 _REGISTRY: dict[str, Sheet] = {}

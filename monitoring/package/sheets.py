@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import itertools
 import json
 import operator
@@ -68,6 +69,10 @@ def upsert(
     changed: list[tuple[Any, dict[str, Any]]] = []
     changed_fields: set[str] = set()
     seen = set()
+    # Which stored rows this call changes (as they are now) and removes (SheetResult.digest). Only
+    # rows stored before the import count: new rows' keys may hold ids the import itself makes,
+    # which a dry run (rolled back, its sequences not) and the apply draw differently.
+    plan = hashlib.blake2b(digest_size=16)
     for vals in values:
         k = key_of(vals)
         seen.add(k)
@@ -81,6 +86,7 @@ def upsert(
             result.unchanged += 1
             continue
         changed.append((pk, vals))
+        plan.update(b"~" + repr((pk, stored_row)).encode())
         changed_fields.update(f for f, old, v in zip(fields, stored_row, row, strict=True) if old != v)
 
     connection = connections[router.db_for_write(model)]
@@ -100,7 +106,14 @@ def upsert(
             # A bulk path like the inserts above: no per-row audit history (monitoring.history).
             bulk_delete(model.objects.filter(pk__in=gone[start : start + BATCH]))
         result.removed = len(gone)
+        plan.update(b"-" + repr(sorted(gone)).encode())
+    result.digest = plan.hexdigest()
     return result
+
+
+def combined_digest(*results: SheetResult) -> str:
+    """One digest for a sheet that writes through several upserts (a teacher's card and roster row)."""
+    return hashlib.blake2b("".join(r.digest for r in results).encode(), digest_size=16).hexdigest()
 
 
 def _one_tuple(getter: Callable[[Any], Any]) -> Callable[[Any], tuple]:
@@ -822,6 +835,7 @@ class TeacherSheet(Sheet):
         # A change of the person's card (name, birth date) is a change of the row too.
         result.changed += people.changed
         result.unchanged = max(0, result.unchanged - people.changed)
+        result.digest = combined_digest(people, result)
         return result
 
     def replaced_codes(self, namespace, ctx):

@@ -23,8 +23,9 @@ from monitoring.submissions import staffing_template
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 
 
-def _upload(world, *, staffing=(), teachers=()) -> SimpleUploadedFile:
-    """School A's template: the given «Штатное расписание» rows (or one good one) and extra «Педагоги» rows."""
+def _upload(world, *, staffing=(), teachers=(), edit=None) -> SimpleUploadedFile:
+    """School A's template: the given «Штатное расписание» rows (or one good one), extra «Педагоги» rows,
+    and ``edit(sheet)`` applied to «Педагоги»."""
     wb = load_workbook(io.BytesIO(staffing_template(school=world.school_a, period=world.period).content))
     ws = wb["Штатное расписание"]
     ws.delete_rows(2, ws.max_row)
@@ -32,6 +33,8 @@ def _upload(world, *, staffing=(), teachers=()) -> SimpleUploadedFile:
         ws.append(row)
     for row in teachers:
         wb["Педагоги"].append(row)
+    if edit is not None:
+        edit(wb["Педагоги"])
     out = io.BytesIO()
     wb.save(out)
     return SimpleUploadedFile("шр.xlsx", out.getvalue())
@@ -139,6 +142,7 @@ def test_a_preview_gone_stale_is_shown_again_instead_of_applied(world):
     job = _job(world, _upload(world))
     assert job.status == models.ImportStatus.CHECKED
     assert job.summary["Педагоги"] == {"added": 0, "changed": 0, "removed": 0, "unchanged": 1}
+    assert job.plan_digest
     moved = models.Teacher.objects.get(code="T0000003")
     roster_transfer(teacher=moved, period=world.period, school=world.school_a, user=world.analyst)
 
@@ -155,3 +159,46 @@ def test_a_preview_gone_stale_is_shown_again_instead_of_applied(world):
     job.refresh_from_db()
     assert job.status == models.ImportStatus.APPLIED
     assert not models.RosterEntry.objects.filter(teacher=moved, period=world.period).exists()
+
+
+def test_a_preview_whose_counts_hold_but_rows_differ_is_shown_again(world):
+    # The second attack: the head's file drops teacher X (preview: remove 1); the institute
+    # moves X out and T0000003 in; the confirm removed T0000003 instead, with the same count.
+    from monitoring.services import roster_transfer
+    from tests import factories
+
+    leaving = factories.RosterEntryFactory(
+        period=world.period, school=world.school_a, teacher=factories.TeacherFactory(code="T0000009")
+    ).teacher
+    job = _job(
+        world, _upload(world, edit=lambda ws: ws.delete_rows(next(c.row for c in ws["A"] if c.value == "T0000009")))
+    )
+    assert job.summary["Педагоги"]["removed"] == 1
+    roster_transfer(teacher=leaving, period=world.period, school=world.school_c, user=world.analyst)
+    arrived = models.Teacher.objects.get(code="T0000003")
+    roster_transfer(teacher=arrived, period=world.period, school=world.school_a, user=world.analyst)
+
+    imports.import_job_confirm(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.CHECKED and job.warnings[0]["text"] == imports.OUTDATED
+    assert job.summary["Педагоги"]["removed"] == 1  # the same count, another teacher
+    assert models.RosterEntry.objects.get(teacher=arrived, period=world.period).school == world.school_a
+
+
+def test_a_value_changed_meanwhile_is_not_silently_undone(world):
+    # The edit variant: the file sets T0000001's workload; meanwhile the institute writes that
+    # value itself and changes another field of the row; the confirm reverted it unseen.
+    def half_time(ws):
+        header = [c.value for c in ws[1]]
+        ws.cell(row=2, column=header.index("Ставка") + 1, value=0.5)
+
+    job = _job(world, _upload(world, edit=half_time))
+    assert job.status == models.ImportStatus.CHECKED, (job.status, job.problems, job.summary)
+    assert job.summary["Педагоги"]["changed"] == 1
+    models.RosterEntry.objects.filter(teacher__code="T0000001", period=world.period).update(
+        workload="0.5", experience_years=33
+    )
+    imports.import_job_confirm(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.CHECKED
+    assert models.RosterEntry.objects.get(teacher__code="T0000001", period=world.period).experience_years == 33
