@@ -377,7 +377,7 @@ class Category(models.TextChoices):
 
 def snils_is_valid(snils: str) -> bool:
     """Check a СНИЛС (11 digits, separators allowed) against its control number."""
-    digits = "".join(ch for ch in snils if ch.isdigit())
+    digits = "".join(ch for ch in snils if ch in "0123456789")  # str.isdigit() takes «²» and Arabic digits too
     if len(digits) != 11 or len(digits) != len(snils.replace("-", "").replace(" ", "")):
         return False
     number, control = digits[:9], int(digits[9:])

@@ -7,11 +7,12 @@ refused until a reviewer withdraws the acceptance, which is recorded like every 
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models.functions import Upper
 from django.utils import timezone
 
 from monitoring.models import (
@@ -102,39 +103,57 @@ def school_teachers(*, school: School, period: MonitoringPeriod, codes: set[str]
     return standing
 
 
-# Cyrillic letters drawn like Latin ones: «Т0000148» and «T0000148» look the same in Excel.
-_LOOK_ALIKES = str.maketrans("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
+# Letters drawn like Latin ones or digits (Cyrillic, Greek; O and 0, I and 1): «Т0000148», «Τ0000148» and
+# «T0O00148» read as «T0000148» in a spreadsheet.
+_LOOK_ALIKES = str.maketrans("АВЕКМНОРСТУХΑΒΕΖΗΙΚΜΝΟΡΤΥΧOI", "ABEKMHOPCTYXABEZHIKMNOPTYX01")
+_SEPARATORS = re.compile(r"[\s\-_.,/\\]+")
+_DIGITS = re.compile(r"\d+")
 
 
 def _folded(code: str) -> str:
-    return "".join(code.upper().translate(_LOOK_ALIKES).split())
+    """A code as the eye reads it: case, separators, look-alike letters and leading zeros of numbers set aside."""
+    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", code).upper().translate(_LOOK_ALIKES))
+    return _DIGITS.sub(lambda m: m[0].lstrip("0") or "0", text)
 
 
 def _check_look_alikes(ctx: ImportContext, rows, standing: dict[str, str]) -> None:
-    """A new code that reads as a known teacher's code (case, spaces, Cyrillic look-alikes) is refused.
+    """A school's new teacher who reads as a teacher the portal knows is refused.
 
-    Otherwise «t0000148» or «Т0000148» (Cyrillic Т) made a second card of another school's
-    teacher T0000148 next to the real one.
+    By the code: «t0000148», «Т0000148» (Cyrillic), «T-0000148» or «T00000148» made a second
+    card of another school's teacher T0000148. By the person: a new code with the ФИО and the
+    birth date of a known teacher is that teacher, to be moved, not copied (TRANSFER_HINT).
     """
-    new = {r.values["code"]: _folded(r.values["code"]) for r in rows if r.values["code"] not in standing}
+    new = [r for r in rows if r.values["code"] not in standing]
     if not new:
         return
-    known = dict(
-        Teacher.objects.annotate(folded=Upper("code"))
-        .filter(folded__in=set(new.values()))
-        .values_list("folded", "code")
+    known = {}
+    for code in Teacher.objects.values_list("code", flat=True).iterator(chunk_size=5000):
+        known.setdefault(_folded(code), code)
+    people = set(
+        Teacher.objects.filter(
+            full_name__in={r.values["full_name"] for r in new}, birth_date__in={r.values["birth_date"] for r in new}
+        ).values_list("full_name", "birth_date")
     )
-    for row in rows:
+    for row in new:
         code = row.values["code"]
-        match = known.get(new.get(code, ""))
+        match = known.get(_folded(code))
         if match is not None and match != code:
             ctx.problem(
                 "Педагоги",
                 row.number,
                 "Код педагога",
                 code,
-                f"код почти совпадает с кодом «{match}», который уже есть в портале (отличаются регистр, пробелы "
-                "или русские буквы вместо латинских); укажите код точно так, как он записан в портале",
+                f"код почти совпадает с кодом «{match}», который уже есть в портале (отличаются регистр, пробелы, "
+                "нули или похожие буквы); укажите код точно так, как он записан в портале",
+            )
+        elif (row.values["full_name"], row.values["birth_date"]) in people:
+            ctx.problem(
+                "Педагоги",
+                row.number,
+                "ФИО",
+                row.values["full_name"],
+                "педагог с такими ФИО и датой рождения уже есть в портале под другим кодом; если это он, не заводите "
+                "новый код: " + TRANSFER_HINT,
             )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -46,8 +47,15 @@ def parse_text(value: Any) -> str | None:
 
 
 def parse_code(value: Any) -> str | None:
-    """Codes are strings: leading zeros kept, and a number cell 7.0 reads as "7"."""
+    """Codes are strings: leading zeros kept, and a number cell 7.0 reads as "7".
+
+    A code is what a person types: full-width «Ｔ０００１» is «T0001» (NFKC), and characters no
+    one sees (zero-width spaces, a BOM, joiners, combining accents) are not part of it — else
+    «T0000148» with a zero-width space is another teacher's code that looks the same.
+    """
     if value.__class__ is str:
+        if not value.isascii():
+            value = _visible(value)
         return value.strip() or None
     if is_empty(value):
         return None
@@ -58,6 +66,14 @@ def parse_code(value: Any) -> str | None:
             raise CellError("ожидается код без дробной части")
         return str(int(value))
     return str(value).strip()
+
+
+_INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn", "Mn", "Me", "Mc"}
+
+
+def _visible(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE or ch in "\t\n\r")
 
 
 def parse_bool(value: Any) -> bool | None:

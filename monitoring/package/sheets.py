@@ -9,6 +9,7 @@ import itertools
 import json
 import operator
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -683,6 +684,9 @@ def _snils(value: Any) -> str | None:
     text = p.parse_text(value)
     if text is None:
         return None
+    # Full-width or other Unicode digits are the same number: stored in ASCII, so that one
+    # person's СНИЛС is one string (and the unique constraint sees a second card).
+    text = unicodedata.normalize("NFKC", text)
     if not m.snils_is_valid(text):
         raise p.CellError("СНИЛС не прошел проверку контрольного числа (формат 123-456-789 01)")
     if _SNILS_FORMAT.fullmatch(text):  # already written the way it is stored

@@ -369,12 +369,40 @@ def test_two_teachers_never_share_a_snils_in_the_database(world):
     models.Teacher.objects.filter(code__in=["T0000002", "T0000003"]).update(snils="")  # empty is no one's
 
 
-@pytest.mark.parametrize("code", ["t0000002", "Т0000002", "T0000 002", "т0000002"])
+LOOK_ALIKES = ["t0000002", "Т0000002", "т0000002", "T0000 002", "Τ0000002", "T-0000002", "T00000002", "T0O00002"]
+# Characters no one sees, or full-width forms: the very code T0000002, refused as another school's teacher.
+INVISIBLE = ["Ｔ０００００02", "T0000002\u200b", "\ufeffT0000002", "T0000\u2060002", "T0000002\u0301", "ᵀ0000002"]
+
+
+@pytest.mark.parametrize("code", LOOK_ALIKES + INVISIBLE)
 def test_a_code_that_reads_as_a_known_teachers_code_is_refused(world, code):
-    # The attack: «t0000148» and «Т0000148» (Cyrillic Т) made a second card of head2's teacher.
+    # The attacks: «t0000148», «Т0000148» (Cyrillic Т), «T0000148» with a zero-width space and
+    # more made a second card of head2's teacher T0000148.
     row = [code, "Сазонова Нина Сергеевна", "Ж", "03.04.1985", "000001", "учитель"]
     result = _import_a(world, _upload_with_rows(world, [row]))
     assert not result.applied
     assert [(p.row, p.column) for p in result.problems] == [(3, "Код педагога")]
-    assert "«T0000002»" in result.problems[0].message
+    message = result.problems[0].message
+    assert ("«T0000002»" in message) if code in LOOK_ALIKES else ("не числится в вашей организации" in message)
     assert models.Teacher.objects.count() == 3
+
+
+def test_a_new_code_for_a_known_person_is_refused(world):
+    known = models.Teacher.objects.get(code="T0000002")
+    row = ["T0999001", known.full_name, known.sex, known.birth_date.strftime("%d.%m.%Y"), "000001", "учитель"]
+    result = _import_a(world, _upload_with_rows(world, [row]))
+    assert [(p.row, p.column) for p in result.problems] == [(3, "ФИО")]
+    assert "уже есть в портале под другим кодом" in result.problems[0].message
+
+
+def test_a_snils_in_other_digits_is_the_same_snils(world):
+    # Full-width digits passed the checksum and slipped past the duplicate check.
+    models.Teacher.objects.filter(code="T0000002").update(snils="112-233-445 95")
+    row = ["T0999001", "Новикова Елена Андреевна", "Ж", "03.04.1995", "000001", "учитель", *[""] * 9]
+    result = _import_a(world, _upload_with_rows(world, [[*row, "１１２-２３３-４４５ ９５"]]))
+    assert ("СНИЛС", "этот СНИЛС в портале указан у другого педагога") in {
+        (p.column, p.message) for p in result.problems
+    }
+    arabic = ["T0999003", "Петрова Анна", "Ж", "03.04.1995", "000001", "учитель", *[""] * 9, "١١٢-٢٣٣-٤٤٥ ٩٥"]
+    result = _import_a(world, _upload_with_rows(world, [arabic]))
+    assert [p.column for p in result.problems] == ["СНИЛС"] and "контрольного числа" in result.problems[0].message
