@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from import_export.admin import ImportExportMixin
@@ -208,6 +208,21 @@ class SheetImportExportAdmin(ImportExportMixin, ScopedHistoryAdmin):
     # for the admin's per-object journal to name: confirming an import that added rows failed
     # there (500). The rows' audit trail is the import itself, as for every package.
     skip_admin_log = True
+
+    def process_import(self, request, **kwargs):
+        # The confirmation names its format and resource by their place in the lists: a number
+        # out of them (or the kept file read in another format) is a tampered form, not a 500.
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        formats, classes = self.get_import_formats(), self.get_import_resource_classes(request)
+        for name, size in (("format", len(formats)), ("resource", len(classes))):
+            value = request.POST.get(name, "0")
+            if not (value.isascii() and value.isdigit() and int(value) < size):
+                raise SuspiciousOperation("Форма подтверждения импорта повреждена: начните импорт заново.")
+        try:
+            return super().process_import(request, **kwargs)
+        except resources.FileRefused as exc:
+            raise SuspiciousOperation(f"{exc} Начните импорт заново.") from exc
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, resources.FileRefused):

@@ -14,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
@@ -124,6 +125,17 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "not_found", "detail": "Адрес API не найден."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """400: under /api/ in the API's error format, elsewhere a page that says what was wrong (in Russian)."""
+    # The portal's own refusals are worded in Russian for the user; Django's (an admin lookup, a
+    # host header) are English internals and stay unsaid.
+    said = str(exception) if exception is not None else ""
+    detail = said if re.search("[А-Яа-яЁё]", said) else "Запрос составлен неверно."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "bad_request", "detail": detail}, status=400)
+    return render(request, "400.html", {"detail": detail}, status=400)
 
 
 def server_error(request):

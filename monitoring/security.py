@@ -10,8 +10,8 @@ import ipaddress
 import re
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
-from django.http import Http404
+from django.core.exceptions import BadRequest, ImproperlyConfigured, ObjectDoesNotExist
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -31,6 +31,21 @@ class ControlCharactersMiddleware:
     def __call__(self, request):
         if CONTROL.search(request.path_info):
             raise Http404("Страница не найдена.")
+        # A NUL in a query parameter (a search term, a filter) is no one's input either, and
+        # PostgreSQL refuses it in any query: a bad request at every door, not a server error
+        # in whichever search box forgot to refuse it (the admin's autocomplete did).
+        bad = [key for key, values in request.GET.lists() if "\x00" in key or any("\x00" in v for v in values)]
+        if bad:
+            if request.path_info.startswith("/api/"):  # the API's error format, naming the parameters
+                return JsonResponse(
+                    {
+                        "code": "invalid",
+                        "detail": "Данные не прошли проверку: недопустимый символ в параметрах адреса.",
+                        "errors": {key.replace("\x00", "\\0"): ["Недопустимый символ (NUL)."] for key in bad},
+                    },
+                    status=400,
+                )
+            raise BadRequest("Недопустимый символ в параметрах адреса.")
         return self.get_response(request)
 
 

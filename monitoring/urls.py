@@ -44,6 +44,7 @@ urlpatterns = [
 ]
 
 # Errors under /api/ answer in the API's JSON format, elsewhere with Django's pages.
+handler400 = "monitoring.api_base.bad_request"
 handler404 = "monitoring.api_base.not_found"
 handler500 = "monitoring.api_base.server_error"
 

@@ -108,20 +108,34 @@ def parse_date(value: Any) -> dt.date | None:
         if is_empty(value):
             return None
         if isinstance(value, dt.datetime):
-            return value.date()
+            return _plausible(value.date())
         if isinstance(value, dt.date):
-            return value
+            return _plausible(value)
         text = str(value).strip()
     # A datetime written as text ("2025-03-01 00:00:00") keeps its date part.
     text = text.split(" ")[0].split("T")[0]
+    if m := _DMY.match(text):
+        year, month, day = int(m[3]), int(m[2]), int(m[1])
+    elif m := _ISO.match(text):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        raise CellError("ожидается дата в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД")
     try:
-        if m := _DMY.match(text):
-            return dt.date(int(m[3]), int(m[2]), int(m[1]))
-        if m := _ISO.match(text):
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        date = dt.date(year, month, day)
     except ValueError as exc:
         raise CellError("такой даты нет в календаре") from exc
-    raise CellError("ожидается дата в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД")
+    return _plausible(date)
+
+
+# No date of the monitoring (a birth, a course, a category, a contest, a route) lies outside these
+# years: 01.01.0001 or 31.12.9999 is a typo or a probe, and a course ending in 9999 skewed every period.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def _plausible(day: dt.date) -> dt.date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CellError(f"ожидается дата между {FIRST_YEAR} и {LAST_YEAR} годами")
+    return day
 
 
 def parse_decimal(value: Any) -> Decimal | None:
@@ -164,12 +178,29 @@ def parse_int(value: Any) -> int | None:
     return int(number)
 
 
+# A list cell names a teacher's subjects or a program's target positions: a few items of a few
+# words. 5,000 subjects of 30,000 characters each made the school's page 72 MB.
+MAX_LIST_ITEMS = 50
+MAX_LIST_ITEM = 200
+
+
 def parse_list(value: Any) -> list[str]:
     """Lists inside a cell are separated by ";" or ","."""
     text = parse_text(value)
     if text is None:
         return []
-    return [item.strip() for item in re.split(r"[;,]", text) if item.strip()]
+    items = [item.strip() for item in re.split(r"[;,]", text) if item.strip()]
+    if len(items) > MAX_LIST_ITEMS:
+        raise CellError(
+            f"в ячейке {count_of(len(items), 'значение', 'значения', 'значений')}, а можно не более {MAX_LIST_ITEMS}"
+        )
+    longest = max(items, key=len, default="")
+    if len(longest) > MAX_LIST_ITEM:
+        raise CellError(
+            f"значение «{longest[:40]}…» длиннее допустимого: "
+            f"{count_of(len(longest), 'символ', 'символа', 'символов')}, а можно не более {MAX_LIST_ITEM}"
+        )
+    return items
 
 
 def choice(allowed: Iterable[str], *, base: Callable[[Any], Any] = parse_text) -> Callable[[Any], str | None]:

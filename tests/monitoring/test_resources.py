@@ -182,3 +182,20 @@ def test_a_confirmation_naming_a_file_the_storage_did_not_make_touches_nothing(c
     )
     assert response.status_code == 400
     assert not models.Municipality.objects.exclude(code__in=["01", "02"]).exists()
+
+
+@pytest.mark.parametrize("tamper", [{"format": "0"}, {"format": "99"}, {"resource": "5"}, {"format": "-1"}])
+def test_a_tampered_confirmation_is_a_bad_request(client, world, media_root, tamper):
+    # The second attack: the hidden format or resource changed made IndexError or a CSV read as a workbook (500).
+    client.force_login(world.analyst)
+    csv = "Код,Наименование\n05,Дубовский муниципальный район\n".encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    preview = client.post(
+        reverse("admin:monitoring_municipality_import"),
+        {"import_file": SimpleUploadedFile("м.csv", csv), "format": "1", "resource": "0"},
+    )
+    form = {**preview.context["confirm_form"].initial, **tamper}
+    response = client.post(reverse("admin:monitoring_municipality_process_import"), form)
+    assert response.status_code == 400
+    assert not models.Municipality.objects.filter(code="05").exists()

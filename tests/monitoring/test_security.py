@@ -414,3 +414,23 @@ def test_management_commands_print_only_what_they_say():
     )
     assert "AXES" not in done.stdout + done.stderr
     assert done.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/admin/autocomplete/?app_label=monitoring&model_name=rosterentry&field_name=teacher&term=%00",
+        "/teachers/?q=%00",
+        "/schools/?%00=1",
+        "/api/v1/teachers/?search=a%00b",
+    ],
+)
+def test_a_nul_in_a_query_parameter_is_a_bad_request_at_every_door(client, world, address):
+    # The second attack: the admin's autocomplete passed a NUL to PostgreSQL (500 there).
+    client.force_login(world.analyst)
+    response = client.get(address)
+    assert response.status_code == 400
+    if address.startswith("/api/"):
+        assert response.json()["code"] == "invalid" and "search" in response.json()["errors"]
+    else:
+        assert "Недопустимый символ в параметрах адреса." in response.content.decode()

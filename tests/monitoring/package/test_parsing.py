@@ -105,3 +105,23 @@ def test_lists_and_choices():
 
 def test_header_key_ignores_case_and_spaces():
     assert p.header_key("  Код  ОО ") == p.header_key("код оо")
+
+
+def test_a_list_cell_holds_a_few_short_items():
+    # The attack: one «Предметы» cell of 5,000 subjects, or of one 30,000-character subject.
+    from monitoring.package.parsing import MAX_LIST_ITEM, MAX_LIST_ITEMS, CellError, parse_list
+
+    assert parse_list("; ".join(f"предмет {i}" for i in range(MAX_LIST_ITEMS)))[-1] == f"предмет {MAX_LIST_ITEMS - 1}"
+    with pytest.raises(CellError, match="в ячейке 51 значение, а можно не более 50"):
+        parse_list("; ".join(f"предмет {i}" for i in range(MAX_LIST_ITEMS + 1)))
+    assert parse_list("а" * MAX_LIST_ITEM) == ["а" * MAX_LIST_ITEM]
+    with pytest.raises(CellError, match="длиннее допустимого: 201 символ, а можно не более 200"):
+        parse_list("физика; " + "а" * (MAX_LIST_ITEM + 1))
+
+
+@pytest.mark.parametrize("cell", ["01.01.0001", "0001-01-01", "31.12.9999", "31.12.1899", dt.date(2101, 1, 1)])
+def test_a_date_outside_the_monitorings_years_is_refused(cell):
+    # The attack: a course ending 31.12.9999 and a category dated 01.01.0001 were stored.
+    with pytest.raises(p.CellError, match="ожидается дата между 1900 и 2100 годами"):
+        p.parse_date(cell)
+    assert p.parse_date("01.01.1900") == dt.date(1900, 1, 1) and p.parse_date("31.12.2100") == dt.date(2100, 12, 31)
