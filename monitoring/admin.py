@@ -7,17 +7,22 @@ access only view rows within their scope; teachers never enter the admin.
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
+from django.db import models as models_
 from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from monitoring import imports, models, resources
+from monitoring.package.parsing import FIRST_YEAR, LAST_YEAR
 from monitoring.scoping import can_see_personal_data, can_write_region
 from monitoring.services import period_closed_message
 
@@ -64,8 +69,47 @@ class SafeAutocompleteSelectMultiple(_KnownValuesOnly, AutocompleteSelectMultipl
     pass
 
 
+class NulFreeJSONField(forms.JSONField):
+    """The admin's JSON fields (a roster row's subjects): what PostgreSQL cannot store is a form error.
+
+    ``["\\u0000"]`` decoded to a NUL, which PostgreSQL refuses in jsonb (500), and a body
+    nested thousands deep made json.loads raise RecursionError (500).
+    """
+
+    def to_python(self, value):
+        try:
+            converted = super().to_python(value)
+        except RecursionError as exc:
+            raise ValidationError("Значение вложено слишком глубоко.", code="invalid") from exc
+        if "\\u0000" in json.dumps(converted):
+            raise ValidationError("Недопустимый символ (NUL) в значении.", code="invalid")
+        return converted
+
+    def bound_data(self, data, initial):
+        # Redisplaying the refused value parses it again.
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return forms.fields.InvalidJSONInput(data)
+
+
+def _within_years(value) -> None:
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(f"Дата должна быть между {FIRST_YEAR} и {LAST_YEAR} годами.")
+
+
 class SafeAutocompleteMixin:
-    """The admin's autocomplete fields with widgets that survive a value that is not a key."""
+    """The admin's fields as safe as the uploads: autocompletes that survive a value that is not a key,
+    JSON without NUL, dates within the monitoring's years (monitoring.package.parsing.FIRST_YEAR)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models_.JSONField):
+            kwargs.setdefault("form_class", NulFreeJSONField)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(db_field, models_.DateField):
+            if not isinstance(db_field, models_.DateTimeField):
+                formfield.validators.append(_within_years)
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

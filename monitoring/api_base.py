@@ -17,7 +17,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions
+from rest_framework import exceptions, parsers
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -125,6 +125,19 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "not_found", "detail": "Адрес API не найден."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a body nested deeper than Python recurses refused like any bad JSON.
+
+    ``[[[[…]]]]`` 5,000 deep made json.loads raise RecursionError, which is no ValueError: a 500.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError("JSON nested too deep") from exc  # worded by exception_handler
 
 
 def bad_request(request, exception=None):

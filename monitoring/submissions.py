@@ -7,14 +7,13 @@ refused until a reviewer withdraws the acceptance, which is recorded like every 
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from monitoring.identity import TRANSFER_HINT
 from monitoring.models import (
     Category,
     EducationLevel,
@@ -62,10 +61,6 @@ def _check_own_school(ctx: ImportContext) -> None:
 # What a school's upload may not change about a person the portal knows from another school.
 IDENTITY_COLUMNS = (("full_name", "ФИО"), ("sex", "Пол"), ("birth_date", "Дата рождения"), ("snils", "СНИЛС"))
 
-TRANSFER_HINT = (
-    "перевести педагога в вашу организацию может муниципальный координатор (между организациями своего "
-    "муниципалитета) или специалист института: страница педагога, «Перевести в другую организацию»"
-)
 
 
 def school_teachers(*, school: School, period: MonitoringPeriod, codes: set[str]) -> dict[str, str]:
@@ -103,67 +98,12 @@ def school_teachers(*, school: School, period: MonitoringPeriod, codes: set[str]
     return standing
 
 
-# Letters drawn like Latin ones or digits (Cyrillic, Greek; O and 0, I and 1): «Т0000148», «Τ0000148» and
-# «T0O00148» read as «T0000148» in a spreadsheet.
-_LOOK_ALIKES = str.maketrans("АВЕКМНОРСТУХΑΒΕΖΗΙΚΜΝΟΡΤΥΧOI", "ABEKMHOPCTYXABEZHIKMNOPTYX01")
-_SEPARATORS = re.compile(r"[\s\-_.,/\\]+")
-_DIGITS = re.compile(r"\d+")
-
-
-def _folded(code: str) -> str:
-    """A code as the eye reads it: case, separators, look-alike letters and leading zeros of numbers set aside."""
-    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", code).upper().translate(_LOOK_ALIKES))
-    return _DIGITS.sub(lambda m: m[0].lstrip("0") or "0", text)
-
-
-def _check_look_alikes(ctx: ImportContext, rows, standing: dict[str, str]) -> None:
-    """A school's new teacher who reads as a teacher the portal knows is refused.
-
-    By the code: «t0000148», «Т0000148» (Cyrillic), «T-0000148» or «T00000148» made a second
-    card of another school's teacher T0000148. By the person: a new code with the ФИО and the
-    birth date of a known teacher is that teacher, to be moved, not copied (TRANSFER_HINT).
-    """
-    new = [r for r in rows if r.values["code"] not in standing]
-    if not new:
-        return
-    known = {}
-    for code in Teacher.objects.values_list("code", flat=True).iterator(chunk_size=5000):
-        known.setdefault(_folded(code), code)
-    people = set(
-        Teacher.objects.filter(
-            full_name__in={r.values["full_name"] for r in new}, birth_date__in={r.values["birth_date"] for r in new}
-        ).values_list("full_name", "birth_date")
-    )
-    for row in new:
-        code = row.values["code"]
-        match = known.get(_folded(code))
-        if match is not None and match != code:
-            ctx.problem(
-                "Педагоги",
-                row.number,
-                "Код педагога",
-                code,
-                f"код почти совпадает с кодом «{match}», который уже есть в портале (отличаются регистр, пробелы, "
-                "нули или похожие буквы); укажите код точно так, как он записан в портале",
-            )
-        elif (row.values["full_name"], row.values["birth_date"]) in people:
-            ctx.problem(
-                "Педагоги",
-                row.number,
-                "ФИО",
-                row.values["full_name"],
-                "педагог с такими ФИО и датой рождения уже есть в портале под другим кодом; если это он, не заводите "
-                "новый код: " + TRANSFER_HINT,
-            )
-
-
 def _check_teachers(ctx: ImportContext) -> None:
     """A roster row may not take over another school's teacher nor rewrite a shared person's card."""
     rows = ctx.package.get("Педагоги", [])
     if not rows:
         return
     standing = school_teachers(school=ctx.school, period=ctx.period, codes={r.values["code"] for r in rows})
-    _check_look_alikes(ctx, rows, standing)
     elsewhere = [r for r in rows if standing.get(r.values["code"]) == "own-elsewhere"]
     cards = {
         t["code"]: t

@@ -20,6 +20,7 @@ from django.db import models as djm
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
+from monitoring import identity
 from monitoring import models as m
 from monitoring.history import bulk_delete
 from monitoring.package import parsing as p
@@ -746,6 +747,68 @@ class TeacherSheet(Sheet):
                 ctx.problem(self.name, row.number, "Дата рождения", dmy(birth), "возраст педагога неправдоподобен")
             _future(ctx, self.name, row, "category_date", "Дата присвоения категории", today)
         self._check_snils(rows, ctx)
+        self._check_people(rows, ctx)
+
+    def _check_people(self, rows, ctx):
+        """A new code is one new person: not a known teacher's code nor a known person, as the eye reads them.
+
+        Refused in a school's upload; reported to the institute, whose package may hold true
+        namesakes (see monitoring.identity). Compared with the portal and within the file.
+        """
+        report = ctx.problem if ctx.school is not None else ctx.warning
+        codes = [r["code"] for r in rows]
+        stored = set(_teachers(codes).filter(code__in=codes).values_list("code", flat=True))
+        new = [r for r in rows if r["code"] not in stored]
+        if not new:
+            return
+        folded_new = {r["code"]: identity.fold_code(r["code"]) for r in new}
+        wanted = set(folded_new.values())
+        looks: dict[str, str] = {}
+        for code in m.Teacher.objects.values_list("code", flat=True).iterator(chunk_size=5000):
+            folded = identity.fold_code(code)
+            if folded in wanted:
+                looks.setdefault(folded, code)
+        for row in rows:  # the file's own codes count as known too
+            looks.setdefault(identity.fold_code(row["code"]), row["code"])
+        people = {
+            (identity.fold_name(name), born): code
+            for name, born, code in m.Teacher.objects.filter(
+                birth_date__in={r["birth_date"] for r in new}
+            ).values_list("full_name", "birth_date", "code")
+        }
+        for row in rows:
+            people.setdefault((identity.fold_name(row["full_name"]), row["birth_date"]), row["code"])
+        for row in new:
+            code = row["code"]
+            twin = looks.get(folded_new[code])
+            if not identity.PLAIN_CODE.fullmatch(code):
+                report(
+                    self.name,
+                    row.number,
+                    "Код педагога",
+                    code,
+                    "новый код педагога записывается латинскими буквами, цифрами и знаками «-», «_», «.», «/»; "
+                    "в этом коде есть другие символы (возможно, русские буквы или невидимые знаки)",
+                )
+            elif twin is not None and twin != code:
+                report(
+                    self.name,
+                    row.number,
+                    "Код педагога",
+                    code,
+                    f"код почти совпадает с кодом «{twin}» (отличаются регистр, разделители, нули или похожие "
+                    "буквы); укажите код точно так, как он записан в портале",
+                )
+            else:
+                same = people.get((identity.fold_name(row["full_name"]), row["birth_date"]))
+                if same is not None and same != code:
+                    where = "в этом файле" if same in codes else "в портале"
+                    if ctx.school is not None:
+                        hint = "; " + identity.TRANSFER_HINT if where == "в портале" else ""
+                        text = f"педагог с такими ФИО и датой рождения уже есть {where} под другим кодом{hint}"
+                    else:
+                        text = f"педагог с такими ФИО и датой рождения уже есть {where} под кодом «{same}»"
+                    report(self.name, row.number, "ФИО", row["full_name"], text)
 
     def _check_snils(self, rows, ctx):
         """A СНИЛС names one person: not two rows of the file, nor a teacher of the portal under another code.

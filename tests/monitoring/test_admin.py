@@ -251,3 +251,33 @@ def test_a_value_that_is_no_key_in_an_autocomplete_field_is_a_form_error(client,
     assert response.status_code == 200
     assert "teacher" in response.context["adminform"].form.errors
     assert not models.User.objects.filter(username="new1").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("subjects", '["\\u0000"]', "Недопустимый символ (NUL)"),
+        ("subjects", "[" * 5000 + "]" * 5000, "вложено слишком глубоко"),
+        ("category_date", "01.01.0001", "между 1900 и 2100"),
+        ("category_date", "31.12.9999", "между 1900 и 2100"),
+    ],
+)
+def test_the_admins_fields_refuse_what_uploads_refuse(client, world, field, value, message):
+    # The third attack: a NUL in a roster row's subjects (500 on PostgreSQL), category dates 0001 and 9999 saved.
+    entry = models.RosterEntry.objects.filter(period=world.period).first()
+    client.force_login(world.analyst)
+    url = reverse("admin:monitoring_rosterentry_change", args=[entry.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {
+        k: ("" if v is None else (v if not isinstance(v, list | dict) else __import__("json").dumps(v)))
+        for k, v in data.items()
+    }
+    data.update({"period": entry.period_id, "teacher": entry.teacher_id, "school": entry.school_id, field: value})
+    if "category_date" in data and field != "category_date":
+        data["category_date"] = ""
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors), response.context["adminform"].form.errors
+    entry.refresh_from_db()
+    assert entry.category_date is None or 1900 <= entry.category_date.year <= 2100

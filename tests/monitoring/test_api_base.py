@@ -16,3 +16,13 @@ def test_an_error_quoting_a_lone_surrogate_renders_with_a_replacement_character(
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid" and "\ufffd" in body["detail"]
+
+
+def test_a_body_nested_too_deep_is_a_parse_error(world):
+    # The third attack: 5,000 nested arrays made json.loads raise RecursionError (500).
+    from tests.api import token_client
+
+    client = token_client(world.teacher)  # a role that may create routes: the body is parsed
+    response = client.generic("POST", "/api/v1/routes/", "[" * 5000 + "]" * 5000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Тело запроса не разобрано")

@@ -369,7 +369,11 @@ def test_two_teachers_never_share_a_snils_in_the_database(world):
     models.Teacher.objects.filter(code__in=["T0000002", "T0000003"]).update(snils="")  # empty is no one's
 
 
-LOOK_ALIKES = ["t0000002", "Т0000002", "т0000002", "T0000 002", "Τ0000002", "T-0000002", "T00000002", "T0O00002"]
+LOOK_ALIKES = [
+    *("t0000002", "Т0000002", "т0000002", "T0000 002", "Τ0000002", "T-0000002", "T00000002", "T0O00002"),
+    # The third attack: a Hangul filler, Cherokee and Coptic letters, Arabic-Indic digits, l for 1, B for 8.
+    *("T0000002\u3164", "Ꭲ0000002", "Ⲧ0000002", "T٠٠٠٠٠٠٢", "T000000Z", "ᴛ0000002", "T0000002\u2800"),
+]
 # Characters no one sees, or full-width forms: the very code T0000002, refused as another school's teacher.
 INVISIBLE = ["Ｔ０００００02", "T0000002\u200b", "\ufeffT0000002", "T0000\u2060002", "T0000002\u0301", "ᵀ0000002"]
 
@@ -383,7 +387,10 @@ def test_a_code_that_reads_as_a_known_teachers_code_is_refused(world, code):
     assert not result.applied
     assert [(p.row, p.column) for p in result.problems] == [(3, "Код педагога")]
     message = result.problems[0].message
-    assert ("«T0000002»" in message) if code in LOOK_ALIKES else ("не числится в вашей организации" in message)
+    if code in LOOK_ALIKES:  # named as the code it reads as, or refused for letters of another script
+        assert "«T0000002»" in message or "латинскими буквами" in message, message
+    else:
+        assert "не числится в вашей организации" in message, message
     assert models.Teacher.objects.count() == 3
 
 
@@ -406,3 +413,50 @@ def test_a_snils_in_other_digits_is_the_same_snils(world):
     arabic = ["T0999003", "Петрова Анна", "Ж", "03.04.1995", "000001", "учитель", *[""] * 9, "١١٢-٢٣٣-٤٤٥ ٩٥"]
     result = _import_a(world, _upload_with_rows(world, [arabic]))
     assert [p.column for p in result.problems] == ["СНИЛС"] and "контрольного числа" in result.problems[0].message
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["{upper}", "{swapped}", "{zwsp}", "{latin_a}"],
+)
+def test_a_known_person_is_known_whatever_the_case_script_or_order_of_their_name(world, name):
+    # The third attack: «САЗОНОВА НИНА СЕРГЕЕВНА», е for ё, a zero-width space, Latin «a» inside.
+    known = models.Teacher.objects.get(code="T0000002")
+    words = known.full_name.split()
+    variants = {
+        "{upper}": known.full_name.upper(),
+        "{swapped}": " ".join([words[1], words[0], *words[2:]]),
+        "{zwsp}": words[0][:2] + "\u200b" + known.full_name[2:],
+        "{latin_a}": known.full_name.replace("а", "a", 1),
+    }
+    row = ["T0999001", variants[name], known.sex, known.birth_date.strftime("%d.%m.%Y"), "000001", "учитель"]
+    result = _import_a(world, _upload_with_rows(world, [row]))
+    assert [(p.row, p.column) for p in result.problems] == [(3, "ФИО")], result.problems
+
+
+def test_one_person_twice_in_a_file_is_refused(world):
+    first = ["T0999004", "Орлова Вера Павловна", "Ж", "03.04.1990", "000001", "учитель"]
+    result = _import_a(world, _upload_with_rows(world, [first, ["T0999005", *first[1:]], ["T0999OO4", *first[1:]]]))
+    assert [(p.row, p.column) for p in result.problems] == [(4, "ФИО"), (5, "Код педагога")]
+
+
+def test_the_institutes_package_reports_the_same_people_as_warnings(world):
+    # The institute's package may hold true namesakes: it is told, not refused.
+    import io as _io
+
+    from monitoring.package.importer import package_import
+
+    known = models.Teacher.objects.get(code="T0000002")
+    born = known.birth_date.strftime("%d.%m.%Y")
+    csv = (
+        "Код педагога,ФИО,Пол,Дата рождения,Код ОО,Должность\n"
+        f"T00000002,Новая Анна Ивановна,Ж,03.04.1990,000001,учитель\n"
+        f"T0999007,{known.full_name.upper()},{known.sex},{born},000001,учитель\n"
+    ).encode()
+    result = package_import(
+        source=_io.BytesIO(csv), filename="Педагоги.csv", period=world.period, user=world.analyst, dry_run=True
+    )
+    assert not result.problems, result.problems
+    found = {(w.row, w.column): w.message for w in result.warnings}
+    assert "«T0000002»" in found[(2, "Код педагога")]
+    assert "под кодом «T0000002»" in found[(3, "ФИО")]

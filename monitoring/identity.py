@@ -1,0 +1,66 @@
+"""Who a row names: a teacher's code and ФИО as a person reads them, for telling one person from two.
+
+A spreadsheet shows «T0000148», «Т0000148» (Cyrillic), «T0000148» with a zero-width space,
+«T0O00148» and «T00000148» alike; «Сазонова Нина» and «САЗОНОВА НИНА» with a Latin «a» are one
+person. Uploads used to take each of these as a new teacher — a second card of another school's
+teacher. The folds below set aside what the eye does not see (case, script, invisible
+characters, separators, leading zeros, the order of the name's words); two rows whose folds
+agree are refused (or, in the institute's package, reported) as one person twice.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters no one sees or that only decorate another: format and control characters,
+# combining marks, and the blank "letters" some scripts have (Hangul fillers, the Braille blank).
+_INVISIBLE_CATEGORIES = {"Cf", "Cc", "Cs", "Co", "Cn", "Mn", "Me", "Mc"}
+_BLANKS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+# A new teacher's code is written with Latin letters, digits and simple separators: a code in
+# another script cannot be told from a Latin one on screen.
+PLAIN_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_./]*")
+
+# Upper-case letters of other scripts drawn like Latin ones, and Latin letters drawn like digits.
+_CODE_LOOK_ALIKES = str.maketrans(
+    {
+        **dict(zip("АВЕКМНОРСТУХЅІЈ", "ABEKMHOPCTYXSIJ", strict=True)),  # Cyrillic
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹ", "ABEZHIKMNOPTYXC", strict=True)),  # Greek
+        **dict(zip("ᎪᏴᎬᎻᏆᎫᏦᏞᎷᏢᏚᎢᏙᏔᏃ", "ABEHIJKLMPSTVWZ", strict=True)),  # Cherokee
+        **dict(zip("ⲀⲂⲆⲈⲎⲒⲔⲘⲚⲞⲢⲤⲦⲬ", "ABAEHIKMNOPCTX", strict=True)),  # Coptic
+        **dict(zip("OILBSZ", "011852", strict=True)),  # Latin letters drawn like digits
+    }
+)
+_SEPARATORS = re.compile(r"[\s\-_.,/\\]+")
+_DIGIT_RUNS = re.compile(r"[0-9]+")
+
+# Latin letters drawn like Cyrillic ones, for names (after casefold).
+_NAME_LOOK_ALIKES = str.maketrans("aeopcxykmthbё", "аеорсхукмтнве")
+_NAME_SEPARATORS = re.compile(r"[\s\-‐‑‒–—.,]+")
+
+
+def visible(text: str) -> str:
+    """``text`` in NFKC without the characters no one sees."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if ch not in _BLANKS and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+
+
+def fold_code(code: str) -> str:
+    """A code as the eye reads it: «Т-00О0148», «t0000148» and «T00000148» all read «T148»."""
+    text = _SEPARATORS.sub("", visible(code).upper().translate(_CODE_LOOK_ALIKES))
+    # Digits of other scripts (Arabic-Indic, Devanagari…) are the same digits to the eye.
+    text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() else ch for ch in text)
+    return _DIGIT_RUNS.sub(lambda m: m[0].lstrip("0") or "0", text)
+
+
+def fold_name(name: str) -> str:
+    """A ФИО as the eye reads it: case, ё/е, Latin look-alikes, hyphens and the words' order set aside."""
+    text = visible(name).casefold().translate(_NAME_LOOK_ALIKES)
+    return " ".join(sorted(word for word in _NAME_SEPARATORS.split(text) if word))
+
+
+TRANSFER_HINT = (
+    "перевести педагога в вашу организацию может муниципальный координатор (между организациями своего "
+    "муниципалитета) или специалист института: страница педагога, «Перевести в другую организацию»"
+)
