@@ -92,7 +92,10 @@ def import_detail(request, pk: int):
     context = {
         "job": job,
         "problems": imports.job_messages(job=job, user=request.user),
-        "warnings": imports.job_messages(job=job, user=request.user, warnings=True),
+        # The stale-preview notice heads the page (import_status.html), not the list.
+        "warnings": [
+            w for w in imports.job_messages(job=job, user=request.user, warnings=True) if not w.get("outdated")
+        ],
         "progress": imports.import_progress(job.pk),
         "can_confirm": job.status == ImportStatus.CHECKED
         and (job.user_id == request.user.pk or can_write_region(request.user)),

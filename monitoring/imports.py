@@ -354,7 +354,7 @@ def _plan(result: ImportResult) -> str:
 OUTDATED = (
     "Данные в портале изменились после проверки файла (например, педагога перевели в другую организацию "
     "или изменили записи периода), и загрузка сделала бы не то, что было показано. Ничего не сохранено. "
-    "Выше — что загрузка изменит теперь; проверьте и подтвердите снова."
+    "Ниже — что загрузка изменит теперь; проверьте и подтвердите снова."
 )
 
 
@@ -366,7 +366,9 @@ def _show_again(job: ImportJob, result: ImportResult) -> ImportJob:
     """
     job.summary = _counts(result)
     job.plan_digest = _plan(result)
-    job.warnings = [{"sheet": "", "row": None, "column": None, "value": "", "message": OUTDATED, "text": OUTDATED}]
+    job.warnings = [
+        {"sheet": "", "row": None, "column": None, "value": "", "message": OUTDATED, "text": OUTDATED, "outdated": True}
+    ]
     job.warnings += _listed(result.warnings, "предупреждений")
     job.status = ImportStatus.CHECKED
     job.attempts = 0

@@ -1302,6 +1302,11 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
 
+    @property
+    def preview_outdated(self) -> bool:
+        """The confirmation found the portal's data changed since the check and showed the job again."""
+        return any(w.get("outdated") for w in self.warnings or ())
+
 
 class ExportJob(models.Model):
     """A whole period's package export made in the background; the file is downloaded through a scoped view."""

@@ -150,7 +150,7 @@ def test_a_preview_gone_stale_is_shown_again_instead_of_applied(world):
     job.refresh_from_db()
     assert job.status == models.ImportStatus.CHECKED
     assert job.summary["Педагоги"]["removed"] == 1
-    assert job.warnings[0]["text"] == imports.OUTDATED
+    assert job.warnings[0]["text"] == imports.OUTDATED and job.preview_outdated
     assert models.RosterEntry.objects.get(teacher=moved, period=world.period).school == world.school_a
     assert models.SchoolSubmission.objects.get(school=world.school_a).status != models.SubmissionStatus.SUBMITTED
 
