@@ -757,19 +757,23 @@ class TeacherSheet(Sheet):
         """
         report = ctx.problem if ctx.school is not None else ctx.warning
         codes = [r["code"] for r in rows]
-        stored = set(_teachers(codes).filter(code__in=codes).values_list("code", flat=True))
+        stored = set(codes).intersection(_teachers(codes).values_list("code", flat=True))
         new = [r for r in rows if r["code"] not in stored]
         if not new:
             return
-        folded_new = {r["code"]: identity.fold_code(r["code"]) for r in new}
+        # Each row's folds once: a region's first package has every row new (30,000 and more).
+        code_folds = {r["code"]: identity.fold_code(r["code"]) for r in rows}
+        name_folds = {r["code"]: identity.fold_name(r["full_name"]) for r in rows}
+        folded_new = {r["code"]: code_folds[r["code"]] for r in new}
         wanted = set(folded_new.values())
         looks: dict[str, str] = {}
-        for code in m.Teacher.objects.values_list("code", flat=True).iterator(chunk_size=5000):
-            folded = identity.fold_code(code)
-            if folded in wanted:
-                looks.setdefault(folded, code)
+        if stored or m.Teacher.objects.exists():
+            for code in m.Teacher.objects.values_list("code", flat=True).iterator(chunk_size=5000):
+                folded = identity.fold_code(code)
+                if folded in wanted:
+                    looks.setdefault(folded, code)
         for row in rows:  # the file's own codes count as known too
-            looks.setdefault(identity.fold_code(row["code"]), row["code"])
+            looks.setdefault(code_folds[row["code"]], row["code"])
         people = {
             (identity.fold_name(name), born): code
             for name, born, code in m.Teacher.objects.filter(
@@ -777,7 +781,7 @@ class TeacherSheet(Sheet):
             ).values_list("full_name", "birth_date", "code")
         }
         for row in rows:
-            people.setdefault((identity.fold_name(row["full_name"]), row["birth_date"]), row["code"])
+            people.setdefault((name_folds[row["code"]], row["birth_date"]), row["code"])
         for row in new:
             code = row["code"]
             twin = looks.get(folded_new[code])
@@ -800,7 +804,7 @@ class TeacherSheet(Sheet):
                     "буквы); укажите код точно так, как он записан в портале",
                 )
             else:
-                same = people.get((identity.fold_name(row["full_name"]), row["birth_date"]))
+                same = people.get((name_folds[code], row["birth_date"]))
                 if same is not None and same != code:
                     where = "в этом файле" if same in codes else "в портале"
                     if ctx.school is not None:
