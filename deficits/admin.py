@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from deficits import models
-from monitoring.admin import ScopedAdmin, ScopedHistoryAdmin, may_use_admin
+from monitoring.admin import SafeTabularInline, ScopedAdmin, ScopedHistoryAdmin, may_use_admin
 from monitoring.scoping import can_write_region
 
 
@@ -17,7 +17,7 @@ def _edition_in_use(instrument: models.Instrument | None) -> bool:
     return bool(instrument and instrument.pk and instrument.diagnostics.exists())
 
 
-class EditionPartInline(admin.TabularInline):
+class EditionPartInline(SafeTabularInline):
     """Bands and groups of an edition: editable by institute staff until the edition is used."""
 
     extra = 0
@@ -57,7 +57,7 @@ class InstrumentAdmin(ScopedHistoryAdmin):
         return super().has_delete_permission(request, obj) and not _edition_in_use(obj)
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(SafeTabularInline):
     model = models.Item
     extra = 0
 
@@ -92,7 +92,7 @@ class CompetenceGroupAdmin(ScopedHistoryAdmin):
         return super().has_delete_permission(request, obj) and not _edition_in_use(obj and obj.instrument)
 
 
-class GroupResultInline(admin.TabularInline):
+class GroupResultInline(SafeTabularInline):
     model = models.GroupResult
     extra = 0
     can_delete = False
@@ -149,7 +149,7 @@ class InstituteJournalAdmin(ScopedAdmin):
         return False
 
 
-class PersonalLinkUseInline(admin.TabularInline):
+class PersonalLinkUseInline(SafeTabularInline):
     model = models.PersonalLinkUse
     extra = 0
     can_delete = False

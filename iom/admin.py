@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from iom import models
-from monitoring.admin import ScopedAdmin, may_use_admin
+from monitoring.admin import SafeTabularInline, ScopedAdmin, may_use_admin
 from monitoring.scoping import can_write_region
 
 
-class CatalogInline(admin.TabularInline):
+class CatalogInline(SafeTabularInline):
     extra = 0
 
     def has_view_permission(self, request, obj=None):
@@ -73,7 +73,7 @@ class EnrollmentAdmin(ScopedAdmin):
     raw_id_fields = ["teacher", "course"]
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(SafeTabularInline):
     extra = 0
     can_delete = False
 

@@ -81,7 +81,12 @@ class NulFreeJSONField(forms.JSONField):
             converted = super().to_python(value)
         except RecursionError as exc:
             raise ValidationError("Значение вложено слишком глубоко.", code="invalid") from exc
-        if "\\u0000" in json.dumps(converted):
+        try:
+            # NaN and Infinity are no JSON to PostgreSQL (a 500 on save).
+            text = json.dumps(converted, allow_nan=False)
+        except ValueError as exc:
+            raise ValidationError("Недопустимое число в значении (NaN или бесконечность).", code="invalid") from exc
+        if "\\u0000" in text:
             raise ValidationError("Недопустимый символ (NUL) в значении.", code="invalid")
         return converted
 
@@ -98,7 +103,7 @@ def _within_years(value) -> None:
         raise ValidationError(f"Дата должна быть между {FIRST_YEAR} и {LAST_YEAR} годами.")
 
 
-class SafeAutocompleteMixin:
+class SafeFieldsMixin:
     """The admin's fields as safe as the uploads: autocompletes that survive a value that is not a key,
     JSON without NUL, dates within the monitoring's years (monitoring.package.parsing.FIRST_YEAR)."""
 
@@ -122,7 +127,11 @@ class SafeAutocompleteMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class SafeTabularInline(SafeFieldsMixin, admin.TabularInline):
+    """Every inline of the admin: its rows' fields as safe as a whole form's (dates, JSON, autocompletes)."""
+
+
+class ScopedAdmin(SafeFieldsMixin, admin.ModelAdmin):
     """Lists and forms show only what monitoring.scoping lets the user see."""
 
     list_per_page = 50
@@ -302,7 +311,7 @@ class SchoolAdmin(SheetImportExportAdmin):
     autocomplete_fields = ["municipality"]
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(SafeTabularInline):
     model = models.MonitoringPlanItem
     extra = 0
     autocomplete_fields = ["responsible"]
@@ -407,7 +416,7 @@ class MethodicalActivistAdmin(ScopedAdmin):
     autocomplete_fields = ["teacher", "municipality"]
 
 
-class SupportProjectParticipantInline(admin.TabularInline):
+class SupportProjectParticipantInline(SafeTabularInline):
     model = models.SupportProjectParticipant
     extra = 0
     autocomplete_fields = ["teacher"]
@@ -494,7 +503,7 @@ class SchoolSubmissionAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(models.User)
-class UserAdmin(SafeAutocompleteMixin, HistoryAdmin, BaseUserAdmin):
+class UserAdmin(SafeFieldsMixin, HistoryAdmin, BaseUserAdmin):
     """Users are managed by institute staff only; nobody else sees the user list.
 
     Institute staff give accounts their roles and scopes, never more than their own powers:
@@ -601,7 +610,7 @@ class ExportJobAdmin(ScopedAdmin):
 
 
 @admin.register(models.ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SafeFieldsMixin, admin.ModelAdmin):
     """Issued tokens, for institute staff only (issued on /api-tokens/; deleting one revokes it)."""
 
     list_display = ["name", "token_key", "user", "created", "created_by", "last_used_at"]

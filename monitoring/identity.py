@@ -29,21 +29,30 @@ _CODE_LOOK_ALIKES = str.maketrans(
         **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹ", "ABEZHIKMNOPTYXC", strict=True)),  # Greek
         **dict(zip("ᎪᏴᎬᎻᏆᎫᏦᏞᎷᏢᏚᎢᏙᏔᏃ", "ABEHIJKLMPSTVWZ", strict=True)),  # Cherokee
         **dict(zip("ⲀⲂⲆⲈⲎⲒⲔⲘⲚⲞⲢⲤⲦⲬ", "ABAEHIKMNOPCTX", strict=True)),  # Coptic
-        **dict(zip("OILBSZ", "011852", strict=True)),  # Latin letters drawn like digits
+        **dict(zip("ᴀʙᴄᴅᴇɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "ABCDEGHIJKLMNOPRSTUVWYZ", strict=True)),  # small capitals
+        **dict(zip("OQDILBSZG", "000118526", strict=True)),  # Latin letters drawn like digits
     }
 )
 _SEPARATORS = re.compile(r"[\s\-_.,/\\]+")
 _DIGIT_RUNS = re.compile(r"[0-9]+")
 
-# Latin letters drawn like Cyrillic ones, for names (after casefold).
-_NAME_LOOK_ALIKES = str.maketrans("aeopcxykmthbё", "аеорсхукмтнве")
+# Letters drawn like Cyrillic ones, for names (after casefold): Latin, Greek, small capitals.
+_NAME_LOOK_ALIKES = str.maketrans(
+    {
+        **dict(zip("aeopcxykmthbё", "аеорсхукмтнве", strict=True)),
+        **dict(zip("αεορκτυχβηϲ", "аеорктухвнс", strict=True)),
+        **dict(zip("ᴀᴄᴇʜᴋᴍᴏᴘᴛʙ", "асенкмортв", strict=True)),
+    }
+)
 _NAME_SEPARATORS = re.compile(r"[\s\-‐‑‒–—.,]+")
 
 
-def visible(text: str) -> str:
-    """``text`` in NFKC without the characters no one sees."""
+def visible(text: str, *, blanks: str = "") -> str:
+    """``text`` in NFKC without the characters no one sees (or with each replaced by ``blanks``)."""
     text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if ch not in _BLANKS and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+    return "".join(
+        blanks if ch in _BLANKS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES else ch for ch in text
+    )
 
 
 def fold_code(code: str) -> str:
@@ -55,8 +64,20 @@ def fold_code(code: str) -> str:
 
 
 def fold_name(name: str) -> str:
-    """A ФИО as the eye reads it: case, ё/е, Latin look-alikes, hyphens and the words' order set aside."""
-    text = visible(name).casefold().translate(_NAME_LOOK_ALIKES)
+    """A ФИО as the eye reads it: case, ё/е, look-alike letters, hyphens and the words' order set aside."""
+    return _words(visible(name))
+
+
+def name_keys(name: str) -> set[str]:
+    """The folds under which two ФИО are one: an invisible character dropped inside a word or read as a space
+    between words, and (for words run together) the letters alone."""
+    keys = {_words(visible(name)), _words(visible(name, blanks=" "))}
+    keys.add("".join(visible(name).casefold().translate(_NAME_LOOK_ALIKES).split()).replace("-", ""))
+    return keys
+
+
+def _words(text: str) -> str:
+    text = text.casefold().translate(_NAME_LOOK_ALIKES)
     return " ".join(sorted(word for word in _NAME_SEPARATORS.split(text) if word))
 
 

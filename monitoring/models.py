@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.deconstruct import deconstructible
@@ -375,6 +376,14 @@ class Category(models.TextChoices):
     HIGHEST = "высшая", "высшая"
 
 
+def validate_text_list(value) -> None:
+    """A list cell's value (a teacher's subjects) is a short list of short texts, as the package reads it."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("Ожидается список названий, например [\"Математика\", \"Физика\"].")
+    if len(value) > 50 or any(len(item) > 200 for item in value):
+        raise ValidationError("Не более 50 значений, каждое не длиннее 200 символов.")
+
+
 def snils_is_valid(snils: str) -> bool:
     """Check a СНИЛС (11 digits, separators allowed) against its control number."""
     digits = "".join(ch for ch in snils if ch in "0123456789")  # str.isdigit() takes «²» and Arabic digits too
@@ -519,7 +528,7 @@ class RosterEntry(models.Model):
         School, on_delete=models.PROTECT, related_name="roster", verbose_name="образовательная организация"
     )
     position = models.CharField("должность", max_length=255)
-    subjects = models.JSONField("предметы", default=list, blank=True)
+    subjects = models.JSONField("предметы", default=list, blank=True, validators=[validate_text_list])
     education_level = models.CharField("уровень образования", max_length=40, choices=EducationLevel.choices, blank=True)
     pedagogical_education = models.BooleanField("педагогическое образование", default=False)
     education_matches_profile = models.BooleanField("образование соответствует профилю", default=False)

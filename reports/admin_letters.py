@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from monitoring.admin import ReadOnlyAdmin, ScopedHistoryAdmin
+from monitoring.admin import ReadOnlyAdmin, SafeTabularInline, ScopedHistoryAdmin
 from monitoring.models import Role
 from monitoring.scoping import can_write_region
 
@@ -67,7 +67,7 @@ def _frozen(obj) -> bool:
     return obj is not None and obj.is_issued
 
 
-class LetterItemInline(admin.TabularInline):
+class LetterItemInline(SafeTabularInline):
     model = LetterItem
     extra = 0
     fields = ["kind", "addressee", "order", "text"]

@@ -750,42 +750,51 @@ class TeacherSheet(Sheet):
         self._check_people(rows, ctx)
 
     def _check_people(self, rows, ctx):
-        """A new code is one new person: not a known teacher's code nor a known person, as the eye reads them.
+        """A new code is one new person, and a card rewritten stays its own person, as the eye reads them.
 
-        Refused in a school's upload; reported to the institute, whose package may hold true
-        namesakes (see monitoring.identity). Compared with the portal and within the file.
+        A new code may not read as a known teacher's code, nor name a known person (ФИО and birth
+        date); a known code whose ФИО or birth date the row changes may not become another known
+        person either. Refused in a school's upload; reported to the institute, whose package may
+        hold true namesakes (see monitoring.identity). Compared with the portal and within the file.
         """
         report = ctx.problem if ctx.school is not None else ctx.warning
         codes = [r["code"] for r in rows]
-        stored = set(codes).intersection(_teachers(codes).values_list("code", flat=True))
-        new = [r for r in rows if r["code"] not in stored]
-        if not new:
-            return
+        named = set(codes)
+        cards = {
+            code: (name, born)
+            for code, name, born in _teachers(codes).values_list("code", "full_name", "birth_date")
+            if code in named
+        }
+        new = [r for r in rows if r["code"] not in cards]
+        rewritten = [r for r in rows if r["code"] in cards and cards[r["code"]] != (r["full_name"], r["birth_date"])]
+        if not new and not rewritten:
+            return  # a re-upload that names no one new (a region's package every year) costs nothing here
         # Each row's folds once: a region's first package has every row new (30,000 and more).
-        code_folds = {r["code"]: identity.fold_code(r["code"]) for r in rows}
-        name_folds = {r["code"]: identity.fold_name(r["full_name"]) for r in rows}
-        folded_new = {r["code"]: code_folds[r["code"]] for r in new}
-        wanted = set(folded_new.values())
+        code_folds = {r["code"]: identity.fold_code(r["code"]) for r in new}
         looks: dict[str, str] = {}
-        if stored or m.Teacher.objects.exists():
+        if cards or m.Teacher.objects.exists():
+            wanted = set(code_folds.values())
             for code in m.Teacher.objects.values_list("code", flat=True).iterator(chunk_size=5000):
                 folded = identity.fold_code(code)
                 if folded in wanted:
                     looks.setdefault(folded, code)
         for row in rows:  # the file's own codes count as known too
-            looks.setdefault(code_folds[row["code"]], row["code"])
-        people = {
-            (identity.fold_name(name), born): code
-            for name, born, code in m.Teacher.objects.filter(
-                birth_date__in={r["birth_date"] for r in new}
-            ).values_list("full_name", "birth_date", "code")
-        }
+            looks.setdefault(code_folds.get(row["code"]) or identity.fold_code(row["code"]), row["code"])
+        checked = new + rewritten
+        people: dict[tuple[str, Any], str] = {}
+        for name, born, code in m.Teacher.objects.filter(birth_date__in={r["birth_date"] for r in checked}).values_list(
+            "full_name", "birth_date", "code"
+        ):
+            for key in identity.name_keys(name):
+                people.setdefault((key, born), code)
+        row_keys = {r["code"]: identity.name_keys(r["full_name"]) for r in rows}
         for row in rows:
-            people.setdefault((name_folds[row["code"]], row["birth_date"]), row["code"])
-        for row in new:
+            for key in row_keys[row["code"]]:
+                people.setdefault((key, row["birth_date"]), row["code"])
+        for row in checked:
             code = row["code"]
-            twin = looks.get(folded_new[code])
-            if not identity.PLAIN_CODE.fullmatch(code):
+            twin = looks.get(code_folds[code]) if code in code_folds else None
+            if code in code_folds and not identity.PLAIN_CODE.fullmatch(code):
                 report(
                     self.name,
                     row.number,
@@ -804,11 +813,12 @@ class TeacherSheet(Sheet):
                     "буквы); укажите код точно так, как он записан в портале",
                 )
             else:
-                same = people.get((name_folds[code], row["birth_date"]))
-                if same is not None and same != code:
-                    where = "в этом файле" if same in codes else "в портале"
+                others = {people.get((key, row["birth_date"])) for key in row_keys[code]} - {None, code}
+                if others:
+                    same = min(others)
+                    where = "в этом файле" if same in row_keys else "в портале"
                     if ctx.school is not None:
-                        hint = "; " + identity.TRANSFER_HINT if where == "в портале" else ""
+                        hint = "; " + identity.TRANSFER_HINT if where == "в портале" and code not in cards else ""
                         text = f"педагог с такими ФИО и датой рождения уже есть {where} под другим кодом{hint}"
                     else:
                         text = f"педагог с такими ФИО и датой рождения уже есть {where} под кодом «{same}»"

@@ -460,3 +460,37 @@ def test_the_institutes_package_reports_the_same_people_as_warnings(world):
     found = {(w.row, w.column): w.message for w in result.warnings}
     assert "«T0000002»" in found[(2, "Код педагога")]
     assert "под кодом «T0000002»" in found[(3, "ФИО")]
+
+
+def test_a_schools_own_card_may_not_be_rewritten_into_another_known_person(world):
+    # The fourth attack: the head edits their own T0000001 into the ФИО and birth date of
+    # another school's teacher, making two cards of one person.
+    other = models.Teacher.objects.get(code="T0000002")
+    wb = load_workbook(io.BytesIO(staffing_template(school=world.school_a, period=world.period).content))
+    ws = wb["Штатное расписание"]
+    ws.delete_rows(2, ws.max_row)
+    ws.append(["000001", "учитель", 20, 21, 1, 1])
+    teachers = wb["Педагоги"]
+    teachers.cell(row=2, column=2, value=other.full_name.upper())
+    teachers.cell(row=2, column=4, value=other.birth_date.strftime("%d.%m.%Y"))
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    result = _import_a(world, out)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "ФИО")], result.problems
+    assert models.Teacher.objects.get(code="T0000001").full_name != other.full_name.upper()
+
+
+@pytest.mark.parametrize("spelled", ["Greek", "small-caps", "filler-as-space", "braille-as-space"])
+def test_a_known_person_spelled_with_other_scripts_or_blanks_is_known(world, spelled):
+    known = models.Teacher.objects.get(code="T0000002")
+    first, *rest = known.full_name.split()
+    variants = {
+        "Greek": known.full_name.replace("а", "α").replace("о", "ο"),
+        "small-caps": known.full_name.replace("с", "ᴄ").replace("о", "ᴏ"),
+        "filler-as-space": first + "\u3164" + " ".join(rest),
+        "braille-as-space": first + "\u2800" + " ".join(rest),
+    }
+    row = ["T0999011", variants[spelled], known.sex, known.birth_date.strftime("%d.%m.%Y"), "000001", "учитель"]
+    result = _import_a(world, _upload_with_rows(world, [row]))
+    assert [(p.row, p.column) for p in result.problems] == [(3, "ФИО")], result.problems
