@@ -10,6 +10,7 @@ agree are refused (or, in the institute's package, reported) as one person twice
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -47,12 +48,27 @@ _NAME_LOOK_ALIKES = str.maketrans(
 _NAME_SEPARATORS = re.compile(r"[\s\-‐‑‒–—.,]+")
 
 
+@functools.cache
+def _invisible() -> re.Pattern:
+    """One character class of every invisible character of the Basic Multilingual Plane, and the planes'
+    tags and variation selectors: a C-speed search instead of a category lookup per character
+    (a region's package has 30,000 names and codes to fold)."""
+    ranges: list[tuple[int, int]] = []
+    for point in range(0x10000):
+        ch = chr(point)
+        if ch in _BLANKS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
+            if ranges and ranges[-1][1] == point - 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+    ranges += [(0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)]  # musical formatting, tags and variation selectors
+    return re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
+
+
+
 def visible(text: str, *, blanks: str = "") -> str:
     """``text`` in NFKC without the characters no one sees (or with each replaced by ``blanks``)."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(
-        blanks if ch in _BLANKS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES else ch for ch in text
-    )
+    return _invisible().sub(blanks, unicodedata.normalize("NFKC", text))
 
 
 def fold_code(code: str) -> str:
@@ -71,8 +87,10 @@ def fold_name(name: str) -> str:
 def name_keys(name: str) -> set[str]:
     """The folds under which two ФИО are one: an invisible character dropped inside a word or read as a space
     between words, and (for words run together) the letters alone."""
-    keys = {_words(visible(name)), _words(visible(name, blanks=" "))}
-    keys.add("".join(visible(name).casefold().translate(_NAME_LOOK_ALIKES).split()).replace("-", ""))
+    seen = visible(name)
+    keys = {_words(seen), "".join(seen.casefold().translate(_NAME_LOOK_ALIKES).split()).replace("-", "")}
+    if _invisible().search(unicodedata.normalize("NFKC", name)):
+        keys.add(_words(visible(name, blanks=" ")))
     return keys
 
 

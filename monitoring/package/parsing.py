@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from monitoring.identity import visible
 
 
 class CellError(ValueError):
@@ -55,7 +56,7 @@ def parse_code(value: Any) -> str | None:
     """
     if value.__class__ is str:
         if not value.isascii():
-            value = _visible(value)
+            value = visible(value)
         return value.strip() or None
     if is_empty(value):
         return None
@@ -66,14 +67,6 @@ def parse_code(value: Any) -> str | None:
             raise CellError("ожидается код без дробной части")
         return str(int(value))
     return str(value).strip()
-
-
-_INVISIBLE = {"Cf", "Cc", "Cs", "Co", "Cn", "Mn", "Me", "Mc"}
-
-
-def _visible(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE or ch in "\t\n\r")
 
 
 def parse_bool(value: Any) -> bool | None:
