@@ -62,7 +62,6 @@ def _check_own_school(ctx: ImportContext) -> None:
 IDENTITY_COLUMNS = (("full_name", "ФИО"), ("sex", "Пол"), ("birth_date", "Дата рождения"), ("snils", "СНИЛС"))
 
 
-
 def school_teachers(*, school: School, period: MonitoringPeriod, codes: set[str]) -> dict[str, str]:
     """How each known teacher of ``codes`` stands to ``school`` in ``period`` (unknown codes are left out).
 
@@ -165,11 +164,8 @@ def school_staffing_import(
         from monitoring.package.registry import Problem
 
         result.problems.append(
-            Problem(
-                filename or "файл",
-                None,
-                None,
-                "",
+            Problem.about_file(
+                filename,
                 "данные организации за период уже приняты и закрыты для изменений; "
                 "попросите проверяющего снять отметку о принятии",
             )

@@ -398,7 +398,7 @@ def package_import(
     try:
         raw_sheets = read_package(source, filename=filename)
     except PackageFileError as exc:
-        result.problems.append(Problem(filename or "файл", None, None, "", exc.message))
+        result.problems.append(Problem.about_file(filename, exc.message))
         return result
     if only_sheets is not None:
         allowed = {header_key(s) for s in only_sheets}
@@ -443,7 +443,7 @@ def package_import(
     result.problems.extend(ctx.problems)
     result.warnings.extend(ctx.warnings)
     if not parsed and not result.problems:
-        result.problems.append(Problem(filename or "файл", None, None, "", "в файле нет ни одного листа пакета данных"))
+        result.problems.append(Problem.about_file(filename, "в файле нет ни одного листа пакета данных"))
     if result.problems:
         result.seconds = time.perf_counter() - started
         return result
@@ -467,7 +467,7 @@ def package_import(
     except _Rollback:
         pass
     except ValidationError as exc:
-        result.problems.extend(Problem(filename or "файл", None, None, "", m) for m in exc.messages)
+        result.problems.extend(Problem.about_file(filename, m) for m in exc.messages)
         result.seconds = time.perf_counter() - started
         return result
     except DataError:
@@ -475,11 +475,8 @@ def package_import(
         # is a value the checks missed: refused like a bad cell, and logged to be fixed.
         log.exception("import of %s: a value the database refused passed the checks", filename)
         result.problems.append(
-            Problem(
-                filename or "файл",
-                None,
-                None,
-                "",
+            Problem.about_file(
+                filename,
                 "значение в файле не помещается в поле портала (слишком длинный текст или слишком большое число); "
                 "данные не изменились. Проверьте файл; если ошибка повторится, сообщите в институт",
             )

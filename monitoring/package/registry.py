@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
@@ -51,6 +52,11 @@ class Problem:
     value: str
     message: str
     warning: bool = False
+
+    @classmethod
+    def about_file(cls, filename: str | None, message: str) -> Problem:
+        """A problem of the whole file (no sheet, row or column of it)."""
+        return cls(filename or "файл", None, None, "", message)
 
     def __str__(self) -> str:
         where = [f"лист «{self.sheet}»"]
@@ -270,7 +276,7 @@ def column_field(column: Column, table_models: Iterable[type[models.Model]]) -> 
     for model in table_models:
         try:
             field = model._meta.get_field(column.field)
-        except Exception:  # FieldDoesNotExist: the next table may have it
+        except FieldDoesNotExist:  # the next table may have it
             continue
         if field.concrete and not field.is_relation:
             return field
@@ -337,7 +343,6 @@ def bounded(column: Column, table_models: Iterable[type[models.Model]]) -> Colum
 
     parse.bound = field  # type: ignore[attr-defined]  # marks the parser as held (registering twice)
     return dataclasses.replace(column, parse=parse)
-
 
 
 def sheets() -> list[Sheet]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -272,10 +274,7 @@ def test_the_admins_fields_refuse_what_uploads_refuse(client, world, field, valu
     url = reverse("admin:monitoring_rosterentry_change", args=[entry.pk])
     form = client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields}
-    data = {
-        k: ("" if v is None else (v if not isinstance(v, list | dict) else __import__("json").dumps(v)))
-        for k, v in data.items()
-    }
+    data = {k: ("" if v is None else (v if not isinstance(v, list | dict) else json.dumps(v))) for k, v in data.items()}
     data.update({"period": entry.period_id, "teacher": entry.teacher_id, "school": entry.school_id, field: value})
     if "category_date" in data and field != "category_date":
         data["category_date"] = ""
