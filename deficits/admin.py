@@ -10,7 +10,7 @@ from django.contrib import admin
 
 from deficits import models
 from monitoring.admin import SafeTabularInline, ScopedAdmin, ScopedHistoryAdmin, may_use_admin
-from monitoring.scoping import can_write_region
+from monitoring.models.scoping import can_write_region
 
 
 def _edition_in_use(instrument: models.Instrument | None) -> bool:

@@ -21,8 +21,8 @@ from deficits import selectors, services
 from deficits.filters import DiagnosticFilter
 from deficits.models import CompetenceGroup, Diagnostic, DiagnosticKind, DiagnosticStatus, Instrument, Item, LevelBand
 from deficits.scoring import active_instrument
-from monitoring.api_views import ScopedViewSet
 from monitoring.models import Role
+from monitoring.shared.viewsets import ScopedViewSet
 
 
 def is_teacher(user) -> bool:

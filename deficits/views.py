@@ -1,6 +1,6 @@
 """Diagnostic pages: the teacher's questionnaire and result, the staff's results. Thin doors.
 
-Every object is fetched through ``visible_to`` (monitoring.scoping): a diagnostic
+Every object is fetched through ``visible_to`` (monitoring.models.scoping): a diagnostic
 outside the user's scope is "not found". Only the teacher a draft belongs to may fill
 it in; staff read results. A personal link's pages (``personal_link*``) serve no
 signed-in user: they act on the one diagnostic the link is bound to.
@@ -27,9 +27,9 @@ from deficits.forms import GroupPageForm, StartForm
 from deficits.models import Diagnostic, DiagnosticStatus, LinkEvent, PersonalLink
 from deficits.scoring import instrument_spec
 from monitoring.models import MonitoringPeriod, Role
-from monitoring.pages import requested_period
-from monitoring.scoping import require_staff_reader
-from monitoring.security import client_ip
+from monitoring.models.scoping import require_staff_reader
+from monitoring.shared.pages import requested_period
+from monitoring.shared.security import client_ip
 
 # Who may hand out a teacher's personal link: the school's head, and institute staff
 # who run the diagnostic for the region. A link opens one questionnaire, nothing else.

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 from indicators import models
 from monitoring.admin import ReadOnlyAdmin, ScopedHistoryAdmin
-from monitoring.scoping import can_write_region
+from monitoring.models.scoping import can_write_region
 
 
 @admin.register(models.Indicator)

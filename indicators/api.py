@@ -14,12 +14,12 @@ from indicators import services
 from indicators.export import format_row, ordered
 from indicators.filters import ComputationRunFilter, IndicatorValueFilter
 from indicators.models import ComputationRun, IndicatorValue
-from monitoring import dispatch
-from monitoring.api_base import Conflict, Pagination
-from monitoring.api_views import IsStaffReader, RegionWriteOrReadOnly, ScopedViewSet
 from monitoring.models import MonitoringPeriod
+from monitoring.shared import dispatch
+from monitoring.shared.api import Conflict, Pagination
+from monitoring.shared.viewsets import IsStaffReader, RegionWriteOrReadOnly, ScopedViewSet
 
-# The shared error body (monitoring.api_schema adds the component), for statuses an
+# The shared error body (monitoring.shared.schema adds the component), for statuses an
 # operation declares itself.
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -162,7 +162,7 @@ class ComputationRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
         start.is_valid(raise_exception=True)
         # The dashboard's button's service; the workers take the run once this commits.
         try:
-            # With the broker down the run is saved and sent again later (monitoring.dispatch);
+            # With the broker down the run is saved and sent again later (monitoring.shared.dispatch);
             # the caller is told so, as the dashboard tells a person.
             with dispatch.watch() as queue, transaction.atomic():
                 run = services.computation_start(period=start.validated_data["period"], user=request.user)

@@ -15,7 +15,7 @@ class IndicatorsConfig(AppConfig):
 
         # Runs left queued by a broker outage are sent again when it is back.
         from indicators.services import waiting_runs
-        from monitoring.dispatch import WAITING_FINDERS
+        from monitoring.shared.dispatch import WAITING_FINDERS
 
         if waiting_runs not in WAITING_FINDERS:
             WAITING_FINDERS.append(waiting_runs)

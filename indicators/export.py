@@ -19,7 +19,7 @@ from django.db.models import Case, IntegerField, Value, When
 
 from indicators.catalog import definition
 from indicators.models import IndicatorValue, Level, Unit
-from monitoring.spreadsheets import csv_text
+from monitoring.shared.spreadsheets import csv_text
 
 HEADER = ["indicator", "level", "org", "breakdown", "numerator", "denominator", "value"]
 LEVEL_ORDER = {Level.SCHOOL: 0, Level.MUNICIPALITY: 1, Level.REGION: 2}

@@ -21,7 +21,6 @@ from deficits.models import Diagnostic
 from indicators import engine
 from indicators.models import ComputationRun, RunStatus
 from iom.models import RouteActivity, RouteEvent
-from monitoring.dispatch import send_on_commit
 from monitoring.models import (
     ImportJob,
     ImportStatus,
@@ -30,6 +29,7 @@ from monitoring.models import (
     SchoolSubmission,
     SubmissionEvent,
 )
+from monitoring.shared.dispatch import send_on_commit
 
 # What happens after a run is done, registered by the apps to the right (reports
 # recomputes its findings): hook(run).
@@ -117,7 +117,7 @@ def computation_start(
         # Computed once, a closed period's values are what its reports were built on.
         raise ClosedPeriod(f"Период {period.year} закрыт: его показатели не пересчитываются.")
     run = ComputationRun.objects.create(period=period, user=user, trigger=trigger, inputs=_inputs(period))
-    # With the queue down the run stays queued and is sent again when it is back (monitoring.dispatch).
+    # With the queue down the run stays queued and is sent again when it is back (monitoring.shared.dispatch).
     send_on_commit(run_computation, (run.pk,), countdown=countdown)
     return run
 
@@ -204,7 +204,7 @@ def runs_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def waiting_runs(window: tuple[dt.datetime, dt.datetime]):
-    """Runs still queued (monitoring.dispatch sends them again); an import's run counts after its debounce."""
+    """Runs still queued (monitoring.shared.dispatch sends them again); an import's run counts after its debounce."""
     from indicators.tasks import run_computation
 
     oldest, newest = window

@@ -13,10 +13,10 @@ from indicators import selectors, services
 from indicators.catalog import catalog, definition
 from indicators.engine import period_edition
 from indicators.models import ComputationRun, Level
-from monitoring import dispatch
 from monitoring.models import MonitoringPeriod
-from monitoring.pages import requested_period
-from monitoring.scoping import can_write_region, require_staff_reader
+from monitoring.models.scoping import can_write_region, require_staff_reader
+from monitoring.shared import dispatch
+from monitoring.shared.pages import requested_period
 
 
 def _viewer(request):

@@ -11,7 +11,7 @@ from django.contrib import admin
 
 from iom import models
 from monitoring.admin import SafeTabularInline, ScopedAdmin, may_use_admin
-from monitoring.scoping import can_write_region
+from monitoring.models.scoping import can_write_region
 
 
 class CatalogInline(SafeTabularInline):

@@ -32,8 +32,8 @@ from iom.models import (
     RouteEvent,
     RouteVersion,
 )
-from monitoring.api_views import ScopedViewSet
 from monitoring.models import Role
+from monitoring.shared.viewsets import ScopedViewSet
 
 MAX_ID = 10**18 - 1
 

@@ -1,6 +1,6 @@
 """Pages of routes (ИОМ) and of the DPO catalog. Thin doors over iom.services and iom.selectors.
 
-Objects come through ``visible_to`` (monitoring.scoping): outside the user's scope a
+Objects come through ``visible_to`` (monitoring.models.scoping): outside the user's scope a
 route is "not found". What a user may change is the services' decision (the teacher
 their own route, the head of the teacher's school its approval).
 """
@@ -22,8 +22,8 @@ from iom.filters import ProgramFilter, RouteFilter
 from iom.forms import ActivityForm, ReflectionForm, ReviewForm, RouteBuildForm
 from iom.models import CourseRun, Program, Route, RouteActivity, RouteStatus
 from monitoring.models import Role
-from monitoring.pages import page_of, requested_period
-from monitoring.scoping import require_staff_reader
+from monitoring.models.scoping import require_staff_reader
+from monitoring.shared.pages import page_of, requested_period
 
 
 def _errors(request, exc: ValidationError) -> None:

@@ -1,3 +1,3 @@
-from monitoring.celery import app as celery_app
+from monitoring.config.celery import app as celery_app
 
 __all__ = ("celery_app",)

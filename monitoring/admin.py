@@ -22,8 +22,8 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from monitoring import imports, models, resources
+from monitoring.models.scoping import can_see_personal_data, can_write_region
 from monitoring.package.parsing import FIRST_YEAR, LAST_YEAR
-from monitoring.scoping import can_see_personal_data, can_write_region
 from monitoring.services import period_closed_message
 
 ADMIN_VIEW_ROLES = {
@@ -35,7 +35,7 @@ ADMIN_VIEW_ROLES = {
 
 
 # Fields that hold personal data (152-ФЗ) wherever a lookup reaches them (Teacher's own, or
-# teacher__birth_date from the roster): monitoring.scoping.can_see_personal_data only.
+# teacher__birth_date from the roster): monitoring.models.scoping.can_see_personal_data only.
 PERSONAL_FIELDS = frozenset({"birth_date", "snils"})
 
 
@@ -132,7 +132,7 @@ class SafeTabularInline(SafeFieldsMixin, admin.TabularInline):
 
 
 class ScopedAdmin(SafeFieldsMixin, admin.ModelAdmin):
-    """Lists and forms show only what monitoring.scoping lets the user see."""
+    """Lists and forms show only what monitoring.models.scoping lets the user see."""
 
     list_per_page = 50
 
@@ -345,7 +345,7 @@ class MonitoringPlanItemAdmin(ScopedHistoryAdmin):
 
 @admin.register(models.Teacher)
 class TeacherAdmin(SheetImportExportAdmin):
-    """Birth dates and СНИЛС only for the roles of monitoring.scoping.can_see_personal_data.
+    """Birth dates and СНИЛС only for the roles of monitoring.models.scoping.can_see_personal_data.
 
     Everyone else gets the card without them: not in the list, the form, the history (whose
     versions would show them) nor the export (the package's «Педагоги» sheet carries them).

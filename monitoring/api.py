@@ -10,9 +10,7 @@ from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from monitoring import dispatch, imports, services
-from monitoring.api_base import Conflict
-from monitoring.api_views import ScopedViewSet
+from monitoring import imports, services
 from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
 from monitoring.forms import PACKAGE_SUFFIXES, STAFFING_SUFFIXES
 from monitoring.models import (
@@ -26,8 +24,11 @@ from monitoring.models import (
     StaffingRow,
     Teacher,
 )
+from monitoring.models.scoping import can_see_personal_data, is_region_wide, scope_filter
 from monitoring.package.safety import MAX_UPLOAD_BYTES
-from monitoring.scoping import can_see_personal_data, is_region_wide, scope_filter
+from monitoring.shared import dispatch
+from monitoring.shared.api import Conflict
+from monitoring.shared.viewsets import ScopedViewSet
 
 # ---------------------------------------------------------------------------
 # Organisations and periods
@@ -310,7 +311,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         # The same service as the upload pages: the file is kept and checked by a worker.
-        # With the broker down the job is saved and sent again later (monitoring.dispatch).
+        # With the broker down the job is saved and sent again later (monitoring.shared.dispatch).
         with dispatch.watch() as queue, transaction.atomic():
             job = imports.import_job_create(
                 kind=data["kind"],

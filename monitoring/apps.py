@@ -8,8 +8,8 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from monitoring import sqlite
+        from monitoring.shared import sqlite
 
-        connection_created.connect(sqlite.install, dispatch_uid="monitoring.sqlite.like")
+        connection_created.connect(sqlite.install, dispatch_uid="monitoring.shared.sqlite.like")
         # The monitoring sheets join the data-package registry; later apps add theirs.
         from monitoring.package import sheets  # noqa: F401

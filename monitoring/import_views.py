@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from monitoring import dispatch, imports, submissions
+from monitoring import imports, submissions
 from monitoring.forms import ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
 from monitoring.models import (
     ImportJob,
@@ -20,8 +20,9 @@ from monitoring.models import (
     School,
     SchoolSubmission,
 )
-from monitoring.pages import page_of
-from monitoring.scoping import can_see_personal_data, can_write_region
+from monitoring.models.scoping import can_see_personal_data, can_write_region
+from monitoring.shared import dispatch
+from monitoring.shared.pages import page_of
 
 
 def _tell_if_queue_down(request, queue: dispatch.Watch) -> bool:
@@ -146,7 +147,7 @@ def import_error_report(request, pk: int):
 
 def _require_personal_data(request) -> None:
     # An uploaded file (and its error report, which quotes its cells) carries the «Педагоги»
-    # sheet: birth dates and СНИЛС, for the roles of monitoring.scoping.can_see_personal_data only.
+    # sheet: birth dates and СНИЛС, for the roles of monitoring.models.scoping.can_see_personal_data only.
     if not can_see_personal_data(request.user):
         raise Http404("Файл содержит персональные данные педагогов.")
 

@@ -20,13 +20,13 @@ from django.db.models import F
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from monitoring.dispatch import send_on_commit
 from monitoring.models import ExportJob, ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
+from monitoring.models.scoping import can_see_personal_data, can_write_region
 from monitoring.package import registry
 from monitoring.package.importer import ImportResult, package_import
 from monitoring.package.parsing import thousands
 from monitoring.package.safety import MAX_UPLOAD_BYTES
-from monitoring.scoping import can_see_personal_data, can_write_region
+from monitoring.shared.dispatch import send_on_commit
 from monitoring.submissions import can_upload_staffing, school_staffing_import
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ def import_job_create(
 # How many times a worker may start on one step of a job (its check, its apply) before
 # the job is refused: a step that never finishes kills its worker (or is killed with it)
 # every time, and would otherwise be sent again every ten minutes for a day
-# (monitoring.dispatch). Two restarts of the workers in the middle of a step are forgiven.
+# (monitoring.shared.dispatch). Two restarts of the workers in the middle of a step are forgiven.
 MAX_ATTEMPTS = 3
 
 
@@ -256,7 +256,7 @@ def _start_attempt(job: ImportJob, status: str) -> bool:
 
 
 # The database or the broker going away mid-step is the worker's trouble, not the file's:
-# the step is sent again (monitoring.dispatch) and counted by _start_attempt.
+# the step is sent again (monitoring.shared.dispatch) and counted by _start_attempt.
 TRANSIENT = (OperationalError, InterfaceError)
 
 

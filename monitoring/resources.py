@@ -23,19 +23,19 @@ from import_export.results import Error, Result, RowResult
 from import_export.tmp_storages import TempFolderStorage
 
 from monitoring import models
+from monitoring.models.scoping import can_see_personal_data
 from monitoring.package.importer import package_import
 from monitoring.package.reader import read_package
 from monitoring.package.registry import sheet_by_name
 from monitoring.package.safety import PackageFileError
-from monitoring.scoping import can_see_personal_data
-from monitoring.spreadsheets import csv_text, text_row
+from monitoring.shared.spreadsheets import csv_text, text_row
 
 # --- the admin's file formats: what a user typed never runs as a formula ------------
 #
 # django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT strips one leading
 # "=" (so "=HYPERLINK(...)" is exported as other text and "+", "-", "@" pass untouched),
 # and the admin offers a dozen formats. The admin's doors offer the package's two, written
-# the way the package export writes them (monitoring.spreadsheets): a text cell in .xlsx,
+# the way the package export writes them (monitoring.shared.spreadsheets): a text cell in .xlsx,
 # an apostrophe before formula-looking text in CSV — which the import takes off again.
 
 

@@ -28,9 +28,9 @@ from monitoring.models import (
     SubmissionStatus,
     Teacher,
 )
+from monitoring.models.scoping import can_see
 from monitoring.package.importer import ImportContext, ImportResult, package_import
 from monitoring.package.parsing import header_key
-from monitoring.scoping import can_see
 from monitoring.services import period_lock_open
 
 STAFFING_SHEETS = {"Штатное расписание", "Педагоги"}
@@ -232,7 +232,7 @@ def staffing_template(*, school: School, period: MonitoringPeriod) -> Template:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from monitoring.package.registry import sheet_by_name
-    from monitoring.spreadsheets import text_row
+    from monitoring.shared.spreadsheets import text_row
 
     source_period = period
     if not RosterEntry.objects.filter(period=period, school=school).exists():

@@ -41,7 +41,7 @@ def import_job_check_task(job_id: int) -> str:
 @shared_task(ignore_result=True)
 def redispatch_waiting_task() -> int:
     """Send again the work still waiting for a worker (beat, every minute): after a broker outage it runs."""
-    from monitoring.dispatch import redispatch_waiting
+    from monitoring.shared.dispatch import redispatch_waiting
 
     return redispatch_waiting()
 
@@ -50,6 +50,6 @@ def redispatch_waiting_task() -> int:
 def _redispatch_on_worker_ready(sender=None, **kwargs) -> None:
     # A worker coming up (often with the broker, after an outage or a deploy) collects
     # the waiting work at once instead of at beat's next minute.
-    from monitoring.dispatch import send
+    from monitoring.shared.dispatch import send
 
     send(redispatch_waiting_task)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from monitoring import tokens
 from monitoring.forms import ApiTokenForm
 from monitoring.models import ApiToken
-from monitoring.scoping import can_write_region
+from monitoring.models.scoping import can_write_region
 
 
 def _issuer(request) -> None:

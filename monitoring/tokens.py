@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.crypto import get_random_string
 
 from monitoring.models import ApiToken, Municipality, Role, School, Teacher, User
-from monitoring.scoping import can_write_region
+from monitoring.models.scoping import can_write_region
 
 
 def _require_issuer(user) -> None:
@@ -28,7 +28,7 @@ def api_token_create(
     """Make a token and return it with its secret, which is shown once and never stored.
 
     A system's token acts as a system account of its own with the role and anchor given
-    (so monitoring.scoping needs no special case for tokens). A teacher's token acts as
+    (so monitoring.models.scoping needs no special case for tokens). A teacher's token acts as
     the teacher's own account, made if the teacher has none yet.
     """
     _require_issuer(created_by)

@@ -24,9 +24,9 @@ from monitoring.models import (
     StaffingRow,
     Teacher,
 )
-from monitoring.pages import page_of, requested_period
+from monitoring.models.scoping import can_see_personal_data
 from monitoring.plausibility import plausibility_warnings
-from monitoring.scoping import can_see_personal_data
+from monitoring.shared.pages import page_of, requested_period
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.contrib import admin
 
 from monitoring.admin import ReadOnlyAdmin, SafeTabularInline, ScopedHistoryAdmin
 from monitoring.models import Role
-from monitoring.scoping import can_write_region
+from monitoring.models.scoping import can_write_region
 
 # Importing reports.letters also registers the guard that keeps issued letters frozen.
 from reports import letters

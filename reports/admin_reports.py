@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from monitoring.admin import ReadOnlyAdmin, ScopedHistoryAdmin
-from monitoring.scoping import can_write_region, is_region_wide
+from monitoring.models.scoping import can_write_region, is_region_wide
 from reports import models
 
 

@@ -451,7 +451,7 @@ def annual_xlsx(data: AnnualData) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from monitoring.spreadsheets import text_row
+    from monitoring.shared.spreadsheets import text_row
 
     book = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -636,17 +636,17 @@ class _layout_progress:
 
 def annual_start(*, period: MonitoringPeriod, user) -> AnnualReport:
     """Queue a report; the worker takes it once the caller's transaction commits."""
-    from monitoring.dispatch import send_on_commit
+    from monitoring.shared.dispatch import send_on_commit
     from reports.tasks import build_annual_report
 
     report = AnnualReport.objects.create(period=period, user=user)
-    # With the queue down the report stays queued and is sent again when it is back (monitoring.dispatch).
+    # With the queue down the report stays queued and is sent again when it is back (monitoring.shared.dispatch).
     send_on_commit(build_annual_report, (report.pk,))
     return report
 
 
 def waiting_reports(window):
-    """Reports still queued (not yet taken by a worker): monitoring.dispatch sends them again."""
+    """Reports still queued (not yet taken by a worker): monitoring.shared.dispatch sends them again."""
     from reports.tasks import build_annual_report
 
     for pk in AnnualReport.objects.filter(status=ReportStatus.QUEUED, created_at__range=window).values_list(

@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from indicators.models import Level
-from monitoring.api_base import Conflict
-from monitoring.api_views import IsStaffReader, ScopedViewSet
-from monitoring.scoping import is_region_wide
+from monitoring.models.scoping import is_region_wide
+from monitoring.shared.api import Conflict
+from monitoring.shared.viewsets import IsStaffReader, ScopedViewSet
 from reports import letters, library, measures
 from reports.filters import AnnualReportFilter, FindingFilter, LetterFilter, MeasureFilter
 from reports.models import (
@@ -36,7 +36,7 @@ from reports.models import (
     TextKind,
 )
 
-# The shared error body (monitoring.api_schema adds the component), for statuses an
+# The shared error body (monitoring.shared.schema adds the component), for statuses an
 # operation declares itself.
 ERROR = {"$ref": "#/components/schemas/Error"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -21,7 +21,7 @@ class ReportsConfig(AppConfig):
             LETTER_ISSUED_HOOKS.append(notify_letter_issued)
 
         # Annual reports left queued by a broker outage are sent again when it is back.
-        from monitoring.dispatch import WAITING_FINDERS
+        from monitoring.shared.dispatch import WAITING_FINDERS
         from reports.annual import waiting_reports
 
         if waiting_reports not in WAITING_FINDERS:

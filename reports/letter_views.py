@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from monitoring.models import MonitoringPeriod, Municipality
-from monitoring.scoping import can_write_region, require_staff_reader
+from monitoring.models.scoping import can_write_region, require_staff_reader
 from reports import audit, letters
 from reports.models import AddresseeKind, Issuer, Letter, LetterReceipt, LetterStatus, TextKind
 

@@ -31,9 +31,9 @@ from django.utils import timezone
 
 from indicators.models import Level
 from monitoring.models import Direction, MonitoringPeriod, Municipality, Role
-from monitoring.scoping import can_see
+from monitoring.models.scoping import can_see
 from monitoring.services import period_lock_open
-from monitoring.text import clean_int, clean_text
+from monitoring.shared.text import clean_int, clean_text
 from reports import library
 from reports.findings import FindingGroup, grouped_findings
 from reports.models import (

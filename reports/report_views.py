@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from indicators.models import Indicator, Level
-from monitoring import dispatch
 from monitoring.models import MonitoringPeriod, Role
-from monitoring.pages import requested_period
-from monitoring.scoping import is_region_wide, require_staff_reader
+from monitoring.models.scoping import is_region_wide, require_staff_reader
+from monitoring.shared import dispatch
+from monitoring.shared.pages import requested_period
 from reports import annual, measures, notices
 from reports.models import AnnualReport, Measure, Notice, ReportStatus
 

@@ -1,7 +1,7 @@
 """Celery doors of the reports app: thin, taking ids.
 
 ``build_annual_report`` renders one annual report (minutes at most on a region);
-``send_daily_notices`` is the beat job (CELERY_BEAT_SCHEDULE in monitoring.settings).
+``send_daily_notices`` is the beat job (CELERY_BEAT_SCHEDULE in monitoring.config.settings).
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def _fresh_api_throttles(monkeypatch):
 @pytest.fixture(autouse=True)
 def _celery_eager(request):
     """Run tasks in-process unless the test drives a real worker."""
-    from monitoring.celery import app
+    from monitoring.config.celery import app
 
     eager = request.node.get_closest_marker("celery_worker") is None
     previous = app.conf.task_always_eager

@@ -19,7 +19,7 @@ changes what the next one sees. Expected statuses follow the project's rules:
 - anonymous: a page redirects to the login page (302 to /login/?next=…), the API
   answers 401 in its JSON format, the login page and a personal link are open;
 - an object outside the user's scope is "not found" (404), as is a staff page for a
-  teacher and a page of a role the user does not have (monitoring.scoping.
+  teacher and a page of a role the user does not have (monitoring.models.scoping.
   require_staff_reader, can_write_region); an object the user sees but may not change
   through this door is refused by the service with 403 (letters, routes, submissions,
   imports), except where the door turns that into 404 (measures);
@@ -183,7 +183,7 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         post(P(302, 403, 404, 404, 404, 404), _pk("import_region"), note="region package"),
     ),
     # An uploaded file (and its error report, quoting its cells) may carry personal data:
-    # only the roles that process it (monitoring.scoping.can_see_personal_data) download it.
+    # only the roles that process it (monitoring.models.scoping.can_see_personal_data) download it.
     "import-file": (
         get(P(200, 404, 404, 200, 404, 404), _pk("import_a"), "staffing A"),
         get(P(200, 404, 404, 404, 200, 404), _pk("import_b"), "staffing B"),
@@ -711,7 +711,7 @@ def foreign_markers(world, role: str) -> list[str]:
     }[role]
     markers = [getattr(obj, "full_name", None) or obj.name for obj in hidden]
     if role in ("ministry", "municipal"):
-        # Birth dates are personal data the officials never need (monitoring.scoping.PERSONAL_DATA_ROLES).
+        # Birth dates are personal data the officials never need (monitoring.models.scoping.PERSONAL_DATA_ROLES).
         born = world.teacher_a.birth_date
         markers += [f"{born:%d.%m.%Y}", born.isoformat()]
     return markers

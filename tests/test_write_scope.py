@@ -10,7 +10,7 @@ attempt every table is read; the rows outside the writer's scope (``outside``) m
 exactly as they went in — none changed, none removed, none added — save the journal rows a
 write may address to others (``JOURNALS``).
 
-The writer's scope is monitoring.scoping's filter for the role, without the rows it only
+The writer's scope is monitoring.models.scoping's filter for the role, without the rows it only
 reads: public catalogs (periods, programs, the indicator catalog) and rows addressed to the
 whole region are outside for every scoped role; rows that belong to a person (their own
 notices, uploads, receipts) are inside for that person.
@@ -38,7 +38,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 from simple_history.models import HistoricalChanges
 
-from monitoring.scoping import NOTHING, scope_filter
+from monitoring.models.scoping import NOTHING, scope_filter
 from tests import test_access_matrix as access
 from tests.test_access_matrix import DOORS, LAST_PROBES, url_patterns
 

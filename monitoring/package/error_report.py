@@ -20,7 +20,7 @@ from openpyxl.styles import Font, PatternFill
 
 from monitoring.package.parsing import header_key
 from monitoring.package.reader import RawSheet, read_package
-from monitoring.spreadsheets import ILLEGAL, looks_like_formula, sheet_value, text_cell, text_row
+from monitoring.shared.spreadsheets import ILLEGAL, looks_like_formula, sheet_value, text_cell, text_row
 
 BAD = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
 BOLD = Font(bold=True)

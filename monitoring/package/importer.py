@@ -8,7 +8,7 @@ sheets in one transaction with bulk upserts. A refused package changes nothing.
 preview's counts of rows to add, change and remove are exactly what confirming does.
 
 The writes are bulk paths (COPY, bulk upserts, plain DELETEs) that send no signals, so the
-audit history of edited rows (monitoring.history) is not written row by row here: the
+audit history of edited rows (monitoring.models.history) is not written row by row here: the
 ``ImportJob`` of the load — who, when, which file, its counts per sheet — is its audit record.
 """
 

@@ -35,7 +35,7 @@ class Column:
     # How the value is written back on export (None: as it is).
     export: Callable[[Any], Any] | None = None
     # Personal data (birth date, СНИЛС): exported empty for whoever may not see it
-    # (monitoring.scoping.can_see_personal_data).
+    # (monitoring.models.scoping.can_see_personal_data).
     personal: bool = False
     # The field whose bounds hold the value (each item of a list) when it is stored under
     # another name than ``field`` (a provider's name, a program's list items); see ``bounded``.

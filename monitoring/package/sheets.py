@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from monitoring import identity
 from monitoring import models as m
-from monitoring.history import bulk_delete
+from monitoring.models.history import bulk_delete
 from monitoring.package import parsing as p
 from monitoring.package.importer import ImportContext, applying_import, register_namespace
 from monitoring.package.registry import Column, Row, Sheet, SheetResult, register
@@ -105,7 +105,7 @@ def upsert(
                 kept += [obj.pk for obj in model.objects.filter(pk__in=gone[start : start + BATCH]) if removable(obj)]
             gone = kept
         for start in range(0, len(gone), BATCH):
-            # A bulk path like the inserts above: no per-row audit history (monitoring.history).
+            # A bulk path like the inserts above: no per-row audit history (monitoring.models.history).
             bulk_delete(model.objects.filter(pk__in=gone[start : start + BATCH]))
         result.removed = len(gone)
         plan.update(b"-" + repr(sorted(gone)).encode())

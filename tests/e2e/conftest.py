@@ -43,7 +43,7 @@ PASSWORD = "demo12345"  # monitoring.demo.DEMO_PASSWORD
 
 
 def _server_env(tmp: Path) -> dict[str, str]:
-    """Production settings (monitoring/settings.py with DEBUG off), plain HTTP on the loopback."""
+    """Production settings (monitoring/config/settings.py with DEBUG off), plain HTTP on the loopback."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "E2E"))}
     environ.update(
         {
@@ -180,7 +180,7 @@ def portal(tmp_path_factory):
         with web_log.open("w") as out:
             web = subprocess.Popen(
                 [
-                    sys.executable, "-m", "gunicorn", "monitoring.wsgi:application",
+                    sys.executable, "-m", "gunicorn", "monitoring.config.wsgi:application",
                     "--bind", f"{HOST}:{PORT}", "--workers", "2", "--timeout", "120",
                     "--access-logfile", "-",
                 ],

@@ -201,7 +201,7 @@ class Stack:
         return proc
 
     def web_start(self) -> None:
-        gunicorn = [str(VENV_BIN / "gunicorn"), "monitoring.wsgi:application", "--bind", f"127.0.0.1:{WEB_PORT}"]
+        gunicorn = [str(VENV_BIN / "gunicorn"), "monitoring.config.wsgi:application", "--bind", f"127.0.0.1:{WEB_PORT}"]
         access = ["--access-logfile", "-", "--access-logformat", 'pid=%(p)s %(s)s "%(r)s" %(M)sms']
         self.spawn("web", [*gunicorn, "--workers", "2", "--timeout", "60", *access])
         if not wait_for(lambda: _answers(f"{BASE}/login/"), timeout=30, every=0.2):

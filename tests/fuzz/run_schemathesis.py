@@ -89,7 +89,7 @@ def main() -> int:
         # No limit on the request line: the fuzzer repeats query parameters into URLs of many
         # kilobytes, which gunicorn would refuse with its own HTML page before the portal
         # sees them; the length limit is the web server's business, the fuzzing the portal's.
-        [str(BIN / "gunicorn"), "monitoring.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", "2", "--timeout", "120",
+        [str(BIN / "gunicorn"), "monitoring.config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", "2", "--timeout", "120",
          "--limit-request-line", "0"],
         cwd=ROOT,
         env=env,

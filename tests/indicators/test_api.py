@@ -272,7 +272,7 @@ def test_a_package_uploaded_through_the_api_is_computed_and_read_back_as_the_exp
 
 
 def test_with_the_queue_down_a_run_is_kept_and_the_caller_told(world, monkeypatch, on_commit_now):
-    from monitoring.dispatch import QUEUE_DOWN_MESSAGE
+    from monitoring.shared.dispatch import QUEUE_DOWN_MESSAGE
     from tests.broker import broker_down
 
     client = token_client(world.analyst)

@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 from indicators import services
 from indicators.models import ComputationRun, IndicatorValue, RunStatus
 from indicators.tasks import fail_stale_runs, run_computation
-from monitoring import dispatch
+from monitoring.shared import dispatch
 from tests import factories
 from tests.broker import broker_down
 
@@ -138,7 +138,7 @@ def test_a_run_whose_worker_died_is_marked_failed_and_its_late_steps_do_nothing(
 def test_beat_fails_stale_runs_every_minute(settings):
     from celery.schedules import crontab
 
-    from monitoring.celery import app
+    from monitoring.config.celery import app
 
     entries = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     assert entries["indicators.tasks.fail_stale_runs"] == crontab()

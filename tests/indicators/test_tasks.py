@@ -21,7 +21,7 @@ def _values():
 def test_a_run_through_a_real_worker_gives_the_in_process_values(world, settings):
     from celery.contrib.testing.worker import start_worker
 
-    from monitoring.celery import app
+    from monitoring.config.celery import app
 
     assert not app.conf.task_always_eager and app.conf.broker_url.startswith("redis://")
     for teacher in (world.teacher_a, world.teacher_b, world.teacher_c):

@@ -302,7 +302,7 @@ def test_a_malformed_json_body_is_a_russian_parse_error(world):
 
 
 def test_with_the_queue_down_an_upload_is_kept_and_the_caller_told(r15, monkeypatch):
-    from monitoring.dispatch import QUEUE_DOWN_MESSAGE
+    from monitoring.shared.dispatch import QUEUE_DOWN_MESSAGE
     from tests.broker import broker_down
 
     client = token_client(r15.analyst)

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from monitoring import dispatch, models
+from monitoring import models
+from monitoring.shared import dispatch
 from monitoring.tasks import _redispatch_on_worker_ready, import_job_check_task, period_create_task
 from tests.broker import broker_down
 from tests.monitoring.package.test_importer import SPEC
@@ -60,7 +61,7 @@ def test_send_tries_briefly_and_does_not_wait_on_the_result_store(monkeypatch):
 
 
 def test_a_refused_send_is_logged_and_told_to_the_watching_door(monkeypatch, caplog):
-    with broker_down(monkeypatch) as tried, caplog.at_level(logging.WARNING, logger="monitoring.dispatch"):
+    with broker_down(monkeypatch) as tried, caplog.at_level(logging.WARNING, logger="monitoring.shared.dispatch"):
         assert dispatch.send(period_create_task, (2030,)) is False  # nobody watching: no error either
         with dispatch.watch() as queue:
             assert not queue.down
@@ -182,7 +183,7 @@ def test_a_worker_coming_up_collects_the_waiting_work(monkeypatch):
 def test_beat_runs_the_redispatch_every_minute(settings):
     from celery.schedules import crontab
 
-    from monitoring.celery import app
+    from monitoring.config.celery import app
 
     entries = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     assert entries["monitoring.tasks.redispatch_waiting_task"] == crontab()

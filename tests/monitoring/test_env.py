@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from monitoring.env import env
+from monitoring.config.env import env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,7 +86,7 @@ def test_embedded_default_uses_sqlite_and_eager_celery():
         [
             sys.executable,
             "-c",
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='monitoring.settings'; django.setup();"
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='monitoring.config.settings'; django.setup();"
             "from django.conf import settings as s;"
             "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG)",
         ],
@@ -106,7 +106,7 @@ GOOD_KEY = "k" * 20 + "-a-long-random-production-secret-0123456789-xyz"
 
 
 def test_the_embedded_default_generates_its_own_key_once_owner_only(tmp_path):
-    from monitoring.env import secret_key
+    from monitoring.config.env import secret_key
 
     key_file = tmp_path / ".secret_key"
     key = secret_key(debug=True, key_file=key_file, environ={})
@@ -121,7 +121,7 @@ def test_the_embedded_default_generates_its_own_key_once_owner_only(tmp_path):
 def test_starts_at_the_same_moment_share_one_generated_key(tmp_path):
     import threading
 
-    from monitoring.env import secret_key
+    from monitoring.config.env import secret_key
 
     key_file, keys, barrier = tmp_path / ".secret_key", [], threading.Barrier(8)
 
@@ -149,7 +149,7 @@ def test_starts_at_the_same_moment_share_one_generated_key(tmp_path):
     ],
 )
 def test_a_known_or_short_key_is_refused_debug_or_not(tmp_path, debug, key, why):
-    from monitoring.env import secret_key
+    from monitoring.config.env import secret_key
 
     with pytest.raises(ImproperlyConfigured, match=why) as refused:
         secret_key(debug=debug, key_file=tmp_path / ".secret_key", environ={"SECRET_KEY": key})
@@ -158,7 +158,7 @@ def test_a_known_or_short_key_is_refused_debug_or_not(tmp_path, debug, key, why)
 
 
 def test_production_without_a_key_is_refused_and_a_good_key_is_used(tmp_path):
-    from monitoring.env import secret_key
+    from monitoring.config.env import secret_key
 
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set when DEBUG is off"):
         secret_key(debug=False, key_file=tmp_path / ".secret_key", environ={})
@@ -168,7 +168,7 @@ def test_production_without_a_key_is_refused_and_a_good_key_is_used(tmp_path):
 
 
 def test_a_spoiled_key_file_is_refused_with_what_to_do(tmp_path):
-    from monitoring.env import secret_key
+    from monitoring.config.env import secret_key
 
     key_file = tmp_path / ".secret_key"
     key_file.write_text(PUBLISHED_KEY + "\n")

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring import models
-from monitoring.history import bulk_delete
+from monitoring.models.history import bulk_delete
 from monitoring.package.exporter import package_export
 from monitoring.package.importer import package_import
 from monitoring.services import period_create

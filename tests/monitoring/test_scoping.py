@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from monitoring import models
-from monitoring.scoping import can_see, can_write_region, scope_filter
+from monitoring.models.scoping import can_see, can_write_region, scope_filter
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from monitoring import models
 from monitoring.package.exporter import package_export
-from monitoring.security import client_ip
+from monitoring.shared.security import client_ip
 from tests.api import token_client
 
 pytestmark = pytest.mark.django_db

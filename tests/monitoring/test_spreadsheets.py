@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from monitoring import submissions
 from monitoring.package.error_report import error_workbook
-from monitoring.spreadsheets import csv_text, put, sheet_value, text_row
+from monitoring.shared.spreadsheets import csv_text, put, sheet_value, text_row
 from tests import factories
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(1)"]

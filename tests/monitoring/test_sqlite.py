@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitoring.models import School
-from monitoring.sqlite import like
+from monitoring.shared.sqlite import like
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from monitoring import models
-from monitoring.dispatch import waiting_imports_and_exports
+from monitoring.shared.dispatch import waiting_imports_and_exports
 from monitoring.tasks import import_job_apply_task, import_job_check_task, period_create_task
 from tests.paths import SPEC
 
@@ -24,7 +24,7 @@ def test_period_task_through_a_real_worker():
     """A worker thread consuming from the real Redis broker writes to the test database."""
     from celery.contrib.testing.worker import start_worker
 
-    from monitoring.celery import app
+    from monitoring.config.celery import app
 
     assert not app.conf.task_always_eager
     assert app.conf.broker_url.startswith("redis://")
@@ -105,7 +105,7 @@ def test_a_prefork_worker_survives_a_file_that_kills_the_reader(world, monkeypat
     """The production pool: the task runs in a daemonic prefork child, which starts the reader's child."""
     from celery.contrib.testing.worker import start_worker
 
-    from monitoring.celery import app
+    from monitoring.config.celery import app
     from monitoring.package import isolation
 
     monkeypatch.setattr(isolation, "READER_CODE", ABORTING_READER)  # inherited by the forked pool

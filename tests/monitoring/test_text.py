@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from monitoring.text import clean_int, clean_text
+from monitoring.shared.text import clean_int, clean_text
 
 
 @pytest.mark.parametrize(

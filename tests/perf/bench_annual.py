@@ -66,7 +66,7 @@ def child(year: int | None) -> None:
     sys.path.insert(0, str(ROOT))
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.config.settings")
     django.setup()
     import datetime as dt
     from decimal import Decimal

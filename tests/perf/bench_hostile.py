@@ -37,7 +37,7 @@ LIMIT_MB = 600.0
 
 def child(path: str, filename: str) -> None:
     """Upload one file through the import door in this fresh process; print the verdict and the cost."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.config.settings")
     import django
 
     django.setup()

@@ -78,7 +78,7 @@ def child(workbook: str, year: str) -> None:
     sys.path.insert(0, str(ROOT))
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.config.settings")
     django.setup()
     from django.core.management import call_command
 
@@ -160,7 +160,7 @@ def main() -> None:
     year = sh(
         PY,
         "-c",
-        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','monitoring.settings');"
+        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','monitoring.config.settings');"
         "django.setup();from monitoring.models import MonitoringPeriod as P;print(P.objects.current().year)",
         db=source,
     ).stdout.strip()

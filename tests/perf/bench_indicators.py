@@ -58,7 +58,7 @@ def child() -> None:
     sys.path.insert(0, str(ROOT))
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.config.settings")
     django.setup()
     from collections import defaultdict
 
@@ -136,7 +136,7 @@ def through_workers(db: str, workers: int, chunk: int) -> None:
         year = sh(
             PY,
             "-c",
-            "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','monitoring.settings');"
+            "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','monitoring.config.settings');"
             "django.setup();from monitoring.models import MonitoringPeriod as P;print(P.objects.current().year)",
             env=env,
         ).stdout.strip()

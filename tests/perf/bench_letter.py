@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.config.settings")
     import django
 
     django.setup()

@@ -219,7 +219,7 @@ def test_a_report_through_a_real_worker(year, settings, tmp_path):
 
     from celery.contrib.testing.worker import start_worker
 
-    from monitoring.celery import app
+    from monitoring.config.celery import app
     from reports.annual import annual_start
 
     assert not app.conf.task_always_eager and app.conf.broker_url.startswith("redis://")

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring import dispatch
+from monitoring.shared import dispatch
 from reports.models import AnnualReport, ReportStatus
 from tests.broker import broker_down
 

@@ -7,8 +7,8 @@ from tqdm import tqdm
 
 from indicators.models import ComputationRun, RunStatus
 from indicators.services import ClosedPeriod, computation_start
-from monitoring import dispatch
 from monitoring.models import MonitoringPeriod
+from monitoring.shared import dispatch
 
 
 class Command(BaseCommand):

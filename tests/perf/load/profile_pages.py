@@ -86,7 +86,7 @@ def main() -> None:
 
     os.environ["DATABASE_URL"] = PG_URL
     os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.config.settings")
     import django
 
     django.setup()

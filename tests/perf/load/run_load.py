@@ -212,7 +212,7 @@ def collect_static(env: dict) -> None:
 
 def child(mode: str) -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.config.settings")
     import django
 
     django.setup()
@@ -248,7 +248,7 @@ def start_gunicorn(env: dict, workers: int, threads: int) -> subprocess.Popen:
             PY,
             "-m",
             "gunicorn",
-            "monitoring.wsgi:application",
+            "monitoring.config.wsgi:application",
             "--bind",
             f"{HOST}:{PORT}",
             "--workers",

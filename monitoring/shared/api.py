@@ -1,7 +1,7 @@
 """What DRF's settings name for every endpoint: filtering, paging and JSON errors.
 
 Kept free of rest_framework.views imports, which read these settings when first imported;
-the base viewset and permissions are in monitoring.api_views.
+the base viewset and permissions are in monitoring.shared.viewsets.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404 | ObjectDoesNotExist):
         # A service that looks up what the request names (an item of a letter, a row) and
-        # finds nothing: "not found", as the pages answer (monitoring.security.NotFoundMiddleware).
+        # finds nothing: "not found", as the pages answer (monitoring.shared.security.NotFoundMiddleware).
         exc = exceptions.NotFound("Не найдено или недоступно.")
     elif isinstance(exc, exceptions.Throttled):
         exc = _throttled(exc.wait)

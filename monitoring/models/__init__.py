@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -21,77 +20,9 @@ from django.utils.deconstruct import deconstructible
 from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
-from monitoring.history import UserHistory
-
-# ---------------------------------------------------------------------------
-# Enumerations shared by the whole cycle
-# ---------------------------------------------------------------------------
-
-
-class Direction(models.IntegerChoices):
-    """The nine directions of the regional order (titles as in spec/indicators.md)."""
-
-    DEFICITS = 1, "Выявление профессиональных дефицитов педагогических работников"
-    ROUTES = 2, "Учет индивидуальных образовательных маршрутов (ИОМ)"
-    RETRAINING = 3, "Профессиональная переподготовка и качество ДПП"
-    DIGITAL = 4, "Развитие цифровой образовательной среды ДПО"
-    EXPERTS = 5, "Вовлечение педагогов в экспертную деятельность"
-    ACTIVISTS = 6, "Формирование методического актива"
-    MENTORING = 7, "Поддержка молодых педагогов, наставничество"
-    NETWORKS = 8, "Сетевое взаимодействие педагогов"
-    STAFFING = 9, "Выявление кадровых потребностей"
-
-
-class Role(models.TextChoices):
-    """What a user is; their scope follows from it (see monitoring.scoping)."""
-
-    ANALYST = "analyst", "Специалист института"
-    MINISTRY = "ministry", "Представитель министерства"
-    MUNICIPAL = "municipal", "Специалист муниципального органа управления образованием"
-    SCHOOL_HEAD = "school_head", "Руководитель образовательной организации"
-    TEACHER = "teacher", "Педагог"
-
-
-# ---------------------------------------------------------------------------
-# Scoping support: each model says how it reaches a municipality, a school and a
-# teacher; monitoring.scoping turns that into the one filter every door applies.
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScopePaths:
-    """ORM paths from a model to the objects a user's scope is made of.
-
-    ``None`` means the model cannot be reached from that kind of scope, so users of
-    that scope see none of its rows. ``public`` rows (periods, the region) are seen by
-    every signed-in user. ``region_wide`` names a field whose empty value marks a row
-    addressed to the whole region (a letter to every school head): municipal officials
-    and school heads see such rows beside their own.
-    """
-
-    municipality: str | tuple[str, ...] | None = None
-    school: str | tuple[str, ...] | None = None
-    teacher: str | tuple[str, ...] | None = None
-    public: bool = False
-    region_wide: str | None = None
-    # A path through a teacher's roster (``…roster_entries__school``) follows the roster of the
-    # period the row belongs to: the path to that year (``date__year``, ``period__year``), or
-    # None for the teacher's current school (their latest roster). A school's head sees a
-    # moved teacher's rows of the years they were at the school, not the later ones.
-    year: str | None = None
-
-
-class ScopedQuerySet(models.QuerySet):
-    """A queryset that can be narrowed to what a user may see."""
-
-    def visible_to(self, user):
-        from monitoring.scoping import scope_filter
-
-        return self.filter(scope_filter(user=user, model=self.model))
-
-
-ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
-
+from monitoring.models.base import Direction, Role
+from monitoring.models.history import UserHistory
+from monitoring.models.scoping import ScopedManager, ScopedQuerySet, ScopePaths
 
 # ---------------------------------------------------------------------------
 # Organisations

@@ -2,7 +2,7 @@
 
 Everything that differs between the embedded default (``make run``: SQLite, Celery
 eager, local files) and the production shape (PostgreSQL, Redis, Celery workers) is
-read from the environment through :func:`monitoring.env.env`, so that no variable set
+read from the environment through :func:`monitoring.config.env.env`, so that no variable set
 means the embedded default and a variable set wrong stops the start.
 """
 
@@ -12,15 +12,15 @@ from pathlib import Path
 from celery.schedules import crontab
 from whitenoise.compress import Compressor
 
-from monitoring.env import env, secret_key
+from monitoring.config.env import env, secret_key
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 DEBUG = env("DEBUG", "bool", default=True)
 
 # The key signs sessions, CSRF tokens and personal links: production (DEBUG off) brings its
 # own; the embedded default generates one on its first run and keeps it in .secret_key (not in
-# git). A published, empty or short key stops the start, DEBUG or not (monitoring.env.secret_key).
+# git). A published, empty or short key stops the start, DEBUG or not (monitoring.config.env.secret_key).
 SECRET_KEY = secret_key(debug=DEBUG, key_file=BASE_DIR / ".secret_key")
 
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", "list", default=["127.0.0.1", "localhost", "testserver"])
@@ -55,16 +55,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "monitoring.security.PermissionsPolicyMiddleware",
+    "monitoring.shared.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "monitoring.security.ControlCharactersMiddleware",
+    "monitoring.shared.security.ControlCharactersMiddleware",
     # A lookup that finds nothing (a stale page's item id) answers 404, not 500.
-    "monitoring.security.NotFoundMiddleware",
+    "monitoring.shared.security.NotFoundMiddleware",
     # Lets django-simple-history record who made a change saved during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "monitoring.urls"
+ROOT_URLCONF = "monitoring.config.urls"
 
 TEMPLATES = [
     {
@@ -85,15 +85,15 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "monitoring.context_processors.portal",
+                "monitoring.shared.context_processors.portal",
                 "reports.context_processors.notices",
             ],
         },
     },
 ]
 
-WSGI_APPLICATION = "monitoring.wsgi.application"
-ASGI_APPLICATION = "monitoring.asgi.application"
+WSGI_APPLICATION = "monitoring.config.wsgi.application"
+ASGI_APPLICATION = "monitoring.config.asgi.application"
 
 DATABASES = {
     "default": env(
@@ -131,10 +131,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "monitoring.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "monitoring.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "monitoring.shared.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "monitoring.shared.security.client_ip"
 # The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; from anyone
-# else the header is ignored and the socket address counts (monitoring.security.client_ip).
+# else the header is ignored and the socket address counts (monitoring.shared.security.client_ip).
 TRUSTED_PROXIES = env("TRUSTED_PROXIES", "list", default=[])
 
 LANGUAGE_CODE = "ru"
@@ -195,7 +195,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.send_daily_notices",
         "schedule": crontab(hour=7, minute=0),
     },
-    # Every minute: work a broker outage left waiting is sent again (monitoring.dispatch),
+    # Every minute: work a broker outage left waiting is sent again (monitoring.shared.dispatch),
     # and computations whose worker was killed are marked failed (indicators.services).
     "monitoring-redispatch-waiting": {"task": "monitoring.tasks.redispatch_waiting_task", "schedule": crontab()},
     "indicators-fail-stale-runs": {"task": "indicators.tasks.fail_stale_runs", "schedule": crontab()},
@@ -218,20 +218,20 @@ REST_FRAMEWORK = {
     # session. The token class comes first so that an anonymous call gets 401 with a
     # WWW-Authenticate header rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "monitoring.authentication.TokenAuthentication",
+        "monitoring.shared.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "monitoring.api_base.JSONParser",
+        "monitoring.shared.api.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["monitoring.api_base.FilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "monitoring.api_base.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["monitoring.shared.api.FilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "monitoring.shared.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "monitoring.api_base.exception_handler",
+    "EXCEPTION_HANDLER": "monitoring.shared.api.exception_handler",
     # Per address for anonymous calls (they reach only the schema and its docs pages, whose
     # generation is costly; elsewhere DRF answers 401 before any throttle), per user for tokens
     # and sessions: 20 requests a second sustained lets a system page through a region's
@@ -287,7 +287,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "monitoring.api_schema.add_error_responses",
+        "monitoring.shared.schema.add_error_responses",
     ],
 }
 
@@ -320,7 +320,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # anywhere (page behaviour is in static/js/, chart data travels in json_script blocks, which
 # are data, not code); style attributes are allowed (Bootstrap progress bars, Django admin,
 # DRF's pages use them) but <style> elements and external sheets are not. Bootstrap's icons
-# are data: SVGs. The API docs views relax this for Swagger UI/ReDoc (monitoring/api_urls.py).
+# are data: SVGs. The API docs views relax this for Swagger UI/ReDoc (monitoring/config/api_urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -337,7 +337,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Browser features the portal never uses, off for it and for anything it frames
-# (monitoring.security.PermissionsPolicyMiddleware).
+# (monitoring.shared.security.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
@@ -352,7 +352,7 @@ PERMISSIONS_POLICY = {
     )
 }
 
-# Audit history (django-simple-history) of what people edit; see monitoring/history.py.
+# Audit history (django-simple-history) of what people edit; see monitoring/models/history.py.
 # Reverting from the admin would bypass the services' rules (a letter's workflow, a closed
 # period): the history is read, never replayed.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -1,7 +1,7 @@
 """Template context every page needs: the current period and the user's role flags."""
 
 from monitoring.models import MonitoringPeriod, Role
-from monitoring.scoping import is_region_wide
+from monitoring.models.scoping import is_region_wide
 
 
 def portal(request):

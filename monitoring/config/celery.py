@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.config.settings")
 
 app = Celery("monitoring")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,6 +1,6 @@
 """Security plumbing the settings name: headers Django does not set itself, and the client address for axes.
 
-The rules live in monitoring/settings.py (CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY, AXES_*);
+The rules live in monitoring/config/settings.py (CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY, AXES_*);
 this module only applies them.
 """
 

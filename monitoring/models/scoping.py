@@ -16,20 +16,57 @@ teacher; a model that cannot be reached from a kind of scope shows nothing to it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.db import models
 from django.db.models import Model, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from monitoring.models import Role, ScopePaths
+from monitoring.models.base import Role
 
 # Matches no row; cheaper than a subquery and valid on every backend.
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
 
 REGION_WIDE_ROLES = frozenset({Role.ANALYST, Role.MINISTRY})
+
+
+
+
+@dataclass(frozen=True)
+class ScopePaths:
+    """ORM paths from a model to the objects a user's scope is made of.
+
+    ``None`` means the model cannot be reached from that kind of scope, so users of
+    that scope see none of its rows. ``public`` rows (periods, the region) are seen by
+    every signed-in user. ``region_wide`` names a field whose empty value marks a row
+    addressed to the whole region (a letter to every school head): municipal officials
+    and school heads see such rows beside their own.
+    """
+
+    municipality: str | tuple[str, ...] | None = None
+    school: str | tuple[str, ...] | None = None
+    teacher: str | tuple[str, ...] | None = None
+    public: bool = False
+    region_wide: str | None = None
+    # A path through a teacher's roster (``…roster_entries__school``) follows the roster of the
+    # period the row belongs to: the path to that year (``date__year``, ``period__year``), or
+    # None for the teacher's current school (their latest roster). A school's head sees a
+    # moved teacher's rows of the years they were at the school, not the later ones.
+    year: str | None = None
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that can be narrowed to what a user may see."""
+
+    def visible_to(self, user):
+        return self.filter(scope_filter(user=user, model=self.model))
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 
 
 def _paths(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -63,10 +100,14 @@ def _roster_school(model: type[Model], path: str, year: str | None):
     of the latest period up to the row's year decides (a row older than every roster: the
     earliest one); without ``year``, the teacher's latest row — their current school.
     """
-    from monitoring.models import RosterEntry
-
     teacher, _, rest = path.partition(ROSTER)
     teacher = teacher.removesuffix("__") or "pk"
+    # The roster model is read off the path itself (the teacher's reverse relation), so this
+    # module needs no import of the models that import it.
+    teacher_model = model
+    for part in teacher.split("__") if teacher != "pk" else ():
+        teacher_model = teacher_model._meta.get_field(part).related_model
+    RosterEntry = teacher_model._meta.get_field("roster_entries").related_model
     column = "school__municipality_id" if rest.endswith("__municipality") else "school_id"
     entries = RosterEntry.objects.filter(teacher=OuterRef(teacher)).order_by()
     latest = entries.order_by("-period__year")

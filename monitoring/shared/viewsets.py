@@ -1,18 +1,18 @@
 """What every API endpoint shares: the scoped base viewset and the role permissions.
 
 Each app keeps its endpoints in its own ``api.py`` (they call that app's services and
-selectors); the rules of scope and role are only here and in monitoring.scoping.
+selectors); the rules of scope and role are only here and in monitoring.models.scoping.
 """
 
 from __future__ import annotations
 
 from rest_framework import permissions, viewsets
 
-from monitoring.scoping import can_write_region, is_staff_reader, scope_filter
+from monitoring.models.scoping import can_write_region, is_staff_reader, scope_filter
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
-    """Lists and objects narrowed by monitoring.scoping, in a stable order.
+    """Lists and objects narrowed by monitoring.models.scoping, in a stable order.
 
     ``queryset`` gives the shape (select_related, annotations); the scope filter and the
     ordering are applied on every request. The ordering always ends with the primary key

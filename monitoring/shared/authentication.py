@@ -1,4 +1,4 @@
-"""Sign-in of other systems by token (kept apart from monitoring.api_base: DRF's settings import it early)."""
+"""Sign-in of other systems by token (kept apart from monitoring.shared.api: DRF's settings import it early)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
 class TokenScheme(OpenApiAuthenticationExtension):
     """How the schema describes the token sign-in (knox's own extension does not match subclasses)."""
 
-    target_class = "monitoring.authentication.TokenAuthentication"
+    target_class = "monitoring.shared.authentication.TokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

@@ -37,16 +37,16 @@ urlpatterns = [
     path("", include("iom.urls")),
     path("", include("indicators.urls")),
     path("", include("reports.urls")),
-    path("api/v1/", include("monitoring.api_urls")),
+    path("api/v1/", include("monitoring.config.api_urls")),
     path("api-tokens/", token_views.token_list, name="api-token-list"),
     path("api-tokens/<str:key>/revoke/", token_views.token_revoke, name="api-token-revoke"),
     path("admin/", admin.site.urls),
 ]
 
 # Errors under /api/ answer in the API's JSON format, elsewhere with Django's pages.
-handler400 = "monitoring.api_base.bad_request"
-handler404 = "monitoring.api_base.not_found"
-handler500 = "monitoring.api_base.server_error"
+handler400 = "monitoring.shared.api.bad_request"
+handler404 = "monitoring.shared.api.not_found"
+handler500 = "monitoring.shared.api.server_error"
 
 # Uploaded files are never served from MEDIA_URL: every download goes through a view
-# that applies monitoring.scoping first.
+# that applies monitoring.models.scoping first.
