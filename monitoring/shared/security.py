@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from axes.helpers import get_client_username
 from django.conf import settings
 from django.core.exceptions import BadRequest, ImproperlyConfigured, ObjectDoesNotExist
 from django.http import Http404, JsonResponse
@@ -133,8 +134,6 @@ def client_ip(request) -> str:
 
 def lockout_response(request, original_response=None, credentials=None):
     """The login page saying why and for how long (settings.AXES_LOCKOUT_CALLABLE), with 429."""
-    from axes.helpers import get_client_username
-
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
     context = {"minutes": minutes, "username": get_client_username(request, credentials) or ""}
     return render(request, "registration/locked_out.html", context, status=429)

@@ -35,7 +35,7 @@ def text_cell(ws, value):
     value = sheet_value(value)
     if not looks_like_formula(value):
         return value
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell  # openpyxl stays off the import path of pages that write no workbook
 
     cell = WriteOnlyCell(ws, value=value)
     cell.data_type = "s"  # a string cell: Excel shows it and runs nothing
