@@ -1,4 +1,4 @@
-"""API endpoints of the monitored world: organisations, periods, the roster, staffing and jobs."""
+"""API endpoints of the monitored world: organisations, periods, the roster, staffing and imports."""
 
 from __future__ import annotations
 
