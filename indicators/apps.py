@@ -8,7 +8,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         # An applied import schedules a recomputation of its period (debounced).
         from indicators.services import computation_schedule_after_import
-        from monitoring.imports import APPLIED_HOOKS
+        from monitoring.intake.jobs import APPLIED_HOOKS
 
         if computation_schedule_after_import not in APPLIED_HOOKS:
             APPLIED_HOOKS.append(computation_schedule_after_import)

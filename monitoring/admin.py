@@ -21,7 +21,9 @@ from django.http import Http404
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from monitoring import imports, models, resources
+from monitoring import models
+from monitoring.intake import jobs as imports
+from monitoring.intake import resources
 from monitoring.models.scoping import can_see_personal_data, can_write_region
 from monitoring.package.parsing import FIRST_YEAR, LAST_YEAR
 from monitoring.services import period_closed_message

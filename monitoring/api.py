@@ -10,9 +10,10 @@ from rest_framework import exceptions, mixins, parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from monitoring import imports, services
+from monitoring import services
 from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
-from monitoring.forms import PACKAGE_SUFFIXES, STAFFING_SUFFIXES
+from monitoring.intake import jobs
+from monitoring.intake.forms import PACKAGE_SUFFIXES, STAFFING_SUFFIXES
 from monitoring.models import (
     ImportJob,
     ImportKind,
@@ -243,7 +244,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         )
     )
     def get_progress(self, job: ImportJob):
-        return imports.import_progress(job.pk) if job.status in ("checking", "running") else None
+        return jobs.import_progress(job.pk) if job.status in ("checking", "running") else None
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -313,7 +314,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         # The same service as the upload pages: the file is kept and checked by a worker.
         # With the broker down the job is saved and sent again later (monitoring.shared.dispatch).
         with dispatch.watch() as queue, transaction.atomic():
-            job = imports.import_job_create(
+            job = jobs.import_job_create(
                 kind=data["kind"],
                 period=data["period"],
                 user=request.user,
@@ -337,7 +338,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
                 else "Файл еще проверяется; подтвердите загрузку, когда проверка закончится."
             )
         with dispatch.watch() as queue, transaction.atomic():
-            job = imports.import_job_confirm(job=job, user=request.user)
+            job = jobs.import_job_confirm(job=job, user=request.user)
         job.refresh_from_db()
         context = {"request": request} | ({"warning": dispatch.QUEUE_DOWN_MESSAGE} if queue.down else {})
         return Response(ImportJobSerializer(job, context=context).data)
@@ -348,6 +349,6 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         """Отчет об ошибках: лист, строка, столбец и сообщение для каждой ошибки."""
         job = self.get_object()
         keys = ("sheet", "row", "column", "value", "message")
-        problems = imports.job_messages(job=job, user=request.user)
+        problems = jobs.job_messages(job=job, user=request.user)
         rows = [{key: p.get(key) for key in keys} | {"text": p.get("text", "")} for p in problems]
         return Response(ImportProblemSerializer(rows, many=True).data)

@@ -1,62 +1,13 @@
-"""Forms of the monitoring pages: they check what a user typed; services do the rest."""
+"""Forms of the monitoring pages: they check what a user typed; services do the rest.
+
+The upload, export and review forms are data intake's (``monitoring.intake.forms``).
+"""
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django import forms
 
-from monitoring.models import MonitoringPeriod, Municipality, Role, School, Teacher
-from monitoring.package.safety import MAX_UPLOAD_BYTES
-
-PACKAGE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".zip", ".csv")
-STAFFING_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
-
-class _UploadForm(forms.Form):
-    suffixes: tuple[str, ...] = ()
-    file = forms.FileField(label="Файл")
-
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        suffix = PurePath(file.name or "").suffix.lower()
-        if suffix not in self.suffixes:
-            raise forms.ValidationError(
-                "Нужен файл " + ", ".join(self.suffixes) + f"; загружен «{PurePath(file.name or '').name}»."
-            )
-        if file.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                f"Файл слишком большой: можно загрузить не более {MAX_UPLOAD_BYTES // (1024 * 1024)} МБ."
-            )
-        return file
-
-
-class PackageUploadForm(_UploadForm):
-    suffixes = PACKAGE_SUFFIXES
-    period = forms.ModelChoiceField(
-        queryset=MonitoringPeriod.objects.open().order_by("-year"), label="Период", empty_label=None
-    )
-    replace = forms.BooleanField(label="Режим замены: удалить записи периода, которых нет в пакете", required=False)
-
-
-class StaffingUploadForm(_UploadForm):
-    suffixes = STAFFING_SUFFIXES
-
-
-class ReviewForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=[("return", "Вернуть на доработку"), ("accept", "Принять"), ("withdraw", "Снять отметку о принятии")]
-    )
-    comment = forms.CharField(
-        label="Комментарий", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ExportForm(forms.Form):
-    period = forms.ModelChoiceField(
-        queryset=MonitoringPeriod.objects.order_by("-year"), label="Период", empty_label=None
-    )
-    format = forms.ChoiceField(choices=[("xlsx", "Книга Excel (.xlsx)"), ("zip", "ZIP-архив с CSV")], label="Формат")
+from monitoring.models import Municipality, Role, School, Teacher
 
 
 class ApiTokenForm(forms.Form):

@@ -265,7 +265,7 @@ class ExportJobFactory(factory.django.DjangoModelFactory):
         model = models.ExportJob
 
     period = factory.SubFactory(PeriodFactory)
-    status = models.ImportStatus.APPLIED
+    status = models.ExportStatus.READY
     file = factory.django.FileField(filename="export.xlsx", data=b"export")
 
 

@@ -19,7 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from monitoring import models, submissions
+from monitoring import models
+from monitoring.intake import submissions
 from reports.models import Letter, LetterItem, Measure
 from tests import factories
 from tests.api import token_client
@@ -203,7 +204,7 @@ def test_bad_staffing_files_are_refused_in_russian_and_nothing_is_stored(world, 
 
 
 def test_oversize_upload_is_refused_before_it_is_kept(world, settings, monkeypatch):
-    monkeypatch.setattr("monitoring.forms.MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr("monitoring.intake.forms.MAX_UPLOAD_BYTES", 1000)
     response = _client(world.analyst).post(
         reverse("import-list"), {"period": world.period.pk, "file": SimpleUploadedFile("пакет.xlsx", b"PK" * 1000)}
     )

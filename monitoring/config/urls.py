@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from monitoring import import_views, token_views, views
+from monitoring import token_views, views
+from monitoring.intake import views as intake_views
 
 admin.site.site_header = "Мониторинг профессионального развития педагогов"
 admin.site.site_title = "Администрирование портала"
@@ -16,16 +17,16 @@ urlpatterns = [
     path("municipalities/<str:code>/", views.municipality_detail, name="municipality-detail"),
     path("schools/", views.school_list, name="school-list"),
     path("schools/<str:code>/", views.school_detail, name="school-detail"),
-    path("schools/<str:code>/staffing/template/", import_views.staffing_template_download, name="staffing-template"),
-    path("schools/<str:code>/staffing/upload/", import_views.staffing_upload, name="staffing-upload"),
-    path("schools/<str:code>/submission/review/", import_views.submission_review, name="submission-review"),
-    path("imports/", import_views.import_list, name="import-list"),
-    path("exports/", import_views.export_start, name="export-start"),
-    path("exports/<int:pk>/file/", import_views.export_file, name="export-file"),
-    path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
-    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import-confirm"),
-    path("imports/<int:pk>/file/", import_views.import_file, name="import-file"),
-    path("imports/<int:pk>/errors.xlsx", import_views.import_error_report, name="import-error-report"),
+    path("schools/<str:code>/staffing/template/", intake_views.staffing_template_download, name="staffing-template"),
+    path("schools/<str:code>/staffing/upload/", intake_views.staffing_upload, name="staffing-upload"),
+    path("schools/<str:code>/submission/review/", intake_views.submission_review, name="submission-review"),
+    path("imports/", intake_views.import_list, name="import-list"),
+    path("exports/", intake_views.export_start, name="export-start"),
+    path("exports/<int:pk>/file/", intake_views.export_file, name="export-file"),
+    path("imports/<int:pk>/", intake_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/confirm/", intake_views.import_confirm, name="import-confirm"),
+    path("imports/<int:pk>/file/", intake_views.import_file, name="import-file"),
+    path("imports/<int:pk>/errors.xlsx", intake_views.import_error_report, name="import-error-report"),
     path("teachers/", views.teacher_list, name="teacher-list"),
     path("teachers/<str:code>/", views.teacher_detail, name="teacher-detail"),
     path("teachers/<str:code>/transfer/", views.teacher_transfer, name="teacher-transfer"),

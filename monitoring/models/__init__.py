@@ -1162,6 +1162,17 @@ class ImportStatus(models.TextChoices):
     REFUSED = "refused", "Отклонен"
 
 
+class ExportStatus(models.TextChoices):
+    """Where a package export stands: being written, or its file ready to download.
+
+    The stored values are those export jobs kept while they borrowed ImportStatus, so
+    existing rows stay valid.
+    """
+
+    RUNNING = "running", "Готовится"
+    READY = "applied", "Файл готов"
+
+
 @deconstructible
 class RandomName:
     """``upload_to`` for generated files (exports, letters, reports): ``prefix/<random>.<suffix>``.
@@ -1260,7 +1271,7 @@ class ExportJob(models.Model):
     )
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="exports", verbose_name="кто")
     format = models.CharField("формат", max_length=10, choices=Format.choices, default=Format.XLSX)
-    status = models.CharField("состояние", max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    status = models.CharField("состояние", max_length=20, choices=ExportStatus.choices, default=ExportStatus.RUNNING)
     file = models.FileField("файл", upload_to=RandomName("exports"), blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
     finished_at = models.DateTimeField("готов", null=True, blank=True)

@@ -43,9 +43,10 @@ GIVE_UP_AFTER = dt.timedelta(days=1)
 # multiplied every minute (each copy would be a no-op, but would still take a turn).
 RESEND_EVERY = 10 * 60
 
-# Where waiting work is found, registered by each app: finder(window) yields (task,
-# args) for rows still in their waiting state and created within ``window`` (oldest,
-# newest): ``created_at__range=window``.
+# Where waiting work is found, registered by each app from its AppConfig.ready (this
+# module imports no app's models or tasks): finder(window) yields (task, args) for rows
+# still in their waiting state and created within ``window`` (oldest, newest):
+# ``created_at__range=window``.
 WAITING_FINDERS: list[Callable[[tuple[dt.datetime, dt.datetime]], Iterable[tuple]]] = []
 
 
@@ -113,29 +114,3 @@ def redispatch_waiting(*, now: dt.datetime | None = None) -> int:
             log.info("sent again waiting %s%r", task.name, args)
             sent += 1
     return sent
-
-
-def waiting_imports_and_exports(window: tuple[dt.datetime, dt.datetime]) -> Iterator[tuple]:
-    """Uploads not yet checked, confirmed imports not being applied, exports not yet written."""
-    from monitoring.models import ExportJob, ImportJob, ImportStatus
-    from monitoring.tasks import export_job_run_task, import_job_apply_task, import_job_check_task
-
-    checking = ImportJob.objects.filter(status=ImportStatus.CHECKING, created_at__range=window)
-    for pk in checking.values_list("pk", flat=True):
-        yield import_job_check_task, (pk,)
-    # A job being applied holds its row lock for the whole import (PostgreSQL): skip
-    # those, so only confirmed jobs nobody works on are sent again.
-    with transaction.atomic():
-        confirmed = list(
-            ImportJob.objects.select_for_update(skip_locked=True)
-            .filter(status=ImportStatus.RUNNING, created_at__range=window, user__isnull=False)
-            .values_list("pk", "user_id")
-        )
-    for pk, user_id in confirmed:
-        yield import_job_apply_task, (pk, user_id)
-    exports = ExportJob.objects.filter(status=ImportStatus.RUNNING, finished_at__isnull=True, created_at__range=window)
-    for pk in exports.values_list("pk", flat=True):
-        yield export_job_run_task, (pk,)
-
-
-WAITING_FINDERS.append(waiting_imports_and_exports)

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from indicators import services
 from indicators.models import ComputationRun, IndicatorValue, RunStatus
 from monitoring import models
-from monitoring.imports import APPLIED_HOOKS, import_job_apply, import_job_create
+from monitoring.intake.jobs import APPLIED_HOOKS, import_job_apply, import_job_create
 from tests.paths import SPEC
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]

@@ -319,7 +319,7 @@ def test_with_the_queue_down_an_upload_is_kept_and_the_caller_told(r15, monkeypa
 
 @pytest.mark.parametrize(("person", "hidden"), [("analyst", False), ("ministry", True)])
 def test_personal_values_in_import_errors_only_for_roles_that_see_personal_data(r15, client, person, hidden):
-    from monitoring.imports import HIDDEN
+    from monitoring.intake.jobs import HIDDEN
 
     job = models.ImportJob.objects.create(
         kind="package", period=r15.period, user=r15.analyst, original_name="p.xlsx", status="refused",

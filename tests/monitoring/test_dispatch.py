@@ -14,8 +14,9 @@ from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from monitoring import models
+from monitoring.intake.tasks import import_job_check_task
 from monitoring.shared import dispatch
-from monitoring.tasks import _redispatch_on_worker_ready, import_job_check_task, period_create_task
+from monitoring.tasks import _redispatch_on_worker_ready, period_create_task
 from tests.broker import broker_down
 from tests.monitoring.package.test_importer import SPEC
 
@@ -97,7 +98,7 @@ def test_confirm_and_export_while_the_queue_is_down(client, world, monkeypatch):
     job.refresh_from_db()
     assert job.status == models.ImportStatus.RUNNING and dispatch.QUEUE_DOWN_MESSAGE in confirmed
     export = models.ExportJob.objects.get()
-    assert export.status == models.ImportStatus.RUNNING and not export.file
+    assert export.status == models.ExportStatus.RUNNING and not export.file
     text = exported.content.decode()
     assert dispatch.QUEUE_DOWN_MESSAGE in text and "Выгрузка запущена" not in text
 
@@ -124,7 +125,7 @@ def test_the_import_page_shows_a_job_while_the_cache_is_down(client, world, monk
     def down(*args, **kwargs):
         raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr("monitoring.imports.cache.get", down)
+    monkeypatch.setattr("monitoring.intake.jobs.cache.get", down)
     poll = client.get(reverse("import-detail", args=[job.pk]), headers={"HX-Request": "true"})
     assert poll.status_code == 200 and "Файл проверяется" in poll.content.decode()
 
@@ -137,14 +138,14 @@ def test_waiting_jobs_run_once_the_queue_is_back(client, world, monkeypatch):
         # Still down a minute later: nothing is lost, and the next round tries again.
         assert dispatch.redispatch_waiting(now=timezone.now() + LATER) == 0
     job, export = models.ImportJob.objects.get(), models.ExportJob.objects.get()
-    assert (job.status, export.status) == (models.ImportStatus.CHECKING, models.ImportStatus.RUNNING)
+    assert (job.status, export.status) == (models.ImportStatus.CHECKING, models.ExportStatus.RUNNING)
     # Back, but the work is under a minute old: it may still be on its way, not sent again.
     assert dispatch.redispatch_waiting() == 0
     assert dispatch.redispatch_waiting(now=timezone.now() + LATER) == 2
     job.refresh_from_db()
     export.refresh_from_db()
     assert job.status == models.ImportStatus.CHECKED and job.summary
-    assert export.status == models.ImportStatus.APPLIED and export.file
+    assert export.status == models.ExportStatus.READY and export.file
 
 
 def test_a_confirmed_import_nobody_applies_is_sent_again_with_its_uploader(client, world, monkeypatch):

@@ -293,7 +293,7 @@ def test_generated_files_are_stored_under_names_nobody_can_guess(world, media_ro
     """exports/2025-1.xlsx could be guessed; the name a user downloads is set by the view instead."""
     import re
 
-    from monitoring.imports import export_job_run
+    from monitoring.intake.exports import export_job_run
     from reports.models import AnnualReport, Letter
 
     job = models.ExportJob.objects.create(period=world.period, user=world.analyst, format="xlsx")

@@ -129,8 +129,8 @@ def test_after_a_transfer_the_new_school_may_list_the_teacher(world):
 
     from openpyxl import load_workbook
 
+    from monitoring.intake.submissions import school_staffing_import, staffing_template
     from monitoring.services import roster_transfer
-    from monitoring.submissions import school_staffing_import, staffing_template
 
     roster_transfer(teacher=world.teacher_c, period=world.period, school=world.school_a, user=world.municipal)
     wb = load_workbook(io.BytesIO(staffing_template(school=world.school_a, period=world.period).content))

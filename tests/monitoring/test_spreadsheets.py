@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from monitoring import submissions
+from monitoring.intake import submissions
 from monitoring.package.error_report import error_workbook
 from monitoring.shared.spreadsheets import csv_text, put, sheet_value, text_row
 from tests import factories

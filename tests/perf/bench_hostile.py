@@ -5,7 +5,7 @@
 Builds the hostile files in code (tests/monitoring/package/hostile.py: one cell at A1 and
 one at XFD1048576, a lying <dimension>, an edited .xls DIMENSIONS record, an .ods row
 repeated 6,000 times with a cell repeated 16,000 times, and variants), then uploads each
-one as the import page does (``imports.import_job_create``; the check runs eagerly, as
+one as the import page does (``jobs.import_job_create``; the check runs eagerly, as
 with no Redis) in a fresh process on a scratch SQLite database, and measures the wall
 time of the upload-to-verdict and the peak resident memory of the importing process and
 of the reading child it starts. Each must end refused, naming its sheet, within 10 s and
@@ -43,7 +43,8 @@ def child(path: str, filename: str) -> None:
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from monitoring import imports, models
+    from monitoring import models
+    from monitoring.intake import jobs
     from monitoring.services import period_create
 
     period = models.MonitoringPeriod.objects.filter(year=2025).first() or period_create(year=2025)
@@ -62,7 +63,7 @@ def child(path: str, filename: str) -> None:
     isolation_log.addHandler(Peaks())
     upload = SimpleUploadedFile(filename, Path(path).read_bytes())
     started = time.perf_counter()
-    job = imports.import_job_create(kind=models.ImportKind.PACKAGE, period=period, user=user, file=upload)
+    job = jobs.import_job_create(kind=models.ImportKind.PACKAGE, period=period, user=user, file=upload)
     seconds = time.perf_counter() - started
     job.refresh_from_db()
     print(

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from monitoring.identity import TRANSFER_HINT
 from monitoring.models import (
@@ -31,7 +34,9 @@ from monitoring.models import (
 from monitoring.models.scoping import can_see
 from monitoring.package.importer import ImportContext, ImportResult, package_import
 from monitoring.package.parsing import header_key
+from monitoring.package.registry import Problem, sheet_by_name
 from monitoring.services import period_lock_open
+from monitoring.shared.spreadsheets import text_row
 
 STAFFING_SHEETS = {"Штатное расписание", "Педагоги"}
 
@@ -161,8 +166,6 @@ def school_staffing_import(
     submission, _ = SchoolSubmission.objects.get_or_create(period=period, school=school)
     if submission.status == SubmissionStatus.ACCEPTED:
         result = ImportResult(applied=False)
-        from monitoring.package.registry import Problem
-
         result.problems.append(
             Problem.about_file(
                 filename,
@@ -227,13 +230,6 @@ class Template:
 
 def staffing_template(*, school: School, period: MonitoringPeriod) -> Template:
     """The head's workbook, prefilled with the school's data (this period's, else the latest), with dropdowns."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from monitoring.package.registry import sheet_by_name
-    from monitoring.shared.spreadsheets import text_row
-
     source_period = period
     if not RosterEntry.objects.filter(period=period, school=school).exists():
         latest = RosterEntry.objects.filter(school=school).order_by("-period__year").values("period_id").first()

@@ -7,7 +7,7 @@ import tablib
 from django.urls import reverse
 
 from monitoring import models
-from monitoring.resources import MunicipalityResource, SchoolResource, TeacherResource
+from monitoring.intake.resources import MunicipalityResource, SchoolResource, TeacherResource
 
 pytestmark = pytest.mark.django_db
 

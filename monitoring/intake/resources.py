@@ -5,6 +5,11 @@ and write the same sheets as the package: export rows come from the registry's
 ``Sheet.export_rows`` and import runs the one import service (``package_import``) on
 the uploaded table, so parsing, validation and the all-or-nothing transaction are not
 written a second time.
+
+They are data intake's, not the admin's: they are one more door an upload comes in by
+(read by the package reader, kept in a private folder between preview and confirmation,
+applied by the package import) and a table goes out by; ``monitoring.admin`` only
+wires them to its buttons.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import Error, Result, RowResult
 from import_export.tmp_storages import TempFolderStorage
+from openpyxl import Workbook
 
 from monitoring import models
 from monitoring.models.scoping import can_see_personal_data
@@ -80,9 +86,8 @@ class SafeCSV(base_formats.CSV):
 class SafeXLSX(base_formats.XLSX):
     def create_dataset(self, in_stream, **kwargs):
         return read_table(in_stream, filename="таблица.xlsx")
-    def export_data(self, dataset, **kwargs):
-        from openpyxl import Workbook
 
+    def export_data(self, dataset, **kwargs):
         workbook = Workbook(write_only=True)
         ws = workbook.create_sheet(dataset.title or "Лист1")
         ws.append(text_row(ws, dataset.headers or []))

@@ -1,6 +1,6 @@
 """Import jobs: an upload kept with its result, checked first and applied on confirmation.
 
-Every door (the staff's import page, the school head's upload, the API later) stores
+Every door (the staff's import page, the school head's upload, the API) stores
 the file in an ImportJob, checks it with a dry run, and applies the same stored file
 when the user confirms — so what is confirmed is exactly what was previewed.
 """
@@ -14,20 +14,23 @@ from dataclasses import asdict
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from monitoring.models import ExportJob, ImportJob, ImportKind, ImportStatus, MonitoringPeriod, Role, School
+from monitoring.intake.submissions import can_upload_staffing, school_staffing_import
+from monitoring.intake.tasks import import_job_apply_task, import_job_check_task
+from monitoring.models import ImportJob, ImportKind, ImportStatus, MonitoringPeriod, School
 from monitoring.models.scoping import can_see_personal_data, can_write_region
 from monitoring.package import registry
+from monitoring.package.error_report import error_workbook
 from monitoring.package.importer import ImportResult, package_import
 from monitoring.package.parsing import thousands
 from monitoring.package.safety import MAX_UPLOAD_BYTES
 from monitoring.shared.dispatch import send_on_commit
-from monitoring.submissions import can_upload_staffing, school_staffing_import
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +99,8 @@ def import_job_store_error_report(*, job_id: int) -> ImportJob:
     """Write and keep the refused job's error report: its upload with the bad cells marked.
 
     Runs in the worker that checked (or applied) the job; the page's download serves the
-    stored file and never reads the upload (see import_views.import_error_report).
+    stored file and never reads the upload (see views.import_error_report).
     """
-    from django.core.files.base import ContentFile
-
-    from monitoring.package.error_report import error_workbook
-
     job = ImportJob.objects.select_related("period").get(pk=job_id)
     if job.status != ImportStatus.REFUSED or not job.problems or not job.file:
         return job
@@ -213,8 +212,6 @@ def import_job_create(
         job.file.name = ""
         job.save()
         return job
-    from monitoring.tasks import import_job_check_task
-
     job.status = ImportStatus.CHECKING
     job.file.save(job.original_name, file, save=False)
     job.save()
@@ -380,8 +377,6 @@ def _show_again(job: ImportJob, result: ImportResult) -> ImportJob:
 
 def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
     """Mark the job running and hand it to a worker once this transaction commits."""
-    from monitoring.tasks import import_job_apply_task
-
     if job.user_id != user.pk and not can_write_region(user):
         raise PermissionDenied("Подтвердить эту загрузку может только тот, кто ее начал.")
     if job.status != ImportStatus.CHECKED:
@@ -390,49 +385,4 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
     job.attempts = 0  # the apply is a new step: the check's attempts do not count against it
     job.save(update_fields=["status", "attempts"])
     send_on_commit(import_job_apply_task, (job.pk, user.pk))
-    return job
-
-
-def export_job_start(*, period: MonitoringPeriod, user, fmt: str) -> ExportJob:
-    """Queue an export of the whole period; a worker writes the file (streamed row by row)."""
-    from monitoring.tasks import export_job_run_task
-
-    if not (user.is_superuser or user.role in (Role.ANALYST, Role.MINISTRY)):
-        raise PermissionDenied("Выгружать пакет данных всего региона могут специалисты института и министерства.")
-    job = ExportJob.objects.create(period=period, user=user, format=fmt)
-    send_on_commit(export_job_run_task, (job.pk,))
-    return job
-
-
-def exports_visible(user):
-    """Export jobs whose files ``user`` may download: a role without personal data gets only its own.
-
-    Another's export carries birth dates and СНИЛС; one's own was written without them (export_job_run).
-    """
-    jobs = ExportJob.objects.visible_to(user)
-    return jobs if can_see_personal_data(user) else jobs.filter(user=user)
-
-
-def export_job_run(*, job_id: int) -> ExportJob:
-    """Write the export file of a job; idempotent (a finished job is left as it is)."""
-    import tempfile
-    from pathlib import Path
-
-    from django.core.files import File
-    from django.utils import timezone
-
-    from monitoring.package.exporter import package_export
-
-    job = ExportJob.objects.select_related("period").get(pk=job_id)
-    if job.status == ImportStatus.APPLIED:
-        return job
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"Пакет данных {job.period.year}.{job.format}"
-        # A ministry official's file leaves birth dates and СНИЛС empty (personal data, 152-ФЗ).
-        package_export(period=job.period, path=path, personal_data=can_see_personal_data(job.user))
-        with path.open("rb") as handle:
-            job.file.save(f"{job.period.year}-{job.pk}.{job.format}", File(handle), save=False)
-    job.status = ImportStatus.APPLIED
-    job.finished_at = timezone.now()
-    job.save()
     return job

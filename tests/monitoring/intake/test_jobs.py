@@ -1,4 +1,4 @@
-"""Import jobs end in a final state with a message, whatever the file holds (monitoring.imports).
+"""Import jobs end in a final state with a message, whatever the file holds (monitoring.intake.jobs).
 
 Found by an attempt to break the portal: a head's upload with a 300-character name, 1E+308
 staff positions or a workload of 10^6 failed the database write, and a 300,000-row upload
@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DataError, OperationalError
 from openpyxl import load_workbook
 
-from monitoring import imports, models
+from monitoring import models
+from monitoring.intake import jobs
+from monitoring.intake.submissions import staffing_template
 from monitoring.package import importer
 from monitoring.package.sheets import TeacherSheet
-from monitoring.submissions import staffing_template
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 
@@ -41,7 +42,7 @@ def _upload(world, *, staffing=(), teachers=(), edit=None) -> SimpleUploadedFile
 
 
 def _job(world, file) -> models.ImportJob:
-    job = imports.import_job_create(
+    job = jobs.import_job_create(
         kind=models.ImportKind.STAFFING, period=world.period, user=world.head_a, file=file, school=world.school_a
     )
     job.refresh_from_db()
@@ -69,7 +70,7 @@ def test_a_step_that_raises_ends_refused_with_a_message(world, monkeypatch):
     def broken(job, *, dry_run):
         raise RuntimeError("a bug of ours")
 
-    monkeypatch.setattr(imports, "_run", broken)
+    monkeypatch.setattr(jobs, "_run", broken)
     job = _job(world, _upload(world))
     assert job.status == models.ImportStatus.REFUSED
     assert "ошибка портала" in job.problems[0]["text"] and str(job.pk) in job.problems[0]["text"]
@@ -92,7 +93,7 @@ def test_an_apply_that_raises_ends_refused_and_writes_nothing(world, monkeypatch
         raise DataError("value too long for type character varying(255)")
 
     monkeypatch.setattr(TeacherSheet, "write", write_then_fail)
-    imports.import_job_confirm(job=job, user=world.head_a)
+    jobs.import_job_confirm(job=job, user=world.head_a)
     job.refresh_from_db()
     assert job.status == models.ImportStatus.REFUSED
     assert "не помещается в поле портала" in job.problems[0]["text"]
@@ -104,7 +105,7 @@ def test_a_database_gone_away_leaves_the_step_to_be_sent_again(world, monkeypatc
     def unreachable(job, *, dry_run):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(imports, "_run", unreachable)
+    monkeypatch.setattr(jobs, "_run", unreachable)
     with pytest.raises(OperationalError):
         _job(world, _upload(world))
     job = models.ImportJob.objects.get()
@@ -112,7 +113,7 @@ def test_a_database_gone_away_leaves_the_step_to_be_sent_again(world, monkeypatc
 
 
 def test_the_list_of_problems_is_capped_and_says_how_many_more(world, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_PROBLEMS", 5)
+    monkeypatch.setattr(jobs, "MAX_PROBLEMS", 5)
     teachers = [[f"T09{i:05}", "", "Ж", "03.04.1990", "000001", "учитель"] for i in range(12)]
     job = _job(world, _upload(world, teachers=teachers))
     assert job.status == models.ImportStatus.REFUSED
@@ -146,16 +147,16 @@ def test_a_preview_gone_stale_is_shown_again_instead_of_applied(world):
     moved = models.Teacher.objects.get(code="T0000003")
     roster_transfer(teacher=moved, period=world.period, school=world.school_a, user=world.analyst)
 
-    imports.import_job_confirm(job=job, user=world.head_a)
+    jobs.import_job_confirm(job=job, user=world.head_a)
     job.refresh_from_db()
     assert job.status == models.ImportStatus.CHECKED
     assert job.summary["Педагоги"]["removed"] == 1
-    assert job.warnings[0]["text"] == imports.OUTDATED and job.preview_outdated
+    assert job.warnings[0]["text"] == jobs.OUTDATED and job.preview_outdated
     assert models.RosterEntry.objects.get(teacher=moved, period=world.period).school == world.school_a
     assert models.SchoolSubmission.objects.get(school=world.school_a).status != models.SubmissionStatus.SUBMITTED
 
     # Confirmed again, with the new preview seen, it does what it now says.
-    imports.import_job_confirm(job=job, user=world.head_a)
+    jobs.import_job_confirm(job=job, user=world.head_a)
     job.refresh_from_db()
     assert job.status == models.ImportStatus.APPLIED
     assert not models.RosterEntry.objects.filter(teacher=moved, period=world.period).exists()
@@ -178,9 +179,9 @@ def test_a_preview_whose_counts_hold_but_rows_differ_is_shown_again(world):
     arrived = models.Teacher.objects.get(code="T0000003")
     roster_transfer(teacher=arrived, period=world.period, school=world.school_a, user=world.analyst)
 
-    imports.import_job_confirm(job=job, user=world.head_a)
+    jobs.import_job_confirm(job=job, user=world.head_a)
     job.refresh_from_db()
-    assert job.status == models.ImportStatus.CHECKED and job.warnings[0]["text"] == imports.OUTDATED
+    assert job.status == models.ImportStatus.CHECKED and job.warnings[0]["text"] == jobs.OUTDATED
     assert job.summary["Педагоги"]["removed"] == 1  # the same count, another teacher
     assert models.RosterEntry.objects.get(teacher=arrived, period=world.period).school == world.school_a
 
@@ -198,7 +199,7 @@ def test_a_value_changed_meanwhile_is_not_silently_undone(world):
     models.RosterEntry.objects.filter(teacher__code="T0000001", period=world.period).update(
         workload="0.5", experience_years=33
     )
-    imports.import_job_confirm(job=job, user=world.head_a)
+    jobs.import_job_confirm(job=job, user=world.head_a)
     job.refresh_from_db()
     assert job.status == models.ImportStatus.CHECKED
     assert models.RosterEntry.objects.get(teacher__code="T0000001", period=world.period).experience_years == 33

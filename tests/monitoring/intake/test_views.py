@@ -186,7 +186,7 @@ def test_region_export_runs_in_the_background_and_downloads_in_scope(client, wor
 def test_a_job_being_checked_shows_progress_and_polls(client, world):
     from django.core.cache import cache
 
-    from monitoring.imports import progress_key
+    from monitoring.intake.jobs import progress_key
 
     job = models.ImportJob.objects.create(
         kind="package", period=world.period, user=world.analyst, original_name="пакет.xlsx", status="checking"

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
 from monitoring import models
-from monitoring.submissions import (
+from monitoring.intake.submissions import (
     school_staffing_import,
     staffing_template,
     submission_accept,
@@ -292,10 +292,10 @@ def test_the_roster_write_of_a_school_upload_never_moves_another_schools_row(wor
 def test_a_job_checked_while_open_and_confirmed_after_closing_changes_nothing(world, media_root, on_commit_now):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from monitoring import imports
+    from monitoring.intake import jobs
 
     file = _upload_with_rows(world, [])
-    job = imports.import_job_create(
+    job = jobs.import_job_create(
         kind=models.ImportKind.STAFFING,
         period=world.period,
         user=world.head_a,
@@ -305,7 +305,7 @@ def test_a_job_checked_while_open_and_confirmed_after_closing_changes_nothing(wo
     job.refresh_from_db()
     assert job.status == models.ImportStatus.CHECKED, job.problems
     models.MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=models.PeriodStatus.CLOSED)
-    imports.import_job_confirm(job=job, user=world.head_a)
+    jobs.import_job_confirm(job=job, user=world.head_a)
     job.refresh_from_db()
     assert job.status == models.ImportStatus.REFUSED
     assert any("Период мониторинга 2025 года закрыт" in p["text"] for p in job.problems), job.problems

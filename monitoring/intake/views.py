@@ -1,4 +1,4 @@
-"""Pages of the data-package import, the head's staffing upload and the review of submissions."""
+"""Pages of data intake: the package import and export, the head's staffing upload and the review of submissions."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from monitoring import imports, submissions
-from monitoring.forms import ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
+from monitoring.intake import exports, jobs, submissions
+from monitoring.intake.forms import ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
 from monitoring.models import (
+    ExportStatus,
     ImportJob,
     ImportKind,
     ImportStatus,
@@ -21,6 +23,7 @@ from monitoring.models import (
     SchoolSubmission,
 )
 from monitoring.models.scoping import can_see_personal_data, can_write_region
+from monitoring.package.error_report import error_workbook_from_sheets
 from monitoring.shared import dispatch
 from monitoring.shared.pages import page_of
 
@@ -41,7 +44,7 @@ def import_list(request):
         form = PackageUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             with dispatch.watch() as queue:
-                job = imports.import_job_create(
+                job = jobs.import_job_create(
                     kind=ImportKind.PACKAGE,
                     period=form.cleaned_data["period"],
                     user=request.user,
@@ -52,12 +55,18 @@ def import_list(request):
             return redirect("import-detail", pk=job.pk)
     elif request.method == "POST":
         raise PermissionDenied("Загружать пакет данных региона может только специалист института.")
-    jobs = ImportJob.objects.visible_to(request.user).select_related("period", "school", "user")
-    exports = imports.exports_visible(request.user).select_related("period")[:10]
+    import_jobs = ImportJob.objects.visible_to(request.user).select_related("period", "school", "user")
+    recent_exports = exports.exports_visible(request.user).select_related("period")[:10]
     return render(
         request,
         "monitoring/import_list.html",
-        {"form": form, "page": page_of(request, jobs), "exports": exports, "export_form": ExportForm()},
+        {
+            "form": form,
+            "page": page_of(request, import_jobs),
+            "exports": recent_exports,
+            "export_ready": ExportStatus.READY,
+            "export_form": ExportForm(),
+        },
     )
 
 
@@ -69,7 +78,7 @@ def export_start(request):
         messages.error(request, "Выберите период и формат выгрузки.")
         return redirect("import-list")
     with dispatch.watch() as queue:
-        imports.export_job_start(period=form.cleaned_data["period"], user=request.user, fmt=form.cleaned_data["format"])
+        exports.export_job_start(period=form.cleaned_data["period"], user=request.user, fmt=form.cleaned_data["format"])
     if not _tell_if_queue_down(request, queue):
         messages.success(request, "Выгрузка запущена; файл появится в списке выгрузок, когда будет готов.")
     return redirect("import-list")
@@ -77,7 +86,7 @@ def export_start(request):
 
 @login_required
 def export_file(request, pk: int):
-    job = get_object_or_404(imports.exports_visible(request.user), pk=pk, status=ImportStatus.APPLIED)
+    job = get_object_or_404(exports.exports_visible(request.user), pk=pk, status=ExportStatus.READY)
     name = f"Пакет данных {job.period.year}.{job.format}"
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
@@ -92,12 +101,10 @@ def import_detail(request, pk: int):
     template = "monitoring/includes/import_status.html" if request.headers.get("HX-Request") else None
     context = {
         "job": job,
-        "problems": imports.job_messages(job=job, user=request.user),
+        "problems": jobs.job_messages(job=job, user=request.user),
         # The stale-preview notice heads the page (import_status.html), not the list.
-        "warnings": [
-            w for w in imports.job_messages(job=job, user=request.user, warnings=True) if not w.get("outdated")
-        ],
-        "progress": imports.import_progress(job.pk),
+        "warnings": [w for w in jobs.job_messages(job=job, user=request.user, warnings=True) if not w.get("outdated")],
+        "progress": jobs.import_progress(job.pk),
         "can_confirm": job.status == ImportStatus.CHECKED
         and (job.user_id == request.user.pk or can_write_region(request.user)),
     }
@@ -109,7 +116,7 @@ def import_detail(request, pk: int):
 def import_confirm(request, pk: int):
     job = _job(request, pk)
     with dispatch.watch() as queue:
-        imports.import_job_confirm(job=job, user=request.user)
+        jobs.import_job_confirm(job=job, user=request.user)
     _tell_if_queue_down(request, queue)
     return redirect("import-detail", pk=job.pk)
 
@@ -128,13 +135,11 @@ def import_file(request, pk: int):
 def import_error_report(request, pk: int):
     """The upload with its bad cells marked, as an .xlsx; scoped like the job itself.
 
-    The marked copy was written by the worker that refused the file (imports.
+    The marked copy was written by the worker that refused the file (jobs.
     import_job_store_error_report): a web request never reads an upload, whatever it
     holds. Until the worker has stored it (or for a file that could not be read) the
     report is the list of problems alone.
     """
-    from monitoring.package.error_report import error_workbook_from_sheets
-
     job = _job(request, pk)
     _require_personal_data(request)
     if not job.problems:
@@ -169,8 +174,6 @@ def staffing_template_download(request, code: str):
 
 def _xlsx_download(content: bytes, filename: str) -> HttpResponse:
     """A generated workbook as an attachment; the Russian file name survives every browser (RFC 6266)."""
-    from django.utils.http import content_disposition_header
-
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
@@ -187,7 +190,7 @@ def staffing_upload(request, code: str):
         messages.error(request, "Сбор данных закрыт: все периоды мониторинга закрыты, загрузка не принимается.")
     elif request.method == "POST" and form.is_valid():
         with dispatch.watch() as queue:
-            job = imports.import_job_create(
+            job = jobs.import_job_create(
                 kind=ImportKind.STAFFING,
                 period=period,
                 user=request.user,
