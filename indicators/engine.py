@@ -27,41 +27,14 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from indicators.catalog import Contribution, Definition, catalog
+from indicators.catalog import Definition, catalog
+from indicators.context import Context, Contribution
 from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator, Unit
-from monitoring.models import MonitoringPeriod, Municipality, Region, RosterEntry, School
+from monitoring.models import MonitoringPeriod, Municipality, Region, School
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 BATCH = 5000
-
-
-class Context:
-    """What a definition computes over: the period and, for a chunk, its municipalities."""
-
-    def __init__(self, *, period: MonitoringPeriod, municipality_ids: list[int] | None = None):
-        self.period = period
-        self.municipality_ids = municipality_ids
-        self._cache: dict[str, object] = {}
-
-    def within(self, path: str) -> Q:
-        """A filter keeping rows whose ``path`` (a municipality id path) is in the chunk."""
-        if self.municipality_ids is None:
-            return Q()
-        return Q(**{f"{path}__in": self.municipality_ids})
-
-    def roster(self):
-        """The period's roster in the chunk (a fresh queryset each call, safe to chain)."""
-        return RosterEntry.objects.filter(period=self.period).filter(self.within("school__municipality_id"))
-
-    def roster_teachers(self):
-        return self.roster().values("teacher_id")
-
-    def cached(self, name: str, build: Callable[[], object]):
-        """A value several definitions share (a subquery, a map), built once per context."""
-        if name not in self._cache:
-            self._cache[name] = build()
-        return self._cache[name]
 
 
 def value_of(unit: str, numerator: Decimal, denominator: Decimal | None) -> Decimal | None:

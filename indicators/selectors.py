@@ -13,7 +13,7 @@ from decimal import Decimal
 from indicators.catalog import Definition, catalog
 from indicators.engine import period_edition
 from indicators.models import IndicatorValue, Level, PeriodIndicator
-from monitoring.models import MonitoringPeriod, Role
+from monitoring.models import MonitoringPeriod, Municipality, Role, School
 
 DIRECTIONS = {
     1: "Выявление профессиональных дефицитов педагогических работников",
@@ -122,8 +122,6 @@ class Ranked:
 
 
 def _names(level: str, codes: set[str]) -> dict[str, str]:
-    from monitoring.models import Municipality, School
-
     model = School if level == Level.SCHOOL else Municipality
     return dict(model.objects.filter(code__in=codes).values_list("code", "name"))
 

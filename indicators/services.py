@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from deficits.models import Diagnostic
 from indicators import engine
 from indicators.models import ComputationRun, RunStatus
+from indicators.tasks import run_computation_task
 from iom.models import RouteActivity, RouteEvent
 from monitoring.models import (
     ImportJob,
@@ -111,14 +112,12 @@ def computation_start(
     *, period: MonitoringPeriod, user=None, trigger: str = "manual", countdown: int | None = None
 ) -> ComputationRun:
     """Create a run and hand it to the workers once the caller's transaction commits."""
-    from indicators.tasks import run_computation
-
     if period.is_closed and last_run(period) is not None:
         # Computed once, a closed period's values are what its reports were built on.
         raise ClosedPeriod(f"Период {period.year} закрыт: его показатели не пересчитываются.")
     run = ComputationRun.objects.create(period=period, user=user, trigger=trigger, inputs=_inputs(period))
     # With the queue down the run stays queued and is sent again when it is back (monitoring.shared.dispatch).
-    send_on_commit(run_computation, (run.pk,), countdown=countdown)
+    send_on_commit(run_computation_task, (run.pk,), countdown=countdown)
     return run
 
 
@@ -205,15 +204,13 @@ def runs_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
 
 def waiting_runs(window: tuple[dt.datetime, dt.datetime]):
     """Runs still queued (monitoring.shared.dispatch sends them again); an import's run counts after its debounce."""
-    from indicators.tasks import run_computation
-
     oldest, newest = window
     queued = ComputationRun.objects.filter(status=RunStatus.QUEUED).filter(
         (Q(created_at__range=window) & ~Q(trigger="import"))
         | Q(trigger="import", created_at__range=(oldest, newest - dt.timedelta(seconds=DEBOUNCE_SECONDS)))
     )
     for pk in queued.values_list("pk", flat=True):
-        yield run_computation, (pk,)
+        yield run_computation_task, (pk,)
 
 
 def _step_done(run_id: int, label: str, seconds: float, written: int) -> None:

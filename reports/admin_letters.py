@@ -4,7 +4,7 @@ The library and the letterheads are the institute's to edit. Letters are written
 through the composer pages (reports.letter_views); here a draft's texts may be touched
 by institute staff, while the workflow fields (status, number, date, PDF, hash) are
 never editable and an issued letter is read-only as a whole — the model guard in
-reports.letters backs that up for any save that slips past.
+reports.letters.guards backs that up for any save that slips past.
 """
 
 from __future__ import annotations

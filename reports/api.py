@@ -150,7 +150,7 @@ class LetterSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=AddresseeKind.choices)))
     def get_addressees(self, letter: Letter) -> list[str]:
-        # reports.letters.addressee_kinds, from the prefetched items instead of a query per letter.
+        # reports.letters.permissions.addressee_kinds, from the prefetched items instead of a query per letter.
         kinds = {letter.addressee} | {
             i.addressee for i in letter.items.all() if i.kind == TextKind.RECOMMENDATION and i.addressee
         }

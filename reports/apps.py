@@ -22,7 +22,7 @@ class ReportsConfig(AppConfig):
 
         # Annual reports left queued by a broker outage are sent again when it is back.
         from monitoring.shared.dispatch import WAITING_FINDERS
-        from reports.annual import waiting_reports
+        from reports.annual.jobs import waiting_reports
 
         if waiting_reports not in WAITING_FINDERS:
             WAITING_FINDERS.append(waiting_reports)

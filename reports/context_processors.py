@@ -2,12 +2,12 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from reports.notices import unread_count
+
 
 def notices(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from reports.notices import unread_count
-
     # Lazy: a page that never renders the navbar (a file, a fragment) costs no query.
     return {"unread_notices": SimpleLazyObject(lambda: unread_count(user))}

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from indicators.engine import ensure_indicators
 from indicators.models import Indicator, Level
 from reports.models import AddresseeKind, RecommendationText, TextKind
 
@@ -87,16 +88,10 @@ def library_load(*, path: Path | str = DEFAULT_LIBRARY) -> int:
 def library_ensure() -> None:
     """Load the shipped library on first need."""
     if not RecommendationText.objects.exists():
-        _ensure_indicators()
+        # Indicator rows are synced from the catalog by the engine; a fresh database that
+        # never computed anything still needs them for the library's indicator links.
+        ensure_indicators()
         library_load()
-
-
-def _ensure_indicators() -> None:
-    # Indicator rows are synced from the catalog by the engine; a fresh database that
-    # never computed anything still needs them for the library's indicator links.
-    from indicators.engine import ensure_indicators
-
-    ensure_indicators()
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ recommendations are judged by the next period's values.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from indicators.models import Indicator, Level
+from indicators.models import Indicator, Level, Unit
 from monitoring.models import MonitoringPeriod, Municipality, RandomName, School, ScopedManager, ScopePaths
 
 
@@ -378,10 +379,6 @@ class Measure(models.Model):
 
     def clean(self):
         """What every door (the form, the API, the admin) checks before a decision is stored."""
-        from django.core.exceptions import ValidationError
-
-        from indicators.models import Unit
-
         errors = {}
         if self.target is not None and self.indicator_id:
             unit = self.indicator.unit

@@ -1,7 +1,12 @@
 """Celery doors of the reports app: thin, taking ids.
 
-``build_annual_report`` renders one annual report (minutes at most on a region);
-``send_daily_notices`` is the beat job (CELERY_BEAT_SCHEDULE in monitoring.config.settings).
+``build_annual_report_task`` renders one annual report (minutes at most on a region);
+``send_daily_notices_task`` is the beat job (CELERY_BEAT_SCHEDULE in monitoring.config.settings).
+
+One direction: the services import this module at the top and send its tasks on commit;
+a task imports its service inside its body. The registered names stay those of the
+functions before they were given their ``_task`` suffix (``name=``), so messages already
+queued under them, the beat schedule and the broker-outage re-sends keep working.
 """
 
 from __future__ import annotations
@@ -9,15 +14,17 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
-def build_annual_report(report_id: int) -> str:
-    from reports.annual import annual_generate
+@shared_task(name="reports.tasks.build_annual_report", acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
+def build_annual_report_task(report_id: int) -> str:
+    # The service imports this module at the top; importing it here keeps one direction.
+    from reports.annual.jobs import annual_generate
 
     return annual_generate(report_id=report_id).status
 
 
-@shared_task
-def send_daily_notices() -> dict:
+@shared_task(name="reports.tasks.send_daily_notices")
+def send_daily_notices_task() -> dict:
+    # Services import task modules at the top, never the reverse; importing it here keeps one direction.
     from reports.notices import notices_daily
 
     return notices_daily()

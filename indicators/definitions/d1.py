@@ -18,8 +18,9 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from deficits.models import Diagnostic, GroupResult
-from indicators.catalog import Contribution, Definition, indicator, key, per_school, roster_count, roster_share
+from indicators.context import Contribution, key, per_school, roster_count, roster_share
 from indicators.models import Level, Unit
+from indicators.registry import Definition, indicator
 from iom.models import CourseRun, Enrollment, Program, ProgramTag, TagKind
 
 GROUPS = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")

@@ -32,9 +32,10 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from deficits.models import Diagnostic
-from indicators.catalog import Contribution, Definition, indicator, roster_count, roster_share
+from indicators.context import Context, Contribution, roster_count, roster_share
 from indicators.definitions.d1 import latest, runs_ending
 from indicators.models import Level, Unit
+from indicators.registry import Definition, indicator
 from iom.models import Enrollment, EnrollmentStatus, Route, RouteActivity, RouteStatus
 from monitoring.models import MonitoringPeriod, School
 
@@ -129,8 +130,6 @@ def schools_without_routes(period: MonitoringPeriod, municipality_ids: list[int]
     Part of 2.3's result (the spec: "the school list of those without one"); restricted
     to ``municipality_ids`` when given.
     """
-    from indicators.engine import Context  # the engine imports the catalog, which loads this module
-
     ctx = Context(period=period, municipality_ids=municipality_ids)
     rostered = ctx.roster().values("school_id")
     with_route = ctx.roster().filter(with_diagnostic_route(ctx)).values("school_id")

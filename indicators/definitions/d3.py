@@ -28,10 +28,11 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from deficits.models import Diagnostic
-from indicators.catalog import Contribution, Definition, indicator, roster_share
+from indicators.context import Contribution, roster_share
 from indicators.definitions.d1 import runs_ending
 from indicators.definitions.d2 import active_routes, per_roster_school
 from indicators.models import Level, Unit
+from indicators.registry import Definition, indicator
 from iom.models import PROGRAM_FLAGS, Enrollment, EnrollmentStatus, Program, ProgramKind, RouteActivity
 
 

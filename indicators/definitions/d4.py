@@ -13,10 +13,11 @@ Choices where the spec leaves room:
 
 from __future__ import annotations
 
-from indicators.catalog import Contribution, Definition, indicator, roster_count
+from indicators.context import Contribution, roster_count
 from indicators.definitions.d2 import completed_teachers
 from indicators.definitions.d3 import flag_share
 from indicators.models import Level, Unit
+from indicators.registry import Definition, indicator
 from monitoring.models import DigitalEnvironmentScore
 
 indicator(

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from indicators.catalog import Contribution, Definition, indicator, key, roster_share
+from indicators.context import Contribution, key, roster_share
 from indicators.definitions.d2 import active_routes, on_roster
 from indicators.models import Level, Unit
+from indicators.registry import Definition, indicator
 from iom.models import ActivityKind, RouteActivity
 from monitoring.models import ExpertKind, ExpertRole
 

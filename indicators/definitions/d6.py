@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from indicators.catalog import Contribution, Definition, indicator
+from indicators.context import Contribution
 from indicators.models import Level, Unit
+from indicators.registry import Definition, indicator
 from monitoring.models import ActivistRole, MethodicalActivist
 
 ROWS_NOTE = (

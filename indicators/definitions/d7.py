@@ -29,8 +29,9 @@ from decimal import Decimal
 from django.db.models import Count, IntegerField, Q
 from django.db.models.functions import Coalesce
 
-from indicators.catalog import Contribution, Definition, indicator, key, per_school, roster_share
+from indicators.context import Contribution, key, per_school, roster_share
 from indicators.models import Level, Unit
+from indicators.registry import Definition, indicator
 from monitoring.models import (
     CompetitionEntry,
     CompetitionLevel,

@@ -29,8 +29,9 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q
 
-from indicators.catalog import Contribution, Definition, indicator, key, roster_count
+from indicators.context import Contribution, key, roster_count
 from indicators.models import Level, Unit
+from indicators.registry import Definition, indicator
 from monitoring.models import (
     ASSOCIATION_CRITERIA,
     AssociationEvent,

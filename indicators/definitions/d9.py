@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from indicators.catalog import Contribution, Definition, indicator, per_school, roster_count, roster_share
+from indicators.context import Contribution, per_school, roster_count, roster_share
 from indicators.models import Level, Unit
+from indicators.registry import Definition, indicator
 from monitoring.models import RosterEntry, StaffingRow
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import pytest
 
 from indicators.catalog import definition
-from indicators.engine import Context, compute_period, contributions
+from indicators.context import Context
+from indicators.engine import compute_period, contributions
 from indicators.models import IndicatorValue, Level
 from monitoring.models import ActivistRole, MethodicalActivist
 from tests import factories

@@ -19,7 +19,8 @@ from decimal import Decimal
 import pytest
 
 from indicators.catalog import definition
-from indicators.engine import Context, compute_period, contributions
+from indicators.context import Context
+from indicators.engine import compute_period, contributions
 from indicators.models import IndicatorValue, Level
 from monitoring.models import (
     Category,

@@ -14,7 +14,7 @@ from kombu.exceptions import OperationalError
 
 from indicators import services
 from indicators.models import ComputationRun, IndicatorValue, RunStatus
-from indicators.tasks import fail_stale_runs, run_computation
+from indicators.tasks import fail_stale_runs_task, run_computation_task
 from monitoring.shared import dispatch
 from tests import factories
 from tests.broker import broker_down
@@ -89,7 +89,7 @@ def test_a_run_delivered_twice_is_computed_once(world):
     assert run.status == RunStatus.DONE
     before = (run.steps_done, run.values_written, run.finished_at)
     expected = _values()
-    assert run_computation.apply((run.pk,)).get() == 0  # the second delivery finds it taken
+    assert run_computation_task.apply((run.pk,)).get() == 0  # the second delivery finds it taken
     run.refresh_from_db()
     assert (run.steps_done, run.values_written, run.finished_at) == before and run.steps_done == run.steps_total
     assert _values() == expected
@@ -103,7 +103,7 @@ def test_steps_that_cannot_be_sent_put_the_run_back_in_the_queue(world, monkeypa
     with monkeypatch.context() as patch:
         patch.setattr("indicators.tasks.chord", refused)
         with pytest.raises(OperationalError):
-            run_computation(run.pk)  # the worker took the run, then lost the broker
+            run_computation_task(run.pk)  # the worker took the run, then lost the broker
     run.refresh_from_db()
     assert run.status == RunStatus.QUEUED and run.started_at is None
     assert dispatch.redispatch_waiting(now=timezone.now() + LATER) == 1
@@ -122,7 +122,7 @@ def test_a_run_whose_worker_died_is_marked_failed_and_its_late_steps_do_nothing(
     cache.delete(services._alive_key(dead.pk))  # its worker was killed an hour ago: no sign of life since
     services.run_chunk(run_id=alive.pk, direction=1, municipality_ids=None)  # a step just ran
 
-    assert fail_stale_runs.apply().get() == [dead.pk]
+    assert fail_stale_runs_task.apply().get() == [dead.pk]
     dead.refresh_from_db()
     alive.refresh_from_db()
     assert dead.status == RunStatus.FAILED and dead.error.startswith("Расчет прерван")

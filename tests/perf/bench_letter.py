@@ -5,7 +5,7 @@
 Builds a realistic letter in a scratch test database (the embedded SQLite unless
 DATABASE_URL says otherwise): a municipality's 40 schools, 12 conclusions each listing
 the schools that miss, and 3 × 7 recommendations grouped by addressee (a справка, the
-largest shape a letter takes), then times ``reports.letters.letter_render`` — the first
+largest shape a letter takes), then times ``reports.letters.rendering.letter_render`` — the first
 render (fonts loaded cold) and the median of the next ones.
 
 Goal (issue 7): one letter under 1 s.

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from reports import letters
 from reports.models import Letter, LetterReceipt
-from tests.reports.test_letters import SHORTAGE_AC, staffed  # noqa: F401  (the fixture)
+from tests.reports.letters.helpers import SHORTAGE_AC, staffed  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 

@@ -14,7 +14,7 @@ from monitoring.models import MonitoringPlanItem
 from reports.findings import findings_refresh
 from reports.models import Issuer, Letter, LetterStatus, Measure, Notice
 from reports.notices import notices_daily, notify_letter_issued
-from reports.tasks import send_daily_notices
+from reports.tasks import send_daily_notices_task
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +171,7 @@ def test_the_beat_task_runs_the_daily_job(people):
     MonitoringPlanItem.objects.create(
         period=people.period, direction=9, deadline=dt.date.today() + dt.timedelta(days=2), responsible=people.analyst
     )
-    counts = send_daily_notices.delay().get()
+    counts = send_daily_notices_task.delay().get()
     assert counts["plan"] == 1
 
 
@@ -179,8 +179,8 @@ def test_the_beat_schedule_names_the_task(settings):
     from celery import current_app
 
     entry = settings.CELERY_BEAT_SCHEDULE["reports-daily-notices"]
-    assert entry["task"] == send_daily_notices.name
-    assert send_daily_notices.name in current_app.tasks
+    assert entry["task"] == send_daily_notices_task.name
+    assert send_daily_notices_task.name in current_app.tasks
 
 
 def test_a_long_list_of_units_is_cut_with_a_count(people):

@@ -1,0 +1,178 @@
+"""The annual report's data: a period's values against the previous one, findings, letters and measures.
+
+Everything is read with a handful of grouped queries (values of two periods at the
+municipality and region levels, findings counted per indicator and municipality), so
+the size of the report follows the number of municipalities and indicators, not of
+schools or teachers. The report covers the whole region: only region-wide roles
+(institute and ministry) reach it, so nothing here is narrowed by scope.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+
+from indicators.catalog import Definition, catalog
+from indicators.models import IndicatorValue, Level, PeriodIndicator, Unit
+from indicators.selectors import DIRECTIONS, previous_period
+from monitoring.models import MonitoringPeriod, Municipality
+from reports.annual.chart import chart
+from reports.annual.tables import AnnualData, Cell, Column, FindingSummary, IssuedLetter, Section, Table
+from reports.measures import judged
+from reports.models import AddresseeKind, Finding, Letter, LetterStatus, Measure, TextKind
+
+# Indicator columns per table: six fit the width of an A4 page at 8 pt with the change below each value.
+COLUMNS_PER_TABLE = 6
+
+
+def _digits(defn: Definition) -> int:
+    return {Unit.PERCENT: 1, Unit.AVERAGE: 2}.get(defn.unit, defn.decimals)
+
+
+def _reported(period: MonitoringPeriod) -> tuple[list[Definition], dict[str, PeriodIndicator]]:
+    """The period's indicators that have a total row (no breakdown, or a total among them)."""
+    edition = {
+        pi.indicator.code: pi for pi in PeriodIndicator.objects.filter(period=period).select_related("indicator")
+    }
+    definitions = [d for d in catalog() if (not edition or d.code in edition) and (not d.breakdown or "" in d.keys)]
+    return definitions, edition
+
+
+def annual_data(*, period: MonitoringPeriod) -> AnnualData:
+    previous = previous_period(period)
+    definitions, edition = _reported(period)
+    codes = [d.code for d in definitions]
+    municipalities = list(Municipality.objects.order_by("name").values_list("pk", "code", "name"))
+
+    values: dict[tuple[int, str, str, str], Decimal | None] = {}
+    periods = [period.pk] + ([previous.pk] if previous else [])
+    rows = IndicatorValue.objects.filter(
+        period_id__in=periods,
+        breakdown="",
+        level__in=[Level.MUNICIPALITY, Level.REGION],
+        indicator__code__in=codes,
+    ).values_list("period_id", "indicator__code", "level", "org_code", "value")
+    for period_id, code, level, org, value in rows.iterator(chunk_size=5000):
+        # The region has one row per indicator: its code is not needed to find it.
+        values[(period_id, code, level, org if level == Level.MUNICIPALITY else "")] = value
+
+    def cell(defn: Definition, level: str, org: str) -> Cell:
+        setting = edition.get(defn.code)
+        value = values.get((period.pk, defn.code, level, org))
+        higher = setting.higher_is_better if setting else defn.higher_is_better
+        return Cell(
+            value,
+            values.get((previous.pk, defn.code, level, org)) if previous else None,
+            higher,
+            bool(setting and setting.misses(value)),
+            _digits(defn),
+        )
+
+    findings = _finding_summaries(period=period, municipalities={pk: name for pk, _, name in municipalities})
+    sections = []
+    for number, title in DIRECTIONS.items():
+        section = Section(number, title)
+        own = [d for d in definitions if d.direction == number]
+        by_unit = [Column(d, edition.get(d.code)) for d in own if d.start != Level.REGION]
+        for i in range(0, len(by_unit), COLUMNS_PER_TABLE):
+            columns = by_unit[i : i + COLUMNS_PER_TABLE]
+            section.tables.append(
+                Table(
+                    columns,
+                    [
+                        (name, [cell(c.definition, Level.MUNICIPALITY, code) for c in columns])
+                        for _, code, name in municipalities
+                    ],
+                    [cell(c.definition, Level.REGION, "") for c in columns],
+                )
+            )
+        section.region_only = [
+            (Column(d, edition.get(d.code)), cell(d, Level.REGION, "")) for d in own if d.start == Level.REGION
+        ]
+        if section.tables:
+            section.chart, section.chart_caption = chart(section.tables, period, previous)
+        section.findings = findings.get(number, [])
+        sections.append(section)
+
+    measures = judged(Measure.objects.filter(period=period).select_related("indicator", "item").order_by("due", "pk"))
+    earlier = (
+        judged(Measure.objects.filter(period=previous).select_related("indicator").order_by("due", "pk"))
+        if previous
+        else []
+    )
+    return AnnualData(
+        period=period,
+        previous=previous,
+        sections=sections,
+        letters=_letters(period),
+        measures=measures,
+        earlier_measures=earlier,
+        municipalities=len(municipalities),
+        generated_at=timezone.localtime(),
+    )
+
+
+def _finding_summaries(*, period: MonitoringPeriod, municipalities: dict[int, str]) -> dict[int, list[FindingSummary]]:
+    """Per direction, per indicator: how many schools miss the threshold, where, and which municipalities."""
+    found = Finding.objects.filter(period=period)
+    meta = {
+        code: (title, direction, threshold, higher)
+        for code, title, direction, threshold, higher in found.values_list(
+            "indicator__code", "indicator__title", "indicator__direction", "threshold", "higher_is_better"
+        ).distinct()
+    }
+    schools: dict[str, Counter] = defaultdict(Counter)
+    for code, municipality_id, n in (
+        found.filter(level=Level.SCHOOL)
+        .values_list("indicator__code", "municipality_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        schools[code][municipalities.get(municipality_id, "—")] += n
+    whole: dict[str, list[str]] = defaultdict(list)
+    for code, name in (
+        found.filter(level=Level.MUNICIPALITY).values_list("indicator__code", "org_name").order_by("org_name")
+    ):
+        whole[code].append(name)
+    out: dict[int, list[FindingSummary]] = defaultdict(list)
+    for code in sorted(meta, key=_code_key):
+        title, direction, threshold, higher = meta[code]
+        per = schools.get(code, Counter())
+        out[direction].append(
+            FindingSummary(
+                code,
+                title,
+                threshold,
+                higher,
+                sum(per.values()),
+                whole.get(code, []),
+                sorted(per.items(), key=lambda i: (-i[1], i[0])),
+            )
+        )
+    return out
+
+
+def _code_key(code: str) -> tuple[int, int]:
+    direction, number = code.split(".")
+    return int(direction), int(number)
+
+
+def _letters(period: MonitoringPeriod) -> list[IssuedLetter]:
+    letters = (
+        Letter.objects.filter(period=period, status=LetterStatus.ISSUED)
+        .select_related("issuer", "municipality")
+        .prefetch_related("items")
+        .order_by("issued_on", "pk")
+    )
+    labels = dict(AddresseeKind.choices)
+    out = []
+    for letter in letters:
+        groups: dict[str, list[str]] = {}
+        for item in sorted(letter.items.all(), key=lambda i: (i.addressee, i.order, i.pk)):
+            if item.kind == TextKind.RECOMMENDATION:
+                groups.setdefault(labels.get(item.addressee or letter.addressee, ""), []).append(item.text)
+        out.append(IssuedLetter(letter, list(groups.items())))
+    return out

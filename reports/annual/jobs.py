@@ -1,0 +1,67 @@
+"""The annual report as a background job: queue it, find the queued ones again, generate and store its files.
+
+This service sends its Celery task (``reports.tasks``) once the caller's transaction
+commits; the task imports this module inside its body, so the import goes one way.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from monitoring.models import MonitoringPeriod
+from monitoring.shared.dispatch import send_on_commit
+from reports.annual.build import annual_build
+from reports.models import AnnualReport, ReportStatus
+from reports.tasks import build_annual_report_task
+
+log = logging.getLogger(__name__)
+
+
+def annual_start(*, period: MonitoringPeriod, user) -> AnnualReport:
+    """Queue a report; the worker takes it once the caller's transaction commits."""
+    report = AnnualReport.objects.create(period=period, user=user)
+    # With the queue down the report stays queued and is sent again when it is back (monitoring.shared.dispatch).
+    send_on_commit(build_annual_report_task, (report.pk,))
+    return report
+
+
+def waiting_reports(window):
+    """Reports still queued (not yet taken by a worker): monitoring.shared.dispatch sends them again."""
+    for pk in AnnualReport.objects.filter(status=ReportStatus.QUEUED, created_at__range=window).values_list(
+        "pk", flat=True
+    ):
+        yield build_annual_report_task, (pk,)
+
+
+def annual_generate(*, report_id: int) -> AnnualReport:
+    """Build the report's files and store them; a failure is recorded on the report, not lost."""
+    report = AnnualReport.objects.select_related("period").get(pk=report_id)
+    if report.status == ReportStatus.DONE:
+        return report  # a redelivered task (acks late) finds the work done
+    AnnualReport.objects.filter(pk=report_id).update(status=ReportStatus.RUNNING, progress=5, error="")
+
+    def progress(percent: int) -> None:
+        AnnualReport.objects.filter(pk=report_id).update(progress=percent)
+
+    try:
+        built = annual_build(period=report.period, progress=progress)
+    except Exception as exc:
+        log.exception("annual report %s failed", report_id)
+        AnnualReport.objects.filter(pk=report_id).update(
+            status=ReportStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:5000], finished_at=timezone.now()
+        )
+        report.refresh_from_db()
+        return report
+    name = f"annual-{report.period.year}-{report.pk}"
+    report.pdf.save(f"{name}.pdf", ContentFile(built.pdf), save=False)
+    report.xlsx.save(f"{name}.xlsx", ContentFile(built.xlsx), save=False)
+    report.pages = built.pages
+    report.status = ReportStatus.DONE
+    report.progress = 100
+    report.error = ""
+    report.finished_at = timezone.now()
+    report.save(update_fields=["pdf", "xlsx", "pages", "status", "progress", "error", "finished_at"])
+    return report

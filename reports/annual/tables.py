@@ -1,0 +1,152 @@
+"""The shapes of the annual report's content: cells with their change, tables, sections, the report's data.
+
+A figure prints as the report prints it (:func:`fmt`): fixed decimals, a decimal comma,
+a true minus sign.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.safestring import SafeString
+
+from indicators.catalog import Definition
+from indicators.models import PeriodIndicator, Unit
+from monitoring.models import MonitoringPeriod
+from reports.measures import Judged
+from reports.models import Letter
+
+
+@dataclass
+class Cell:
+    value: Decimal | None
+    previous: Decimal | None
+    higher_is_better: bool = True
+    finding: bool = False
+    digits: int = 1
+
+    @property
+    def text(self) -> str:
+        return fmt(self.value, self.digits)
+
+    @property
+    def previous_text(self) -> str:
+        return fmt(self.previous, self.digits)
+
+    @property
+    def change_text(self) -> str:
+        change = self.change
+        if change is None:
+            return ""
+        if not change:
+            return "0"
+        # Signs, not arrows: the shipped PT faces have no triangles, and a fallback font would
+        # make the PDF depend on the machine it was rendered on.
+        return ("+" if change > 0 else "") + fmt(change, self.digits)
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def better(self) -> bool | None:
+        change = self.change
+        if not change:
+            return None
+        return (change > 0) == self.higher_is_better
+
+
+@dataclass
+class Column:
+    definition: Definition
+    setting: PeriodIndicator | None
+
+    @property
+    def code(self) -> str:
+        return self.definition.code
+
+    @property
+    def title(self) -> str:
+        return self.definition.title
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.definition.unit == Unit.PERCENT else self.definition.unit_label
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[tuple[str, list[Cell]]]  # municipality name, cells
+    region: list[Cell]
+
+
+@dataclass
+class FindingSummary:
+    code: str
+    title: str
+    threshold: Decimal
+    higher_is_better: bool
+    schools: int
+    municipalities: list[str]  # municipalities below the threshold themselves
+    by_municipality: list[tuple[str, int]]  # schools below the threshold, per municipality
+
+
+@dataclass
+class Section:
+    number: int
+    title: str
+    tables: list[Table] = field(default_factory=list)
+    region_only: list[tuple[Column, Cell]] = field(default_factory=list)
+    chart: SafeString | None = None
+    chart_caption: str = ""
+    findings: list[FindingSummary] = field(default_factory=list)
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(t.columns) for t in self.tables) + len(self.region_only)
+
+    @property
+    def school_findings(self) -> int:
+        return sum(f.schools for f in self.findings)
+
+    @property
+    def municipality_findings(self) -> int:
+        return sum(len(f.municipalities) for f in self.findings)
+
+
+@dataclass
+class IssuedLetter:
+    letter: Letter
+    groups: list[tuple[str, list[str]]]  # addressee label, recommendations
+
+
+@dataclass
+class AnnualData:
+    period: MonitoringPeriod
+    previous: MonitoringPeriod | None
+    sections: list[Section]
+    letters: list[IssuedLetter]
+    measures: list[Judged]
+    earlier_measures: list[Judged]  # the previous period's decisions judged by this period's values
+    municipalities: int
+    generated_at: dt.datetime
+    findings_rows: list[tuple] = field(default_factory=list)
+
+    @property
+    def effect_counts(self) -> list[tuple[str, int]]:
+        counts = Counter(j.effect_label for j in self.earlier_measures + self.measures if j.effect is not None)
+        return sorted(counts.items())
+
+
+def fmt(value: Decimal | float | None, digits: int = 1) -> str:
+    """A figure as the report prints it: fixed decimals, a decimal comma, a true minus sign."""
+    if value is None:
+        return "—"
+    text = f"{float(value):,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text.replace("-", "−")

@@ -1,0 +1,90 @@
+"""Addressed-recommendation letters: propose from the findings, edit, approve, issue, correct, confirm reading.
+
+The package, by job:
+
+- ``permissions`` — the issuing bodies, who writes a body's letters, who reads and receives them;
+- ``wording`` — what a proposed letter says (conclusions and recommendations from the findings);
+- ``workflow`` — the state machine draft → approved → issued, corrections, receipts
+  (and ``LETTER_ISSUED_HOOKS``);
+- ``editing`` — changes to a draft's texts and items;
+- ``rendering`` — the document: its context, HTML and PDF, and the stored PDF's check;
+- ``guards`` — the ORM guard that keeps an issued letter frozen (registered on import);
+- ``errors`` — what the services refuse with.
+
+The names the rest of the project uses are re-exported here (``from reports import letters``).
+"""
+
+from __future__ import annotations
+
+from reports.letters import guards  # noqa: F401  (registers the frozen-letter guard)
+from reports.letters.editing import TEXT_LIMIT, letter_move, letter_update
+from reports.letters.errors import LetterEditConflict, LetterFrozen, LetterTampered
+from reports.letters.permissions import (
+    INSTITUTE_DEFAULTS,
+    addressee_kinds,
+    institute_issuer,
+    issuers_for,
+    letters_visible,
+    may_receive,
+    may_write,
+    municipal_issuer,
+)
+from reports.letters.rendering import (
+    RecommendationGroup,
+    letter_context,
+    letter_html,
+    letter_pdf_verified,
+    letter_render,
+)
+from reports.letters.wording import (
+    MONITORING,
+    Proposal,
+    letter_proposal,
+    proposed_addressee_line,
+    proposed_introduction,
+    proposed_title,
+)
+from reports.letters.workflow import (
+    LETTER_ISSUED_HOOKS,
+    letter_approve,
+    letter_correct,
+    letter_issue,
+    letter_propose,
+    letter_reopen,
+    receipt_confirm,
+)
+
+__all__ = [
+    "INSTITUTE_DEFAULTS",
+    "LETTER_ISSUED_HOOKS",
+    "MONITORING",
+    "TEXT_LIMIT",
+    "LetterEditConflict",
+    "LetterFrozen",
+    "LetterTampered",
+    "Proposal",
+    "RecommendationGroup",
+    "addressee_kinds",
+    "institute_issuer",
+    "issuers_for",
+    "letter_approve",
+    "letter_context",
+    "letter_correct",
+    "letter_html",
+    "letter_issue",
+    "letter_move",
+    "letter_pdf_verified",
+    "letter_proposal",
+    "letter_propose",
+    "letter_render",
+    "letter_reopen",
+    "letter_update",
+    "letters_visible",
+    "may_receive",
+    "may_write",
+    "municipal_issuer",
+    "proposed_addressee_line",
+    "proposed_introduction",
+    "proposed_title",
+    "receipt_confirm",
+]

@@ -1,0 +1,3 @@
+"""The annual report tests' fixture (tests.reports.annual.helpers)."""
+
+from tests.reports.annual.helpers import year  # noqa: F401  (the fixture)

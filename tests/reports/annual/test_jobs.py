@@ -1,0 +1,84 @@
+"""The annual report as a job: started from its page by region-wide roles only, a failure recorded, a real worker."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from reports.models import AnnualReport, ReportStatus
+
+pytestmark = pytest.mark.django_db
+
+
+ALLOWED = {"analyst", "ministry"}
+
+
+def test_each_role_against_the_report_pages(year, client, django_capture_on_commit_callbacks, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(year.analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("report-start"), {"period": 2025})
+    assert response.status_code == 302
+    report = AnnualReport.objects.get()
+    assert (report.status, report.progress) == (ReportStatus.DONE, 100) and report.pages >= 12
+    told = client.get(response.url).content.decode()
+    assert f"Годовой отчет за 2025 год (№{report.pk}) поставлен на формирование" in told
+    assert "формируется" not in told  # the finished row below must not be contradicted
+    for name, person in year.people.items():
+        client.force_login(person)
+        pages = [
+            client.get(reverse("report-list")),
+            client.get(reverse("report-status", args=[report.pk])),
+            client.get(reverse("report-file", args=[report.pk, "pdf"])),
+            client.get(reverse("report-file", args=[report.pk, "xlsx"])),
+        ]
+        with django_capture_on_commit_callbacks(execute=False):
+            pages.append(client.post(reverse("report-start"), {"period": 2025}))
+        codes = [p.status_code for p in pages]
+        if name in ALLOWED:
+            assert codes == [200, 200, 200, 200, 302], name
+            assert b"".join(pages[2].streaming_content).startswith(b"%PDF")
+        else:
+            assert codes == [404] * 5, name
+    assert AnnualReport.objects.count() == 1 + len(ALLOWED)
+    client.force_login(year.ministry)
+    assert client.get(reverse("report-file", args=[report.pk, "docx"])).status_code == 404
+    assert client.get(reverse("report-file", args=[report.pk + 100, "pdf"])).status_code == 404
+
+
+def test_a_failed_build_is_recorded(year, monkeypatch):
+    from reports.annual import jobs
+
+    def broken(**kwargs):
+        raise RuntimeError("нет шрифта")
+
+    monkeypatch.setattr(jobs, "annual_build", broken)
+    report = AnnualReport.objects.create(period=year.period)
+    jobs.annual_generate(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED and "нет шрифта" in report.error
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_report_through_a_real_worker(year, settings, tmp_path):
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from monitoring.config.celery import app
+    from reports.annual import annual_start
+
+    assert not app.conf.task_always_eager and app.conf.broker_url.startswith("redis://")
+    settings.MEDIA_ROOT = tmp_path
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        report = annual_start(period=year.period, user=year.ministry)  # autocommit: queued at once
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            report.refresh_from_db()
+            if report.status in (ReportStatus.DONE, ReportStatus.FAILED):
+                break
+            time.sleep(0.2)
+    assert report.status == ReportStatus.DONE, report.error
+    assert report.progress == 100 and report.pages >= 12
+    assert report.pdf.read().startswith(b"%PDF")

@@ -1,0 +1,49 @@
+"""The annual report's workbook: the same tables as the PDF; people's texts never become formulas."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from indicators.selectors import DIRECTIONS
+from reports.annual import annual_build
+from reports.models import LetterItem, Measure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_xlsx_has_the_same_tables(year):
+    book = load_workbook(io.BytesIO(annual_build(period=year.period).xlsx), read_only=True)
+    assert {f"Направление {n}" for n in DIRECTIONS} | {"Проблемные зоны", "Рекомендации", "Меры"} <= set(
+        book.sheetnames
+    )
+    rows = list(book["Направление 9"].iter_rows(values_only=True))
+    head = rows[1]
+    m1 = next(r for r in rows if r[0] == "Алексеевский муниципальный район")
+    at = head.index("9.1 2025")
+    assert (m1[at], m1[at + 1], m1[at + 2]) == (75, 60, 15)
+    assert head[at + 1] == "9.1 2024"
+    findings = list(book["Проблемные зоны"].iter_rows(values_only=True))
+    assert {(r[0], r[3], r[5]) for r in findings if r[0] == "9.1"} == {
+        ("9.1", "000001", 60),
+        ("9.1", "000003", 90),
+        ("9.1", "01", 75),
+    }
+    recommendations = [r[-1] for r in book["Рекомендации"].iter_rows(values_only=True)]
+    assert "Разработать план привлечения молодых специалистов на вакантные должности." in recommendations
+    measures = list(book["Меры"].iter_rows(values_only=True))
+    assert [r[-1] for r in measures[1:]] == ["достигнут", "нет данных следующего периода"]
+
+
+def test_the_xlsx_holds_formula_looking_texts_as_text(year):
+    # openpyxl writes a string starting with "=" as a formula; people's texts must open as typed.
+    LetterItem.objects.update(text='=HYPERLINK("http://x","y")')
+    Measure.objects.filter(period=year.period).update(text="=cmd|' /C calc'!A0", responsible="@SUM(1)\x07")
+    book = load_workbook(io.BytesIO(annual_build(period=year.period).xlsx))
+    cells = {c.value: c.data_type for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert cells['=HYPERLINK("http://x","y")'] == "s"
+    assert cells["=cmd|' /C calc'!A0"] == "s"
+    assert cells["@SUM(1)"] == "s"  # the control character is dropped instead of breaking the file
+    assert not [v for v, t in cells.items() if t == "f"]

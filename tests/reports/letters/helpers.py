@@ -1,0 +1,60 @@
+"""What the letter tests share: the staffed world whose findings the letters draw on, and short-hands."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators.engine import compute_period
+from indicators.models import ComputationRun
+from indicators.services import run_begin, run_finish
+from reports import letters
+from reports.models import Letter
+from tests import factories
+
+A, C = "МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"
+SHORTAGE_AC = f"Нехватка педагогических кадров в 2 ОО: {A}, {C}."
+VACANT_AC = f"Высокая доля вакантных ставок (более 5 % ставок по штату) в 2 ОО: {A}, {C}."
+HEADS_9 = (
+    "Своевременно выявлять кадровые потребности и направлять сведения о вакансиях в орган управления образованием."
+)
+MUNICIPAL_9 = (
+    "Разработать меры по привлечению и закреплению педагогических кадров, в том числе в рамках целевого обучения "
+    "и программы «Земский учитель»."
+)
+INSTITUTE_9 = (
+    "Формировать график повышения квалификации и профессиональной переподготовки с учетом кадровых потребностей "
+    "образовательных организаций региона."
+)
+
+
+@pytest.fixture
+def staffed(world):
+    # As in test_findings: 9.1 (≥ 95 %) and 9.11 (≤ 5 %) miss at schools A and C and at M1; B and M2 are fine.
+    factories.StaffingRowFactory(period=world.period, school=world.school_a, vacant_positions=4)
+    factories.StaffingRowFactory(period=world.period, school=world.school_b, vacant_positions=0)
+    factories.StaffingRowFactory(period=world.period, school=world.school_c, vacant_positions=1)
+    compute_period(period=world.period, directions=[9])
+    run = ComputationRun.objects.create(period=world.period)
+    run_begin(run_id=run.pk, steps=0)
+    run_finish(run_id=run.pk)
+    return world
+
+
+def _items(letter: Letter) -> list[tuple[str, str, int, str]]:
+    return list(letter.items.order_by("kind", "addressee", "order").values_list("kind", "addressee", "order", "text"))
+
+
+def _propose(world, addressee, municipality=None, user=None, issuer=None) -> Letter:
+    return letters.letter_propose(
+        period=world.period,
+        issuer=issuer or letters.institute_issuer(),
+        addressee=addressee,
+        municipality=municipality,
+        user=user or world.analyst,
+    )
+
+
+def _issued(world, **kw) -> Letter:
+    letter = _propose(world, "school_heads", world.m1)
+    letters.letter_approve(letter=letter, user=world.analyst)
+    return letters.letter_issue(letter=letter, user=world.analyst, **kw)
