@@ -23,7 +23,7 @@ from tests.api import token_client
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = ROOT / "templates"
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's
 
@@ -391,7 +391,7 @@ def test_the_compose_file_publishes_the_app_only_behind_its_proxy():
 
     import yaml
 
-    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+    compose = yaml.safe_load((Path(__file__).resolve().parents[3] / "docker-compose.yml").read_text())
     services = compose["services"]
     published = {name for name, service in services.items() if service.get("ports")}
     assert published == {"proxy"}
@@ -408,7 +408,7 @@ def test_management_commands_print_only_what_they_say():
     import sys
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     done = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=root, capture_output=True, text=True, timeout=120, check=True
     )

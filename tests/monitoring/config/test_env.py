@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from monitoring.config.env import env
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_unset_variable_gives_default():
