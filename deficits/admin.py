@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.contrib import admin
 
 from deficits import models
-from monitoring.admin import SafeTabularInline, ScopedAdmin, ScopedHistoryAdmin, may_use_admin
 from monitoring.models.scoping import can_write_region
+from monitoring.shared.admin import SafeTabularInline, ScopedAdmin, ScopedHistoryAdmin, may_use_admin
 
 
 def _edition_in_use(instrument: models.Instrument | None) -> bool:

@@ -37,7 +37,7 @@ from deficits.models import (
 )
 from deficits.scoring import active_instrument, diagnostic_submit, instrument_spec
 from monitoring.models import Role, Teacher, User
-from monitoring.services import date_lock_open
+from monitoring.shared.periods import date_lock_open
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def diagnostic_start(*, teacher: Teacher, kind: str, today: dt.date | None = Non
         return draft
     today = today or timezone.localdate()
     # A diagnostic belongs to the period of the day it is taken (and dated when finished): a
-    # closed period takes none (monitoring.services.period_lock_open), at every door.
+    # closed period takes none (monitoring.shared.periods.period_lock_open), at every door.
     date_lock_open(date=today)
     if Diagnostic.objects.filter(teacher=teacher, date=today, kind=kind).exists():
         raise ValidationError(f"Сегодня вы уже прошли {_KIND_ACCUSATIVE[kind]} диагностику; повторить ее можно завтра.")

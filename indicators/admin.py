@@ -11,8 +11,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
 from indicators import models
-from monitoring.admin import ReadOnlyAdmin, ScopedHistoryAdmin
 from monitoring.models.scoping import can_write_region
+from monitoring.shared.admin import ReadOnlyAdmin, ScopedHistoryAdmin
 
 
 @admin.register(models.Indicator)

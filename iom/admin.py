@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.contrib import admin
 
 from iom import models
-from monitoring.admin import SafeTabularInline, ScopedAdmin, may_use_admin
 from monitoring.models.scoping import can_write_region
+from monitoring.shared.admin import SafeTabularInline, ScopedAdmin, may_use_admin
 
 
 class CatalogInline(SafeTabularInline):

@@ -32,7 +32,7 @@ from iom.models import (
     RouteVersion,
 )
 from monitoring.models import MonitoringPeriod, Role, RosterEntry, Teacher
-from monitoring.services import date_lock_open
+from monitoring.shared.periods import date_lock_open
 
 # How many catalog programs are proposed per deficit group: enough to choose from,
 # few enough to read on one screen.
@@ -239,7 +239,7 @@ def _require_owner(route: Route, user) -> None:
 
 def _require_open(start: dt.date) -> None:
     # A route belongs to the period of the year it starts in: once that period is closed, the
-    # route is read-only at every door (monitoring.services.period_lock_open), checked as it is written.
+    # route is read-only at every door (monitoring.shared.periods.period_lock_open), checked as it is written.
     date_lock_open(date=start)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 
 from monitoring.models import (
     MonitoringPeriod,
@@ -21,6 +21,7 @@ from monitoring.models import (
     SubmissionStatus,
     Teacher,
 )
+from monitoring.shared.periods import period_lock_open
 
 PLAN_TEMPLATE = Path(settings.BASE_DIR) / "fixtures" / "monitoring_plan.json"
 
@@ -62,49 +63,6 @@ def period_create(
         ]
     )
     return period
-
-
-# --- closed periods ---------------------------------------------------------------
-
-
-def period_closed_message(period: MonitoringPeriod) -> str:
-    return f"Период мониторинга {period.year} года закрыт: его данные доступны только для чтения."
-
-
-def period_lock_open(*, period: MonitoringPeriod) -> MonitoringPeriod:
-    """The period as the database holds it now, refused (ValidationError) when it is closed.
-
-    Every write of a period's data calls this inside its own transaction, when the write
-    happens: a job checked while the period was open and confirmed after it was closed is
-    refused then. On PostgreSQL the row is share-locked until the write commits, so the
-    period cannot be closed halfway through it (closing updates the row and waits), while
-    writers of the same period do not wait for each other. SQLite serialises writes anyway.
-    """
-    connection = connections[router.db_for_write(MonitoringPeriod)]
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(MonitoringPeriod._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT status FROM {table} WHERE id = %s FOR SHARE", [period.pk])
-            row = cursor.fetchone()
-        status = row[0] if row else None
-    else:
-        status = MonitoringPeriod.objects.filter(pk=period.pk).values_list("status", flat=True).first()
-    if status is None or status == PeriodStatus.CLOSED:
-        raise ValidationError(period_closed_message(period))
-    period.status = status
-    return period
-
-
-def period_for_date(date: dt.date) -> MonitoringPeriod | None:
-    """The period a dated record belongs to: the calendar year's."""
-    return MonitoringPeriod.objects.filter(year=date.year).first()
-
-
-def date_lock_open(*, date: dt.date) -> None:
-    """For a dated write (a diagnostic, a route): refused when the year's period exists and is closed."""
-    period = period_for_date(date)
-    if period is not None:
-        period_lock_open(period=period)
 
 
 # --- moving a teacher between schools ----------------------------------------------

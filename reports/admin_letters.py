@@ -12,9 +12,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from monitoring.admin import ReadOnlyAdmin, SafeTabularInline, ScopedHistoryAdmin
 from monitoring.models import Role
 from monitoring.models.scoping import can_write_region
+from monitoring.shared.admin import ReadOnlyAdmin, SafeTabularInline, ScopedHistoryAdmin
 
 # Importing reports.letters also registers the guard that keeps issued letters frozen.
 from reports import letters

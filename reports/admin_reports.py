@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from monitoring.admin import ReadOnlyAdmin, ScopedHistoryAdmin
 from monitoring.models.scoping import can_write_region, is_region_wide
+from monitoring.shared.admin import ReadOnlyAdmin, ScopedHistoryAdmin
 from reports import models
 
 

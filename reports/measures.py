@@ -20,7 +20,7 @@ from django.db import transaction
 
 from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator
 from monitoring.models import MonitoringPeriod, Municipality, Region, Role, School
-from monitoring.services import period_lock_open
+from monitoring.shared.periods import period_lock_open
 from reports.models import Effect, LetterItem, Measure, MeasureStatus
 
 # Who records decisions: the institute for any unit, a municipal official for their

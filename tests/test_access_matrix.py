@@ -38,7 +38,7 @@ has them). Anonymous users and teachers (not staff) go to the admin's login page
 staff role that may not see the model gets 403; a change/delete page of an object outside
 the role's scope redirects to the admin index (302, Django's "does not exist" answer);
 write pages (add, delete) are 200 for institute analysts where the model is writable and
-403 for everyone else; a row's history answers 404 outside the scope (monitoring.admin.
+403 for everyone else; a row's history answers 404 outside the scope (monitoring.shared.admin.
 HistoryAdmin). Site-level admin patterns are in ``ADMIN_SITE``. The analyst's admin pages
 are not rendered (the status is decided before the template; the institute sees every row
 and field), which keeps the test fast; every other role's are, for the search above.
@@ -1117,7 +1117,7 @@ def admin_expected(case: AdminCase, family: str, role: str, *, keeps_history: bo
         return 403 if role not in case.delete else 200 if sees else 302
     if family in ("history", "simple_history"):
         readers = case.history if case.history is not None else tuple(r for r in case.seen if r in case.viewers)
-        if keeps_history:  # monitoring.admin.HistoryAdmin: outside the scope, "not found"
+        if keeps_history:  # monitoring.shared.admin.HistoryAdmin: outside the scope, "not found"
             return 200 if role in readers else 404
         return (200 if views else 403) if sees else 302
     if family == "export":

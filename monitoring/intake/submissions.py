@@ -35,7 +35,7 @@ from monitoring.models.scoping import can_see
 from monitoring.package.importer import ImportContext, ImportResult, package_import
 from monitoring.package.parsing import header_key
 from monitoring.package.registry import Problem, sheet_by_name
-from monitoring.services import period_lock_open
+from monitoring.shared.periods import period_lock_open
 from monitoring.shared.spreadsheets import text_row
 
 STAFFING_SHEETS = {"Штатное расписание", "Педагоги"}

@@ -34,7 +34,7 @@ from monitoring.models import MonitoringPeriod
 from monitoring.package import registry
 from monitoring.package.parsing import CellError, header_key, thousands, unescape
 from monitoring.package.registry import Problem, Row, SheetResult
-from monitoring.services import period_lock_open
+from monitoring.shared.periods import period_lock_open
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from monitoring.models import MonitoringPeriod, Municipality
-from monitoring.services import period_lock_open
+from monitoring.shared.periods import period_lock_open
 from reports import library
 from reports.letters.errors import LetterFrozen
 from reports.letters.permissions import may_receive, require_writer

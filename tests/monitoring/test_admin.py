@@ -288,7 +288,7 @@ def test_the_admins_fields_refuse_what_uploads_refuse(client, world, field, valu
 def test_every_admin_form_and_inline_has_the_safe_fields():
     # The fourth attack: inlines (a program's runs, a period's plan) took dates 0001 and 9999
     # that the same models' own forms refused. Every admin and every inline shares the rules.
-    from monitoring.admin import SafeFieldsMixin
+    from monitoring.shared.admin import SafeFieldsMixin
 
     unsafe = []
     for model_admin in admin.site._registry.values():

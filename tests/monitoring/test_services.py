@@ -35,21 +35,6 @@ def test_plan_template_covers_the_nine_directions():
     assert sorted(item["direction"] for item in plan_template()) == [d.value for d in models.Direction]
 
 
-# --- closed periods ----------------------------------------------------------------
-
-
-def test_period_lock_open_refuses_a_period_closed_since_it_was_read(world):
-    from django.core.exceptions import ValidationError
-
-    from monitoring.services import period_lock_open
-
-    stale = models.MonitoringPeriod.objects.get(pk=world.period.pk)  # read while open
-    assert period_lock_open(period=stale).status == models.PeriodStatus.COLLECTING
-    models.MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=models.PeriodStatus.CLOSED)
-    with pytest.raises(ValidationError, match="Период мониторинга 2025 года закрыт"):
-        period_lock_open(period=stale)  # the object still says "collecting": the database decides
-
-
 # --- moving a teacher between schools -------------------------------------------------
 
 
