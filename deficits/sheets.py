@@ -13,7 +13,7 @@ from deficits.scoring import active_instrument, instrument_spec, score_columns
 from monitoring.models import RosterEntry
 from monitoring.package import parsing as p
 from monitoring.package.registry import Column, Sheet, SheetResult, register, row_values
-from monitoring.package.sheets import JsonText, insert_columns
+from monitoring.shared.bulk import JsonText, insert_columns
 
 GROUP_CODES = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")
 ITEM_CODES = tuple(f"{g}-{n}" for g in GROUP_CODES for n in range(1, 11))

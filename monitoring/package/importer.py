@@ -14,8 +14,6 @@ audit history of edited rows (monitoring.models.history) is not written row by r
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 import functools
 import gc
@@ -35,6 +33,7 @@ from monitoring.package import registry
 from monitoring.package.parsing import CellError, header_key, thousands, unescape
 from monitoring.package.registry import Problem, Row, SheetResult
 from monitoring.services import period_lock_open
+from monitoring.shared.bulk import allow_foreign_key_swap
 
 log = logging.getLogger(__name__)
 
@@ -65,27 +64,6 @@ class ImportResult:
 
 # Where the database keeps the codes of each namespace: period → (code, id) pairs.
 _DB_CODES: dict[str, Callable[[MonitoringPeriod], Any]] = {}
-
-# True while an import that will commit writes its sheets: only then may a big COPY swap its
-# table's foreign-key checks for one validation (sheets._foreign_keys_checked_once). A dry
-# run (every upload's preview) rolls back, so its deferred checks never run and cost nothing;
-# other writers (the indicator engine, services) never lock tables that way.
-_APPLYING = contextvars.ContextVar("package_import_applying", default=False)
-
-
-def applying_import() -> bool:
-    """Whether the current code runs inside the write phase of an import that will commit."""
-    return _APPLYING.get()
-
-
-@contextlib.contextmanager
-def applying(on: bool = True):
-    """Mark the code inside as an applying import's write phase (``on=False``: a dry run)."""
-    token = _APPLYING.set(on)
-    try:
-        yield
-    finally:
-        _APPLYING.reset(token)
 
 
 def register_namespace(name: str, source: Callable[[MonitoringPeriod], Any]) -> None:
@@ -449,7 +427,7 @@ def package_import(
         return result
 
     try:
-        with transaction.atomic(), applying(not dry_run):
+        with transaction.atomic(), allow_foreign_key_swap(not dry_run):
             # Checked when the write happens, not when the job was queued: a period closed
             # since its preview takes no more data (and cannot be closed until this commits).
             period_lock_open(period=period)

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from monitoring.package.parsing import CellError, count_of, display, thousands, unescape
+from monitoring.shared.bulk import WriteResult
 
 if TYPE_CHECKING:
     from monitoring.package.importer import ImportContext
@@ -234,19 +235,9 @@ class Sheet:
         return next(c.title for c in self.columns if c.field == field_name)
 
 
-@dataclass
-class SheetResult:
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    # Which rows are added, changed (from what to what) and removed, hashed: two runs over the
-    # same file plan the same writes exactly when their digests agree (counts alone may not
-    # tell a teacher removed from another one removed). Empty for writers that do not say.
-    digest: str = ""
-
-    def counts(self) -> dict[str, int]:
-        return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
+# What a sheet's write did (added, changed, removed, unchanged, a digest of the plan): the
+# bulk writer's own result, under the name the sheets have always used.
+SheetResult = WriteResult
 
 
 _REGISTRY: dict[str, Sheet] = {}
