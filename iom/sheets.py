@@ -47,7 +47,7 @@ from monitoring.models import RosterEntry
 from monitoring.package import parsing as p
 from monitoring.package.importer import register_namespace
 from monitoring.package.registry import Column, Sheet, SheetResult, register
-from monitoring.package.sheets import dmy, joined, yes_no
+from monitoring.package.sheets.values import dmy, joined, yes_no
 from monitoring.shared.bulk import insert_rows, upsert
 
 register_namespace("program", lambda period: Program.objects.values_list("code", "id"))
