@@ -8,7 +8,7 @@ of one ``Sheet.order``, and so the import's and the exports').
 from __future__ import annotations
 
 from monitoring import models as m
-from monitoring.package.importer import register_namespace
+from monitoring.package.context import register_namespace
 from monitoring.package.registry import register
 from monitoring.package.sheets.associations import AssociationEventSheet, AssociationMemberSheet, AssociationSheet
 from monitoring.package.sheets.digital import DigitalSheet

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from monitoring.package import parsing as p
-from monitoring.package.importer import ImportContext
+from monitoring.package.context import ImportContext
 from monitoring.package.registry import Column, Row
 
 
