@@ -2,6 +2,9 @@
 
 Each app registers its own sheets (``register``) from its ``AppConfig.ready``, so the
 import and export services in ``monitoring`` never import the apps to their right.
+The rows a sheet reads and the problems it reports live below it (monitoring.package.rows),
+as does the context a sheet is checked and written in (monitoring.package.context);
+``SheetResult`` is the bulk writer's result (monitoring.shared.bulk).
 """
 
 from __future__ import annotations
