@@ -178,7 +178,12 @@ class DiagnosticQuerySet(ScopedQuerySet):
             # subquery below looks each teacher up again (3x slower on a region).
             latest = candidates.order_by("teacher_id", "-date", "-pk").distinct("teacher_id").values("pk")
             return self.in_period(period).filter(pk__in=latest)
-        latest = candidates.filter(teacher=OuterRef("teacher")).order_by("-date", "-pk").values("pk")[:1]
+        latest = (
+            candidates
+            .filter(teacher=OuterRef("teacher"))
+            .order_by("-date", "-pk")
+            .values("pk")[:1]
+        )
         return self.in_period(period).filter(pk=Subquery(latest))
 
     def with_deficit_in(self, group_code: str):
