@@ -12,8 +12,9 @@ from deficits.models import Diagnostic, DiagnosticKind, DiagnosticStatus, GroupR
 from deficits.scoring import active_instrument, instrument_spec, score_columns
 from monitoring.models import RosterEntry
 from monitoring.package import parsing as p
-from monitoring.package.registry import Column, Sheet, SheetResult, register, row_values
-from monitoring.package.sheets import JsonText, insert_columns
+from monitoring.package.registry import Column, Sheet, SheetResult, register
+from monitoring.package.rows import row_values
+from monitoring.shared.bulk import JsonText, insert_columns
 
 GROUP_CODES = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")
 ITEM_CODES = tuple(f"{g}-{n}" for g in GROUP_CODES for n in range(1, 11))
@@ -52,7 +53,7 @@ class DiagnosticSheet(Sheet):
         instrument = active_instrument()
         specs = {instrument.pk: instrument_spec(instrument)}
         teachers = ctx.ids("roster")
-        # Key -> answers in ITEM_CODES order, read as plain tuples (registry.row_values).
+        # Key -> answers in ITEM_CODES order, read as plain tuples (rows.row_values).
         wanted = {
             (teachers[teacher], date, kind): answers
             for (teacher, date, kind), answers in zip(

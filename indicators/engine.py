@@ -16,14 +16,12 @@ places, empty when den = 0; ``count`` = num; ``flag`` = num (1 or 0).
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -31,6 +29,7 @@ from indicators.catalog import Definition, catalog
 from indicators.context import Context, Contribution
 from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator, Unit
 from monitoring.models import MonitoringPeriod, Municipality, Region, School
+from monitoring.shared.bulk import upsert_on_conflict
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -154,47 +153,19 @@ _COLUMNS = (
 _KEY = ("period_id", "indicator_id", "level", "org_code", "breakdown")
 
 
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
 def _upsert(rows: list[tuple]) -> None:
     """Insert or update rows keyed by (period, indicator, level, org, breakdown).
 
-    On PostgreSQL the rows go by COPY into a temporary table and one INSERT … ON
-    CONFLICT DO UPDATE: building 80,000 model instances and binding a million
-    parameters cost ten times the database's own work. Elsewhere bulk_create with
-    update_conflicts, which does the same in batches.
+    Through the shared bulk writer: on PostgreSQL a COPY into a temporary table and one
+    INSERT … ON CONFLICT DO UPDATE, elsewhere bulk_create with update_conflicts.
     """
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        table = IndicatorValue._meta.db_table
-        columns = ", ".join(_COLUMNS)
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c not in _KEY)
-        buffer = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows))
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE _indicator_values AS SELECT {columns} FROM {table} WITH NO DATA")
-            cursor.cursor.copy_expert(f"COPY _indicator_values ({columns}) FROM STDIN", buffer)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _indicator_values "
-                f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {updates}"
-            )
-            cursor.execute("DROP TABLE _indicator_values")
-        return
-    IndicatorValue.objects.bulk_create(
-        [IndicatorValue(**dict(zip(_COLUMNS, row, strict=True))) for row in rows],
+    upsert_on_conflict(
+        model=IndicatorValue,
+        fields=_COLUMNS,
+        rows=rows,
+        unique=_KEY,
+        update=[c for c in _COLUMNS if c not in _KEY],
         batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["period", "indicator", "level", "org_code", "breakdown"],
-        update_fields=["numerator", "denominator", "value", "computed_at", "school", "municipality"],
     )
 
 

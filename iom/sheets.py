@@ -45,9 +45,10 @@ from iom.models import (
 from iom.services import route_length_problem
 from monitoring.models import RosterEntry
 from monitoring.package import parsing as p
-from monitoring.package.importer import register_namespace
+from monitoring.package.context import register_namespace
 from monitoring.package.registry import Column, Sheet, SheetResult, register
-from monitoring.package.sheets import dmy, insert_rows, joined, upsert, yes_no
+from monitoring.package.sheets.values import dmy, joined, yes_no
+from monitoring.shared.bulk import insert_rows, upsert
 
 register_namespace("program", lambda period: Program.objects.values_list("code", "id"))
 register_namespace("course", lambda period: CourseRun.objects.values_list("code", "id"))

@@ -82,6 +82,8 @@ def package_export(
 
 
 def _export_xlsx(chosen, period, path: Path, personal_data: bool = True) -> None:
+    # openpyxl is a heavy import that only a workbook export needs: the CSV exports and every
+    # process that merely imports this module (the import job's worker) go without it.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 

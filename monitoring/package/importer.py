@@ -14,26 +14,26 @@ audit history of edited rows (monitoring.models.history) is not written row by r
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 import functools
 import gc
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DataError, transaction
-from django.db.models import QuerySet
 
 from monitoring.models import MonitoringPeriod
-from monitoring.package import registry
+from monitoring.package import reader, registry
+from monitoring.package.context import ImportContext
 from monitoring.package.parsing import CellError, header_key, thousands, unescape
 from monitoring.package.registry import Problem, Row, SheetResult
+from monitoring.package.safety import PackageFileError
+from monitoring.shared.bulk import allow_foreign_key_swap
 from monitoring.shared.periods import period_lock_open
 
 log = logging.getLogger(__name__)
@@ -61,126 +61,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-# Where the database keeps the codes of each namespace: period → (code, id) pairs.
-_DB_CODES: dict[str, Callable[[MonitoringPeriod], Any]] = {}
-
-# True while an import that will commit writes its sheets: only then may a big COPY swap its
-# table's foreign-key checks for one validation (sheets._foreign_keys_checked_once). A dry
-# run (every upload's preview) rolls back, so its deferred checks never run and cost nothing;
-# other writers (the indicator engine, services) never lock tables that way.
-_APPLYING = contextvars.ContextVar("package_import_applying", default=False)
-
-
-def applying_import() -> bool:
-    """Whether the current code runs inside the write phase of an import that will commit."""
-    return _APPLYING.get()
-
-
-@contextlib.contextmanager
-def applying(on: bool = True):
-    """Mark the code inside as an applying import's write phase (``on=False``: a dry run)."""
-    token = _APPLYING.set(on)
-    try:
-        yield
-    finally:
-        _APPLYING.reset(token)
-
-
-def register_namespace(name: str, source: Callable[[MonitoringPeriod], Any]) -> None:
-    """Declare how codes of a namespace are found in the database (values_list(code, id))."""
-    _DB_CODES[name] = source
-
-
-class ImportContext:
-    """What sheets see while they are checked and written."""
-
-    def __init__(
-        self, *, period: MonitoringPeriod, replace: bool, package: dict[str, list[Row]], user=None, school=None
-    ):
-        self.period = period
-        # A school head's upload: every row must name this school, and replace stays inside it.
-        self.school = school
-        self.replace = replace
-        self.package = package
-        self.user = user
-        self.problems: list[Problem] = []
-        self.warnings: list[Problem] = []
-        self._ids: dict[str, dict[str, int]] = {}
-        self._known: dict[str, set[str]] = {}
-        self._dropped: dict[str, set[str]] = {}
-
-    def problem(self, sheet: str, row: int | None, column: str | None, value: Any, message: str) -> None:
-        self.problems.append(Problem(sheet, row, column, "" if value is None else str(value), message))
-
-    def warning(self, sheet: str, row: int | None, column: str | None, value: Any, message: str) -> None:
-        self.warnings.append(Problem(sheet, row, column, "" if value is None else str(value), message, warning=True))
-
-    def package_codes(self, namespace: str) -> set[str]:
-        codes: set[str] = set()
-        for sheet in registry.sheets():
-            field_name = sheet.provides.get(namespace)
-            if field_name and sheet.name in self.package:
-                codes.update(r.values[field_name] for r in self.package[sheet.name])
-        return codes
-
-    def known(self, namespace: str) -> set[str]:
-        """Codes a row may refer to: in the package or already in the portal for the period.
-
-        Computed once per namespace while checking: every row's reference is a set lookup.
-        """
-        if namespace not in self._known:
-            self._known[namespace] = (self.package_codes(namespace) | set(self.ids(namespace))) - self.dropped(
-                namespace
-            )
-        return self._known[namespace]
-
-    def dropped(self, namespace: str) -> set[str]:
-        """Codes the portal has now that this replace-mode package will remove (so nothing may refer to them)."""
-        if not self.replace:
-            return set()
-        if namespace not in self._dropped:
-            gone: set[str] = set()
-            for sheet in registry.sheets():
-                if sheet.name in self.package and namespace in sheet.provides:
-                    gone |= sheet.replaced_codes(namespace, self) - self.package_codes(namespace)
-            self._dropped[namespace] = gone
-        return self._dropped[namespace]
-
-    def ids(self, namespace: str) -> dict[str, int]:
-        """Code → primary key as the database holds them now (refreshed after each sheet's write)."""
-        if namespace not in self._ids:
-            pairs = _DB_CODES[namespace](self.period)
-            if isinstance(pairs, QuerySet):
-                # Unordered: a dict is made of it, and a model's default ordering may join
-                # tables only to sort (the roster's sorts by period and teacher code).
-                pairs = pairs.order_by()
-            self._ids[namespace] = dict(pairs)
-        return self._ids[namespace]
-
-    def forget_ids(self, namespaces: Iterable[str] | None = None) -> None:
-        """Drop the cached ids of ``namespaces`` (all when None), to be read again when asked."""
-        if namespaces is None:
-            self._ids.clear()
-        for name in namespaces or ():
-            self._ids.pop(name, None)
-
-    def check_reference(self, sheet: str, row: Row, column_field: str, namespace: str, what: str) -> None:
-        code = row.get(column_field)
-        if code is None:
-            return
-        # Called for every reference of every row: the cached set first, without a call.
-        known = self._known.get(namespace)
-        if known is None:
-            known = self.known(namespace)
-        if code not in known:
-            title = registry.sheet_by_name(sheet).title_for(column_field)
-            if code in self.dropped(namespace):
-                message = f"{what} с таким кодом нет в файле, а режим замены удалит его из портала"
-            else:
-                message = f"{what} с таким кодом нет ни в файле, ни в портале"
-            self.problem(sheet, row.number, title, code, message)
 
 
 def _map_headers(sheet: registry.Sheet, raw, problems: list[Problem], warnings: list[Problem]):
@@ -390,13 +270,10 @@ def package_import(
     ``only_sheets`` limits which sheets the file may contain (a school head's upload);
     ``extra_check`` adds door-specific rules (the head's own school) before writing.
     """
-    from monitoring.package.reader import read_package
-    from monitoring.package.safety import PackageFileError
-
     started = time.perf_counter()
     result = ImportResult(applied=False)
     try:
-        raw_sheets = read_package(source, filename=filename)
+        raw_sheets = reader.read_package(source, filename=filename)
     except PackageFileError as exc:
         result.problems.append(Problem.about_file(filename, exc.message))
         return result
@@ -434,7 +311,9 @@ def package_import(
         if result.problems:
             return result
     parsed = parse_package(raw_sheets, result.problems, result.warnings)
-    ctx = ImportContext(period=period, replace=replace, package=parsed, user=user, school=school)
+    ctx = ImportContext(
+        period=period, replace=replace, package=parsed, sheets=registry.sheets(), user=user, school=school
+    )
     for sheet in registry.sheets():
         if sheet.name in parsed:
             sheet.check(parsed[sheet.name], ctx)
@@ -449,7 +328,7 @@ def package_import(
         return result
 
     try:
-        with transaction.atomic(), applying(not dry_run):
+        with transaction.atomic(), allow_foreign_key_swap(not dry_run):
             # Checked when the write happens, not when the job was queued: a period closed
             # since its preview takes no more data (and cannot be closed until this commits).
             period_lock_open(period=period)

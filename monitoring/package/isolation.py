@@ -36,10 +36,13 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from monitoring.package.reader import RawSheet, in_file_order
+from monitoring.package.raw import RawSheet, in_file_order
 from monitoring.package.safety import (
     MAX_UPLOAD_BYTES,
     PackageFileError,
@@ -78,7 +81,7 @@ EXIT_FAILED = 4
 # The reading step of the child: source text defining read(source, filename, stdout).
 # Tests give their own (one that aborts, allocates past the limit, loops) to
 # ``run_child`` and so drive the real limits and the parent's handling of a death.
-READER_CODE = "from monitoring.package.isolation import child_read as read"
+READER_CODE = "from monitoring.package.reader import child_read as read"
 
 _BOOTSTRAP = (
     # monitoring/__init__.py loads Celery; the child needs only this package, so the
@@ -127,8 +130,6 @@ def read_limits(*, size: int, content: int) -> tuple[int, int]:
 
 def _sizes(source: str | os.PathLike | BinaryIO, package_format: PackageFormat) -> tuple[int, int]:
     """The file's size and its content's size once unpacked (a zip's declared sizes)."""
-    import zipfile
-
     if isinstance(source, (str, os.PathLike)):
         size = os.path.getsize(source)
     else:
@@ -306,8 +307,6 @@ def child_main(read) -> None:
     except MemoryError:
         os._exit(EXIT_NO_MEMORY)
     except BaseException:
-        import traceback
-
         traceback.print_exc()
         sys.stderr.flush()
         os._exit(EXIT_FAILED)
@@ -322,9 +321,11 @@ def send_frame(stdout: BinaryIO, kind: bytes, payload: bytes) -> None:
     stdout.write(payload)
 
 
-def child_read(source, filename: str | None, stdout: BinaryIO) -> None:
-    """The child's reading step: every sheet as a frame, then _DONE; or a refusal."""
-    from monitoring.package.reader import iter_package
+def send_sheets(stdout: BinaryIO, sheets: Iterator[tuple[int, RawSheet]]) -> None:
+    """The child's answer: each (position, sheet) of ``sheets`` as a frame as soon as it is read, then _DONE.
+
+    A PackageFileError raised while reading is sent as the refusal instead.
+    """
 
     def send(kind: bytes, payload: bytes) -> None:
         send_frame(stdout, kind, payload)
@@ -337,7 +338,7 @@ def child_read(source, filename: str | None, stdout: BinaryIO) -> None:
         send(_PEAK, peak)
 
     try:
-        for position, sheet in iter_package(source, filename=filename):
+        for position, sheet in sheets:
             buffer = io.BytesIO()
             pickler = pickle.Pickler(buffer, protocol=5)
             pickler.fast = True  # no memo: the rows share no objects worth remembering

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from monitoring.identity import visible
+from monitoring.shared.text import FIRST_YEAR, LAST_YEAR
 
 
 class CellError(ValueError):
@@ -120,12 +121,10 @@ def parse_date(value: Any) -> dt.date | None:
     return _plausible(date)
 
 
-# No date of the monitoring (a birth, a course, a category, a contest, a route) lies outside these
-# years: 01.01.0001 or 31.12.9999 is a typo or a probe, and a course ending in 9999 skewed every period.
-FIRST_YEAR, LAST_YEAR = 1900, 2100
-
-
 def _plausible(day: dt.date) -> dt.date:
+    # No date of the monitoring (a birth, a course, a category, a contest, a route) lies outside
+    # FIRST_YEAR..LAST_YEAR: 01.01.0001 or 31.12.9999 is a typo or a probe, and a course ending
+    # in 9999 skewed every period.
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise CellError(f"ожидается дата между {FIRST_YEAR} и {LAST_YEAR} годами")
     return day

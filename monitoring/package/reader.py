@@ -19,14 +19,15 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import python_calamine
 
+from monitoring.package import isolation
+from monitoring.package.raw import RawSheet, in_file_order
 from monitoring.package.safety import (
     MAX_CSV_UNPACKED_BYTES,
     Content,
@@ -39,26 +40,6 @@ from monitoring.package.safety import (
     iter_extents,
     sniff,
 )
-
-
-@dataclass
-class RawSheet:
-    """One sheet as the file holds it.
-
-    ``headers`` are the header row's cells as strings: trimmed, inner runs of spaces and
-    line breaks collapsed to one space, Unicode NFC, empty cells as "". ``rows`` pairs
-    the row number the user sees in Excel with the row's cells; fully empty rows are left
-    out but still counted. Cell index 0 is column A, as in Excel, and every row has at
-    least ``len(headers)`` cells. Cells are None when empty, else str for CSV; for
-    workbooks str, int, float, bool, datetime.date/datetime/time or timedelta, as calamine
-    gives them. ``header_row`` is the Excel row number of the headers: the first row that
-    is not empty (1 unless the sheet starts with empty rows); 0 for an empty sheet.
-    """
-
-    name: str
-    headers: list[str]
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
-    header_row: int = 1
 
 
 def read_package(source: str | os.PathLike | BinaryIO, *, filename: str | None = None) -> dict[str, RawSheet]:
@@ -74,9 +55,7 @@ def read_package(source: str | os.PathLike | BinaryIO, *, filename: str | None =
     exhaust memory, loop), the calling web or Celery process survives and gets a
     ``PackageFileError``.
     """
-    from monitoring.package.isolation import read_isolated
-
-    return read_isolated(source, filename=filename)
+    return isolation.read_isolated(source, filename=filename)
 
 
 def read_package_in_process(
@@ -86,9 +65,9 @@ def read_package_in_process(
     return in_file_order(iter_package(source, filename=filename))
 
 
-def in_file_order(sheets: Iterable[tuple[int, RawSheet]]) -> dict[str, RawSheet]:
-    """{name: sheet} in file order from ``iter_package``'s (position, sheet) pairs."""
-    return {sheet.name: sheet for _, sheet in sorted(sheets, key=lambda pair: pair[0])}
+def child_read(source, filename: str | None, stdout: BinaryIO) -> None:
+    """The reading step of the child process (isolation.READER_CODE): every sheet sent as a frame, or a refusal."""
+    isolation.send_sheets(stdout, iter_package(source, filename=filename))
 
 
 def iter_package(

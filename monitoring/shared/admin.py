@@ -23,7 +23,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from monitoring import models
 from monitoring.models.scoping import can_see_personal_data, can_write_region
-from monitoring.shared.periods import FIRST_YEAR, LAST_YEAR, period_closed_message
+from monitoring.shared.periods import period_closed_message
+from monitoring.shared.text import FIRST_YEAR, LAST_YEAR
 
 ADMIN_VIEW_ROLES = {
     models.Role.ANALYST,
@@ -104,7 +105,7 @@ def _within_years(value) -> None:
 
 class SafeFieldsMixin:
     """The admin's fields as safe as the uploads: autocompletes that survive a value that is not a key,
-    JSON without NUL, dates within the monitoring's years (monitoring.shared.periods.FIRST_YEAR)."""
+    JSON without NUL, dates within the monitoring's years (monitoring.shared.text.FIRST_YEAR)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models_.JSONField):

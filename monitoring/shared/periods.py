@@ -1,7 +1,4 @@
 """Closed periods are read-only at every door: the one check every write of a period's data makes.
-
-Also the years a date may fall in anywhere in the portal (cells, forms, the admin), so that no
-door stores a date the others would refuse.
 """
 
 from __future__ import annotations
@@ -12,9 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router
 
 from monitoring.models import MonitoringPeriod, PeriodStatus
-
-# The years a date may fall in: older or later dates are typing mistakes (0205 for 2025).
-FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 def period_closed_message(period: MonitoringPeriod) -> str:

@@ -13,6 +13,10 @@ import re
 
 from django.core.exceptions import ValidationError
 
+# The years a date may fall in at every door (package cells, forms, the admin), so that no
+# door stores a date another refuses: older or later dates are typing mistakes (0205 for 2025).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
 # C0 controls except tab, newline and carriage return; DEL; lone surrogates.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 

@@ -99,8 +99,8 @@ def child(workbook: str, year: str) -> None:
 
         setattr(owner, name, wrapper)
 
-    # The importer calls reader.read_package through a local import and parse_package
-    # through its module global: wrap both where they are looked up.
+    # The importer calls reader.read_package and its own parse_package as module
+    # attributes: wrap both where they are looked up.
     timed(reader, "read_package", lambda a: "read")
     timed(importer, "parse_package", lambda a: "parse")
     for sheet in registry.sheets():

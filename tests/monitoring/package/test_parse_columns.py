@@ -19,7 +19,7 @@ def test_a_column_of_lists_is_parsed_once_per_text_but_no_two_rows_share_a_list(
 
 @pytest.mark.parametrize("text", ["112-233-445 95", "11223344595", " 112 233 445 95 ", "112-233-44595"])
 def test_snils_is_stored_in_one_form_however_written(text):
-    from monitoring.package.sheets import _snils
+    from monitoring.package.sheets.people import _snils
 
     assert _snils(text) == "112-233-445 95"
     with pytest.raises(p.CellError, match="контрольного числа"):

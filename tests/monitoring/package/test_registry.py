@@ -100,3 +100,60 @@ def test_registering_again_does_not_wrap_twice():
     before = [c.parse for c in sheet.columns]
     registry.register(sheet)
     assert [c.parse for c in sheet.columns] == before
+
+
+# The registry as the apps' AppConfig.ready leave it: the import writes (and the export
+# lists) sheets in this order, and the registration order breaks no tie differently.
+REGISTERED = [
+    ("Регион", 10, "RegionSheet"),
+    ("Муниципалитеты", 20, "MunicipalitySheet"),
+    ("Организации", 30, "SchoolSheet"),
+    ("Педагоги", 40, "TeacherSheet"),
+    ("Штатное расписание", 50, "StaffingSheet"),
+    ("Конкурсы", 60, "CompetitionSheet"),
+    ("Методические объединения", 60, "AssociationSheet"),
+    ("Методический актив", 60, "ActivistSheet"),
+    ("Программы наставничества", 60, "MentoringProgramSheet"),
+    ("Проекты молодых педагогов", 60, "ProjectSheet"),
+    ("Цифровая среда", 60, "DigitalSheet"),
+    ("Экспертная деятельность", 60, "ExpertSheet"),
+    ("Мероприятия МО", 70, "AssociationEventSheet"),
+    ("Наставничество", 70, "MentoringPairSheet"),
+    ("Участники МО", 70, "AssociationMemberSheet"),
+    ("Участники проектов", 70, "ProjectParticipantSheet"),
+    ("Диагностика", 80, "DiagnosticSheet"),
+    ("Программы ДПП", 85, "ProgramSheet"),
+    ("Курсы", 86, "CourseSheet"),
+    ("Обучение", 87, "EnrollmentSheet"),
+    ("ИОМ", 90, "RouteSheet"),
+    ("Мероприятия ИОМ", 95, "ActivitySheet"),
+]
+REGISTRATION_ORDER = [
+    "Регион",
+    "Муниципалитеты",
+    "Организации",
+    "Педагоги",
+    "Штатное расписание",
+    "Экспертная деятельность",
+    "Методический актив",
+    "Проекты молодых педагогов",
+    "Участники проектов",
+    "Программы наставничества",
+    "Наставничество",
+    "Конкурсы",
+    "Методические объединения",
+    "Участники МО",
+    "Мероприятия МО",
+    "Цифровая среда",
+    "Диагностика",
+    "Программы ДПП",
+    "Курсы",
+    "Обучение",
+    "ИОМ",
+    "Мероприятия ИОМ",
+]
+
+
+def test_every_sheet_is_registered_once_and_in_its_order():
+    assert [(s.name, s.order, type(s).__name__) for s in registry.sheets()] == REGISTERED
+    assert list(registry._REGISTRY) == REGISTRATION_ORDER

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitoring.package import registry
+from monitoring.package import registry, rows
 from monitoring.package.importer import _map_headers, _parse_by_columns, _parse_by_rows
 from monitoring.package.reader import read_package
 from tests.paths import SPEC
@@ -25,8 +25,8 @@ def teachers():
 def test_column_parsed_rows_read_like_row_parsed_ones(teachers):
     sheet, by_columns, by_rows = teachers
     fields = tuple(c.field for c in sheet.columns)
-    assert registry.row_values(by_columns, fields) == registry.row_values(by_rows, fields)
-    assert registry.row_values(by_columns, ("code",)) == [(r["code"],) for r in by_rows]
+    assert rows.row_values(by_columns, fields) == rows.row_values(by_rows, fields)
+    assert rows.row_values(by_columns, ("code",)) == [(r["code"],) for r in by_rows]
     for lazy, plain in zip(by_columns, by_rows, strict=True):
         assert [lazy[f] for f in fields] == [plain[f] for f in fields]
         assert lazy.get("nonexistent", "-") == plain.get("nonexistent", "-") == "-"
@@ -39,6 +39,6 @@ def test_a_changed_values_dict_is_what_the_row_reads_afterwards(teachers):
     row.values["position"] = "директор"
     assert row["position"] == row.get("position") == "директор"
     # A sheet of rows whose dicts exist is read through the dicts.
-    assert registry.row_values(by_columns[:2], ("position",))[0] == ("директор",)
+    assert rows.row_values(by_columns[:2], ("position",))[0] == ("директор",)
     with pytest.raises(AttributeError):
         row.nonexistent  # noqa: B018

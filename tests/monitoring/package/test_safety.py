@@ -23,6 +23,10 @@ from monitoring.package.safety import (
     check_upload,
     check_zip,
     sniff,
+    upload,
+    workbooks,
+    xlsx,
+    zips,
 )
 from tests.monitoring.package import hostile
 from tests.paths import SPEC
@@ -196,8 +200,8 @@ def test_password_protected_xlsx(tmp_path, name):
 
 
 def test_real_xls_is_not_taken_for_encrypted():
-    assert safety._is_encrypted_ooxml(LO_XLS) is False
-    assert safety._is_encrypted_ooxml(CORPUS / "encrypted.xlsx") is True
+    assert upload._is_encrypted_ooxml(LO_XLS) is False
+    assert upload._is_encrypted_ooxml(CORPUS / "encrypted.xlsx") is True
 
 
 def test_text_named_xlsx(tmp_path):
@@ -337,7 +341,7 @@ def test_small_entries_are_exempt_from_the_ratio(tmp_path):
 def test_too_many_entries(tmp_path):
     path = tmp_path / "пакет.zip"
     with zipfile.ZipFile(path, "w") as archive:
-        for number in range(safety.MAX_ZIP_ENTRIES + 1):
+        for number in range(zips.MAX_ZIP_ENTRIES + 1):
             archive.writestr(f"{number}.csv", b"")
     assert refusal(path) == (
         "В файле «пакет.zip» слишком много вложенных файлов: 10 001, а допускается не более 10 000. "
@@ -347,14 +351,14 @@ def test_too_many_entries(tmp_path):
 
 def test_too_many_entries_found_by_zipfile_when_the_end_record_hides_them(tmp_path, monkeypatch):
     path = make_zip(tmp_path / "пакет.zip", {f"{n}.csv": b"" for n in range(5)})
-    monkeypatch.setattr(safety, "_declared_entry_count", lambda fp: None)
-    monkeypatch.setattr(safety, "MAX_ZIP_ENTRIES", 4)
+    monkeypatch.setattr(zips, "_declared_entry_count", lambda fp: None)
+    monkeypatch.setattr(zips, "MAX_ZIP_ENTRIES", 4)
     assert "слишком много вложенных файлов: 5" in refusal(path)
 
 
 def test_declared_entry_count_reads_the_end_record():
     with SAMPLE_ZIP.open("rb") as file:
-        assert safety._declared_entry_count(file) == 22
+        assert zips._declared_entry_count(file) == 22
 
 
 def test_declared_entry_count_of_a_zip64_archive(tmp_path):
@@ -366,16 +370,16 @@ def test_declared_entry_count_of_a_zip64_archive(tmp_path):
     # Rewrite the end record as a zip64 writer would: 0xFFFF counts, a locator and a
     # zip64 end record that holds the real count.
     end = data.rfind(b"PK\x05\x06")
-    _, _, _, _, count, cd_size, cd_offset, _ = safety._EOCD.unpack_from(data, end)
-    zip64_end = safety._ZIP64_EOCD.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, cd_size, cd_offset)
-    locator = safety._ZIP64_LOCATOR.pack(b"PK\x06\x07", 0, end, 1)
-    eocd = safety._EOCD.pack(b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, cd_offset, 0)
+    _, _, _, _, count, cd_size, cd_offset, _ = zips._EOCD.unpack_from(data, end)
+    zip64_end = zips._ZIP64_EOCD.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, cd_size, cd_offset)
+    locator = zips._ZIP64_LOCATOR.pack(b"PK\x06\x07", 0, end, 1)
+    eocd = zips._EOCD.pack(b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, cd_offset, 0)
     patched = bytes(data[:end]) + zip64_end + locator + eocd
-    assert safety._declared_entry_count(io.BytesIO(patched)) == 3
+    assert zips._declared_entry_count(io.BytesIO(patched)) == 3
 
 
 def test_total_unpacked_size(tmp_path, monkeypatch):
-    monkeypatch.setattr(safety, "MAX_UNPACKED_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(zips, "MAX_UNPACKED_BYTES", 2 * 1024 * 1024)
     sheet = b"<row/>" * (512 * 1024)  # 3 MiB, stored: no ratio to trip over
     path = make_zip(tmp_path / "пакет.xlsx", {"xl/worksheets/sheet1.xml": sheet}, zipfile.ZIP_STORED)
     assert refusal(path) == (
@@ -385,7 +389,7 @@ def test_total_unpacked_size(tmp_path, monkeypatch):
 
 
 def test_total_unpacked_size_of_csv_zip_has_its_own_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(safety, "MAX_CSV_UNPACKED_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(zips, "MAX_CSV_UNPACKED_BYTES", 2 * 1024 * 1024)
     path = make_zip(tmp_path / "пакет.zip", {"Педагоги.csv": b"x" * 3 * 1024 * 1024}, zipfile.ZIP_STORED)
     assert refusal(path) == (
         "Файл «пакет.zip» после распаковки занимает 3,0 МБ, а допускается не более 2 МБ. "
@@ -528,7 +532,7 @@ def test_a_row_beyond_the_last_sheet_row_is_refused():
 
 
 def test_the_whole_workbook_is_bounded_too(monkeypatch):
-    monkeypatch.setattr(safety, "MAX_TOTAL_CELLS", 1000)
+    monkeypatch.setattr(workbooks, "MAX_TOTAL_CELLS", 1000)
     message = extent_refusal(SAMPLE_XLSX.read_bytes(), "пакет.xlsx")
     assert message.startswith("В книге «пакет.xlsx» слишком много ячеек: вместе с листом «")
 
@@ -554,8 +558,8 @@ def test_the_fast_path_agrees_with_the_general_one(seed):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         info = archive.getinfo("xl/worksheets/sheet1.xml")
         fast, general = safety.SheetExtent(sheet="x"), safety.SheetExtent(sheet="x")
-        assert safety._xlsx_fast_extent(archive, info, fast, "к.xlsx") is not None
-        safety._xlsx_general_extent(archive, info, general, "к.xlsx")
+        assert xlsx._xlsx_fast_extent(archive, info, fast, "к.xlsx") is not None
+        xlsx._xlsx_general_extent(archive, info, general, "к.xlsx")
     assert (fast.rows, fast.columns, fast.filled) == (general.rows, general.columns, general.filled)
     assert fast.rows and fast.columns
 
@@ -578,6 +582,6 @@ def test_cells_in_other_shapes_are_measured_exactly(cells, columns):
     data = hostile.replace_sheet_data(hostile.openpyxl_book({"A1": 1}), sheet_data)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         info = archive.getinfo("xl/worksheets/sheet1.xml")
-        assert safety._xlsx_fast_extent(archive, info, safety.SheetExtent(sheet="x"), "к.xlsx") is None
+        assert xlsx._xlsx_fast_extent(archive, info, safety.SheetExtent(sheet="x"), "к.xlsx") is None
     [extent] = safety.iter_extents(io.BytesIO(data), name="к.xlsx", package_format=PackageFormat.XLSX)
     assert (extent.rows, extent.columns) == (1, columns)

@@ -16,8 +16,8 @@ from types import SimpleNamespace
 import pytest
 
 from monitoring import models as m
-from monitoring.package import sheets
-from monitoring.package.sheets import JsonText, insert_columns, upsert
+from monitoring.shared import bulk
+from monitoring.shared.bulk import JsonText, insert_columns, upsert
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -286,9 +286,9 @@ def test_postgresql_writes_without_model_instances(w):
     assert any(s.startswith('UPDATE "monitoring_rosterentry"') and "FROM (VALUES" in s for s in sql), sql
 
 
-@pytest.mark.parametrize("chunk", [2, sheets.COPY_ROWS])
+@pytest.mark.parametrize("chunk", [2, bulk.COPY_ROWS])
 def test_insert_columns_stores_rows_and_returns_their_keys_in_row_order(w, monkeypatch, chunk):
-    monkeypatch.setattr(sheets, "COPY_ROWS", chunk)  # 2: the rows go in two chunks
+    monkeypatch.setattr(bulk, "COPY_ROWS", chunk)  # 2: the rows go in two chunks
     values = roster_rows(w)
     # JSON given as its text is stored as the value it encodes; escapes inside it survive.
     values[0]["subjects"] = ["обратная \\ черта", "перевод\nстроки", "таб\tуляция", '"кавычки"']
@@ -328,10 +328,10 @@ def test_insert_columns_copies_with_keys_from_the_sequence(w):
 @pytest.fixture
 def big_copy(monkeypatch):
     """Three rows count as a big COPY, written as an applying import writes them."""
-    from monitoring.package.importer import applying
+    from monitoring.shared.bulk import allow_foreign_key_swap
 
-    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 2)
-    with applying():
+    monkeypatch.setattr(bulk, "BULK_FK_ROWS", 2)
+    with allow_foreign_key_swap():
         yield
 
 
@@ -386,7 +386,7 @@ def test_a_big_copy_into_a_busy_table_checks_row_by_row(w, big_copy, monkeypatch
     from django.db import IntegrityError, connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(sheets, "DDL_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(bulk, "DDL_LOCK_TIMEOUT", "200ms")
     keys = _foreign_keys("monitoring_rosterentry")
     # Another session reading the table: ALTER TABLE would wait for it, so the COPY goes
     # the usual way after DDL_LOCK_TIMEOUT instead of making the import (and every page
@@ -447,7 +447,7 @@ def test_only_an_applied_import_swaps_the_checks(monkeypatch, settings, dry_run,
 
     # A dry run (every upload's preview) rolls back and never runs its deferred checks, so it
     # must not lock the referenced tables for nothing; the setting lets a deployment refuse it.
-    monkeypatch.setattr(sheets, "BULK_FK_ROWS", 50)  # the sample's 80 teachers count as a big COPY
+    monkeypatch.setattr(bulk, "BULK_FK_ROWS", 50)  # the sample's 80 teachers count as a big COPY
     settings.IMPORT_BULK_FOREIGN_KEYS = enabled
     period = period_create(year=2025)
     with CaptureQueriesContext(connection) as queries:
