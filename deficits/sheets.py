@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from deficits.models import Diagnostic, DiagnosticKind, DiagnosticStatus, GroupResult, Instrument
 from deficits.scoring import active_instrument, instrument_spec, score_columns
+from monitoring.intake.package import parsing as p
+from monitoring.intake.package.registry import Column, Sheet, SheetResult, register
+from monitoring.intake.package.rows import row_values
 from monitoring.models import RosterEntry
-from monitoring.package import parsing as p
-from monitoring.package.registry import Column, Sheet, SheetResult, register
-from monitoring.package.rows import row_values
 from monitoring.shared.bulk import JsonText, insert_columns
 
 GROUP_CODES = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")

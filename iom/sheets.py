@@ -43,11 +43,11 @@ from iom.models import (
     Topic,
 )
 from iom.services import route_length_problem
+from monitoring.intake.package import parsing as p
+from monitoring.intake.package.context import register_namespace
+from monitoring.intake.package.registry import Column, Sheet, SheetResult, register
+from monitoring.intake.package.sheets.values import dmy, joined, yes_no
 from monitoring.models import RosterEntry
-from monitoring.package import parsing as p
-from monitoring.package.context import register_namespace
-from monitoring.package.registry import Column, Sheet, SheetResult, register
-from monitoring.package.sheets.values import dmy, joined, yes_no
 from monitoring.shared.bulk import insert_rows, upsert
 
 register_namespace("program", lambda period: Program.objects.values_list("code", "id"))

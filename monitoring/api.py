@@ -14,6 +14,7 @@ from monitoring import services
 from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
 from monitoring.intake import jobs
 from monitoring.intake.forms import PACKAGE_SUFFIXES, STAFFING_SUFFIXES
+from monitoring.intake.package.safety import MAX_UPLOAD_BYTES
 from monitoring.models import (
     ImportJob,
     ImportKind,
@@ -26,7 +27,6 @@ from monitoring.models import (
     Teacher,
 )
 from monitoring.models.scoping import can_see_personal_data, is_region_wide, scope_filter
-from monitoring.package.safety import MAX_UPLOAD_BYTES
 from monitoring.shared import dispatch
 from monitoring.shared.api import Conflict
 from monitoring.shared.viewsets import ScopedViewSet

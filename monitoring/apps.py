@@ -16,8 +16,8 @@ class MonitoringConfig(AppConfig):
         # Uploads and exports left waiting by a broker outage are sent again when it is back;
         # importing intake's tasks here also registers them in every worker (Celery's
         # autodiscovery reads only monitoring.tasks).
+        from monitoring.intake.package import sheets  # noqa: F401
         from monitoring.intake.tasks import waiting_imports_and_exports
-        from monitoring.package import sheets  # noqa: F401
         from monitoring.shared.dispatch import WAITING_FINDERS
 
         if waiting_imports_and_exports not in WAITING_FINDERS:

@@ -8,4 +8,4 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _SHARED = ROOT.parent / "shared" / "spec"
-SPEC = _SHARED if (_SHARED / "sample-package.zip").exists() else ROOT / "tests/monitoring/package/corpus/spec"
+SPEC = _SHARED if (_SHARED / "sample-package.zip").exists() else ROOT / "tests/monitoring/intake/package/corpus/spec"

@@ -5,7 +5,7 @@ school head's staffing submission and its review (:mod:`.submissions`), their pa
 (:mod:`.views`) and forms (:mod:`.forms`), their Celery tasks and the finder that sends
 waiting ones again (:mod:`.tasks`), and the admin's import and export buttons for the
 reference tables (:mod:`.resources`). Reading and writing the package itself —
-the sheets, parsing, file safety — is ``monitoring.package``'s.
+the sheets, parsing, file safety — is ``monitoring.intake.package``'s.
 
 The path of an upload:
 

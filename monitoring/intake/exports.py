@@ -15,10 +15,10 @@ from django.core.files import File
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from monitoring.intake.package.exporter import package_export
 from monitoring.intake.tasks import export_job_run_task
 from monitoring.models import ExportJob, ExportStatus, MonitoringPeriod, Role
 from monitoring.models.scoping import can_see_personal_data
-from monitoring.package.exporter import package_export
 from monitoring.shared.dispatch import send_on_commit
 
 

@@ -10,8 +10,8 @@ from pathlib import PurePath
 
 from django import forms
 
+from monitoring.intake.package.safety import MAX_UPLOAD_BYTES
 from monitoring.models import MonitoringPeriod
-from monitoring.package.safety import MAX_UPLOAD_BYTES
 
 PACKAGE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".zip", ".csv")
 STAFFING_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")

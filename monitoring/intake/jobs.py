@@ -21,15 +21,15 @@ from django.db.models import F
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from monitoring.intake.package import registry
+from monitoring.intake.package.error_report import error_workbook
+from monitoring.intake.package.importer import ImportResult, package_import
+from monitoring.intake.package.parsing import thousands
+from monitoring.intake.package.safety import MAX_UPLOAD_BYTES
 from monitoring.intake.submissions import can_upload_staffing, school_staffing_import
 from monitoring.intake.tasks import import_job_apply_task, import_job_check_task
 from monitoring.models import ImportJob, ImportKind, ImportStatus, MonitoringPeriod, School
 from monitoring.models.scoping import can_see_personal_data, can_write_region
-from monitoring.package import registry
-from monitoring.package.error_report import error_workbook
-from monitoring.package.importer import ImportResult, package_import
-from monitoring.package.parsing import thousands
-from monitoring.package.safety import MAX_UPLOAD_BYTES
 from monitoring.shared.dispatch import send_on_commit
 
 log = logging.getLogger(__name__)

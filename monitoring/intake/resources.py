@@ -29,11 +29,11 @@ from import_export.tmp_storages import TempFolderStorage
 from openpyxl import Workbook
 
 from monitoring import models
+from monitoring.intake.package.importer import package_import
+from monitoring.intake.package.reader import read_package
+from monitoring.intake.package.registry import sheet_by_name
+from monitoring.intake.package.safety import PackageFileError
 from monitoring.models.scoping import can_see_personal_data
-from monitoring.package.importer import package_import
-from monitoring.package.reader import read_package
-from monitoring.package.registry import sheet_by_name
-from monitoring.package.safety import PackageFileError
 from monitoring.shared.spreadsheets import csv_text, text_row
 
 # --- the admin's file formats: what a user typed never runs as a formula ------------
@@ -54,7 +54,7 @@ def read_table(data: bytes, *, filename: str) -> tablib.Dataset:
 
     tablib would open the upload with openpyxl in the web process, where a 1.6 KB workbook
     declaring a million rows by 16,384 columns takes all its memory; the package reader
-    bounds what a file declares and reads it in a child process (monitoring.package.isolation).
+    bounds what a file declares and reads it in a child process (monitoring.intake.package.isolation).
     """
     try:
         sheets = read_package(io.BytesIO(data), filename=filename)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from monitoring.intake import exports, jobs, submissions
 from monitoring.intake.forms import ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
+from monitoring.intake.package.error_report import error_workbook_from_sheets
 from monitoring.models import (
     ExportStatus,
     ImportJob,
@@ -23,7 +24,6 @@ from monitoring.models import (
     SchoolSubmission,
 )
 from monitoring.models.scoping import can_see_personal_data, can_write_region
-from monitoring.package.error_report import error_workbook_from_sheets
 from monitoring.shared import dispatch
 from monitoring.shared.pages import page_of
 

@@ -8,9 +8,9 @@ import pytest
 
 from deficits.models import Diagnostic, GroupResult, Instrument
 from deficits.scoring import DEFAULT_INSTRUMENT, instrument_load
-from monitoring.package.importer import package_import
+from monitoring.intake.package.importer import package_import
 from monitoring.services import period_create
-from tests.monitoring.package.test_importer import snapshot
+from tests.monitoring.intake.package.test_importer import snapshot
 from tests.paths import SPEC
 
 pytestmark = pytest.mark.django_db

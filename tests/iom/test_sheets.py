@@ -9,8 +9,8 @@ import pytest
 from iom.models import CourseRun, Enrollment, Program, ProgramTag, Provider, Route, RouteActivity, RouteStatus
 from monitoring import models
 from monitoring.demo import DEMO_WIPES, seed_demo
-from monitoring.package.exporter import package_export
-from monitoring.package.importer import package_import
+from monitoring.intake.package.exporter import package_export
+from monitoring.intake.package.importer import package_import
 from monitoring.services import period_create
 from tests import factories
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from monitoring import models
 from tests import factories
 from tests.api import assert_constant_queries, rows, token_client
-from tests.monitoring.package.test_importer import BAD, SPEC
+from tests.monitoring.intake.package.test_importer import BAD, SPEC
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 

@@ -2,7 +2,7 @@
 
     python tests/perf/bench_hostile.py [--keep]
 
-Builds the hostile files in code (tests/monitoring/package/hostile.py: one cell at A1 and
+Builds the hostile files in code (tests/monitoring/intake/package/hostile.py: one cell at A1 and
 one at XFD1048576, a lying <dimension>, an edited .xls DIMENSIONS record, an .ods row
 repeated 6,000 times with a cell repeated 16,000 times, and variants), then uploads each
 one as the import page does (``jobs.import_job_create``; the check runs eagerly, as
@@ -58,7 +58,7 @@ def child(path: str, filename: str) -> None:
             if record.args and "peak" in record.msg:
                 peaks.append(record.args[-1])
 
-    isolation_log = logging.getLogger("monitoring.package.isolation")
+    isolation_log = logging.getLogger("monitoring.intake.package.isolation")
     isolation_log.setLevel(logging.INFO)
     isolation_log.addHandler(Peaks())
     upload = SimpleUploadedFile(filename, Path(path).read_bytes())
@@ -90,7 +90,7 @@ def main() -> int:
         child(*args.child)
         return 0
 
-    from tests.monitoring.package.hostile import HOSTILE
+    from tests.monitoring.intake.package.hostile import HOSTILE
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-hostile-"))
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{scratch / 'db.sqlite3'}", MEDIA_ROOT=str(scratch / "media"))

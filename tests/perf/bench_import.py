@@ -82,7 +82,7 @@ def child(workbook: str, year: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from monitoring.package import importer, reader, registry
+    from monitoring.intake.package import importer, reader, registry
 
     phases: dict[str, float] = {"start (python, django.setup)": time.perf_counter() - started}
     writes: dict[str, float] = {}

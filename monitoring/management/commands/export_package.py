@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from monitoring.intake.package.exporter import package_export
 from monitoring.models import MonitoringPeriod
-from monitoring.package.exporter import package_export
 
 
 class Command(BaseCommand):

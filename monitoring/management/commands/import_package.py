@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from monitoring.package.importer import package_import
+from monitoring.intake.package.importer import package_import
 from monitoring.services import period_create
 
 

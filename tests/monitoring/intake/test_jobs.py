@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 
 from monitoring import models
 from monitoring.intake import jobs
+from monitoring.intake.package import importer
+from monitoring.intake.package.sheets import TeacherSheet
 from monitoring.intake.submissions import staffing_template
-from monitoring.package import importer
-from monitoring.package.sheets import TeacherSheet
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 

@@ -161,7 +161,7 @@ def test_the_admin_import_previews_and_confirms_a_workbook(client, world, media_
 
 
 def test_a_hostile_workbook_in_the_admin_import_is_refused_by_the_reader(client, world, media_root):
-    from tests.monitoring.package import hostile
+    from tests.monitoring.intake.package import hostile
 
     client.force_login(world.analyst)
     response = _admin_import(client, "м.xlsx", hostile.xlsx_corner())

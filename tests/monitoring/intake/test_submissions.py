@@ -269,7 +269,7 @@ def test_the_roster_write_of_a_school_upload_never_moves_another_schools_row(wor
     """Below the check: the sheet's write matches only the school's rows, so a slip refuses instead of moving."""
     from django.db import IntegrityError
 
-    from monitoring.package.importer import package_import
+    from monitoring.intake.package.importer import package_import
 
     before = _state(world)
     file = _upload_with_rows(world, [["T0000002", "Захватов Иван", "М", "01.01.1990", "000001", "учитель"]])
@@ -447,7 +447,7 @@ def test_the_institutes_package_reports_the_same_people_as_warnings(world):
     # The institute's package may hold true namesakes: it is told, not refused.
     import io as _io
 
-    from monitoring.package.importer import package_import
+    from monitoring.intake.package.importer import package_import
 
     known = models.Teacher.objects.get(code="T0000002")
     born = known.birth_date.strftime("%d.%m.%Y")

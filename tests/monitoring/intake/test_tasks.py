@@ -30,7 +30,7 @@ def _checking_job(world, name="пакет.xlsx", **fields) -> models.ImportJob:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("media_root")
 def test_a_file_that_kills_the_reader_ends_the_check_refused(world, monkeypatch):
-    from monitoring.package import isolation
+    from monitoring.intake.package import isolation
 
     monkeypatch.setattr(isolation, "READER_CODE", ABORTING_READER)
     job = _checking_job(world)
@@ -79,7 +79,7 @@ def test_a_prefork_worker_survives_a_file_that_kills_the_reader(world, monkeypat
     from celery.contrib.testing.worker import start_worker
 
     from monitoring.config.celery import app
-    from monitoring.package import isolation
+    from monitoring.intake.package import isolation
 
     monkeypatch.setattr(isolation, "READER_CODE", ABORTING_READER)  # inherited by the forked pool
     job = _checking_job(world)

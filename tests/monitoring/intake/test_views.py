@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from monitoring import models
-from tests.monitoring.package.test_importer import BAD, SPEC
+from tests.monitoring.intake.package.test_importer import BAD, SPEC
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 
@@ -233,7 +233,7 @@ def _refuse_reading_here(monkeypatch, upload_name: str) -> list[str]:
     """Make any read of the upload in this process fail the test; returns what was tried."""
     from django.db.models.fields.files import FieldFile
 
-    from monitoring.package import isolation, reader
+    from monitoring.intake.package import isolation, reader
 
     tried: list[str] = []
 
@@ -282,7 +282,7 @@ def test_a_job_without_a_stored_report_gets_the_list_of_problems_without_reading
 
 def test_a_staffing_file_that_kills_the_reader_ends_refused(client, world, monkeypatch):
     # The head's upload killed the web process under runserver and left the job «checking».
-    from monitoring.package import isolation
+    from monitoring.intake.package import isolation
 
     monkeypatch.setattr(isolation, "READER_CODE", "import os\ndef read(*args):\n    os.abort()")
     client.force_login(world.head_a)

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring import models
+from monitoring.intake.package.exporter import package_export
+from monitoring.intake.package.importer import package_import
 from monitoring.models.history import bulk_delete
-from monitoring.package.exporter import package_export
-from monitoring.package.importer import package_import
 from monitoring.services import period_create
 from tests import factories
 from tests.paths import SPEC

@@ -441,7 +441,7 @@ def test_only_an_applied_import_swaps_the_checks(monkeypatch, settings, dry_run,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from monitoring.package.importer import package_import
+    from monitoring.intake.package.importer import package_import
     from monitoring.services import period_create
     from tests.paths import SPEC
 

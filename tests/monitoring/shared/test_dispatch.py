@@ -18,7 +18,7 @@ from monitoring.intake.tasks import import_job_check_task
 from monitoring.shared import dispatch
 from monitoring.tasks import _redispatch_on_worker_ready, period_create_task
 from tests.broker import broker_down
-from tests.monitoring.package.test_importer import SPEC
+from tests.monitoring.intake.package.test_importer import SPEC
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
 

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from monitoring import models
-from monitoring.package.exporter import package_export
+from monitoring.intake.package.exporter import package_export
 from monitoring.shared.security import client_ip
 from tests.api import token_client
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from monitoring.intake import submissions
-from monitoring.package.error_report import error_workbook
+from monitoring.intake.package.error_report import error_workbook
 from monitoring.shared.spreadsheets import csv_text, put, sheet_value, text_row
 from tests import factories
 
