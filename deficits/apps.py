@@ -6,8 +6,6 @@ class DeficitsConfig(AppConfig):
     verbose_name = "Профессиональные дефициты"
 
     def ready(self) -> None:
-        # The `Диагностика` sheet joins the data-package registry.
-        from deficits import sheets  # noqa: F401
         from deficits.demo import seed_diagnostics
         from monitoring.demo import DEMO_STEPS
 

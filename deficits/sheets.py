@@ -11,7 +11,7 @@ from django.utils import timezone
 from deficits.models import Diagnostic, DiagnosticKind, DiagnosticStatus, GroupResult, Instrument
 from deficits.scoring import active_instrument, instrument_spec, score_columns
 from monitoring.intake.package import parsing as p
-from monitoring.intake.package.registry import Column, Sheet, SheetResult, register
+from monitoring.intake.package.registry import Column, Sheet, SheetResult
 from monitoring.intake.package.rows import row_values
 from monitoring.models import RosterEntry
 from monitoring.shared.bulk import JsonText, insert_columns
@@ -192,5 +192,3 @@ def _existing(wanted: dict[tuple, tuple], ctx) -> dict[tuple, tuple]:
         )
     }
 
-
-register(DiagnosticSheet())

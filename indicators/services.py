@@ -30,11 +30,8 @@ from monitoring.models import (
     SchoolSubmission,
     SubmissionEvent,
 )
+from monitoring.shared import extensions
 from monitoring.shared.dispatch import send_on_commit
-
-# What happens after a run is done, registered by the apps to the right (reports
-# recomputes its findings): hook(run).
-RUN_DONE_HOOKS: list = []
 
 # Imports arrive in bursts (a municipality's schools one after another): a run starts
 # this long after the first of them and covers all that came meanwhile.
@@ -256,8 +253,7 @@ def run_finish(*, run_id: int) -> ComputationRun:
     run.status = RunStatus.DONE
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at"])
-    for hook in RUN_DONE_HOOKS:
-        hook(run)
+    extensions.run("run_done", run)  # the findings (config/extensions.py)
     return run
 
 

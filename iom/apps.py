@@ -8,7 +8,6 @@ class IomConfig(AppConfig):
     def ready(self) -> None:
         # The catalog and route sheets join the data-package registry; the demo gains
         # its catalog, enrollments and routes after the diagnostics step.
-        from iom import sheets  # noqa: F401
         from iom.demo import seed_iom, wipe_iom
         from monitoring.demo import DEMO_STEPS, DEMO_WIPES
 

@@ -44,14 +44,21 @@ from iom.models import (
 )
 from iom.services import route_length_problem
 from monitoring.intake.package import parsing as p
-from monitoring.intake.package.context import register_namespace
-from monitoring.intake.package.registry import Column, Sheet, SheetResult, register
+from monitoring.intake.package.registry import Column, Sheet, SheetResult
 from monitoring.intake.package.sheets.values import dmy, joined, yes_no
 from monitoring.models import RosterEntry
 from monitoring.shared.bulk import insert_rows, upsert
 
-register_namespace("program", lambda period: Program.objects.values_list("code", "id"))
-register_namespace("course", lambda period: CourseRun.objects.values_list("code", "id"))
+
+def program_codes(period):
+    """Code namespace ``program`` (monitoring/config/extensions.py)."""
+    return Program.objects.values_list("code", "id")
+
+
+def course_codes(period):
+    """Code namespace ``course`` (monitoring/config/extensions.py)."""
+    return CourseRun.objects.values_list("code", "id")
+
 
 _LISTS = {"positions": TagKind.POSITION, "competences": TagKind.COMPETENCE, "topics": TagKind.TOPIC}
 
@@ -439,7 +446,3 @@ class ActivitySheet(Sheet):
                 dmy(a.due),
                 yes_no(a.done),
             ]
-
-
-for _sheet in (ProgramSheet(), CourseSheet(), EnrollmentSheet(), RouteSheet(), ActivitySheet()):
-    register(_sheet)

@@ -1,6 +1,6 @@
 """Findings: the org units whose indicator value misses the period's alert threshold.
 
-Recomputed after every indicator run (indicators.services.RUN_DONE_HOOKS): the rows of
+Recomputed after every indicator run (the store ``run_done``, monitoring/config/extensions.py): the rows of
 a period are replaced as a whole, so a unit that recovered disappears from them. Only
 rows without a breakdown are judged: a threshold is set on the indicator's value.
 """

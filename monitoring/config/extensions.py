@@ -28,15 +28,49 @@ EXTENSIONS: dict[str, dict[str, str]] = {
     },
     # Work left queued while the broker was down, sent again when it is back (beat, every minute).
     "waiting_work": {
-        "imports_and_exports": "monitoring.intake.jobs.waiting_imports_and_exports",
+        "imports_and_exports": "monitoring.intake.tasks.waiting_imports_and_exports",
         "indicator_runs": "indicators.services.waiting_runs",
-        "annual_reports": "reports.annual.waiting_reports",
+        "annual_reports": "reports.annual.jobs.waiting_reports",
     },
     # The data package's sheets (shared/spec/data-package.md); their own `order` sets the
     # order of import and export.
-    "sheets": {},
+    "sheets": {
+        "region": "monitoring.intake.package.sheets.org.RegionSheet",
+        "municipalities": "monitoring.intake.package.sheets.org.MunicipalitySheet",
+        "schools": "monitoring.intake.package.sheets.org.SchoolSheet",
+        "teachers": "monitoring.intake.package.sheets.people.TeacherSheet",
+        "staffing": "monitoring.intake.package.sheets.people.StaffingSheet",
+        "experts": "monitoring.intake.package.sheets.directions.ExpertSheet",
+        "activists": "monitoring.intake.package.sheets.directions.ActivistSheet",
+        "projects": "monitoring.intake.package.sheets.directions.ProjectSheet",
+        "project_participants": "monitoring.intake.package.sheets.directions.ProjectParticipantSheet",
+        "mentoring_programs": "monitoring.intake.package.sheets.directions.MentoringProgramSheet",
+        "mentoring_pairs": "monitoring.intake.package.sheets.directions.MentoringPairSheet",
+        "competitions": "monitoring.intake.package.sheets.directions.CompetitionSheet",
+        "associations": "monitoring.intake.package.sheets.associations.AssociationSheet",
+        "association_members": "monitoring.intake.package.sheets.associations.AssociationMemberSheet",
+        "association_events": "monitoring.intake.package.sheets.associations.AssociationEventSheet",
+        "digital": "monitoring.intake.package.sheets.digital.DigitalSheet",
+        "diagnostics": "deficits.sheets.DiagnosticSheet",
+        "programs": "iom.sheets.ProgramSheet",
+        "courses": "iom.sheets.CourseSheet",
+        "enrollments": "iom.sheets.EnrollmentSheet",
+        "routes": "iom.sheets.RouteSheet",
+        "route_activities": "iom.sheets.ActivitySheet",
+    },
     # Code namespaces the sheets' code columns are looked up in: name -> function(period).
-    "code_namespaces": {},
+    "code_namespaces": {
+        "municipality": "monitoring.intake.package.sheets.codes.municipality_codes",
+        "school": "monitoring.intake.package.sheets.codes.school_codes",
+        "teacher": "monitoring.intake.package.sheets.codes.teacher_codes",
+        "roster": "monitoring.intake.package.sheets.codes.roster_codes",
+        "region": "monitoring.intake.package.sheets.codes.region_codes",
+        "support_project": "monitoring.intake.package.sheets.codes.support_project_codes",
+        "mentoring_program": "monitoring.intake.package.sheets.codes.mentoring_program_codes",
+        "association": "monitoring.intake.package.sheets.codes.association_codes",
+        "program": "iom.sheets.program_codes",
+        "course": "iom.sheets.course_codes",
+    },
     # The demo region: the core builds organisations, people and direction data, then these run.
     "demo_steps": {
         "diagnostics": "deficits.demo.seed_diagnostics",

@@ -13,6 +13,7 @@ from celery.schedules import crontab
 from whitenoise.compress import Compressor
 
 from monitoring.config.env import env, secret_key
+from monitoring.config.extensions import EXTENSIONS
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -179,6 +180,8 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Autodiscovery reads each app's tasks.py; the intake room keeps its tasks in its own module.
+CELERY_IMPORTS = ("monitoring.intake.tasks",)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -375,3 +378,7 @@ LOGGING = {
     # management command printed it; its warnings and its login records still come through.
     "loggers": {"axes.apps": {"level": "WARNING"}},
 }
+
+# Every extension point (what runs after an import, a computation, an issued letter; the data
+# package's sheets; the demo's steps) is declared in monitoring/config/extensions.py.
+PORTAL_EXTENSIONS = EXTENSIONS

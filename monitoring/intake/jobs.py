@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import asdict
 
 from django.core.cache import cache
@@ -30,13 +29,11 @@ from monitoring.intake.submissions import can_upload_staffing, school_staffing_i
 from monitoring.intake.tasks import import_job_apply_task, import_job_check_task
 from monitoring.models import ImportJob, ImportKind, ImportStatus, MonitoringPeriod, School
 from monitoring.models.scoping import can_see_personal_data, can_write_region
+from monitoring.shared import extensions
 from monitoring.shared.dispatch import send_on_commit
 
 log = logging.getLogger(__name__)
 
-# What happens after a package is applied, registered by the apps to the right (the
-# indicators app schedules a recomputation): hook(job) runs once the import commits.
-APPLIED_HOOKS: list[Callable[[ImportJob], None]] = []
 
 
 # A file can be wrong in every one of its rows: the first problems are enough to fix it by,
@@ -78,7 +75,8 @@ def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> Imp
         fields.append("applied_at")
     job.save(update_fields=fields)
     if job.status == ImportStatus.APPLIED:
-        for hook in APPLIED_HOOKS:
+        # What runs next (the indicators' recomputation) is declared in config/extensions.py.
+        for hook in extensions.callables("import_applied"):
             transaction.on_commit(lambda hook=hook: hook(job))
     if job.status == ImportStatus.REFUSED and job.file and result.rows_read:
         # The verdict is saved (and shown) first; the marked copy follows from the same

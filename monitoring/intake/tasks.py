@@ -48,7 +48,7 @@ def export_job_run_task(job_id: int) -> int:
 def waiting_imports_and_exports(window: tuple[dt.datetime, dt.datetime]) -> Iterator[tuple]:
     """Uploads not yet checked, confirmed imports not being applied, exports not yet written.
 
-    A finder of ``monitoring.shared.dispatch.WAITING_FINDERS`` (appended in MonitoringConfig.ready).
+    An entry of the store ``waiting_work`` (monitoring/config/extensions.py).
     """
     checking = ImportJob.objects.filter(status=ImportStatus.CHECKING, created_at__range=window)
     for pk in checking.values_list("pk", flat=True):

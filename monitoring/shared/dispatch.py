@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -23,6 +23,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
+
+from monitoring.shared import extensions
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +45,10 @@ GIVE_UP_AFTER = dt.timedelta(days=1)
 # multiplied every minute (each copy would be a no-op, but would still take a turn).
 RESEND_EVERY = 10 * 60
 
-# Where waiting work is found, registered by each app from its AppConfig.ready (this
+# Where waiting work is found: the store ``waiting_work`` of config/extensions.py (this
 # module imports no app's models or tasks): finder(window) yields (task, args) for rows
 # still in their waiting state and created within ``window`` (oldest, newest):
 # ``created_at__range=window``.
-WAITING_FINDERS: list[Callable[[tuple[dt.datetime, dt.datetime]], Iterable[tuple]]] = []
 
 
 @dataclass
@@ -103,7 +104,7 @@ def redispatch_waiting(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     window = (now - GIVE_UP_AFTER, now - WAITING_AFTER)
     sent = 0
-    for finder in WAITING_FINDERS:
+    for finder in extensions.callables("waiting_work"):
         for task, args in finder(window):
             key = f"redispatch:{task.name}:{':'.join(map(str, args))}"
             if not cache.add(key, 1, timeout=RESEND_EVERY):

@@ -5,7 +5,7 @@ The package, by job:
 - ``permissions`` — the issuing bodies, who writes a body's letters, who reads and receives them;
 - ``wording`` — what a proposed letter says (conclusions and recommendations from the findings);
 - ``workflow`` — the state machine draft → approved → issued, corrections, receipts
-  (and ``LETTER_ISSUED_HOOKS``);
+  (what follows an issue is declared in monitoring/config/extensions.py);
 - ``editing`` — changes to a draft's texts and items;
 - ``rendering`` — the document: its context, HTML and PDF, and the stored PDF's check;
 - ``guards`` — the ORM guard that keeps an issued letter frozen (registered on import);
@@ -45,7 +45,6 @@ from reports.letters.wording import (
     proposed_title,
 )
 from reports.letters.workflow import (
-    LETTER_ISSUED_HOOKS,
     letter_approve,
     letter_correct,
     letter_issue,
@@ -56,7 +55,6 @@ from reports.letters.workflow import (
 
 __all__ = [
     "INSTITUTE_DEFAULTS",
-    "LETTER_ISSUED_HOOKS",
     "MONITORING",
     "TEXT_LIMIT",
     "LetterEditConflict",

@@ -7,7 +7,7 @@ renders its PDF and stores it with its SHA-256; from then on nothing about it ch
 (``reports.letters.guards``) stops any other door that saves through the ORM. A
 correction is a new letter citing the old one.
 
-``LETTER_ISSUED_HOOKS`` are called with the letter once its issuing has committed.
+The store ``letter_issued`` of ``monitoring/config/extensions.py`` runs once the issuing has committed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from monitoring.models import MonitoringPeriod, Municipality
+from monitoring.shared import extensions
 from monitoring.shared.periods import period_lock_open
 from reports import library
 from reports.letters.errors import LetterFrozen
@@ -41,10 +42,6 @@ from reports.models import (
     OutgoingRegister,
     TextKind,
 )
-
-# Called with the letter once its issuing has committed (notices to addressees hook in here).
-LETTER_ISSUED_HOOKS: list[Callable[[Letter], None]] = []
-
 
 # --- proposing ---------------------------------------------------------------------
 
@@ -207,8 +204,7 @@ def letter_issue(*, letter: Letter, user, today: dt.date | None = None) -> Lette
 
 
 def _after_issue(letter: Letter) -> None:
-    for hook in LETTER_ISSUED_HOOKS:
-        hook(letter)
+    extensions.run("letter_issued", letter)  # the addressees' notices (config/extensions.py)
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 from indicators import services
 from indicators.models import ComputationRun, IndicatorValue, RunStatus
 from indicators.tasks import fail_stale_runs_task, run_computation_task
-from monitoring.shared import dispatch
+from monitoring.shared import dispatch, extensions
 from tests import factories
 from tests.broker import broker_down
 
@@ -143,7 +143,7 @@ def test_beat_fails_stale_runs_every_minute(settings):
     entries = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     assert entries["indicators.tasks.fail_stale_runs"] == crontab()
     assert "indicators.tasks.fail_stale_runs" in app.tasks
-    assert dispatch.WAITING_FINDERS.count(services.waiting_runs) == 1
+    assert extensions.callables("waiting_work").count(services.waiting_runs) == 1
 
 
 def test_a_send_refused_by_the_broker_does_not_reach_the_caller(world, monkeypatch):

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from indicators import services
 from indicators.models import ComputationRun, IndicatorValue, RunStatus
 from monitoring import models
-from monitoring.intake.jobs import APPLIED_HOOKS, import_job_apply, import_job_create
+from monitoring.intake.jobs import import_job_apply, import_job_create
+from monitoring.shared import extensions
 from tests.paths import SPEC
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
@@ -29,7 +30,7 @@ def _apply(world):
 
 
 def test_an_applied_import_schedules_a_run_that_computes_the_period(world):
-    assert services.computation_schedule_after_import in APPLIED_HOOKS
+    assert services.computation_schedule_after_import in extensions.callables("import_applied")
     job = _apply(world)
     assert job.status == models.ImportStatus.APPLIED and job.applied_at is not None
     run = ComputationRun.objects.get()

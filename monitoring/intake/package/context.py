@@ -2,14 +2,14 @@
 
 ``ImportContext`` carries the period, the parsed package and the problems found; it
 answers which codes a row may refer to (in the package or already in the portal) and
-which ids they have. ``register_namespace`` declares where the database keeps a
-namespace's codes; each app declares its own when its sheets load. Below the registry:
+which ids they have. Where the database keeps a namespace's codes is the store
+``code_namespaces`` of ``monitoring/config/extensions.py``. Below the registry:
 the context is given the registered sheets, it does not look them up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from django.db.models import QuerySet
@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from monitoring.intake.package.parsing import header_key
 from monitoring.intake.package.rows import Problem, Row
 from monitoring.models import MonitoringPeriod
+from monitoring.shared import extensions
 
 
 class SheetRules(Protocol):
@@ -28,15 +29,6 @@ class SheetRules(Protocol):
     def replaced_codes(self, namespace: str, ctx: ImportContext) -> set[str]: ...
 
     def title_for(self, field_name: str) -> str: ...
-
-
-# Where the database keeps the codes of each namespace: period → (code, id) pairs.
-_DB_CODES: dict[str, Callable[[MonitoringPeriod], Any]] = {}
-
-
-def register_namespace(name: str, source: Callable[[MonitoringPeriod], Any]) -> None:
-    """Declare how codes of a namespace are found in the database (values_list(code, id))."""
-    _DB_CODES[name] = source
 
 
 class ImportContext:
@@ -106,7 +98,7 @@ class ImportContext:
     def ids(self, namespace: str) -> dict[str, int]:
         """Code → primary key as the database holds them now (refreshed after each sheet's write)."""
         if namespace not in self._ids:
-            pairs = _DB_CODES[namespace](self.period)
+            pairs = extensions.entries("code_namespaces")[namespace](self.period)
             if isinstance(pairs, QuerySet):
                 # Unordered: a dict is made of it, and a model's default ordering may join
                 # tables only to sort (the roster's sorts by period and teacher code).

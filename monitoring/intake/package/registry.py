@@ -22,6 +22,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from monitoring.intake.package.context import ImportContext
 from monitoring.intake.package.parsing import CellError, count_of, display, header_key, thousands
 from monitoring.intake.package.rows import Problem, Row
+from monitoring.shared import extensions
 from monitoring.shared.bulk import WriteResult
 
 
@@ -117,7 +118,20 @@ class Sheet:
 SheetResult = WriteResult
 
 
+# The sheets by name, in registration order: the store ``sheets`` of
+# monitoring/config/extensions.py, instantiated and bounded on first use (``register`` also
+# takes a sheet a test builds).
 _REGISTRY: dict[str, Sheet] = {}
+_DECLARED_LOADED = False
+
+
+def _registered() -> dict[str, Sheet]:
+    global _DECLARED_LOADED
+    if not _DECLARED_LOADED:
+        for sheet_class in extensions.callables("sheets"):
+            register(sheet_class())
+        _DECLARED_LOADED = True
+    return _REGISTRY
 
 
 def register(sheet: Sheet) -> Sheet:
@@ -215,12 +229,12 @@ def bounded(column: Column, table_models: Iterable[type[models.Model]]) -> Colum
 
 def sheets() -> list[Sheet]:
     """Registered sheets in import order."""
-    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.name))
+    return sorted(_registered().values(), key=lambda s: (s.order, s.name))
 
 
 def sheet_by_name(name: str) -> Sheet | None:
     wanted = header_key(name)
-    return next((s for s in _REGISTRY.values() if header_key(s.name) == wanted), None)
+    return next((s for s in _registered().values() if header_key(s.name) == wanted), None)
 
 
 def model_values(instance: models.Model, fields: Iterable[str]) -> tuple:
