@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from indicators.models import ComputationRun, IndicatorValue, RunStatus
 from indicators.services import run_begin, run_chunk, run_finish, run_plan
+from monitoring.demo import wipe
 from monitoring.models import RosterEntry
 
 # Above this many roster rows (the national demo) seeding leaves the computation to the
@@ -37,8 +38,6 @@ def seed_indicators(*, periods, seed: int, log: Callable[[str], None]) -> dict[s
 
 
 def wipe_indicators() -> dict[str, int]:
-    from monitoring.demo import wipe
-
     return {
         "IndicatorValue": wipe(IndicatorValue.objects.all()),
         "ComputationRun": wipe(ComputationRun.objects.all()),

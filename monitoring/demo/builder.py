@@ -156,6 +156,7 @@ def _create_periods(run: DemoRun) -> None:
 
 
 def _fill_municipality(run: DemoRun, workforce: Workforce, muni: Muni) -> int:
+    """A municipality's people and both periods' rows; returns how many are on the later roster."""
     people = workforce.people(muni)
     teachers = run.writer.create(
         [

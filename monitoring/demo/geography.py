@@ -103,6 +103,8 @@ def allocate(total: int, weights: Sequence[float], minimum: int) -> list[int]:
 
 
 class Muni:
+    """A municipality while it is planned and written: its place in the list, its style, its schools."""
+
     __slots__ = (
         "adjective",
         "center",
@@ -132,6 +134,8 @@ class Muni:
 
 
 class School:
+    """A school while it is planned and written; `digital` holds its scores, one tuple per period."""
+
     __slots__ = (
         "adverse",
         "code",

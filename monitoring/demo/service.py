@@ -34,7 +34,7 @@ class DemoResult:
         return sum(self.counts.values())
 
 
-def conflict(spec: SizeSpec) -> str:
+def _conflict(spec: SizeSpec) -> str:
     """Why demo data cannot be added to what the database holds ('' when it can)."""
     codes = [f"{i + 1:02d}" for i in range(len(CITIES) + len(DISTRICTS))]
     if models.Municipality.objects.filter(code__in=codes).exists():
@@ -77,7 +77,7 @@ def seed_demo(*, size: str = "small", seed: int = 1, reset: bool = False, stdout
                 "(чтобы создать их заново, запустите с --reset)."
             )
         else:
-            reason = conflict(spec)
+            reason = _conflict(spec)
             if reason:
                 result.skipped = True
                 result.message = f"Демо-данные не создавались: {reason} (чтобы заменить всё, запустите с --reset)."

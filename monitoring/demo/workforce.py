@@ -195,6 +195,8 @@ class Post:
 
 
 class Person:
+    """A teacher: who they are, and their post in each of the two periods (None when not there)."""
+
     __slots__ = ("birth", "code", "full_name", "pk", "posts", "sex", "snils")
 
     def __init__(self):
