@@ -2,12 +2,6 @@ from django.apps import AppConfig
 
 
 class DeficitsConfig(AppConfig):
+    # This app's sheets, demo steps and hooks are declared in monitoring/config/extensions.py.
     name = "deficits"
     verbose_name = "Профессиональные дефициты"
-
-    def ready(self) -> None:
-        from deficits.demo import seed_diagnostics
-        from monitoring.demo import DEMO_STEPS
-
-        if seed_diagnostics not in DEMO_STEPS:
-            DEMO_STEPS.append(seed_diagnostics)

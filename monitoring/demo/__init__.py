@@ -11,22 +11,20 @@ more than one municipality's people in memory.
 The package: geography (municipalities, sizes), school_names, names (Faker), workforce
 (people and their rosters), the steps of each direction (staffing, development,
 associations, submissions), accounts (the demo logins), builder (the order of it all),
-reset, service (seed_demo) and hooks (the demo steps and wipes of the apps to the right).
+reset and service (seed_demo); the demo steps and wipes of the apps to the right are the
+stores ``demo_steps`` and ``demo_wipes`` of ``monitoring/config/extensions.py``.
 """
 
 from __future__ import annotations
 
 from monitoring.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from monitoring.demo.geography import REGION_CODE, SIZES
-from monitoring.demo.hooks import DEMO_STEPS, DEMO_WIPES
 from monitoring.demo.reset import wipe
 from monitoring.demo.service import seed_demo
 
 __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
-    "DEMO_STEPS",
-    "DEMO_WIPES",
     "REGION_CODE",
     "SIZES",
     "seed_demo",

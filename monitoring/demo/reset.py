@@ -10,8 +10,8 @@ from django.db.models.deletion import Collector
 
 from monitoring import models
 from monitoring.demo.accounts import DEMO_ACCOUNTS
-from monitoring.demo.hooks import DEMO_WIPES
 from monitoring.demo.writer import BATCH_SIZE
+from monitoring.shared import extensions
 
 # Leaves first, so that almost every delete is one statement with nothing pointing at it.
 WIPE_ORDER = (
@@ -61,7 +61,7 @@ def wipe_all(log: Callable[[str], None]) -> dict[str, int]:
         | Q(municipality__isnull=False)
     )
     deleted = {}
-    for step in DEMO_WIPES:
+    for step in extensions.callables("demo_wipes"):
         deleted.update(step())
     deleted["User"] = wipe(models.User.objects.filter(anchored))
     for model in WIPE_ORDER:

@@ -11,9 +11,9 @@ from monitoring import models
 from monitoring.demo.accounts import create_accounts
 from monitoring.demo.builder import build, demo_years
 from monitoring.demo.geography import CITIES, DISTRICTS, REGION_CODE, REGION_NAME, SIZES, SizeSpec
-from monitoring.demo.hooks import DEMO_STEPS
 from monitoring.demo.reset import WIPE_ORDER, wipe_all
 from monitoring.demo.run import DemoRun
+from monitoring.shared import extensions
 
 
 @dataclass
@@ -92,7 +92,7 @@ def seed_demo(*, size: str = "small", seed: int = 1, reset: bool = False, stdout
             order = [m.__name__ for m in reversed(WIPE_ORDER)] + ["User"]
             result.counts = {name: counts[name] for name in order if counts[name]}
             # The apps to the right add their part of the demo (diagnostics, routes, …).
-            for step in DEMO_STEPS:
+            for step in extensions.callables("demo_steps"):
                 result.counts.update(step(periods=run.periods, seed=seed, log=log))
     result.elapsed_seconds = time.perf_counter() - started
     return result

@@ -20,7 +20,8 @@ The path of an upload:
    job «running» and sends the apply;
 4. a worker runs :func:`.jobs.import_job_apply` on the same stored file and applies it
    only if it would do exactly what was previewed; otherwise the job is shown again.
-   An applied job runs the store ``import_applied`` of ``monitoring/config/extensions.py`` (the indicators recompute its period).
+   An applied job runs the store ``import_applied`` of ``monitoring/config/extensions.py``
+   (the indicators recompute its period).
 
 A step the queue could not take stays waiting and is sent again by
 :func:`.tasks.waiting_imports_and_exports` (``monitoring.shared.dispatch``).

@@ -554,7 +554,8 @@ def _update(connection, model: type[djm.Model], fields: list[str], rows: list[tu
             objs.append(obj)
         model.objects.bulk_update(objs, fields, batch_size=BATCH)
         return
-    # Only PostgreSQL deployments install psycopg2 (the embedded default is SQLite).
+    # Only a connection through psycopg2 gets here (checked above); a deployment on psycopg 3
+    # need not have psycopg2 installed at all.
     from psycopg2.extras import execute_values
 
     by_attname = {f.attname: f for f in model._meta.concrete_fields}

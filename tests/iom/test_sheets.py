@@ -8,10 +8,11 @@ import pytest
 
 from iom.models import CourseRun, Enrollment, Program, ProgramTag, Provider, Route, RouteActivity, RouteStatus
 from monitoring import models
-from monitoring.demo import DEMO_WIPES, seed_demo
+from monitoring.demo import seed_demo
 from monitoring.intake.package.exporter import package_export
 from monitoring.intake.package.importer import package_import
 from monitoring.services import period_create
+from monitoring.shared import extensions
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_catalog_and_routes_round_trip_through_an_empty_portal(tmp_path):
     assert any(r[3] < period.start for r in before["runs"])
     assert any(CourseRun.objects.get(code=e[1]).end < period.start for e in in_package)
 
-    for wipe in DEMO_WIPES:
+    for wipe in extensions.callables("demo_wipes"):
         wipe()
     assert not any(model.objects.exists() for model in IOM_MODELS)
     models.User.objects.all().delete()

@@ -1,7 +1,8 @@
 """The sheet registry: how each sheet of the package is read, checked, written and exported.
 
-Each app registers its own sheets (``register``) from its ``AppConfig.ready``, so the
-import and export services in ``monitoring`` never import the apps to their right.
+Every app's sheets are declared, in order, in the store ``sheets`` of
+``monitoring/config/extensions.py`` and instantiated here on first use, so the import and
+export services in ``monitoring`` never import the apps to their right.
 The rows a sheet reads and the problems it reports live below it (monitoring.intake.package.rows),
 as does the context a sheet is checked and written in (monitoring.intake.package.context);
 ``SheetResult`` is the bulk writer's result (monitoring.shared.bulk).

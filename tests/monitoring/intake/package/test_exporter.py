@@ -27,11 +27,12 @@ from deficits.models import Diagnostic
 from indicators.engine import compute_period
 from iom.models import CourseRun, Route
 from monitoring import models
-from monitoring.demo import DEMO_WIPES, seed_demo
+from monitoring.demo import seed_demo
 from monitoring.intake.package.exporter import package_export
 from monitoring.intake.package.importer import package_import
 from monitoring.intake.package.registry import sheets
 from monitoring.services import period_create
+from monitoring.shared import extensions
 from tests import factories
 from tests.paths import SPEC
 
@@ -41,7 +42,7 @@ pytestmark = pytest.mark.django_db
 def _empty_the_database() -> None:
     # The apps to the right empty their own tables first (the DPO catalog is not tied to
     # a teacher, so deleting teachers alone would leave it behind).
-    for wipe in DEMO_WIPES:
+    for wipe in extensions.callables("demo_wipes"):
         wipe()
     models.User.objects.all().delete()
     models.MonitoringPeriod.objects.all().delete()  # cascades to every per-period row

@@ -102,7 +102,7 @@ def test_registering_again_does_not_wrap_twice():
     assert [c.parse for c in sheet.columns] == before
 
 
-# The registry as the apps' AppConfig.ready leave it: the import writes (and the export
+# The registry as config/extensions.py declares it: the import writes (and the export
 # lists) sheets in this order, and the registration order breaks no tie differently.
 REGISTERED = [
     ("Регион", 10, "RegionSheet"),
