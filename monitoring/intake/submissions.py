@@ -16,7 +16,6 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from monitoring.identity import TRANSFER_HINT
 from monitoring.intake.package.importer import ImportContext, ImportResult, package_import
 from monitoring.intake.package.parsing import header_key
 from monitoring.intake.package.registry import Problem, sheet_by_name
@@ -35,6 +34,7 @@ from monitoring.models import (
     Teacher,
 )
 from monitoring.models.scoping import can_see
+from monitoring.shared.identity import TRANSFER_HINT
 from monitoring.shared.periods import period_lock_open
 from monitoring.shared.spreadsheets import text_row
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from monitoring.identity import visible
+from monitoring.shared.identity import visible
 from monitoring.shared.text import FIRST_YEAR, LAST_YEAR
 
 

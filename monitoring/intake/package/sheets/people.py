@@ -11,11 +11,11 @@ from typing import Any
 from django.db import models as djm
 from django.utils import timezone
 
-from monitoring import identity
 from monitoring import models as m
 from monitoring.intake.package import parsing as p
 from monitoring.intake.package.registry import Column, Sheet
 from monitoring.intake.package.sheets.values import bool_column, dmy, joined, not_in_future, number, own_school, yes_no
+from monitoring.shared import identity
 from monitoring.shared.bulk import combined_digest, upsert
 
 
@@ -93,7 +93,7 @@ class TeacherSheet(Sheet):
         A new code may not read as a known teacher's code, nor name a known person (ФИО and birth
         date); a known code whose ФИО or birth date the row changes may not become another known
         person either. Refused in a school's upload; reported to the institute, whose package may
-        hold true namesakes (see monitoring.identity). Compared with the portal and within the file.
+        hold true namesakes (see monitoring.shared.identity). Compared with the portal and within the file.
         """
         report = ctx.problem if ctx.school is not None else ctx.warning
         codes = [r["code"] for r in rows]
