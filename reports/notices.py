@@ -26,10 +26,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from monitoring.models import MonitoringPeriod, MonitoringPlanItem, Role
+from reports.letters.permissions import addressee_kinds
 from reports.models import AddresseeKind, Finding, Letter, LetterStatus, Measure, MeasureStatus, Notice
 
 log = logging.getLogger(__name__)
@@ -174,20 +176,18 @@ def _listed(names: list[str], *, room: int) -> str:
 
 
 def letter_recipients(letter: Letter):
-    """The people a letter is addressed to: its kind of addressee, in its municipality or the whole region."""
-    User = get_user_model()
-    users = User.objects.filter(is_active=True)
-    if letter.addressee == AddresseeKind.SCHOOL_HEADS:
-        users = users.filter(role=Role.SCHOOL_HEAD, school__isnull=False)
-        if letter.municipality_id:
-            users = users.filter(school__municipality_id=letter.municipality_id)
-    elif letter.addressee == AddresseeKind.MUNICIPAL:
-        users = users.filter(role=Role.MUNICIPAL)
-        if letter.municipality_id:
-            users = users.filter(municipality_id=letter.municipality_id)
-    else:
-        users = users.filter(role=Role.ANALYST)
-    return users.order_by("pk")
+    """The people a letter is addressed to: every kind of addressee it speaks to (its own and its
+    recommendation groups', as ``may_receive`` reads them), in its municipality or the whole region."""
+    kinds = addressee_kinds(letter)
+    area = letter.municipality_id
+    wanted = Q(pk__in=[])
+    if AddresseeKind.SCHOOL_HEADS in kinds:
+        wanted |= Q(role=Role.SCHOOL_HEAD, school__isnull=False) & (Q(school__municipality_id=area) if area else Q())
+    if AddresseeKind.MUNICIPAL in kinds:
+        wanted |= Q(role=Role.MUNICIPAL, municipality__isnull=False) & (Q(municipality_id=area) if area else Q())
+    if AddresseeKind.INSTITUTE in kinds:
+        wanted |= Q(role=Role.ANALYST)
+    return get_user_model().objects.filter(wanted, is_active=True).order_by("pk")
 
 
 def notify_letter_issued(letter: Letter) -> int:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from indicators.engine import compute_period
 from monitoring.models import MonitoringPlanItem
 from reports.findings import findings_refresh
-from reports.models import Issuer, Letter, LetterStatus, Measure, Notice
+from reports.models import Issuer, Letter, LetterItem, LetterStatus, Measure, Notice
 from reports.notices import notices_daily, notify_letter_issued
 from reports.tasks import send_daily_notices_task
 from tests import factories
@@ -117,6 +117,18 @@ def test_a_region_wide_letter_reaches_every_municipal_official(people):
     letter = _letter(people, addressee="municipal")
     notify_letter_issued(letter)
     assert recipients(f"letter:{letter.pk}") == {"municipal", "municipal_b"}
+
+
+def test_a_letter_to_several_kinds_of_addressees_reaches_each_of_them(people):
+    # The attack on the restructured portal: a letter to the municipal offices with a group of
+    # recommendations to school heads told the officials and none of the heads.
+    letter = _letter(people, addressee="municipal", municipality=people.m1)
+    # bulk_create: the letter is issued and frozen; its items are set up as if written before.
+    LetterItem.objects.bulk_create(
+        [LetterItem(letter=letter, kind="recommendation", addressee="school_heads", order=1, text="Обеспечить …")]
+    )
+    notify_letter_issued(letter)
+    assert recipients(f"letter:{letter.pk}") == {"municipal", "head_a"}
 
 
 def test_a_draft_letter_reaches_nobody(people):
