@@ -65,6 +65,7 @@ def import_list(request):
             "page": page_of(request, import_jobs),
             "exports": recent_exports,
             "export_ready": ExportStatus.READY,
+            "export_failed": ExportStatus.FAILED,
             "export_form": ExportForm(),
         },
     )

@@ -38,6 +38,7 @@ class ExportStatus(models.TextChoices):
 
     RUNNING = "running", "Готовится"
     READY = "applied", "Файл готов"
+    FAILED = "failed", "Не удалось выгрузить"
 
 
 @deconstructible(path="monitoring.models.RandomName")

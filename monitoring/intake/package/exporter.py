@@ -23,8 +23,8 @@ from pathlib import Path
 
 from monitoring.intake.package import registry
 from monitoring.models import MonitoringPeriod
+from monitoring.shared.spreadsheets import csv_text, text_row
 
-FORMULA_START = ("=", "+", "-", "@")
 # A fixed moment for every timestamp inside the files (zip entries, workbook properties).
 EPOCH = dt.datetime(2000, 1, 1, 0, 0, 0)
 
@@ -38,18 +38,12 @@ def _cells(sheet: registry.Sheet, period: MonitoringPeriod, personal_data: bool 
             yield ["" if v is None else v for v in row]
 
 
-def csv_escape(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv_bytes(sheet: registry.Sheet, period: MonitoringPeriod, personal_data: bool = True) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.title for c in sheet.columns])
     for row in _cells(sheet, period, personal_data):
-        writer.writerow([csv_escape(v) for v in row])
+        writer.writerow([csv_text(v) for v in row])
     # UTF-8 with a BOM: Russian Excel opens it with the right encoding on a double click.
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -85,7 +79,6 @@ def _export_xlsx(chosen, period, path: Path, personal_data: bool = True) -> None
     # openpyxl is a heavy import that only a workbook export needs: the CSV exports and every
     # process that merely imports this module (the import job's worker) go without it.
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     # Write-only mode streams rows to disk instead of holding the whole region in memory.
     workbook = Workbook(write_only=True)
@@ -96,15 +89,8 @@ def _export_xlsx(chosen, period, path: Path, personal_data: bool = True) -> None
         ws = workbook.create_sheet(sheet.name[:31])
         ws.append([c.title for c in sheet.columns])
         for row in _cells(sheet, period, personal_data):
-            out = []
-            for value in row:
-                if isinstance(value, str) and value.startswith(FORMULA_START):
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.data_type = "s"  # stored as text: no formula runs when opened
-                    out.append(cell)
-                else:
-                    out.append(value)
-            ws.append(out)
+            # Text as text (no formula runs when opened), without the characters XML cannot hold.
+            ws.append(text_row(ws, row))
     workbook.save(path)
     _fix_zip_times(path)
 

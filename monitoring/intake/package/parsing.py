@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from monitoring.shared.identity import visible
-from monitoring.shared.text import FIRST_YEAR, LAST_YEAR
+from monitoring.shared.text import FIRST_YEAR, FORBIDDEN, LAST_YEAR
 
 
 class CellError(ValueError):
@@ -40,7 +40,11 @@ def is_empty(value: Any) -> bool:
 def parse_text(value: Any) -> str | None:
     if value.__class__ is str:
         # split() and strip() agree on what whitespace is: "" here means an empty cell.
-        return " ".join(value.split()) or None
+        text = " ".join(value.split()) or None
+        if text is not None and FORBIDDEN.search(text):
+            # A control character (ESC, \x01…) is no letter anyone typed, and no workbook can carry it.
+            raise CellError("в тексте есть непечатаемые управляющие символы: удалите их из ячейки")
+        return text
     if is_empty(value):
         return None
     if isinstance(value, float) and value.is_integer():

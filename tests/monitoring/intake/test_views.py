@@ -183,6 +183,30 @@ def test_region_export_runs_in_the_background_and_downloads_in_scope(client, wor
     assert models.ExportJob.objects.count() == 1
 
 
+def test_an_export_that_cannot_be_written_ends_failed_and_says_so(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The attack on the restructured portal: text the workbook writer refused left the job
+    # «готовится…» forever (and answered 500 on the embedded default).
+    from monitoring.intake import exports
+
+    def broken(**kwargs):
+        raise ValueError("cannot be used in worksheets")
+
+    monkeypatch.setattr(exports, "package_export", broken)
+    client.force_login(world.analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("export-start"), {"period": world.period.pk, "format": "xlsx"})
+    assert response.status_code == 302
+    job = models.ExportJob.objects.get()
+    assert job.status == models.ExportStatus.FAILED and job.finished_at is not None
+    page = client.get(reverse("import-list")).content.decode()
+    assert "не удалось выгрузить" in page
+    assert client.get(reverse("export-file", args=[job.pk])).status_code == 404
+    # Run again (a re-sent task), it stays as it ended.
+    assert exports.export_job_run(job_id=job.pk).status == models.ExportStatus.FAILED
+
+
 def test_a_job_being_checked_shows_progress_and_polls(client, world):
     from django.core.cache import cache
 

@@ -264,3 +264,13 @@ def test_formula_looking_text_is_never_a_formula(tmp_path):
     assert package_import(source=tmp_path / "csv", period=period).applied
     mun.refresh_from_db()
     assert mun.name == '=HYPERLINK("http://x","y")'
+
+
+def test_text_with_control_characters_already_stored_still_exports(tmp_path):
+    # The attack on the restructured portal: a name holding \x01 and ESC (stored before the
+    # import refused them) made every workbook export fail. XML cannot carry them: dropped.
+    period = period_create(year=2025)
+    region = models.Region.objects.create(code="34", name="Волгоградская область")
+    models.Municipality.objects.create(region=region, code="01", name="Арт\x01\x1b[31mемьевский район")
+    package_export(period=period, path=tmp_path / "p.xlsx")
+    assert _sheet_rows(tmp_path / "p.xlsx")["Муниципалитеты"][1][1] == "Арт[31mемьевский район"

@@ -125,3 +125,16 @@ def test_a_date_outside_the_monitorings_years_is_refused(cell):
     with pytest.raises(p.CellError, match="ожидается дата между 1900 и 2100 годами"):
         p.parse_date(cell)
     assert p.parse_date("01.01.1900") == dt.date(1900, 1, 1) and p.parse_date("31.12.2100") == dt.date(2100, 12, 31)
+
+
+@pytest.mark.parametrize("cell", ["Арт\x01емьева", "Иванов\x1b[31m", "Петров\x7f", "\x00"])
+def test_text_with_control_characters_is_refused(cell):
+    # The attack on the restructured portal: a name holding \x01 and ESC was imported without a
+    # word and then broke every workbook export.
+    with pytest.raises(p.CellError, match="управляющие символы"):
+        p.parse_text(cell)
+
+
+def test_text_keeps_its_words_and_folds_whitespace():
+    assert p.parse_text("  Иванов\tИван\nИванович ") == "Иванов Иван Иванович"
+    assert p.parse_text(" \t ") is None
