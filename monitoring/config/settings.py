@@ -103,6 +103,11 @@ DATABASES = {
         default={"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"},
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two requests writing at once (a double click on «Согласовать») must queue, not fail with
+    # "database is locked": a transaction takes the write lock when it begins (IMMEDIATE), and
+    # a writer waits up to 20 s for it. PostgreSQL needs neither.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "monitoring.User"

@@ -202,3 +202,43 @@ def test_the_embedded_default_signs_with_the_checkouts_own_key():
     assert result.returncode == 0, result.stderr
     key = result.stdout.strip().splitlines()[-1]
     assert key == (ROOT / ".secret_key").read_text().strip() and key != PUBLISHED_KEY
+
+
+TWO_WRITERS = """
+import django, os, threading, time
+os.environ['DJANGO_SETTINGS_MODULE'] = 'monitoring.config.settings'
+django.setup()
+from django.db import connection, transaction
+with connection.cursor() as c:
+    c.execute('CREATE TABLE IF NOT EXISTS clicks (n integer)')
+errors = []
+def click():
+    try:
+        with transaction.atomic():
+            with connection.cursor() as c:
+                c.execute('SELECT count(*) FROM clicks')  # read first, as a service does
+                time.sleep(0.3)
+                c.execute('INSERT INTO clicks VALUES (1)')
+    except Exception as exc:
+        errors.append(str(exc))
+    finally:
+        connection.close()
+threads = [threading.Thread(target=click) for _ in range(2)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+with connection.cursor() as c:
+    c.execute('SELECT count(*) FROM clicks')
+    print(c.fetchone()[0], errors)
+"""
+
+
+def test_two_writers_on_the_embedded_default_queue_instead_of_failing(tmp_path):
+    # The attack on the restructured portal: a double click on «Согласовать» answered 500
+    # ("database is locked"): two transactions that read and then write deadlock in SQLite's
+    # default mode, one of them failing at once. Writers now take the lock when they begin.
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DEBUG")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'clicks.sqlite3'}"
+    result = subprocess.run(
+        [sys.executable, "-c", TWO_WRITERS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["2", "[]"], result.stdout + result.stderr
