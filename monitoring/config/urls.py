@@ -46,6 +46,7 @@ urlpatterns = [
 
 # Errors under /api/ answer in the API's JSON format, elsewhere with Django's pages.
 handler400 = "monitoring.shared.api.bad_request"
+handler403 = "monitoring.shared.api.permission_denied"
 handler404 = "monitoring.shared.api.not_found"
 handler500 = "monitoring.shared.api.server_error"
 

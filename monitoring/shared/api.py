@@ -151,6 +151,15 @@ def bad_request(request, exception=None):
     return render(request, "400.html", {"detail": detail}, status=400)
 
 
+def permission_denied(request, exception=None):
+    """403: under /api/ in the API's error format, elsewhere a page with the portal's own (Russian) reason."""
+    said = str(exception) if exception is not None else ""
+    detail = said if re.search("[А-Яа-яЁё]", said) else "У вас нет прав на это действие."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "permission_denied", "detail": detail}, status=403)
+    return render(request, "403.html", {"detail": detail}, status=403)
+
+
 def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "detail": "Внутренняя ошибка сервера."}, status=500)
