@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from monitoring import selectors, services
 from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
 from monitoring.forms import TransferForm
+from monitoring.intake.forms import REVIEW_DRAFT
 from monitoring.models import (
     MonitoringPeriod,
     Municipality,
@@ -144,6 +145,8 @@ def school_detail(request, code: str):
             "can_upload": request.user.is_superuser or request.user.role in (Role.SCHOOL_HEAD, Role.ANALYST),
             "can_review": request.user.is_superuser or request.user.role in (Role.ANALYST, Role.MUNICIPAL),
             "plausibility": plausibility_warnings(period=period, schools=School.objects.filter(pk=school.pk)),
+            # A review refused by its form keeps what the reviewer typed (intake.views.submission_review).
+            "review_comment": request.session.pop(REVIEW_DRAFT.format(code=code), ""),
         },
     )
 

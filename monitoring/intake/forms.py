@@ -47,8 +47,13 @@ class StaffingUploadForm(_UploadForm):
     suffixes = STAFFING_SUFFIXES
 
 
+# Where a refused review keeps the typed comment until the school's page shows it again.
+REVIEW_DRAFT = "review-comment:{code}"
+
+
 class ReviewForm(forms.Form):
     action = forms.ChoiceField(
+        label="Действие",
         choices=[("return", "Вернуть на доработку"), ("accept", "Принять"), ("withdraw", "Снять отметку о принятии")]
     )
     comment = forms.CharField(

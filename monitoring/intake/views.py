@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from monitoring.intake import exports, jobs, submissions
-from monitoring.intake.forms import ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
+from monitoring.intake.forms import REVIEW_DRAFT, ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
 from monitoring.intake.package.error_report import error_workbook_from_sheets
 from monitoring.models import (
     ExportStatus,
@@ -26,6 +26,7 @@ from monitoring.models import (
 from monitoring.models.scoping import can_see_personal_data, can_write_region
 from monitoring.shared import dispatch
 from monitoring.shared.pages import page_of
+from monitoring.shared.text import FORBIDDEN
 
 
 def _tell_if_queue_down(request, queue: dispatch.Watch) -> bool:
@@ -213,7 +214,12 @@ def submission_review(request, code: str):
     submission = get_object_or_404(SchoolSubmission.objects.visible_to(request.user), period=period, school=school)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Выберите действие.")
+        said = "; ".join(
+            f"{form.fields[name].label or 'Действие'}: {' '.join(errors)}" for name, errors in form.errors.items()
+        )
+        messages.error(request, f"Решение не сохранено. {said}")
+        # The typed comment comes back in the form (school_detail reads it once).
+        request.session[REVIEW_DRAFT.format(code=code)] = FORBIDDEN.sub("", request.POST.get("comment", ""))[:20000]
         return redirect("school-detail", code=code)
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
     service = {

@@ -149,6 +149,23 @@ def test_municipal_reviews_on_the_school_page(client, world):
     assert submission.status == "accepted"  # a head cannot review
 
 
+def test_a_refused_review_says_why_and_keeps_the_comment(client, world):
+    # The attack on the restructured portal: a comment over 2000 characters was answered
+    # «Выберите действие.» and thrown away.
+    models.SchoolSubmission.objects.create(
+        period=world.period, school=world.school_a, status="submitted", submitted_at="2025-10-01T10:00:00Z"
+    )
+    client.force_login(world.municipal)
+    long = "Не хватает данных по вакансиям. " * 80
+    response = client.post(reverse("submission-review", args=["000001"]), {"action": "return", "comment": long})
+    page = client.get(response["Location"]).content.decode()
+    assert "Решение не сохранено. Комментарий: Убедитесь, что это значение содержит не более 2000 символов" in page
+    assert long.strip() in page  # back in the field
+    assert models.SchoolSubmission.objects.get().status == "submitted"
+    # Shown once: the next visit starts empty.
+    assert long.strip() not in client.get(reverse("school-detail", args=["000001"])).content.decode()
+
+
 def test_error_report_downloads_within_scope(client, world):
     client.force_login(world.analyst)
     client.post(
