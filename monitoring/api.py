@@ -254,7 +254,13 @@ class ImportUploadSerializer(serializers.Serializer):
     """
 
     kind = serializers.ChoiceField(choices=ImportKind.choices, default=ImportKind.PACKAGE)
-    period = serializers.SlugRelatedField(slug_field="year", queryset=MonitoringPeriod.objects.open())
+    period = serializers.SlugRelatedField(
+        slug_field="year",
+        queryset=MonitoringPeriod.objects.open(),
+        error_messages={
+            "does_not_exist": "Период {value} закрыт или не существует: данные загружаются только в открытый период."
+        },
+    )
     school = serializers.SlugRelatedField(
         slug_field="code", queryset=School.objects.all(), required=False, allow_null=True
     )

@@ -38,7 +38,13 @@ class _UploadForm(forms.Form):
 class PackageUploadForm(_UploadForm):
     suffixes = PACKAGE_SUFFIXES
     period = forms.ModelChoiceField(
-        queryset=MonitoringPeriod.objects.open().order_by("-year"), label="Период", empty_label=None
+        queryset=MonitoringPeriod.objects.open().order_by("-year"),
+        label="Период",
+        empty_label=None,
+        # A period closed while the page was open: say so, not "choose a valid option".
+        error_messages={
+            "invalid_choice": "Этот период закрыт или не существует: данные загружаются только в открытый период."
+        },
     )
     replace = forms.BooleanField(label="Режим замены: удалить записи периода, которых нет в пакете", required=False)
 
@@ -54,7 +60,7 @@ REVIEW_DRAFT = "review-comment:{code}"
 class ReviewForm(forms.Form):
     action = forms.ChoiceField(
         label="Действие",
-        choices=[("return", "Вернуть на доработку"), ("accept", "Принять"), ("withdraw", "Снять отметку о принятии")]
+        choices=[("return", "Вернуть на доработку"), ("accept", "Принять"), ("withdraw", "Снять отметку о принятии")],
     )
     comment = forms.CharField(
         label="Комментарий", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -196,6 +196,16 @@ def test_a_system_uploads_checks_and_confirms_a_package(r15):
     assert models.RosterEntry.objects.filter(period=r15.period, teacher__code="T000080").exists()
 
 
+def test_an_upload_into_a_closed_period_says_it_is_closed(r15):
+    # The attack on the restructured portal: «Объект с year=2024 не существует» for a period that exists.
+    models.MonitoringPeriod.objects.create(year=2024, reference_date="2024-12-31", status=models.PeriodStatus.CLOSED)
+    client = token_client(r15.analyst)
+    refused = client.post("/api/v1/import-jobs/", {"period": 2024, "file": _file(SPEC / "sample-package.zip")})
+    assert refused.status_code == 400
+    assert "Период 2024 закрыт или не существует" in refused.content.decode()
+    assert not models.ImportJob.objects.exists()
+
+
 def test_a_refused_package_reports_sheet_row_column_and_changes_nothing(r15):
     client = token_client(r15.analyst)
     path = BAD / "vacant-over-schedule" / "Штатное расписание.csv"

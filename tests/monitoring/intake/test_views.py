@@ -166,6 +166,23 @@ def test_a_refused_review_says_why_and_keeps_the_comment(client, world):
     assert long.strip() not in client.get(reverse("school-detail", args=["000001"])).content.decode()
 
 
+def test_an_upload_into_a_closed_period_says_so(client, world):
+    # The attack on the restructured portal: a period closed while the page was open was
+    # refused with no word (only a red frame) and the file gone from the field.
+    closed = models.MonitoringPeriod.objects.create(
+        year=2024, reference_date="2024-12-31", status=models.PeriodStatus.CLOSED
+    )
+    client.force_login(world.analyst)
+    response = client.post(
+        reverse("import-list"),
+        {"period": closed.pk, "file": _upload(BAD / "vacant-over-schedule" / "Штатное расписание.csv")},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not models.ImportJob.objects.exists()
+    assert "Этот период закрыт или не существует" in page
+    assert "выберите файл еще раз" in page
+
+
 def test_error_report_downloads_within_scope(client, world):
     client.force_login(world.analyst)
     client.post(
