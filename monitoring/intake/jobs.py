@@ -299,10 +299,26 @@ def import_job_check(*, job_id: int) -> ImportJob:
         return _refuse_failed_step(job, exc, ImportStatus.CHECKING)
 
 
+def _require_confirmer(job: ImportJob, user) -> None:
+    """Who confirms a job: the one who started it; the institute also confirms another's package.
+
+    A school's staffing upload is that school's submission («Представлено», with its head's
+    name): nobody else confirms it for them, the institute included.
+    """
+    if job.user_id == user.pk:
+        return
+    if job.kind == ImportKind.STAFFING:
+        raise PermissionDenied(
+            "Подтвердить загрузку организации может только тот, кто ее загрузил: подтверждение — это "
+            "представление данных организации."
+        )
+    if not can_write_region(user):
+        raise PermissionDenied("Подтвердить эту загрузку может только тот, кто ее начал.")
+
+
 def import_job_apply(*, job: ImportJob, user) -> ImportJob:
     """Apply a checked job from its stored file (idempotent: an applied job is returned as it is)."""
-    if job.user_id != user.pk and not can_write_region(user):
-        raise PermissionDenied("Подтвердить эту загрузку может только тот, кто ее начал.")
+    _require_confirmer(job, user)
     if job.status == ImportStatus.APPLIED:
         return job
     if job.status not in (ImportStatus.CHECKED, ImportStatus.RUNNING):
@@ -375,8 +391,7 @@ def _show_again(job: ImportJob, result: ImportResult) -> ImportJob:
 
 def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
     """Mark the job running and hand it to a worker once this transaction commits."""
-    if job.user_id != user.pk and not can_write_region(user):
-        raise PermissionDenied("Подтвердить эту загрузку может только тот, кто ее начал.")
+    _require_confirmer(job, user)
     if job.status != ImportStatus.CHECKED:
         return job
     job.status = ImportStatus.RUNNING

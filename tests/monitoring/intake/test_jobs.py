@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DataError, OperationalError
 from openpyxl import load_workbook
@@ -203,3 +204,21 @@ def test_a_value_changed_meanwhile_is_not_silently_undone(world):
     job.refresh_from_db()
     assert job.status == models.ImportStatus.CHECKED
     assert models.RosterEntry.objects.get(teacher__code="T0000001", period=world.period).experience_years == 33
+
+
+def test_a_schools_upload_is_confirmed_by_the_one_who_uploaded_it_only(world):
+    # The attack on the restructured portal: the institute confirmed a head's unconfirmed upload
+    # (a teacher removed), and the school's history said the head had submitted it.
+    job = _job(world, _upload(world))
+    assert job.status == models.ImportStatus.CHECKED
+    for person in ("analyst", "municipal", "ministry"):
+        with pytest.raises(PermissionDenied, match="только тот, кто ее загрузил"):
+            jobs.import_job_confirm(job=job, user=world.people[person])
+        with pytest.raises(PermissionDenied):
+            jobs.import_job_apply(job=job, user=world.people[person])
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.CHECKED
+    assert not models.SchoolSubmission.objects.filter(status=models.SubmissionStatus.SUBMITTED).exists()
+    jobs.import_job_confirm(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.APPLIED
