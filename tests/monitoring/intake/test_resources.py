@@ -160,6 +160,17 @@ def test_the_admin_import_previews_and_confirms_a_workbook(client, world, media_
     assert models.Municipality.objects.get(code="05").name == "Дубовский муниципальный район"
 
 
+def test_a_refused_table_in_the_admin_import_reads_as_sentences_not_a_traceback(client, world, media_root):
+    # The attack on the restructured portal: a whole-file problem showed a Python list and a
+    # "Traceback … django.core.exceptions.ValidationError" block.
+    client.force_login(world.analyst)
+    response = _admin_import(client, "м.xlsx", _xlsx([["Код", "Что-то не то"], ["05", "x"]]))
+    page = response.content.decode()
+    assert response.status_code == 200 and response.context.get("confirm_form") is None
+    assert "<h2>Ошибки</h2>" in page and "нет обязательного столбца" in page
+    assert "Traceback" not in page and "ValidationError" not in page and "[&#x27;" not in page
+
+
 def test_a_hostile_workbook_in_the_admin_import_is_refused_by_the_reader(client, world, media_root):
     from tests.monitoring.intake.package import hostile
 
