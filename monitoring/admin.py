@@ -40,6 +40,8 @@ class SheetImportExportAdmin(ImportExportMixin, ScopedHistoryAdmin):
     # The upload kept between preview and confirmation is named by the browser: only names
     # the storage made are opened (the library's default opens any path it is sent).
     tmp_storage_class = resources.PrivateUploadStorage
+    # The columns to export are chosen by the sheet's Russian titles.
+    export_form_class = resources.SheetExportForm
     # The sheet's import writes in bulk (package_import) and hands back counts, not objects,
     # for the admin's per-object journal to name: confirming an import that added rows failed
     # there (500). The rows' audit trail is the import itself, as for every package.

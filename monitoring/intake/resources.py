@@ -24,6 +24,7 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation, ValidationError
 from import_export import fields, resources
 from import_export.formats import base_formats
+from import_export.forms import SelectableFieldsExportForm
 from import_export.results import Error, Result, RowResult
 from import_export.tmp_storages import TempFolderStorage
 from openpyxl import Workbook
@@ -132,6 +133,17 @@ class PrivateUploadStorage(TempFolderStorage):
             self.name = uuid.uuid4().hex
             return open(self.folder() / self.name, "wb")
         return open(self.get_full_path(), mode, encoding=self.encoding)
+
+
+class SheetExportForm(SelectableFieldsExportForm):
+    """The admin's export form, its column choices labelled with the sheet's Russian titles.
+
+    The library titles a choice by the field's attribute name («Full Name (ФИО)»).
+    """
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource().fields.get(field_name)
+        return field.column_name if field is not None else field_name
 
 
 class SheetResource(resources.ModelResource):

@@ -210,3 +210,11 @@ def test_a_tampered_confirmation_is_a_bad_request(client, world, media_root, tam
     response = client.post(reverse("admin:monitoring_municipality_process_import"), form)
     assert response.status_code == 400
     assert not models.Municipality.objects.filter(code="05").exists()
+
+
+def test_the_admin_export_offers_its_columns_by_their_russian_titles(client, world):
+    # The attack on the restructured portal: «Full Name», «Birth Date», «Snils», «Low Results».
+    client.force_login(world.analyst)
+    page = client.get("/admin/monitoring/teacher/export/").content.decode()
+    assert "ФИО" in page and "СНИЛС" in page
+    assert "Full Name" not in page and "Snils" not in page
