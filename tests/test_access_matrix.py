@@ -177,9 +177,10 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(P(*SEEN_B_STAFF), _pk("import_b"), "staffing B"),
         get(P(*REGION), _pk("import_region"), "region package"),
     ),
+    # A school's upload is its submission: only its uploader confirms it, the institute included.
     "import-confirm": (
-        post(P(302, 403, 403, 302, 404, 404), _pk("import_a"), note="staffing A, uploaded by head_a"),
-        post(P(302, 403, 404, 404, 302, 404), _pk("import_b"), note="staffing B, uploaded by head_b"),
+        post(P(403, 403, 403, 302, 404, 404), _pk("import_a"), note="staffing A, uploaded by head_a"),
+        post(P(403, 403, 404, 404, 302, 404), _pk("import_b"), note="staffing B, uploaded by head_b"),
         post(P(302, 403, 404, 404, 404, 404), _pk("import_region"), note="region package"),
     ),
     # An uploaded file (and its error report, quoting its cells) may carry personal data:
@@ -423,7 +424,7 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(A(*REGION), _pk("import_region"), "region package"),
     ),
     "api-import-job-confirm": (
-        post(A(200, 403, 403, 200, 404, 404), _pk("import_a"), note="staffing A, uploaded by head_a"),
+        post(A(403, 403, 403, 200, 404, 404), _pk("import_a"), note="staffing A, uploaded by head_a"),
         post(A(200, 403, 404, 404, 404, 404), _pk("import_region"), note="region package"),
     ),
     "api-import-job-errors": (
