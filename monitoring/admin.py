@@ -32,7 +32,7 @@ class RegionAdmin(ScopedAdmin):
 
 
 class SheetImportExportAdmin(ImportExportMixin, ScopedHistoryAdmin):
-    """Import and export through the data package's sheet (see monitoring.resources)."""
+    """Import and export through the data package's sheet (see monitoring.intake.resources)."""
 
     # The package's formats, written so that no cell runs as a formula (not the library's dozen),
     # read as the package reads uploads (bounded, in a child process).
@@ -362,7 +362,7 @@ class ImportJobAdmin(ScopedAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         # The problems quote the bad cells, birth dates and СНИЛС among them: shown as the
-        # import pages show them (monitoring.imports.job_messages). Nothing here is saved.
+        # import pages show them (monitoring.intake.jobs.job_messages). Nothing here is saved.
         job = super().get_object(request, object_id, from_field)
         if job is not None:
             job.problems = imports.job_messages(job=job, user=request.user)

@@ -218,7 +218,7 @@ INDICATOR_RUN_STALE_SECONDS = env("INDICATOR_RUN_STALE_SECONDS", "int", default=
 # re-added (one validating join instead of a check per row: a region's first import 8.9 ->
 # 6.6 s). Dropping a key locks the table and the tables it references (periods, schools,
 # teachers…) until the commit, so pages wait for the rest of the import, some 3 s for a
-# region. False keeps the row-by-row checks and pages never wait (monitoring/intake/package/sheets.py).
+# region. False keeps the row-by-row checks and pages never wait (monitoring/shared/bulk.py).
 IMPORT_BULK_FOREIGN_KEYS = env("IMPORT_BULK_FOREIGN_KEYS", "bool", default=True)
 
 REST_FRAMEWORK = {

@@ -33,7 +33,7 @@ _SUBMISSION_CHOICE = Choice(_SUBMISSION_MIX)
 
 def write_submissions(run: DemoRun, *, period, muni: Muni) -> None:
     """Each school's submission and its history: submitted, maybe returned and sent
-    again, then accepted — the steps monitoring.submissions records."""
+    again, then accepted — the steps monitoring.intake.submissions records."""
     rng = run.rng
     submitted, returned, accepted = (
         models.SubmissionStatus.SUBMITTED,

@@ -95,12 +95,12 @@ class ImportJob(models.Model):
     problems = models.JSONField("ошибки", default=list, blank=True)
     warnings = models.JSONField("предупреждения", default=list, blank=True)
     # The upload with its bad cells marked, written by the worker that refused the file
-    # (monitoring.imports): a web request never reads an uploaded file.
+    # (monitoring.intake.jobs): a web request never reads an uploaded file.
     error_report = models.FileField("отчет об ошибках", upload_to=_import_report_to, blank=True)
     # How many times a worker started on the job's current step (check, or apply): a
     # file that kills its worker every time is refused after a few, not retried forever.
     attempts = models.PositiveSmallIntegerField("попыток обработки", default=0)
-    # The writes the check planned (monitoring.imports._plan): the confirmation applies only the same ones.
+    # The writes the check planned (monitoring.intake.jobs._plan): the confirmation applies only the same ones.
     plan_digest = models.CharField("план записи", max_length=64, blank=True, editable=False)
 
     scope_paths = ScopePaths(municipality="school__municipality", school="school")
@@ -145,7 +145,7 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField("готов", null=True, blank=True)
     error = models.TextField("ошибка", blank=True)
 
-    # Region-wide data: only the region-wide roles export it (see monitoring.imports).
+    # Region-wide data: only the region-wide roles export it (see monitoring.intake.exports).
     scope_paths = ScopePaths()
     objects = ScopedManager()
 

@@ -3,7 +3,7 @@
 Built from what the reader saw (so .xlsx, .ods, .xls, CSV and zips all get the same
 kind of copy), each row written back at the row number the user sees, plus a first
 sheet «Ошибки» listing every problem. It reads the uploaded file, so it runs where
-uploads are read — in the worker that checked it (monitoring.imports stores the result
+uploads are read — in the worker that checked it (monitoring.intake.jobs stores the result
 with the job) — never in a web request. The workbook is streamed (openpyxl's write-only
 mode): a region-size package's copy takes seconds, not the better part of a minute.
 """

@@ -3,7 +3,7 @@
 Each builder returns the file's bytes; ``HOSTILE`` lists them with the file name they
 are uploaded under and the sheet their refusal must name. Every one of them made
 python-calamine abort its process or take gigabytes before the extent checks of
-monitoring/intake/package/safety.py.
+monitoring/intake/package/safety/.
 """
 
 from __future__ import annotations
