@@ -25,3 +25,12 @@ document.querySelectorAll("form[data-bootstrap-fields]").forEach(function (form)
     }
   );
 });
+
+// An irreversible step asks first and names its consequence: <button data-confirm="…"> (or a
+// <form data-confirm="…">). Cancelling leaves the page and everything typed on it as it was.
+document.addEventListener("submit", function (event) {
+  var source = (event.submitter && event.submitter.closest("[data-confirm]")) || event.target.closest("form[data-confirm]");
+  if (source && !window.confirm(source.getAttribute("data-confirm"))) {
+    event.preventDefault();
+  }
+});

@@ -143,6 +143,17 @@ def test_the_last_page_sends_back_to_a_page_left_incomplete(client, world):
     assert "Остались утверждения без ответа на страницах: 3." in followed
 
 
+def test_only_the_last_page_asks_before_completing(client, world):
+    # Completing cannot be undone (issue 16, item 3): the button says so before it acts.
+    client.force_login(world.teacher)
+    client.post(reverse("diagnostic-start"), {"kind": "входная"})
+    diagnostic = Diagnostic.objects.get()
+    first = client.get(reverse("diagnostic-fill", args=[diagnostic.pk, 1])).content.decode()
+    last = client.get(reverse("diagnostic-fill", args=[diagnostic.pk, 6])).content.decode()
+    assert "data-confirm" not in first
+    assert 'data-confirm="Завершить диагностику? После завершения ответы изменить нельзя' in last
+
+
 def test_a_diagnostic_is_submitted_once(client, world):
     client.force_login(world.teacher)
     diagnostic = _take_questionnaire(client)

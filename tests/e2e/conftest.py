@@ -235,6 +235,14 @@ class Journey:
         self.context.set_default_timeout(30_000)
         self.page = self.context.new_page()
         self.shots: list[Path] = []
+        # An irreversible step asks first (data-confirm): the person reads the question and agrees;
+        # the journeys assert what was asked.
+        self.asked: list[str] = []
+        self.page.on("dialog", self._agree)
+
+    def _agree(self, dialog) -> None:
+        self.asked.append(dialog.message)
+        dialog.accept()
 
     def login(self, username: str) -> None:
         page = self.page

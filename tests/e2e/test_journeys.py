@@ -160,6 +160,11 @@ def test_analyst_imports_computes_and_issues_a_letter(journey, sql, tmp_path):
     expect(page.locator("#letter-status")).to_contain_text("Согласовано подписантом")
     page.get_by_role("button", name="Зарегистрировать и отправить").click()
     expect(page.locator("#letter-status")).to_contain_text("Зарегистрировано и отправлено")
+    # Each irreversible step asked first, naming its consequence.
+    assert [m.split("?")[0] for m in j.asked[-2:]] == [
+        "Согласовать письмо как подписант",
+        "Зарегистрировать и отправить письмо",
+    ]
     j.shot("letter-issued")
     pdf = j.download(page.get_by_role("link", name="Скачать PDF").click, tmp_path)
     content = pdf.read_bytes()
@@ -257,6 +262,7 @@ def test_teacher_builds_a_route_and_the_head_approves_it(journey, sql):
         page.get_by_role("button", name=re.compile("^(Далее|Завершить диагностику)$")).click()
         page.wait_for_load_state()
     expect(page.get_by_role("alert").filter(has_text="Диагностика завершена")).to_be_visible()
+    assert teacher.asked and teacher.asked[-1].startswith("Завершить диагностику?")
     expect(page.locator("main")).to_contain_text("Профессиональные дефициты выявлены в 2 из")
     teacher.shot("diagnostic-result")
     assert sql("SELECT status FROM deficits_diagnostic WHERE id = %s", diagnostic_id) == ("submitted",)

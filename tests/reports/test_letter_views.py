@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -96,6 +97,19 @@ def test_the_list_shows_each_addressee_their_letters_and_the_read_button(client,
     assert {lt.pk for lt in client.get(reverse("letter-list")).context["letters"]} == {draft.pk, issued.pk}
     detail = client.get(reverse("letter-detail", args=[issued.pk])).content.decode()
     assert "head_a" in detail  # the receipts, for the writer's side
+
+
+def test_approving_and_issuing_ask_first_naming_the_consequence(client, two, settings):
+    # Issue 16, item 3: «Согласовать» and «Зарегистрировать и отправить» (a number drawn, every
+    # addressee told) acted on one click.
+    world, draft, _ = two
+    client.force_login(world.analyst)
+    page = client.get(reverse("letter-detail", args=[draft.pk])).content.decode()
+    assert 'data-confirm="Согласовать письмо как подписант?' in page
+    letters.letter_approve(letter=draft, user=world.analyst)
+    page = client.get(reverse("letter-detail", args=[draft.pk])).content.decode()
+    assert "будет присвоен исходящий номер" in page and "адресаты получат уведомление" in page
+    assert Path(settings.BASE_DIR, "static/js/portal.js").read_text().count("data-confirm") >= 2
 
 
 def test_the_composer_flow_from_proposal_to_download(client, staffed):  # noqa: F811
