@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,10 @@ def _clean_item(kind: str, addressee: str, text: str) -> tuple[str, str, str]:
     if kind == TextKind.RECOMMENDATION and addressee not in AddresseeKind.values:
         raise ValidationError("У рекомендации должен быть адресат.")
     return kind, (addressee if kind == TextKind.RECOMMENDATION else ""), text
+
+
+# A number sign typed before the reference: «№» always; «N», «No.», «Nº» before a digit (not a word).
+REFERENCE_SIGN = re.compile(r"^\s*(?:№+\s*|N[oº]?\.?\s*(?=\d))", re.IGNORECASE)
 
 
 @transaction.atomic
@@ -70,6 +75,8 @@ def letter_update(
         field = Letter._meta.get_field(name)
         label = str(field.verbose_name).capitalize()
         setattr(letter, name, clean_text(fields[name], label=label, max_length=field.max_length or TEXT_LIMIT))
+    # The letterhead prints «на № 12-34 от 01.02.2026»: a «№» typed into the field would print twice.
+    letter.reply_to = REFERENCE_SIGN.sub("", letter.reply_to)
     if not letter.title:
         raise ValidationError("Заголовок письма не может быть пустым.")
     if changed:

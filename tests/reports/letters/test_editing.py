@@ -68,3 +68,32 @@ def test_update_refuses_control_characters_oversize_and_odd_numbers(world, chang
     assert message in " ".join(info.value.messages)
     letter.refresh_from_db()
     assert letter.title == "Об итогах мониторинга" and list(letter.items.values_list("text", flat=True)) == [item.text]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("№ 12-34 от 01.02.2026", "12-34 от 01.02.2026"), ("№12-34", "12-34"), ("No. 7 от 03.03.2026", "7 от 03.03.2026"),
+     ("12-34 от 01.02.2026", "12-34 от 01.02.2026"), ("Note 5", "Note 5"), ("№ б/н", "б/н")],
+)  # fmt: skip
+def test_a_number_sign_typed_before_the_reference_is_not_printed_twice(staffed, typed, kept, client):
+    # Issue 16, item 2: the field invited «№ 12-34» and the PDF read «на № № 12-34».
+    letter = _propose(staffed, "school_heads", staffed.m1)
+    letters.letter_update(letter=letter, user=staffed.analyst, reply_to=typed)
+    letter.refresh_from_db()
+    assert letter.reply_to == kept
+    html = letters.letter_html(letter=letter, draft=True)
+    assert f"на № {kept}" in html and "№ №" not in html
+
+
+def test_the_preview_shows_the_reference_and_the_closing_the_pdf_prints(staffed, client):
+    # Issue 16, item 2: «Просмотр» showed neither, yet the PDF printed both.
+    letter = _propose(staffed, "school_heads", staffed.m1)
+    letters.letter_update(
+        letter=letter, user=staffed.analyst, reply_to="12-34 от 01.02.2026", closing="Просим сообщить о принятых мерах."
+    )
+    letter.refresh_from_db()
+    client.force_login(staffed.analyst)
+    page = client.get(f"/letters/{letter.pk}/").content.decode()
+    pdf = letters.letter_html(letter=letter, draft=True)
+    for printed in ("на № 12-34 от 01.02.2026", "Просим сообщить о принятых мерах."):
+        assert printed in pdf and printed in page
