@@ -32,7 +32,12 @@ def test_each_role_sees_only_what_it_can_use(client, world, person, admin_and_ap
 
 @pytest.mark.parametrize(
     ("path", "current"),
-    [("/indicators/", "Показатели"), ("/routes/", "ИОМ"), ("/programs/", "Программы ДПП"), ("/notices/", "Уведомления")],
+    [
+        ("/indicators/", "Показатели"),
+        ("/routes/", "ИОМ"),
+        ("/programs/", "Программы ДПП"),
+        ("/notices/", "Уведомления"),
+    ],
 )
 def test_the_current_menu_item_is_marked(client, world, path, current):
     menu = _menu(client, world.analyst, path)
