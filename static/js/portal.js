@@ -3,9 +3,39 @@
 // onchange="…" attributes.
 
 // A filter that applies on change: <select data-autosubmit> or <input type="checkbox" data-autosubmit>.
+// A select the keyboard is browsing does not apply on each step: in Chromium an arrow key on a
+// closed select changes its value at once (ArrowDown on the period reloaded the page with another
+// year). Keys browse; Enter, or leaving the field changed, applies; a pointer's choice applies at once.
+var browsing = new WeakMap(); // select -> its value when the keyboard started browsing it
+
+document.addEventListener("keydown", function (event) {
+  var field = event.target;
+  if (!(field instanceof HTMLSelectElement) || !field.hasAttribute("data-autosubmit") || !field.form) {
+    return;
+  }
+  if (event.key === "Enter") {
+    event.preventDefault();
+    browsing.delete(field);
+    field.form.submit();
+  } else if (!browsing.has(field)) {
+    browsing.set(field, field.value);
+  }
+});
+
+document.addEventListener("focusout", function (event) {
+  var field = event.target;
+  if (browsing.has(field)) {
+    var started = browsing.get(field);
+    browsing.delete(field);
+    if (field.value !== started && field.form) {
+      field.form.submit();
+    }
+  }
+});
+
 document.addEventListener("change", function (event) {
   var field = event.target.closest("[data-autosubmit]");
-  if (field && field.form) {
+  if (field && field.form && !browsing.has(field)) {
     field.form.submit();
   }
 });

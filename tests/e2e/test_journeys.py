@@ -123,6 +123,20 @@ def test_analyst_imports_computes_and_issues_a_letter(journey, sql, tmp_path):
         True,
     )
     j.shot("dashboard")
+    # Arrow keys browse the period selector without leaving the page (issue 16, item 13); Enter applies.
+    selector = page.locator("select[name=period][data-autosubmit]")
+    shown = page.url
+    before = selector.input_value()
+    selector.focus()
+    page.keyboard.press("ArrowDown")
+    if selector.input_value() == before:
+        page.keyboard.press("ArrowUp")
+    chosen = selector.input_value()
+    page.wait_for_timeout(700)
+    assert chosen != before and page.url == shown, (before, chosen, page.url)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"period={chosen}" in page.url
     page.get_by_role("link", name=re.compile(r"^1\. ")).click()
     expect(page.locator("canvas").first).to_be_visible()
     j.shot("direction-1")
