@@ -67,7 +67,8 @@ def import_list(request):
             "exports": recent_exports,
             "export_ready": ExportStatus.READY,
             "export_failed": ExportStatus.FAILED,
-            "export_form": ExportForm(),
+            # Its own ids: the upload form above has a «period» field too.
+            "export_form": ExportForm(auto_id="export-%s"),
         },
     )
 

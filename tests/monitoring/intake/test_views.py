@@ -360,3 +360,22 @@ def test_every_file_input_of_an_upload_page_has_its_label(client, world, who, ur
     assert inputs
     for input_id in inputs:
         assert re.search(rf'<label[^>]*for="{input_id}"[^>]*>\s*Файл', page), input_id
+
+
+def test_every_select_of_the_import_and_school_pages_has_a_name(client, world):
+    # axe (select-name) on the review: the export's selects had labels tied to nothing (and the
+    # upload form's «id_period» twice), the review's action select no name at all.
+    import re
+
+    models.SchoolSubmission.objects.create(
+        period=world.period, school=world.school_a, status="submitted", submitted_at="2025-10-01T10:00:00Z"
+    )
+    client.force_login(world.analyst)
+    page = client.get(reverse("import-list")).content.decode()
+    ids = re.findall(r'<select[^>]*id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)) >= 3
+    for select_id in ids:
+        assert f'for="{select_id}"' in page
+    client.force_login(world.municipal)
+    school = client.get(reverse("school-detail", args=["000001"])).content.decode()
+    assert '<select name="action" class="form-select form-select-sm" aria-label="Решение по данным организации">' in school
