@@ -27,8 +27,12 @@ from monitoring.models import (
     ImportStatus,
     MonitoringPeriod,
     Municipality,
+    RosterEntry,
+    School,
     SchoolSubmission,
+    StaffingRow,
     SubmissionEvent,
+    Teacher,
 )
 from monitoring.shared import extensions
 from monitoring.shared.dispatch import send_on_commit
@@ -74,8 +78,8 @@ def inputs_changed_at(period: MonitoringPeriod) -> dt.datetime | None:
     """The latest moment the period's inputs changed through the portal's doors.
 
     Applied imports, submission steps, diagnostics submitted, route approvals and done
-    marks; edits made in the admin are not tracked (they are corrections, and the
-    institute recomputes after them).
+    marks, and, while the period is open, a hand edit of a register row (a school's ШНОР
+    flag or type changed in the admin changes who the indicators count).
     """
     moments = [
         ImportJob.objects.filter(period=period, applied_at__isnull=False).aggregate(m=Max("applied_at"))["m"],
@@ -88,8 +92,20 @@ def inputs_changed_at(period: MonitoringPeriod) -> dt.datetime | None:
         RouteEvent.objects.aggregate(m=Max("at"))["m"],
         RouteActivity.objects.filter(due__gte=period.start, due__lte=period.end).aggregate(m=Max("done_at"))["m"],
     ]
+    if not period.is_closed:
+        moments += _hand_edits_at()
     moments = [m for m in moments if m is not None]
     return max(moments) if moments else None
+
+
+# Registers whose rows people edit one at a time (admin, pages): each save writes a historical row
+# (django-simple-history), so the newest history_date (an indexed column) is when one was last edited.
+# Bulk paths (imports) write no history; they are counted through their ImportJob above.
+HAND_EDITED_INPUTS = (Municipality, School, Teacher, RosterEntry, StaffingRow)
+
+
+def _hand_edits_at() -> list[dt.datetime | None]:
+    return [model.history.aggregate(m=Max("history_date"))["m"] for model in HAND_EDITED_INPUTS]
 
 
 def last_run(period: MonitoringPeriod) -> ComputationRun | None:

@@ -45,3 +45,23 @@ def test_imports_arriving_while_a_run_waits_join_it(world):
     _apply(world)
     assert list(ComputationRun.objects.all()) == [waiting]
     assert services.is_stale(world.period)
+
+
+def test_a_hand_edit_of_a_school_makes_the_open_periods_values_stale(world):
+    # The institute flips a school's ШНОР flag in the admin: who the ШНОР indicators count changed.
+    ComputationRun.objects.create(period=world.period, status=RunStatus.DONE, trigger="manual")
+    assert not services.is_stale(world.period)
+    school = models.School.objects.get(pk=world.school_a.pk)
+    school.low_results = not school.low_results
+    school.save()
+    assert services.is_stale(world.period)
+
+
+def test_a_hand_edit_leaves_a_closed_periods_values_as_computed(world):
+    ComputationRun.objects.create(period=world.period, status=RunStatus.DONE, trigger="manual")
+    models.MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=models.PeriodStatus.CLOSED)
+    world.period.refresh_from_db()
+    teacher = models.Teacher.objects.first()
+    teacher.last_name = "Исправлена"
+    teacher.save()
+    assert not services.is_stale(world.period)
