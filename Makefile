@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install migrate demo bench clean fuzz e2e
+.PHONY: run test lint install migrate demo bench clean fuzz e2e messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Нужен $(PYTHON) (Python 3.11)"; exit 1; }
@@ -31,6 +31,11 @@ run: demo
 # are deselected; .ci/run sets DATABASE_URL and REDIS_URL and so runs them too.
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The Russian catalog (locale/ru/LC_MESSAGES/django.po) compiled to the .mo Django reads, in pure Python
+# (Babel; Django's compilemessages needs GNU gettext). Commit both files; entries are added by hand.
+messages: install
+	$(VENV)/bin/pybabel compile --statistics -d locale -D django -l ru
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -211,7 +211,7 @@ def results_breakdown(
     row_diagnosed: dict[int, int] = defaultdict(int)
     for (row_id, _group), n in diagnosed.items():
         row_diagnosed[row_id] = max(row_diagnosed[row_id], n)
-    units = (School if by_school else Municipality).objects.filter(pk__in=list(deficits)).order_by("code")
+    units = (School if by_school else Municipality).objects.filter(pk__in=list(deficits)).order_by("name", "code")
     heatmap = [
         HeatRow(code, name, row_diagnosed[pk], deficits[pk])
         for pk, code, name in units.values_list("pk", "code", "name")

@@ -14,6 +14,7 @@ from indicators.catalog import Definition, catalog
 from indicators.engine import period_edition
 from indicators.models import IndicatorValue, Level, PeriodIndicator
 from monitoring.models import MonitoringPeriod, Municipality, Role, School
+from monitoring.shared.collation import natural_key
 
 DIRECTIONS = {
     1: "Выявление профессиональных дефицитов педагогических работников",
@@ -149,9 +150,9 @@ def ranking(
         Ranked(code, names.get(code, code), num, den, val, bool(setting and setting.misses(val)))
         for code, num, den, val in rows
     ]
-    with_value = sorted((r for r in ranked if r.value is not None), key=lambda r: r.name)
+    with_value = sorted((r for r in ranked if r.value is not None), key=lambda r: natural_key(r.name))
     with_value.sort(key=lambda r: r.value, reverse=higher)  # stable: ties stay by name
-    return with_value + sorted((r for r in ranked if r.value is None), key=lambda r: r.name)
+    return with_value + sorted((r for r in ranked if r.value is None), key=lambda r: natural_key(r.name))
 
 
 def history(*, user, definition: Definition, unit: Unit, breakdown: str = "") -> list[tuple[int, Decimal | None]]:
@@ -190,7 +191,7 @@ def direction_matrix(*, period: MonitoringPeriod, user, direction: int, unit: Un
     for org, code, val in qs.values_list("org_code", "indicator__code", "value"):
         values.setdefault(org, {})[code] = val
     names = _names(unit.below, set(values))
-    for org in sorted(values, key=lambda c: names.get(c, c)):
+    for org in sorted(values, key=lambda c: natural_key(names.get(c, c))):
         matrix.rows.append((org, names.get(org, org), [values[org].get(d.code) for d in definitions]))
     return matrix
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from deficits.models import Diagnostic
-from monitoring.models import ScopedManager, ScopedQuerySet, ScopePaths, Teacher
+from monitoring.models import NATURAL, ScopedManager, ScopedQuerySet, ScopePaths, Teacher
 
 # Paths from a teacher-owned row to the scope anchors: a teacher belongs to the
 # schools of their roster rows (every period), as for diagnostics.
@@ -29,7 +29,7 @@ _TEACHER_SCOPE = {
 class Provider(models.Model):
     """An organization of additional professional education that runs programs."""
 
-    name = models.CharField("наименование", max_length=500, unique=True)
+    name = models.CharField("наименование", max_length=500, unique=True, db_collation=NATURAL)
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
@@ -95,7 +95,7 @@ class Program(models.Model):
     """An additional professional program of the regional catalog."""
 
     code = models.CharField("код программы", max_length=50, unique=True)
-    name = models.CharField("наименование", max_length=1000)
+    name = models.CharField("наименование", max_length=1000, db_collation=NATURAL)
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="programs", verbose_name="организация ДПО"
     )

@@ -74,7 +74,7 @@ def school_routes(*, period: MonitoringPeriod, user, roster=None) -> list[School
             row[2] += 1
     schools = (
         School.objects.filter(pk__in=list(counts))
-        .order_by("code")
+        .order_by("name", "code")
         .values_list("pk", "code", "name", "municipality__name")
     )
     return [SchoolRoutes(code, name, municipality, *counts[pk]) for pk, code, name, municipality in schools]

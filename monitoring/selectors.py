@@ -54,7 +54,7 @@ def municipality_completeness(*, period: MonitoringPeriod, user) -> list[Complet
                 distinct=True,
             ),
         )
-        .order_by("code")
+        .order_by("name", "code")
         .values_list("code", "name", "n_schools", "n_submitted", "n_accepted")
     )
     return [Completeness(*row) for row in rows]

@@ -56,7 +56,7 @@ def municipality_list(request):
     period = requested_period(request)
     filterset = MunicipalityFilter(request.GET, queryset=Municipality.objects.visible_to(request.user))
     completeness = {c.code: c for c in selectors.municipality_completeness(period=period, user=request.user)}
-    municipalities = filterset.qs.annotate(n_schools=Count("schools")).order_by("code")
+    municipalities = filterset.qs.annotate(n_schools=Count("schools")).order_by("name", "code")
     rows = [(m, completeness.get(m.code)) for m in municipalities]
     return render(
         request,
@@ -73,7 +73,7 @@ def municipality_detail(request, code: str):
         School.objects.visible_to(request.user)
         .filter(municipality=municipality)
         .select_related("municipality")
-        .order_by("code")
+        .order_by("name", "code")
     )
     page = page_of(request, schools)
     statuses = selectors.school_statuses(period=period, schools=page)
@@ -107,7 +107,7 @@ def school_list(request):
         School.objects.visible_to(request.user)
         .select_related("municipality")
         .annotate(n_teachers=Coalesce(Subquery(teachers), 0))
-        .order_by("municipality__code", "code")
+        .order_by("municipality__name", "name", "code")
     )
     filterset = SchoolFilter(request.GET, queryset=schools, user=request.user)
     return render(
@@ -228,7 +228,9 @@ def period_detail(request, year: int):
     plan = period.plan_items.select_related("responsible").order_by("direction")
     completeness = selectors.municipality_completeness(period=period, user=request.user)
     schools = (
-        School.objects.visible_to(request.user).select_related("municipality").order_by("municipality__code", "code")
+        School.objects.visible_to(request.user)
+        .select_related("municipality")
+        .order_by("municipality__name", "name", "code")
     )
     page = page_of(request, schools)
     statuses = selectors.school_statuses(period=period, schools=page)

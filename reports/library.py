@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from indicators.engine import ensure_indicators
 from indicators.models import Indicator, Level
@@ -162,8 +163,7 @@ def number(value) -> str:
 def orgs_word(level: str, count: int) -> str:
     """The unit noun after «в {count}»: ОО is indeclinable; municipalities agree with the count."""
     if level == Level.MUNICIPALITY:
-        singular = count % 10 == 1 and count % 100 != 11
-        return "муниципальном образовании" if singular else "муниципальных образованиях"
+        return ngettext("муниципальном образовании", "муниципальных образованиях", count)
     return "ОО"
 
 

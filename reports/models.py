@@ -16,7 +16,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Indicator, Level, Unit
-from monitoring.models import MonitoringPeriod, Municipality, RandomName, School, ScopedManager, ScopePaths
+from monitoring.models import NATURAL, MonitoringPeriod, Municipality, RandomName, School, ScopedManager, ScopePaths
 
 
 class Finding(models.Model):
@@ -30,7 +30,7 @@ class Finding(models.Model):
     )
     level = models.CharField("уровень", max_length=20, choices=Level.choices)
     org_code = models.CharField("код", max_length=20)
-    org_name = models.CharField("наименование", max_length=500)
+    org_name = models.CharField("наименование", max_length=500, db_collation=NATURAL)
     school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     value = models.DecimalField("значение", max_digits=20, decimal_places=4)

@@ -15,7 +15,7 @@ from __future__ import annotations
 # The modules are imported in the order the models were declared in one file before the
 # split, so the app registry lists them in the same order (dumpdata, flush, the test
 # database's serialisation and anything else iterating over the app's models see no change).
-from monitoring.models.base import Direction, Role
+from monitoring.models.base import NATURAL, Direction, Role
 from monitoring.models.history import UserHistory
 from monitoring.models.scoping import ScopedManager, ScopedQuerySet, ScopePaths
 from monitoring.models.org import Municipality, Region, School, SchoolKind
@@ -65,6 +65,7 @@ from monitoring.models.jobs import _import_upload_to as _import_upload_to
 
 __all__ = [
     "ASSOCIATION_CRITERIA",
+    "NATURAL",
     "ActivistRole",
     "ApiToken",
     "AssociationEvent",

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 
+# The natural Russian collation of name columns (``db_collation=NATURAL``): case- and ё-insensitive,
+# numbers by value. PostgreSQL gets it from a migration, SQLite on each connection; the rules live
+# in monitoring.shared.collation.
+NATURAL = "ru_natural"
+
 # ---------------------------------------------------------------------------
 # Enumerations shared by the whole cycle
 # ---------------------------------------------------------------------------

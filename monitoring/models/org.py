@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from monitoring.models.base import NATURAL
 from monitoring.models.scoping import ScopedManager, ScopePaths
 
 
@@ -13,7 +14,7 @@ class Region(models.Model):
     """The region the portal serves (the org of every region-level indicator row)."""
 
     code = models.CharField("код", max_length=20, unique=True)
-    name = models.CharField("наименование", max_length=255)
+    name = models.CharField("наименование", max_length=255, db_collation=NATURAL)
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
@@ -32,7 +33,7 @@ class Municipality(models.Model):
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name="регион")
     code = models.CharField("код", max_length=20, unique=True)
-    name = models.CharField("наименование", max_length=255)
+    name = models.CharField("наименование", max_length=255, db_collation=NATURAL)
 
     scope_paths = ScopePaths(municipality="pk")
     objects = ScopedManager()
@@ -41,7 +42,7 @@ class Municipality(models.Model):
     class Meta:
         verbose_name = "муниципалитет"
         verbose_name_plural = "муниципалитеты"
-        ordering = ["code"]
+        ordering = ["name", "code"]
 
     def __str__(self) -> str:
         return self.name
@@ -61,7 +62,7 @@ class School(models.Model):
         Municipality, on_delete=models.PROTECT, related_name="schools", verbose_name="муниципалитет"
     )
     code = models.CharField("код ОО", max_length=20, unique=True)
-    name = models.CharField("наименование", max_length=500)
+    name = models.CharField("наименование", max_length=500, db_collation=NATURAL)
     kind = models.CharField("тип", max_length=40, choices=SchoolKind.choices, blank=True)
     low_results = models.BooleanField("ШНОР", default=False, help_text="Школа с низкими образовательными результатами")
     adverse_conditions = models.BooleanField("неблагоприятные условия", default=False)
@@ -75,7 +76,7 @@ class School(models.Model):
     class Meta:
         verbose_name = "образовательная организация"
         verbose_name_plural = "образовательные организации"
-        ordering = ["code"]
+        ordering = ["name", "code"]
         constraints = [
             models.CheckConstraint(
                 name="school_inn_digits",

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from monitoring.models.base import Role
+from monitoring.models.base import NATURAL, Role
 from monitoring.models.history import UserHistory
 from monitoring.models.org import Municipality, School
 from monitoring.models.periods import MonitoringPeriod
@@ -147,7 +147,7 @@ class Teacher(models.Model):
     """A teacher as a person: the code lasts across periods so diagnostics and routes follow them."""
 
     code = models.CharField("код педагога", max_length=32, unique=True)
-    full_name = models.CharField("ФИО", max_length=255)
+    full_name = models.CharField("ФИО", max_length=255, db_collation=NATURAL)
     sex = models.CharField("пол", max_length=1, choices=Sex.choices)
     birth_date = models.DateField("дата рождения")
     snils = models.CharField("СНИЛС", max_length=14, blank=True)

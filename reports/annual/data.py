@@ -19,6 +19,7 @@ from indicators.catalog import Definition, catalog
 from indicators.models import IndicatorValue, Level, PeriodIndicator, Unit
 from indicators.selectors import DIRECTIONS, previous_period
 from monitoring.models import MonitoringPeriod, Municipality
+from monitoring.shared.collation import natural_key
 from reports.annual.chart import chart
 from reports.annual.tables import AnnualData, Cell, Column, FindingSummary, IssuedLetter, Section, Table
 from reports.measures import judged
@@ -149,7 +150,7 @@ def _finding_summaries(*, period: MonitoringPeriod, municipalities: dict[int, st
                 higher,
                 sum(per.values()),
                 whole.get(code, []),
-                sorted(per.items(), key=lambda i: (-i[1], i[0])),
+                sorted(per.items(), key=lambda i: (-i[1], natural_key(i[0]))),
             )
         )
     return out

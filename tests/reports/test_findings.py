@@ -55,3 +55,13 @@ def test_a_unit_that_recovers_leaves_the_findings(staffed):
     run_finish(run_id=run.pk)
     rows = set(Finding.objects.filter(indicator__code="9.1").values_list("level", "org_code"))
     assert rows == {("school", "000001"), ("municipality", "01")}
+
+
+def test_a_letter_names_the_schools_in_natural_order(world):
+    # The letters' lists of schools ({units}) come from here: «№ 2» before «№ 10», case aside.
+    names = ["МБОУ СШ № 10", "мбоу СШ № 11", "МБОУ СШ № 2", "МБОУ СШ № 1"]
+    for i, name in enumerate(names):
+        school = factories.SchoolFactory(municipality=world.m1, code=f"1000{i}", name=name)
+        factories.FindingFactory(period=world.period, school=school)
+    (group,) = grouped_findings(period=world.period, user=world.analyst)
+    assert group.names == "МБОУ СШ № 1, МБОУ СШ № 2, МБОУ СШ № 10, мбоу СШ № 11"

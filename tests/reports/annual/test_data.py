@@ -24,3 +24,34 @@ def test_the_data_has_the_values_and_changes(year):
         ("Целевое обучение в педагогическом вузе", "достигнут")
     ]
     assert data.measures[0].effect is None  # 2026 has no values yet
+
+
+def test_municipalities_and_findings_follow_the_natural_russian_order(world):
+    # «город Волжский» among the «Г»s (not after «Жирновский»), «№ 2» before «№ 10».
+    from monitoring.models import Municipality
+    from tests import factories
+
+    Municipality.objects.filter(pk=world.m1.pk).update(name="Жирновский район")
+    Municipality.objects.filter(pk=world.m2.pk).update(name="город Волжский")
+    third = factories.MunicipalityFactory(code="03", name="Городищенский район")
+    for municipality, name in ((third, "Школа № 10"), (third, "Школа № 2"), (world.m2, "Школа № 1")):
+        school = factories.SchoolFactory(municipality=municipality, name=name)
+        factories.FindingFactory(period=world.period, school=school)
+    factories.FindingFactory(period=world.period, school=world.school_a)
+    for municipality in (world.m1, world.m2, third):
+        factories.FindingFactory(
+            period=world.period,
+            level="municipality",
+            school=None,
+            municipality=municipality,
+            org_code=municipality.code,
+            org_name=Municipality.objects.get(pk=municipality.pk).name,
+        )
+    data = annual_data(period=world.period)
+    expected = ["город Волжский", "Городищенский район", "Жирновский район"]
+    table = next(t for s in data.sections for t in s.tables)
+    assert [name for name, _ in table.rows] == expected
+    (summary,) = [f for s in data.sections for f in s.findings]
+    assert summary.municipalities == expected
+    # Schools below the threshold per municipality: most first, ties by name.
+    assert summary.by_municipality == [("Городищенский район", 2), ("город Волжский", 1), ("Жирновский район", 1)]

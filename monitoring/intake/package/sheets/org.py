@@ -23,14 +23,16 @@ class RegionSheet(Sheet):
     def check(self, rows, ctx):
         if len(rows) > 1:
             ctx.problem(self.name, rows[1].number, None, None, "на листе «Регион» должна быть одна строка")
-        existing = set(m.Region.objects.values_list("code", flat=True))
+        existing = dict(m.Region.objects.order_by("code").values_list("code", "name"))
         if rows and existing and rows[0].values["code"] not in existing:
+            # The region by its name (a code alone, «другой регион (34)», told the user nothing).
+            served = ", ".join(f"{name} (код {code})" for code, name in existing.items())
             ctx.problem(
                 self.name,
                 rows[0].number,
                 "Код",
                 rows[0].values["code"],
-                "портал уже обслуживает другой регион (" + ", ".join(sorted(existing)) + ")",
+                f"портал уже обслуживает другой регион: {served}",
             )
 
     def write(self, rows, ctx):
