@@ -93,6 +93,9 @@ RETRAINING = (
     ("Педагогическое образование: теория и методика преподавания в основной школе", ("МЕТ", "ИССЛ")),
     ("Дефектология и логопедия в образовательной организации", ("КОРР",)),
 )
+# Target positions narrower than «учитель»: a retraining for primary-school teachers is not
+# proposed to a maths teacher (iom.audience).
+AUDIENCE = {"Педагогическое образование: учитель начальных классов": "учитель начальных классов"}
 HOURS = (16, 18, 24, 36, 36, 48, 72, 72, 108)
 FLAG_SHARE = {
     "e_learning": 0.55,
@@ -184,7 +187,7 @@ def _catalog(rng: random.Random, counts) -> list[tuple[Program, tuple[str, ...]]
                 ProgramTag(program=program, kind=TagKind.TOPIC, value=t) for t in rng.sample(topics, rng.randint(1, 2))
             ]
         if program.kind == ProgramKind.PP or rng.random() < 0.3:
-            tags.append(ProgramTag(program=program, kind=TagKind.POSITION, value="учитель"))
+            tags.append(ProgramTag(program=program, kind=TagKind.POSITION, value=AUDIENCE.get(program.name, "учитель")))
     ProgramTag.objects.bulk_create(tags)
     counts["Provider"], counts["Program"], counts["ProgramTag"] = len(providers), len(programs), len(tags)
     assert set(PROGRAM_FLAGS) == set(FLAG_SHARE)

@@ -69,6 +69,12 @@ class ProgramFilter(django_filters.FilterSet):
         model = Program
         fields = ["q", "competence", "topic", "kind", "e_learning", "provider"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Long names (organizations, groups) would widen a phone's page: the closed select is capped.
+        for name in ("competence", "provider"):
+            self.form.fields[name].widget.attrs["style"] = "max-width: min(24rem, 80vw)"
+
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))
 

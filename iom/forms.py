@@ -9,6 +9,8 @@ from django import forms
 from iom.models import ActivityKind, Program
 from iom.services import ActivityInput, GroupProposals, route_length_problem
 
+# Programs shown per deficit group before «показать ещё»: the best few, the rest one click away.
+SHOWN_PER_GROUP = 3
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
 
 
@@ -48,7 +50,12 @@ class RouteBuildForm(forms.Form):
                 self.rows.append((group, item, key))
 
     def grouped(self):
-        """(group, [(item, pick field, due field, title field or None)]) for the template."""
+        """(group, rows shown, rows behind «показать ещё», whether those open) for the template.
+
+        A row is (item, pick field, due field, title field or None). The first programs of a
+        group are shown; the rest and the other kinds of activity fold away, unless one of them
+        is ticked or has an error. The current plan of a correction is shown whole.
+        """
         out = []
         for g, group in enumerate(self.proposals):
             rows = []
@@ -56,8 +63,25 @@ class RouteBuildForm(forms.Form):
                 key = f"{g}_{i}"
                 title = self[f"title_{key}"] if f"title_{key}" in self.fields else None
                 rows.append((item, self[f"pick_{key}"], self[f"due_{key}"], title))
-            out.append((group, rows))
+            cut = len(rows) if not group.group_code else min(SHOWN_PER_GROUP, sum(1 for r in rows if r[0].program))
+            more = rows[cut:]
+            opened = any(
+                pick.value() or pick.errors or due.errors or (title is not None and title.errors)
+                for _item, pick, due, title in more
+            )
+            out.append((group, rows[:cut], more, opened))
         return out
+
+    def summary(self) -> dict:
+        """What the builder's heading sums up: the deficits, the chosen programs and their hours."""
+        picked = [item for _group, item, key in self.rows if self[f"pick_{key}"].value()]
+        programs = [item.program for item in picked if item.program is not None]
+        return {
+            "deficits": [g for g in self.proposals if g.group_code],
+            "programs": len(programs),
+            "hours": sum(p.hours for p in programs),
+            "others": len(picked) - len(programs),
+        }
 
     def clean(self):
         data = super().clean()
@@ -109,6 +133,10 @@ class ActivityForm(forms.Form):
     def __init__(self, *args, groups: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group_code"].choices = [("", "—"), *groups]
+        # Bootstrap's controls take their column's width: a long program name does not widen a phone's page.
+        for name in ("kind", "program", "group_code"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["title"].widget.attrs["class"] = "form-control form-control-sm"
 
     def clean(self):
         data = super().clean()

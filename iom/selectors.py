@@ -27,6 +27,8 @@ class SchoolRoutes:
     with_deficits: int
     with_route: int
     deficits_without_route: int
+    # Teachers with deficits who have a route: with_deficits = deficits_with_route + deficits_without_route.
+    deficits_with_route: int = 0
 
     @property
     def no_routes_at_all(self) -> bool:
@@ -62,14 +64,13 @@ def school_routes(*, period: MonitoringPeriod, user, roster=None) -> list[School
     # Narrowed to the roster shown: a municipality's page looks at its own teachers' diagnostics only.
     deficits = set(teachers_with_deficits(period, teachers=teachers).values_list("teacher_id", flat=True))
     routes = set(teachers_with_route(period).filter(teacher_id__in=teachers).values_list("teacher_id", flat=True))
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for school_id, teacher_id in roster.values_list("school_id", "teacher_id"):
         row = counts[school_id]
         row[0] += 1
         if teacher_id in deficits:
             row[1] += 1
-            if teacher_id not in routes:
-                row[3] += 1
+            row[4 if teacher_id in routes else 3] += 1
         if teacher_id in routes:
             row[2] += 1
     schools = (
@@ -78,6 +79,35 @@ def school_routes(*, period: MonitoringPeriod, user, roster=None) -> list[School
         .values_list("pk", "code", "name", "municipality__name")
     )
     return [SchoolRoutes(code, name, municipality, *counts[pk]) for pk, code, name, municipality in schools]
+
+
+@dataclass
+class Coverage:
+    """The region's (or the scope's) totals, told so that they add up on screen.
+
+    Of the teachers with deficits, some have a route and the rest have none; the routes of
+    teachers without deficits (built on an earlier diagnostic, or by choice) are counted apart.
+    """
+
+    teachers: int
+    with_deficits: int
+    deficits_with_route: int
+    deficits_without_route: int
+    with_route: int
+
+    @property
+    def routes_without_deficits(self) -> int:
+        return self.with_route - self.deficits_with_route
+
+
+def coverage(schools: list[SchoolRoutes]) -> Coverage:
+    return Coverage(
+        teachers=sum(s.teachers for s in schools),
+        with_deficits=sum(s.with_deficits for s in schools),
+        deficits_with_route=sum(s.deficits_with_route for s in schools),
+        deficits_without_route=sum(s.deficits_without_route for s in schools),
+        with_route=sum(s.with_route for s in schools),
+    )
 
 
 def school_teachers(*, period: MonitoringPeriod, user, school):
@@ -107,6 +137,17 @@ def pending_routes(*, period: MonitoringPeriod, user, school):
         .select_related("teacher")
         .order_by("teacher__full_name", "start")
     )
+
+
+def next_pending_route(*, user, after: Route | None = None) -> tuple[Route | None, int]:
+    """The next route waiting for this head's approval (other than ``after``) and how many wait."""
+    if not user.school_id:
+        return None, 0
+    waiting = pending_routes(period=MonitoringPeriod.objects.current(), user=user, school=user.school)
+    if after is not None:
+        waiting = waiting.exclude(pk=after.pk)
+    waiting = list(waiting)
+    return (waiting[0] if waiting else None), len(waiting)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from deficits.models import Diagnostic, DiagnosticKind, DiagnosticStatus
 from deficits.scoring import active_instrument
+from iom.audience import Post, program_fits, teacher_post
 from iom.models import (
     PROGRAM_FLAGS,
     ActivityKind,
@@ -65,6 +66,16 @@ def default_route_dates(today: dt.date) -> tuple[dt.date, dt.date]:
     return today, years_after(today, 1) - dt.timedelta(days=1)
 
 
+def open_route(*, teacher_id: int, today: dt.date) -> Route | None:
+    """The teacher's route a new route built today would overlap (route_create refuses a second one).
+
+    Asked before the builder is shown, so that a teacher with a route is sent to it instead of
+    filling the whole form to be refused.
+    """
+    start, end = default_route_dates(today)
+    return Route.objects.filter(teacher_id=teacher_id, start__lte=end, end__gte=start).order_by("start").first()
+
+
 def route_length_problem(*, start: dt.date, end: dt.date) -> str | None:
     """Why a route's dates are not allowed, in Russian; None when they are.
 
@@ -101,6 +112,8 @@ class Proposal:
     # Set for an activity already in the route (a correction offers to keep it).
     group_code: str = ""
     picked: bool = False
+    # Names of the other deficit groups a proposed program also develops (it is proposed once).
+    also_groups: list[str] = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -127,40 +140,45 @@ OTHER_ACTIVITIES = (
 )
 
 
-def ranked_programs(*, group_code: str, today: dt.date, position: str = ""):
-    """Catalog programs addressing a group, best first.
+def ranked_programs(*, group_code: str, today: dt.date, post: Post | None = None) -> list[Program]:
+    """Catalog programs addressing a group that suit the teacher's post, best first.
 
     Ranking (the issue's order): available as e-learning first — a teacher can study
     without leaving school; then those with an upcoming run, the soonest first; then
     the shorter program (a deficit in one group rarely needs a 250-hour retraining).
-    Programs aimed at other positions than the teacher's are left out; a program with no
-    target positions suits everyone.
+    Programs aimed at another post than the teacher's are left out (iom.audience): a
+    maths teacher is not offered a retraining for primary-school teachers; a program
+    with no target positions suits everyone.
     """
-    programs = Program.objects.addressing(group_code).select_related("provider")
-    if position:
-        aimed_elsewhere = Program.objects.filter(tags__kind="position").exclude(
-            tags__kind="position", tags__value__iexact=position
-        )
-        programs = programs.exclude(pk__in=aimed_elsewhere.values("pk"))
-    programs = programs.annotate(next_start=Min("runs__start", filter=Q(runs__start__gte=today)))
-    # nulls_last: programs with no upcoming run go after those with one on every backend
-    # (SQLite sorts NULL first, PostgreSQL last).
-    return programs.order_by("-e_learning", F("next_start").asc(nulls_last=True), "hours", "code")
+    programs = (
+        Program.objects.addressing(group_code)
+        .select_related("provider")
+        .prefetch_related("tags")
+        .annotate(next_start=Min("runs__start", filter=Q(runs__start__gte=today)))
+        # nulls_last: programs with no upcoming run go after those with one on every backend
+        # (SQLite sorts NULL first, PostgreSQL last).
+        .order_by("-e_learning", F("next_start").asc(nulls_last=True), "hours", "code")
+    )
+    post = post or Post()
+    return [p for p in programs if program_fits(p.target_positions, post)]
+
+
+def deficit_order(result) -> tuple:
+    """The largest deficit first: the lowest score (the bands are the instrument's, so scores compare)."""
+    return (result.score, result.group_code)
 
 
 def propose(
     *, diagnostic: Diagnostic, today: dt.date | None = None, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[GroupProposals]:
-    """For each deficit group of the diagnostic: catalog programs addressing it and the other kinds."""
+    """For each deficit group of the diagnostic, largest deficit first: fitting programs and the other kinds.
+
+    A program developing several deficit groups is proposed once, under the group with the
+    largest deficit, and says which other groups it covers: ticked once, it is in the route once.
+    """
     today = today or timezone.localdate()
     start = start or today
-    position = (
-        RosterEntry.objects.filter(teacher_id=diagnostic.teacher_id)
-        .order_by("-period__year")
-        .values_list("position", flat=True)
-        .first()
-        or ""
-    )
+    post = teacher_post(teacher_id=diagnostic.teacher_id)
     names = dict(diagnostic.instrument.groups.values_list("code", "name"))
     end = end or default_route_dates(start)[1]
 
@@ -169,20 +187,28 @@ def propose(
         return min(max(day, start), end)
 
     default_due = within(max(_months_after(start, DEFAULT_DUE_MONTHS), today))
+    results = sorted(diagnostic.results.filter(is_deficit=True), key=deficit_order)
+    deficit_codes = [r.group_code for r in results]
+    proposed: set[int] = set()
     out = []
-    for result in diagnostic.results.filter(is_deficit=True).order_by("group_code"):
+    for result in results:
         group = GroupProposals(
             result.group_code, names.get(result.group_code, result.group_code), result.score, result.level
         )
-        programs = list(
-            ranked_programs(group_code=result.group_code, today=today, position=position)[:PROPOSALS_PER_GROUP]
-        )
+        ranked = ranked_programs(group_code=result.group_code, today=today, post=post)
+        programs = [p for p in ranked if p.pk not in proposed][:PROPOSALS_PER_GROUP]
+        proposed.update(p.pk for p in programs)
         runs = _next_runs(programs, today)
         for program in programs:
             run = runs.get(program.pk)
+            also = [names.get(c, c) for c in deficit_codes if c != result.group_code and c in program.competences]
             group.items.append(
                 Proposal(
-                    ActivityKind.COURSE, program=program, next_run=run, due=within(run.end) if run else default_due
+                    ActivityKind.COURSE,
+                    program=program,
+                    next_run=run,
+                    due=within(run.end) if run else default_due,
+                    also_groups=also,
                 )
             )
         for kind, title in OTHER_ACTIVITIES:
@@ -206,6 +232,23 @@ def _months_after(day: dt.date, months: int) -> dt.date:
 
 def _activity_key(kind: str, program_id: int | None, group_code: str, due: dt.date) -> tuple:
     return (kind, program_id, group_code or "", due)
+
+
+def _once_per_program(activities: list[ActivityInput], existing: list[RouteActivity] = ()) -> list[ActivityInput]:
+    """The activities with each program's course kept once: the first tick wins, a repeat is dropped.
+
+    A program developing two deficit groups can be ticked under both (or again when it is in
+    the route already); a route studies it once.
+    """
+    seen = {a.program_id for a in existing if a.program_id}
+    kept = []
+    for a in activities:
+        if a.program is not None:
+            if a.program.pk in seen:
+                continue
+            seen.add(a.program.pk)
+        kept.append(a)
+    return kept
 
 
 def _check_activities(
@@ -284,6 +327,7 @@ def route_create(
         diagnostic.teacher_id != teacher.pk or diagnostic.status != DiagnosticStatus.SUBMITTED
     ):
         raise ValidationError("Маршрут строится по вашей завершенной диагностике.")
+    activities = _once_per_program(activities)
     _check_activities(start=start, end=end, activities=activities)
     overlapping = Route.objects.filter(teacher=teacher, start__lte=end, end__gte=start).first()
     if overlapping is not None:
@@ -303,7 +347,10 @@ def activity_add(*, route: Route, activity: ActivityInput, user) -> RouteActivit
     _require_owner(route, user)
     _require_open(route.start)
     _require_editable(route)
-    _check_activities(start=route.start, end=route.end, activities=[activity], existing=list(route.activities.all()))
+    existing = list(route.activities.all())
+    if not _once_per_program([activity], existing):
+        raise ValidationError(f"Программа «{activity.program.name}» уже есть в маршруте.")
+    _check_activities(start=route.start, end=route.end, activities=[activity], existing=existing)
     created = _activity(route, activity)
     created.save()
     return created
@@ -448,6 +495,7 @@ def route_correct(
     if problem := route_length_problem(start=route.start, end=end):
         raise ValidationError(problem[0].upper() + problem[1:] + ".")
     kept_done = list(route.activities.filter(done=True))
+    activities = _once_per_program(activities, kept_done)
     _check_activities(start=route.start, end=end, activities=activities, existing=kept_done)
     if not activities and not kept_done:
         raise ValidationError("Выберите хотя бы одно мероприятие маршрута.")

@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from deficits.models import Diagnostic, DiagnosticStatus
@@ -58,20 +59,29 @@ def route_list(request):
     schools = selectors.school_routes(period=period, user=user)
     without = [s for s in schools if s.deficits_without_route]
     shown = without if request.GET.get("only") == "without" else schools
+    no_routes_at_all = [s for s in without if s.no_routes_at_all]
+    totals = selectors.coverage(schools)
     return render(
         request,
         "iom/route_coverage.html",
         {
             "period": period,
             "without": without,
-            "no_routes_at_all": [s for s in without if s.no_routes_at_all],
+            "no_routes_at_all": no_routes_at_all,
+            "no_routes_in": ngettext(
+                "ИОМ не разработаны ни одному педагогу в %(n)d организации:",
+                "ИОМ не разработаны ни одному педагогу в %(n)d организациях:",
+                len(no_routes_at_all),
+            )
+            % {"n": len(no_routes_at_all)},
             "page": page_of(request, shown),
-            "totals": {
-                "teachers": sum(s.teachers for s in schools),
-                "with_deficits": sum(s.with_deficits for s in schools),
-                "with_route": sum(s.with_route for s in schools),
-                "deficits_without_route": sum(s.deficits_without_route for s in schools),
-            },
+            "totals": totals,
+            "routes_without_deficits": ngettext(
+                "Кроме того, ИОМ есть у %(n)d педагога без выявленных дефицитов",
+                "Кроме того, ИОМ есть у %(n)d педагогов без выявленных дефицитов",
+                totals.routes_without_deficits,
+            )
+            % {"n": totals.routes_without_deficits},
         },
     )
 
@@ -90,7 +100,17 @@ def _my_routes(request):
         .first()
     )
     has_deficits = bool(latest and any(r.is_deficit for r in latest.results.all()))
-    return render(request, "iom/my_routes.html", {"routes": routes, "latest": latest, "has_deficits": has_deficits})
+    return render(
+        request,
+        "iom/my_routes.html",
+        {
+            "routes": routes,
+            "latest": latest,
+            "has_deficits": has_deficits,
+            # A route a new one would overlap: the page links to it instead of offering to build.
+            "open_route": services.open_route(teacher_id=teacher.pk, today=timezone.localdate()),
+        },
+    )
 
 
 def _own_submitted_diagnostic(request, pk: int) -> Diagnostic:
@@ -108,6 +128,15 @@ def _own_submitted_diagnostic(request, pk: int) -> Diagnostic:
 def route_build(request, diagnostic_pk: int):
     """Build a route from a diagnostic: proposals per deficit group, the teacher ticks and schedules."""
     diagnostic = _own_submitted_diagnostic(request, diagnostic_pk)
+    existing = services.open_route(teacher_id=request.user.teacher_id, today=timezone.localdate())
+    if existing is not None:
+        # Refused before the form, not after it is filled: the teacher corrects the route they have.
+        messages.info(
+            request,
+            f"У вас уже есть маршрут на {existing.start:%d.%m.%Y}–{existing.end:%d.%m.%Y}: новый не составляется, "
+            "его можно дополнить или скорректировать по итогам промежуточной диагностики.",
+        )
+        return redirect("route-detail", pk=existing.pk)
     proposals = services.propose(diagnostic=diagnostic)
     start, end = services.default_route_dates(timezone.localdate())
     initial = {"start": start, "end": end}
@@ -147,9 +176,12 @@ def route_detail(request, pk: int):
     )
     names = dict(groups)
     activities = list(activities)
+    today = timezone.localdate()
     for a in activities:
         a.group_name = names.get(a.group_code, a.group_code)
+        a.overdue = not a.done and a.due < today
     done = sum(1 for a in activities if a.done)
+    can_review = route.status == RouteStatus.SUBMITTED and services.is_head_of(user=user, teacher_id=route.teacher_id)
     return render(
         request,
         "iom/route_detail.html",
@@ -157,10 +189,11 @@ def route_detail(request, pk: int):
             "route": route,
             "activities": activities,
             "done": done,
+            "overdue": sum(1 for a in activities if a.overdue),
             "percent": round(100 * done / len(activities)) if activities else 0,
+            "deficits": _route_deficits(route, names),
             "is_owner": is_owner,
-            "can_review": route.status == RouteStatus.SUBMITTED
-            and services.is_head_of(user=user, teacher_id=route.teacher_id),
+            "can_review": can_review,
             "activity_form": ActivityForm(groups=groups) if is_owner and route.is_editable else None,
             "review_form": ReviewForm(),
             "reflection_form": ReflectionForm(initial={"reflection": route.reflection}),
@@ -169,6 +202,16 @@ def route_detail(request, pk: int):
             "versions": route.versions.all(),
         },
     )
+
+
+def _route_deficits(route: Route, names: dict[str, str]) -> list:
+    """The deficit groups of the diagnostic behind the route, largest first, each with its name."""
+    if not route.diagnostic_id:
+        return []
+    results = sorted(route.diagnostic.results.filter(is_deficit=True), key=services.deficit_order)
+    for r in results:
+        r.group_name = names.get(r.group_code, r.group_code)
+    return results
 
 
 @login_required
@@ -234,6 +277,7 @@ def route_submit(request, pk: int):
 @login_required
 @require_POST
 def route_review(request, pk: int):
+    """The head's decision; then on to the next route waiting for them, or back to the list."""
     route = _route(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -248,9 +292,19 @@ def route_review(request, pk: int):
         )
     except ValidationError as exc:
         _errors(request, exc)
-    else:
-        messages.success(request, f"Маршрут: {route.get_status_display().lower()}.")
-    return redirect("route-detail", pk=pk)
+        return redirect("route-detail", pk=pk)
+    done = "согласован" if route.status == RouteStatus.APPROVED else "возвращен на доработку"
+    following, waiting = selectors.next_pending_route(user=request.user, after=route)
+    if following is None:
+        messages.success(request, f"Маршрут ({route.teacher.full_name}) {done}. Других маршрутов на согласовании нет.")
+        return redirect("route-list")
+    left = ngettext("на согласовании еще %(n)d маршрут", "на согласовании еще %(n)d маршрутов", waiting) % {
+        "n": waiting
+    }
+    messages.success(
+        request, f"Маршрут ({route.teacher.full_name}) {done}; {left}. Открыт следующий: {following.teacher.full_name}."
+    )
+    return redirect("route-detail", pk=following.pk)
 
 
 @login_required

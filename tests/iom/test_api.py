@@ -159,7 +159,7 @@ def diagnosed(world):
             program=programs[group], start=today + dt.timedelta(days=20), end=today + dt.timedelta(days=40)
         )
     diagnostic = factories.DiagnosticFactory(
-        teacher=world.teacher_a, date=today, submit=True, scores={"ИКТ": 22, "КОРР": 18}
+        teacher=world.teacher_a, date=today, submit=True, scores={"ИКТ": 18, "КОРР": 22}
     )
     return diagnostic, programs
 

@@ -48,15 +48,16 @@ def test_proposals_cover_exactly_the_deficit_groups_ranked(world):
     factories.ProgramFactory(name="ТЕХ", groups=["ТЕХ"])
 
     groups = services.propose(diagnostic=diagnostic, today=today)
-    assert [g.group_code for g in groups] == ["ИКТ", "МЕТ"]
-    ikt = [i.program.name for i in groups[0].items if i.program]
+    # The larger deficit (the lower score) first.
+    assert [g.group_code for g in groups] == ["МЕТ", "ИКТ"]
+    ikt = [i.program.name for i in groups[1].items if i.program]
     # E-learning first; among them the one with an upcoming run; then the soonest run;
     # a program aimed at another position is left out.
     assert ikt == ["ИКТ онлайн, 72 ч", "ИКТ онлайн, 16 ч", "ИКТ очно, набор скоро", "ИКТ очно, набор позже"]
-    assert [i.program.name for i in groups[1].items if i.program] == ["Для учителей"]
-    first = groups[0].items[0]
+    assert [i.program.name for i in groups[0].items if i.program] == ["Для учителей"]
+    first = groups[1].items[0]
     assert first.next_run.start == dt.date(2025, 5, 1) and first.due == dt.date(2025, 6, 1)
-    kinds = [i.kind for i in groups[0].items if not i.program]
+    kinds = [i.kind for i in groups[1].items if not i.program]
     assert kinds == [
         ActivityKind.SELF_EDUCATION,
         ActivityKind.MENTORING,
@@ -91,13 +92,14 @@ def test_create_checks_activities_and_refuses_duplicates(world):
                 ActivityInput(ActivityKind.COURSE, dt.date(2025, 5, 1)),
                 ActivityInput(ActivityKind.SELF_EDUCATION, dt.date(2026, 5, 1), title="Чтение"),
                 ActivityInput(ActivityKind.COURSE, dt.date(2025, 6, 1), program=program, group_code="ИКТ"),
-                ActivityInput(ActivityKind.COURSE, dt.date(2025, 6, 1), program=program, group_code="ИКТ"),
+                ActivityInput(ActivityKind.MENTORING, dt.date(2025, 6, 1), title="С наставником"),
+                ActivityInput(ActivityKind.MENTORING, dt.date(2025, 6, 1), title="С наставником"),
             ],
         )
     messages = exc.value.messages
     assert "1. Для курса нужно выбрать программу из каталога" in messages
     assert any(m.startswith("2. «Чтение»: срок 01.05.2026 должен быть в пределах маршрута") for m in messages)
-    assert any(m.startswith("4. Такое мероприятие с этим сроком в маршруте уже есть") for m in messages)
+    assert any(m.startswith("5. Такое мероприятие с этим сроком в маршруте уже есть") for m in messages)
     assert not world.teacher_a.routes.exists()
 
 
@@ -180,3 +182,59 @@ def test_a_route_of_a_closed_period_is_read_only_at_every_service(world):
     submitted.refresh_from_db()
     activity.refresh_from_db()
     assert submitted.status == RouteStatus.SUBMITTED and not activity.done
+
+
+def test_a_program_of_two_deficit_groups_is_proposed_once_and_routed_once(world):
+    """Ticked under two groups it was in the route twice (issue 16, item 9)."""
+    today = dt.date(2025, 3, 1)
+    diagnostic = factories.DiagnosticFactory(teacher=world.teacher_a, submit=True, scores={"ИКТ": 25, "МЕТ": 12})
+    both = factories.ProgramFactory(name="Цифровая методика", groups=["ИКТ", "МЕТ"], hours=288)
+    groups = services.propose(diagnostic=diagnostic, today=today)
+    shown = [(g.group_code, i.program.name) for g in groups for i in g.items if i.program]
+    assert shown == [("МЕТ", "Цифровая методика")]
+    assert groups[0].items[0].also_groups == [dict(services.active_group_choices())["ИКТ"]]
+
+    route = _create(
+        world,
+        [
+            ActivityInput(ActivityKind.COURSE, dt.date(2025, 6, 1), program=both, group_code="МЕТ"),
+            ActivityInput(ActivityKind.COURSE, dt.date(2025, 9, 1), program=both, group_code="ИКТ"),
+        ],
+    )
+    assert [(a.program, a.group_code) for a in route.activities.all()] == [(both, "МЕТ")]
+    route.status = RouteStatus.DRAFT
+    route.save()
+    with pytest.raises(ValidationError, match="«Цифровая методика» уже есть в маршруте"):
+        services.activity_add(
+            route=route,
+            activity=ActivityInput(ActivityKind.COURSE, dt.date(2025, 10, 1), program=both, group_code="ИКТ"),
+            user=world.teacher,
+        )
+    assert route.activities.count() == 1
+
+
+def test_proposals_fit_the_teachers_post(world):
+    """A maths teacher is not offered a retraining for primary-school teachers (issue 16, item 9)."""
+    today = dt.date(2025, 3, 1)
+    factories.ProgramFactory(name="Учитель начальных классов", groups=["МЕТ"], positions=["учитель начальных классов"])
+    factories.ProgramFactory(name="Для учителей математики", groups=["МЕТ"], positions=["учитель математики"])
+    factories.ProgramFactory(name="Для всех", groups=["МЕТ"])
+
+    def offered(teacher):
+        diagnostic = factories.DiagnosticFactory(teacher=teacher, submit=True, scores={"МЕТ": 12})
+        groups = services.propose(diagnostic=diagnostic, today=today)
+        return sorted(i.program.name for g in groups for i in g.items if i.program)
+
+    # Teacher A teaches maths (the roster factory's default); teacher B is moved to primary classes.
+    assert offered(world.teacher_a) == ["Для всех", "Для учителей математики"]
+    world.teacher_b.roster_entries.update(subjects=["Начальные классы"])
+    assert offered(world.teacher_b) == ["Для всех", "Учитель начальных классов"]
+
+
+def test_an_open_route_is_found_before_building_another(world):
+    today = dt.date(2025, 6, 1)
+    assert services.open_route(teacher_id=world.teacher_a.pk, today=today) is None
+    factories.RouteFactory(teacher=world.teacher_a, start=dt.date(2024, 3, 1), end=dt.date(2025, 2, 28))
+    assert services.open_route(teacher_id=world.teacher_a.pk, today=today) is None  # ended
+    current = factories.RouteFactory(teacher=world.teacher_a, start=dt.date(2025, 3, 1), end=dt.date(2026, 2, 28))
+    assert services.open_route(teacher_id=world.teacher_a.pk, today=today) == current

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from iom import services
 from iom.models import ActivityKind, Route, RouteActivity, RouteStatus
 from monitoring.models import Role
 from tests import factories
@@ -31,9 +32,9 @@ def catalog(world):
 
 @pytest.fixture
 def diagnosed(world, catalog):
-    """Teacher A's diagnostic with deficits in ИКТ and КОРР exactly."""
+    """Teacher A's diagnostic with deficits in ИКТ and КОРР exactly (ИКТ the larger)."""
     return factories.DiagnosticFactory(
-        teacher=world.teacher_a, date=timezone.localdate(), submit=True, scores={"ИКТ": 22, "КОРР": 18}
+        teacher=world.teacher_a, date=timezone.localdate(), submit=True, scores={"ИКТ": 18, "КОРР": 22}
     )
 
 
@@ -354,3 +355,117 @@ def test_program_stats_follow_the_scope_and_count_completion_and_satisfaction(cl
     assert [(s.enrolled, s.completed, s.satisfaction) for s in stats] == [(2, 1, 100.0)]
     client.force_login(world.teacher)
     assert client.get(reverse("program-stats")).status_code == 404
+
+
+# ---------------------------------------------------------------------------
+# Issue 16: the builder, the approval, the coverage that adds up, the ways back
+# ---------------------------------------------------------------------------
+
+
+def _crumbs(html: str) -> str:
+    return html.split('aria-label="Навигационная цепочка"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_build_is_not_offered_when_a_route_exists_and_is_refused_before_the_form(client, world, diagnosed):
+    today = timezone.localdate()
+    route = factories.RouteFactory(
+        teacher=world.teacher_a, start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=335)
+    )
+    client.force_login(world.teacher)
+    mine = client.get(reverse("route-list")).content.decode()
+    assert "Построить маршрут по этой диагностике" not in mine
+    assert reverse("route-detail", args=[route.pk]) in mine.split('id="open-route"', 1)[1]
+
+    response = client.get(reverse("route-build", args=[diagnosed.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("route-detail", args=[route.pk]), 302)]
+    assert "У вас уже есть маршрут" in response.content.decode()
+
+
+def test_builder_sums_up_and_shows_the_best_programs_first_the_rest_folded(client, world, catalog):
+    for hours in (16, 24, 36, 48):
+        factories.ProgramFactory(name=f"ИКТ, {hours} ч", groups=["ИКТ"], hours=hours)
+    diagnostic = factories.DiagnosticFactory(
+        teacher=world.teacher_a, date=timezone.localdate(), submit=True, scores={"ИКТ": 12}
+    )
+    client.force_login(world.teacher)
+    html = client.get(reverse("route-build", args=[diagnostic.pk])).content.decode()
+    summary = html.split('id="route-summary"', 1)[1].split("</div></div>", 1)[0]
+    assert "Дефициты (1)" in summary and "Выбрано программ: <strong" in summary
+    section = html.split('data-group="ИКТ"', 1)[1]
+    shown, folded = section.split("Показать ещё:", 1)
+    # Three programs in view, the other two and the five other kinds of activity one click away.
+    assert shown.count("<strong>Курс:</strong>") == 3
+    assert folded.split("</details>", 1)[0].count('class="list-group-item proposal"') == 7
+
+    page = client.post(
+        reverse("route-build", args=[diagnostic.pk]),
+        {"start": "2025-03-01", "end": "2025-04-01", "pick_0_0": "on", "due_0_0": "2025-03-20", "pick_0_4": "on"},
+    )
+    assert page.status_code == 200  # too short a route: the form comes back with what was ticked
+    picked = page.context["form"].summary()
+    chosen = [i.program for i in page.context["form"].proposals[0].items[:5] if i.program]
+    assert (picked["programs"], picked["hours"]) == (2, chosen[0].hours + chosen[4].hours)
+    # A ticked program behind «показать ещё» keeps its fold open.
+    assert '<details class="mt-1" open>' in page.content.decode()
+
+
+def test_head_sees_the_deficits_and_overdue_items_and_moves_on_to_the_next_route(client, world, diagnosed):
+    today = timezone.localdate()
+    first = factories.RouteFactory(
+        teacher=world.teacher_a,
+        status=RouteStatus.SUBMITTED,
+        diagnostic=diagnosed,
+        start=today - dt.timedelta(days=60),
+        end=today + dt.timedelta(days=305),
+    )
+    factories.RouteActivityFactory(route=first, due=today - dt.timedelta(days=5), title="Просроченное чтение")
+    factories.RouteActivityFactory(route=first, due=today + dt.timedelta(days=5), title="Будущее чтение")
+    colleague = factories.RosterEntryFactory(period=world.period, school=world.school_a).teacher
+    second = factories.RouteFactory(teacher=colleague, status=RouteStatus.SUBMITTED)
+
+    client.force_login(world.head_a)
+    html = client.get(reverse("route-detail", args=[first.pk])).content.decode()
+    deficits = html.split('id="route-deficits"', 1)[1].split("</section>", 1)[0]
+    names = dict(services.active_group_choices())
+    # Both deficits named, the larger (ИКТ, 18 points) first.
+    assert -1 < deficits.find(names["ИКТ"]) < deficits.find(names["КОРР"])
+    rows = html.split('id="activities"', 1)[1].split("</table>", 1)[0].split("<tr")[2:]
+    assert ["просрочено" in row for row in rows] == [True, False]
+    assert 'name="action"' in html and "<select" not in html.split('id="review"', 1)[1].split("</section>", 1)[0]
+    assert 'value="approve"' in html and 'value="return"' in html and "required" in html
+
+    response = client.post(reverse("route-review", args=[first.pk]), {"action": "approve", "comment": ""})
+    assert response["Location"] == reverse("route-detail", args=[second.pk])
+    response = client.post(reverse("route-review", args=[second.pk]), {"action": "return", "comment": "Мало"})
+    assert response["Location"] == reverse("route-list")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (RouteStatus.APPROVED, RouteStatus.RETURNED)
+
+
+def test_pages_lead_back_to_their_lists(client, world, diagnosed):
+    program = factories.ProgramFactory(groups=["ИКТ"])
+    route = factories.RouteFactory(teacher=world.teacher_a, diagnostic=diagnosed)
+    client.force_login(world.teacher)
+    assert reverse("route-list") in _crumbs(client.get(reverse("route-detail", args=[route.pk])).content.decode())
+    detail = client.get(reverse("program-detail", args=[program.code])).content.decode()
+    assert reverse("program-list") in _crumbs(detail)
+    result = client.get(reverse("diagnostic-detail", args=[diagnosed.pk])).content.decode()
+    assert reverse("my-diagnostics") in _crumbs(result)
+
+
+def test_coverage_adds_up_on_the_demo(client):
+    """«105 с дефицитами / 43 имеют ИОМ / 67 без ИОМ» did not add up (issue 16, item 10)."""
+    from monitoring.demo import seed_demo  # the demo builder, seeded inside this test only
+    from monitoring.models import MonitoringPeriod, User
+
+    seed_demo(size="small", seed=2)
+    client.force_login(User.objects.get(username="analyst"))
+    for period in MonitoringPeriod.objects.all():
+        response = client.get(reverse("route-list"), {"period": period.year})
+        totals = response.context["totals"]
+        assert totals.with_deficits == totals.deficits_with_route + totals.deficits_without_route > 0
+        assert totals.with_route == totals.deficits_with_route + totals.routes_without_deficits
+        said = response.content.decode().split('id="coverage-sum"', 1)[1].split("</strong>", 1)[0]
+        numbers = [int(n.replace("\xa0", "").replace(" ", "")) for n in re.findall(r"\d[\d\xa0 ]*", said)]
+        assert numbers[0] == numbers[1] + numbers[2] == totals.with_deficits
