@@ -51,7 +51,7 @@ def _used() -> set[tuple[str, str, str]]:
 def test_every_count_in_the_code_has_its_russian_forms_in_the_catalog():
     catalog = _catalog()
     used = _used()
-    assert any(path.endswith("route_coverage.html") for path, _, _ in used)  # the scan sees templates
+    assert any(path.endswith(".html") for path, _, _ in used)  # the scan sees templates
     missing = [(path, s, p) for path, s, p in used if s not in catalog or catalog[s][0] != p]
     assert not missing, f"no entry in {PO.relative_to(ROOT)} for: {missing}"
     incomplete = [s for s, (_, forms) in catalog.items() if len(forms) != 4 or not all(forms)]
