@@ -18,7 +18,7 @@ class RequisitesForm(forms.ModelForm):
         model = Issuer
         fields = issuers.EDITABLE
         widgets = {
-            "name": forms.Textarea(attrs={"rows": 2}),
+            "name": forms.Textarea(attrs={"rows": 3}),
             "address": forms.Textarea(attrs={"rows": 2}),
             "signatory_position": forms.Textarea(attrs={"rows": 2}),
         }
@@ -29,6 +29,18 @@ class RequisitesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in Issuer.REQUIRED_FOR_BLANK:
             self.fields[name].required = True
+
+    # The page's sections: a legend and its fields (wide ones take the whole row).
+    GROUPS = (
+        ("Наименование", ("name", "short_name")),
+        ("Адрес и связь", ("address", "city", "phone", "fax", "email", "site")),
+        ("Коды", ("okpo", "ogrn", "inn_kpp")),
+        ("Подпись и исходящие номера", ("signatory_position", "signatory_name", "number_suffix")),
+    )
+    WIDE = frozenset({"name", "address", "signatory_position"})
+
+    def groups(self):
+        return [(legend, [(self[name], name in self.WIDE) for name in names]) for legend, names in self.GROUPS]
 
 
 @login_required

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
@@ -45,11 +46,17 @@ def annual_start(*, period: MonitoringPeriod, user) -> AnnualReport:
     return report
 
 
-def _in_thread(work: Callable[[], object]) -> None:
+# The thread waits this long before it builds: the request that started it answers first, not
+# sharing the interpreter with a build (the page polls every 2 s, so nobody sees the wait).
+BESIDE_DELAY = 0.5
+
+
+def _in_thread(work: Callable[[], object], *, delay: float | None = None) -> None:
     """Run ``work`` in a daemon thread with its own database connection, closed when it is done."""
 
     def run() -> None:
         try:
+            time.sleep(BESIDE_DELAY if delay is None else delay)
             work()
         except Exception:
             log.exception("annual report built beside the request failed")

@@ -44,7 +44,7 @@ def _pages(pdf: bytes) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def test_the_title_page_wears_the_institutes_setup_and_an_open_period_is_marked_on_every_page(year):
+def test_the_title_page_wears_the_institutes_setup_and_only_an_open_period_is_marked_on_every_page(year):
     pages = _pages(annual_build(period=year.period).pdf)
     title = pages[0]
     # The name as the institute's staff entered it (upper-cased by the title page's style), its city.
@@ -56,8 +56,7 @@ def test_the_title_page_wears_the_institutes_setup_and_an_open_period_is_marked_
     unmarked = [n for n, text in enumerate(pages, start=1) if "ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ" not in text]
     assert not unmarked, f"pages without the mark: {unmarked}"
 
-
-def test_a_closed_periods_report_carries_no_mark(year):
+    # Once the period is closed the same report carries no mark.
     year.period.status = "closed"
     year.period.save()
     text = " ".join(_pages(annual_build(period=year.period).pdf))

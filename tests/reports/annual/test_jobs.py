@@ -87,7 +87,7 @@ def test_the_build_beside_the_request_runs_in_its_own_thread(year, monkeypatch):
     seen = []
     finished = threading.Event()
     monkeypatch.setattr(jobs, "connections", type("C", (), {"close_all": staticmethod(finished.set)}))
-    jobs._in_thread(lambda: seen.append(threading.current_thread().name))
+    jobs._in_thread(lambda: seen.append(threading.current_thread().name), delay=0)
     assert finished.wait(10)
     assert seen == ["annual-report"]
 
