@@ -110,7 +110,12 @@ class IssuerKind(models.TextChoices):
 
 
 class Issuer(models.Model):
-    """An issuing body and its letterhead: name, address and requisites, signatory, number prefix."""
+    """An issuing body and its letterhead: name, address and requisites, signatory, number prefix.
+
+    Entered once (the setup page, ``reports.issuers``) and read by every document that
+    wears the body's blank: letters and the annual report. The code carries no
+    requisites of its own: a portal without the institute's setup asks for it.
+    """
 
     kind = models.CharField("вид", max_length=20, choices=IssuerKind.choices)
     municipality = models.OneToOneField(
@@ -121,10 +126,27 @@ class Issuer(models.Model):
         related_name="issuer",
         verbose_name="муниципалитет",
     )
-    name = models.CharField("наименование", max_length=500)
-    address = models.CharField("адрес", max_length=500, blank=True)
+    name = models.CharField(
+        "полное наименование", max_length=500, help_text="Как на бланке и на титульном листе отчета."
+    )
+    short_name = models.CharField(
+        "краткое наименование",
+        max_length=255,
+        blank=True,
+        help_text="Например, ГАУ ДПО «ИРО»: для перечней и адресатов.",
+    )
+    address = models.CharField("адрес", max_length=500, blank=True, help_text="С почтовым индексом.")
+    city = models.CharField(
+        "город (место составления)",
+        max_length=100,
+        blank=True,
+        help_text="Печатается на титульном листе годового отчета рядом с годом.",
+    )
     phone = models.CharField("телефон", max_length=100, blank=True)
+    fax = models.CharField("факс", max_length=100, blank=True)
     email = models.EmailField("e-mail", blank=True)
+    site = models.CharField("сайт", max_length=200, blank=True)
+    okpo = models.CharField("ОКПО", max_length=14, blank=True)
     ogrn = models.CharField("ОГРН", max_length=15, blank=True)
     inn_kpp = models.CharField("ИНН/КПП", max_length=30, blank=True)
     signatory_position = models.CharField("должность подписанта", max_length=255)
@@ -134,6 +156,9 @@ class Issuer(models.Model):
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
     history = HistoricalRecords()
+
+    # What a blank cannot go without; the rest is printed when given.
+    REQUIRED_FOR_BLANK = ("name", "address", "city", "signatory_position", "signatory_name")
 
     class Meta:
         verbose_name = "орган, издающий письма"
@@ -149,6 +174,37 @@ class Issuer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def missing_for_blank(self) -> list[str]:
+        """The labels of the requisites a blank needs and this body has not filled in yet."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.REQUIRED_FOR_BLANK
+            # «—» is what an authority created on first need carries until its officials fill it in.
+            if getattr(self, name).strip() in ("", "—", "-")
+        ]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_for_blank
+
+    @property
+    def display_short_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def requisite_lines(self) -> list[str]:
+        """The letterhead's lines under the name: address and contacts, then the registration numbers."""
+        contacts = [self.address] if self.address else []
+        contacts += [f"{label} {value}" for label, value in (("Тел.", self.phone), ("Факс", self.fax)) if value]
+        online = [f"{label} {value}" for label, value in (("E-mail:", self.email), ("Сайт:", self.site)) if value]
+        codes = [
+            f"{label} {value}"
+            for label, value in (("ОКПО", self.okpo), ("ОГРН", self.ogrn), ("ИНН/КПП", self.inn_kpp))
+            if value
+        ]
+        return [line for line in (". ".join(contacts), ", ".join(online), ", ".join(codes)) if line]
 
 
 class LetterStatus(models.TextChoices):

@@ -1,7 +1,8 @@
-"""Pages of decisions (measures), notices and the annual report."""
+"""Pages of decisions (measures), notices, the annual report and the issuing bodies' requisites."""
 
 from django.urls import path
 
+from reports import issuer_views
 from reports import report_views as views
 
 urlpatterns = [
@@ -16,4 +17,5 @@ urlpatterns = [
     path("reports/annual/start/", views.report_start, name="report-start"),
     path("reports/annual/<int:pk>/", views.report_status, name="report-status"),
     path("reports/annual/<int:pk>/<str:kind>/", views.report_file, name="report-file"),
+    path("requisites/", issuer_views.requisites_edit, name="requisites-edit"),
 ]

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from indicators.models import Indicator, Level
 from monitoring.models import MonitoringPeriod, Role
-from monitoring.models.scoping import is_region_wide, require_staff_reader
+from monitoring.models.scoping import can_write_region, is_region_wide, require_staff_reader
 from monitoring.shared import dispatch
 from monitoring.shared.pages import requested_period
-from reports import annual, measures, notices
+from reports import annual, issuers, measures, notices
 from reports.models import AnnualReport, Measure, Notice, ReportStatus
 
 
@@ -196,6 +196,13 @@ def notice_read_all(request):
 def report_list(request):
     _report_reader(request)
     reports = AnnualReport.objects.visible_to(request.user).select_related("period", "user")[:50]
+    try:
+        issuers.require_institute_issuer()
+    except issuers.RequisitesMissing as missing:
+        # The title page wears the institute's name: without its setup no report is started.
+        setup = issuers.requisites_missing_context(user=request.user, missing=missing, back=request.path)
+    else:
+        setup = None
     return render(
         request,
         "reports/report_list.html",
@@ -203,6 +210,8 @@ def report_list(request):
             "reports": reports,
             "periods": MonitoringPeriod.objects.order_by("-year"),
             "busy": any(r.status in (ReportStatus.QUEUED, ReportStatus.RUNNING) for r in reports),
+            "setup": setup,
+            "can_edit_requisites": can_write_region(request.user),
         },
     )
 
@@ -220,8 +229,12 @@ def report_status(request, pk: int):
 def report_start(request):
     _report_reader(request)
     period = get_object_or_404(MonitoringPeriod, year=request.POST.get("period") or 0)
-    with dispatch.watch() as queue:
-        report = annual.annual_start(period=period, user=request.user)
+    try:
+        with dispatch.watch() as queue:
+            report = annual.annual_start(period=period, user=request.user)
+    except issuers.RequisitesMissing as missing:
+        messages.error(request, f"Отчет не запущен. {missing.message}")
+        return redirect("report-list")
     if queue.down:
         messages.warning(request, f"Годовой отчет за {period.year} год (№{report.pk}): {dispatch.QUEUE_DOWN_MESSAGE}")
     else:

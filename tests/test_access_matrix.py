@@ -381,6 +381,11 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(P(*REGION), lambda o: {"pk": o.annual.pk, "kind": "pdf"}, "pdf"),
         get(P(*REGION), lambda o: {"pk": o.annual.pk, "kind": "xlsx"}, "xlsx"),
     ),
+    # The blank's requisites: institute staff keep the region's, a municipal official their own (reports.issuers).
+    "requisites-edit": (
+        get(P(200, 404, 200, 404, 404, 404)),
+        post(P(200, 404, 200, 404, 404, 404), note="empty form"),
+    ),
     # --- /api/v1/: every app's endpoints ---------------------------------------------------
     "api-municipality-list": (get(A(*ALL)),),
     "api-municipality-detail": (

@@ -372,6 +372,7 @@ WRITE_DOORS = {
     "notice-read-all": "marks one's notices read",
     "notice-open": "marks a notice read",
     "report-start": "starts the annual report",
+    "requisites-edit": "saves the requisites of one's own letterhead",
     "api-teacher-transfer": "moves a teacher between schools",
     "api-import-job-list": "uploads a package or staffing file",
     "api-import-job-confirm": "applies an upload",

@@ -76,6 +76,7 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "diagnostics": "deficits.demo.seed_diagnostics",
         "catalog_and_routes": "iom.demo.seed_iom",
         "indicators": "indicators.demo.seed_indicators",
+        "institute_setup": "reports.demo.seed_institute",
     },
     # Before the core's demo data are deleted (the higher apps' rows first).
     "demo_wipes": {

@@ -22,6 +22,7 @@ from monitoring.models import MonitoringPeriod, Municipality
 from monitoring.shared.collation import natural_key
 from reports.annual.chart import chart
 from reports.annual.tables import AnnualData, Cell, Column, FindingSummary, IssuedLetter, Section, Table
+from reports.issuers import require_institute_issuer
 from reports.measures import judged
 from reports.models import AddresseeKind, Finding, Letter, LetterStatus, Measure, TextKind
 
@@ -43,6 +44,8 @@ def _reported(period: MonitoringPeriod) -> tuple[list[Definition], dict[str, Per
 
 
 def annual_data(*, period: MonitoringPeriod) -> AnnualData:
+    # The title page wears the institute's name from its setup: no setup, no report (RequisitesMissing).
+    issuer = require_institute_issuer()
     previous = previous_period(period)
     definitions, edition = _reported(period)
     codes = [d.code for d in definitions]
@@ -108,11 +111,12 @@ def annual_data(*, period: MonitoringPeriod) -> AnnualData:
         period=period,
         previous=previous,
         sections=sections,
-        letters=_letters(period),
+        letters=_letters(period, institute=issuer),
         measures=measures,
         earlier_measures=earlier,
         municipalities=len(municipalities),
         generated_at=timezone.localtime(),
+        issuer=issuer,
     )
 
 
@@ -161,7 +165,7 @@ def _code_key(code: str) -> tuple[int, int]:
     return int(direction), int(number)
 
 
-def _letters(period: MonitoringPeriod) -> list[IssuedLetter]:
+def _letters(period: MonitoringPeriod, *, institute) -> list[IssuedLetter]:
     letters = (
         Letter.objects.filter(period=period, status=LetterStatus.ISSUED)
         .select_related("issuer", "municipality")
@@ -169,6 +173,8 @@ def _letters(period: MonitoringPeriod) -> list[IssuedLetter]:
         .order_by("issued_on", "pk")
     )
     labels = dict(AddresseeKind.choices)
+    # Recommendations to the institute are headed by its own name (as «ГАУ ДПО СОИРО:» in a справка).
+    labels[AddresseeKind.INSTITUTE] = institute.display_short_name
     out = []
     for letter in letters:
         groups: dict[str, list[str]] = {}

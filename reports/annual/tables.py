@@ -15,9 +15,9 @@ from django.utils.safestring import SafeString
 
 from indicators.catalog import Definition
 from indicators.models import PeriodIndicator, Unit
-from monitoring.models import MonitoringPeriod
+from monitoring.models import MonitoringPeriod, PeriodStatus
 from reports.measures import Judged
-from reports.models import Letter
+from reports.models import Issuer, Letter
 
 
 @dataclass
@@ -137,6 +137,19 @@ class AnnualData:
     municipalities: int
     generated_at: dt.datetime
     findings_rows: list[tuple] = field(default_factory=list)
+    issuer: Issuer | None = None  # the institute's blank: its name on the title page
+
+    @property
+    def preliminary(self) -> bool:
+        """A period not yet closed: its figures may still change, and the report says so on every page."""
+        return self.period.status != PeriodStatus.CLOSED
+
+    @property
+    def preliminary_note(self) -> str:
+        return (
+            f"Предварительные данные: период {self.period.year} года не закрыт "
+            f"(«{self.period.get_status_display()}»), значения показателей могут измениться."
+        )
 
     @property
     def effect_counts(self) -> list[tuple[str, int]]:

@@ -20,6 +20,18 @@ def annual_xlsx(data: AnnualData) -> bytes:
 
     book = Workbook(write_only=True)
     bold = Font(bold=True)
+    marked = Font(bold=True, color="B3261E")
+
+    def new_sheet(title: str):
+        """A sheet marked «ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ» (first row, printed header) while the period is open."""
+        sheet = book.create_sheet(title)
+        if data.preliminary:
+            sheet.oddHeader.center.text = "ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ"
+            sheet.oddFooter.left.text = data.preliminary_note
+            mark = WriteOnlyCell(sheet, value="ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ")
+            mark.font = marked
+            sheet.append([mark, data.preliminary_note])
+        return sheet
 
     def header(sheet, values):
         cells = []
@@ -31,8 +43,18 @@ def annual_xlsx(data: AnnualData) -> bytes:
 
     year = data.period.year
     prev = data.previous.year if data.previous else None
+    title = new_sheet("Титульный лист")
+    for line in (
+        data.issuer.name if data.issuer else "",
+        "Годовой отчет по результатам мониторинга системы обеспечения профессионального развития "
+        "педагогических работников",
+        f"за {year} год",
+        f"{data.issuer.city if data.issuer else ''}, {data.generated_at:%Y}".strip(", "),
+        f"Сформирован {data.generated_at:%d.%m.%Y}",
+    ):
+        title.append(text_row(title, [line]))
     for section in data.sections:
-        sheet = book.create_sheet(f"Направление {section.number}")
+        sheet = new_sheet(f"Направление {section.number}")
         sheet.append([f"{section.number}. {section.title}"])
         columns = [c for t in section.tables for c in t.columns]
         if columns:
@@ -60,7 +82,7 @@ def annual_xlsx(data: AnnualData) -> bytes:
             s = c.setting
             sheet.append([c.code, c.title, c.unit, _x(s.target if s else None), _x(s.threshold if s else None)])
 
-    sheet = book.create_sheet("Проблемные зоны")
+    sheet = new_sheet("Проблемные зоны")
     header(sheet, ["Показатель", "Наименование показателя", "Уровень", "Код", "Организация", "Значение", "Порог"])
     for row in (
         Finding.objects.filter(period=data.period)
@@ -71,7 +93,7 @@ def annual_xlsx(data: AnnualData) -> bytes:
         code, title, level, org, name, value, threshold = row
         sheet.append(text_row(sheet, [code, title, Level(level).label, org, name, _x(value), _x(threshold)]))
 
-    sheet = book.create_sheet("Рекомендации")
+    sheet = new_sheet("Рекомендации")
     header(sheet, ["Номер", "Дата", "От кого", "Кому", "Заголовок", "Адресат рекомендации", "Рекомендация"])
     for issued in data.letters:
         letter = issued.letter
@@ -88,7 +110,7 @@ def annual_xlsx(data: AnnualData) -> bytes:
                 ]
                 sheet.append(text_row(sheet, row))  # texts people typed: never formulas
 
-    sheet = book.create_sheet("Меры")
+    sheet = new_sheet("Меры")
     header(
         sheet,
         [

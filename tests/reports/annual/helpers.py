@@ -13,6 +13,25 @@ from reports.models import Issuer, Letter, LetterItem, Measure
 from tests import factories
 from tests.pdfs import pdf_text
 
+INSTITUTE_NAME = (
+    "Государственное автономное учреждение дополнительного профессионального образования "
+    "«Северо-Осетинский республиканский институт повышения квалификации работников образования»"
+)
+
+
+def make_institute(**fields) -> Issuer:
+    """The institute's blank as its staff would fill it in: a region other than the demo's."""
+    values = {
+        "kind": "institute",
+        "name": INSTITUTE_NAME,
+        "short_name": "ГБОУ ДПО СОРИПКРО",
+        "address": "362040, г. Владикавказ, ул. Примерная, д. 1",
+        "city": "Владикавказ",
+        "signatory_position": "Ректор",
+        "signatory_name": "А. Б. Ректоров",
+    }
+    return Issuer.objects.create(**values | fields)
+
 
 @pytest.fixture
 def year(world):
@@ -25,12 +44,7 @@ def year(world):
         factories.StaffingRowFactory(period=period, school=world.school_b, vacant_positions=0)
         compute_period(period=period, directions=[9])
     findings_refresh(period=world.period)
-    issuer = Issuer.objects.create(
-        kind="institute",
-        name="ГАУ ДПО «Институт развития образования»",
-        signatory_position="Ректор",
-        signatory_name="А. Б. Ректоров",
-    )
+    issuer = make_institute()
     letter = Letter.objects.create(
         period=world.period, issuer=issuer, addressee="school_heads", addressee_line="Руководителям ОО",
         title="Адресные рекомендации по итогам мониторинга кадровых потребностей", signatory_position="Ректор",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from indicators.selectors import DIRECTIONS
 from reports.annual import annual_build
@@ -35,3 +38,26 @@ def test_the_build_reports_its_progress(year):
     seen: list[int] = []
     annual_build(period=year.period, progress=seen.append)
     assert seen == sorted(seen) and seen[0] > 0 and seen[-1] >= 90
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_the_title_page_wears_the_institutes_setup_and_only_an_open_period_is_marked_on_every_page(year):
+    pages = _pages(annual_build(period=year.period).pdf)
+    title = pages[0]
+    # The name as the institute's staff entered it (upper-cased by the title page's style), its city.
+    assert "СЕВЕРО-ОСЕТИНСКИЙ РЕСПУБЛИКАНСКИЙ ИНСТИТУТ ПОВЫШЕНИЯ КВАЛИФИКАЦИИ" in title
+    assert "Владикавказ" in title
+    assert "РАЗВИТИЯ ОБРАЗОВАНИЯ" not in title and "Волгоград" not in " ".join(pages)
+    assert "период 2025 года не закрыт" in title
+    assert "Содержание" in pages[1]  # the title page stays one page with its mark
+    unmarked = [n for n, text in enumerate(pages, start=1) if "ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ" not in text]
+    assert not unmarked, f"pages without the mark: {unmarked}"
+
+    # Once the period is closed the same report carries no mark.
+    year.period.status = "closed"
+    year.period.save()
+    text = " ".join(_pages(annual_build(period=year.period).pdf))
+    assert "ПРЕДВАРИТЕЛЬНЫЕ" not in text and "Предварительные" not in text

@@ -55,3 +55,29 @@ def test_municipalities_and_findings_follow_the_natural_russian_order(world):
     assert summary.municipalities == expected
     # Schools below the threshold per municipality: most first, ties by name.
     assert summary.by_municipality == [("Городищенский район", 2), ("город Волжский", 1), ("Жирновский район", 1)]
+
+
+def test_without_the_institutes_setup_there_is_no_report(world):
+    from reports.issuers import RequisitesMissing
+
+    with pytest.raises(RequisitesMissing, match="Заполните реквизиты института"):
+        annual_data(period=world.period)
+
+
+def test_recommendations_to_the_institute_are_headed_by_its_own_name(year):
+    from reports.models import LetterItem
+
+    LetterItem.objects.update(addressee="institute")
+    data = annual_data(period=year.period)
+    assert [addressee for addressee, _ in data.letters[0].groups] == ["ГБОУ ДПО СОРИПКРО"]
+    assert data.issuer.city == "Владикавказ"
+
+
+def test_a_report_is_preliminary_until_its_period_is_closed(year):
+    assert annual_data(period=year.period).preliminary is True
+    year.period.status = "review"
+    year.period.save()
+    assert annual_data(period=year.period).preliminary is True
+    year.period.status = "closed"
+    year.period.save()
+    assert annual_data(period=year.period).preliminary is False

@@ -13,11 +13,18 @@ from django.utils import timezone
 from monitoring.shared import dispatch
 from reports.models import AnnualReport, ReportStatus
 from tests.broker import broker_down
+from tests.reports.annual.helpers import make_institute
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
 
 
 def test_an_annual_report_asked_for_while_the_queue_is_down(client, world, monkeypatch):
+    from monitoring.config.celery import app
+
+    # A queue that can be down is a broker's: Celery is not eager there (the embedded default builds beside).
+    # tests/conftest.py's _celery_eager puts the setting back after the test.
+    app.conf.task_always_eager = False
+    make_institute()
     cache.clear()
     client.force_login(world.ministry)
     with broker_down(monkeypatch) as tried:

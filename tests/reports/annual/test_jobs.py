@@ -13,13 +13,19 @@ pytestmark = pytest.mark.django_db
 ALLOWED = {"analyst", "ministry"}
 
 
-def test_each_role_against_the_report_pages(year, client, django_capture_on_commit_callbacks, settings, tmp_path):
+def test_each_role_against_the_report_pages(
+    year, client, django_capture_on_commit_callbacks, settings, tmp_path, beside
+):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(year.analyst)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("report-start"), {"period": 2025})
     assert response.status_code == 302
     report = AnnualReport.objects.get()
+    # The request only queued it: the build runs beside (the embedded default) or in a worker.
+    assert report.status == ReportStatus.QUEUED and len(beside.pending) == 1
+    beside.run()
+    report.refresh_from_db()
     assert (report.status, report.progress) == (ReportStatus.DONE, 100) and report.pages >= 12
     told = client.get(response.url).content.decode()
     assert f"Годовой отчет за 2025 год (№{report.pk}) поставлен на формирование" in told
@@ -44,6 +50,46 @@ def test_each_role_against_the_report_pages(year, client, django_capture_on_comm
     client.force_login(year.ministry)
     assert client.get(reverse("report-file", args=[report.pk, "docx"])).status_code == 404
     assert client.get(reverse("report-file", args=[report.pk + 100, "pdf"])).status_code == 404
+
+
+def _start_queries(client, django_capture_on_commit_callbacks) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("report-start"), {"period": 2025}).status_code == 302
+    return len(queries)
+
+
+def test_the_start_answers_before_the_build_and_its_queries_do_not_grow_with_data(
+    year, client, django_capture_on_commit_callbacks, beside
+):
+    from tests import factories
+
+    client.force_login(year.analyst)
+    small = _start_queries(client, django_capture_on_commit_callbacks)
+    # Ten more municipalities with schools and staffing: the build reads more, the start must not.
+    for n in range(10):
+        municipality = factories.MunicipalityFactory(code=f"{50 + n}", name=f"Район {n}")
+        school = factories.SchoolFactory(municipality=municipality, code=f"{900000 + n}")
+        factories.StaffingRowFactory(period=year.period, school=school, vacant_positions=n)
+    large = _start_queries(client, django_capture_on_commit_callbacks)
+    assert large == small, (small, large)
+    assert list(AnnualReport.objects.values_list("status", flat=True)) == [ReportStatus.QUEUED] * 2
+    assert len(beside.pending) == 2  # built beside the request, after it has answered
+
+
+def test_the_build_beside_the_request_runs_in_its_own_thread(year, monkeypatch):
+    import threading
+
+    from reports.annual import jobs
+
+    seen = []
+    finished = threading.Event()
+    monkeypatch.setattr(jobs, "connections", type("C", (), {"close_all": staticmethod(finished.set)}))
+    jobs._in_thread(lambda: seen.append(threading.current_thread().name), delay=0)
+    assert finished.wait(10)
+    assert seen == ["annual-report"]
 
 
 def test_a_failed_build_is_recorded(year, monkeypatch):

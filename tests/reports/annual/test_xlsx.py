@@ -20,7 +20,7 @@ def test_the_xlsx_has_the_same_tables(year):
         book.sheetnames
     )
     rows = list(book["Направление 9"].iter_rows(values_only=True))
-    head = rows[1]
+    head = next(r for r in rows if r[0] == "Муниципалитет")
     m1 = next(r for r in rows if r[0] == "Алексеевский муниципальный район")
     at = head.index("9.1 2025")
     assert (m1[at], m1[at + 1], m1[at + 2]) == (75, 60, 15)
@@ -34,7 +34,8 @@ def test_the_xlsx_has_the_same_tables(year):
     recommendations = [r[-1] for r in book["Рекомендации"].iter_rows(values_only=True)]
     assert "Разработать план привлечения молодых специалистов на вакантные должности." in recommendations
     measures = list(book["Меры"].iter_rows(values_only=True))
-    assert [r[-1] for r in measures[1:]] == ["достигнут", "нет данных следующего периода"]
+    after_header = measures[[r[0] for r in measures].index("Период") + 1 :]
+    assert [r[-1] for r in after_header] == ["достигнут", "нет данных следующего периода"]
 
 
 def test_the_xlsx_holds_formula_looking_texts_as_text(year):
@@ -47,3 +48,23 @@ def test_the_xlsx_holds_formula_looking_texts_as_text(year):
     assert cells["=cmd|' /C calc'!A0"] == "s"
     assert cells["@SUM(1)"] == "s"  # the control character is dropped instead of breaking the file
     assert not [v for v, t in cells.items() if t == "f"]
+
+
+def test_an_open_periods_workbook_is_marked_on_every_sheet(year):
+    from reports.annual import annual_data, annual_xlsx
+
+    book = load_workbook(io.BytesIO(annual_xlsx(annual_data(period=year.period))))
+    assert book.sheetnames[0] == "Титульный лист"
+    title = " ".join(str(r[0]) for r in book["Титульный лист"].iter_rows(values_only=True))
+    assert "Северо-Осетинский республиканский институт" in title and "Владикавказ, " in title
+    for sheet in book:
+        assert sheet.cell(1, 1).value == "ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ", sheet.title
+        assert "период 2025 года не закрыт" in sheet.cell(1, 2).value
+        assert sheet.oddHeader.center.text == "ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ", sheet.title
+
+    year.period.status = "closed"
+    year.period.save()
+    book = load_workbook(io.BytesIO(annual_xlsx(annual_data(period=year.period))))
+    texts = [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v]
+    assert not [t for t in texts if "редварительн" in t or "РЕДВАРИТЕЛЬН" in t]
+    assert all(not sheet.oddHeader.center.text for sheet in book)
