@@ -70,7 +70,10 @@ def menu_for(user) -> list[MenuItem]:
             # The raw admin is the institute's tool for region-wide data, not a page of the others.
             _link("Администрирование", "admin:index"),
         ]
-    letters = [_link("Письма с адресными рекомендациями", "letter-list"), _link("Управленческие решения", "measure-list")]
+    letters = [
+        _link("Письма с адресными рекомендациями", "letter-list"),
+        _link("Управленческие решения", "measure-list"),
+    ]
     if is_region_wide(user):
         letters.append(_link("Годовой отчет", "report-list"))
     return [
