@@ -35,7 +35,21 @@ NOT_SUBMITTED = "none"
 STATUS_CHOICES = [(NOT_SUBMITTED, "Не представлено"), *SubmissionStatus.choices]
 
 
-class MunicipalityFilter(django_filters.FilterSet):
+class PortalFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form wears Bootstrap's classes (form-select for choices, form-control for text)."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            widget = field.widget
+            css = "form-select" if hasattr(widget, "choices") else "form-control"
+            if css not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        return form
+
+
+class MunicipalityFilter(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Поиск")
 
     class Meta:
@@ -46,7 +60,7 @@ class MunicipalityFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))
 
 
-class SchoolFilter(django_filters.FilterSet):
+class SchoolFilter(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Поиск")
     # By code, not id: the same value in a page's address, the API and every database.
     municipality = django_filters.ModelChoiceFilter(
@@ -95,7 +109,7 @@ class SchoolPageFilter(SchoolFilter):
         return queryset.filter(pk__in=submissions.filter(status=value).values("school_id"))
 
 
-class RosterEntryFilter(django_filters.FilterSet):
+class RosterEntryFilter(PortalFilterSet):
     """Filters the period's roster (the teacher list)."""
 
     q = django_filters.CharFilter(method="search", label="ФИО или код")

@@ -48,10 +48,12 @@ def home(request):
     region_wide = user.is_superuser or user.role in (Role.ANALYST, Role.MINISTRY)
     if region_wide or user.role in (Role.MUNICIPAL, Role.SCHOOL_HEAD):
         context["summary"] = selectors.region_summary(period=period, user=user)
-    if region_wide or user.role == Role.MUNICIPAL:
+    if region_wide:  # a municipal official's one row would repeat the figures above it
         context["completeness"] = selectors.municipality_completeness(period=period, user=user)
     if user.role == Role.SCHOOL_HEAD and user.school_id:
         context["school"] = user.school
+    if user.role == Role.MUNICIPAL and user.municipality_id:
+        context["municipality"] = user.municipality
     if user.role == Role.TEACHER and user.teacher_id:
         context["teacher"] = user.teacher
         context["roster_entries"] = (

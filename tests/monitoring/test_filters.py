@@ -49,3 +49,10 @@ def test_schools_by_their_data_for_the_period(world, status, expected):
         {"status": status}, queryset=models.School.objects.all(), user=world.analyst, period=world.period
     ).qs
     assert {s.code for s in shown} == expected
+
+
+def test_the_filter_forms_wear_bootstraps_classes(world):
+    # The register pages' filters were browser-default controls, the labels run into them.
+    form = SchoolFilter({}, queryset=models.School.objects.all(), user=world.analyst).form
+    assert 'class="form-select"' in str(form["municipality"]) and 'class="form-select"' in str(form["low_results"])
+    assert 'class="form-control"' in str(form["q"])
