@@ -5,10 +5,51 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from monitoring.models import Category, Municipality, RosterEntry, School, SchoolKind
+from monitoring.models import (
+    Category,
+    Municipality,
+    RosterEntry,
+    School,
+    SchoolKind,
+    SchoolSubmission,
+    SubmissionStatus,
+)
+
+# «ШНОР» spelled out where a form names it (issue 16, item 11).
+LOW_RESULTS_LABEL = "ШНОР (школы с низкими образовательными результатами)"
+
+# A yes/no filter reads «Все / Да / Нет»: django-filter's default «Неизвестно» meant "any".
+YES_NO = [("true", "Да"), ("false", "Нет")]
 
 
-class MunicipalityFilter(django_filters.FilterSet):
+class AllYesNoWidget(django_filters.widgets.BooleanWidget):
+    """«Все / Да / Нет» with the values ``true``/``false`` the API uses too."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "Все"), *YES_NO]
+
+
+# Submission status of the period, plus the schools that have none (or only a draft).
+NOT_SUBMITTED = "none"
+STATUS_CHOICES = [(NOT_SUBMITTED, "Не представлено"), *SubmissionStatus.choices]
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form wears Bootstrap's classes (form-select for choices, form-control for text)."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            widget = field.widget
+            css = "form-select" if hasattr(widget, "choices") else "form-control"
+            if css not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        return form
+
+
+class MunicipalityFilter(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Поиск")
 
     class Meta:
@@ -19,7 +60,7 @@ class MunicipalityFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))
 
 
-class SchoolFilter(django_filters.FilterSet):
+class SchoolFilter(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Поиск")
     # By code, not id: the same value in a page's address, the API and every database.
     municipality = django_filters.ModelChoiceFilter(
@@ -29,8 +70,8 @@ class SchoolFilter(django_filters.FilterSet):
         empty_label="Все муниципалитеты",
     )
     kind = django_filters.ChoiceFilter(choices=SchoolKind.choices, label="Тип", empty_label="Все типы")
-    low_results = django_filters.BooleanFilter(label="ШНОР")
-    adverse_conditions = django_filters.BooleanFilter(label="Неблагоприятные условия")
+    low_results = django_filters.BooleanFilter(label=LOW_RESULTS_LABEL, widget=AllYesNoWidget)
+    adverse_conditions = django_filters.BooleanFilter(label="Неблагоприятные условия", widget=AllYesNoWidget)
 
     class Meta:
         model = School
@@ -45,7 +86,30 @@ class SchoolFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value) | Q(head_name__icontains=value))
 
 
-class RosterEntryFilter(django_filters.FilterSet):
+class SchoolPageFilter(SchoolFilter):
+    """The school list page's filters: the API's, and the schools by their data for the page's period."""
+
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="by_status", label="Данные за период", empty_label="Любые"
+    )
+
+    class Meta(SchoolFilter.Meta):
+        fields = [*SchoolFilter.Meta.fields, "status"]
+
+    def __init__(self, *args, period=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period = period
+
+    def by_status(self, queryset, name, value):
+        """Schools by their submission of the page's period («Не представлено»: none handed in)."""
+        submissions = SchoolSubmission.objects.filter(period=self.period)
+        if value == NOT_SUBMITTED:
+            handed_in = [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED]
+            return queryset.exclude(pk__in=submissions.filter(status__in=handed_in).values("school_id"))
+        return queryset.filter(pk__in=submissions.filter(status=value).values("school_id"))
+
+
+class RosterEntryFilter(PortalFilterSet):
     """Filters the period's roster (the teacher list)."""
 
     q = django_filters.CharFilter(method="search", label="ФИО или код")
@@ -59,7 +123,7 @@ class RosterEntryFilter(django_filters.FilterSet):
     school = django_filters.CharFilter(field_name="school__code", lookup_expr="iexact", label="Код ОО")
     position = django_filters.CharFilter(lookup_expr="icontains", label="Должность")
     category = django_filters.ChoiceFilter(choices=Category.choices, label="Категория", empty_label="Любая")
-    part_time = django_filters.BooleanFilter(label="Совместитель")
+    part_time = django_filters.BooleanFilter(label="Совместитель", widget=AllYesNoWidget)
 
     class Meta:
         model = RosterEntry

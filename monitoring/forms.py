@@ -13,13 +13,23 @@ from monitoring.models import Municipality, Role, School, Teacher
 class ApiTokenForm(forms.Form):
     """What institute staff fill in to issue a token: the system, and the role and scope it acts with."""
 
-    name = forms.CharField(label="Система (назначение токена)", max_length=200)
-    role = forms.ChoiceField(label="Роль", choices=Role.choices)
-    municipality = forms.ModelChoiceField(
-        queryset=Municipality.objects.order_by("name"), label="Муниципалитет", required=False
+    # Bootstrap's classes: a select as wide as its column, not as its longest role (390 px phones).
+    name = forms.CharField(
+        label="Система (назначение токена)", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
     )
-    school = forms.CharField(label="Код ОО", max_length=20, required=False)
-    teacher = forms.CharField(label="Код педагога", max_length=40, required=False)
+    role = forms.ChoiceField(label="Роль", choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"}))
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.order_by("name"),
+        label="Муниципалитет",
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    school = forms.CharField(
+        label="Код ОО", max_length=20, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    teacher = forms.CharField(
+        label="Код педагога", max_length=40, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
     def clean_school(self):
         code = self.cleaned_data["school"].strip()

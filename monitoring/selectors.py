@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from monitoring.models import (
     MonitoringPeriod,
+    MonitoringPlanItem,
     Municipality,
+    Role,
     RosterEntry,
     School,
     SchoolSubmission,
     StaffingRow,
     SubmissionStatus,
 )
+from monitoring.shared.todo import Todo
 
 SUBMITTED = [SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED]
 
@@ -89,3 +96,95 @@ def region_summary(*, period: MonitoringPeriod, user) -> dict[str, int]:
         "submitted": SchoolSubmission.objects.visible_to(user).filter(period=period, status__in=SUBMITTED).count(),
         "staffing_rows": StaffingRow.objects.visible_to(user).filter(period=period).count(),
     }
+
+
+# ---------------------------------------------------------------------------
+# The home page's own lines (the higher apps add theirs: monitoring.shared.todo)
+# ---------------------------------------------------------------------------
+
+# Schools named on a municipal official's home page; the rest are counted and one click away.
+NAMED_SCHOOLS = 10
+
+
+def data_deadline(*, period: MonitoringPeriod, today: dt.date) -> MonitoringPlanItem | None:
+    """The monitoring plan's next deadline from ``today`` (else its last one): one query (a plan has <= 9 rows)."""
+    items = sorted(MonitoringPlanItem.objects.filter(period=period), key=lambda item: (item.deadline, item.direction))
+    upcoming = [item for item in items if item.deadline >= today]
+    return upcoming[0] if upcoming else (items[-1] if items else None)
+
+
+def _deadline_text(item: MonitoringPlanItem | None, today: dt.date) -> str:
+    if item is None:
+        return ""
+    when = date_format(item.deadline, "d.m.Y")
+    if item.deadline < today:
+        return f"Сроки плана мониторинга истекли {when}."
+    return f"Срок по плану мониторинга: до {when} («{item.get_direction_display()}»)."
+
+
+def _school_status_todo(*, user, period: MonitoringPeriod, deadline: str) -> Todo:
+    """A head's line: their school's data for the period, its status and the deadline."""
+    submissions = SchoolSubmission.objects.filter(period=period, school_id=user.school_id)
+    status = submissions.values_list("status", flat=True).first()
+    label = dict(SubmissionStatus.choices).get(status, "не представлены")
+    waiting = status in (None, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+    return Todo(
+        text=f"Данные организации за {period.year} год: {label.lower()}",
+        url=reverse("school-detail", args=[user.school.code]),
+        detail=deadline if waiting else "",
+        tone="warning" if waiting else "",
+    )
+
+
+def _not_submitted_todo(*, user, period: MonitoringPeriod, deadline: str) -> Todo:
+    """A municipal official's line: their schools that have not submitted the period's data (two queries)."""
+    missing = (
+        School.objects.visible_to(user)
+        .exclude(pk__in=SchoolSubmission.objects.filter(period=period, status__in=SUBMITTED).values("school_id"))
+        .order_by("name")
+    )
+    count = missing.count()
+    url = reverse("school-list") + f"?period={period.year}&status=none"
+    if count == 0:
+        return Todo(text=f"Все организации представили данные за {period.year} год", url=url)
+    first = missing.only("name", "code")[:NAMED_SCHOOLS]
+    named = tuple((s.name, reverse("school-detail", args=[s.code])) for s in first)
+    return Todo(
+        text=ngettext(
+            "%(n)d организация не представила данные за %(year)d год",
+            "%(n)d организаций не представили данные за %(year)d год",
+            count,
+        )
+        % {"n": count, "year": period.year},
+        url=url,
+        count=count,
+        detail=deadline,
+        items=named,
+        more=count - len(named),
+        tone="warning",
+    )
+
+
+def _to_review_todo(*, user, period: MonitoringPeriod) -> Todo:
+    """The institute's line: submissions waiting for a review (one query)."""
+    count = SchoolSubmission.objects.visible_to(user).filter(period=period, status=SubmissionStatus.SUBMITTED).count()
+    return Todo(
+        text=ngettext("%(n)d представление данных ждет проверки", "%(n)d представлений данных ждут проверки", count)
+        % {"n": count},
+        url=reverse("school-list") + f"?period={period.year}&status={SubmissionStatus.SUBMITTED}",
+        count=count,
+        tone="warning" if count else "",
+    )
+
+
+def home_todos(*, user, period: MonitoringPeriod, today: dt.date) -> list[Todo]:
+    """The core's lines of ``user``'s home page; the number of queries does not depend on the data."""
+    if user.role == Role.SCHOOL_HEAD and user.school_id and not user.is_superuser:
+        deadline = _deadline_text(data_deadline(period=period, today=today), today)
+        return [_school_status_todo(user=user, period=period, deadline=deadline)]
+    if user.role == Role.MUNICIPAL and user.municipality_id and not user.is_superuser:
+        deadline = _deadline_text(data_deadline(period=period, today=today), today)
+        return [_not_submitted_todo(user=user, period=period, deadline=deadline)]
+    if user.is_superuser or user.role == Role.ANALYST:
+        return [_to_review_todo(user=user, period=period)]
+    return []

@@ -9,10 +9,11 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from monitoring import selectors, services
-from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolFilter
+from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolPageFilter
 from monitoring.forms import TransferForm
 from monitoring.intake.forms import REVIEW_DRAFT
 from monitoring.models import (
@@ -28,21 +29,31 @@ from monitoring.models import (
 from monitoring.models.scoping import can_see_personal_data
 from monitoring.plausibility import plausibility_warnings
 from monitoring.shared.pages import page_of, requested_period
+from monitoring.shared.todo import todos_of
 
 
 @login_required
 def home(request):
+    """Each role's to-do list (every line a link), then the figures of the user's scope that mean something to them."""
     user = request.user
     period = MonitoringPeriod.objects.current()
     context = {"period": period}
-    if period is not None:
+    if period is None:
+        return render(request, "monitoring/home.html", context)
+    today = timezone.localdate()
+    context["todos"] = [
+        *selectors.home_todos(user=user, period=period, today=today),
+        *todos_of(user=user, period=period, today=today),
+    ]
+    region_wide = user.is_superuser or user.role in (Role.ANALYST, Role.MINISTRY)
+    if region_wide or user.role in (Role.MUNICIPAL, Role.SCHOOL_HEAD):
         context["summary"] = selectors.region_summary(period=period, user=user)
-        if user.is_superuser or user.role in (Role.ANALYST, Role.MINISTRY, Role.MUNICIPAL):
-            context["completeness"] = selectors.municipality_completeness(period=period, user=user)
+    if region_wide:  # a municipal official's one row would repeat the figures above it
+        context["completeness"] = selectors.municipality_completeness(period=period, user=user)
     if user.role == Role.SCHOOL_HEAD and user.school_id:
         context["school"] = user.school
-        if period is not None:
-            context["submission"] = SchoolSubmission.objects.filter(period=period, school=user.school).first()
+    if user.role == Role.MUNICIPAL and user.municipality_id:
+        context["municipality"] = user.municipality
     if user.role == Role.TEACHER and user.teacher_id:
         context["teacher"] = user.teacher
         context["roster_entries"] = (
@@ -109,7 +120,7 @@ def school_list(request):
         .annotate(n_teachers=Coalesce(Subquery(teachers), 0))
         .order_by("municipality__name", "name", "code")
     )
-    filterset = SchoolFilter(request.GET, queryset=schools, user=request.user)
+    filterset = SchoolPageFilter(request.GET, queryset=schools, user=request.user, period=period)
     return render(
         request,
         "monitoring/school_list.html",

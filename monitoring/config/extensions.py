@@ -83,4 +83,12 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "indicators": "indicators.demo.wipe_indicators",
         "catalog_and_routes": "iom.demo.wipe_iom",
     },
+    # Lines of each role's home page after the core's own (data status, schools that have not
+    # submitted), in this order: the teacher's next step and the routes waiting, the last
+    # indicator run, the letters and annual reports.
+    "home_todos": {
+        "routes": "iom.home.route_todos",
+        "indicators": "indicators.home.run_todos",
+        "letters_and_reports": "reports.home.letter_and_report_todos",
+    },
 }

@@ -102,3 +102,11 @@ def test_tokens_in_the_admin_only_for_institute_staff(client, world, person, sta
     assert listed.status_code == status
     if status == 200:
         assert token.token_key in listed.content.decode() and secret not in listed.content.decode()
+
+
+def test_the_token_forms_selects_fit_a_phone(world):
+    # The role select took the width of its longest option (588 px on a 390 px phone).
+    from monitoring.forms import ApiTokenForm
+
+    form = ApiTokenForm()
+    assert 'class="form-select"' in str(form["role"]) and 'class="form-select"' in str(form["municipality"])

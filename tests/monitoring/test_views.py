@@ -196,7 +196,7 @@ def test_home_page_is_role_aware(client, world):
     assert "Алексеевский муниципальный район" in municipal
     assert "Быковский муниципальный район" not in municipal
     head = _get(client, world.head_a, reverse("home")).content.decode()
-    assert "Ваша организация" in head and "МКОУ «Алексеевская СШ»" in head
+    assert "Педагоги организации за 2025 год" in head and "МКОУ «Алексеевская СШ»" in head
     assert "Полнота данных" not in head
     teacher = _get(client, world.teacher, reverse("home")).content.decode()
     assert "Петрова Анна Ивановна" in teacher and "Полнота данных" not in teacher
@@ -254,3 +254,83 @@ def test_ministry_sees_no_birth_dates(client, world):
 
 def test_role_labels_are_russian(world):
     assert models.Role(world.head_a.role).label == "Руководитель образовательной организации"
+
+
+# --- Home pages as each role's to-do list; breadcrumbs on the registers (issue 16, items 7, 8, 11) ---
+
+
+def test_a_heads_home_lists_their_work_not_region_counts(client, world):
+    factories.RouteFactory(teacher=world.teacher_a, status="submitted")
+    html = _get(client, world.head_a, reverse("home")).content.decode()
+    assert "ОО представили данные" not in html and ">Муниципалитеты<" not in html
+    assert 'href="/routes/">1 маршрут' in html
+    assert 'href="/schools/000001/">Данные организации за 2025 год: не представлены' in html
+    assert 'href="/letters/">Новых писем' in html
+
+
+def test_a_municipal_officials_home_names_the_schools_that_have_not_submitted(client, world):
+    factories.SubmissionFactory(period=world.period, school=world.school_a)
+    html = _get(client, world.municipal, reverse("home")).content.decode()
+    assert ">Муниципалитеты<" not in html
+    assert '<a href="/schools/000003/">МКОУ «Аржановская СШ»</a>' in html
+    assert "Алексеевская СШ</a>" not in html.split("home-todos")[1].split("</ul>")[0]
+
+
+def test_a_teachers_home_shows_the_next_step_not_the_reference_date(client, world):
+    html = _get(client, world.teacher, reverse("home")).content.decode()
+    assert "Отчетная дата" not in html
+    assert 'href="/diagnostics/">Пройдите диагностику профессиональных дефицитов</a>' in html
+
+
+@pytest.mark.parametrize("person", ["analyst", "ministry", "municipal", "head_a", "teacher"])
+def test_every_line_of_each_roles_home_is_a_link_that_opens(client, world, person):
+    import re
+
+    html = _get(client, world.people[person], reverse("home")).content.decode()
+    block = html.split("home-todos", 1)[1].split("</ul>\n", 1)[0]
+    lines = block.split('<li class="list-group-item">')[1:]
+    assert lines, person
+    for line in lines:
+        href = re.search(r'<a class="fw-semibold" href="([^"]+)"', line)
+        assert href, line
+        # Files (the ministry's reports) are only named; the pages open for the role.
+        if "/pdf/" not in href.group(1):
+            assert client.get(href.group(1)).status_code == 200, href.group(1)
+
+
+@pytest.mark.parametrize(
+    ("url", "crumbs"),
+    [
+        ("/municipalities/", ["Главная", "Муниципалитеты"]),
+        ("/municipalities/01/", ["Главная", "Муниципалитеты", "Алексеевский муниципальный район"]),
+        ("/schools/", ["Главная", "Организации"]),
+        ("/schools/000001/", ["Главная", "Алексеевский муниципальный район", "МКОУ «Алексеевская СШ»"]),
+        ("/teachers/", ["Главная", "Педагоги"]),
+        ("/teachers/T0000001/", ["Главная", "МКОУ «Алексеевская СШ»", "Петрова Анна Ивановна"]),
+        ("/periods/", ["Главная", "Периоды"]),
+        ("/periods/2025/", ["Главная", "Периоды", "Мониторинг 2025 года"]),
+    ],
+)
+def test_register_pages_have_breadcrumbs_and_tables_that_fit_a_phone(client, world, url, crumbs):
+    import re
+
+    html = _get(client, world.analyst, url).content.decode()
+    trail = html.split('aria-label="Навигационная цепочка"', 1)[1].split("</ol>", 1)[0]
+    assert [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li[^>]*>(.*?)</li>", trail, re.S)] == crumbs
+    assert 'aria-current="page">' + crumbs[-1] in trail
+    # Every table scrolls in its own named box (no sideways scroll of the page at 390 px).
+    assert html.count("<table") == html.count('<div class="table-responsive" tabindex="0" role="region" aria-label=')
+
+
+def test_the_school_list_spells_out_shnor_and_filters_by_the_periods_data(client, world):
+    models.School.objects.filter(pk=world.school_a.pk).update(low_results=True)
+    factories.SubmissionFactory(period=world.period, school=world.school_a)
+    html = _get(client, world.analyst, reverse("school-list") + "?status=none").content.decode()
+    assert '<abbr title="школа с низкими образовательными результатами">ШНОР</abbr>' not in html  # A is submitted
+    assert {"МКОУ «Аржановская СШ»", "МКОУ «Быковская СШ № 1»"} == _shown(
+        _get(client, world.analyst, reverse("school-list") + "?status=none"), ALL_SCHOOLS
+    )
+    html = _get(client, world.analyst, reverse("school-list")).content.decode()
+    assert '<abbr title="школа с низкими образовательными результатами">ШНОР</abbr>' in html
+    assert "ШНОР (школы с низкими образовательными результатами)" in html
+    assert "Неизвестно" not in html and '<option value="" selected>Все</option>' in html

@@ -50,3 +50,54 @@ def test_a_skip_link_leads_to_the_content(client, world):
     html = client.get("/").content.decode()
     assert html.index('href="#content"') < html.index("<nav")
     assert 'id="content"' in html
+
+
+PEOPLE = ["analyst", "ministry", "municipal", "head_a", "teacher"]
+
+
+def _menu_links(menu: str) -> list[tuple[str, str]]:
+    """(href, label) of every link of the menu, the drop-downs' items included."""
+    links = re.findall(r'<a class="(?:nav-link|dropdown-item)[^"]*"[^>]*href="([^"#][^"]*)"[^>]*>([^<]+)<', menu)
+    return [(href, label.strip()) for href, label in links]
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_every_link_of_each_roles_menu_opens_for_that_role(client, world, person):
+    # Walks the menu each role is shown and opens every link: none answers 404/403 or sends elsewhere.
+    user = world.people[person]
+    links = _menu_links(_menu(client, user))
+    assert len(links) >= 4
+    for href, label in links:
+        response = client.get(href)
+        assert response.status_code == 200, (person, label, href, response.status_code)
+
+
+@pytest.mark.parametrize(
+    ("person", "present", "absent"),
+    [
+        ("analyst", {"Муниципалитеты", "Загрузки", "Годовой отчет", "Администрирование"}, set()),
+        # The ministry loads nothing and reads the annual report.
+        ("ministry", {"Муниципалитеты", "Годовой отчет"}, {"Загрузки", "Администрирование"}),
+        # A municipal official has one municipality: a link to it, not a list of one.
+        ("municipal", {"Мой муниципалитет", "Загрузки"}, {"Муниципалитеты", "Годовой отчет"}),
+        ("head_a", {"Моя организация", "Загрузки"}, {"Муниципалитеты", "Организации", "Годовой отчет"}),
+        ("teacher", {"Диагностика дефицитов", "Мой маршрут (ИОМ)"}, {"Данные", "Показатели", "Загрузки"}),
+    ],
+)
+def test_each_roles_menu_holds_what_that_role_uses(client, world, person, present, absent):
+    menu = _menu(client, world.people[person])
+    labels = {label for _, label in _menu_links(menu)} | set(re.findall(r'dropdown-toggle[^>]*>([^<]+)<', menu))
+    assert present <= labels
+    assert not (absent & labels)
+
+
+def test_the_heads_menu_leads_to_their_school_and_the_municipal_officials_to_their_municipality(client, world):
+    assert ("/schools/000001/", "Моя организация") in _menu_links(_menu(client, world.head_a))
+    assert ("/municipalities/01/", "Мой муниципалитет") in _menu_links(_menu(client, world.municipal))
+
+
+def test_the_menu_shows_the_name_without_the_long_role_title(client, world):
+    # «Ирина Савельева · Специалист муниципального органа управления образованием» pushed the bar to 2+ lines.
+    menu = _menu(client, world.municipal)
+    assert "navbar-expand-xxl" not in menu
+    assert ">Специалист муниципального органа управления образованием<" not in menu
