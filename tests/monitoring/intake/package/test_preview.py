@@ -1,4 +1,4 @@
-"""An import's preview names its rows: added, changed (column: before → after) and removed (monitoring.intake.package.preview).
+"""An import's preview names its rows: added, changed (before → after) and removed (intake.package.preview).
 
 Issue 16, item 4: a head removed one teacher and the preview said «Педагоги: удалить 1»
 without naming her; no preview said which rows or fields change.
