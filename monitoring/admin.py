@@ -374,7 +374,9 @@ class ImportJobAdmin(ScopedAdmin):
     def get_exclude(self, request, obj=None):
         # The stored files are not served from /media/ (a link there answers 404): they are
         # downloaded through the import pages' scoped doors (uploaded_file, marked_errors).
-        return [*(super().get_exclude(request, obj) or []), "file", "error_report"]
+        # The preview (rows by name, birth dates and СНИЛС before and after among them) is read
+        # on the job's page, which hides personal data from whom it must (jobs.job_preview).
+        return [*(super().get_exclude(request, obj) or []), "file", "error_report", "preview"]
 
     def get_readonly_fields(self, request, obj=None):
         # The uploaded file carries the «Педагоги» sheet: no link to it for roles without personal data.

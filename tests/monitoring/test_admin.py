@@ -158,8 +158,11 @@ def test_an_import_jobs_files_link_to_the_scoped_downloads_not_media(client, wor
     assert f'href="{reverse("import-file", args=[job.pk])}">шр.xlsx</a>' in text
     assert f'href="{reverse("import-error-report", args=[job.pk])}"' in text
     client.force_login(world.ministry)  # no personal data: no link to the file at all
+    job.preview = {"Педагоги": {"changed": [{"name": "Петрова", "fields": [{"column": "СНИЛС", "after": "003-284"}]}]}}
+    job.save(update_fields=["preview"])
     text = client.get(url).content.decode()
     assert reverse("import-file", args=[job.pk]) not in text and 'href="/media/' not in text
+    assert "003-284" not in text  # the preview's personal values are not shown raw either
 
 
 @pytest.mark.parametrize(

@@ -294,3 +294,27 @@ def test_the_database_refuses_a_cancelled_job_that_keeps_its_preview(world):
     job = _job(world, _upload(world))
     with pytest.raises(IntegrityError), transaction.atomic():
         models.ImportJob.objects.filter(pk=job.pk).update(status=models.ImportStatus.CANCELLED)
+
+
+def test_a_preview_hides_personal_values_from_officials_and_puts_changed_sheets_first(world):
+    from tests import factories
+
+    change = {"column": "Дата рождения", "before": "01.02.1980", "after": "01.02.1981", "personal": True}
+    job = factories.ImportJobFactory(
+        period=world.period,
+        user=world.analyst,
+        kind=models.ImportKind.PACKAGE,
+        status=models.ImportStatus.CHECKED,
+        summary={
+            "Организации": {"added": 0, "changed": 0, "removed": 0, "unchanged": 3},
+            "Педагоги": {"added": 0, "changed": 1, "removed": 0, "unchanged": 5},
+        },
+        preview={"Педагоги": {"added": [], "changed": [{"name": "Петрова Анна Ивановна", "fields": [change]}]}},
+    )
+    seen = jobs.job_preview(job=job, user=world.ministry)
+    assert [s["name"] for s in seen["changed"]] == ["Педагоги"]
+    assert [s["name"] for s in seen["unchanged"]] == ["Организации"]
+    [changed] = [k for k in seen["changed"][0]["kinds"] if k["kind"] == "changed"]
+    assert changed["rows"][0]["fields"][0] | {"personal": True} == change | {"before": "скрыто", "after": "скрыто"}
+    own = jobs.job_preview(job=job, user=world.analyst)["changed"][0]["kinds"][1]
+    assert own["rows"][0]["fields"][0]["after"] == "01.02.1981"
