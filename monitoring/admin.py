@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.urls import reverse
+from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 
 from monitoring import models
@@ -370,9 +372,28 @@ class ImportJobAdmin(ScopedAdmin):
         return job
 
     def get_exclude(self, request, obj=None):
+        # The stored files are not served from /media/ (a link there answers 404): they are
+        # downloaded through the import pages' scoped doors (uploaded_file, marked_errors).
+        # The preview (rows by name, birth dates and СНИЛС before and after among them) is read
+        # on the job's page, which hides personal data from whom it must (jobs.job_preview).
+        return [*(super().get_exclude(request, obj) or []), "file", "error_report", "preview"]
+
+    def get_readonly_fields(self, request, obj=None):
         # The uploaded file carries the «Педагоги» sheet: no link to it for roles without personal data.
-        excluded = list(super().get_exclude(request, obj) or [])
-        return excluded if can_see_personal_data(request.user) else [*excluded, "file"]
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "uploaded_file", "marked_errors"] if can_see_personal_data(request.user) else fields
+
+    @admin.display(description="файл")
+    def uploaded_file(self, job):
+        if not job.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("import-file", args=[job.pk]), job.original_name)
+
+    @admin.display(description="отчет об ошибках")
+    def marked_errors(self, job):
+        if not job.problems:
+            return "—"
+        return format_html('<a href="{}">скачать (.xlsx)</a>', reverse("import-error-report", args=[job.pk]))
 
     # Imports are made through the import doors, which validate; the admin only shows them.
     def has_add_permission(self, request):

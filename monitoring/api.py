@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -337,14 +338,21 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     def confirm(self, request, pk=None):
         """Применить проверенную загрузку (тот же файл, что был проверен)."""
         job = self.get_object()
+        if job.status == ImportStatus.CANCELLED:
+            raise Conflict("Эта загрузка отменена; чтобы загрузить данные, загрузите файл снова.")
         if job.status in (ImportStatus.REFUSED, ImportStatus.CHECKING):
             raise Conflict(
                 "Эта загрузка отклонена; исправьте файл и загрузите его снова."
                 if job.status == ImportStatus.REFUSED
                 else "Файл еще проверяется; подтвердите загрузку, когда проверка закончится."
             )
-        with dispatch.watch() as queue, transaction.atomic():
-            job = jobs.import_job_confirm(job=job, user=request.user)
+        # A school's upload that removes teachers is confirmed with remove_teachers=true (their names: the 409's text).
+        removals = str(request.data.get("remove_teachers", "")).lower() in ("1", "true")
+        try:
+            with dispatch.watch() as queue, transaction.atomic():
+                job = jobs.import_job_confirm(job=job, user=request.user, removals_acknowledged=removals)
+        except ValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from exc
         job.refresh_from_db()
         context = {"request": request} | ({"warning": dispatch.QUEUE_DOWN_MESSAGE} if queue.down else {})
         return Response(ImportJobSerializer(job, context=context).data)

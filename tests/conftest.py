@@ -59,10 +59,11 @@ def _fresh_api_throttles(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _celery_eager(request):
-    """Run tasks in-process unless the test drives a real worker."""
+def _celery_eager(request, settings):
+    """Run tasks in-process (in the caller, not a background thread) unless the test drives a real worker."""
     from monitoring.config.celery import app
 
+    settings.EAGER_TASKS_IN_BACKGROUND = False
     eager = request.node.get_closest_marker("celery_worker") is None
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = eager

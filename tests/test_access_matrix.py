@@ -183,6 +183,13 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         post(P(403, 403, 404, 404, 302, 404), _pk("import_b"), note="staffing B, uploaded by head_b"),
         post(P(302, 403, 404, 404, 404, 404), _pk("import_region"), note="region package"),
     ),
+    # A checked upload is cancelled by its uploader or the institute; the others who see it are refused.
+    "import-cancel": (
+        post(P(302, 403, 403, 302, 404, 404), _pk("import_a"), note="staffing A, uploaded by head_a"),
+        post(P(302, 403, 404, 404, 302, 404), _pk("import_b"), note="staffing B, uploaded by head_b"),
+        post(P(302, 403, 404, 404, 404, 404), _pk("import_region"), note="region package"),
+    ),
+    "import-format": (get(P(*STAFF)),),
     # An uploaded file (and its error report, quoting its cells) may carry personal data:
     # only the roles that process it (monitoring.models.scoping.can_see_personal_data) download it.
     "import-file": (

@@ -344,6 +344,7 @@ WRITE_DOORS = {
     "import-list": "a region package upload",
     "export-start": "an export job",
     "import-confirm": "applies an upload",
+    "import-cancel": "discards an upload",
     "teacher-transfer": "moves a teacher between schools",
     "api-token-list": "issues a token",
     "api-token-revoke": "revokes a token",

@@ -19,7 +19,7 @@ STAFFING_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 class _UploadForm(forms.Form):
     suffixes: tuple[str, ...] = ()
-    file = forms.FileField(label="Файл")
+    file = forms.FileField(label="Файл", widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
 
     def clean_file(self):
         file = self.cleaned_data["file"]
@@ -41,12 +41,22 @@ class PackageUploadForm(_UploadForm):
         queryset=MonitoringPeriod.objects.open().order_by("-year"),
         label="Период",
         empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
         # A period closed while the page was open: say so, not "choose a valid option".
         error_messages={
             "invalid_choice": "Этот период закрыт или не существует: данные загружаются только в открытый период."
         },
     )
-    replace = forms.BooleanField(label="Режим замены: удалить записи периода, которых нет в пакете", required=False)
+    replace = forms.BooleanField(
+        label="Режим замены",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "aria-describedby": "replace-help"}),
+        help_text=(
+            "Удаляет из портала записи выбранного периода на листах, которые есть в файле, если этих записей "
+            "в файле нет (педагогов, штатные должности, участие в конкурсах…). Без отметки записи только "
+            "добавляются и изменяются."
+        ),
+    )
 
 
 class StaffingUploadForm(_UploadForm):
@@ -69,6 +79,13 @@ class ReviewForm(forms.Form):
 
 class ExportForm(forms.Form):
     period = forms.ModelChoiceField(
-        queryset=MonitoringPeriod.objects.order_by("-year"), label="Период", empty_label=None
+        queryset=MonitoringPeriod.objects.order_by("-year"),
+        label="Период",
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    format = forms.ChoiceField(choices=[("xlsx", "Книга Excel (.xlsx)"), ("zip", "ZIP-архив с CSV")], label="Формат")
+    format = forms.ChoiceField(
+        choices=[("xlsx", "Книга Excel (.xlsx)"), ("zip", "ZIP-архив с CSV")],
+        label="Формат",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -18,22 +18,24 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import ngettext
 from redis.exceptions import RedisError
 
 from monitoring.intake.package import registry
 from monitoring.intake.package.error_report import error_workbook
 from monitoring.intake.package.importer import ImportResult, package_import
 from monitoring.intake.package.parsing import thousands
+from monitoring.intake.package.preview import KINDS
 from monitoring.intake.package.safety import MAX_UPLOAD_BYTES
 from monitoring.intake.submissions import can_upload_staffing, school_staffing_import
-from monitoring.intake.tasks import import_job_apply_task, import_job_check_task
+from monitoring.intake.tasks import import_job_check_task, send_apply_on_commit
 from monitoring.models import ImportJob, ImportKind, ImportStatus, MonitoringPeriod, School
 from monitoring.models.scoping import can_see_personal_data, can_write_region
 from monitoring.shared import extensions
+from monitoring.shared.bulk import SAMPLE
 from monitoring.shared.dispatch import send_on_commit
 
 log = logging.getLogger(__name__)
-
 
 
 # A file can be wrong in every one of its rows: the first problems are enough to fix it by,
@@ -70,6 +72,8 @@ def _record(job: ImportJob, result: ImportResult, *, applied_status: str) -> Imp
     job.warnings = _listed(result.warnings, "предупреждений")
     job.status = ImportStatus.REFUSED if result.problems else applied_status
     fields = ["summary", "plan_digest", "problems", "warnings", "status"]
+    job.preview = result.previews
+    fields.append("preview")
     if job.status == ImportStatus.APPLIED:
         job.applied_at = timezone.now()
         fields.append("applied_at")
@@ -131,6 +135,44 @@ def job_messages(*, job: ImportJob, user, warnings: bool = False) -> list[dict]:
             message = message | {"value": HIDDEN, "text": text}
         shown.append(message)
     return shown
+
+
+def job_preview(*, job: ImportJob, user) -> dict[str, list[dict]]:
+    """The job's sheets as the page shows them: those with changes first, with their rows by name.
+
+    ``changed``: sheets whose rows are added, changed or removed, each kind with its count,
+    its named rows (up to the sample kept) and how many more there are; ``unchanged``: the
+    other sheets, with how many rows they hold as they were. A personal-data field's values
+    (birth date, СНИЛС) are hidden from roles that do not see personal data.
+    """
+    personal_ok = can_see_personal_data(user)
+    changed, unchanged = [], []
+    for name, counts in (job.summary or {}).items():
+        rows = (job.preview or {}).get(name, {})
+        if not any(counts.get(kind) for kind in KINDS):
+            rows_left = counts.get("unchanged", 0)
+            text = ngettext("%(n)d строка", "%(n)d строк", rows_left) % {"n": rows_left} if rows_left else "пусто"
+            unchanged.append({"name": name, "rows": rows_left, "text": text})
+            continue
+        kinds = []
+        for kind in KINDS:
+            listed = rows.get(kind, [])
+            if kind == "changed" and not personal_ok:
+                listed = [
+                    entry
+                    | {
+                        "fields": [
+                            f | {"before": HIDDEN, "after": HIDDEN} if f.get("personal") else f for f in entry["fields"]
+                        ]
+                    }
+                    for entry in listed
+                ]
+            count = counts.get(kind, 0)
+            # Beyond the sample the count says the rest (a teacher's card and roster row are one line, two changes).
+            rest = count - len(listed) if len(listed) >= SAMPLE else 0
+            kinds.append({"kind": kind, "count": count, "rows": listed, "rest": max(rest, 0)})
+        changed.append({"name": name, "kinds": kinds})
+    return {"changed": changed, "unchanged": unchanged}
 
 
 def progress_key(job_id: int) -> str:
@@ -321,6 +363,8 @@ def import_job_apply(*, job: ImportJob, user) -> ImportJob:
     _require_confirmer(job, user)
     if job.status == ImportStatus.APPLIED:
         return job
+    if job.status == ImportStatus.CANCELLED:
+        raise PermissionDenied("Эта загрузка отменена; чтобы загрузить данные, загрузите файл снова.")
     if job.status not in (ImportStatus.CHECKED, ImportStatus.RUNNING):
         raise PermissionDenied("Эта загрузка отклонена; исправьте файл и загрузите его снова.")
     if job.status == ImportStatus.RUNNING and not _start_attempt(job, ImportStatus.RUNNING):
@@ -377,6 +421,7 @@ def _show_again(job: ImportJob, result: ImportResult) -> ImportJob:
     """
     job.summary = _counts(result)
     job.plan_digest = _plan(result)
+    job.preview = result.previews
     job.warnings = [
         {"sheet": "", "row": None, "column": None, "value": "", "message": OUTDATED, "text": OUTDATED, "outdated": True}
     ]
@@ -384,18 +429,95 @@ def _show_again(job: ImportJob, result: ImportResult) -> ImportJob:
     job.status = ImportStatus.CHECKED
     job.attempts = 0
     ImportJob.objects.filter(pk=job.pk).update(
-        summary=job.summary, plan_digest=job.plan_digest, warnings=job.warnings, status=job.status, attempts=0
+        summary=job.summary,
+        plan_digest=job.plan_digest,
+        preview=job.preview,
+        warnings=job.warnings,
+        status=job.status,
+        attempts=0,
     )
     return job
 
 
-def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
-    """Mark the job running and hand it to a worker once this transaction commits."""
+ROSTER_SHEET = "Педагоги"
+
+
+def removed_teachers(job: ImportJob) -> tuple[int, list[str]]:
+    """How many teachers a school's upload removes from its roster, and their names (as many as the preview keeps)."""
+    if job.kind != ImportKind.STAFFING:
+        return 0, []
+    count = (job.summary or {}).get(ROSTER_SHEET, {}).get("removed", 0)
+    names = [row["name"] for row in (job.preview or {}).get(ROSTER_SHEET, {}).get("removed", [])]
+    return count, names
+
+
+def removal_acknowledgement(job: ImportJob) -> str:
+    """The text a head ticks to confirm the removals: «Удалить N педагогов: …» (empty when nothing is removed)."""
+    count, names = removed_teachers(job)
+    if not count:
+        return ""
+    listed = ", ".join(names)
+    if count > len(names):
+        listed += " " + ngettext("и еще %(n)d педагога", "и еще %(n)d педагогов", count - len(names)) % {
+            "n": count - len(names)
+        }
+    return ngettext("Удалить %(n)d педагога: %(names)s", "Удалить %(n)d педагогов: %(names)s", count) % {
+        "n": count,
+        "names": listed,
+    }
+
+
+def import_job_confirm(*, job: ImportJob, user, removals_acknowledged: bool = False) -> ImportJob:
+    """Mark the job running and hand it to a worker once this transaction commits.
+
+    A school's upload replaces its roster: when it removes teachers, the head confirms
+    those removals by name (``removals_acknowledged``), or nothing is applied.
+    """
     _require_confirmer(job, user)
     if job.status != ImportStatus.CHECKED:
         return job
+    acknowledgement = removal_acknowledgement(job)
+    if acknowledgement and not removals_acknowledged:
+        raise ValidationError(
+            f"Загрузка не подтверждена: она удаляет педагогов из списка организации. Отметьте «{acknowledgement}», "
+            "если они больше не работают в организации; если работают — исправьте файл и загрузите его снова."
+        )
+    # Only a job still waiting for its confirmation starts: one cancelled meanwhile stays cancelled.
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.RUNNING, attempts=0
+    ):
+        job.refresh_from_db()
+        return job
     job.status = ImportStatus.RUNNING
     job.attempts = 0  # the apply is a new step: the check's attempts do not count against it
-    job.save(update_fields=["status", "attempts"])
-    send_on_commit(import_job_apply_task, (job.pk, user.pk))
+    send_apply_on_commit(job.pk, user.pk)
     return job
+
+
+def can_cancel(*, job: ImportJob, user) -> bool:
+    """A checked job waiting for its confirmation may be cancelled by its uploader, or by the institute."""
+    return job.status == ImportStatus.CHECKED and (job.user_id == user.pk or can_write_region(user))
+
+
+def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
+    """Discard a checked job: its file and its preview go, and it can never be confirmed."""
+    if job.user_id != user.pk and not can_write_region(user):
+        raise PermissionDenied("Отменить загрузку может только тот, кто ее начал, или специалист института.")
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status == ImportStatus.CANCELLED:
+            return locked
+        if locked.status != ImportStatus.CHECKED:
+            raise ValidationError(
+                f"Загрузку нельзя отменить: ее состояние — «{locked.get_status_display()}». "
+                "Отменить можно только проверенную загрузку до ее подтверждения."
+            )
+        stored = [f for f in (locked.file, locked.error_report) if f]
+        names = [(f.storage, f.name) for f in stored]
+        locked.status = ImportStatus.CANCELLED
+        locked.file = locked.error_report = ""
+        locked.preview, locked.plan_digest = {}, ""
+        locked.save(update_fields=["status", "file", "error_report", "preview", "plan_digest"])
+        # The stored files go once the cancellation is saved for good.
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    return locked

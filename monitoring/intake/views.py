@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from monitoring.intake import exports, jobs, submissions
 from monitoring.intake.forms import REVIEW_DRAFT, ExportForm, PackageUploadForm, ReviewForm, StaffingUploadForm
+from monitoring.intake.package import registry
 from monitoring.intake.package.error_report import error_workbook_from_sheets
 from monitoring.models import (
     ExportStatus,
@@ -104,6 +105,9 @@ def import_detail(request, pk: int):
     template = "monitoring/includes/import_status.html" if request.headers.get("HX-Request") else None
     context = {
         "job": job,
+        "sheets": jobs.job_preview(job=job, user=request.user),
+        "acknowledgement": jobs.removal_acknowledgement(job),
+        "can_cancel": jobs.can_cancel(job=job, user=request.user),
         "problems": jobs.job_messages(job=job, user=request.user),
         # The stale-preview notice heads the page (import_status.html), not the list.
         "warnings": [w for w in jobs.job_messages(job=job, user=request.user, warnings=True) if not w.get("outdated")],
@@ -118,10 +122,39 @@ def import_detail(request, pk: int):
 @require_POST
 def import_confirm(request, pk: int):
     job = _job(request, pk)
-    with dispatch.watch() as queue:
-        jobs.import_job_confirm(job=job, user=request.user)
-    _tell_if_queue_down(request, queue)
+    try:
+        with dispatch.watch() as queue:
+            jobs.import_job_confirm(
+                job=job, user=request.user, removals_acknowledged=request.POST.get("remove_teachers") == "1"
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _tell_if_queue_down(request, queue)
     return redirect("import-detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request, pk: int):
+    job = _job(request, pk)
+    try:
+        jobs.import_job_cancel(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("import-detail", pk=job.pk)
+    messages.success(request, "Загрузка отменена: файл и предпросмотр удалены, данные в портале не изменились.")
+    if job.kind == ImportKind.STAFFING and job.school_id:
+        return redirect("school-detail", code=job.school.code)
+    return redirect("import-list")
+
+
+@login_required
+def import_format(request):
+    """The package's sheets and columns, as the import reads them (the registry itself, never out of date)."""
+    if request.user.role == Role.TEACHER:
+        raise Http404("Страница недоступна.")
+    return render(request, "monitoring/import_format.html", {"sheets": registry.sheets()})
 
 
 @login_required

@@ -26,6 +26,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Загружается"
     APPLIED = "applied", "Загружен"
     REFUSED = "refused", "Отклонен"
+    CANCELLED = "cancelled", "Отменен"
 
 
 # Migrations name it by its public path (monitoring.models.RandomName), as before the models were split.
@@ -92,6 +93,8 @@ class ImportJob(models.Model):
     replace = models.BooleanField("режим замены", default=False)
     status = models.CharField("результат", max_length=20, choices=ImportStatus.choices)
     summary = models.JSONField("итоги по листам", default=dict, blank=True)
+    # Per sheet, the rows added, changed and removed, by name (monitoring.intake.package.preview).
+    preview = models.JSONField("строки по листам", default=dict, blank=True)
     problems = models.JSONField("ошибки", default=list, blank=True)
     warnings = models.JSONField("предупреждения", default=list, blank=True)
     # The upload with its bad cells marked, written by the worker that refused the file
@@ -115,6 +118,12 @@ class ImportJob(models.Model):
                 name="import_staffing_has_school",
                 condition=~Q(kind="staffing") | Q(school__isnull=False),
                 violation_error_message="Для загрузки штатного расписания нужна ОО.",
+            ),
+            # A cancelled job keeps neither its file nor its preview: there is nothing left to confirm.
+            models.CheckConstraint(
+                name="import_cancelled_discarded",
+                condition=~Q(status="cancelled") | (Q(file="") & Q(preview={}) & Q(plan_digest="")),
+                violation_error_message="Отмененная загрузка не хранит ни файла, ни предпросмотра.",
             ),
         ]
 

@@ -32,6 +32,7 @@ from django.db.models.fields import AutoFieldMixin
 from monitoring.models.history import bulk_delete
 
 BATCH = 2000
+SAMPLE = 100  # rows of each kind (added, changed, removed) a WriteResult keeps for the preview
 
 
 @dataclass
@@ -46,6 +47,8 @@ class WriteResult:
     # same file plan the same writes exactly when their digests agree (counts alone may not
     # tell a teacher removed from another one removed). Empty for writers that do not say.
     digest: str = ""
+    # The rows behind the counts, up to SAMPLE of each kind per upsert, for a preview to name.
+    rows: tuple[dict[str, Any], ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
@@ -139,6 +142,7 @@ def upsert(
     if changed:
         _update(connection, model, sorted(changed_fields), changed)
     result.added, result.changed = len(new), len(changed)
+    removed_rows: list[dict[str, Any]] = []
     if replace:
         gone = [pk for k, (pk, _) in by_key.items() if k not in seen]
         if removable is not None:
@@ -147,12 +151,15 @@ def upsert(
             for start in range(0, len(gone), BATCH):
                 kept += [obj.pk for obj in model.objects.filter(pk__in=gone[start : start + BATCH]) if removable(obj)]
             gone = kept
+        removed_rows = list(model.objects.filter(pk__in=gone[:SAMPLE]).values(*fields))
         for start in range(0, len(gone), BATCH):
             # A bulk path like the inserts above: no per-row audit history (monitoring.models.history).
             bulk_delete(model.objects.filter(pk__in=gone[start : start + BATCH]))
         result.removed = len(gone)
         plan.update(b"-" + repr(sorted(gone)).encode())
     result.digest = plan.hexdigest()
+    before = [(dict(zip(fields, by_key[key_of(vals)][1], strict=True)), vals) for _, vals in changed[:SAMPLE]]
+    result.rows = ({"model": model, "key": key, "added": new[:SAMPLE], "changed": before, "removed": removed_rows},)
     return result
 
 

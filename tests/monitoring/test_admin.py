@@ -142,6 +142,29 @@ def test_an_import_jobs_admin_page_hides_quoted_personal_data_from_officials(cli
     assert job.problems[0]["value"] == snils  # shown masked, stored as it was
 
 
+def test_an_import_jobs_files_link_to_the_scoped_downloads_not_media(client, world, media_root):
+    # A leftover of an attack: the admin linked the stored upload to /media/…, which nothing serves (404).
+    from django.core.files.base import ContentFile
+
+    job = factories.ImportJobFactory(
+        period=world.period, school=world.school_a, user=world.head_a, status="refused", original_name="шр.xlsx",
+        problems=[{"sheet": "Педагоги", "row": 2, "column": "ФИО", "value": "", "message": "пусто", "text": "пусто"}],
+    )  # fmt: skip
+    job.file.save("шр.xlsx", ContentFile(b"PK"), save=True)
+    url = reverse("admin:monitoring_importjob_change", args=[job.pk])
+    client.force_login(world.analyst)
+    text = client.get(url).content.decode()
+    assert 'href="/media/' not in text
+    assert f'href="{reverse("import-file", args=[job.pk])}">шр.xlsx</a>' in text
+    assert f'href="{reverse("import-error-report", args=[job.pk])}"' in text
+    client.force_login(world.ministry)  # no personal data: no link to the file at all
+    job.preview = {"Педагоги": {"changed": [{"name": "Петрова", "fields": [{"column": "СНИЛС", "after": "003-284"}]}]}}
+    job.save(update_fields=["preview"])
+    text = client.get(url).content.decode()
+    assert reverse("import-file", args=[job.pk]) not in text and 'href="/media/' not in text
+    assert "003-284" not in text  # the preview's personal values are not shown raw either
+
+
 @pytest.mark.parametrize(
     ("path", "lookup", "for_staff"),
     [

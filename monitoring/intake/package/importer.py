@@ -30,6 +30,7 @@ from django.db import DataError, transaction
 from monitoring.intake.package import reader, registry
 from monitoring.intake.package.context import ImportContext
 from monitoring.intake.package.parsing import CellError, header_key, thousands, unescape
+from monitoring.intake.package.preview import sheet_preview
 from monitoring.intake.package.registry import Problem, Row, SheetResult
 from monitoring.intake.package.safety import PackageFileError
 from monitoring.models import MonitoringPeriod
@@ -55,6 +56,8 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     sheets: dict[str, SheetResult] = field(default_factory=dict)
+    # Per sheet, the rows added, changed and removed, by name (monitoring.intake.package.preview).
+    previews: dict[str, dict] = field(default_factory=dict)
     rows_read: int = 0
     seconds: float = 0.0
 
@@ -337,6 +340,8 @@ def package_import(
                 if progress:
                     progress(sheet.name, i, len(todo))
                 result.sheets[sheet.name] = sheet.write(parsed[sheet.name], ctx)
+                # Named here, inside the transaction, where every row the sheet refers to exists.
+                result.previews[sheet.name] = sheet_preview(sheet=sheet, result=result.sheets[sheet.name])
                 # Only a sheet's own namespaces gain or lose codes when it is written;
                 # reading every namespace again after every sheet (the period's roster is
                 # a join over all its teachers) cost more than writing most sheets.

@@ -156,8 +156,8 @@ def test_a_preview_gone_stale_is_shown_again_instead_of_applied(world):
     assert models.RosterEntry.objects.get(teacher=moved, period=world.period).school == world.school_a
     assert models.SchoolSubmission.objects.get(school=world.school_a).status != models.SubmissionStatus.SUBMITTED
 
-    # Confirmed again, with the new preview seen, it does what it now says.
-    jobs.import_job_confirm(job=job, user=world.head_a)
+    # Confirmed again, with the new preview seen (and its removal ticked), it does what it now says.
+    jobs.import_job_confirm(job=job, user=world.head_a, removals_acknowledged=True)
     job.refresh_from_db()
     assert job.status == models.ImportStatus.APPLIED
     assert not models.RosterEntry.objects.filter(teacher=moved, period=world.period).exists()
@@ -180,7 +180,7 @@ def test_a_preview_whose_counts_hold_but_rows_differ_is_shown_again(world):
     arrived = models.Teacher.objects.get(code="T0000003")
     roster_transfer(teacher=arrived, period=world.period, school=world.school_a, user=world.analyst)
 
-    jobs.import_job_confirm(job=job, user=world.head_a)
+    jobs.import_job_confirm(job=job, user=world.head_a, removals_acknowledged=True)
     job.refresh_from_db()
     assert job.status == models.ImportStatus.CHECKED and job.warnings[0]["text"] == jobs.OUTDATED
     assert job.summary["Педагоги"]["removed"] == 1  # the same count, another teacher
@@ -222,3 +222,99 @@ def test_a_schools_upload_is_confirmed_by_the_one_who_uploaded_it_only(world):
     jobs.import_job_confirm(job=job, user=world.head_a)
     job.refresh_from_db()
     assert job.status == models.ImportStatus.APPLIED
+
+
+def _dropping_t0000009(world):
+    # School A has a second teacher, whom the head's file leaves out: the upload removes her.
+    from tests import factories
+
+    factories.RosterEntryFactory(
+        period=world.period,
+        school=world.school_a,
+        teacher=factories.TeacherFactory(code="T0000009", full_name="Орлова Вера Павловна"),
+    )
+    return _upload(world, edit=lambda ws: ws.delete_rows(next(c.row for c in ws["A"] if c.value == "T0000009")))
+
+
+def test_a_heads_removals_are_named_and_confirmed_by_ticking_them(world):
+    # Issue 16, item 4: «Педагоги: удалить 1» without naming her, and a confirm that removed her unasked.
+    from django.core.exceptions import ValidationError
+
+    job = _job(world, _dropping_t0000009(world))
+    assert job.preview["Педагоги"]["removed"] == [{"name": "Орлова Вера Павловна"}]
+    assert jobs.removal_acknowledgement(job) == "Удалить 1 педагога: Орлова Вера Павловна"
+    with pytest.raises(ValidationError, match="Отметьте «Удалить 1 педагога: Орлова Вера Павловна»"):
+        jobs.import_job_confirm(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.CHECKED
+    assert models.RosterEntry.objects.filter(teacher__code="T0000009", period=world.period).exists()
+
+    jobs.import_job_confirm(job=job, user=world.head_a, removals_acknowledged=True)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.APPLIED
+    assert not models.RosterEntry.objects.filter(teacher__code="T0000009", period=world.period).exists()
+    # The applied job still names what it did.
+    assert job.preview["Педагоги"]["removed"] == [{"name": "Орлова Вера Павловна"}]
+
+
+def test_a_cancelled_job_is_discarded_and_never_confirmed(world):
+    job = _job(world, _dropping_t0000009(world))
+    stored = job.file.name
+    assert job.file.storage.exists(stored)
+    with pytest.raises(PermissionDenied):
+        jobs.import_job_cancel(job=job, user=world.head_b)
+    jobs.import_job_cancel(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.CANCELLED
+    assert not job.file and job.preview == {} and not job.plan_digest
+    assert not job.file.storage.exists(stored)
+    # A confirm sent from a page opened before the cancel does nothing; an apply is refused.
+    jobs.import_job_confirm(job=job, user=world.head_a, removals_acknowledged=True)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.CANCELLED
+    with pytest.raises(PermissionDenied, match="отменена"):
+        jobs.import_job_apply(job=job, user=world.head_a)
+    assert models.RosterEntry.objects.filter(teacher__code="T0000009", period=world.period).exists()
+
+
+def test_an_applied_job_cannot_be_cancelled_even_by_the_institute(world):
+    from django.core.exceptions import ValidationError
+
+    job = _job(world, _upload(world))
+    jobs.import_job_confirm(job=job, user=world.head_a)
+    job.refresh_from_db()
+    assert job.status == models.ImportStatus.APPLIED
+    with pytest.raises(ValidationError, match="нельзя отменить"):
+        jobs.import_job_cancel(job=job, user=world.analyst)
+
+
+def test_the_database_refuses_a_cancelled_job_that_keeps_its_preview(world):
+    from django.db import IntegrityError, transaction
+
+    job = _job(world, _upload(world))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        models.ImportJob.objects.filter(pk=job.pk).update(status=models.ImportStatus.CANCELLED)
+
+
+def test_a_preview_hides_personal_values_from_officials_and_puts_changed_sheets_first(world):
+    from tests import factories
+
+    change = {"column": "Дата рождения", "before": "01.02.1980", "after": "01.02.1981", "personal": True}
+    job = factories.ImportJobFactory(
+        period=world.period,
+        user=world.analyst,
+        kind=models.ImportKind.PACKAGE,
+        status=models.ImportStatus.CHECKED,
+        summary={
+            "Организации": {"added": 0, "changed": 0, "removed": 0, "unchanged": 3},
+            "Педагоги": {"added": 0, "changed": 1, "removed": 0, "unchanged": 5},
+        },
+        preview={"Педагоги": {"added": [], "changed": [{"name": "Петрова Анна Ивановна", "fields": [change]}]}},
+    )
+    seen = jobs.job_preview(job=job, user=world.ministry)
+    assert [s["name"] for s in seen["changed"]] == ["Педагоги"]
+    assert [s["name"] for s in seen["unchanged"]] == ["Организации"]
+    [changed] = [k for k in seen["changed"][0]["kinds"] if k["kind"] == "changed"]
+    assert changed["rows"][0]["fields"][0] | {"personal": True} == change | {"before": "скрыто", "after": "скрыто"}
+    own = jobs.job_preview(job=job, user=world.analyst)["changed"][0]["kinds"][1]
+    assert own["rows"][0]["fields"][0]["after"] == "01.02.1981"

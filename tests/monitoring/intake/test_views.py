@@ -380,3 +380,73 @@ def test_every_select_of_the_import_and_school_pages_has_a_name(client, world):
     school = client.get(reverse("school-detail", args=["000001"])).content.decode()
     action = '<select name="action" class="form-select form-select-sm" aria-label="Решение по данным организации">'
     assert action in school
+
+
+def test_the_import_page_labels_its_controls_and_warns_of_replace_mode(client, world):
+    # Issue 16, item 11: «ПериодМониторинг 2025 года» ran together, no link to the format,
+    # and «Режим замены» sat inline without a warning.
+    client.force_login(world.analyst)
+    page = client.get(reverse("import-list")).content.decode()
+    label = r'<label class="form-label" for="id_period">Период</label>\s*<select[^>]*class="form-select"'
+    assert re.search(label, page)
+    assert 'class="form-control"' in page and 'type="file"' in page
+    replace = re.search(r'<div class="border border-warning[^"]*">(.*?)</div>\s*</div>\s*</div>', page, re.S).group(1)
+    assert 'name="replace"' in replace and 'aria-describedby="replace-help"' in replace
+    assert "Удаляет из портала записи выбранного периода" in replace
+    assert reverse("import-format") in page
+    fmt = client.get(reverse("import-format")).content.decode()
+    assert "Педагоги" in fmt and "Код педагога" in fmt and "Штатное расписание" in fmt
+
+
+def _head_upload(client, world, file):
+    client.force_login(world.head_a)
+    client.post(reverse("staffing-upload", args=[world.school_a.code]), {"file": file})
+    return models.ImportJob.objects.latest("pk")
+
+
+def test_a_heads_preview_names_the_removed_teacher_and_asks_to_tick_her(client, world):
+    from tests.monitoring.intake.test_jobs import _dropping_t0000009
+
+    job = _head_upload(client, world, _dropping_t0000009(world))
+    assert job.status == "checked", job.problems
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "Орлова Вера Павловна" in page and 'name="remove_teachers"' in page
+    assert "Удалить 1 педагога: Орлова Вера Павловна" in page
+    # Unticked, the confirm is refused with a message and nothing changes.
+    refused = client.post(reverse("import-confirm", args=[job.pk]), follow=True).content.decode()
+    assert "Загрузка не подтверждена" in refused
+    job.refresh_from_db()
+    assert job.status == "checked"
+    client.post(reverse("import-confirm", args=[job.pk]), {"remove_teachers": "1"})
+    job.refresh_from_db()
+    assert job.status == "applied"
+    # Issue 16, item 10: after applying the headers still said «Добавить/Изменить».
+    done = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "Удалено: 1" in done and "Орлова Вера Павловна" in done
+    assert "Удалить: " not in done and "Добавить" not in done and "Изменить" not in done
+
+
+def test_sheets_with_changes_come_first_and_the_rest_on_one_line(client, world):
+    from tests.monitoring.intake.test_jobs import _upload as school_upload
+
+    def half_time(ws):
+        header = [c.value for c in ws[1]]
+        ws.cell(row=2, column=header.index("Ставка") + 1, value=0.5)
+
+    # The school's staffing row is already as the file has it: that sheet does not change.
+    models.StaffingRow.objects.create(
+        period=world.period,
+        school=world.school_a,
+        position="учитель",
+        positions_by_schedule=20,
+        actual_need=21,
+        vacant_positions=1,
+        vacant_posts=1,
+    )
+    job = _head_upload(client, world, school_upload(world, edit=half_time))
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "Петрова Анна Ивановна: <span>Ставка: <del>1</del> → <ins>0,5</ins></span>" in page
+    assert re.findall(r'<h3 class="h6 card-title">([^<]+)</h3>', page) == ["Педагоги"]
+    assert "Без изменений: Штатное расписание (1 строка)." in page
+    # No line of zeros: the unchanged sheet has no counts of its own.
+    assert "Добавить: 0" not in page and "<td>0</td>" not in page

@@ -255,6 +255,8 @@ class TeacherSheet(Sheet):
         result.changed += people.changed
         result.unchanged = max(0, result.unchanged - people.changed)
         result.digest = combined_digest(people, result)
+        # The preview names the card's changes with the row's; a new card is the new row itself.
+        result.rows = tuple({**sample, "added": [], "removed": []} for sample in people.rows) + result.rows
         return result
 
     def replaced_codes(self, namespace, ctx):
