@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0015_export_failed'),
+        ('monitoring', '0017_natural_name_order'),
     ]
 
     operations = [
