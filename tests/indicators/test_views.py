@@ -92,13 +92,13 @@ def test_overview_shows_the_users_own_unit(client, computed):
 def test_direction_matrix_rows_are_the_users_units(client, computed):
     client.force_login(computed.analyst)
     response = client.get(reverse("indicator-direction", args=[9]))
-    assert [name for _, name, _ in response.context["matrix"].rows] == [
+    assert [row.name for row in response.context["matrix"].rows] == [
         "Алексеевский муниципальный район",
         "Быковский муниципальный район",
     ]
     client.force_login(computed.municipal)
     response = client.get(reverse("indicator-direction", args=[9]))
-    assert [name for _, name, _ in response.context["matrix"].rows] == [
+    assert [row.name for row in response.context["matrix"].rows] == [
         "МКОУ «Алексеевская СШ»",
         "МКОУ «Аржановская СШ»",
     ]
