@@ -93,9 +93,11 @@ COUNT_NOUNS: dict[str, Callable[[int], str]] = {
 _FRACTION_FORMS = {_points: "балла", _people: "человека", _units: "ед."}
 
 
-def _number(value: Decimal | float | int, decimals: int = 2) -> str:
-    """«2,55», «75»: the locale's decimal comma, at most ``decimals`` places, no trailing zeros."""
-    return floatformat(value, f"-{decimals}")
+def _number(value: Decimal | float | int) -> str:
+    """«2,55», «75», «1,3»: the locale's decimal comma, rounded to hundredths, no trailing zeros."""
+    rounded = Decimal(str(value)).quantize(Decimal("0.01"))
+    places = next(p for p in (0, 1, 2) if rounded == rounded.quantize(Decimal(1).scaleb(-p)))
+    return floatformat(rounded, places)
 
 
 def _noun(noun: Callable[[int], str], value: Decimal | float | int) -> str:
