@@ -20,6 +20,7 @@
         responsive: false,
         animation: false,
         events: [],
+        layout: { padding: 3 },  // a line at 0 or at 100 % stays whole
         plugins: { legend: { display: false }, tooltip: { enabled: false } },
         scales: {
           x: { display: false },
