@@ -244,5 +244,7 @@ def test_ranking_has_units_links_and_a_readable_alert(client, computed, monkeypa
     html = client.get(reverse("indicator-detail", args=["9.1"]), {"level": "school"}).content.decode()
     alert = html[html.index('id="findings"') : html.index("</div>", html.index('id="findings"'))]
     assert "Порог тревоги не достигнут в 2 организациях:" in alert
-    assert "<li>МКОУ «Алексеевская СШ» — 60" in alert
-    assert "<summary>и ещё 1</summary>" in alert and "<li>МКОУ «Аржановская СШ» — 90" in alert
+    school_a, school_c = (reverse("school-detail", args=[code]) for code in ("000001", "000003"))
+    assert f'<li><a href="{school_a}?period=2025">МКОУ «Алексеевская СШ»</a> — 60' in alert
+    assert "<summary>и ещё 1</summary>" in alert
+    assert f'<li><a href="{school_c}?period=2025">МКОУ «Аржановская СШ»</a> — 90' in alert
