@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from indicators.catalog import Definition, catalog
+from indicators.display import standing
 from indicators.engine import period_edition
 from indicators.models import IndicatorValue, Level, PeriodIndicator
 from monitoring.models import MonitoringPeriod, Municipality, Role, School
-from monitoring.shared.collation import natural_key
 
 DIRECTIONS = {
     1: "Выявление профессиональных дефицитов педагогических работников",
@@ -59,6 +59,8 @@ class Tile:
     value: Decimal | None
     previous: Decimal | None
     computed: bool
+    # The unit's value in every period that has one, oldest first (the tile's sparkline).
+    series: list[tuple[int, Decimal | None]] = field(default_factory=list)
 
     @property
     def trend(self) -> Decimal | None:
@@ -78,6 +80,10 @@ class Tile:
     def finding(self) -> bool:
         return bool(self.setting and self.setting.misses(self.value))
 
+    @property
+    def standing(self) -> str:
+        return standing(self.setting, self.value)
+
 
 def previous_period(period: MonitoringPeriod) -> MonitoringPeriod | None:
     return MonitoringPeriod.objects.filter(year__lt=period.year).order_by("-year").first()
@@ -87,22 +93,28 @@ def overview(*, period: MonitoringPeriod, user, unit: Unit) -> dict[int, list[Ti
     """Per direction, the tiles of its indicators without a breakdown: value, target, change."""
     edition = period_edition(period)
     prev = previous_period(period)
-    visible = IndicatorValue.objects.visible_to(user).filter(breakdown="")
-    now = {
-        v.indicator.code: v.value for v in _unit_rows(visible.filter(period=period), unit).select_related("indicator")
-    }
+    visible = _unit_rows(IndicatorValue.objects.visible_to(user).filter(breakdown=""), unit)
+    series: dict[str, list[tuple[int, Decimal | None]]] = {}
+    for code, year, value in visible.order_by("period__year").values_list("indicator__code", "period__year", "value"):
+        series.setdefault(code, []).append((year, value))
+    now = {code: dict(points)[period.year] for code, points in series.items() if period.year in dict(points)}
     before = {}
     if prev is not None:
-        before = {
-            v.indicator.code: v.value for v in _unit_rows(visible.filter(period=prev), unit).select_related("indicator")
-        }
+        before = {code: dict(points)[prev.year] for code, points in series.items() if prev.year in dict(points)}
     out: dict[int, list[Tile]] = {n: [] for n in DIRECTIONS}
     for defn in catalog():
         has_total = not defn.breakdown or "" in defn.keys
         if defn.code not in edition or not _reaches(defn, unit.level) or not has_total:
             continue
         out[defn.direction].append(
-            Tile(defn, edition.get(defn.code), now.get(defn.code), before.get(defn.code), defn.code in now)
+            Tile(
+                defn,
+                edition.get(defn.code),
+                now.get(defn.code),
+                before.get(defn.code),
+                defn.code in now,
+                [(year, value) for year, value in series.get(defn.code, []) if year <= period.year],
+            )
         )
     return out
 
@@ -120,11 +132,22 @@ class Ranked:
     denominator: Decimal | None
     value: Decimal | None
     finding: bool = False
+    standing: str = ""
+    linked: bool = False  # the user may open the unit's own page
+
+
+def _model(level: str):
+    return School if level == Level.SCHOOL else Municipality
 
 
 def _names(level: str, codes: set[str]) -> dict[str, str]:
-    model = School if level == Level.SCHOOL else Municipality
-    return dict(model.objects.filter(code__in=codes).values_list("code", "name"))
+    """Code → name of the units, in the database's order of names (the words' collation sorts them)."""
+    return dict(_model(level).objects.filter(code__in=codes).order_by("name", "code").values_list("code", "name"))
+
+
+def _linked(user, level: str, codes: set[str]) -> set[str]:
+    """The units whose page (municipality-detail, school-detail) the user's scope opens."""
+    return set(_model(level).objects.visible_to(user).filter(code__in=codes).values_list("code", flat=True))
 
 
 def ranking(
@@ -144,15 +167,28 @@ def ranking(
     if parent is not None and parent.level == Level.MUNICIPALITY and level == Level.SCHOOL:
         qs = qs.filter(municipality__code=parent.code)
     rows = list(qs.values_list("org_code", "numerator", "denominator", "value"))
-    names = _names(level, {r[0] for r in rows})
+    codes = {r[0] for r in rows}
+    names = _names(level, codes)
+    linked = _linked(user, level, codes)
+    place = {code: i for i, code in enumerate(names)}  # the database's order of names
     higher = setting.higher_is_better if setting else True
     ranked = [
-        Ranked(code, names.get(code, code), num, den, val, bool(setting and setting.misses(val)))
+        Ranked(
+            code,
+            names.get(code, code),
+            num,
+            den,
+            val,
+            bool(setting and setting.misses(val)),
+            standing(setting, val),
+            code in linked,
+        )
         for code, num, den, val in rows
     ]
-    with_value = sorted((r for r in ranked if r.value is not None), key=lambda r: natural_key(r.name))
+    by_name = sorted(ranked, key=lambda r: place.get(r.code, len(place)))
+    with_value = [r for r in by_name if r.value is not None]
     with_value.sort(key=lambda r: r.value, reverse=higher)  # stable: ties stay by name
-    return with_value + sorted((r for r in ranked if r.value is None), key=lambda r: natural_key(r.name))
+    return with_value + [r for r in by_name if r.value is None]
 
 
 def history(*, user, definition: Definition, unit: Unit, breakdown: str = "") -> list[tuple[int, Decimal | None]]:
@@ -168,10 +204,29 @@ def breakdown_rows(*, period: MonitoringPeriod, user, definition: Definition, un
     return list(_unit_rows(qs, unit).exclude(breakdown="").order_by("breakdown"))
 
 
+@dataclass(frozen=True)
+class Cell:
+    definition: Definition
+    value: Decimal | None
+    standing: str = ""
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    code: str
+    name: str
+    cells: list[Cell]
+    linked: bool = False
+
+    @property
+    def values(self) -> list[Decimal | None]:
+        return [c.value for c in self.cells]
+
+
 @dataclass
 class Matrix:
     definitions: list[Definition]
-    rows: list[tuple[str, str, list[Decimal | None]]] = field(default_factory=list)
+    rows: list[MatrixRow] = field(default_factory=list)
 
 
 def direction_matrix(*, period: MonitoringPeriod, user, direction: int, unit: Unit) -> Matrix:
@@ -191,8 +246,15 @@ def direction_matrix(*, period: MonitoringPeriod, user, direction: int, unit: Un
     for org, code, val in qs.values_list("org_code", "indicator__code", "value"):
         values.setdefault(org, {})[code] = val
     names = _names(unit.below, set(values))
-    for org in sorted(values, key=lambda c: natural_key(names.get(c, c))):
-        matrix.rows.append((org, names.get(org, org), [values[org].get(d.code) for d in definitions]))
+    linked = _linked(user, unit.below, set(values))
+    edition = period_edition(period)
+    unnamed = sorted(set(values) - set(names))
+    for org in [*names, *unnamed]:
+        if org not in values:
+            continue
+        own = values[org]
+        cells = [Cell(d, own.get(d.code), standing(edition.get(d.code), own.get(d.code))) for d in definitions]
+        matrix.rows.append(MatrixRow(org, names.get(org, org), cells, org in linked))
     return matrix
 
 

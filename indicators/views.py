@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from indicators import selectors, services
+from indicators import display, selectors, services
 from indicators.catalog import catalog, definition
 from indicators.engine import period_edition
 from indicators.models import ComputationRun, Level
@@ -23,11 +23,58 @@ def _viewer(request):
     require_staff_reader(request.user)
 
 
-def _run_context(period: MonitoringPeriod) -> dict:
+def _run_context(request, period: MonitoringPeriod) -> dict:
     return {
         "run": ComputationRun.objects.filter(period=period).order_by("-created_at", "-pk").first(),
         "stale": services.is_stale(period),
+        # The run's number, size and timing matter to the institute's staff who start runs, not to readers.
+        "run_details": can_write_region(request.user),
     }
+
+
+def _lines(setting) -> list[dict]:
+    """The target and the alert threshold a chart draws across its value axis."""
+    lines = []
+    if setting is not None and setting.target is not None:
+        lines.append({"label": "Цель", "value": float(setting.target), "color": "#146c43", "dash": []})
+    if setting is not None and setting.threshold is not None:
+        lines.append({"label": "Порог тревоги", "value": float(setting.threshold), "color": "#b02a37", "dash": [6, 4]})
+    return lines
+
+
+def _chart(*, kind: str, defn, setting, labels: list[str], label: str, values: list) -> dict:
+    return {
+        "type": kind,
+        "labels": labels,
+        "label": label,
+        "values": [float(v) if v is not None else None for v in values],
+        "axis": display.axis(defn),
+        "lines": _lines(setting),
+    }
+
+
+def _sparklines(directions) -> dict[str, dict]:
+    """Per indicator of the overview, its values over the periods (drawn when there are two or more)."""
+    return {
+        t.definition.code: {
+            "labels": [str(year) for year, _ in t.series],
+            "values": [float(v) if v is not None else None for _, v in t.series],
+            "axis": display.axis(t.definition),
+        }
+        for _, _, tiles in directions
+        for t in tiles
+        if len(t.series) > 1
+    }
+
+
+# The alert names this many units; the rest wait behind «и ещё N».
+FINDINGS_SHOWN = 5
+
+
+def _used_standings(standings) -> list[tuple[str, str, str, str, str]]:
+    """The legend: (key, row class, swatch class, colour, meaning) of each standing the page colours, in order."""
+    used = set(standings)
+    return [(key, *display.STANDINGS[key]) for key in display.STANDINGS if key in used]
 
 
 @login_required
@@ -36,6 +83,7 @@ def overview(request):
     period = requested_period(request)
     unit = selectors.home_unit(request.user)
     tiles = selectors.overview(period=period, user=request.user, unit=unit)
+    directions = [(n, title, tiles[n]) for n, title in selectors.DIRECTIONS.items()]
     return render(
         request,
         "indicators/overview.html",
@@ -43,10 +91,12 @@ def overview(request):
             "period": period,
             "periods": MonitoringPeriod.objects.order_by("-year"),
             "unit": unit,
-            "directions": [(n, title, tiles[n]) for n, title in selectors.DIRECTIONS.items()],
+            "directions": directions,
+            "sparklines": _sparklines(directions),
+            "standings": _used_standings(t.standing for _, _, ts in directions for t in ts),
             "previous": selectors.previous_period(period),
             "can_compute": can_write_region(request.user) and not period.is_closed,
-            **_run_context(period),
+            **_run_context(request, period),
         },
     )
 
@@ -61,14 +111,19 @@ def direction(request, number: int):
     matrix = selectors.direction_matrix(period=period, user=request.user, direction=number, unit=unit)
     chosen = request.GET.get("chart") or (matrix.definitions[0].code if matrix.definitions else None)
     chart = None
+    chosen_definition = chosen_setting = None
     if chosen and any(d.code == chosen for d in matrix.definitions):
         index = [d.code for d in matrix.definitions].index(chosen)
-        chart = {
-            "type": "bar",
-            "labels": [name for _, name, _ in matrix.rows],
-            "label": definition(chosen).title,
-            "values": [float(vals[index]) if vals[index] is not None else None for _, _, vals in matrix.rows],
-        }
+        chosen_definition = definition(chosen)
+        chosen_setting = period_edition(period).get(chosen)
+        chart = _chart(
+            kind="bar",
+            defn=chosen_definition,
+            setting=chosen_setting,
+            labels=[row.name for row in matrix.rows],
+            label=chosen_definition.title,
+            values=[row.values[index] for row in matrix.rows],
+        )
     return render(
         request,
         "indicators/direction.html",
@@ -79,9 +134,12 @@ def direction(request, number: int):
             "unit": unit,
             "matrix": matrix,
             "chosen": chosen,
+            "chosen_definition": chosen_definition,
+            "chosen_setting": chosen_setting,
             "chart": chart,
             "definitions": [d for d in catalog() if d.direction == number],
-            **_run_context(period),
+            "standings": _used_standings(c.standing for row in matrix.rows for c in row.cells),
+            **_run_context(request, period),
         },
     )
 
@@ -111,6 +169,7 @@ def indicator_detail(request, code: str):
         else []
     )
     history = selectors.history(user=request.user, definition=defn, unit=unit, breakdown=breakdown)
+    findings = [r for r in ranking if r.finding]
     return render(
         request,
         "indicators/indicator.html",
@@ -122,17 +181,23 @@ def indicator_detail(request, code: str):
             "level": level,
             "levels": sorted(allowed, key=[Level.MUNICIPALITY, Level.SCHOOL].index),
             "breakdown": breakdown,
+            "direction_title": selectors.DIRECTIONS[defn.direction],
             "ranking": ranking,
-            "findings": [r for r in ranking if r.finding],
+            "findings": findings,
+            "findings_shown": findings[:FINDINGS_SHOWN],
+            "findings_more": findings[FINDINGS_SHOWN:],
+            "standings": _used_standings(r.standing for r in ranking),
             "history": history,
-            "history_chart": {
-                "type": "line",
-                "labels": [str(year) for year, _ in history],
-                "label": unit.name,
-                "values": [float(v) if v is not None else None for _, v in history],
-            },
+            "history_chart": _chart(
+                kind="line",
+                defn=defn,
+                setting=setting,
+                labels=[str(year) for year, _ in history],
+                label=unit.name,
+                values=[v for _, v in history],
+            ),
             "breakdowns": selectors.breakdown_rows(period=period, user=request.user, definition=defn, unit=unit),
-            **_run_context(period),
+            **_run_context(request, period),
         },
     )
 
@@ -162,4 +227,8 @@ def run_status(request, pk: int):
     """The run's progress, polled by the page (htmx) until it is done."""
     _viewer(request)
     run = get_object_or_404(ComputationRun.objects.visible_to(request.user).select_related("period"), pk=pk)
-    return render(request, "indicators/includes/run.html", {"run": run, "stale": services.is_stale(run.period)})
+    return render(
+        request,
+        "indicators/includes/run.html",
+        {"run": run, "stale": services.is_stale(run.period), "run_details": can_write_region(request.user)},
+    )

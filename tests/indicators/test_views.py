@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from indicators import views
+from indicators.catalog import definition
 from indicators.engine import compute_period
-from indicators.models import ComputationRun, RunStatus
+from indicators.models import ComputationRun, IndicatorValue, RunStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -92,13 +94,13 @@ def test_overview_shows_the_users_own_unit(client, computed):
 def test_direction_matrix_rows_are_the_users_units(client, computed):
     client.force_login(computed.analyst)
     response = client.get(reverse("indicator-direction", args=[9]))
-    assert [name for _, name, _ in response.context["matrix"].rows] == [
+    assert [row.name for row in response.context["matrix"].rows] == [
         "Алексеевский муниципальный район",
         "Быковский муниципальный район",
     ]
     client.force_login(computed.municipal)
     response = client.get(reverse("indicator-direction", args=[9]))
-    assert [name for _, name, _ in response.context["matrix"].rows] == [
+    assert [row.name for row in response.context["matrix"].rows] == [
         "МКОУ «Алексеевская СШ»",
         "МКОУ «Аржановская СШ»",
     ]
@@ -120,3 +122,129 @@ def test_analyst_starts_a_computation_and_sees_its_status(client, computed, djan
     assert run.status == RunStatus.DONE and run.user == computed.analyst
     status = client.get(reverse("indicator-run", args=[run.pk])).content.decode()
     assert f"расчет №{run.pk}" in status and "hx-get" not in status  # finished: no more polling
+
+
+# ---------------------------------------------------------------------------
+# Readable dashboards (issue 16, items 5–7)
+# ---------------------------------------------------------------------------
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+def with_last_year(computed):
+    """The region's 9.1 a year before: 80 % (this year 83,33 %: (15 + 10) of (20 + 10) positions)."""
+    now = IndicatorValue.objects.get(period=computed.period, indicator__code="9.1", level="region", breakdown="")
+    IndicatorValue.objects.create(
+        period=factories.PeriodFactory(year=2024),
+        indicator=now.indicator,
+        level="region",
+        org_code=now.org_code,
+        numerator=80,
+        denominator=100,
+        value=80,
+        computed_at=now.computed_at,
+    )
+    return computed
+
+
+def _tile(html: str, code: str) -> str:
+    start = html.rindex("<li", 0, html.index(f'data-code="{code}"'))
+    return html[start : html.index("</li>", start)]
+
+
+def test_overview_titles_are_whole_and_are_the_links(client, computed):
+    client.force_login(computed.analyst)
+    html = client.get(reverse("indicator-overview")).content.decode()
+    title = definition("9.5").title  # 101 characters: it used to end in «…» with the name in a tooltip
+    assert f">{title}</a>" in html and "…" not in _tile(html, "9.5")
+
+
+def test_overview_values_and_changes_have_units_and_a_trend(client, with_last_year):
+    client.force_login(with_last_year.analyst)
+    response = client.get(reverse("indicator-overview"))
+    tile = _tile(response.content.decode(), "9.1")
+    assert f"83,33{NBSP}%" in tile
+    assert f"+3,33{NBSP}п.п." in tile  # a change of a percentage, in percentage points
+    assert f"в 2024: 80{NBSP}%" in tile  # the previous value beside the change
+    assert 'class="sparkline' in tile
+    assert response.context["sparklines"]["9.1"] == {
+        "labels": ["2024", "2025"],
+        "values": [80.0, 83.33],
+        "axis": {"min": 0, "max": 100, "suffix": " %"},
+    }
+    assert 'id="sparkline-data" type="application/json"' in response.content.decode()
+
+
+def test_coloured_rows_have_a_legend(client, computed):
+    client.force_login(computed.head_a)  # school A: 9.1 at 60 % misses the threshold 95
+    html = client.get(reverse("indicator-overview")).content.decode()
+    assert "bg-danger-subtle" in _tile(html, "9.1")
+    assert 'id="legend"' in html and "розовый — порог тревоги не достигнут" in html
+    assert "порог тревоги не достигнут — нужны меры</span>" in _tile(html, "9.1")  # not by colour alone
+
+
+def test_the_runs_figures_are_for_the_institutes_staff_only(client, computed):
+    run = ComputationRun.objects.create(period=computed.period, status=RunStatus.DONE, values_written=2077)
+    run.started_at = run.finished_at = run.created_at
+    run.save()
+    client.force_login(computed.municipal)
+    html = client.get(reverse("indicator-overview")).content.decode()
+    assert "Показатели рассчитаны" in html and f"расчет №{run.pk}" not in html and "2077" not in html
+    client.force_login(computed.analyst)
+    html = client.get(reverse("indicator-overview")).content.decode()
+    details = html[html.index("<details") : html.index("</details>")]
+    assert f"расчет №{run.pk}" in details and "2077 значений" in details
+
+
+def test_direction_matrix_has_names_units_and_links(client, computed):
+    client.force_login(computed.analyst)
+    html = client.get(reverse("indicator-direction", args=[9])).content.decode()
+    matrix = html[html.index('id="matrix"') : html.index("</table>", html.index('id="matrix"'))]
+    assert f">{definition('9.1').title}</a>" in matrix and ">9.1</a>" not in matrix
+    assert f"75{NBSP}%" in matrix and f"100{NBSP}%" in matrix
+    assert f'href="{reverse("municipality-detail", args=["01"])}?period=2025">Алексеевский' in matrix
+    assert 'tabindex="0" role="region"' in html  # the wide table scrolls in its own box
+    client.force_login(computed.municipal)
+    html = client.get(reverse("indicator-direction", args=[9])).content.decode()
+    assert f'href="{reverse("school-detail", args=["000003"])}?period=2025">МКОУ «Аржановская СШ»' in html
+
+
+def test_charts_start_at_zero_and_draw_the_target_and_the_threshold(client, with_last_year):
+    client.force_login(with_last_year.analyst)
+    chart = client.get(reverse("indicator-direction", args=[9]), {"chart": "9.1"}).context["chart"]
+    assert chart["axis"] == {"min": 0, "max": 100, "suffix": " %"}
+    assert [(line["label"], line["value"]) for line in chart["lines"]] == [("Цель", 100.0), ("Порог тревоги", 95.0)]
+    response = client.get(reverse("indicator-detail", args=["9.1"]))
+    history = response.context["history_chart"]
+    assert history["axis"]["min"] == 0 and history["axis"]["max"] == 100
+    assert [line["value"] for line in history["lines"]] == [100.0, 95.0]
+    assert f"цель: 100{NBSP}%" in response.content.decode()  # the key under the chart names the lines
+
+
+def test_indicator_page_finds_its_way_back(client, computed):
+    client.force_login(computed.analyst)
+    html = client.get(reverse("indicator-detail", args=["9.1"])).content.decode()
+    crumbs = html[html.index('<nav aria-label="Навигационная цепочка">') : html.index("</nav>", html.index("цепочка"))]
+    assert f'href="{reverse("home")}">Главная' in crumbs
+    assert f'href="{reverse("indicator-overview")}?period=2025">Показатели' in crumbs
+    assert f'href="{reverse("indicator-direction", args=[9])}?period=2025">9. Выявление кадровых потребностей' in crumbs
+    assert 'aria-current="page">9.1. Обеспеченность кадрами образовательных организаций' in crumbs
+
+
+def test_ranking_has_units_links_and_a_readable_alert(client, computed, monkeypatch):
+    monkeypatch.setattr(views, "FINDINGS_SHOWN", 1, raising=False)
+    client.force_login(computed.analyst)
+    html = client.get(reverse("indicator-detail", args=["9.1"])).content.decode()
+    assert "Порог тревоги не достигнут в 1 муниципалитете:" in html
+    ranking = html[html.index('id="ranking"') : html.index("</table>", html.index('id="ranking"'))]
+    assert f'href="{reverse("municipality-detail", args=["02"])}?period=2025">Быковский' in ranking
+    assert f"75{NBSP}%" in ranking and 'class="table-danger"' in ranking
+    # Schools: A (60 %) and C (90 %) miss 95 %; one is named, the other waits behind «и ещё 1».
+    html = client.get(reverse("indicator-detail", args=["9.1"]), {"level": "school"}).content.decode()
+    alert = html[html.index('id="findings"') : html.index("</div>", html.index('id="findings"'))]
+    assert "Порог тревоги не достигнут в 2 организациях:" in alert
+    school_a, school_c = (reverse("school-detail", args=[code]) for code in ("000001", "000003"))
+    assert f'<li><a href="{school_a}?period=2025">МКОУ «Алексеевская СШ»</a> — 60' in alert
+    assert "<summary>и ещё 1</summary>" in alert
+    assert f'<li><a href="{school_c}?period=2025">МКОУ «Аржановская СШ»</a> — 90' in alert
