@@ -21,7 +21,7 @@ def test_direction_matrix_rows_sort_case_and_number_aside(client, world):
     compute_period(period=world.period, directions=[9])
     client.force_login(world.analyst)
     response = client.get(reverse("indicator-direction", args=[9]))
-    assert [name for _, name, _ in response.context["matrix"].rows] == [
+    assert [row.name for row in response.context["matrix"].rows] == [
         "город Волжский",
         "Жирновский муниципальный район",
     ]

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from reports.annual import annual_data
+from tests.reports.annual.helpers import make_institute
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,7 @@ def test_municipalities_and_findings_follow_the_natural_russian_order(world):
             org_code=municipality.code,
             org_name=Municipality.objects.get(pk=municipality.pk).name,
         )
+    make_institute()
     data = annual_data(period=world.period)
     expected = ["город Волжский", "Городищенский район", "Жирновский район"]
     table = next(t for s in data.sections for t in s.tables)
