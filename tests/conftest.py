@@ -71,6 +71,38 @@ def _celery_eager(request, settings):
     app.conf.task_always_eager = previous
 
 
+class Beside:
+    """Work the embedded default would run in a thread beside the request, kept until the test runs it."""
+
+    def __init__(self):
+        self.pending: list[tuple[str, object]] = []
+
+    def __call__(self, work, *, name: str) -> None:
+        self.pending.append((name, work))
+
+    def run(self) -> int:
+        done = 0
+        while self.pending:
+            self.pending.pop(0)[1]()
+            done += 1
+        return done
+
+
+@pytest.fixture
+def beside(settings, monkeypatch) -> Beside:
+    """The embedded default's background threads (monitoring.shared.dispatch.send_beside_on_commit), held.
+
+    A real thread would open its own connection outside the test's transaction: the test runs
+    the held work when it chooses, and sees that the request did not.
+    """
+    from monitoring.shared import dispatch
+
+    settings.EAGER_TASKS_IN_BACKGROUND = True
+    held = Beside()
+    monkeypatch.setattr(dispatch, "run_beside", held)
+    return held
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """Uploaded and generated files go to a temporary folder, not the project's media/."""

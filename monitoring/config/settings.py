@@ -190,8 +190,9 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-# Without a broker, a confirmed import is applied by a thread of the web process rather than
-# inside the confirming request (monitoring.intake.tasks.send_apply_on_commit); tests turn it off.
+# Without a broker, slow work a page starts (an import's apply, the annual report) runs in a thread of
+# the web process rather than inside the request (monitoring.shared.dispatch.send_beside_on_commit);
+# tests turn it off (their ``beside`` fixture holds the work back instead).
 EAGER_TASKS_IN_BACKGROUND = env("EAGER_TASKS_IN_BACKGROUND", "bool", default=CELERY_TASK_ALWAYS_EAGER)
 # Autodiscovery reads each app's tasks.py; the intake room keeps its tasks in its own module.
 CELERY_IMPORTS = ("monitoring.intake.tasks",)

@@ -28,12 +28,12 @@ from monitoring.intake.package.parsing import thousands
 from monitoring.intake.package.preview import KINDS
 from monitoring.intake.package.safety import MAX_UPLOAD_BYTES
 from monitoring.intake.submissions import can_upload_staffing, school_staffing_import
-from monitoring.intake.tasks import import_job_check_task, send_apply_on_commit
+from monitoring.intake.tasks import import_job_apply_task, import_job_check_task
 from monitoring.models import ImportJob, ImportKind, ImportStatus, MonitoringPeriod, School
 from monitoring.models.scoping import can_see_personal_data, can_write_region
 from monitoring.shared import extensions
 from monitoring.shared.bulk import SAMPLE
-from monitoring.shared.dispatch import send_on_commit
+from monitoring.shared.dispatch import send_beside_on_commit, send_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -490,7 +490,7 @@ def import_job_confirm(*, job: ImportJob, user, removals_acknowledged: bool = Fa
         return job
     job.status = ImportStatus.RUNNING
     job.attempts = 0  # the apply is a new step: the check's attempts do not count against it
-    send_apply_on_commit(job.pk, user.pk)
+    send_beside_on_commit(import_job_apply_task, (job.pk, user.pk), name=f"import-apply-{job.pk}")
     return job
 
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from threading import Thread
 
 from celery import shared_task
-from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 
 from monitoring.models import ExportJob, ExportStatus, ImportJob, ImportStatus, User
-from monitoring.shared.dispatch import send_on_commit
 
 
 @shared_task(name="monitoring.tasks.import_job_check_task", acks_late=True)
@@ -37,30 +34,6 @@ def import_job_apply_task(job_id: int, user_id: int) -> str:
 
     job = import_job_apply(job=ImportJob.objects.get(pk=job_id), user=User.objects.get(pk=user_id))
     return job.status
-
-
-def send_apply_on_commit(job_id: int, user_id: int) -> None:
-    """Have a confirmed job applied once the confirmation commits, never inside the confirming request.
-
-    With a broker a worker takes the task. Without one (the embedded default) Celery runs a
-    task in its caller, and a head's confirm waited for the whole import and the recomputation
-    after it (1.1 s and more; issue 16, item 12): there a thread of the web process runs the
-    task instead, and the page polls the job's status and progress as it does with a worker.
-    A thread cut short by a restart leaves the job «running», and it is sent again like any
-    waiting work (:func:`waiting_imports_and_exports`).
-    """
-    if import_job_apply_task.app.conf.task_always_eager and settings.EAGER_TASKS_IN_BACKGROUND:
-        thread = Thread(target=_apply_in_background, args=(job_id, user_id), name=f"import-apply-{job_id}", daemon=True)
-        transaction.on_commit(thread.start)
-    else:
-        send_on_commit(import_job_apply_task, (job_id, user_id))
-
-
-def _apply_in_background(job_id: int, user_id: int) -> None:
-    try:
-        import_job_apply_task.apply(args=(job_id, user_id))
-    finally:
-        connections.close_all()  # the thread's own connections: nothing else closes them
 
 
 @shared_task(name="monitoring.tasks.export_job_run_task", acks_late=True)

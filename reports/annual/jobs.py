@@ -4,25 +4,20 @@ This service sends its Celery task (``reports.tasks``) once the caller's transac
 commits; the task imports this module inside its body, so the import goes one way.
 
 Starting a report answers at once whatever the setup: with a broker the task goes to a
-worker; on the embedded default (Celery eager, no worker) an eager send would build the
-whole report inside the request (1.9 s on the small demo, minutes on a region), so the
-build runs beside it instead, in a thread of the web process (:data:`run_beside`), and
-the page follows its progress as it would a worker's.
+worker; on the embedded default (Celery eager, no worker) the build runs beside the
+request in a thread of the web process (:func:`monitoring.shared.dispatch.send_beside_on_commit`),
+and the page follows its progress as it would a worker's.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable
 
 from django.core.files.base import ContentFile
-from django.db import connections, transaction
 from django.utils import timezone
 
 from monitoring.models import MonitoringPeriod
-from monitoring.shared.dispatch import send_on_commit
+from monitoring.shared.dispatch import send_beside_on_commit
 from reports.annual.build import annual_build
 from reports.issuers import require_institute_issuer
 from reports.models import AnnualReport, ReportStatus
@@ -38,36 +33,10 @@ def annual_start(*, period: MonitoringPeriod, user) -> AnnualReport:
     """
     require_institute_issuer()
     report = AnnualReport.objects.create(period=period, user=user)
-    if build_annual_report_task.app.conf.task_always_eager:
-        transaction.on_commit(lambda: run_beside(lambda: annual_generate(report_id=report.pk)))
-    else:
-        # With the queue down the report stays queued and is sent again when it is back (monitoring.shared.dispatch).
-        send_on_commit(build_annual_report_task, (report.pk,))
+    # With the queue down the report stays queued and is sent again when it is back (monitoring.shared.dispatch).
+    send_beside_on_commit(build_annual_report_task, (report.pk,), name=f"annual-report-{report.pk}")
     return report
 
-
-# The thread waits this long before it builds: the request that started it answers first, not
-# sharing the interpreter with a build (the page polls every 2 s, so nobody sees the wait).
-BESIDE_DELAY = 0.5
-
-
-def _in_thread(work: Callable[[], object], *, delay: float | None = None) -> None:
-    """Run ``work`` in a daemon thread with its own database connection, closed when it is done."""
-
-    def run() -> None:
-        try:
-            time.sleep(BESIDE_DELAY if delay is None else delay)
-            work()
-        except Exception:
-            log.exception("annual report built beside the request failed")
-        finally:
-            connections.close_all()  # this thread's connections only: Django keeps them per thread
-
-    threading.Thread(target=run, name="annual-report", daemon=True).start()
-
-
-# How the embedded default builds beside the request (tests replace it to run the work when they choose).
-run_beside: Callable[[Callable[[], object]], None] = _in_thread
 
 
 def waiting_reports(window):

@@ -96,31 +96,19 @@ def test_a_prefork_worker_survives_a_file_that_kills_the_reader(world, monkeypat
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("media_root", "on_commit_now")
-def test_without_a_broker_the_confirm_leaves_the_apply_to_a_background_thread(world, settings, monkeypatch):
+def test_without_a_broker_the_confirm_leaves_the_apply_to_a_background_thread(world, beside):
     # Issue 16, item 12: a head's confirm took 1.1 s, the whole import run inside the request.
-    from monitoring.intake import jobs, tasks
+    from monitoring.intake import jobs
     from tests.monitoring.intake.test_jobs import _job, _upload
 
     job = _job(world, _upload(world))
     assert job.status == models.ImportStatus.CHECKED
-    started = []
-
-    class Thread:
-        def __init__(self, *, target, args, name, daemon):
-            self.run = lambda: target(*args)
-            assert daemon and name == f"import-apply-{job.pk}"
-
-        def start(self):
-            started.append(self)
-
-    monkeypatch.setattr(tasks, "Thread", Thread)
-    monkeypatch.setattr(tasks.connections, "close_all", lambda: None)  # the test's own connection stays
-    settings.EAGER_TASKS_IN_BACKGROUND = True
     jobs.import_job_confirm(job=job, user=world.head_a)
     job.refresh_from_db()
-    assert job.status == models.ImportStatus.RUNNING and len(started) == 1
+    assert job.status == models.ImportStatus.RUNNING
+    assert [name for name, _ in beside.pending] == [f"import-apply-{job.pk}"]
     assert not models.StaffingRow.objects.filter(school=world.school_a).exists()  # nothing applied yet
-    started[0].run()
+    beside.run()
     job.refresh_from_db()
     assert job.status == models.ImportStatus.APPLIED
     assert models.StaffingRow.objects.filter(school=world.school_a).exists()

@@ -189,3 +189,28 @@ def test_beat_runs_the_redispatch_every_minute(settings):
     entries = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     assert entries["monitoring.tasks.redispatch_waiting_task"] == crontab()
     assert "monitoring.tasks.redispatch_waiting_task" in app.tasks
+
+
+def test_work_beside_the_request_runs_after_the_answer_in_its_own_thread_and_closes_its_connections(
+    monkeypatch,
+):
+    import threading
+
+    seen, closed = [], threading.Event()
+    monkeypatch.setattr(dispatch, "BESIDE_DELAY", 0)
+    monkeypatch.setattr(dispatch.connections, "close_all", closed.set)
+    dispatch.run_beside(lambda: seen.append(threading.current_thread().name), name="annual-report-7")
+    assert closed.wait(10)
+    assert seen == ["annual-report-7"]
+
+
+def test_with_a_broker_work_beside_the_request_goes_to_a_worker(settings, monkeypatch, beside):
+    sent = []
+    monkeypatch.setattr(dispatch, "send", lambda task, args, countdown=None: sent.append((task.name, args)))
+    period_create_task.app.conf.task_always_eager = False  # a broker's setup (tests/conftest.py restores it)
+    with_commit = []
+    monkeypatch.setattr(dispatch.transaction, "on_commit", with_commit.append)
+    dispatch.send_beside_on_commit(period_create_task, (2031,), name="never-a-thread")
+    for callback in with_commit:
+        callback()
+    assert sent == [(period_create_task.name, (2031,))] and not beside.pending

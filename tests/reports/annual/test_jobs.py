@@ -79,19 +79,6 @@ def test_the_start_answers_before_the_build_and_its_queries_do_not_grow_with_dat
     assert len(beside.pending) == 2  # built beside the request, after it has answered
 
 
-def test_the_build_beside_the_request_runs_in_its_own_thread(year, monkeypatch):
-    import threading
-
-    from reports.annual import jobs
-
-    seen = []
-    finished = threading.Event()
-    monkeypatch.setattr(jobs, "connections", type("C", (), {"close_all": staticmethod(finished.set)}))
-    jobs._in_thread(lambda: seen.append(threading.current_thread().name), delay=0)
-    assert finished.wait(10)
-    assert seen == ["annual-report"]
-
-
 def test_a_failed_build_is_recorded(year, monkeypatch):
     from reports.annual import jobs
 
