@@ -76,6 +76,8 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "diagnostics": "deficits.demo.seed_diagnostics",
         "catalog_and_routes": "iom.demo.seed_iom",
         "indicators": "indicators.demo.seed_indicators",
+        # The institute's letters are signed by the demo's «director», not by their author.
+        "letter_signatory": "reports.letters.demo.seed_signatory",
     },
     # Before the core's demo data are deleted (the higher apps' rows first).
     "demo_wipes": {

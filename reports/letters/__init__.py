@@ -32,6 +32,7 @@ from reports.letters.permissions import (
 from reports.letters.rendering import (
     RecommendationGroup,
     letter_context,
+    letter_document,
     letter_html,
     letter_pdf_verified,
     letter_render,
@@ -45,6 +46,7 @@ from reports.letters.wording import (
     proposed_title,
 )
 from reports.letters.workflow import (
+    approval_refusal,
     letter_approve,
     letter_correct,
     letter_issue,
@@ -63,11 +65,13 @@ __all__ = [
     "Proposal",
     "RecommendationGroup",
     "addressee_kinds",
+    "approval_refusal",
     "institute_issuer",
     "issuers_for",
     "letter_approve",
     "letter_context",
     "letter_correct",
+    "letter_document",
     "letter_html",
     "letter_issue",
     "letter_move",
