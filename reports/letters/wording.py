@@ -41,9 +41,7 @@ def _one_group_per_indicator(groups: list[FindingGroup], level: str) -> list[Fin
 def _general_education_only(groups: list[FindingGroup]) -> list[FindingGroup]:
     """A letter to the heads of general-education organisations names none of another kind (a kindergarten)."""
     ids = {f.school_id for g in groups for f in g.units if f.school_id}
-    other = set(
-        School.objects.filter(pk__in=ids).exclude(kind__in=GENERAL_EDUCATION).values_list("pk", flat=True)
-    )
+    other = set(School.objects.filter(pk__in=ids).exclude(kind__in=GENERAL_EDUCATION).values_list("pk", flat=True))
     kept = []
     for g in groups:
         g.units = [f for f in g.units if f.school_id not in other]

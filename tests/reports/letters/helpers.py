@@ -7,7 +7,7 @@ import pytest
 from indicators.engine import compute_period
 from indicators.models import ComputationRun
 from indicators.services import run_begin, run_finish
-from monitoring.models import Role
+from monitoring.models import Role, User
 from reports import letters
 from reports.models import Letter
 from tests import factories
@@ -57,12 +57,17 @@ def _propose(world, addressee, municipality=None, user=None, issuer=None) -> Let
 
 def _signer(world=None):
     """A second institute analyst: the one who approves as signatory what ``world.analyst`` wrote (four eyes)."""
-    return factories.UserFactory(username="director", role=Role.ANALYST, first_name="Ирина", last_name="Воронина")
+    # Looked up first: the factory sets the password again, which would log the user out of a test client.
+    return User.objects.filter(username="director").first() or factories.UserFactory(
+        username="director", role=Role.ANALYST, first_name="Ирина", last_name="Воронина"
+    )
 
 
 def _municipal_signer(world):
     """A second official of M1's education authority, who approves what ``world.municipal`` wrote."""
-    return factories.UserFactory(username="municipal-signer", role=Role.MUNICIPAL, municipality=world.m1)
+    return User.objects.filter(username="municipal-signer").first() or factories.UserFactory(
+        username="municipal-signer", role=Role.MUNICIPAL, municipality=world.m1
+    )
 
 
 def _issued(world, **kw) -> Letter:
