@@ -4,11 +4,13 @@ The package, by job:
 
 - ``permissions`` — the issuing bodies, who writes a body's letters, who reads and receives them;
 - ``wording`` — what a proposed letter says (conclusions and recommendations from the findings);
-- ``workflow`` — the state machine draft → approved → issued, corrections, receipts
+- ``workflow`` — the state machine draft → approved (by a signatory, not the author) → issued, corrections,
+  receipts
   (what follows an issue is declared in monitoring/config/extensions.py);
 - ``editing`` — changes to a draft's texts and items;
-- ``rendering`` — the document: its context, HTML and PDF, and the stored PDF's check;
+- ``rendering`` — the document (one rendering for the PDF and the page's preview), its PDF, the stored PDF's check;
 - ``guards`` — the ORM guard that keeps an issued letter frozen (registered on import);
+- ``demo`` — the demo's signatory (the store ``demo_steps``);
 - ``errors`` — what the services refuse with.
 
 The names the rest of the project uses are re-exported here (``from reports import letters``).

@@ -2,7 +2,9 @@
 
 Who may do what follows the issuing body: the institute's letters are written, approved
 and issued by institute analysts; a municipal authority's by that municipality's
-officials. Addressees (by kind and scope) confirm they have read an issued letter.
+officials — approved by one of them other than the author (four eyes, ``workflow.approval_refusal``),
+by the body's named signatory alone when it has a login. Addressees (by kind and scope) confirm
+they have read an issued letter.
 """
 
 from __future__ import annotations
