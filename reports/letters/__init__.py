@@ -5,8 +5,7 @@ The package, by job:
 - ``permissions`` — the issuing bodies, who writes a body's letters, who reads and receives them;
 - ``wording`` — what a proposed letter says (conclusions and recommendations from the findings);
 - ``workflow`` — the state machine draft → approved (by a signatory, not the author) → issued, corrections,
-  receipts
-  (what follows an issue is declared in monitoring/config/extensions.py);
+  receipts (what follows an issue is declared in monitoring/config/extensions.py);
 - ``editing`` — changes to a draft's texts and items;
 - ``rendering`` — the document (one rendering for the PDF and the page's preview), its PDF, the stored PDF's check;
 - ``guards`` — the ORM guard that keeps an issued letter frozen (registered on import);
