@@ -45,9 +45,17 @@ class RecommendationTextAdmin(ScopedHistoryAdmin):
 
 @admin.register(Issuer)
 class IssuerAdmin(ScopedHistoryAdmin):
-    list_display = ["name", "kind", "municipality", "signatory_position", "signatory_name"]
+    list_display = ["name", "kind", "municipality", "signatory_position", "signatory_name", "signatory"]
     list_filter = ["kind"]
     search_fields = ["name"]
+    list_select_related = ["municipality", "signatory"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "signatory" in form.base_fields:
+            # Only someone who writes the body's letters may sign them; nobody else's name is listed.
+            form.base_fields["signatory"].queryset = letters.permissions.signatory_candidates(obj)
+        return form
 
     def has_change_permission(self, request, obj=None):
         # A municipal authority keeps its own letterhead (address, requisites, signatory).

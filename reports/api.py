@@ -143,7 +143,7 @@ class LetterSerializer(serializers.ModelSerializer):
         model = Letter
         fields = [
             "id", "period", "document_kind", "issuer", "issuer_kind", "addressee", "addressees", "municipality",
-            "addressee_line", "title", "introduction", "closing", "reply_to", "protocol", "status",
+            "addressee_line", "title", "introduction", "closing", "reply_to", "reply_to_date", "protocol", "status",
             "signatory_position", "signatory_name", "created_at", "approved_at", "number", "issued_on",
             "has_pdf", "pdf_sha256", "corrects", "items",
         ]  # fmt: skip

@@ -14,12 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from monitoring.models import MonitoringPeriod, Municipality
 from monitoring.models.scoping import can_write_region, require_staff_reader
 from reports import audit, letters
-from reports.models import AddresseeKind, Issuer, Letter, LetterReceipt, LetterStatus, TextKind
+from reports.models import AddresseeKind, Issuer, IssuerKind, Letter, LetterReceipt, LetterStatus, TextKind
+from reports.notices import letter_recipients
 
 
 def _staff(request) -> None:
@@ -79,7 +81,18 @@ class LetterNewForm(forms.Form):
             # The only letterhead the user writes on: nothing to choose.
             self.fields["issuer"].initial = issuers[0].pk
             self.fields["issuer"].empty_label = None
-        self.fields["municipality"].queryset = Municipality.objects.visible_to(user)
+        self.fields["municipality"].queryset = Municipality.objects.visible_to(user).order_by("name")
+        if issuers and all(i.kind == IssuerKind.MUNICIPAL for i in issuers):
+            # A municipal authority writes about its own municipality only, and not to itself: no
+            # «весь регион», no «органам местного самоуправления» (the service refuses both).
+            field = self.fields["municipality"]
+            field.queryset = Municipality.objects.filter(pk__in=[i.municipality_id for i in issuers]).order_by("name")
+            field.required, field.empty_label = True, None
+            if len(issuers) == 1:
+                field.initial = issuers[0].municipality_id
+            self.fields["addressees"].choices = [
+                (value, label) for value, label in AddresseeKind.choices if value != AddresseeKind.MUNICIPAL
+            ]
         current = MonitoringPeriod.objects.current()
         if current:
             self.fields["period"].initial = current.pk
@@ -111,11 +124,39 @@ def letter_new(request):
     return render(request, "reports/letter_new.html", {"form": form})
 
 
+def _approve_question(letter: Letter) -> str:
+    issuer = letter.issuer
+    return (
+        f"Согласовать письмо как подписант ({issuer.signatory_position} {issuer.signatory_name})? "
+        "Письмо будет подписано этим именем, а его текст — закрыт для правки: изменить его можно, "
+        "только вернув письмо в черновик."
+    )
+
+
+def _issue_question(letter: Letter) -> str:
+    """The issue confirmation names its consequence: the number, who receives it, and that it cannot be undone."""
+    count = letter_recipients(letter).count()
+    kinds = ", ".join(AddresseeKind(k).label.lower() for k in letters.addressee_kinds(letter))
+    area = letter.municipality.name if letter.municipality_id else "весь регион"
+    whom = ngettext("%(n)d адресату", "%(n)d адресатам", count) % {"n": count}
+    return (
+        f"Зарегистрировать и отправить письмо? Оно получит следующий исходящий номер и сегодняшнюю дату, "
+        f"PDF будет зафиксирован, и письмо будет отправлено {whom}: {kinds} ({area}). "
+        "Отменить это нельзя: ошибку исправляет только новое письмо взамен этого."
+    )
+
+
 @login_required
 def letter_detail(request, pk: int):
     letter = _letter(request, pk)
     context = letters.letter_context(letter, draft=not letter.is_issued)
+    context["document"] = letters.letter_document(letter=letter, draft=not letter.is_issued)
     may_write = letters.may_write(user=request.user, issuer=letter.issuer)
+    if may_write and letter.status == LetterStatus.DRAFT:
+        context["approve_refusal"] = letters.approval_refusal(letter=letter, user=request.user)
+        context["approve_question"] = _approve_question(letter)
+    if may_write and letter.status == LetterStatus.APPROVED:
+        context["issue_question"] = _issue_question(letter)
     context.update(
         {
             "may_write": may_write,
@@ -151,7 +192,16 @@ def _edit_payload(post, letter: Letter) -> dict:
         )
     fields = {
         name: post[name]
-        for name in ("title", "introduction", "closing", "addressee_line", "reply_to", "protocol", "revision")
+        for name in (
+            "title",
+            "introduction",
+            "closing",
+            "addressee_line",
+            "reply_to",
+            "reply_to_date",
+            "protocol",
+            "revision",
+        )
         if name in post
     }
     return {**fields, "items": items, "add": add, "remove": remove}
@@ -179,7 +229,11 @@ def _edit_context(letter: Letter, post=None) -> dict:
     context["addressee_choices"] = AddresseeKind.choices
     context["kind_choices"] = TextKind.choices
     context["revision"] = letter.revision
+    # A date field shows and sends ISO dates (it displays them the browser's way, 01.02.2026 in Russian).
+    context["reply_to_date_value"] = letter.reply_to_date.isoformat() if letter.reply_to_date else ""
     if post is not None:
+        context["unsaved"] = True  # what is shown was typed, not stored: leaving asks first
+        context["reply_to_date_value"] = post.get("reply_to_date", context["reply_to_date_value"])
         for name in ("title", "introduction", "closing", "addressee_line", "reply_to", "protocol"):
             if name in post:
                 setattr(letter, name, post[name])

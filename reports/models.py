@@ -151,6 +151,17 @@ class Issuer(models.Model):
     inn_kpp = models.CharField("ИНН/КПП", max_length=30, blank=True)
     signatory_position = models.CharField("должность подписанта", max_length=255)
     signatory_name = models.CharField("подписант (инициалы, фамилия)", max_length=255)
+    # The person who signs, when they have a login: only they approve the body's letters as
+    # signatory, and the letters print their name (with the position above).
+    signatory = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="подписант (пользователь портала)",
+        help_text="Если указан, письма органа согласует только он, и письма подписываются его именем.",
+    )
     number_suffix = models.CharField("суффикс исходящего номера", max_length=20, blank=True)
 
     scope_paths = ScopePaths(public=True)
@@ -241,7 +252,9 @@ class Letter(models.Model):
     introduction = models.TextField("вступление", blank=True)
     closing = models.TextField("заключение", blank=True)
     protocol = models.CharField("протокол (для справки)", max_length=255, blank=True)
-    reply_to = models.CharField("на № … от …", max_length=255, blank=True)
+    # The letter this one answers: its number and its date, printed «на № 12-34 от 01.02.2025».
+    reply_to = models.CharField("на № (номер письма)", max_length=255, blank=True)
+    reply_to_date = models.DateField("от (дата письма)", null=True, blank=True)
     status = models.CharField("состояние", max_length=20, choices=LetterStatus.choices, default=LetterStatus.DRAFT)
     signatory_position = models.CharField("должность подписанта", max_length=255)
     signatory_name = models.CharField("подписант", max_length=255)

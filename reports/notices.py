@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from monitoring.models import MonitoringPeriod, MonitoringPlanItem, Role
 from reports.letters.permissions import addressee_kinds
+from reports.letters.wording import GENERAL_EDUCATION
 from reports.models import AddresseeKind, Finding, Letter, LetterStatus, Measure, MeasureStatus, Notice
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,9 @@ def letter_recipients(letter: Letter):
     area = letter.municipality_id
     wanted = Q(pk__in=[])
     if AddresseeKind.SCHOOL_HEADS in kinds:
-        wanted |= Q(role=Role.SCHOOL_HEAD, school__isnull=False) & (Q(school__municipality_id=area) if area else Q())
+        # «Руководителям общеобразовательных организаций»: not the head of a kindergarten.
+        heads = Q(role=Role.SCHOOL_HEAD, school__isnull=False, school__kind__in=GENERAL_EDUCATION)
+        wanted |= heads & (Q(school__municipality_id=area) if area else Q())
     if AddresseeKind.MUNICIPAL in kinds:
         wanted |= Q(role=Role.MUNICIPAL, municipality__isnull=False) & (Q(municipality_id=area) if area else Q())
     if AddresseeKind.INSTITUTE in kinds:

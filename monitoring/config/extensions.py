@@ -77,6 +77,8 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "catalog_and_routes": "iom.demo.seed_iom",
         "indicators": "indicators.demo.seed_indicators",
         "institute_setup": "reports.demo.seed_institute",
+        # The institute's letters are signed by the demo's «director», not by their author (after its setup).
+        "letter_signatory": "reports.letters.demo.seed_signatory",
     },
     # Before the core's demo data are deleted (the higher apps' rows first).
     "demo_wipes": {

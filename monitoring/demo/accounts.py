@@ -15,6 +15,7 @@ DEMO_PASSWORD = "demo12345"
 # (username, role, what the account shows) — printed by the command, the Makefile and the README.
 DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
     ("analyst", models.Role.ANALYST, "Специалист института: весь регион"),
+    ("director", models.Role.ANALYST, "Ректор института: подписывает письма, которые составил analyst"),
     ("ministry", models.Role.MINISTRY, "Представитель министерства: весь регион"),
     ("municipal", models.Role.MUNICIPAL, "Специалист муниципалитета: город-герой Волгоград"),
     ("head", models.Role.SCHOOL_HEAD, "Руководитель школы в Волгограде"),
@@ -54,6 +55,14 @@ def create_accounts(run: DemoRun) -> list[str]:
             "last_name": "Савельева",
             "is_staff": True,
             "position": "Ведущий аналитик центра мониторинга",
+        },
+        # The institute's signatory (reports.demo makes her the letterhead's signatory): the
+        # analyst composes a letter, the rector approves it — never the author herself.
+        "director": {
+            "first_name": "Ирина",
+            "last_name": "Воронина",
+            "is_staff": True,
+            "position": "Ректор",
         },
         "ministry": {
             "first_name": "Андрей",

@@ -4,11 +4,12 @@ The package, by job:
 
 - ``permissions`` — the issuing bodies, who writes a body's letters, who reads and receives them;
 - ``wording`` — what a proposed letter says (conclusions and recommendations from the findings);
-- ``workflow`` — the state machine draft → approved → issued, corrections, receipts
-  (what follows an issue is declared in monitoring/config/extensions.py);
+- ``workflow`` — the state machine draft → approved (by a signatory, not the author) → issued, corrections,
+  receipts (what follows an issue is declared in monitoring/config/extensions.py);
 - ``editing`` — changes to a draft's texts and items;
-- ``rendering`` — the document: its context, HTML and PDF, and the stored PDF's check;
+- ``rendering`` — the document (one rendering for the PDF and the page's preview), its PDF, the stored PDF's check;
 - ``guards`` — the ORM guard that keeps an issued letter frozen (registered on import);
+- ``demo`` — the demo's signatory (the store ``demo_steps``);
 - ``errors`` — what the services refuse with.
 
 The names the rest of the project uses are re-exported here (``from reports import letters``).
@@ -32,6 +33,7 @@ from reports.letters.permissions import (
 from reports.letters.rendering import (
     RecommendationGroup,
     letter_context,
+    letter_document,
     letter_html,
     letter_pdf_verified,
     letter_render,
@@ -45,6 +47,7 @@ from reports.letters.wording import (
     proposed_title,
 )
 from reports.letters.workflow import (
+    approval_refusal,
     letter_approve,
     letter_correct,
     letter_issue,
@@ -63,11 +66,13 @@ __all__ = [
     "Proposal",
     "RecommendationGroup",
     "addressee_kinds",
+    "approval_refusal",
     "institute_issuer",
     "issuers_for",
     "letter_approve",
     "letter_context",
     "letter_correct",
+    "letter_document",
     "letter_html",
     "letter_issue",
     "letter_move",

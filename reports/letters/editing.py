@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from simple_history.utils import bulk_update_with_history
 
 from monitoring.shared.text import clean_int, clean_text
 from reports.letters.errors import LetterEditConflict
@@ -32,6 +33,37 @@ def _clean_item(kind: str, addressee: str, text: str) -> tuple[str, str, str]:
 
 # A number sign typed before the reference: «№» always; «N», «No.», «Nº» before a digit (not a word).
 REFERENCE_SIGN = re.compile(r"^\s*(?:№+\s*|N[oº]?\.?\s*(?=\d))", re.IGNORECASE)
+# «12-34 от 01.02.2025 г.» typed whole into the number: the number, «от», a day.month.year date.
+REFERENCE_WITH_DATE = re.compile(
+    r"^(?P<number>.*?)\s+от\s+(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s*(?:г\.?|года)?\s*$", re.IGNORECASE
+)
+
+
+def split_reference(text: str) -> tuple[str, dt.date | None]:
+    """«№ 12-34 от 01.02.2025» → («12-34», 1 Feb 2025); a text without a valid date stays the number."""
+    number = REFERENCE_SIGN.sub("", text).strip()
+    match = REFERENCE_WITH_DATE.match(number)
+    if match:
+        try:
+            return match["number"].strip(), dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            pass
+    return number, None
+
+
+def clean_reference_date(value: str | dt.date | None) -> dt.date | None:
+    """The answered letter's date: a date, ISO «2025-02-01» (a date field) or «01.02.2025»; empty is none."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError(f"Дата письма «{text[:20]}» не распознана: укажите ее как 01.02.2025.")
 
 
 @transaction.atomic
@@ -44,6 +76,7 @@ def letter_update(
     closing: str | None = None,
     addressee_line: str | None = None,
     reply_to: str | None = None,
+    reply_to_date: str | dt.date | None = None,
     protocol: str | None = None,
     signatory_position: str | None = None,
     signatory_name: str | None = None,
@@ -75,16 +108,34 @@ def letter_update(
         field = Letter._meta.get_field(name)
         label = str(field.verbose_name).capitalize()
         setattr(letter, name, clean_text(fields[name], label=label, max_length=field.max_length or TEXT_LIMIT))
-    # The letterhead prints «на № 12-34 от 01.02.2026»: a «№» typed into the field would print twice.
-    letter.reply_to = REFERENCE_SIGN.sub("", letter.reply_to)
+    # The letterhead prints «на № 12-34 от 01.02.2026»: a «№» typed into the number would print
+    # twice, and a date typed after it («12-34 от 01.02.2026») goes to the date (the field given wins).
+    if reply_to is not None:
+        letter.reply_to, typed_date = split_reference(letter.reply_to)
+        if typed_date is not None and not reply_to_date:
+            reply_to_date = typed_date
+    if reply_to_date is not None:
+        letter.reply_to_date = clean_reference_date(reply_to_date)
+        changed.append("reply_to_date")
     if not letter.title:
         raise ValidationError("Заголовок письма не может быть пустым.")
     if changed:
         letter.save(update_fields=changed)
+    _save_items(letter, user=user, items=items, add=add, remove=remove)
+    _bump(letter)
+    return letter
+
+
+def _save_items(letter: Letter, *, user, items: Sequence[dict], add: Sequence[dict], remove: Sequence[int]) -> None:
+    """Items' texts, addressees and order, new and removed items — in a number of queries that does not
+    grow with the letter's items: only the items that changed are written, in one bulk update (with
+    their history rows in one insert), instead of a guard query, an update and a history row per item.
+    """
     existing = {i.pk: i for i in letter.items.all()}
-    for pk in remove:
-        if pk in existing:
-            existing.pop(pk).delete()
+    before = {pk: (i.addressee, i.text, i.order) for pk, i in existing.items()}
+    gone = [existing.pop(pk) for pk in remove if pk in existing]
+    for item in gone:
+        item.delete()
     for row in items:
         item = existing.get(clean_int(row["id"], label="Пункт", maximum=2**62))
         if item is None:
@@ -93,14 +144,26 @@ def letter_update(
         item.addressee, item.text = addressee, text
         if row.get("order") not in (None, ""):
             item.order = clean_int(row["order"], label="Номер пункта", minimum=1, maximum=10_000)
-        item.save(update_fields=["addressee", "text", "order"])
+    new = []
     for row in add:
         kind, addressee, text = _clean_item(row.get("kind", ""), row.get("addressee", ""), row.get("text", ""))
-        last = letter.items.filter(kind=kind, addressee=addressee).aggregate(m=Max("order"))["m"] or 0
-        LetterItem.objects.create(letter=letter, kind=kind, addressee=addressee, order=last + 1, text=text)
-    _renumber(letter)
-    _bump(letter)
-    return letter
+        same = [i.order for i in (*existing.values(), *new) if (i.kind, i.addressee) == (kind, addressee)]
+        new.append(LetterItem(letter=letter, kind=kind, addressee=addressee, order=max(same, default=0) + 1, text=text))
+    _number(list(existing.values()) + new)
+    changed = [i for pk, i in existing.items() if before[pk] != (i.addressee, i.text, i.order)]
+    if changed:
+        bulk_update_with_history(changed, LetterItem, ["addressee", "text", "order"], default_user=user)
+    for item in new:
+        item.save()
+
+
+def _number(items: list[LetterItem]) -> None:
+    """Orders 1..n within each numbered list, keeping the order the author chose (new items last among equals)."""
+    position: dict[tuple[str, str], int] = {}
+    for item in sorted(items, key=lambda i: (i.kind, i.addressee, i.order, i.pk is None, i.pk or 0)):
+        key = (item.kind, item.addressee)
+        position[key] = position.get(key, 0) + 1
+        item.order = position[key]
 
 
 def _require_revision(letter: Letter, revision: int | str | None) -> None:

@@ -2,11 +2,14 @@
 
 Who may do what follows the issuing body: the institute's letters are written, approved
 and issued by institute analysts; a municipal authority's by that municipality's
-officials. Addressees (by kind and scope) confirm they have read an issued letter.
+officials — approved by one of them other than the author (four eyes, ``workflow.approval_refusal``),
+by the body's named signatory alone when it has a login. Addressees (by kind and scope) confirm
+they have read an issued letter.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
@@ -75,6 +78,16 @@ def may_write(*, user, issuer: Issuer) -> bool:
     if issuer.kind == IssuerKind.INSTITUTE:
         return user.role == Role.ANALYST
     return user.role == Role.MUNICIPAL and user.municipality_id == issuer.municipality_id
+
+
+def signatory_candidates(issuer: Issuer | None) -> QuerySet:
+    """Who may be named a body's signatory: the active people who write its letters (and so may approve them)."""
+    users = get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+    if issuer is None:
+        return users.none()
+    if issuer.kind == IssuerKind.INSTITUTE:
+        return users.filter(role=Role.ANALYST)
+    return users.filter(role=Role.MUNICIPAL, municipality_id=issuer.municipality_id)
 
 
 def require_writer(user, issuer: Issuer) -> None:

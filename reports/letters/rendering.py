@@ -41,8 +41,19 @@ def letter_context(letter: Letter, *, draft: bool) -> dict:
     }
 
 
+def letter_document(*, letter: Letter, draft: bool) -> str:
+    """The letter as a document (HTML, styled by static/css/letter.css): what the PDF prints and the page previews.
+
+    One rendering for both, so what the signatory approves on screen is what is issued on paper.
+    """
+    return render_to_string("reports/letter_document.html", letter_context(letter, draft=draft))
+
+
 def letter_html(*, letter: Letter, draft: bool) -> str:
-    return render_to_string("reports/letter_pdf.html", letter_context(letter, draft=draft))
+    """The PDF's HTML: the page frame (A4, margins, page numbers) around ``letter_document``."""
+    # The template engine's output is already safe HTML (every typed text in it escaped).
+    document = letter_document(letter=letter, draft=draft)
+    return render_to_string("reports/letter_pdf.html", {"letter": letter, "document": document})
 
 
 def letter_render(*, letter: Letter, draft: bool) -> bytes:

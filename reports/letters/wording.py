@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indicators.models import Level
-from monitoring.models import Direction, MonitoringPeriod, Municipality
+from monitoring.models import Direction, MonitoringPeriod, Municipality, School, SchoolKind
 from reports import library
 from reports.findings import FindingGroup, grouped_findings
 from reports.models import AddresseeKind
+
+# The kinds a letter to «руководителям общеобразовательных организаций» speaks of (a school without a kind
+# recorded counts as one: the packages before kinds were recorded were general-education schools only).
+GENERAL_EDUCATION = (SchoolKind.GENERAL, "")
 
 MONITORING = "мониторинг системы обеспечения профессионального развития педагогических работников"
 
@@ -32,6 +36,18 @@ def _one_group_per_indicator(groups: list[FindingGroup], level: str) -> list[Fin
         if current is None or (g.level == level and current.level != level):
             by_code[g.indicator_code] = g
     return [g for g in groups if by_code.get(g.indicator_code) is g]
+
+
+def _general_education_only(groups: list[FindingGroup]) -> list[FindingGroup]:
+    """A letter to the heads of general-education organisations names none of another kind (a kindergarten)."""
+    ids = {f.school_id for g in groups for f in g.units if f.school_id}
+    other = set(School.objects.filter(pk__in=ids).exclude(kind__in=GENERAL_EDUCATION).values_list("pk", flat=True))
+    kept = []
+    for g in groups:
+        g.units = [f for f in g.units if f.school_id not in other]
+        if g.units:
+            kept.append(g)
+    return kept
 
 
 def _values(group: FindingGroup, period: MonitoringPeriod) -> dict[str, str]:
@@ -58,6 +74,8 @@ def letter_proposal(
     """Conclusions (one per indicator that misses in scope) and the matching recommendations by addressee kind."""
     lib = library.library_active()
     groups = grouped_findings(period=period, user=user, municipality=municipality)
+    if AddresseeKind.SCHOOL_HEADS in kinds:
+        groups = _general_education_only(groups)
     groups = _one_group_per_indicator(groups, _preferred_level(kinds=kinds, municipality=municipality))
     conclusions = []
     for g in groups:

@@ -132,18 +132,49 @@ def require_draft(letter: Letter) -> None:
 # --- approving, issuing, correcting -------------------------------------------------
 
 
+# A signatory is a person: a surname (two letters at least), not a dash or a blank.
+_NAMED = re.compile(r"[^\W\d_]{2,}")
+
+
+def approval_refusal(*, letter: Letter, user) -> str | None:
+    """Why this user may not approve this letter as its signatory (four eyes), or None when they may.
+
+    The author never approves their own letter; when the issuing body names its signatory's
+    login, only that person approves; and a body without a named signatory has no one to sign.
+    """
+    issuer = letter.issuer
+    if letter.author_id is not None and letter.author_id == getattr(user, "pk", None):
+        return (
+            "Автор письма не может согласовать его как подписант: письмо согласует другой сотрудник"
+            f" — подписант ({issuer.signatory_position} {issuer.signatory_name})."
+        )
+    if issuer.signatory_id is not None and issuer.signatory_id != getattr(user, "pk", None):
+        return f"Письма этого органа согласует подписант: {issuer.signatory_position} {issuer.signatory_name}."
+    if not _NAMED.search(issuer.signatory_name or ""):
+        return "У органа не указан подписант (должность, инициалы и фамилия): заполните его в реквизитах бланка."
+    return None
+
+
 @transaction.atomic
 def letter_approve(*, letter: Letter, user) -> Letter:
-    """The signatory's side approves a draft; only an approved letter can be issued."""
+    """The signatory approves a draft — never its author; only an approved letter can be issued.
+
+    The letter takes the issuing body's signatory as it is now: the person who approved is the one it prints.
+    """
     letter = locked(letter)
     require_writer(user, letter.issuer)
     require_draft(letter)
+    refusal = approval_refusal(letter=letter, user=user)
+    if refusal:
+        raise ValidationError(refusal)
     if not letter.items.exists():
         raise ValidationError("В письме нет ни одного пункта.")
     letter.status = LetterStatus.APPROVED
     letter.approved_by = user
     letter.approved_at = timezone.now()
-    letter.save(update_fields=["status", "approved_by", "approved_at"])
+    letter.signatory_position = letter.issuer.signatory_position
+    letter.signatory_name = letter.issuer.signatory_name
+    letter.save(update_fields=["status", "approved_by", "approved_at", "signatory_position", "signatory_name"])
     return letter
 
 

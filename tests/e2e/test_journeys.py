@@ -170,15 +170,22 @@ def test_analyst_imports_computes_and_issues_a_letter(journey, sql, tmp_path):
     ) == (1,)
     page.get_by_role("link", name="Просмотр").click()
     expect(page.locator("main")).to_contain_text(added)
+    # Four eyes: the author does not approve her own letter; the institute's signatory does.
+    expect(page.get_by_role("button", name="Согласовать (подписант)")).to_have_count(0)
+    expect(page.locator("#approve-refusal")).to_contain_text("Автор письма не может согласовать")
+    j.logout()
+    j.login("director")
+    page.goto(f"/letters/{letter_id}/")
     page.get_by_role("button", name="Согласовать (подписант)").click()
     expect(page.locator("#letter-status")).to_contain_text("Согласовано подписантом")
     page.get_by_role("button", name="Зарегистрировать и отправить").click()
     expect(page.locator("#letter-status")).to_contain_text("Зарегистрировано и отправлено")
     # Each irreversible step asked first, naming its consequence.
-    assert [m.split("?")[0] for m in j.asked[-2:]] == [
-        "Согласовать письмо как подписант",
-        "Зарегистрировать и отправить письмо",
-    ]
+    approve, issue = j.asked[-2:]
+    assert approve.startswith("Согласовать письмо как подписант (Ректор")
+    assert issue.startswith("Зарегистрировать и отправить письмо?") and "Отменить это нельзя" in issue
+    assert re.search(r"будет отправлено \d+ адресат", issue) and "город-герой Волгоград" in issue
+    assert sql("SELECT approved_by_id <> author_id FROM reports_letter WHERE id = %s", letter_id) == (True,)
     j.shot("letter-issued")
     pdf = j.download(page.get_by_role("link", name="Скачать PDF").click, tmp_path)
     content = pdf.read_bytes()

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from reports import audit, letters
 from reports.models import Letter, LetterItem
+from tests.reports.letters.helpers import _signer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -75,7 +76,7 @@ def test_the_history_block_is_for_the_institute_only(client, world, staffed_issu
 
 @pytest.fixture
 def staffed_issued(world, draft):
-    letters.letter_approve(letter=draft, user=world.analyst)
+    letters.letter_approve(letter=draft, user=_signer(world))
     # Issued as letter_issue leaves it, without rendering a PDF (an update: the frozen guard and
     # the history see no save, which is not what this fixture is about).
     Letter.objects.filter(pk=draft.pk).update(

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from reports import letters
 from reports.models import Letter, LetterReceipt
-from tests.reports.letters.helpers import SHORTAGE_AC, staffed  # noqa: F401  (the fixture)
+from tests.reports.letters.helpers import SHORTAGE_AC, _signer, staffed  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -28,7 +28,7 @@ def two(staffed):  # noqa: F811
     issued = letters.letter_propose(
         period=staffed.period, issuer=issuer, addressee="school_heads", municipality=staffed.m1, user=staffed.analyst
     )
-    letters.letter_approve(letter=issued, user=staffed.analyst)
+    letters.letter_approve(letter=issued, user=_signer(staffed))
     issued = letters.letter_issue(letter=issued, user=staffed.analyst, today=dt.date(2026, 3, 2))
     return staffed, draft, issued
 
@@ -103,12 +103,19 @@ def test_approving_and_issuing_ask_first_naming_the_consequence(client, two, set
     # Issue 16, item 3: «Согласовать» and «Зарегистрировать и отправить» (a number drawn, every
     # addressee told) acted on one click.
     world, draft, _ = two
-    client.force_login(world.analyst)
+    client.force_login(_signer(world))
     page = client.get(reverse("letter-detail", args=[draft.pk])).content.decode()
-    assert 'data-confirm="Согласовать письмо как подписант?' in page
-    letters.letter_approve(letter=draft, user=world.analyst)
-    page = client.get(reverse("letter-detail", args=[draft.pk])).content.decode()
-    assert "будет присвоен исходящий номер" in page and "адресаты получат уведомление" in page
+    assert 'data-confirm="Согласовать письмо как подписант (Ректор И.А. Воронина)?' in page
+    letters.letter_approve(letter=draft, user=_signer(world))
+    response = client.get(reverse("letter-detail", args=[draft.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200, response
+    # The number, whom it goes to (M1's heads: head_a only) and that it cannot be undone.
+    assert (
+        "Оно получит следующий исходящий номер и сегодняшнюю дату, PDF будет зафиксирован, и письмо будет "
+        "отправлено 1 адресату: руководителям общеобразовательных организаций (Алексеевский муниципальный район). "
+        "Отменить это нельзя"
+    ) in page
     assert Path(settings.BASE_DIR, "static/js/portal.js").read_text().count("data-confirm") >= 2
 
 
@@ -157,7 +164,9 @@ def test_the_composer_flow_from_proposal_to_download(client, staffed):  # noqa: 
     assert letter.items.filter(kind="conclusion").order_by("order").first().pk == first.pk
     preview = client.get(reverse("letter-pdf", args=[letter.pk]))
     assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
+    client.force_login(_signer(staffed))  # four eyes: another analyst approves
     client.post(reverse("letter-approve", args=[letter.pk]))
+    client.force_login(staffed.analyst)
     client.post(reverse("letter-issue", args=[letter.pk]))
     letter.refresh_from_db()
     assert letter.is_issued and letter.number == f"1/{dt.date.today().year % 100:02d}"
@@ -240,11 +249,17 @@ def test_moving_an_item_keeps_what_was_typed(client, two):
     people, letter, _ = two
     client.force_login(people.analyst)
     first, second = letter.items.filter(kind="conclusion").order_by("order")[:2]
-    form = _editor_form(letter, introduction="Новое вступление", reply_to="12-34 от 01.02.2026", direction="down")
+    form = _editor_form(
+        letter, introduction="Новое вступление", reply_to="12-34", reply_to_date="2026-02-01", direction="down"
+    )
     form[f"item-{second.pk}-text"] = "Исправленный вывод"
     assert client.post(reverse("letter-move", args=[letter.pk, first.pk]), form).status_code == 302
     letter.refresh_from_db()
-    assert (letter.introduction, letter.reply_to) == ("Новое вступление", "12-34 от 01.02.2026")
+    assert (letter.introduction, letter.reply_to, letter.reply_to_date) == (
+        "Новое вступление",
+        "12-34",
+        dt.date(2026, 2, 1),
+    )
     ordered = list(letter.items.filter(kind="conclusion").order_by("order"))
     assert ordered[0].pk == second.pk and ordered[0].text == "Исправленный вывод" and ordered[1].pk == first.pk
     page = client.get(reverse("letter-edit", args=[letter.pk])).content.decode()
@@ -281,3 +296,49 @@ def test_a_save_over_anothers_newer_edit_is_refused_and_keeps_both(client, two):
         client.post(reverse("letter-move", args=[letter.pk, item.pk]), {**opened_b, "direction": "up"}).status_code
         == 409
     )
+
+
+def test_the_author_is_not_offered_the_signatorys_approval_and_is_refused_it(client, two):
+    """Issue 16, item 3: the analyst who wrote the letter approved it as signatory."""
+    world, draft, _ = two
+    client.force_login(world.analyst)
+    page = client.get(reverse("letter-detail", args=[draft.pk])).content.decode()
+    assert "Согласовать (подписант)" not in page and "Автор письма не может согласовать его как подписант" in page
+    response = client.post(reverse("letter-approve", args=[draft.pk]), follow=True)
+    assert "Автор письма не может согласовать его как подписант" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.approved_by is None
+
+
+def test_a_municipal_composer_is_not_offered_the_whole_region(client, staffed):  # noqa: F811
+    """Issue 16, item 10: a municipal official composing a letter was offered «весь регион»."""
+    client.force_login(staffed.municipal)
+    page = client.get(reverse("letter-new")).content.decode()
+    assert "весь регион" not in page and "Органам местного самоуправления" not in page
+    assert f'<option value="{staffed.m1.pk}" selected>' in page and f'value="{staffed.m2.pk}"' not in page
+    client.force_login(staffed.analyst)
+    assert "весь регион" in client.get(reverse("letter-new")).content.decode()
+
+
+def test_the_editor_warns_before_leaving_unsaved_text(client, two, settings):
+    """Issue 16, item 1: leaving the editor threw typed text away without a word."""
+    world, draft, _ = two
+    client.force_login(world.analyst)
+    page = client.get(reverse("letter-edit", args=[draft.pk])).content.decode()
+    assert "data-warn-unsaved" in page and "js/letter-editor.js" in page and "data-unsaved" not in page
+    script = Path(settings.BASE_DIR, "static/js/letter-editor.js").read_text()
+    assert "beforeunload" in script and "form[data-warn-unsaved]" in script
+    # A refused save shows what was typed, not stored: leaving that page asks from the start.
+    refused = client.post(reverse("letter-edit", args=[draft.pk]), {**_editor_form(draft), "revision": "999"})
+    assert refused.status_code == 409 and "data-unsaved" in refused.content.decode()
+
+
+def test_the_editor_has_the_reference_number_and_date_as_two_fields(client, two):
+    world, draft, _ = two
+    client.force_login(world.analyst)
+    form = {**_editor_form(draft), "reply_to": "№ 12-34", "reply_to_date": "2025-02-01"}
+    assert client.post(reverse("letter-edit", args=[draft.pk]), form).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.reply_to, draft.reply_to_date) == ("12-34", dt.date(2025, 2, 1))
+    page = client.get(reverse("letter-edit", args=[draft.pk])).content.decode()
+    assert 'type="date" id="reply_to_date" name="reply_to_date" value="2025-02-01"' in page

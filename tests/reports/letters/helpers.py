@@ -7,6 +7,7 @@ import pytest
 from indicators.engine import compute_period
 from indicators.models import ComputationRun
 from indicators.services import run_begin, run_finish
+from monitoring.models import Role, User
 from reports import letters
 from reports.models import Letter
 from tests import factories
@@ -54,7 +55,22 @@ def _propose(world, addressee, municipality=None, user=None, issuer=None) -> Let
     )
 
 
+def _signer(world=None):
+    """A second institute analyst: the one who approves as signatory what ``world.analyst`` wrote (four eyes)."""
+    # Looked up first: the factory sets the password again, which would log the user out of a test client.
+    return User.objects.filter(username="director").first() or factories.UserFactory(
+        username="director", role=Role.ANALYST, first_name="Ирина", last_name="Воронина"
+    )
+
+
+def _municipal_signer(world):
+    """A second official of M1's education authority, who approves what ``world.municipal`` wrote."""
+    return User.objects.filter(username="municipal-signer").first() or factories.UserFactory(
+        username="municipal-signer", role=Role.MUNICIPAL, municipality=world.m1
+    )
+
+
 def _issued(world, **kw) -> Letter:
     letter = _propose(world, "school_heads", world.m1)
-    letters.letter_approve(letter=letter, user=world.analyst)
+    letters.letter_approve(letter=letter, user=_signer(world))
     return letters.letter_issue(letter=letter, user=world.analyst, **kw)

@@ -15,6 +15,7 @@ from tests.reports.letters.helpers import (
     SHORTAGE_AC,
     VACANT_AC,
     _issued,
+    _items,
     _propose,
 )
 
@@ -112,3 +113,66 @@ def test_draft_letter_command_renders_without_issuing(staffed, tmp_path):
         str(out2),
     )
     assert "ОТДЕЛ ПО ОБРАЗОВАНИЮ АДМИНИСТРАЦИИ" in pdf_text(out2.read_bytes())
+
+
+def test_the_preview_is_the_pdfs_own_rendering(staffed, client):
+    """Issue 16, item 2: what the signatory approves on screen is what the PDF prints, and nothing else."""
+    import re
+    from html import unescape
+
+    # A letter (not a справка, which has no letterhead) to two kinds of addressee: grouped recommendations.
+    letter = letters.letter_propose(
+        period=staffed.period,
+        issuer=letters.institute_issuer(),
+        addressee=["school_heads", "municipal"],
+        municipality=staffed.m1,
+        user=staffed.analyst,
+        document_kind="letter",
+    )
+    letters.letter_update(
+        letter=letter,
+        user=staffed.analyst,
+        reply_to="12-34",
+        reply_to_date="2025-02-01",
+        closing="Просим сообщить о принятых мерах до 1 июня.",
+        addressee_line="Руководителям ОО\nАлексеевского района",
+    )
+    letter.refresh_from_db()
+    client.force_login(staffed.analyst)
+    page = client.get(f"/letters/{letter.pk}/").content.decode()
+    document = letters.letter_document(letter=letter, draft=True)
+    # The page embeds the PDF's document itself, and the PDF's HTML is that document in a page frame.
+    assert document in page and document in letters.letter_html(letter=letter, draft=True)
+    shown = " ".join(unescape(re.sub(r"<[^>]+>", " ", page.split('id="letter-preview">', 1)[1])).split())
+    printed = " ".join(pdf_text(letters.letter_render(letter=letter, draft=True)).split()).replace("- ", "")
+    items = [t for *_, t in _items(letter)]
+    expected = [
+        "на № 12-34 от 01.02.2025",
+        "Просим сообщить о принятых мерах до 1 июня.",
+        "Руководителям ОО",
+        "Алексеевского района",
+        "Рекомендации:",
+        "Руководителям общеобразовательных организаций:",
+        "Органам местного самоуправления",
+        "Ректор",
+        "И.А. Воронина",
+        *items,
+    ]
+    assert [e for e in expected if " ".join(e.split()) not in shown] == []
+    assert [e for e in expected if " ".join(e.split()) not in printed] == []
+
+
+def test_list_items_are_not_justified(staffed):
+    """Issue 16, item 10: justified list items in the letter PDF showed wide gaps between words."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = re.sub(r"/\*.*?\*/", "", Path(settings.BASE_DIR, "static/css/letter.css").read_text(), flags=re.S)
+    html = letters.letter_html(letter=_propose(staffed, "school_heads", staffed.m1), draft=True)
+    assert 'href="css/letter.css"' in html and 'lang="ru"' in html
+    rules = {sel.strip(): body for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)}
+    for selector in (".letter-doc ol li", ".letter-doc ul.dash li"):
+        assert "text-align: left" in rules[selector] and "hyphens: auto" in rules[selector]
+    assert "justify" not in " ".join(body for sel, body in rules.items() if "li" in sel.split()[-1])

@@ -87,3 +87,24 @@ def test_a_municipality_without_findings_gets_no_conclusions(staffed):
     letter = _propose(staffed, "school_heads", staffed.m2)
     assert _items(letter) == []
     assert "все показатели, для которых установлены пороговые значения, их достигают" in letter.introduction
+
+
+def test_a_letter_to_general_education_heads_names_no_kindergarten(staffed):
+    """Issue 16, item 10: a letter to «руководителям общеобразовательных организаций» listed kindergartens."""
+    from monitoring.models import Role, SchoolKind  # the world's schools get their kinds here only
+    from reports.notices import letter_recipients
+    from tests import factories
+
+    staffed.school_c.kind = SchoolKind.PRESCHOOL
+    staffed.school_c.save()
+    letter = _propose(staffed, "school_heads", staffed.m1)
+    conclusions = [t for k, _, _, t in _items(letter) if k == "conclusion"]
+    assert conclusions and all(A in t and C not in t for t in conclusions), conclusions
+    # Nor does the head of the kindergarten receive it; the school's head does.
+    kindergarten_head = factories.UserFactory(username="head_c", role=Role.SCHOOL_HEAD, school=staffed.school_c)
+    letter.status = LetterStatus.ISSUED
+    recipients = set(letter_recipients(letter))
+    assert staffed.head_a in recipients and kindergarten_head not in recipients
+    # A letter to the municipal authority still speaks of every organisation that misses.
+    municipal = _propose(staffed, "municipal", staffed.m1)
+    assert any(C in t for k, _, _, t in _items(municipal) if k == "conclusion")

@@ -8,14 +8,19 @@ import hashlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from monitoring.models import Role
 from reports import letters
 from reports.models import Letter, LetterReceipt, LetterStatus, OutgoingRegister
+from tests import factories
+from tests.pdfs import pdf_text
 from tests.reports.letters.helpers import (
     SHORTAGE_AC,
     VACANT_AC,
     _issued,
     _items,
+    _municipal_signer,
     _propose,
+    _signer,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -42,12 +47,12 @@ def test_approve_then_issue_only_by_the_signatory_side(staffed):
         letters.letter_issue(letter=letter, user=staffed.analyst)  # not approved yet
     with pytest.raises(PermissionDenied):
         letters.letter_approve(letter=letter, user=staffed.municipal)
-    letters.letter_approve(letter=letter, user=staffed.analyst)
+    letters.letter_approve(letter=letter, user=_signer(staffed))
     with pytest.raises(ValidationError):
         letters.letter_update(letter=letter, user=staffed.analyst, title="после согласования")
     letters.letter_reopen(letter=letter, user=staffed.analyst)
     letters.letter_update(letter=letter, user=staffed.analyst, title="после возврата")
-    letters.letter_approve(letter=letter, user=staffed.analyst)
+    letters.letter_approve(letter=letter, user=_signer(staffed))
     with pytest.raises(PermissionDenied):
         letters.letter_issue(letter=letter, user=staffed.ministry)
     issued = letters.letter_issue(letter=letter, user=staffed.analyst, today=dt.date(2026, 3, 2))
@@ -56,14 +61,17 @@ def test_approve_then_issue_only_by_the_signatory_side(staffed):
 
 
 def test_numbers_run_per_issuer_and_year(staffed):
+    signers = {staffed.analyst: _signer(staffed), staffed.municipal: _municipal_signer(staffed)}
+
     def issue(issuer, user, day):
         letter = _propose(staffed, "school_heads", staffed.m1, user=user, issuer=issuer)
-        letters.letter_approve(letter=letter, user=user)
+        letters.letter_approve(letter=letter, user=signers[user])
         return letters.letter_issue(letter=letter, user=user, today=day).number
 
     institute = letters.institute_issuer()
     m1 = letters.municipal_issuer(municipality=staffed.m1)
     m1.number_suffix = "-ОО"
+    m1.signatory_name = "О.П. Смирнова"  # a named person signs (the default is a dash to fill in)
     m1.save()
     numbers = [
         issue(institute, staffed.analyst, dt.date(2026, 1, 9)),
@@ -102,7 +110,7 @@ def test_a_correction_is_a_new_draft_citing_the_old_letter(staffed):
     new = letters.letter_correct(letter=old, user=staffed.analyst)
     assert new.corrects == old and new.status == "draft" and new.number == ""
     assert [t for *_, t in _items(new)] == [t for *_, t in _items(old)]
-    letters.letter_approve(letter=new, user=staffed.analyst)
+    letters.letter_approve(letter=new, user=_signer(staffed))
     new = letters.letter_issue(letter=new, user=staffed.analyst, today=dt.date(2026, 2, 4))
     assert new.number == "2/26"
     assert "Взамен письма от 03.02.2026 № 1/26." in letters.letter_html(letter=new, draft=False)
@@ -134,7 +142,7 @@ def test_simultaneous_issues_draw_consecutive_numbers(staffed):
     drafts = []
     for _ in range(4):
         letter = _propose(staffed, "school_heads", staffed.m1)
-        drafts.append(letters.letter_approve(letter=letter, user=staffed.analyst))
+        drafts.append(letters.letter_approve(letter=letter, user=_signer(staffed)))
     barrier = threading.Barrier(len(drafts))
     errors = []
 
@@ -177,3 +185,48 @@ def test_a_closed_periods_letters_are_read_only(staffed):
     draft.refresh_from_db()
     assert draft.status == LetterStatus.DRAFT and draft.title != "Иное"
     assert Letter.objects.count() == 2
+
+
+def test_the_author_never_approves_their_own_letter(staffed):
+    """Four eyes (issue 16, item 3): the analyst who wrote the letter approved it as signatory."""
+    letter = _propose(staffed, "school_heads", staffed.m1)
+    with pytest.raises(ValidationError, match="Автор письма не может согласовать его как подписант"):
+        letters.letter_approve(letter=letter, user=staffed.analyst)
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.DRAFT and letter.approved_by is None
+    signer = _signer(staffed)
+    approved = letters.letter_approve(letter=letter, user=signer)
+    assert (approved.status, approved.approved_by) == (LetterStatus.APPROVED, signer)
+    # Reopened and changed by the signer, it is still the analyst's letter: the signer approves again.
+    letters.letter_reopen(letter=letter, user=signer)
+    letters.letter_update(letter=letter, user=signer, title="Правка подписанта")
+    with pytest.raises(ValidationError, match="Автор письма"):
+        letters.letter_approve(letter=letter, user=staffed.analyst)
+    assert letters.letter_approve(letter=letter, user=signer).approved_by == signer
+
+
+def test_a_named_signatory_alone_approves_and_the_letter_prints_that_person(staffed):
+    issuer = letters.institute_issuer()
+    rector = _signer(staffed)
+    colleague = factories.UserFactory(username="colleague", role=Role.ANALYST)
+    issuer.signatory, issuer.signatory_position, issuer.signatory_name = rector, "Ректор", "И.С. Воронина"
+    issuer.save()
+    letter = _propose(staffed, "school_heads", staffed.m1)
+    Letter.objects.filter(pk=letter.pk).update(signatory_name="Кто-то другой")  # an older snapshot
+    with pytest.raises(ValidationError, match=r"согласует подписант: Ректор И\.С\. Воронина"):
+        letters.letter_approve(letter=letter, user=colleague)
+    approved = letters.letter_approve(letter=letter, user=rector)
+    assert (approved.signatory_position, approved.signatory_name) == ("Ректор", "И.С. Воронина")
+    issued = letters.letter_issue(letter=approved, user=staffed.analyst, today=dt.date(2026, 3, 2))
+    assert "И.С. Воронина" in pdf_text(issued.pdf.read())
+
+
+def test_a_body_without_a_named_signatory_has_no_one_to_approve(staffed):
+    issuer = letters.municipal_issuer(municipality=staffed.m1)
+    assert issuer.signatory_name == "—"
+    letter = _propose(staffed, "school_heads", user=staffed.municipal, issuer=issuer)
+    with pytest.raises(ValidationError, match="не указан подписант"):
+        letters.letter_approve(letter=letter, user=_municipal_signer(staffed))
+    issuer.signatory_name = "О.П. Смирнова"
+    issuer.save()
+    assert letters.letter_approve(letter=letter, user=_municipal_signer(staffed)).signatory_name == "О.П. Смирнова"
