@@ -277,10 +277,27 @@ class ComputationRunFactory(factory.django.DjangoModelFactory):
     status = "done"
 
 
-def _institute_issuer():
-    from reports.letters import institute_issuer
+# The tests' institute: a blank of no real region (the code has none; the demo seeds its own).
+TEST_INSTITUTE = {
+    "name": "ГАУ ДПО «Институт развития образования»",
+    "short_name": "ГАУ ДПО ИРО",
+    "address": "100000, г. Энск, ул. Школьная, д. 1",
+    "city": "Энск",
+    "phone": "(000) 00-00-00",
+    "email": "info@iro.example",
+    "ogrn": "1023403432290",
+    "inn_kpp": "3446006416/344601001",
+    "signatory_position": "Ректор",
+    "signatory_name": "И.А. Воронина",
+}
 
-    return institute_issuer()
+
+def institute_issuer():
+    """The institute's blank of the tests (made on first need)."""
+    from reports.models import Issuer
+
+    issuer = Issuer.objects.filter(kind="institute").order_by("pk").first()
+    return issuer or Issuer.objects.create(kind="institute", **TEST_INSTITUTE)
 
 
 def _indicator(code: str):
@@ -296,7 +313,7 @@ class LetterFactory(factory.django.DjangoModelFactory):
         model = "reports.Letter"
 
     period = factory.SubFactory(PeriodFactory)
-    issuer = factory.LazyFunction(lambda: _institute_issuer())
+    issuer = factory.LazyFunction(lambda: institute_issuer())
     addressee = "school_heads"
     municipality = factory.SubFactory(MunicipalityFactory)
     addressee_line = "Руководителям общеобразовательных организаций"

@@ -21,7 +21,6 @@ from reports.letters import guards  # noqa: F401  (registers the frozen-letter g
 from reports.letters.editing import TEXT_LIMIT, letter_move, letter_update
 from reports.letters.errors import LetterEditConflict, LetterFrozen, LetterTampered
 from reports.letters.permissions import (
-    INSTITUTE_DEFAULTS,
     addressee_kinds,
     institute_issuer,
     issuers_for,
@@ -57,7 +56,6 @@ from reports.letters.workflow import (
 )
 
 __all__ = [
-    "INSTITUTE_DEFAULTS",
     "MONITORING",
     "TEXT_LIMIT",
     "LetterEditConflict",

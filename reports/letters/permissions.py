@@ -16,29 +16,14 @@ from django.db.models import Q, QuerySet
 from monitoring.models import Municipality, Role
 from monitoring.models.scoping import can_see
 from reports import library
+from reports.issuers import require_institute_issuer
 from reports.models import AddresseeKind, DocumentKind, Issuer, IssuerKind, Letter, LetterStatus, TextKind
 
 # --- issuing bodies ----------------------------------------------------------------
 
-INSTITUTE_DEFAULTS = {
-    "name": "ГАУ ДПО «Волгоградская государственная академия последипломного образования»",
-    "address": "400049, г. Волгоград, ул. Новодвинская, д. 19а",
-    "phone": "(8442) 60-10-08",
-    "email": "info@vgapo.ru",
-    "ogrn": "1023403432290",
-    "inn_kpp": "3446006416/344601001",
-    "signatory_position": "Ректор",
-    "signatory_name": "И.А. Воронина",
-    "number_suffix": "",
-}
-
-
 def institute_issuer() -> Issuer:
-    """The institute's letterhead, created with plausible requisites on first need (editable in the admin)."""
-    issuer = Issuer.objects.filter(kind=IssuerKind.INSTITUTE).order_by("pk").first()
-    if issuer is None:
-        issuer = Issuer.objects.create(kind=IssuerKind.INSTITUTE, **INSTITUTE_DEFAULTS)
-    return issuer
+    """The institute's letterhead as its staff entered it on the setup page; RequisitesMissing until then."""
+    return require_institute_issuer()
 
 
 def municipal_issuer(*, municipality: Municipality) -> Issuer:

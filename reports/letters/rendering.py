@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 
 from reports import library
+from reports.issuers import institute_issuer_or_none, require_complete
 from reports.letters.errors import LetterTampered
-from reports.models import AddresseeKind, DocumentKind, Letter, LetterItem, TextKind
+from reports.models import AddresseeKind, DocumentKind, IssuerKind, Letter, LetterItem, TextKind
 
 
 @dataclass
@@ -25,10 +26,18 @@ def letter_context(letter: Letter, *, draft: bool) -> dict:
     for i in items:
         if i.kind == TextKind.RECOMMENDATION:
             by_kind.setdefault(i.addressee, []).append(i)
-    groups = [RecommendationGroup(AddresseeKind(k).label, by_kind[k]) for k in library.ADDRESSEE_ORDER if k in by_kind]
+    # No blank, no document: RequisitesMissing (the setup-needed page, reports.issuer_middleware).
+    issuer = require_complete(letter.issuer, kind=letter.issuer.kind)
+    headings = dict(AddresseeKind.choices)
+    if AddresseeKind.INSTITUTE in by_kind:
+        # Recommendations to the institute are headed by its own name, as «ГАУ ДПО СОИРО:» in seed 000.
+        institute = issuer if issuer.kind == IssuerKind.INSTITUTE else institute_issuer_or_none()
+        if institute is not None:
+            headings[AddresseeKind.INSTITUTE] = institute.display_short_name
+    groups = [RecommendationGroup(headings[k], by_kind[k]) for k in library.ADDRESSEE_ORDER if k in by_kind]
     return {
         "letter": letter,
-        "issuer": letter.issuer,
+        "issuer": issuer,
         "conclusions": conclusions,
         "groups": groups,
         # One group reads as a plain numbered list; several are headed by their addressee (seed 000).

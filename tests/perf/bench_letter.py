@@ -63,7 +63,7 @@ def run(repeat: int) -> None:
     ]
     letter = letters.letter_propose(
         period=period,
-        issuer=letters.institute_issuer(),
+        issuer=factories.institute_issuer(),
         addressee=["municipal", "school_heads", "institute"],
         municipality=municipality,
         user=analyst,

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from reports import letters
+from tests import factories
 from tests.reports.letters.helpers import _propose, _signer, staffed  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -22,7 +23,7 @@ def _offered(client, issuer) -> set[int]:
 def test_a_letterheads_signatory_is_chosen_among_its_writers_only(client, staffed):  # noqa: F811
     client.force_login(staffed.analyst)
     signer = _signer(staffed)
-    assert _offered(client, letters.institute_issuer()) == {staffed.analyst.pk, signer.pk}
+    assert _offered(client, factories.institute_issuer()) == {staffed.analyst.pk, signer.pk}
     assert _offered(client, letters.municipal_issuer(municipality=staffed.m1)) == {staffed.municipal.pk}
 
 

@@ -104,7 +104,7 @@ def four(reported):
     """An institute draft and an issued letter to M1's school heads, an issued one to every municipal
     authority of the region, and M1's own authority's draft."""
     w = reported
-    institute = letters.institute_issuer()
+    institute = factories.institute_issuer()
 
     def propose(addressee, municipality, user=w.analyst, issuer=institute):
         return letters.letter_propose(

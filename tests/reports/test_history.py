@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from reports import audit, letters
 from reports.models import Letter, LetterItem
+from tests import factories
 from tests.reports.letters.helpers import _signer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -19,7 +20,7 @@ def draft(world):
     """A draft of the institute to the school heads of M1, with one recommendation."""
     letter = Letter.objects.create(
         period=world.period,
-        issuer=letters.institute_issuer(),
+        issuer=factories.institute_issuer(),
         addressee="school_heads",
         municipality=world.m1,
         addressee_line="Руководителям общеобразовательных организаций",

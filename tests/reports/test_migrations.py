@@ -13,7 +13,7 @@ from tests.reports.letters.helpers import _propose, staffed  # noqa: F401  (the 
 
 pytestmark = pytest.mark.django_db
 
-SPLIT = importlib.import_module("reports.migrations.0007_letter_reference_date_and_issuer_signatory")
+SPLIT = importlib.import_module("reports.migrations.0009_letter_reference_date_and_issuer_signatory")
 
 
 def test_the_old_free_text_reference_splits_into_number_and_date(staffed):  # noqa: F811

@@ -9,7 +9,7 @@ from indicators.models import ComputationRun
 from indicators.services import run_begin, run_finish
 from monitoring.models import Role, User
 from reports import letters
-from reports.models import Letter
+from reports.models import Issuer, Letter
 from tests import factories
 
 A, C = "МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"
@@ -38,6 +38,12 @@ def staffed(world):
     run = ComputationRun.objects.create(period=world.period)
     run_begin(run_id=run.pk, steps=0)
     run_finish(run_id=run.pk)
+    # The blanks the letters print on, filled in as their keepers would (a blank not filled in is not printed).
+    factories.institute_issuer()
+    letters.municipal_issuer(municipality=world.m1)
+    Issuer.objects.filter(municipality=world.m1).update(
+        address="403000, г. Энск-1, ул. Центральная, д. 2", city="Энск-1"
+    )
     return world
 
 
@@ -48,7 +54,7 @@ def _items(letter: Letter) -> list[tuple[str, str, int, str]]:
 def _propose(world, addressee, municipality=None, user=None, issuer=None) -> Letter:
     return letters.letter_propose(
         period=world.period,
-        issuer=issuer or letters.institute_issuer(),
+        issuer=issuer or factories.institute_issuer(),
         addressee=addressee,
         municipality=municipality,
         user=user or world.analyst,

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from reports import letters, pdf
-from reports.models import Letter, OutgoingRegister
+from reports.models import Issuer, Letter, OutgoingRegister
+from tests import factories
 from tests.pdfs import pdf_fonts, pdf_text
 from tests.reports.letters.helpers import (
     HEADS_9,
@@ -42,7 +43,7 @@ def test_the_pdf_carries_title_conclusions_and_signatory_exactly(staffed):
     assert SHORTAGE_AC in joined and VACANT_AC in joined and HEADS_9 in joined
     assert "И.А. Воронина" in text and "Ректор" in text
     assert "02.03.2026 г. № 1/26" in text and "на № _____ от _____" in text
-    assert "ГАУ ДПО «ВОЛГОГРАДСКАЯ ГОСУДАРСТВЕННАЯ АКАДЕМИЯ" in text and "ОГРН 1023403432290" in text
+    assert "ГАУ ДПО «ИНСТИТУТ РАЗВИТИЯ ОБРАЗОВАНИЯ»" in text and "ОГРН 1023403432290" in text  # the setup's blank
     assert "Руководителям ОО" in text and "Общие выводы:" in text and "Рекомендации:" in text
     assert "ПРОЕКТ" not in text
     fonts = pdf_fonts(data)
@@ -98,6 +99,8 @@ def test_draft_letter_command_renders_without_issuing(staffed, tmp_path):
     text = " ".join(pdf_text(out.read_bytes()).split()).replace("- ", "")
     assert SHORTAGE_AC in text and "ПРОЕКТ" in text
     assert not Letter.objects.exists() and not OutgoingRegister.objects.exists()
+    # M1's authority prints once its keeper has named the signatory (a dash is not a person).
+    Issuer.objects.filter(municipality=staffed.m1).update(signatory_name="О.П. Смирнова")
     out2 = tmp_path / "m.pdf"
     call_command(
         "draft_letter",
@@ -123,7 +126,7 @@ def test_the_preview_is_the_pdfs_own_rendering(staffed, client):
     # A letter (not a справка, which has no letterhead) to two kinds of addressee: grouped recommendations.
     letter = letters.letter_propose(
         period=staffed.period,
-        issuer=letters.institute_issuer(),
+        issuer=factories.institute_issuer(),
         addressee=["school_heads", "municipal"],
         municipality=staffed.m1,
         user=staffed.analyst,
@@ -176,3 +179,17 @@ def test_list_items_are_not_justified(staffed):
     for selector in (".letter-doc ol li", ".letter-doc ul.dash li"):
         assert "text-align: left" in rules[selector] and "hyphens: auto" in rules[selector]
     assert "justify" not in " ".join(body for sel, body in rules.items() if "li" in sel.split()[-1])
+
+
+def test_a_blank_not_filled_in_is_not_printed(db):
+    from reports.issuers import RequisitesMissing
+    from reports.letters.rendering import letter_context
+    from reports.models import Issuer
+
+    municipality = factories.MunicipalityFactory(code="88", name="Район")
+    blank = Issuer.objects.create(
+        kind="municipal", municipality=municipality, name="Отдел", signatory_position="Начальник", signatory_name="—"
+    )
+    letter = factories.LetterFactory(issuer=blank, municipality=municipality)
+    with pytest.raises(RequisitesMissing, match="Заполните реквизиты муниципального органа"):
+        letter_context(letter, draft=True)

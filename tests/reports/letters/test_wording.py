@@ -79,7 +79,7 @@ def test_a_note_to_several_addressees_groups_recommendations_by_addressee(staffe
             [MUNICIPAL_9, f"Обеспечить укомплектование педагогическими кадрами в 2 ОО: {A}, {C}."],
         ),
         ("Руководителям общеобразовательных организаций", [HEADS_9]),
-        ("Институту развития образования", [INSTITUTE_9]),
+        ("ГАУ ДПО ИРО", [INSTITUTE_9])  # the institute by its short name (its setup),
     ]
 
 

@@ -68,7 +68,7 @@ def test_numbers_run_per_issuer_and_year(staffed):
         letters.letter_approve(letter=letter, user=signers[user])
         return letters.letter_issue(letter=letter, user=user, today=day).number
 
-    institute = letters.institute_issuer()
+    institute = factories.institute_issuer()
     m1 = letters.municipal_issuer(municipality=staffed.m1)
     m1.number_suffix = "-ОО"
     m1.signatory_name = "О.П. Смирнова"  # a named person signs (the default is a dash to fill in)
@@ -206,7 +206,7 @@ def test_the_author_never_approves_their_own_letter(staffed):
 
 
 def test_a_named_signatory_alone_approves_and_the_letter_prints_that_person(staffed):
-    issuer = letters.institute_issuer()
+    issuer = factories.institute_issuer()
     rector = _signer(staffed)
     colleague = factories.UserFactory(username="colleague", role=Role.ANALYST)
     issuer.signatory, issuer.signatory_position, issuer.signatory_name = rector, "Ректор", "И.С. Воронина"
