@@ -70,3 +70,10 @@ def test_every_page_links_the_favicon_and_the_file_is_there(client):
     assert f'<link rel="icon" href="{static("favicon.svg")}" type="image/svg+xml">' in page
     found = finders.find("favicon.svg")
     assert found and Path(found).read_text().lstrip().startswith("<svg")
+
+
+def test_the_amber_outline_button_and_code_on_alerts_are_readable():
+    button = _rule(".btn-outline-warning")
+    colour = re.search(r"--bs-btn-color:\s*(#[0-9a-fA-F]{6})", button).group(1)
+    assert contrast(colour, "#ffffff") >= 4.5
+    assert "color: inherit" in _rule(".alert code")

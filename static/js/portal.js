@@ -160,10 +160,40 @@ function nameProgressBars(root) {
   });
 }
 
+// A field in a table with no name of its own (no label, aria-label or title) is named by its
+// column's header and its row: «Срок: Стажировка». A template should label its fields; this keeps
+// a screen reader from announcing a bare «edit text» where one does not.
+function nameFieldsInTables(root) {
+  var scope = root.querySelectorAll ? root : document;
+  scope.querySelectorAll("main td input:not([type=hidden]), main td select, main td textarea").forEach(function (field) {
+    if (field.getAttribute("aria-label") || field.getAttribute("aria-labelledby") || field.getAttribute("title") ||
+        (field.labels && field.labels.length)) {
+      return;
+    }
+    var cell = field.closest("td");
+    var table = field.closest("table");
+    var header = "";
+    if (table && table.tHead && table.tHead.rows.length) {
+      var th = table.tHead.rows[0].cells[cell.cellIndex];
+      header = th ? th.textContent.trim() : "";
+    }
+    var row = field.closest("tr");
+    var rowLabel = row.querySelector("label") || Array.prototype.find.call(row.cells, function (c) {
+      return c !== cell && c.textContent.trim();
+    });
+    var context = rowLabel ? rowLabel.textContent.trim().replace(/\s+/g, " ").slice(0, 80) : "";
+    var name = [header, context].filter(Boolean).join(": ");
+    if (name) {
+      field.setAttribute("aria-label", name);
+    }
+  });
+}
+
 function improve(root) {
   boxTables(root);
   nameEmptyHeaders(root);
   nameProgressBars(root);
+  nameFieldsInTables(root);
 }
 
 improve(document);
