@@ -189,7 +189,30 @@ function nameFieldsInTables(root) {
   });
 }
 
+// A form holding one field right under a heading («Рефлексия» and its text box) is that heading's
+// field: a field there with no name of its own is named by the heading.
+function nameLoneFieldsByHeading(root) {
+  var scope = root.querySelectorAll ? root : document;
+  scope.querySelectorAll("main form").forEach(function (form) {
+    var fields = form.querySelectorAll("input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea");
+    var heading = form.previousElementSibling;
+    if (fields.length !== 1 || !heading || !heading.matches("h1, h2, h3, h4, h5, h6") || !heading.textContent.trim()) {
+      return;
+    }
+    var field = fields[0];
+    if (field.getAttribute("aria-label") || field.getAttribute("aria-labelledby") || field.getAttribute("title") ||
+        (field.labels && field.labels.length)) {
+      return;
+    }
+    if (!heading.id) {
+      heading.id = "heading-" + Math.random().toString(36).slice(2, 10);
+    }
+    field.setAttribute("aria-labelledby", heading.id);
+  });
+}
+
 function improve(root) {
+  nameLoneFieldsByHeading(root);
   boxTables(root);
   nameEmptyHeaders(root);
   nameProgressBars(root);

@@ -27,7 +27,8 @@ def _open_menu(page) -> None:
     toggler = page.locator("nav .navbar-toggler")
     expect(toggler).to_be_visible()
     toggler.click()
-    expect(page.locator("nav .navbar-collapse")).to_be_visible()
+    # Bootstrap marks the menu .show once its opening animation is over (.collapsing during it).
+    expect(page.locator("nav .navbar-collapse.show")).to_be_visible()
 
 
 def _first_link(page, pattern: str) -> str | None:
