@@ -23,18 +23,25 @@
         var right = x.getPixelForValue(i + 1 < bands.length ? bands[i + 1].min : highest);
         ctx.fillStyle = bandColours[Math.min(i, bandColours.length - 1)];
         ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
-        ctx.fillStyle = "rgba(0,0,0,0.55)";
+        ctx.fillStyle = "rgba(0,0,0,0.7)";
+        // The band's name over it, smaller on a narrow band; left out where even that overlaps
+        // the next one (a phone), as the table below names each group's level anyway.
+        var room = right - left - 4;
         ctx.font = "12px sans-serif";
-        ctx.fillText(band.name, left + 4, area.top - 6);
+        if (ctx.measureText(band.name).width > room) ctx.font = "10px sans-serif";
+        if (ctx.measureText(band.name).width <= room) ctx.fillText(band.name, left + 2, area.top - 6);
       });
       ctx.restore();
     }
   };
 
+  // Long group names wrap on a phone instead of being cut at the canvas's edge (portal.js).
+  var fitted = window.portalChartLabels ? window.portalChartLabels(data.labels, canvas) : { labels: data.labels, lines: 1 };
+  if (window.portalChartHeight) window.portalChartHeight(canvas, data.labels.length, fitted.lines, 70);
   new Chart(canvas, {
     type: "bar",
     data: {
-      labels: data.labels,
+      labels: fitted.labels,
       datasets: [{
         label: "Балл",
         data: data.scores,

@@ -7,10 +7,13 @@
   if (!source || !canvas || typeof Chart === "undefined") return;
   var data = JSON.parse(source.textContent);
   var colours = ["#198754", "#ffc107", "#dc3545", "#6c757d"];
+  // Long group names wrap on a phone instead of being cut at the canvas's edge (portal.js).
+  var fitted = window.portalChartLabels ? window.portalChartLabels(data.labels, canvas) : { labels: data.labels, lines: 1 };
+  if (window.portalChartHeight) window.portalChartHeight(canvas, data.labels.length, fitted.lines, 90);
   new Chart(canvas, {
     type: "bar",
     data: {
-      labels: data.labels,
+      labels: fitted.labels,
       datasets: data.levels.map(function (level, i) {
         return { label: level.name, data: level.shares, backgroundColor: colours[Math.min(i, colours.length - 1)] };
       })

@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.e2e import axe
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
@@ -224,25 +226,69 @@ def pytest_runtest_makereport(item, call):
         item.e2e_failed = True
 
 
-class Journey:
-    """One person's browser session: log in, take numbered screenshots, download files."""
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
 
-    def __init__(self, browser, base_url: str, name: str):
+
+class _CheckedPage:
+    """The journey's page, for the test to use like a Playwright page: before anything is done
+    with it (a locator made, a key pressed, a file awaited, its address read), the document
+    loaded last has been checked by axe-core (tests/e2e/axe.py)."""
+
+    def __init__(self, journey: Journey):
+        object.__setattr__(self, "_journey", journey)
+
+    def __getattr__(self, name: str):
+        journey = object.__getattribute__(self, "_journey")
+        journey.settle()
+        return getattr(journey.raw_page, name)
+
+
+class Journey:
+    """One person's browser session: log in, take numbered screenshots, download files.
+
+    Every document it loads is checked by axe-core (see tests/e2e/axe.py); the journey fails, at
+    its end, on any serious or critical violation. Each screenshot also checks that the page does
+    not scroll sideways, at whatever width the journey has (``viewport``: DESKTOP or PHONE).
+    """
+
+    def __init__(self, browser, base_url: str, name: str, viewport: dict[str, int] | None = None):
         self.name = name
         self.context = browser.new_context(
-            base_url=base_url, locale="ru-RU", viewport={"width": 1440, "height": 900}, accept_downloads=True
+            base_url=base_url, locale="ru-RU", viewport=viewport or DESKTOP, accept_downloads=True
         )
         self.context.set_default_timeout(30_000)
-        self.page = self.context.new_page()
+        self.axe = axe.install(self.context)
+        self.raw_page = self.context.new_page()
+        self.page = _CheckedPage(self)
+        self._navigations = 0  # main-frame navigations seen (by the handler, which only counts)
+        self._settled = 0  # ... of which the last one's document has been checked
+        self.raw_page.on("framenavigated", self._navigated)
         self.shots: list[Path] = []
         # An irreversible step asks first (data-confirm): the person reads the question and agrees;
         # the journeys assert what was asked.
         self.asked: list[str] = []
-        self.page.on("dialog", self._agree)
+        self.raw_page.on("dialog", self._agree)
 
     def _agree(self, dialog) -> None:
         self.asked.append(dialog.message)
         dialog.accept()
+
+    def _navigated(self, frame) -> None:
+        if frame == self.raw_page.main_frame:
+            self._navigations += 1
+
+    def settle(self) -> None:
+        """Wait until the current document's axe-core check has reported (no-op if it has)."""
+        if self._settled != self._navigations:
+            seen = self._navigations
+            axe.wait_checked(self.raw_page, self.axe)
+            self._settled = seen
+
+    def check_now(self) -> None:
+        """Check the document as it is now (content swapped in after its load included)."""
+        self.settle()
+        axe.wait_checked(self.raw_page, self.axe, again=True)
 
     def login(self, username: str) -> None:
         page = self.page
@@ -256,15 +302,32 @@ class Journey:
         self.page.get_by_role("button", name="Выйти").click()
         self.page.wait_for_url(re.compile(r"/login/"))
 
+    def assert_fits(self, where: str = "") -> None:
+        """The document does not scroll sideways in the journey's window."""
+        document, window = axe.page_width(self.raw_page)
+        if document > window:
+            culprits = "; ".join(axe.overflowing(self.raw_page))
+            raise AssertionError(
+                f"{where or self.raw_page.url}: the page is {document} px wide in a {window} px window ({culprits})"
+            )
+
     def shot(self, label: str) -> Path:
-        """A full-page screenshot; every page shot is also checked not to scroll sideways."""
+        """A full-page screenshot; every page shot is also checked by axe-core again (as it is now)
+        and checked not to scroll sideways."""
         path = SCREENSHOTS / f"{self.name}-{len(self.shots) + 1:02d}-{label}.png"
-        self.page.screenshot(path=path, full_page=True)
+        if label != "FAILED":
+            self.check_now()
+        self.raw_page.screenshot(path=path, full_page=True)
         self.shots.append(path)
         if label != "FAILED":
-            width = self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-            assert width[0] <= width[1], f"{path.name}: the page is {width[0]} px wide in a {width[1]} px window"
+            self.assert_fits(path.name)
         return path
+
+    def finish(self) -> list[str]:
+        """The journey's accessibility problems: every document checked, the last one too."""
+        with contextlib.suppress(Exception):
+            self.settle()
+        return self.axe.problems()
 
     def download(self, click, folder: Path) -> Path:
         """Click what starts a download; the saved file's path."""
@@ -276,21 +339,37 @@ class Journey:
         return path
 
 
+def _axe_summary(journeys) -> str:
+    lines = []
+    for j in journeys:
+        problems = j.finish()
+        if problems:
+            lines.append(f"{j.name}: {len(problems)} serious/critical axe-core finding(s)")
+            lines += [f"  {p}" for p in problems]
+    return "\n".join(lines)
+
+
 @pytest.fixture
 def journey(request, browser, portal):
-    """Journey(name) opens a fresh browser context per person; closed, with a shot on failure, at the end."""
+    """Journey(name[, viewport]) opens a fresh browser context per person; at the end each is
+    closed (with a shot on failure) and the test fails on what axe-core found on any page it loaded."""
     opened: list[Journey] = []
 
-    def open_journey(name: str) -> Journey:
-        opened.append(Journey(browser, portal, name))
+    def open_journey(name: str, viewport: dict[str, int] | None = None) -> Journey:
+        opened.append(Journey(browser, portal, name, viewport))
         return opened[-1]
 
     yield open_journey
+    failed = getattr(request.node, "e2e_failed", False)
+    summary = _axe_summary(opened)
     for j in opened:
-        if getattr(request.node, "e2e_failed", False):
+        if failed:
             with contextlib.suppress(Exception):
                 j.shot("FAILED")
         j.context.close()
+    if summary:
+        (LOGS / f"axe-{request.node.name}.txt").write_text(summary + "\n")
+        pytest.fail("axe-core, serious or critical (rule [impact] target — page):\n" + summary, pytrace=False)
 
 
 @pytest.fixture(scope="session")
