@@ -312,9 +312,11 @@ def test_teacher_builds_a_route_and_the_head_approves_it(journey, sql):
     expect(waiting).to_be_visible()
     head.shot("routes-pending")
     waiting.locator(f"a[href$='/routes/{route_id}/']").click()
-    page.get_by_label("Решение").select_option("approve")
-    page.get_by_role("button", name="Выполнить").click()
-    expect(page.locator("#route-status")).to_contain_text("Согласован")
+    # The deficits behind the route are shown beside the decision, which is one button.
+    expect(page.locator("main")).to_contain_text("Дефициты")
+    page.get_by_role("button", name="Согласовать маршрут").click()
+    # Approved, the head is taken on to the next route waiting (or to the list when none is left).
+    expect(page.get_by_role("alert").filter(has_text="согласован")).to_be_visible()
     head.shot("route-approved")
     assert sql("SELECT status, approved_by_id IS NOT NULL FROM iom_route WHERE id = %s", route_id) == (
         "approved",
