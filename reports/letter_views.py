@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from monitoring.models import MonitoringPeriod, Municipality
 from monitoring.models.scoping import can_write_region, require_staff_reader
 from reports import audit, letters
+from reports.issuers import RequisitesMissing
 from reports.models import AddresseeKind, Issuer, IssuerKind, Letter, LetterReceipt, LetterStatus, TextKind
 from reports.notices import letter_recipients
 
@@ -53,11 +54,12 @@ def letter_list(request):
     for letter in rows:
         letter.may_confirm = letter.pk not in read and letters.may_receive(user=request.user, letter=letter)
         letter.was_read = letter.pk in read
-    return render(
-        request,
-        "reports/letter_list.html",
-        {"letters": rows, "can_compose": bool(letters.issuers_for(request.user))},
-    )
+    try:
+        can_compose = bool(letters.issuers_for(request.user))
+    except RequisitesMissing:
+        # The list still shows; «Новое письмо» leads to the page that asks for the blank's requisites.
+        can_compose = True
+    return render(request, "reports/letter_list.html", {"letters": rows, "can_compose": can_compose})
 
 
 class LetterNewForm(forms.Form):

@@ -17,7 +17,7 @@ SECTIONS = {
     "diagnostics": "diagnostics",
     "routes": "routes",
     "programs": "programs",
-    "letters": "letters", "measures": "letters", "reports": "letters",
+    "letters": "letters", "measures": "letters", "reports": "letters", "requisites": "letters",
     "notices": "notices",
 }  # fmt: skip
 
@@ -76,6 +76,9 @@ def menu_for(user) -> list[MenuItem]:
     ]
     if is_region_wide(user):
         letters.append(_link("Годовой отчет", "report-list"))
+    # The blank letters and reports print on: the institute keeps its own, a municipal official theirs.
+    if writer or (user.role == Role.MUNICIPAL and user.municipality_id):
+        letters.append(_link("Реквизиты бланка", "requisites-edit", "letters"))
     return [
         MenuItem(label="Данные", section="data", children=tuple(data)),
         _link("Показатели", "indicator-overview", "indicators"),
