@@ -89,11 +89,13 @@ def test_analyst_imports_computes_and_issues_a_letter(journey, sql, tmp_path):
     page.wait_for_url(re.compile(r"/imports/\d+/$"))
     job_id = _id_from(page.url, r"/imports/(\d+)/")
     expect(page.locator("#import-status")).to_contain_text("Файл проверен, ошибок нет", timeout=WORKER)
-    row = page.locator("#import-status tr", has_text="Цифровая среда")
-    expect(row.locator("td").nth(2)).to_have_text("1")  # «Изменить»: the one value changed
+    # The preview names the row and the field that change, before → after (issue 16, item 4).
+    sheet = page.locator("#import-status .import-sheet", has_text="Цифровая среда")
+    expect(sheet).to_contain_text("Изменить: 1")
+    expect(sheet.locator("li")).to_contain_text(f"Профессиональное развитие: {before} → {(int(before) + 1) % 5}")
     j.shot("import-checked")
     page.get_by_role("button", name="Подтвердить загрузку").click()
-    expect(page.locator("#import-status")).to_contain_text("Данные загружены.", timeout=WORKER)
+    expect(page.locator("#import-status")).to_contain_text("Данные загружены", timeout=WORKER)
     j.shot("import-applied")
     assert sql("SELECT status FROM monitoring_importjob WHERE id = %s", job_id) == ("applied",)
     assert sql(
@@ -241,7 +243,7 @@ def test_school_head_corrects_and_submits_staffing(journey, sql, tmp_path):
     expect(page.locator("#import-status")).to_contain_text("Файл проверен, ошибок нет", timeout=WORKER)
     j.shot("upload-checked")
     page.get_by_role("button", name="Подтвердить загрузку").click()
-    expect(page.locator("#import-status")).to_contain_text("Данные загружены.", timeout=WORKER)
+    expect(page.locator("#import-status")).to_contain_text("Данные загружены", timeout=WORKER)
     assert sql("SELECT status FROM monitoring_importjob WHERE id = %s", job_id) == ("applied",)
 
     page.get_by_role("link", name="к странице организации").click()
