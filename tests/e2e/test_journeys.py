@@ -149,7 +149,7 @@ def test_analyst_imports_computes_and_issues_a_letter(journey, sql, tmp_path):
     # The analyst writes for one body only: the form has it chosen already, with nothing else to pick.
     issuer = page.get_by_label("От кого (бланк)")
     expect(issuer.locator("option")).to_have_count(1)
-    expect(issuer.locator("option:checked")).to_contain_text("ГАУ ДПО")
+    expect(issuer.locator("option:checked")).to_contain_text("Волгоградская государственная академия")
     page.get_by_label("Органам местного самоуправления").check()
     page.get_by_label("Муниципалитет").select_option(label="город-герой Волгоград")
     j.shot("letter-new")

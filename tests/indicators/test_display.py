@@ -35,7 +35,8 @@ def test_a_value_reads_with_its_unit(code, value, text):
         ("9.1", Decimal("18"), f"+18{NBSP}п.п."),  # a change of a percentage is in percentage points
         ("9.1", Decimal("-1.3"), f"\u22121,3{NBSP}п.п."),  # a true minus sign
         ("4.3", Decimal("0.15"), f"+0,15{NBSP}балла"),  # a fraction of a point: genitive singular
-        ("1.1", Decimal("54"), f"+54{NBSP}человек"),
+        ("1.1", Decimal("54"), f"+54{NBSP}человека"),  # Russian plural rules (the catalog): 2–4 …
+        ("1.1", Decimal("55"), f"+55{NBSP}человек"),  # … and 5–20
         ("9.1", Decimal("0"), f"±0{NBSP}п.п."),
         ("3.11", Decimal("1"), ""),  # a flag has no change in numbers
     ],
