@@ -22,7 +22,7 @@ from deficits.filters import DiagnosticFilter
 from deficits.models import CompetenceGroup, Diagnostic, DiagnosticKind, DiagnosticStatus, Instrument, Item, LevelBand
 from deficits.scoring import active_instrument
 from monitoring.models import Role
-from monitoring.shared.viewsets import ScopedViewSet
+from monitoring.shared.viewsets import PersonDecides, ScopedViewSet
 
 
 def is_teacher(user) -> bool:
@@ -259,7 +259,9 @@ class DiagnosticViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     )
     serializer_class = DiagnosticSerializer
     filterset_class = DiagnosticFilter
-    permission_classes = [permissions.IsAuthenticated, TeacherWrites]
+    permission_classes = [permissions.IsAuthenticated, TeacherWrites, PersonDecides]
+    # Completing the diagnostic fixes its result: the teacher's own act, not a token's.
+    personal_actions = frozenset({"submit"})
     ordering = ("teacher__code", "-date")
 
     def get_queryset(self):
@@ -316,7 +318,7 @@ class DiagnosticViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     @extend_schema(request=DiagnosticSubmitSerializer, responses={200: DiagnosticDetailSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        """Завершить диагностику (педагог): нужны ответы на все утверждения; результат фиксируется."""
+        """Завершить диагностику (педагог, только в сеансе портала — не по токену): нужны ответы на все утверждения."""
         diagnostic = self._own_diagnostic()
         body = DiagnosticSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)

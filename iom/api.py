@@ -33,7 +33,7 @@ from iom.models import (
     RouteVersion,
 )
 from monitoring.models import Role
-from monitoring.shared.viewsets import ScopedViewSet
+from monitoring.shared.viewsets import PersonDecides, ScopedViewSet
 
 MAX_ID = 10**18 - 1
 
@@ -353,9 +353,10 @@ class RouteGroupProposalsSerializer(serializers.Serializer):
 class RouteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Индивидуальные образовательные маршруты (ИОМ) с мероприятиями.
 
-    Педагог (своим токеном) строит маршрут по своей диагностике, отправляет его на согласование,
-    пишет рефлексию и корректирует маршрут после промежуточной диагностики; руководитель ОО, где
-    педагог работает, согласует маршрут или возвращает на доработку. Правила — те же, что на сайте.
+    Педагог (своим токеном) строит маршрут по своей диагностике, пишет рефлексию и корректирует
+    маршрут после промежуточной диагностики. Решения принимает сам человек в сеансе портала, а не
+    интеграция по токену: педагог отправляет маршрут на согласование, руководитель ОО, где педагог
+    работает, согласует его или возвращает на доработку. Правила — те же, что на сайте.
     """
 
     queryset = Route.objects.select_related("teacher", "approved_by").prefetch_related(
@@ -363,7 +364,9 @@ class RouteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     )
     serializer_class = RouteSerializer
     filterset_class = RouteFilter
-    permission_classes = [permissions.IsAuthenticated, ActionRoles]
+    permission_classes = [permissions.IsAuthenticated, ActionRoles, PersonDecides]
+    # Sending for approval and approving are a person's own decisions: not through a token.
+    personal_actions = frozenset({"submit", "review"})
     action_roles = {
         "create": Role.TEACHER,
         "proposals": Role.TEACHER,
@@ -429,14 +432,14 @@ class RouteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @extend_schema(request=None, responses={200: RouteDetailSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        """Отправить маршрут руководителю на согласование (педагог)."""
+        """Отправить маршрут руководителю на согласование (педагог, только в сеансе портала — не по токену)."""
         route = services.route_submit(route=self.get_object(), user=request.user)
         return self._detail(route)
 
     @extend_schema(request=RouteReviewSerializer, responses={200: RouteDetailSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        """Согласовать маршрут или вернуть его на доработку с комментарием (руководитель ОО педагога)."""
+        """Согласовать маршрут или вернуть на доработку (руководитель ОО педагога, только в сеансе портала)."""
         route = self.get_object()
         data = self._body(RouteReviewSerializer)
         route = services.route_review(

@@ -297,6 +297,12 @@ class UserAdmin(SafeFieldsMixin, HistoryAdmin, BaseUserAdmin):
     only a superuser grants superuser status, permissions or groups, and a superuser's
     account (its password too) is changed by a superuser only — an analyst could otherwise
     make themselves or a new account superuser, or set the superuser's password.
+
+    Institute staff accounts (the analyst role) are managed by a superuser only: an analyst
+    who could set a colleague's password, or create a second analyst account, could sign in
+    as that colleague — and the four-eyes rules (letters approved by a second person) rely on
+    distinct people. An analyst edits their own account, and keeps managing heads, teachers,
+    municipal and ministry accounts; the analyst role is not among the roles they hand out.
     """
 
     _GRANTS = ("is_superuser", "user_permissions", "groups")
@@ -337,9 +343,21 @@ class UserAdmin(SafeFieldsMixin, HistoryAdmin, BaseUserAdmin):
         shown = list(super().get_readonly_fields(request, obj))
         return shown if request.user.is_superuser else [*shown, *self._GRANTS]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        role = form.base_fields.get("role")
+        # The form class is made afresh per request (modelform_factory): its fields are its own.
+        if role is not None and not request.user.is_superuser and obj != request.user:
+            role.choices = [(value, label) for value, label in role.choices if value != models.Role.ANALYST]
+        return form
+
     @staticmethod
     def _within_powers(request, obj) -> bool:
-        return request.user.is_superuser or obj is None or not obj.is_superuser
+        if request.user.is_superuser or obj is None:
+            return True
+        if obj.is_superuser:
+            return False
+        return obj.role != models.Role.ANALYST or obj.pk == request.user.pk
 
 
 @admin.register(models.SubmissionEvent)

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.crypto import get_random_string
 
 from monitoring.models import ApiToken, Municipality, Role, School, Teacher, User
 from monitoring.models.scoping import can_write_region
+
+# A system's token acts as an account of its own, named with this prefix: not a person, so it
+# is never offered where a person is chosen (the responsible for a measure).
+SYSTEM_USERNAME_PREFIX = "api-"
+
+
+def people_only(users: QuerySet[User]) -> QuerySet[User]:
+    """The users that are people: without the system accounts that tokens act as."""
+    return users.exclude(username__startswith=SYSTEM_USERNAME_PREFIX)
+
+
+def is_system_account(user) -> bool:
+    """Whether ``user`` is the account a system's token acts as (not a person)."""
+    return bool(user.username.startswith(SYSTEM_USERNAME_PREFIX))
 
 
 def _require_issuer(user) -> None:
@@ -50,7 +65,7 @@ def api_token_create(
         user = User.objects.filter(teacher=teacher).first()
     if user is None:
         user = User(
-            username=f"api-{get_random_string(10).lower()}",
+            username=f"{SYSTEM_USERNAME_PREFIX}{get_random_string(10).lower()}",
             first_name=name[:150],
             role=role,
             municipality=municipality if role == Role.MUNICIPAL else None,

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator
+from monitoring import tokens
 from monitoring.models import MonitoringPeriod, Municipality, Region, Role, School
 from monitoring.shared.periods import period_lock_open
 from reports.models import Effect, LetterItem, Measure, MeasureStatus
@@ -98,6 +99,10 @@ def measure_create(
         responsible = responsible.get_full_name() or responsible.username
     if not str(responsible).strip():
         raise ValidationError({"responsible": "Укажите ответственного."})
+    if responsible_user is not None and tokens.is_system_account(responsible_user):
+        raise ValidationError(
+            {"responsible_user": "Ответственным назначают человека, а не учетную запись интеграции по токену."}
+        )
     measure = Measure(
         period=period,
         item=item,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from indicators.models import Indicator, Level
+from monitoring import tokens
 from monitoring.models import MonitoringPeriod, Role
 from monitoring.models.scoping import can_write_region, is_region_wide, require_staff_reader
 from monitoring.shared import dispatch
@@ -53,7 +54,8 @@ class MeasureForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        people = get_user_model().objects.filter(is_active=True).order_by("last_name", "username")
+        # The system accounts API tokens act as are nobody to hold responsible.
+        people = tokens.people_only(get_user_model().objects.filter(is_active=True)).order_by("last_name", "username")
         if user.role == Role.MUNICIPAL:
             # A municipal official names people of their own municipality as responsible.
             people = people.filter(municipality_id=user.municipality_id) | people.filter(
@@ -224,11 +226,36 @@ def report_status(request, pk: int):
     return render(request, "reports/report_row.html", {"r": report})
 
 
+class ReportStartForm(forms.Form):
+    period = forms.ModelChoiceField(
+        MonitoringPeriod.objects.all(),
+        to_field_name="year",
+        error_messages={
+            "required": "Выберите год отчета.",
+            "invalid_choice": "Такого периода мониторинга нет: выберите год из списка.",
+        },
+    )
+
+
+def _already_building(report: AnnualReport) -> str:
+    return (
+        f"Отчет за {report.period.year} год уже формируется (№{report.pk}); "
+        "когда он будет готов, ссылки на PDF и XLSX появятся в таблице ниже."
+    )
+
+
 @login_required
 @require_POST
 def report_start(request):
     _report_reader(request)
-    period = get_object_or_404(MonitoringPeriod, year=request.POST.get("period") or 0)
+    form = ReportStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Отчет не запущен. {form.errors['period'][0]}")
+        return redirect("report-list")
+    period = form.cleaned_data["period"]
+    if (running := annual.report_in_progress(period=period)) is not None:
+        messages.info(request, _already_building(running))
+        return redirect("report-list")
     try:
         with dispatch.watch() as queue:
             report = annual.annual_start(period=period, user=request.user)

@@ -19,6 +19,13 @@ def token_client(user) -> APIClient:
     return client
 
 
+def session_client(user) -> APIClient:
+    """A client signed in as ``user`` in the portal (a person's session, not a system's token)."""
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
 def rows(response) -> list[dict]:
     """The rows of a paged list response (fails on an error response)."""
     assert response.status_code == 200, (response.status_code, response.content[:500])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import permissions, viewsets
 
 from monitoring.models.scoping import can_write_region, is_staff_reader, scope_filter
+from monitoring.shared.authentication import TokenAuthentication
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -46,3 +47,25 @@ class RegionWriteOrReadOnly(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return request.method in permissions.SAFE_METHODS or can_write_region(request.user)
+
+
+PERSONAL_DECISION_MESSAGE = "Это решение принимает сам человек в портале, а не интеграция по токену."
+
+
+def by_token(request) -> bool:
+    """Whether the request signed in with an integration token (not a person's session)."""
+    return request.user.is_authenticated and isinstance(request.successful_authenticator, TokenAuthentication)
+
+
+class PersonDecides(permissions.BasePermission):
+    """The view's ``personal_actions`` (submitting, approving) are taken by a person, never by a token.
+
+    A token acts as a system account (or on a teacher's behalf from another system): a decision
+    made with it — a route approved, a diagnostic completed — is traceable to no person, and the
+    rules that rely on distinct people (a head approves what a teacher submitted) mean nothing.
+    """
+
+    message = PERSONAL_DECISION_MESSAGE
+
+    def has_permission(self, request, view):
+        return view.action not in getattr(view, "personal_actions", ()) or not by_token(request)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from reports.annual.build import Built, annual_build, annual_html, annual_pdf, pdf_pages
 from reports.annual.data import annual_data
-from reports.annual.jobs import annual_generate, annual_start, waiting_reports
+from reports.annual.jobs import annual_generate, annual_start, report_in_progress, waiting_reports
 from reports.annual.tables import AnnualData
 from reports.annual.xlsx import annual_xlsx
 
@@ -30,5 +30,6 @@ __all__ = [
     "annual_start",
     "annual_xlsx",
     "pdf_pages",
+    "report_in_progress",
     "waiting_reports",
 ]

@@ -11,9 +11,11 @@ and the page follows its progress as it would a worker's.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
 from monitoring.models import MonitoringPeriod
@@ -30,12 +32,38 @@ def annual_start(*, period: MonitoringPeriod, user) -> AnnualReport:
     """Queue a report; the worker takes it once the caller's transaction commits.
 
     Refused (RequisitesMissing) before anything is queued when the institute's blank is not set up.
+    A report of the period already queued or being built is returned instead of a second one
+    (three quick clicks start one build): :func:`report_in_progress` tells the caller.
     """
     require_institute_issuer()
-    report = AnnualReport.objects.create(period=period, user=user)
-    # With the queue down the report stays queued and is sent again when it is back (monitoring.shared.dispatch).
-    send_beside_on_commit(build_annual_report_task, (report.pk,), name=f"annual-report-{report.pk}")
+    with transaction.atomic():
+        # The period's row is locked while looking: two clicks at once queue one report.
+        list(MonitoringPeriod.objects.select_for_update().filter(pk=period.pk).values_list("pk", flat=True))
+        existing = report_in_progress(period=period)
+        if existing is not None:
+            return existing
+        report = AnnualReport.objects.create(period=period, user=user)
+        # With the queue down the report stays queued and is sent again when it is back (monitoring.shared.dispatch).
+        send_beside_on_commit(build_annual_report_task, (report.pk,), name=f"annual-report-{report.pk}")
     return report
+
+
+# A report queued or building longer than this is taken for lost (a worker killed mid-build):
+# it no longer keeps a new report of its period from starting.
+IN_PROGRESS_FOR_AT_MOST = dt.timedelta(hours=2)
+
+
+def report_in_progress(*, period: MonitoringPeriod) -> AnnualReport | None:
+    """The period's report still queued or being built, if any."""
+    return (
+        AnnualReport.objects.filter(
+            period=period,
+            status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING),
+            created_at__gte=timezone.now() - IN_PROGRESS_FOR_AT_MOST,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 

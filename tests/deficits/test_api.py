@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from deficits.models import Diagnostic, DiagnosticStatus
 from deficits.scoring import DEFAULT_INSTRUMENT, instrument_load
+from monitoring.shared.viewsets import PERSONAL_DECISION_MESSAGE
 from tests import factories
-from tests.api import assert_constant_queries, rows, token_client
+from tests.api import assert_constant_queries, rows, session_client, token_client
 from tests.factories import GROUP_CODES, answers_for
 
 pytestmark = pytest.mark.django_db
@@ -203,6 +204,12 @@ def test_a_teacher_takes_the_diagnostic_through_the_api(world):
     assert saved.status_code == 200 and saved.json()["answers"] == first_page
     assert saved.json()["missing_groups"] == list(GROUP_CODES[1:])
 
+    # Completing fixes the result: the teacher does it in the portal's session, not with a token
+    # (the attack on issue 16: a token completed a diagnostic nobody answered in person).
+    by_token = client.post(f"/api/v1/diagnostics/{draft['id']}/submit/", {"answers": answers_for()}, format="json")
+    assert by_token.status_code == 403 and by_token.json()["detail"] == PERSONAL_DECISION_MESSAGE
+    assert Diagnostic.objects.get(pk=draft["id"]).answers == first_page
+    client = session_client(world.teacher)
     early = client.post(f"/api/v1/diagnostics/{draft['id']}/submit/", {}, format="json")
     assert early.status_code == 400
     assert early.json()["detail"] == (
@@ -278,7 +285,7 @@ def test_staff_cannot_take_a_diagnostic(world, diagnosed, person):
 
 
 def test_a_teacher_cannot_answer_another_teachers_draft(world, diagnosed):
-    response = token_client(world.teacher).post(
+    response = session_client(world.teacher).post(
         f"/api/v1/diagnostics/{diagnosed['draft_b'].pk}/submit/", {"answers": answers_for()}, format="json"
     )
     assert response.status_code == 404

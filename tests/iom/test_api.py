@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iom.models import ActivityKind, Route, RouteActivity, RouteEvent, RouteStatus, RouteVersion
+from monitoring import tokens
+from monitoring.shared.viewsets import PERSONAL_DECISION_MESSAGE
 from tests import factories
-from tests.api import assert_constant_queries, rows, token_client
+from tests.api import assert_constant_queries, rows, session_client, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +172,9 @@ def _activity(kind: str, due: dt.date, **extra) -> dict:
 
 def test_teacher_builds_a_route_the_head_returns_and_approves(world, diagnosed):
     diagnostic, programs = diagnosed
-    teacher, head = token_client(world.teacher), token_client(world.head_a)
+    teacher, head = token_client(world.teacher), session_client(world.head_a)
+    # Sending for approval and approving are the people's own, in the portal's session.
+    person = session_client(world.teacher)
     today = timezone.localdate()
 
     proposals = teacher.get("/api/v1/routes/proposals/", {"diagnostic": diagnostic.pk})
@@ -210,7 +214,7 @@ def test_teacher_builds_a_route_the_head_returns_and_approves(world, diagnosed):
     assert teacher.delete(f"/api/v1/route-activities/{added.json()['id']}/").status_code == 204
     assert route.activities.count() == 2
 
-    submitted = teacher.post(f"/api/v1/routes/{route.pk}/submit/")
+    submitted = person.post(f"/api/v1/routes/{route.pk}/submit/")
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
     # Submitted: no more editing until it comes back.
     frozen = teacher.post(
@@ -222,7 +226,7 @@ def test_teacher_builds_a_route_the_head_returns_and_approves(world, diagnosed):
 
     # The head of another school does not see the route; the teacher's own head decides.
     assert (
-        token_client(world.head_b).post(f"/api/v1/routes/{route.pk}/review/", {"decision": "approve"}).status_code
+        session_client(world.head_b).post(f"/api/v1/routes/{route.pk}/review/", {"decision": "approve"}).status_code
         == 404
     )
     _assert_400(head.post(f"/api/v1/routes/{route.pk}/review/", {"decision": "return"}), message="Напишите, что нужно")
@@ -231,7 +235,7 @@ def test_teacher_builds_a_route_the_head_returns_and_approves(world, diagnosed):
     )
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
     assert returned.json()["comment"] == "Добавьте сроки"
-    assert teacher.post(f"/api/v1/routes/{route.pk}/submit/").json()["status"] == "submitted"
+    assert person.post(f"/api/v1/routes/{route.pk}/submit/").json()["status"] == "submitted"
     approved = head.post(f"/api/v1/routes/{route.pk}/review/", {"decision": "approve"}, format="json")
     assert approved.status_code == 200
     route.refresh_from_db()
@@ -315,7 +319,7 @@ def test_bad_route_bodies_are_400_in_russian(world, diagnosed, change, field, me
 def test_bad_bodies_of_the_other_writes_are_400(world, catalog):
     route = catalog["routes"]["T0000001"]
     activity = route.activities.get()
-    teacher, head = token_client(world.teacher), token_client(world.head_a)
+    teacher, head = token_client(world.teacher), session_client(world.head_a)
     route.status = RouteStatus.SUBMITTED
     route.save()
 
@@ -372,6 +376,12 @@ def test_staff_cannot_write_a_teachers_route(world, catalog, person):
             "detail": "Маршрут составляет и ведет сам педагог (токен педагога).",
         }
     review = client.post(f"/api/v1/routes/{route.pk}/review/", {"decision": "approve"}, format="json")
+    if person.startswith("head_"):
+        # A head's token decides nothing; the head in the portal reviews within their school.
+        assert review.status_code == 403 and review.json()["detail"] == PERSONAL_DECISION_MESSAGE
+        review = session_client(world.people[person]).post(
+            f"/api/v1/routes/{route.pk}/review/", {"decision": "approve"}, format="json"
+        )
     if person == "head_a":
         # The one staff write there is: head A may review, but the route is not waiting for it.
         _assert_400(review, message="Маршрут не ожидает согласования.")
@@ -392,7 +402,7 @@ def test_staff_cannot_write_a_teachers_route(world, catalog, person):
 def test_a_teacher_cannot_touch_another_teachers_route(world, catalog):
     client = token_client(world.teacher)
     route = catalog["routes"]["T0000002"]
-    assert client.post(f"/api/v1/routes/{route.pk}/submit/").status_code == 404
+    assert session_client(world.teacher).post(f"/api/v1/routes/{route.pk}/submit/").status_code == 404
     assert client.delete(f"/api/v1/route-activities/{route.activities.get().pk}/").status_code == 404
     _assert_400(
         client.post(
@@ -407,6 +417,32 @@ def test_a_teacher_cannot_touch_another_teachers_route(world, catalog):
     own = catalog["routes"]["T0000001"]
     response = client.post(f"/api/v1/routes/{own.pk}/review/", {"decision": "approve"}, format="json")
     assert response.status_code == 403
+
+
+def test_a_token_takes_no_personal_decision(world, catalog):
+    # The attack on issue 16: the analyst issued a token with the head's role and approved a
+    # teacher's route with it — a decision taken by a system account, traceable to no person.
+    route = catalog["routes"]["T0000001"]
+    route.status = RouteStatus.SUBMITTED
+    route.approved_by = None
+    route.save()
+    _, secret = tokens.api_token_create(
+        name="Интеграция", role="school_head", school=world.school_a, created_by=world.analyst
+    )
+    synthetic = token_client(world.head_a)
+    synthetic.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    for client in (synthetic, token_client(world.head_a)):
+        response = client.post(f"/api/v1/routes/{route.pk}/review/", {"decision": "approve"}, format="json")
+        assert response.status_code == 403
+        assert response.json() == {"code": "permission_denied", "detail": PERSONAL_DECISION_MESSAGE}
+    route.refresh_from_db()
+    assert route.status == RouteStatus.SUBMITTED and route.approved_by is None
+    route.status = RouteStatus.DRAFT
+    route.save()
+    submitted = token_client(world.teacher).post(f"/api/v1/routes/{route.pk}/submit/")
+    assert submitted.status_code == 403 and submitted.json()["detail"] == PERSONAL_DECISION_MESSAGE
+    route.refresh_from_db()
+    assert route.status == RouteStatus.DRAFT and not RouteEvent.objects.filter(route=route).exists()
 
 
 # -- queries ---------------------------------------------------------------------------------

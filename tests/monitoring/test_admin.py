@@ -266,6 +266,61 @@ def test_a_superusers_account_and_password_are_changed_by_a_superuser_only(clien
     assert world.analyst.is_superuser
 
 
+def test_institute_staff_accounts_are_managed_by_a_superuser_only(client, world):
+    # The attack on issue 16: the analyst reset the «director» analyst's password (200), then
+    # signed letters as them — four eyes on letters rely on distinct people.
+    director = factories.UserFactory(username="director", role=models.Role.ANALYST, is_staff=True)
+    director.set_password("old-secret-phrase")
+    director.save()
+    client.force_login(world.analyst)
+    password = reverse("admin:auth_user_password_change", args=[director.pk])
+    assert client.get(password).status_code == 403
+    assert client.post(password, {"password1": "Zz9-new-secret", "password2": "Zz9-new-secret"}).status_code == 403
+    change = reverse("admin:monitoring_user_change", args=[director.pk])
+    assert client.post(change, _user_form(director, last_name="Подменный")).status_code == 403
+    assert client.post(reverse("admin:monitoring_user_delete", args=[director.pk]), {"post": "yes"}).status_code == 403
+    director.refresh_from_db()
+    assert director.check_password("old-secret-phrase") and director.last_name != "Подменный"
+    # No new analyst account, and no head turned into one.
+    added = client.post(
+        reverse("admin:monitoring_user_add"),
+        {"username": "twin", "usable_password": "false", "role": models.Role.ANALYST},
+    )
+    assert added.status_code == 200 and "role" in added.context["adminform"].form.errors
+    assert not models.User.objects.filter(username="twin").exists()
+    head_change = reverse("admin:monitoring_user_change", args=[world.head_a.pk])
+    client.post(head_change, _user_form(world.head_a, role=models.Role.ANALYST, school=world.school_a.pk))
+    world.head_a.refresh_from_db()
+    assert world.head_a.role == models.Role.SCHOOL_HEAD
+
+
+def test_an_analyst_keeps_managing_their_own_and_non_institute_accounts(client, world):
+    client.force_login(world.analyst)
+    head_password = reverse("admin:auth_user_password_change", args=[world.head_a.pk])
+    assert client.get(head_password).status_code == 200
+    client.post(head_password, {"password1": "Zz9-new-secret", "password2": "Zz9-new-secret"})
+    world.head_a.refresh_from_db()
+    assert world.head_a.check_password("Zz9-new-secret")
+    own = reverse("admin:monitoring_user_change", args=[world.analyst.pk])
+    client.post(own, _user_form(world.analyst, last_name="Новикова"))
+    world.analyst.refresh_from_db()
+    assert world.analyst.last_name == "Новикова" and world.analyst.role == models.Role.ANALYST
+    added = client.post(
+        reverse("admin:monitoring_user_add"),
+        {"username": "new_official", "usable_password": "false", "role": models.Role.MINISTRY},
+    )
+    assert added.status_code == 302
+    assert models.User.objects.get(username="new_official").role == models.Role.MINISTRY
+    # A superuser creates institute staff.
+    root = factories.UserFactory(username="root", role=models.Role.ANALYST, is_superuser=True, is_staff=True)
+    client.force_login(root)
+    client.post(
+        reverse("admin:monitoring_user_add"),
+        {"username": "colleague", "usable_password": "false", "role": models.Role.ANALYST},
+    )
+    assert models.User.objects.get(username="colleague").role == models.Role.ANALYST
+
+
 def test_a_value_that_is_no_key_in_an_autocomplete_field_is_a_form_error(client, world):
     # A teacher's code where the id goes: Django's autocomplete widget raised (500) redrawing it.
     client.force_login(world.analyst)

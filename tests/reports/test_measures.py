@@ -6,14 +6,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from indicators.engine import period_edition
 from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator
+from monitoring import tokens
+from monitoring.models import Role
 from reports.measures import effect_of, judge, measure_create, measure_mark_done
-from reports.models import Effect, MeasureStatus
+from reports.models import Effect, Measure, MeasureStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +166,36 @@ def test_the_form_records_a_measure(client, two_years):
     assert response.status_code == 200 and not Measure.objects.filter(text="Чужая").exists()
     client.force_login(world.head_a)
     assert client.get(reverse("measure-create")).status_code == 404
+
+
+def test_a_tokens_system_account_is_nobody_to_hold_responsible(client, two_years):
+    # The attack on issue 16: the analyst's token accounts were offered as «Ответственный».
+    world, _ = two_years
+    token, _ = tokens.api_token_create(
+        name="Интеграция", role=Role.SCHOOL_HEAD, school=world.school_a, created_by=world.analyst
+    )
+    system = token.user
+    client.force_login(world.analyst)
+    offered = client.get(reverse("measure-create")).context["form"].fields["responsible_user"].queryset
+    assert world.head_a in offered and system not in offered
+    data = {
+        "period": world.period.pk,
+        "text": "Назначить интеграцию",
+        "indicator": Indicator.objects.get(code="1.2").pk,
+        "level": Level.REGION,
+        "target": "60",
+        "responsible_user": system.pk,
+        "due": "2026-04-01",
+    }
+    response = client.post(reverse("measure-create"), data)
+    assert response.status_code == 200 and "responsible_user" in response.context["form"].errors
+    # The service refuses it too, whatever door calls it.
+    with pytest.raises(ValidationError, match="учетную запись интеграции"):
+        measure_create(
+            period=world.period, user=world.analyst, text="x", responsible=system, due=dt.date(2026, 4, 1),
+            indicator_code="1.2", level=Level.REGION, org_code="", target=Decimal("60"),
+        )  # fmt: skip
+    assert not Measure.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,18 @@ def test_a_fresh_portal_asks_for_the_institutes_requisites_instead_of_a_report(c
     assert "Отчет не запущен. Заполните реквизиты института" in response.content.decode()
 
 
+@pytest.mark.parametrize("value", ["abc", "", "99999999999999999999", "1900", "2025.5"])
+def test_a_period_that_is_no_year_of_the_list_is_a_russian_error(client, world, value):
+    # The attack on issue 16: period=abc answered 500.
+    client.force_login(world.analyst)
+    response = client.post(reverse("report-start"), {"period": value}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Отчет не запущен." in page
+    assert "Такого периода мониторинга нет" in page or "Выберите год отчета" in page
+    assert not AnnualReport.objects.exists()
+
+
 def test_the_ministry_is_told_who_fills_the_requisites_in(client, world):
     client.force_login(world.ministry)
     page = client.get(reverse("report-list")).content.decode()

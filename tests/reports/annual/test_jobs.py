@@ -46,7 +46,8 @@ def test_each_role_against_the_report_pages(
             assert b"".join(pages[2].streaming_content).startswith(b"%PDF")
         else:
             assert codes == [404] * 5, name
-    assert AnnualReport.objects.count() == 1 + len(ALLOWED)
+    # The analyst's second start queued a report; the ministry's click found it still queued.
+    assert AnnualReport.objects.count() == 2
     client.force_login(year.ministry)
     assert client.get(reverse("report-file", args=[report.pk, "docx"])).status_code == 404
     assert client.get(reverse("report-file", args=[report.pk + 100, "pdf"])).status_code == 404
@@ -68,6 +69,7 @@ def test_the_start_answers_before_the_build_and_its_queries_do_not_grow_with_dat
 
     client.force_login(year.analyst)
     small = _start_queries(client, django_capture_on_commit_callbacks)
+    AnnualReport.objects.update(status=ReportStatus.DONE)  # else the second start finds the first queued
     # Ten more municipalities with schools and staffing: the build reads more, the start must not.
     for n in range(10):
         municipality = factories.MunicipalityFactory(code=f"{50 + n}", name=f"Район {n}")
@@ -75,8 +77,38 @@ def test_the_start_answers_before_the_build_and_its_queries_do_not_grow_with_dat
         factories.StaffingRowFactory(period=year.period, school=school, vacant_positions=n)
     large = _start_queries(client, django_capture_on_commit_callbacks)
     assert large == small, (small, large)
-    assert list(AnnualReport.objects.values_list("status", flat=True)) == [ReportStatus.QUEUED] * 2
+    assert list(AnnualReport.objects.order_by("pk").values_list("status", flat=True)) == [
+        ReportStatus.DONE,
+        ReportStatus.QUEUED,
+    ]
     assert len(beside.pending) == 2  # built beside the request, after it has answered
+
+
+def test_quick_clicks_start_one_build_of_a_period(year, client, django_capture_on_commit_callbacks, beside):
+    # The attack on issue 16: three quick «Сформировать отчет» clicks started three builds.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.annual import annual_start, jobs
+
+    client.force_login(year.analyst)
+    pages = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            pages.append(client.post(reverse("report-start"), {"period": 2025}, follow=True).content.decode())
+    report = AnnualReport.objects.get()
+    assert len(beside.pending) == 1
+    assert f"Отчет за 2025 год уже формируется (№{report.pk})" in pages[1] and "уже формируется" in pages[2]
+    # The service itself returns the period's report being built (a click racing the look above).
+    AnnualReport.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING)
+    assert annual_start(period=year.period, user=year.ministry).pk == report.pk
+    # Built (or lost long ago): the next start queues a new report.
+    AnnualReport.objects.filter(pk=report.pk).update(
+        created_at=timezone.now() - jobs.IN_PROGRESS_FOR_AT_MOST - dt.timedelta(minutes=1)
+    )
+    assert annual_start(period=year.period, user=year.ministry).pk != report.pk
+    assert AnnualReport.objects.count() == 2
 
 
 def test_a_failed_build_is_recorded(year, monkeypatch):
