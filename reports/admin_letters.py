@@ -3,7 +3,7 @@
 The library and the letterheads are the institute's to edit. Letters are written
 through the composer pages (reports.letter_views); here a draft's texts may be touched
 by institute staff, while the workflow fields (status, number, date, PDF, hash) are
-never editable and an issued letter is read-only as a whole — the model guard in
+never editable and an approved or issued letter is read-only as a whole — the model guard in
 reports.letters.guards backs that up for any save that slips past.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import F
 
 from monitoring.models import Role
 from monitoring.models.scoping import can_write_region
@@ -19,7 +20,16 @@ from monitoring.shared.admin import ReadOnlyAdmin, SafeTabularInline, ScopedHist
 # Importing reports.letters also registers the guard that keeps issued letters frozen.
 from reports import letters
 from reports.library import text_validate
-from reports.models import Issuer, Letter, LetterItem, LetterReceipt, OutgoingRegister, RecommendationText
+from reports.models import (
+    Issuer,
+    IssuerKind,
+    Letter,
+    LetterItem,
+    LetterReceipt,
+    LetterStatus,
+    OutgoingRegister,
+    RecommendationText,
+)
 
 
 class RecommendationTextForm(forms.ModelForm):
@@ -57,22 +67,44 @@ class IssuerAdmin(ScopedHistoryAdmin):
             form.base_fields["signatory"].queryset = letters.permissions.signatory_candidates(obj)
         return form
 
-    def has_change_permission(self, request, obj=None):
-        # A municipal authority keeps its own letterhead (address, requisites, signatory).
+    def get_queryset(self, request):
+        # The institute's staff keep the institute's letterhead here; a municipal authority's is its own
+        # to keep (here or on «Реквизиты бланка»), and only a superuser sees every body's.
+        queryset = super().get_queryset(request)
         user = request.user
+        if user.is_superuser or (user.role == Role.MUNICIPAL and user.municipality_id):
+            return queryset
+        return queryset.filter(kind=IssuerKind.INSTITUTE)
+
+    def has_add_permission(self, request):
+        # A body's letterhead is set up once (a fresh portal asks for the institute's on «Реквизиты бланка»).
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        # A municipal authority keeps its own letterhead (address, requisites, signatory's name).
+        user = request.user
+        if user.is_active and user.is_superuser:
+            return True
         if obj is not None and user.is_active and user.role == Role.MUNICIPAL and user.municipality_id:
             return obj.municipality_id == user.municipality_id
-        return can_write_region(user)
+        return can_write_region(user) and (obj is None or obj.kind == IssuerKind.INSTITUTE)
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if can_write_region(request.user) else ["kind", "municipality"]
+        if request.user.is_superuser:
+            return []
+        # The signatory's login is the one person who approves the body's letters (four eyes): whoever
+        # could set it could name themselves or a fresh account, so only a superuser assigns it.
+        fields = ["signatory"]
+        return fields if can_write_region(request.user) else ["kind", "municipality", *fields]
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 def _frozen(obj) -> bool:
-    return obj is not None and obj.is_issued
+    # Only a draft is touched here: an approved letter's text is the one its signatory approved
+    # (a change goes back to draft on the letter's page first), an issued one is frozen.
+    return obj is not None and obj.status != LetterStatus.DRAFT
 
 
 class LetterItemInline(SafeTabularInline):
@@ -108,6 +140,9 @@ class LetterAdmin(ScopedHistoryAdmin):
         "author",
         "corrects",
         "created_at",
+        # Who signs follows the issuing body: a draft does not move to another body's letterhead here.
+        "issuer",
+        "revision",
     ]
 
     def get_queryset(self, request):
@@ -122,6 +157,13 @@ class LetterAdmin(ScopedHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return not _frozen(obj) and can_write_region(request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            # A save here is a new revision like the editor's: a signatory's «Согласовать» of the page
+            # opened before it, and an editor's tab opened before it, are refused as stale.
+            Letter.objects.filter(pk=form.instance.pk).update(revision=F("revision") + 1)
 
 
 @admin.register(OutgoingRegister)

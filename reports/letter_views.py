@@ -215,6 +215,10 @@ def letter_edit(request, pk: int):
     letter = _letter(request, pk)
     if request.method == "POST":
         try:
+            if "revision" not in request.POST and letter.status == LetterStatus.DRAFT:
+                # A form without the revision it was opened at cannot be checked against a newer save:
+                # it is refused like a stale one, and what was typed is shown again.
+                raise letters.LetterEditConflict()
             letters.letter_update(letter=letter, user=request.user, **_edit_payload(request.POST, letter))
         except ValidationError as exc:
             return _edit_again(request, letter, exc)
@@ -292,7 +296,21 @@ def _action(request, pk: int, service, success: str, target: str = "letter-detai
 @login_required
 @require_POST
 def letter_approve(request, pk: int):
-    return _action(request, pk, letters.letter_approve, "Письмо согласовано подписантом.")
+    """The signatory's «Согласовать» carries the revision they read: a text changed since then is not approved."""
+    letter = _letter(request, pk)
+    try:
+        letters.letter_approve(letter=letter, user=request.user, revision=request.POST.get("revision"))
+    except letters.LetterApprovalStale as exc:
+        # The page shown again is the current text, to read before approving it (409: the form was stale).
+        _errors(request, exc)
+        response = letter_detail(request, pk)
+        response.status_code = 409
+        return response
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("letter-detail", pk=letter.pk)
+    messages.success(request, "Письмо согласовано подписантом.")
+    return redirect("letter-detail", pk=letter.pk)
 
 
 @login_required
@@ -310,9 +328,14 @@ def letter_issue(request, pk: int):
 @login_required
 @require_POST
 def letter_correct(request, pk: int):
-    return _action(
-        request, pk, letters.letter_correct, "Создан проект письма взамен зарегистрированного.", "letter-edit"
+    letter = _letter(request, pk)
+    started = letter.corrections.filter(status=LetterStatus.DRAFT).exists()
+    success = (
+        "Проект письма взамен зарегистрированного уже начат: открыт он."
+        if started
+        else "Создан проект письма взамен зарегистрированного."
     )
+    return _action(request, pk, letters.letter_correct, success, "letter-edit")
 
 
 @login_required

@@ -1017,8 +1017,9 @@ ADMIN_MODELS: dict[str, AdminCase] = {
     "reports.RecommendationText": AdminCase(
         _create("reports.RecommendationText", kind="conclusion", direction=1, text="Курсы не пройдены."), IN_ALL
     ),
-    # Letterheads are never deleted (issued letters cite them).
-    "reports.Issuer": AdminCase(lambda o: o.letter_a.issuer, IN_ALL, delete=NOBODY),
+    # Letterheads are never deleted (issued letters cite them), and set up on «Реквизиты бланка», not added
+    # here (only a superuser adds one, as only a superuser names its signatory's login).
+    "reports.Issuer": AdminCase(lambda o: o.letter_a.issuer, IN_ALL, add=NOBODY, delete=NOBODY),
     # Letters are composed on their pages; an issued one is frozen (no delete, even for the institute).
     "reports.Letter": AdminCase(lambda o: o.letter_a, IN_A, add=NOBODY, delete=NOBODY),
     "reports.OutgoingRegister": AdminCase(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from reports.letters import guards  # noqa: F401  (registers the frozen-letter guard)
 from reports.letters.editing import TEXT_LIMIT, letter_move, letter_update
-from reports.letters.errors import LetterEditConflict, LetterFrozen, LetterTampered
+from reports.letters.errors import LetterApprovalStale, LetterEditConflict, LetterFrozen, LetterTampered
 from reports.letters.permissions import (
     addressee_kinds,
     institute_issuer,
@@ -58,6 +58,7 @@ from reports.letters.workflow import (
 __all__ = [
     "MONITORING",
     "TEXT_LIMIT",
+    "LetterApprovalStale",
     "LetterEditConflict",
     "LetterFrozen",
     "LetterTampered",

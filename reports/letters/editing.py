@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
-from monitoring.shared.text import clean_int, clean_text
+from monitoring.shared.text import FIRST_YEAR, LAST_YEAR, clean_int, clean_text
 from reports.letters.errors import LetterEditConflict
 from reports.letters.permissions import require_writer
 from reports.letters.workflow import locked, require_draft
@@ -53,17 +53,30 @@ def split_reference(text: str) -> tuple[str, dt.date | None]:
 
 def clean_reference_date(value: str | dt.date | None) -> dt.date | None:
     """The answered letter's date: a date, ISO «2025-02-01» (a date field) or «01.02.2025»; empty is none."""
-    if value is None or isinstance(value, dt.date):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return _within_years(value)
     text = str(value).strip()
     if not text:
         return None
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(text, pattern).date()
+            day = dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return _within_years(day)
     raise ValidationError(f"Дата письма «{text[:20]}» не распознана: укажите ее как 01.02.2025.")
+
+
+def _within_years(day: dt.date) -> dt.date:
+    # The portal's years at every door: 0001-01-01 or 9999-12-31 is a typing mistake, not a letter's date.
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(
+            f"Дата письма {day.strftime('%d.%m.%Y') if day.year >= 1000 else day.isoformat()} вне допустимого "
+            f"диапазона: год должен быть от {FIRST_YEAR} до {LAST_YEAR}."
+        )
+    return day
 
 
 @transaction.atomic

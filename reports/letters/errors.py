@@ -15,6 +15,13 @@ class LetterEditConflict(ValidationError):
         )
 
 
+class LetterApprovalStale(ValidationError):
+    """The signatory approves a version other than the one they read (or a form without its revision)."""
+
+    def __init__(self):
+        super().__init__("Письмо изменилось после того, как вы его открыли: проверьте текст и согласуйте снова.")
+
+
 class LetterFrozen(PermissionDenied):
     """An issued letter was about to change."""
 

@@ -26,7 +26,7 @@ from monitoring.models import MonitoringPeriod, Municipality
 from monitoring.shared import extensions
 from monitoring.shared.periods import period_lock_open
 from reports import library
-from reports.letters.errors import LetterFrozen
+from reports.letters.errors import LetterApprovalStale, LetterFrozen
 from reports.letters.permissions import may_receive, require_writer
 from reports.letters.rendering import letter_render
 from reports.letters.wording import letter_proposal, proposed_addressee_line, proposed_introduction, proposed_title
@@ -156,10 +156,12 @@ def approval_refusal(*, letter: Letter, user) -> str | None:
 
 
 @transaction.atomic
-def letter_approve(*, letter: Letter, user) -> Letter:
+def letter_approve(*, letter: Letter, user, revision: int | str | None) -> Letter:
     """The signatory approves a draft — never its author; only an approved letter can be issued.
 
     The letter takes the issuing body's signatory as it is now: the person who approved is the one it prints.
+    ``revision``: the draft's revision the signatory read; a save since then (or no revision) refuses the approval,
+    so a stale «Согласовать» never approves a text its signatory has not seen.
     """
     letter = locked(letter)
     require_writer(user, letter.issuer)
@@ -167,6 +169,8 @@ def letter_approve(*, letter: Letter, user) -> Letter:
     refusal = approval_refusal(letter=letter, user=user)
     if refusal:
         raise ValidationError(refusal)
+    if str(revision if revision is not None else "").strip() != str(letter.revision):
+        raise LetterApprovalStale()
     if not letter.items.exists():
         raise ValidationError("В письме нет ни одного пункта.")
     letter.status = LetterStatus.APPROVED
@@ -240,11 +244,19 @@ def _after_issue(letter: Letter) -> None:
 
 @transaction.atomic
 def letter_correct(*, letter: Letter, user) -> Letter:
-    """A new draft that replaces an issued letter and cites it; the old one stays as it was."""
+    """A new draft that replaces an issued letter and cites it; the old one stays as it was.
+
+    A draft correction already started is that draft (a second click opens it rather than another copy).
+    """
     if not letter.is_issued:
         raise ValidationError("Исправлять можно только зарегистрированное письмо; черновик правится сам.")
     require_writer(user, letter.issuer)
     period_lock_open(period=letter.period)
+    # The issued letter's row lock makes two simultaneous clicks wait for each other: one draft, not two.
+    Letter.objects.select_for_update().filter(pk=letter.pk).first()
+    started = letter.corrections.filter(status=LetterStatus.DRAFT).order_by("pk").first()
+    if started is not None:
+        return started
     copy = Letter.objects.create(
         period=letter.period,
         issuer=letter.issuer,

@@ -112,7 +112,9 @@ def four(reported):
         )
 
     def issue(letter):
-        letters.letter_approve(letter=letter, user=factories.UserFactory(username="director", role=Role.ANALYST))
+        letters.letter_approve(
+            letter=letter, revision=letter.revision, user=factories.UserFactory(username="director", role=Role.ANALYST)
+        )
         return letters.letter_issue(letter=letter, user=w.analyst, today=dt.date(2026, 3, 2))
 
     draft_m1 = propose("school_heads", w.m1)

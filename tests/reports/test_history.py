@@ -46,6 +46,7 @@ def test_an_edit_through_the_composer_is_recorded_with_its_author_and_fields(cli
     client.force_login(world.analyst)
     item = draft.items.get()
     form = {"title": "Об итогах мониторинга 2025 года", f"item-{item.pk}-text": "Организовать курсы ДПП."}
+    form["revision"] = draft.revision  # the editor's form carries the revision it opened
     assert client.post(reverse("letter-edit", args=[draft.pk]), form).status_code == 302
 
     latest = draft.history.first()
@@ -77,7 +78,7 @@ def test_the_history_block_is_for_the_institute_only(client, world, staffed_issu
 
 @pytest.fixture
 def staffed_issued(world, draft):
-    letters.letter_approve(letter=draft, user=_signer(world))
+    letters.letter_approve(letter=draft, revision=draft.revision, user=_signer(world))
     # Issued as letter_issue leaves it, without rendering a PDF (an update: the frozen guard and
     # the history see no save, which is not what this fixture is about).
     Letter.objects.filter(pk=draft.pk).update(

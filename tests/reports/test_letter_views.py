@@ -30,7 +30,7 @@ def two(staffed):  # noqa: F811
     issued = letters.letter_propose(
         period=staffed.period, issuer=issuer, addressee="school_heads", municipality=staffed.m1, user=staffed.analyst
     )
-    letters.letter_approve(letter=issued, user=_signer(staffed))
+    letters.letter_approve(letter=issued, revision=issued.revision, user=_signer(staffed))
     issued = letters.letter_issue(letter=issued, user=staffed.analyst, today=dt.date(2026, 3, 2))
     return staffed, draft, issued
 
@@ -108,7 +108,7 @@ def test_approving_and_issuing_ask_first_naming_the_consequence(client, two, set
     client.force_login(_signer(world))
     page = client.get(reverse("letter-detail", args=[draft.pk])).content.decode()
     assert 'data-confirm="Согласовать письмо как подписант (Ректор И.А. Воронина)?' in page
-    letters.letter_approve(letter=draft, user=_signer(world))
+    letters.letter_approve(letter=draft, revision=draft.revision, user=_signer(world))
     response = client.get(reverse("letter-detail", args=[draft.pk]))
     page = response.content.decode()
     assert response.status_code == 200, response
@@ -152,6 +152,7 @@ def test_the_composer_flow_from_proposal_to_download(client, staffed):  # noqa: 
         "new-kind": "recommendation",
         "new-addressee": "school_heads",
         "new-text": "Провести педагогический совет по итогам мониторинга.",
+        "revision": letter.revision,
     }
     for item in letter.items.filter(kind="recommendation"):
         form[f"item-{item.pk}-text"] = item.text
@@ -167,7 +168,7 @@ def test_the_composer_flow_from_proposal_to_download(client, staffed):  # noqa: 
     preview = client.get(reverse("letter-pdf", args=[letter.pk]))
     assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
     client.force_login(_signer(staffed))  # four eyes: another analyst approves
-    client.post(reverse("letter-approve", args=[letter.pk]))
+    client.post(reverse("letter-approve", args=[letter.pk]), {"revision": Letter.objects.get(pk=letter.pk).revision})
     client.force_login(staffed.analyst)
     client.post(reverse("letter-issue", args=[letter.pk]))
     letter.refresh_from_db()
@@ -346,3 +347,69 @@ def test_the_editor_has_the_reference_number_and_date_as_two_fields(client, two)
     assert (draft.reply_to, draft.reply_to_date) == ("12-34", dt.date(2025, 2, 1))
     page = client.get(reverse("letter-edit", args=[draft.pk])).content.decode()
     assert 'type="date" id="reply_to_date" name="reply_to_date" value="2025-02-01"' in page
+
+
+def test_a_stale_approval_does_not_approve_a_text_changed_since(client, two):
+    """Attack: the director opened the letter, the analyst then saved a new title, the director's
+    «Согласовать» approved the new text unseen."""
+    people, draft, _ = two
+    signer = _signer(people)
+    client.force_login(signer)
+    page = client.get(reverse("letter-detail", args=[draft.pk])).content.decode()
+    seen = re.search(r'name="revision" value="(\d+)"', page).group(1)
+    letters.letter_update(letter=draft, user=people.analyst, title="Подмененный заголовок")
+    response = client.post(reverse("letter-approve", args=[draft.pk]), {"revision": seen})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Письмо изменилось после того, как вы его открыли: проверьте текст и согласуйте снова." in body
+    assert "Подмененный заголовок" in body  # the current text, to read before approving it
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.approved_by is None
+    # A form without its revision is refused the same way; the current one approves.
+    assert client.post(reverse("letter-approve", args=[draft.pk])).status_code == 409
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    response = client.post(reverse("letter-approve", args=[draft.pk]), {"revision": draft.revision})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.approved_by) == ("approved", signer)
+
+
+def test_an_editor_form_without_its_revision_is_refused_as_a_conflict(client, two):
+    """Attack: a POST without «revision» skipped the two-tab check and overwrote a newer text."""
+    people, letter, _ = two
+    client.force_login(people.analyst)
+    letters.letter_update(letter=letter, user=people.analyst, introduction="Новее")
+    form = _editor_form(letter, title="Старая вкладка")
+    del form["revision"]
+    response = client.post(reverse("letter-edit", args=[letter.pk]), form)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Письмо изменили после того, как вы открыли его" in page and "Старая вкладка</textarea>" in page
+    letter.refresh_from_db()
+    assert letter.introduction == "Новее" and letter.title != "Старая вкладка"
+
+
+def test_a_second_correction_click_opens_the_started_draft(client, two):
+    people, _, issued = two
+    client.force_login(people.analyst)
+    first = client.post(reverse("letter-correct", args=[issued.pk]))
+    second = client.post(reverse("letter-correct", args=[issued.pk]), follow=True)
+    assert issued.corrections.count() == 1
+    correction = issued.corrections.get()
+    assert first["Location"] == reverse("letter-edit", args=[correction.pk])
+    assert second.redirect_chain[-1][0] == reverse("letter-edit", args=[correction.pk])
+    assert "уже начат" in second.content.decode()
+
+
+def test_the_reply_date_is_limited_to_the_portals_years(client, two):
+    people, letter, _ = two
+    client.force_login(people.analyst)
+    for day in ("0001-01-01", "9999-12-31"):
+        form = _editor_form(letter, reply_to="12-34", reply_to_date=day, closing="Мой итог")
+        response = client.post(reverse("letter-edit", args=[letter.pk]), form)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "год должен быть от 1900 до 2100" in page and "Мой итог</textarea>" in page
+        letter.refresh_from_db()
+        assert letter.reply_to_date is None and letter.closing != "Мой итог"

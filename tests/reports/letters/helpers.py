@@ -78,5 +78,5 @@ def _municipal_signer(world):
 
 def _issued(world, **kw) -> Letter:
     letter = _propose(world, "school_heads", world.m1)
-    letters.letter_approve(letter=letter, user=_signer(world))
+    letters.letter_approve(letter=letter, revision=letter.revision, user=_signer(world))
     return letters.letter_issue(letter=letter, user=world.analyst, **kw)

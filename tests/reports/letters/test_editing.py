@@ -143,3 +143,15 @@ def test_saving_a_letter_costs_the_same_queries_however_many_items(staffed):
     # Each change is still in the history, by whom it was made.
     item = large.items.first()
     assert item.history.first().history_user == staffed.analyst and item.history.first().text.endswith("(уточнено)")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "31.12.1899", dt.date(2101, 1, 1)])
+def test_the_reply_date_stays_within_the_portals_years(staffed, day):
+    letter = _propose(staffed, "school_heads", staffed.m1)
+    with pytest.raises(ValidationError, match="год должен быть от 1900 до 2100"):
+        letters.letter_update(letter=letter, user=staffed.analyst, reply_to="12-34", reply_to_date=day)
+    letter.refresh_from_db()
+    assert (letter.reply_to, letter.reply_to_date) == ("", None)
+    letters.letter_update(letter=letter, user=staffed.analyst, reply_to_date="01.01.1900")
+    letter.refresh_from_db()
+    assert letter.reply_to_date == dt.date(1900, 1, 1)

@@ -46,13 +46,14 @@ def test_approve_then_issue_only_by_the_signatory_side(staffed):
     with pytest.raises(ValidationError):
         letters.letter_issue(letter=letter, user=staffed.analyst)  # not approved yet
     with pytest.raises(PermissionDenied):
-        letters.letter_approve(letter=letter, user=staffed.municipal)
-    letters.letter_approve(letter=letter, user=_signer(staffed))
+        letters.letter_approve(letter=letter, revision=letter.revision, user=staffed.municipal)
+    letters.letter_approve(letter=letter, revision=letter.revision, user=_signer(staffed))
     with pytest.raises(ValidationError):
         letters.letter_update(letter=letter, user=staffed.analyst, title="после согласования")
     letters.letter_reopen(letter=letter, user=staffed.analyst)
     letters.letter_update(letter=letter, user=staffed.analyst, title="после возврата")
-    letters.letter_approve(letter=letter, user=_signer(staffed))
+    letter.refresh_from_db()  # the revision the signatory reads
+    letters.letter_approve(letter=letter, revision=letter.revision, user=_signer(staffed))
     with pytest.raises(PermissionDenied):
         letters.letter_issue(letter=letter, user=staffed.ministry)
     issued = letters.letter_issue(letter=letter, user=staffed.analyst, today=dt.date(2026, 3, 2))
@@ -65,7 +66,7 @@ def test_numbers_run_per_issuer_and_year(staffed):
 
     def issue(issuer, user, day):
         letter = _propose(staffed, "school_heads", staffed.m1, user=user, issuer=issuer)
-        letters.letter_approve(letter=letter, user=signers[user])
+        letters.letter_approve(letter=letter, revision=letter.revision, user=signers[user])
         return letters.letter_issue(letter=letter, user=user, today=day).number
 
     institute = factories.institute_issuer()
@@ -96,7 +97,7 @@ def test_an_issued_letter_refuses_every_service(staffed):
         lambda: letters.letter_update(letter=letter, user=staffed.analyst, title="x"),
         lambda: letters.letter_update(letter=letter, user=staffed.analyst, remove=[item.pk]),
         lambda: letters.letter_move(letter=letter, user=staffed.analyst, item_id=item.pk, delta=1),
-        lambda: letters.letter_approve(letter=letter, user=staffed.analyst),
+        lambda: letters.letter_approve(letter=letter, revision=letter.revision, user=staffed.analyst),
         lambda: letters.letter_reopen(letter=letter, user=staffed.analyst),
         lambda: letters.letter_issue(letter=letter, user=staffed.analyst),
     ):
@@ -110,7 +111,7 @@ def test_a_correction_is_a_new_draft_citing_the_old_letter(staffed):
     new = letters.letter_correct(letter=old, user=staffed.analyst)
     assert new.corrects == old and new.status == "draft" and new.number == ""
     assert [t for *_, t in _items(new)] == [t for *_, t in _items(old)]
-    letters.letter_approve(letter=new, user=_signer(staffed))
+    letters.letter_approve(letter=new, revision=new.revision, user=_signer(staffed))
     new = letters.letter_issue(letter=new, user=staffed.analyst, today=dt.date(2026, 2, 4))
     assert new.number == "2/26"
     assert "Взамен письма от 03.02.2026 № 1/26." in letters.letter_html(letter=new, draft=False)
@@ -142,7 +143,7 @@ def test_simultaneous_issues_draw_consecutive_numbers(staffed):
     drafts = []
     for _ in range(4):
         letter = _propose(staffed, "school_heads", staffed.m1)
-        drafts.append(letters.letter_approve(letter=letter, user=_signer(staffed)))
+        drafts.append(letters.letter_approve(letter=letter, revision=letter.revision, user=_signer(staffed)))
     barrier = threading.Barrier(len(drafts))
     errors = []
 
@@ -176,7 +177,7 @@ def test_a_closed_periods_letters_are_read_only(staffed):
     attempts = [
         lambda: _propose(world, "school_heads", world.m1),
         lambda: letters.letter_update(letter=draft, user=world.analyst, title="Иное"),
-        lambda: letters.letter_approve(letter=draft, user=world.analyst),
+        lambda: letters.letter_approve(letter=draft, revision=draft.revision, user=world.analyst),
         lambda: letters.letter_correct(letter=issued, user=world.analyst),
     ]
     for attempt in attempts:
@@ -191,18 +192,19 @@ def test_the_author_never_approves_their_own_letter(staffed):
     """Four eyes (issue 16, item 3): the analyst who wrote the letter approved it as signatory."""
     letter = _propose(staffed, "school_heads", staffed.m1)
     with pytest.raises(ValidationError, match="Автор письма не может согласовать его как подписант"):
-        letters.letter_approve(letter=letter, user=staffed.analyst)
+        letters.letter_approve(letter=letter, revision=letter.revision, user=staffed.analyst)
     letter.refresh_from_db()
     assert letter.status == LetterStatus.DRAFT and letter.approved_by is None
     signer = _signer(staffed)
-    approved = letters.letter_approve(letter=letter, user=signer)
+    approved = letters.letter_approve(letter=letter, revision=letter.revision, user=signer)
     assert (approved.status, approved.approved_by) == (LetterStatus.APPROVED, signer)
     # Reopened and changed by the signer, it is still the analyst's letter: the signer approves again.
     letters.letter_reopen(letter=letter, user=signer)
     letters.letter_update(letter=letter, user=signer, title="Правка подписанта")
+    letter.refresh_from_db()  # the revision the signatory reads
     with pytest.raises(ValidationError, match="Автор письма"):
-        letters.letter_approve(letter=letter, user=staffed.analyst)
-    assert letters.letter_approve(letter=letter, user=signer).approved_by == signer
+        letters.letter_approve(letter=letter, revision=letter.revision, user=staffed.analyst)
+    assert letters.letter_approve(letter=letter, revision=letter.revision, user=signer).approved_by == signer
 
 
 def test_a_named_signatory_alone_approves_and_the_letter_prints_that_person(staffed):
@@ -214,8 +216,8 @@ def test_a_named_signatory_alone_approves_and_the_letter_prints_that_person(staf
     letter = _propose(staffed, "school_heads", staffed.m1)
     Letter.objects.filter(pk=letter.pk).update(signatory_name="Кто-то другой")  # an older snapshot
     with pytest.raises(ValidationError, match=r"согласует подписант: Ректор И\.С\. Воронина"):
-        letters.letter_approve(letter=letter, user=colleague)
-    approved = letters.letter_approve(letter=letter, user=rector)
+        letters.letter_approve(letter=letter, revision=letter.revision, user=colleague)
+    approved = letters.letter_approve(letter=letter, revision=letter.revision, user=rector)
     assert (approved.signatory_position, approved.signatory_name) == ("Ректор", "И.С. Воронина")
     issued = letters.letter_issue(letter=approved, user=staffed.analyst, today=dt.date(2026, 3, 2))
     assert "И.С. Воронина" in pdf_text(issued.pdf.read())
@@ -226,7 +228,30 @@ def test_a_body_without_a_named_signatory_has_no_one_to_approve(staffed):
     assert issuer.signatory_name == "—"
     letter = _propose(staffed, "school_heads", user=staffed.municipal, issuer=issuer)
     with pytest.raises(ValidationError, match="не указан подписант"):
-        letters.letter_approve(letter=letter, user=_municipal_signer(staffed))
+        letters.letter_approve(letter=letter, revision=letter.revision, user=_municipal_signer(staffed))
     issuer.signatory_name = "О.П. Смирнова"
     issuer.save()
-    assert letters.letter_approve(letter=letter, user=_municipal_signer(staffed)).signatory_name == "О.П. Смирнова"
+    assert (
+        letters.letter_approve(letter=letter, revision=letter.revision, user=_municipal_signer(staffed)).signatory_name
+        == "О.П. Смирнова"
+    )
+
+
+def test_the_signatory_approves_only_the_revision_they_read(staffed):
+    letter = _propose(staffed, "school_heads", staffed.m1)
+    seen = letter.revision
+    letters.letter_update(letter=letter, user=staffed.analyst, title="Новый заголовок после прочтения")
+    for revision in (seen, None, "", "x"):
+        with pytest.raises(letters.LetterApprovalStale):
+            letters.letter_approve(letter=letter, revision=revision, user=_signer(staffed))
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.DRAFT and letter.approved_by is None
+    approved = letters.letter_approve(letter=letter, revision=letter.revision, user=_signer(staffed))
+    assert approved.status == LetterStatus.APPROVED
+
+
+def test_a_correction_started_is_reopened_not_copied_again(staffed):
+    old = _issued(staffed)
+    first = letters.letter_correct(letter=old, user=staffed.analyst)
+    assert letters.letter_correct(letter=old, user=staffed.analyst) == first
+    assert old.corrections.count() == 1
