@@ -337,7 +337,9 @@ LETTER_FIELDS_BAD = [
 def test_letter_fields_bad_values_are_refused_and_nothing_changes(world, draft, field, value, message):
     letter, _ = draft
     before = Letter.objects.values().get(pk=letter.pk)
-    response = _client(world.analyst).post(reverse("letter-edit", args=[letter.pk]), {field: value}, follow=True)
+    response = _client(world.analyst).post(
+        reverse("letter-edit", args=[letter.pk]), {field: value, "revision": letter.revision}, follow=True
+    )
     assert response.status_code == 200
     assert message in _messages(response)
     assert Letter.objects.values().get(pk=letter.pk) == before
@@ -357,7 +359,7 @@ def test_letter_item_order_that_is_not_a_small_number_is_refused(world, draft, o
     letter, item = draft
     response = _client(world.analyst).post(
         reverse("letter-edit", args=[letter.pk]),
-        {f"item-{item.pk}-text": "Новый текст", f"item-{item.pk}-order": order},
+        {f"item-{item.pk}-text": "Новый текст", f"item-{item.pk}-order": order, "revision": letter.revision},
         follow=True,
     )
     assert response.status_code == 200 and message in _messages(response)
@@ -369,11 +371,15 @@ def test_letter_item_order_that_is_not_a_small_number_is_refused(world, draft, o
 def test_letter_item_texts_with_control_characters_or_oversize_are_refused(world, draft, text):
     letter, item = draft
     client = _client(world.analyst)
-    response = client.post(reverse("letter-edit", args=[letter.pk]), {f"item-{item.pk}-text": text}, follow=True)
+    response = client.post(
+        reverse("letter-edit", args=[letter.pk]),
+        {f"item-{item.pk}-text": text, "revision": letter.revision},
+        follow=True,
+    )
     assert response.status_code == 200 and "Текст пункта" in _messages(response)
     response = client.post(
         reverse("letter-edit", args=[letter.pk]),
-        {"new-text": text, "new-kind": "recommendation", "new-addressee": "school_heads"},
+        {"new-text": text, "new-kind": "recommendation", "new-addressee": "school_heads", "revision": letter.revision},
         follow=True,
     )
     assert "Текст пункта" in _messages(response)
@@ -384,7 +390,8 @@ def test_letter_item_texts_with_control_characters_or_oversize_are_refused(world
 def test_letter_texts_keep_unicode_and_formula_looking_text_as_typed(world, draft, text):
     letter, item = draft
     response = _client(world.analyst).post(
-        reverse("letter-edit", args=[letter.pk]), {"title": text, f"item-{item.pk}-text": text}
+        reverse("letter-edit", args=[letter.pk]),
+        {"title": text, f"item-{item.pk}-text": text, "revision": letter.revision},
     )
     assert response.status_code == 302
     letter.refresh_from_db()
@@ -396,6 +403,7 @@ def test_letter_texts_keep_unicode_and_formula_looking_text_as_typed(world, draf
 def test_letter_new_item_of_unknown_kind_or_addressee_is_refused(world, draft, bad):
     letter, _ = draft
     payload = {"new-text": "Текст", "new-kind": bad["kind"], "new-addressee": bad.get("addressee", "")}
+    payload["revision"] = letter.revision  # the version the editor was opened on
     response = _client(world.analyst).post(reverse("letter-edit", args=[letter.pk]), payload, follow=True)
     assert CYRILLIC.search(_messages(response))
     assert LetterItem.objects.count() == 1
