@@ -32,7 +32,7 @@ from __future__ import annotations
 from indicators.definitions import d1, d2, d3, d4, d5, d6, d7, d8, d9  # noqa: F401
 from indicators.registry import Definition, registered
 
-__all__ = ["Definition", "catalog", "definition"]
+__all__ = ["Definition", "catalog", "definition", "registered_codes"]
 
 
 def catalog() -> list[Definition]:
@@ -42,3 +42,8 @@ def catalog() -> list[Definition]:
 
 def definition(code: str) -> Definition:
     return registered()[code]
+
+
+def registered_codes() -> frozenset[str]:
+    """The codes the coded catalog uses (a declarative indicator may not take one)."""
+    return frozenset(registered())

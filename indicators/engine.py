@@ -25,9 +25,11 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from indicators.catalog import Definition, catalog
+from indicators.catalog import Definition, catalog, definition
 from indicators.context import Context, Contribution
-from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator, Unit
+from indicators.declarative.compiler import compile_definition
+from indicators.declarative.spec import validate
+from indicators.models import Indicator, IndicatorKind, IndicatorValue, Level, PeriodIndicator, Unit
 from monitoring.models import MonitoringPeriod, Municipality, Region, School
 from monitoring.shared.bulk import upsert_on_conflict
 
@@ -37,8 +39,12 @@ BATCH = 5000
 
 
 def value_of(unit: str, numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
-    if unit in (Unit.COUNT, Unit.FLAG):
+    if unit == Unit.COUNT:
         return numerator
+    if unit == Unit.FLAG:
+        # The numerator counts what is there (a municipality's schools that have it);
+        # the flag says whether anything is.
+        return Decimal(1) if numerator > 0 else Decimal(0)
     if not denominator:
         return None
     ratio = numerator / denominator * (HUNDRED if unit == Unit.PERCENT else 1)
@@ -78,7 +84,10 @@ class _Sums:
 
 
 def ensure_indicators() -> dict[str, Indicator]:
-    """Sync the ``Indicator`` table from the catalog (titles, units, levels) and return code → row."""
+    """Sync the ``Indicator`` table from the catalog (titles, units, levels) and return code → row.
+
+    Declarative rows are returned as they are: their own services keep them.
+    """
     existing = {i.code: i for i in Indicator.objects.all()}
     for defn in catalog():
         values = {
@@ -130,10 +139,34 @@ def period_edition(period: MonitoringPeriod) -> dict[str, PeriodIndicator]:
 
 
 def definitions_for(period: MonitoringPeriod, directions: Iterable[int] | None = None) -> list[Definition]:
-    """The catalog's definitions the period uses (its edition), optionally of some directions only."""
-    used = set(period_edition(period))
+    """The definitions the period uses (its edition): the coded ones and its declarative ones, in order.
+
+    A declarative indicator is compiled from the definition the period's edition keeps,
+    so a closed period computes (and shows) what it was computed with.
+    """
+    edition = period_edition(period)
     wanted = set(directions) if directions else None
-    return [d for d in catalog() if d.code in used and (wanted is None or d.direction in wanted)]
+    coded = [d for d in catalog() if d.code in edition and edition[d.code].indicator.kind == IndicatorKind.CODED]
+    declarative = [
+        compile_definition(validate(pi.spec), position=pi.indicator.order)
+        for pi in edition.values()
+        if pi.indicator.kind == IndicatorKind.DECLARATIVE and pi.spec
+    ]
+    return sorted(
+        (d for d in coded + declarative if wanted is None or d.direction in wanted), key=lambda d: (d.order, d.code)
+    )
+
+
+def definition_for(period: MonitoringPeriod | None, code: str) -> Definition | None:
+    """One definition as the period uses it (a coded one whatever the period; None when unknown)."""
+    if period is not None:
+        for d in definitions_for(period):
+            if d.code == code:
+                return d
+    try:
+        return definition(code)
+    except KeyError:
+        return None
 
 
 # Columns of a stored value, in the order rows are built as tuples.

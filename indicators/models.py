@@ -29,10 +29,57 @@ class Level(models.TextChoices):
     REGION = "region", "регион"
 
 
+class IndicatorKind(models.TextChoices):
+    CODED = "coded", "из кода портала"
+    DECLARATIVE = "declarative", "задан институтом"
+
+
+class IndicatorCatalog(models.Model):
+    """A named set of declarative indicators: a region's order, a letter's list, a municipality's own monitoring.
+
+    A period adopts a catalog (its indicators join the period's edition); regions share
+    catalogs as files (indicators.declarative.files).
+    """
+
+    slug = models.SlugField("обозначение", max_length=50, unique=True, allow_unicode=True)
+    title = models.CharField("наименование", max_length=300)
+    source = models.TextField("документ-основание", blank=True)
+    description = models.TextField("описание", blank=True)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+
+    scope_paths = ScopePaths(public=True)
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "набор показателей"
+        verbose_name_plural = "наборы показателей"
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Indicator(models.Model):
-    """An indicator of the catalog (synced from indicators.catalog; edit the code, not the row)."""
+    """An indicator: coded ones are synced from indicators.catalog; declarative ones carry their definition.
+
+    ``spec`` is a declarative indicator's current definition (indicators.declarative.spec);
+    each period keeps its own copy on its edition row, so editing it later never changes
+    a closed period's values.
+    """
 
     code = models.CharField("код", max_length=10, unique=True)
+    kind = models.CharField("вид", max_length=20, choices=IndicatorKind.choices, default=IndicatorKind.CODED)
+    catalog = models.ForeignKey(
+        IndicatorCatalog,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="набор показателей",
+    )
+    spec = models.JSONField("определение", default=dict, blank=True)
+    note = models.TextField("пояснение", blank=True)
     direction = models.PositiveSmallIntegerField("направление")
     # Sort key: "1.10" after "1.9".
     order = models.PositiveIntegerField("порядок", default=0)
@@ -43,11 +90,19 @@ class Indicator(models.Model):
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "показатель"
         verbose_name_plural = "показатели"
         ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(
+                name="indicator_declarative_has_spec",
+                condition=Q(kind="coded", catalog__isnull=True) | (Q(kind="declarative") & ~Q(spec={})),
+                violation_error_message="У показателя, заданного институтом, должно быть определение.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -65,6 +120,9 @@ class PeriodIndicator(models.Model):
     target = models.DecimalField("целевое значение", max_digits=14, decimal_places=2, null=True, blank=True)
     threshold = models.DecimalField("порог тревоги", max_digits=14, decimal_places=2, null=True, blank=True)
     higher_is_better = models.BooleanField("чем больше, тем лучше", default=True)
+    # A declarative indicator's definition as this period computes it (a closed period
+    # keeps it whatever the indicator's definition becomes); empty for coded ones.
+    spec = models.JSONField("определение в периоде", default=dict, blank=True)
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()

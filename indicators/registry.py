@@ -35,13 +35,20 @@ class Definition:
     # Where the spec leaves room, the choice made (shown in the catalog and the notes).
     note: str = ""
     tags: tuple[str, ...] = field(default=())
+    # A declarative indicator (indicators.declarative) names its direction and place
+    # itself: its code is the region's own («Ж.5»), not «direction.number».
+    direction_number: int = 0
+    position: int = 0
+    declarative: bool = False
 
     @property
     def direction(self) -> int:
-        return int(self.code.split(".")[0])
+        return self.direction_number or int(self.code.split(".")[0])
 
     @property
     def order(self) -> int:
+        if self.position:
+            return self.position
         direction, number = self.code.split(".")
         return int(direction) * 1000 + int(number)
 

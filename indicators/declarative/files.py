@@ -1,0 +1,156 @@
+"""Catalogs of declarative indicators as files regions share: JSON, validated whole before anything is stored.
+
+The format::
+
+    {"format": "monitoring-indicators", "version": 1,
+     "catalog": {"slug": "zhirnovsk-2023", "title": "…", "source": "…", "description": "…"},
+     "indicators": [<definition>, …]}
+
+Each definition is the one ``indicators.declarative.spec`` validates. Loading a file
+either stores the catalog and every indicator, or refuses it with every problem named
+(«Показатель 3 (Ж.3): Числитель, условие 1: …»); a file is at most 1 MB and 500
+indicators, so a hostile one costs little.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.db import transaction
+
+from indicators.catalog import registered_codes
+from indicators.declarative.services import require_writer, store_indicator
+from indicators.declarative.spec import DefinitionInvalid, validate
+from indicators.models import Indicator, IndicatorCatalog, IndicatorKind
+
+FORMAT = "monitoring-indicators"
+VERSION = 1
+MAX_BYTES = 1_000_000
+MAX_INDICATORS = 500
+SLUG = re.compile(r"^[-\w]{1,50}$")
+SPEC_KEYS = (
+    "code",
+    "title",
+    "direction",
+    "unit",
+    "population",
+    "start",
+    "numerator",
+    "denominator",
+    "measure",
+    "breakdown",
+    "target",
+    "threshold",
+    "higher_is_better",
+    "note",
+)
+
+
+def catalog_dump(catalog: IndicatorCatalog) -> dict:
+    """The catalog and its indicators' current definitions, as the file holds them."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "catalog": {
+            "slug": catalog.slug,
+            "title": catalog.title,
+            "source": catalog.source,
+            "description": catalog.description,
+        },
+        "indicators": [
+            {k: i.spec.get(k) for k in SPEC_KEYS} for i in catalog.indicators.order_by("order", "code") if i.spec
+        ],
+    }
+
+
+def catalog_dumps(catalog: IndicatorCatalog) -> bytes:
+    return json.dumps(catalog_dump(catalog), ensure_ascii=False, indent=2).encode()
+
+
+def _parse(data: bytes | str) -> dict:
+    if isinstance(data, str):
+        data = data.encode()
+    if len(data) > MAX_BYTES:
+        raise DefinitionInvalid([f"Файл больше {MAX_BYTES // 1_000_000} МБ: в наборе показателей столько не бывает."])
+    try:
+        payload = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DefinitionInvalid(["Файл не в кодировке UTF-8: сохраните набор показателей как JSON в UTF-8."]) from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (строка {line})" if line else ""
+        message = f"Файл не читается как JSON{where}: выгрузите набор показателей из портала заново."
+        raise DefinitionInvalid([message]) from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise DefinitionInvalid(["Это не файл набора показателей портала (нет отметки формата)."])
+    if payload.get("version") != VERSION:
+        version = str(payload.get("version"))[:10]
+        raise DefinitionInvalid([f"Версия файла {version} не поддерживается (ожидается {VERSION})."])
+    return payload
+
+
+def catalog_check(data: bytes | str) -> tuple[dict, list[dict]]:
+    """The file's catalog fields and validated definitions; DefinitionInvalid names every problem."""
+    payload = _parse(data)
+    errors: list[str] = []
+    meta = payload.get("catalog")
+    if not isinstance(meta, dict):
+        raise DefinitionInvalid(["В файле нет описания набора (раздел catalog)."])
+    slug = meta.get("slug")
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        errors.append("Набор: обозначение — до 50 букв, цифр, дефисов и подчеркиваний.")
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip() or len(title) > 300:
+        errors.append("Набор: наименование — от 1 до 300 знаков.")
+    for name in ("source", "description"):
+        if not isinstance(meta.get(name, ""), str) or len(meta.get(name, "")) > 5000:
+            errors.append(f"Набор: поле {name} — текст до 5000 знаков.")
+    items = payload.get("indicators")
+    if not isinstance(items, list) or not items:
+        errors.append("В наборе нет показателей.")
+        items = []
+    if len(items) > MAX_INDICATORS:
+        raise DefinitionInvalid([f"В наборе больше {MAX_INDICATORS} показателей."])
+    specs: list[dict] = []
+    seen: set[str] = set()
+    coded = registered_codes()
+    others = dict(
+        Indicator.objects.filter(code__in=[i.get("code") for i in items if isinstance(i, dict)])
+        .exclude(catalog__slug=slug if isinstance(slug, str) else None)
+        .values_list("code", "kind")
+    )
+    for n, item in enumerate(items, 1):
+        label = f"Показатель {n}" + (f" ({str(item.get('code'))[:10]})" if isinstance(item, dict) else "")
+        try:
+            spec = validate(item)
+        except DefinitionInvalid as exc:
+            errors += [f"{label}: {e}" for e in exc.errors]
+            continue
+        if spec["code"] in seen:
+            errors.append(f"{label}: код {spec['code']} в наборе повторяется.")
+        elif spec["code"] in coded or others.get(spec["code"]) == IndicatorKind.CODED:
+            errors.append(f"{label}: код {spec['code']} занят показателем из кода портала.")
+        elif spec["code"] in others:
+            errors.append(f"{label}: код {spec['code']} уже есть в другом наборе; измените код.")
+        seen.add(spec["code"])
+        specs.append(spec)
+    if errors:
+        raise DefinitionInvalid(errors)
+    return {k: (meta.get(k) or "").strip() for k in ("slug", "title", "source", "description")}, specs
+
+
+def catalog_load(*, data: bytes | str, user) -> IndicatorCatalog:
+    """Store a catalog file (a new catalog, or the new version of one with the same slug); all or nothing.
+
+    The periods that use its indicators keep their own definitions until they adopt it again.
+    """
+    require_writer(user)
+    meta, specs = catalog_check(data)
+    with transaction.atomic():
+        catalog, _ = IndicatorCatalog.objects.update_or_create(
+            slug=meta["slug"], defaults={k: meta[k] for k in ("title", "source", "description")}
+        )
+        for spec in specs:
+            store_indicator(spec=spec, catalog=catalog)
+    return catalog
