@@ -154,6 +154,12 @@ def _pension(ctx, prefix: str, op: str, value) -> Q:
     return q if value else ~q
 
 
+def _on_roster(ctx, prefix: str, op: str, value) -> Q:
+    """The teacher has a row on the period's roster (anywhere in the region)."""
+    q = Q(**{f"{prefix}pk__in": RosterEntry.objects.filter(period=ctx.period).values("teacher_id")})
+    return q if value else ~q
+
+
 def _valid_category(ctx, prefix: str, op: str, value) -> Q:
     ref = ctx.period.reference_date
     q = Q(
@@ -222,6 +228,7 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
             Field("age", "возраст на отчетную дату", Kind.NUMBER, build=_age, breakdown=False),
             Field("young", "молодой педагог (моложе возраста периода)", Kind.BOOL, build=_young),
             Field("pension_age", "пенсионного возраста", Kind.BOOL, build=_pension),
+            Field("on_roster", "в списке педагогов периода", Kind.BOOL, build=_on_roster),
         ),
     ),
     "roster": (
@@ -336,6 +343,7 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
             Field("positions_by_schedule", "ставок по штату", Kind.NUMBER, "positions_by_schedule", breakdown=False),
             Field("actual_need", "фактическая потребность в ставках", Kind.NUMBER, "actual_need", breakdown=False),
             Field("vacant_positions", "вакантных ставок", Kind.NUMBER, "vacant_positions", breakdown=False),
+            Field("vacant_posts", "вакантных должностей", Kind.NUMBER, "vacant_posts", breakdown=False),
         ),
     ),
     "diagnostic": (
@@ -456,7 +464,10 @@ POPULATIONS: dict[str, Population] = {
             "дополнительные профессиональные программы",
             Program,
             (("program", ""),),
-            (Relation("runs", "курс", "course_runs", "pk", "program_id"),),
+            (
+                Relation("runs", "курс", "course_runs", "pk", "program_id"),
+                Relation("route_activities", "мероприятие маршрута", "route_activities", "pk", "program_id"),
+            ),
             region_only=True,
         ),
         Population(
@@ -486,7 +497,7 @@ POPULATIONS: dict[str, Population] = {
             "route_activities",
             "мероприятия маршрутов",
             RouteActivity,
-            (("activity", ""), ("route", "route__"), ("program", "program__")),
+            (("activity", ""), ("route", "route__"), ("program", "program__"), ("teacher", "route__teacher__")),
             teacher="route__teacher",
         ),
         Population(
