@@ -22,6 +22,8 @@ from collections import defaultdict
 
 import pytest
 from django.db import connection, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from django.test.utils import CaptureQueriesContext
 
 from indicators.catalog import definition
@@ -379,6 +381,26 @@ def test_random_worlds_give_every_twin_something_to_count(random_worlds):
         assert any(num for num, _, _ in values), f"{code} counts nothing on the random worlds"
         if definition(code).has_denominator:
             assert any(den and num != den for num, den, _ in values), f"{code}: numerator is always the denominator"
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(min_value=100, max_value=10**6), schools=st.integers(min_value=2, max_value=9))
+def test_drawn_worlds_rows_equal(seed, schools):
+    # Worlds hypothesis draws (a seed and a number of schools), each in a savepoint rolled back after.
+    with transaction.atomic():
+        build_world(seed, schools=schools)
+        results = both_computed()
+        transaction.set_rollback(True)
+    for code in CODES:
+        for (year, c), pair in results.items():
+            if c == code:
+                assert pair["twin"] == pair["coded"], f"{code}, {year}, seed {seed}: {diff(pair['coded'], pair['twin'])}"
 
 
 # --- chunks and queries ----------------------------------------------------------------
