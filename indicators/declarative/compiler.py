@@ -283,10 +283,28 @@ def compute_whole_region(ctx: Context, spec: dict):
     yield from _region(rows, ctx, spec, population)
 
 
+def _nullable(model, path: str) -> bool:
+    """Whether the placing ``path`` (``school_id``, ``association__school_id``, ``pk``) can be empty."""
+    if path == "pk":
+        return False
+    for part in path.removesuffix("_id").split("__"):
+        f = model._meta.get_field(part)
+        if f.null:
+            return True
+        model = f.related_model
+    return False
+
+
+def placed_nowhere(population: Population) -> bool:
+    """Whether some rows of the population may belong to the region only (every placing column can be empty)."""
+    paths = [p for p in (population.school, population.municipality) if p]
+    return bool(paths) and not population.teacher and all(_nullable(population.model, p) for p in paths)
+
+
 def compile_definition(spec: dict, *, position: int = 0) -> Definition:
     """The engine's definition of a validated declarative one."""
     population = POPULATIONS[spec["population"]]
-    region_rows = not population.teacher and (population.school or population.municipality)
+    region_rows = placed_nowhere(population)
     if spec["start"] == Level.REGION:
         compute = None
 

@@ -225,7 +225,13 @@ def _experts_and_activists(rng: random.Random, world: World) -> None:
         teacher = rng.choice(world.teachers) if rng.random() < 0.6 else None
         name = teacher.full_name if teacher else f"Сотрудник ЦНППМ {world.tag}-{i}"
         activists.add(
-            (rng.choice(world.periods), name, teacher, rng.choice(world.municipalities), rng.choice(ActivistRole.values))
+            (
+                rng.choice(world.periods),
+                name,
+                teacher,
+                rng.choice(world.municipalities),
+                rng.choice(ActivistRole.values),
+            )
         )
     MethodicalActivist.objects.bulk_create(
         MethodicalActivist(period=p, full_name=n, teacher=t, municipality=m, role=r) for p, n, t, m, r in activists
@@ -234,7 +240,9 @@ def _experts_and_activists(rng: random.Random, world: World) -> None:
 
 def _young_and_mentoring(rng: random.Random, world: World) -> None:
     for i in range(rng.randint(1, 3)):
-        project = SupportProject.objects.create(period=rng.choice(world.periods), code=f"{world.tag}-ПМ-{i}", name=f"Проект {i}")
+        project = SupportProject.objects.create(
+            period=rng.choice(world.periods), code=f"{world.tag}-ПМ-{i}", name=f"Проект {i}"
+        )
         SupportProjectParticipant.objects.bulk_create(
             SupportProjectParticipant(project=project, teacher=t)
             for t in rng.sample(world.teachers, rng.randint(0, len(world.teachers) // 2))
@@ -284,8 +292,7 @@ def _associations(rng: random.Random, world: World) -> None:
             **owner,
         )
         AssociationMember.objects.bulk_create(
-            AssociationMember(association=association, teacher=t)
-            for t in rng.sample(world.teachers, rng.randint(0, 5))
+            AssociationMember(association=association, teacher=t) for t in rng.sample(world.teachers, rng.randint(0, 5))
         )
         AssociationEvent.objects.bulk_create(
             AssociationEvent(
@@ -325,7 +332,9 @@ def build_world(seed: int, *, schools: int | None = None, tag: str = "R") -> Wor
     world = World(periods=_periods(rng), tag=tag)
     world.municipalities = [factories.MunicipalityFactory() for _ in range(rng.randint(2, 3))]
     count = schools or len(world.municipalities) * rng.randint(2, 4)
-    world.schools = [factories.SchoolFactory(municipality=world.municipalities[i % len(world.municipalities)]) for i in range(count)]
+    world.schools = [
+        factories.SchoolFactory(municipality=world.municipalities[i % len(world.municipalities)]) for i in range(count)
+    ]
     world.teachers = [
         factories.TeacherFactory(sex=rng.choice(Sex.values), birth_date=_birth(rng, rng.choice(world.periods)))
         for _ in range(rng.randint(4, 7) * count)

@@ -22,9 +22,9 @@ from collections import defaultdict
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.test.utils import CaptureQueriesContext
 
 from indicators.catalog import definition
 from indicators.context import Context
@@ -48,7 +48,10 @@ LATEST_WITH_DEFICIT = {
 DIAGNOSTIC_ROUTE = {
     "relation": "routes",
     "op": "exists",
-    "where": [{"field": "active", "op": "is", "value": True}, {"field": "based_on_diagnostic", "op": "is", "value": True}],
+    "where": [
+        {"field": "active", "op": "is", "value": True},
+        {"field": "based_on_diagnostic", "op": "is", "value": True},
+    ],
 }
 ACTIVE_ROUTE = {"relation": "routes", "op": "exists", "where": [{"field": "active", "op": "is", "value": True}]}
 RUN_ENDING = {"relation": "runs", "op": "exists", "where": [{"field": "end", "op": "in_period"}]}
@@ -82,7 +85,11 @@ def roster_share(*numerator, denominator=()) -> dict:
 
 
 def activists(*roles: str) -> dict:
-    return {"unit": "count", "population": "activists", "numerator": [{"field": "role", "op": "in", "value": list(roles)}]}
+    return {
+        "unit": "count",
+        "population": "activists",
+        "numerator": [{"field": "role", "op": "in", "value": list(roles)}],
+    }
 
 
 def staffing_sum(measure: str) -> dict:
@@ -125,19 +132,22 @@ TWINS: dict[str, dict] = {
     "2.6": {"unit": "percent", "population": "routes", "numerator": [is_("corrected")], "denominator": [is_("active")]},
     "2.7": {"unit": "count", "population": "teachers", "numerator": [completed("diagnostics_based")]},
     # 3 — programs and enrollments
-    **{code: program_share(flag) for code, flag in (
-        ("3.1", "in_registry"),
-        ("3.2", "digital_support"),
-        ("3.3", "municipal_order"),
-        ("3.4", "exam_based"),
-        ("3.5", "efom"),
-        ("3.6", "regional_projects"),
-        ("3.7", "external_review"),
-        ("3.9", "for_school_teams"),
-        ("3.10", "by_association_request"),
-        ("3.12", "network_form"),
-        ("3.13", "internship"),
-    )},
+    **{
+        code: program_share(flag)
+        for code, flag in (
+            ("3.1", "in_registry"),
+            ("3.2", "digital_support"),
+            ("3.3", "municipal_order"),
+            ("3.4", "exam_based"),
+            ("3.5", "efom"),
+            ("3.6", "regional_projects"),
+            ("3.7", "external_review"),
+            ("3.9", "for_school_teams"),
+            ("3.10", "by_association_request"),
+            ("3.12", "network_form"),
+            ("3.13", "internship"),
+        )
+    },
     "3.8": {
         "unit": "percent",
         "population": "programs",
@@ -251,7 +261,13 @@ def twin_spec(code: str) -> dict:
     """The twin of a coded indicator, validated as any saved definition is."""
     coded = definition(code)
     return validate(
-        {"code": twin_code(code), "title": coded.title, "direction": coded.direction, "start": coded.start, **TWINS[code]}
+        {
+            "code": twin_code(code),
+            "title": coded.title,
+            "direction": coded.direction,
+            "start": coded.start,
+            **TWINS[code],
+        }
     )
 
 
@@ -400,7 +416,9 @@ def test_drawn_worlds_rows_equal(seed, schools):
     for code in CODES:
         for (year, c), pair in results.items():
             if c == code:
-                assert pair["twin"] == pair["coded"], f"{code}, {year}, seed {seed}: {diff(pair['coded'], pair['twin'])}"
+                assert pair["twin"] == pair["coded"], (
+                    f"{code}, {year}, seed {seed}: {diff(pair['coded'], pair['twin'])}"
+                )
 
 
 # --- chunks and queries ----------------------------------------------------------------

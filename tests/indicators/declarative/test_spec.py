@@ -237,7 +237,13 @@ def test_every_wrong_part_is_reported_at_once():
         breakdown="workload",
     )
     assert len(found) == 5
-    assert [m.split(":")[0].split(",")[0] for m in found] == ["Код", "Направление", "Числитель", "Знаменатель", "Разрез"]
+    assert [m.split(":")[0].split(",")[0] for m in found] == [
+        "Код",
+        "Направление",
+        "Числитель",
+        "Знаменатель",
+        "Разрез",
+    ]
 
 
 @pytest.mark.django_db
