@@ -30,6 +30,7 @@ from iom.models import (
     EnrollmentStatus,
     Program,
     ProgramKind,
+    Provider,
     Route,
     RouteActivity,
     RouteStatus,
@@ -46,6 +47,7 @@ from monitoring.models import (
     CompetitionEntry,
     CompetitionLevel,
     CompetitionResult,
+    DigitalEnvironmentScore,
     EducationLevel,
     ExpertKind,
     ExpertRole,
@@ -58,6 +60,7 @@ from monitoring.models import (
     SchoolKind,
     Sex,
     StaffingRow,
+    SupportProject,
     SupportProjectParticipant,
 )
 
@@ -279,6 +282,20 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
             Field("vacant_posts", "вакантных должностей", Kind.NUMBER, "vacant_posts", breakdown=False),
         ),
     ),
+    "digital": (
+        "оценка цифровой среды",
+        tuple(
+            Field(name, f"{label} (0–4)", Kind.NUMBER, name, breakdown=False)
+            for name, label in (
+                ("infrastructure", "инфраструктура"),
+                ("tools", "инструменты и сервисы"),
+                ("usage", "использование в обучении"),
+                ("professional_development", "профессиональное развитие"),
+            )
+        ),
+    ),
+    "provider": ("организация ДПО", (Field("name", "наименование", Kind.TEXT, "name"),)),
+    "support_project": ("проект поддержки молодых педагогов", (Field("name", "наименование", Kind.TEXT, "name"),)),
     "diagnostic": (
         "диагностика",
         (
@@ -520,6 +537,31 @@ POPULATIONS: dict[str, Population] = {
             (("staffing", ""), ("school", "school__")),
             school="school_id",
             period="period",
+        ),
+        Population(
+            "digital_scores",
+            "оценки цифровой среды школ",
+            DigitalEnvironmentScore,
+            (("digital", ""), ("school", "school__")),
+            school="school_id",
+            period="period",
+        ),
+        Population(
+            "providers",
+            "организации ДПО",
+            Provider,
+            (("provider", ""),),
+            (Relation("programs", "программа", "programs", "pk", "provider_id"),),
+            region_only=True,
+        ),
+        Population(
+            "support_projects",
+            "проекты поддержки молодых педагогов",
+            SupportProject,
+            (("support_project", ""),),
+            (Relation("participants", "участник", "project_participants", "pk", "project_id"),),
+            period="period",
+            region_only=True,
         ),
         Population(
             "diagnostics",

@@ -9,7 +9,8 @@ diagnostics (submitted or drafts, dated inside and outside the periods), program
 random flags and kinds, course runs ending inside and outside the periods, enrollments
 of every status, routes and their activities, expert roles, methodical activists,
 support projects, mentoring programs and pairs, competition entries, associations of
-every level with members and events, staffing rows. The same seed gives the same world.
+every level with members and events, staffing rows, digital-environment scores. The
+same seed gives the same world.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from monitoring.models import (
     Category,
     CompetitionEntry,
     CompetitionLevel,
+    DigitalEnvironmentScore,
     EducationLevel,
     ExpertKind,
     ExpertRole,
@@ -322,6 +324,19 @@ def _staffing(rng: random.Random, world: World) -> None:
     StaffingRow.objects.bulk_create(rows)
 
 
+def _digital(rng: random.Random, world: World) -> None:
+    DigitalEnvironmentScore.objects.bulk_create(
+        DigitalEnvironmentScore(
+            period=period,
+            school=school,
+            **{name: rng.randint(0, 4) for name in ("infrastructure", "tools", "usage", "professional_development")},
+        )
+        for period in world.periods
+        for school in world.schools
+        if rng.random() < 0.7
+    )
+
+
 def build_world(seed: int, *, schools: int | None = None, tag: str = "R") -> World:
     """A random world of ``seed`` (``schools``: how many, else two to four per municipality).
 
@@ -347,5 +362,6 @@ def build_world(seed: int, *, schools: int | None = None, tag: str = "R") -> Wor
     _young_and_mentoring(rng, world)
     _associations(rng, world)
     _staffing(rng, world)
+    _digital(rng, world)
     assert Diagnostic.objects.exists()
     return world

@@ -8,12 +8,12 @@ denominator, value) must be the same. Data: the region demo (both periods) and r
 worlds of several seeds (tests/indicators/declarative/random_world.py).
 
 Left out, as not expressible in the vocabulary (each needs something particular to it):
-1.3 (distinct providers of the period's runs), 1.4 (programs per position *tag*), 1.5
-(distinct teachers per provider), 1.7/1.8 (per-group results of the latest diagnostic,
-with the diagnosed as denominator), 4.3–4.6 (digital-environment scores: no population),
-7.1 (support projects: no population), 7.6 (a total row beside per-level rows), 8.5 (one
-row per criterion field), 8.6 (submissions: no population), 9.1 and 9.11 (ratios of two
-sums of staffing rows).
+1.4 (programs per position *tag*: a breakdown by a tag, a program in several rows), 1.5
+(distinct teachers per provider: a breakdown by a related row's field), 1.7/1.8
+(per-group results of the latest diagnostic over the diagnosed), 7.6 (a total row beside
+per-level rows of a related row's field), 8.5 (one row per criterion *field*), 8.6
+(municipalities with a submission over all municipalities: neither is a population), 9.1
+and 9.11 (ratios of two sums of staffing rows: a percent counts rows).
 """
 
 from __future__ import annotations
@@ -102,6 +102,11 @@ TWINS: dict[str, dict] = {
     # 1 — diagnostics
     "1.1": {"unit": "count", "population": "teachers", "numerator": [DIAGNOSED]},
     "1.2": roster_share(DIAGNOSED),
+    "1.3": {
+        "unit": "count",
+        "population": "providers",
+        "numerator": [{"relation": "programs", "op": "exists", "where": [RUN_ENDING]}],
+    },
     "1.6": {
         "unit": "percent",
         "population": "course_runs",
@@ -188,6 +193,15 @@ TWINS: dict[str, dict] = {
     # 4 — digital
     "4.1": program_share("e_learning"),
     "4.2": {"unit": "count", "population": "teachers", "numerator": [completed("e_learning")]},
+    **{
+        code: {"unit": "average", "population": "digital_scores", "measure": score}
+        for code, score in (
+            ("4.3", "infrastructure"),
+            ("4.4", "tools"),
+            ("4.5", "usage"),
+            ("4.6", "professional_development"),
+        )
+    },
     # 5 — experts
     "5.1": {
         "unit": "count",
@@ -215,6 +229,7 @@ TWINS: dict[str, dict] = {
     "6.2": activists("член РУМО"),
     "6.3": activists("руководитель ММС", "представитель ММС"),
     # 7 — young teachers, mentoring, competitions, categories
+    "7.1": {"unit": "count", "population": "support_projects"},
     "7.2": roster_share({"relation": "support_projects", "op": "exists"}, denominator=[YOUNG]),
     "7.3": {"unit": "count", "population": "mentoring_programs"},
     "7.4": roster_share(
