@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.context import Context, key
-from indicators.declarative.compiler import compile_definition, conditions_q, population_rows
+from indicators.declarative.compiler import compile_definition, conditions_q, placed_nowhere, population_rows
 from indicators.declarative.spec import validate
 from indicators.declarative.vocabulary import POPULATIONS
 from indicators.engine import contributions
@@ -394,3 +394,12 @@ def test_rows_are_placed_at_their_school_municipality_or_region(data):
     # A chunk of other municipalities sees none of the placed ones, the region-only still counted apart.
     other = Context(period=data.period, municipality_ids=[municipality.pk + 1000])
     assert list(defn.compute(other)) == []
+
+
+def test_only_populations_whose_placing_can_be_empty_have_region_only_rows():
+    nowhere = {name for name, population in POPULATIONS.items() if placed_nowhere(population)}
+    # Associations (a regional one), their events, mentoring programs: school and municipality may both be empty.
+    assert nowhere == {"associations", "association_events", "mentoring_programs"}
+    # The others get no region query of their own: the region is the sum of their municipalities.
+    assert compiled(unit="count", population="teachers").compute_region is None
+    assert compiled(unit="count", population="associations").compute_region is not None
