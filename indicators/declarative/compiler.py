@@ -116,20 +116,46 @@ def _measure_path(population: Population, name: str) -> str:
     return f"{prefix}{f.path}"
 
 
+def counted(ctx: Context, spec: dict, population: Population, qs: QuerySet) -> QuerySet:
+    """The rows a count or a flag looks at: those matching its numerator (a WHERE, not a FILTER).
+
+    So a breakdown value appears where something is counted (as in the coded catalog),
+    not wherever the population has a row; percent and average keep every row.
+    """
+    if spec["unit"] in (Unit.COUNT, Unit.FLAG):
+        num = conditions_q(ctx, population, spec["numerator"])
+        if num is not None:
+            return qs.filter(num)
+    return qs
+
+
 def aggregates(ctx: Context, spec: dict, population: Population) -> dict:
-    """The numerator's and denominator's aggregates of the definition's unit."""
-    num = conditions_q(ctx, population, spec["numerator"])
-    den = conditions_q(ctx, population, spec["denominator"])
+    """The numerator's and denominator's aggregates of the definition's unit (over :func:`counted` rows)."""
     measure = _measure_path(population, spec["measure"]) if spec["measure"] else None
     unit = spec["unit"]
     if unit == Unit.PERCENT:
+        num = conditions_q(ctx, population, spec["numerator"])
+        den = conditions_q(ctx, population, spec["denominator"])
         both = num if den is None else (den if num is None else den & num)
         return {"num": Count("pk", filter=both), "den": Count("pk", filter=den)}
     if unit == Unit.AVERAGE:
+        den = conditions_q(ctx, population, spec["denominator"])
         return {"num": Sum(measure, filter=den), "den": Count(measure, filter=den)}
     if measure:
-        return {"num": Sum(measure, filter=num)}
-    return {"num": Count("pk", filter=num)}
+        return {"num": Sum(measure)}
+    return {"num": Count("pk")}
+
+
+def _numerator(spec: dict, value) -> Decimal | int:
+    """A contribution's numerator: a flag's is presence (1 or 0) at the level it starts from.
+
+    Summed up the hierarchy it is the number of units that have it, as for the coded
+    flags; the engine makes the value presence again at every level.
+    """
+    value = value or 0
+    if spec["unit"] == Unit.FLAG:
+        return 1 if value > 0 else 0
+    return value
 
 
 def _breakdown(ctx: Context, spec: dict, population: Population) -> tuple[dict, str | None, Field | None]:
@@ -181,6 +207,7 @@ def _school_municipality(path: str) -> str:
 
 
 def _grouped(qs: QuerySet, group: str, level: str, ctx: Context, spec: dict, population: Population):
+    qs = counted(ctx, spec, population, qs)
     extra, column, f = _breakdown(ctx, spec, population)
     if extra:
         qs = qs.annotate(**extra)
@@ -188,11 +215,16 @@ def _grouped(qs: QuerySet, group: str, level: str, ctx: Context, spec: dict, pop
     has_den = spec["unit"] in (Unit.PERCENT, Unit.AVERAGE)
     for r in qs.values(*names).annotate(**aggregates(ctx, spec, population)).order_by():
         yield Contribution(
-            level, r[group], _label(f, r[column]) if column else "", r["num"] or 0, (r["den"] or 0) if has_den else None
+            level,
+            r[group],
+            _label(f, r[column]) if column else "",
+            _numerator(spec, r["num"]),
+            (r["den"] or 0) if has_den else None,
         )
 
 
 def _region(qs: QuerySet, ctx: Context, spec: dict, population: Population):
+    qs = counted(ctx, spec, population, qs)
     extra, column, f = _breakdown(ctx, spec, population)
     if extra:
         qs = qs.annotate(**extra)
@@ -203,7 +235,7 @@ def _region(qs: QuerySet, ctx: Context, spec: dict, population: Population):
         rows = [qs.aggregate(**aggregates(ctx, spec, population))]
     for r in rows:
         label = _label(f, r[column]) if column else ""
-        yield Contribution(Level.REGION, None, label, r["num"] or 0, (r["den"] or 0) if has_den else None)
+        yield Contribution(Level.REGION, None, label, _numerator(spec, r["num"]), (r["den"] or 0) if has_den else None)
 
 
 def _on_roster(ctx: Context, population: Population) -> tuple[Q, str]:
@@ -251,10 +283,28 @@ def compute_whole_region(ctx: Context, spec: dict):
     yield from _region(rows, ctx, spec, population)
 
 
+def _nullable(model, path: str) -> bool:
+    """Whether the placing ``path`` (``school_id``, ``association__school_id``, ``pk``) can be empty."""
+    if path == "pk":
+        return False
+    for part in path.removesuffix("_id").split("__"):
+        f = model._meta.get_field(part)
+        if f.null:
+            return True
+        model = f.related_model
+    return False
+
+
+def placed_nowhere(population: Population) -> bool:
+    """Whether some rows of the population may belong to the region only (every placing column can be empty)."""
+    paths = [p for p in (population.school, population.municipality) if p]
+    return bool(paths) and not population.teacher and all(_nullable(population.model, p) for p in paths)
+
+
 def compile_definition(spec: dict, *, position: int = 0) -> Definition:
     """The engine's definition of a validated declarative one."""
     population = POPULATIONS[spec["population"]]
-    region_rows = not population.teacher and (population.school or population.municipality)
+    region_rows = placed_nowhere(population)
     if spec["start"] == Level.REGION:
         compute = None
 

@@ -113,9 +113,12 @@ class _Checker:
             if depth >= MAX_DEPTH:
                 self.errors.append(f"{part}: слишком глубокая вложенность условий (не больше {MAX_DEPTH}).")
                 return None
+            said = len(self.errors)
             inner = self.conditions(item["any"], f"{part} (любое из)", population, depth + 1)
             if not inner:
-                self.errors.append(f"{part}: группа «любое из» пуста.")
+                # Empty as written, not emptied by a wrong condition inside (already named).
+                if len(self.errors) == said:
+                    self.errors.append(f"{part}: группа «любое из» пуста.")
                 return None
             return {"any": inner}
         if "relation" in item:

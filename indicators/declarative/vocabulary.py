@@ -1,10 +1,10 @@
 """The closed vocabulary declarative indicators are written in: populations, their fields and relations.
 
-Nothing outside this module names a model field: a definition says ``"field":
-"program.topic"`` and this vocabulary says what that is (a tag of the course run's
-program), which operators it takes and which values it knows. A definition can only
-reach what is listed here, so it cannot read a table the vocabulary does not name
-(users, tokens, letters) nor write anything.
+Nothing outside this module (and ``computed``, its fields that are not a column) names
+a model field: a definition says ``"field": "program.topic"`` and this vocabulary says
+what that is (a tag of the course run's program), which operators it takes and which
+values it knows. A definition can only reach what is listed here, so it cannot read a
+table the vocabulary does not name (users, tokens, letters) nor write anything.
 
 A *population* is what an indicator counts (roster teachers, enrollments, schools…):
 its base queryset for a period and a chunk of municipalities, where each row is placed
@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from deficits.models import Diagnostic, DiagnosticStatus, GroupResult
+from deficits.models import Diagnostic, DiagnosticStatus
+from indicators.declarative import computed
 from iom.models import (
     PROGRAM_FLAGS,
     ActivityKind,
@@ -29,7 +30,7 @@ from iom.models import (
     EnrollmentStatus,
     Program,
     ProgramKind,
-    ProgramTag,
+    Provider,
     Route,
     RouteActivity,
     RouteStatus,
@@ -46,6 +47,7 @@ from monitoring.models import (
     CompetitionEntry,
     CompetitionLevel,
     CompetitionResult,
+    DigitalEnvironmentScore,
     EducationLevel,
     ExpertKind,
     ExpertRole,
@@ -58,9 +60,9 @@ from monitoring.models import (
     SchoolKind,
     Sex,
     StaffingRow,
+    SupportProject,
     SupportProjectParticipant,
 )
-from monitoring.models.people import years_before
 
 
 class Kind:
@@ -125,77 +127,6 @@ def _choices(text_choices) -> tuple[tuple[str, str], ...]:
     return tuple(text_choices.choices)
 
 
-def _age(ctx, prefix: str, op: str, value) -> Q:
-    """Age at the period's reference date, by the rule every age in the portal follows."""
-    bound = years_before(ctx.period.reference_date, int(value))
-    path = f"{prefix}birth_date"
-    # age >= N  <=>  born on or before the day N years before the reference date.
-    return {
-        "gte": Q(**{f"{path}__lte": bound}),
-        "lt": Q(**{f"{path}__gt": bound}),
-        "gt": Q(**{f"{path}__lte": years_before(ctx.period.reference_date, int(value) + 1)}),
-        "lte": Q(**{f"{path}__gt": years_before(ctx.period.reference_date, int(value) + 1)}),
-        "eq": Q(**{f"{path}__lte": bound, f"{path}__gt": years_before(ctx.period.reference_date, int(value) + 1)}),
-    }[op]
-
-
-def _young(ctx, prefix: str, op: str, value) -> Q:
-    q = _age(ctx, prefix, "lt", ctx.period.young_age_limit)
-    return q if value else ~q
-
-
-def _pension(ctx, prefix: str, op: str, value) -> Q:
-    period = ctx.period
-    women = years_before(period.reference_date, period.pension_age_women)
-    men = years_before(period.reference_date, period.pension_age_men)
-    q = Q(**{f"{prefix}sex": Sex.FEMALE, f"{prefix}birth_date__lte": women}) | Q(
-        **{f"{prefix}sex": Sex.MALE, f"{prefix}birth_date__lte": men}
-    )
-    return q if value else ~q
-
-
-def _valid_category(ctx, prefix: str, op: str, value) -> Q:
-    ref = ctx.period.reference_date
-    q = Q(
-        **{
-            f"{prefix}category__in": [Category.FIRST, Category.HIGHEST],
-            f"{prefix}category_date__gte": years_before(ref, 5),
-            f"{prefix}category_date__lte": ref,
-        }
-    )
-    return q if value else ~q
-
-
-def _tag(kind: str):
-    def build(ctx, prefix: str, op: str, value) -> Q:
-        tagged = ProgramTag.objects.filter(kind=kind, value__in=list(value)).values("program_id")
-        q = Q(**{f"{prefix}pk__in": tagged})
-        return q if op == "in" else ~q
-
-    return build
-
-
-def _active(ctx, prefix: str, op: str, value) -> Q:
-    q = Q(**{f"{prefix}start__lte": ctx.period.end, f"{prefix}end__gte": ctx.period.start})
-    return q if value else ~q
-
-
-def _latest(ctx, prefix: str, op: str, value) -> Q:
-    q = Q(**{f"{prefix}pk__in": Diagnostic.objects.latest_in_period(ctx.period).values("pk")})
-    return q if value else ~q
-
-
-def _any_deficit(ctx, prefix: str, op: str, value) -> Q:
-    q = Q(**{f"{prefix}pk__in": GroupResult.objects.filter(is_deficit=True).values("diagnostic_id")})
-    return q if value else ~q
-
-
-def _deficit_in(ctx, prefix: str, op: str, value) -> Q:
-    results = GroupResult.objects.filter(is_deficit=True, group_code__in=list(value)).values("diagnostic_id")
-    q = Q(**{f"{prefix}pk__in": results})
-    return q if op == "in" else ~q
-
-
 GROUP_CODES = (
     ("МЕТ", "методическая"),
     ("ТЕХ", "технологическая"),
@@ -219,9 +150,10 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
         "педагог",
         (
             Field("sex", "пол", Kind.CHOICE, "sex", _choices(Sex)),
-            Field("age", "возраст на отчетную дату", Kind.NUMBER, build=_age, breakdown=False),
-            Field("young", "молодой педагог (моложе возраста периода)", Kind.BOOL, build=_young),
-            Field("pension_age", "пенсионного возраста", Kind.BOOL, build=_pension),
+            Field("age", "возраст на отчетную дату", Kind.NUMBER, build=computed.age, breakdown=False),
+            Field("young", "молодой педагог (моложе возраста периода)", Kind.BOOL, build=computed.young),
+            Field("pension_age", "пенсионного возраста", Kind.BOOL, build=computed.pension_age),
+            Field("on_roster", "в списке педагогов периода", Kind.BOOL, build=computed.on_roster),
         ),
     ),
     "roster": (
@@ -233,7 +165,9 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
             Field("education_matches_profile", "образование по профилю", Kind.BOOL, "education_matches_profile"),
             Field("category", "квалификационная категория", Kind.CHOICE, "category", _choices(Category)),
             Field("category_date", "дата присвоения категории", Kind.DATE, "category_date", breakdown=False),
-            Field("valid_category", "действующая первая или высшая категория", Kind.BOOL, build=_valid_category),
+            Field(
+                "valid_category", "действующая первая или высшая категория", Kind.BOOL, build=computed.valid_category
+            ),
             Field("experience_years", "педагогический стаж, лет", Kind.NUMBER, "experience_years", breakdown=False),
             Field("part_time", "совместитель", Kind.BOOL, "part_time"),
             Field("workload", "ставка", Kind.NUMBER, "workload", breakdown=False),
@@ -243,14 +177,23 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
         "программа",
         (
             Field("kind", "вид", Kind.CHOICE, "kind", _choices(ProgramKind)),
-            Field("topic", "тематика", Kind.TAG, choices=_choices(Topic), build=_tag(TagKind.TOPIC), breakdown=False),
-            Field("position_tag", "целевая должность", Kind.TAG, build=_tag(TagKind.POSITION), breakdown=False),
+            Field(
+                "topic",
+                "тематика",
+                Kind.TAG,
+                choices=_choices(Topic),
+                build=computed.tagged(TagKind.TOPIC),
+                breakdown=False,
+            ),
+            Field(
+                "position_tag", "целевая должность", Kind.TAG, build=computed.tagged(TagKind.POSITION), breakdown=False
+            ),
             Field(
                 "competence_tag",
                 "группа компетенций",
                 Kind.TAG,
                 choices=GROUP_CODES,
-                build=_tag(TagKind.COMPETENCE),
+                build=computed.tagged(TagKind.COMPETENCE),
                 breakdown=False,
             ),
             *(Field(name, title, Kind.BOOL, name) for name, title in PROGRAM_FLAGS.items()),
@@ -277,7 +220,7 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
         "маршрут",
         (
             Field("status", "состояние", Kind.CHOICE, "status", _choices(RouteStatus)),
-            Field("active", "действует в году периода", Kind.BOOL, build=_active),
+            Field("active", "действует в году периода", Kind.BOOL, build=computed.active),
             Field("based_on_diagnostic", "на основе диагностики", Kind.BOOL, "based_on_diagnostic"),
             Field("corrected", "скорректирован", Kind.BOOL, "corrected"),
             Field("start", "начало", Kind.DATE, "start", breakdown=False),
@@ -336,20 +279,35 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
             Field("positions_by_schedule", "ставок по штату", Kind.NUMBER, "positions_by_schedule", breakdown=False),
             Field("actual_need", "фактическая потребность в ставках", Kind.NUMBER, "actual_need", breakdown=False),
             Field("vacant_positions", "вакантных ставок", Kind.NUMBER, "vacant_positions", breakdown=False),
+            Field("vacant_posts", "вакантных должностей", Kind.NUMBER, "vacant_posts", breakdown=False),
         ),
     ),
+    "digital": (
+        "оценка цифровой среды",
+        tuple(
+            Field(name, f"{label} (0–4)", Kind.NUMBER, name, breakdown=False)
+            for name, label in (
+                ("infrastructure", "инфраструктура"),
+                ("tools", "инструменты и сервисы"),
+                ("usage", "использование в обучении"),
+                ("professional_development", "профессиональное развитие"),
+            )
+        ),
+    ),
+    "provider": ("организация ДПО", (Field("name", "наименование", Kind.TEXT, "name"),)),
+    "support_project": ("проект поддержки молодых педагогов", (Field("name", "наименование", Kind.TEXT, "name"),)),
     "diagnostic": (
         "диагностика",
         (
             Field("date", "дата", Kind.DATE, "date", breakdown=False),
-            Field("latest", "последняя диагностика педагога в году периода", Kind.BOOL, build=_latest),
-            Field("any_deficit", "выявлен хотя бы один дефицит", Kind.BOOL, build=_any_deficit),
+            Field("latest", "последняя диагностика педагога в году периода", Kind.BOOL, build=computed.latest),
+            Field("any_deficit", "выявлен хотя бы один дефицит", Kind.BOOL, build=computed.any_deficit),
             Field(
                 "deficit_in",
                 "дефицит в группе компетенций",
                 Kind.TAG,
                 choices=GROUP_CODES,
-                build=_deficit_in,
+                build=computed.deficit_in,
                 breakdown=False,
             ),
         ),
@@ -456,7 +414,10 @@ POPULATIONS: dict[str, Population] = {
             "дополнительные профессиональные программы",
             Program,
             (("program", ""),),
-            (Relation("runs", "курс", "course_runs", "pk", "program_id"),),
+            (
+                Relation("runs", "курс", "course_runs", "pk", "program_id"),
+                Relation("route_activities", "мероприятие маршрута", "route_activities", "pk", "program_id"),
+            ),
             region_only=True,
         ),
         Population(
@@ -486,7 +447,7 @@ POPULATIONS: dict[str, Population] = {
             "route_activities",
             "мероприятия маршрутов",
             RouteActivity,
-            (("activity", ""), ("route", "route__"), ("program", "program__")),
+            (("activity", ""), ("route", "route__"), ("program", "program__"), ("teacher", "route__teacher__")),
             teacher="route__teacher",
         ),
         Population(
@@ -576,6 +537,31 @@ POPULATIONS: dict[str, Population] = {
             (("staffing", ""), ("school", "school__")),
             school="school_id",
             period="period",
+        ),
+        Population(
+            "digital_scores",
+            "оценки цифровой среды школ",
+            DigitalEnvironmentScore,
+            (("digital", ""), ("school", "school__")),
+            school="school_id",
+            period="period",
+        ),
+        Population(
+            "providers",
+            "организации ДПО",
+            Provider,
+            (("provider", ""),),
+            (Relation("programs", "программа", "programs", "pk", "provider_id"),),
+            region_only=True,
+        ),
+        Population(
+            "support_projects",
+            "проекты поддержки молодых педагогов",
+            SupportProject,
+            (("support_project", ""),),
+            (Relation("participants", "участник", "project_participants", "pk", "project_id"),),
+            period="period",
+            region_only=True,
         ),
         Population(
             "diagnostics",
