@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
-from indicators.catalog import Definition
+from indicators.registry import Definition
 from indicators.models import PeriodIndicator, Unit
 from monitoring.models import MonitoringPeriod, PeriodStatus
 from reports.measures import Judged
