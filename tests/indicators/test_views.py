@@ -11,6 +11,7 @@ from indicators import views
 from indicators.catalog import definition
 from indicators.engine import compute_period
 from indicators.models import ComputationRun, IndicatorValue, RunStatus
+from monitoring.models import MonitoringPeriod, PeriodStatus
 from tests import factories
 from tests.indicators.helpers import DECLARED, DECLARED_TITLE, declare
 
@@ -325,3 +326,26 @@ def test_an_unknown_code_is_not_found_and_a_declarative_one_outside_the_period_i
     response = client.get(reverse("indicator-detail", args=[DECLARED]), {"period": 2024})
     assert response.status_code == 200 and response.context["setting"] is None
     assert response.context["ranking"] == [] and response.context["history"] == [(2025, Decimal("33.33"))]
+
+
+def test_a_closed_period_keeps_its_declarative_definition_and_values(client, declared):
+    before = sorted(IndicatorValue.objects.filter(indicator__code=DECLARED).values_list("org_code", "value"))
+    # 2025 closes; in 2026 the institute changes Ж.5 (title, threshold, even its direction).
+    MonitoringPeriod.objects.filter(pk=declared.period.pk).update(status=PeriodStatus.CLOSED)
+    later = factories.PeriodFactory(year=2026)
+    factories.RosterEntryFactory(period=later, teacher=declared.teacher_b, school=declared.school_b)
+    declare(declared, period=later, title="Доля педагогов с диагностикой", threshold="90", direction=2)
+    client.force_login(declared.analyst)
+    old = client.get(reverse("indicator-detail", args=[DECLARED]), {"period": 2025})
+    assert old.context["definition"].title == DECLARED_TITLE and old.context["definition"].direction == 1
+    assert old.context["setting"].threshold == Decimal(50)
+    assert [(r.code, r.value) for r in old.context["ranking"]] == [("01", 50), ("02", 0)]
+    direction = client.get(reverse("indicator-direction", args=[1]), {"period": 2025})
+    assert DECLARED in [d.code for d in direction.context["definitions"]]
+    new = client.get(reverse("indicator-detail", args=[DECLARED]), {"period": 2026})
+    assert (new.context["definition"].title, new.context["definition"].direction) == ("Доля педагогов с диагностикой", 2)
+    assert new.context["setting"].threshold == Decimal(90)
+    # 2026: only B's teacher on the roster, no diagnostic that year; M1 has nobody (an empty value, last).
+    assert [(r.code, r.value) for r in new.context["ranking"]] == [("02", 0), ("01", None)]
+    stored = IndicatorValue.objects.filter(indicator__code=DECLARED, period=declared.period)
+    assert before and sorted(stored.values_list("org_code", "value")) == before

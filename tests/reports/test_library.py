@@ -91,3 +91,10 @@ def test_the_admin_refuses_a_text_with_an_unknown_placeholder(client, world):
     assert row.text == "Проверить {units}"
     client.force_login(world.ministry)
     assert client.post(url, {**data, "text": "Министерство"}).status_code == 403
+
+
+def test_a_conclusion_is_found_by_the_indicators_direction_never_by_its_code():
+    lib = library.Library({"Ж.6": "Свой текст Ж.6"}, {3: "Текст направления 3"}, {})
+    assert lib.conclusion_for("Ж.5", direction=3) == "Текст направления 3"  # «Ж.5» names no direction
+    assert lib.conclusion_for("Ж.6", direction=3) == "Свой текст Ж.6"
+    assert lib.conclusion_for("Ж.5", direction=4) == library.FALLBACK_CONCLUSION
