@@ -182,7 +182,7 @@ def definition_for(period: MonitoringPeriod | None, code: str) -> Definition | N
 
 
 def definition_current(code: str) -> Definition | None:
-    """An indicator as it is defined now, whatever the period: a coded one, or a declarative one's current definition."""
+    """An indicator as it is defined now, whatever the period: coded, or a declarative one's current definition."""
     try:
         return definition(code)
     except KeyError:

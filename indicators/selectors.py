@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from indicators.display import standing
 from indicators.engine import definitions_of, period_edition
-from indicators.registry import Definition
 from indicators.models import IndicatorValue, Level, PeriodIndicator
+from indicators.registry import Definition
 from monitoring.models import MonitoringPeriod, Municipality, Role, School
 
 DIRECTIONS = {
@@ -112,9 +112,7 @@ def previous_period(period: MonitoringPeriod) -> MonitoringPeriod | None:
     return MonitoringPeriod.objects.filter(year__lt=period.year).order_by("-year").first()
 
 
-def overview(
-    *, period: MonitoringPeriod, user, unit: Unit, edition: Edition | None = None
-) -> dict[int, list[Tile]]:
+def overview(*, period: MonitoringPeriod, user, unit: Unit, edition: Edition | None = None) -> dict[int, list[Tile]]:
     """Per direction, the tiles of its indicators without a breakdown: value, target, change."""
     edition = edition or period_definitions(period)
     prev = previous_period(period)

@@ -81,7 +81,9 @@ def overview(request):
     _viewer(request)
     period = requested_period(request)
     unit = selectors.home_unit(request.user)
-    tiles = selectors.overview(period=period, user=request.user, unit=unit, edition=selectors.period_definitions(period))
+    tiles = selectors.overview(
+        period=period, user=request.user, unit=unit, edition=selectors.period_definitions(period)
+    )
     directions = [(n, title, tiles[n]) for n, title in selectors.DIRECTIONS.items()]
     return render(
         request,
@@ -108,9 +110,7 @@ def direction(request, number: int):
     period = requested_period(request)
     unit = selectors.home_unit(request.user)
     edition = selectors.period_definitions(period)
-    matrix = selectors.direction_matrix(
-        period=period, user=request.user, direction=number, unit=unit, edition=edition
-    )
+    matrix = selectors.direction_matrix(period=period, user=request.user, direction=number, unit=unit, edition=edition)
     chosen = request.GET.get("chart") or (matrix.definitions[0].code if matrix.definitions else None)
     chart = None
     chosen_definition = chosen_setting = None

@@ -64,5 +64,7 @@ def test_the_dashboards_queries_do_not_grow_with_the_declarative_indicators(clie
     few = queries()
     for code in ("Ж.6", "Ж.7", "Ж.8"):
         declare(declared, code=code)
-    assert len(period_definitions(declared.period).of_direction(1)) == len([d for d in catalog() if d.direction == 1]) + 4
+    assert (
+        len(period_definitions(declared.period).of_direction(1)) == len([d for d in catalog() if d.direction == 1]) + 4
+    )
     assert queries() == few

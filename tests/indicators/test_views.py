@@ -293,7 +293,7 @@ def test_a_declarative_indicator_has_its_own_page(client, declared):
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"<h1 class=\"h4\">{DECLARED}. {DECLARED_TITLE}</h1>" in html
+    assert f'<h1 class="h4">{DECLARED}. {DECLARED_TITLE}</h1>' in html
     assert f"единица: % · цель 80{NBSP}% · порог тревоги 50{NBSP}%" in html
     assert f'href="{reverse("indicator-direction", args=[1])}?period=2025">1. Выявление' in html
     ranking = response.context["ranking"]
@@ -343,7 +343,10 @@ def test_a_closed_period_keeps_its_declarative_definition_and_values(client, dec
     direction = client.get(reverse("indicator-direction", args=[1]), {"period": 2025})
     assert DECLARED in [d.code for d in direction.context["definitions"]]
     new = client.get(reverse("indicator-detail", args=[DECLARED]), {"period": 2026})
-    assert (new.context["definition"].title, new.context["definition"].direction) == ("Доля педагогов с диагностикой", 2)
+    assert (new.context["definition"].title, new.context["definition"].direction) == (
+        "Доля педагогов с диагностикой",
+        2,
+    )
     assert new.context["setting"].threshold == Decimal(90)
     # 2026: only B's teacher on the roster, no diagnostic that year; M1 has nobody (an empty value, last).
     assert [(r.code, r.value) for r in new.context["ranking"]] == [("02", 0), ("01", None)]

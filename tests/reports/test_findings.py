@@ -10,7 +10,7 @@ from indicators.services import run_begin, run_finish
 from reports.findings import findings_refresh, grouped_findings
 from reports.models import Finding
 from tests import factories
-from tests.indicators.helpers import DECLARED, declared  # noqa: F401  (declared: the fixture)
+from tests.indicators.helpers import DECLARED
 
 pytestmark = pytest.mark.django_db
 

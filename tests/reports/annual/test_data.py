@@ -8,7 +8,7 @@ import pytest
 
 from reports.annual import annual_data
 from reports.findings import findings_refresh
-from tests.indicators.helpers import DECLARED, DECLARED_TITLE, declared  # noqa: F401  (declared: the fixture)
+from tests.indicators.helpers import DECLARED, DECLARED_TITLE
 from tests.reports.annual.helpers import make_institute
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from indicators.selectors import DIRECTIONS
 from reports.annual import annual_build
 from reports.models import LetterItem, Measure
-from tests.indicators.helpers import DECLARED, DECLARED_TITLE, declared  # noqa: F401  (declared: the fixture)
+from tests.indicators.helpers import DECLARED, DECLARED_TITLE
 from tests.reports.annual.helpers import make_institute
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from indicators.models import Indicator
 from reports import letters, library
 from reports.findings import findings_refresh
 from reports.models import Finding, LetterStatus, RecommendationText, TextKind
-from tests.indicators.helpers import DECLARED, DECLARED_TITLE, declared  # noqa: F401  (declared: the fixture)
+from tests.indicators.helpers import DECLARED, DECLARED_TITLE
 from tests.reports.letters.helpers import (
     HEADS_9,
     INSTITUTE_9,
@@ -82,7 +82,7 @@ def test_a_note_to_several_addressees_groups_recommendations_by_addressee(staffe
             [MUNICIPAL_9, f"Обеспечить укомплектование педагогическими кадрами в 2 ОО: {A}, {C}."],
         ),
         ("Руководителям общеобразовательных организаций", [HEADS_9]),
-        ("ГАУ ДПО ИРО", [INSTITUTE_9])  # the institute by its short name (its setup),
+        ("ГАУ ДПО ИРО", [INSTITUTE_9]),  # the institute by its short name (its setup),
     ]
 
 
@@ -151,7 +151,10 @@ def test_a_declarative_indicators_direction_brings_its_recommendations(declared)
     Finding.objects.filter(indicator__direction=1).exclude(indicator__code=DECLARED).delete()
     RecommendationText.objects.all().delete()
     RecommendationText.objects.create(
-        kind=TextKind.RECOMMENDATION, direction=1, addressee="municipal", text="Организовать диагностику в {period} году."
+        kind=TextKind.RECOMMENDATION,
+        direction=1,
+        addressee="municipal",
+        text="Организовать диагностику в {period} году.",
     )
     proposal = letters.letter_proposal(period=declared.period, user=declared.analyst, kinds=["municipal"])
     assert ("municipal", None, "Организовать диагностику в 2025 году.") in proposal.recommendations
