@@ -73,7 +73,12 @@ def annual_data(*, period: MonitoringPeriod) -> AnnualData:
             _digits(defn),
         )
 
-    findings = _finding_summaries(period=period, municipalities={pk: name for pk, _, name in municipalities})
+    findings = _finding_summaries(
+        period=period,
+        municipalities={pk: name for pk, _, name in municipalities},
+        # Each indicator as this period defined it (a declarative one may have been renamed or moved since).
+        known={d.code: d for d in definitions},
+    )
     sections = []
     for number, title in DIRECTIONS.items():
         section = Section(number, title)
@@ -118,7 +123,9 @@ def annual_data(*, period: MonitoringPeriod) -> AnnualData:
     )
 
 
-def _finding_summaries(*, period: MonitoringPeriod, municipalities: dict[int, str]) -> dict[int, list[FindingSummary]]:
+def _finding_summaries(
+    *, period: MonitoringPeriod, municipalities: dict[int, str], known: dict[str, Definition]
+) -> dict[int, list[FindingSummary]]:
     """Per direction, per indicator: how many schools miss the threshold, where, and which municipalities."""
     found = Finding.objects.filter(period=period)
     meta = {
@@ -149,6 +156,8 @@ def _finding_summaries(*, period: MonitoringPeriod, municipalities: dict[int, st
     # In the indicators' order (a declarative code such as «Ж.5» is not a number).
     for code in sorted(meta, key=lambda c: (meta[c][4], c)):
         title, direction, threshold, higher, _ = meta[code]
+        if code in known:
+            title, direction = known[code].title, known[code].direction
         per = schools.get(code, Counter())
         out[direction].append(
             FindingSummary(

@@ -110,3 +110,18 @@ def test_a_declarative_count_of_a_measure_keeps_its_periods_decimals(client, wor
     Indicator.objects.filter(code=DECLARED).update(unit="percent", spec={**declared_spec(), "measure": ""})
     assert [r for r in _csv(2025) if r[0] == DECLARED and r[1] == "region"] == region
     assert [r for r in _api(client, world.analyst, period=2025, indicator=DECLARED) if r[1] == "region"] == region
+
+
+def test_the_api_finds_a_declarative_indicator_in_its_periods_direction(client, declared):
+    declared.period.status = "closed"
+    declared.period.save()
+    later = factories.PeriodFactory(year=2026)
+    factories.RosterEntryFactory(period=later, teacher=declared.teacher_b, school=declared.school_b)
+    declare(declared, period=later, direction=2)  # moved in 2026; 2025 keeps it in direction 1
+
+    def codes(**params) -> set[str]:
+        return {r[0] for r in _api(client, declared.analyst, level="region", **params)}
+
+    assert DECLARED in codes(period=2025, direction=1) and DECLARED not in codes(period=2025, direction=2)
+    assert DECLARED in codes(period=2026, direction=2) and DECLARED not in codes(period=2026, direction=1)
+    assert "1.2" in codes(period=2025, direction=1) and "1.2" not in codes(period=2025, direction=2)
