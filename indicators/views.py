@@ -81,9 +81,7 @@ def overview(request):
     _viewer(request)
     period = requested_period(request)
     unit = selectors.home_unit(request.user)
-    tiles = selectors.overview(
-        period=period, user=request.user, unit=unit, edition=selectors.period_definitions(period)
-    )
+    tiles = selectors.overview(period=period, user=request.user, unit=unit)
     directions = [(n, title, tiles[n]) for n, title in selectors.DIRECTIONS.items()]
     return render(
         request,
