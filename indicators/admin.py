@@ -45,7 +45,7 @@ class IndicatorCatalogAdmin(_InstituteOnly, HistoryAdmin, ReadOnlyAdmin):
     list_display = ["title", "slug", "source", "created_at"]
     search_fields = ["title", "slug"]
     fields = ["slug", "title", "source", "description", "created_at", "members"]
-    readonly_fields = ["members"]
+    readonly_fields = ["created_at", "members"]
 
     @admin.display(description="показатели набора")
     def members(self, obj) -> str:
