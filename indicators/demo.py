@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from indicators.models import ComputationRun, IndicatorValue, RunStatus
+from indicators.models import ComputationRun, IndicatorValue, RunStatus, RunTrigger
 from indicators.services import run_begin, run_chunk, run_finish, run_plan
 from monitoring.demo import wipe
 from monitoring.models import RosterEntry
@@ -24,7 +24,7 @@ def seed_indicators(*, periods, seed: int, log: Callable[[str], None]) -> dict[s
         return {}
     for period in sorted(periods, key=lambda p: p.year):
         # The steps run here, in the seeding transaction, whether or not workers are up.
-        run = ComputationRun.objects.create(period=period, trigger="demo")
+        run = ComputationRun.objects.create(period=period, trigger=RunTrigger.DEMO)
         plan = run_plan(run)
         run_begin(run_id=run.pk, steps=len(plan))
         for direction, chunk in plan:

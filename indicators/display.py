@@ -89,6 +89,33 @@ COUNT_NOUNS: dict[str, Callable[[int], str]] = {
     "9.10": _units,
 }
 
+# What a declarative count counts, by the population of its rows (indicators.engine tags it «counts:…»).
+POPULATION_NOUNS: dict[str, Callable[[int], str]] = {
+    "teachers": _people,
+    "activists": _people,
+    "association_members": _people,
+    "project_participants": _people,
+    "schools": _organisations,
+    "programs": _programs,
+    "mentoring_programs": _programs,
+    "associations": _associations,
+    "association_events": _events,
+    "route_activities": _events,
+}
+
+
+def _count_noun(defn: Definition) -> Callable[[int], str] | None:
+    if not defn.declarative:
+        return COUNT_NOUNS.get(defn.code)
+    counted = next((t.split(":", 1)[1] for t in defn.tags if t.startswith("counts:")), "")
+    return POPULATION_NOUNS.get(counted)
+
+
+def _score_max(defn: Definition) -> int | None:
+    """The maximum of a coded self-assessment score (a declarative code never names a coded one)."""
+    return None if defn.declarative else SCORE_MAX.get(defn.code)
+
+
 # A fractional number takes the genitive singular in Russian («2,5 балла», «0,5 ставки»).
 _FRACTION_FORMS = {_points: "балла", _people: "человека", _units: "ед."}
 
@@ -116,9 +143,9 @@ def value_text(defn: Definition, value: Decimal | float | int | None) -> str:
     text = _number(value)
     if defn.unit == Unit.PERCENT:
         return f"{text}{NBSP}%"
-    if defn.code in SCORE_MAX:
-        return f"{text} из{NBSP}{SCORE_MAX[defn.code]}"
-    noun = COUNT_NOUNS.get(defn.code)
+    if _score_max(defn):
+        return f"{text} из{NBSP}{_score_max(defn)}"
+    noun = _count_noun(defn)
     return f"{text}{NBSP}{_noun(noun, value)}" if noun else text
 
 
@@ -130,9 +157,9 @@ def change_text(defn: Definition, delta: Decimal | float | int | None) -> str:
     text = f"{sign}{_number(abs(delta))}"
     if defn.unit == Unit.PERCENT:
         return f"{text}{NBSP}п.п."
-    if defn.code in SCORE_MAX:
+    if _score_max(defn):
         return f"{text}{NBSP}{_noun(_points, abs(delta))}"
-    noun = COUNT_NOUNS.get(defn.code)
+    noun = _count_noun(defn)
     return f"{text}{NBSP}{_noun(noun, abs(delta))}" if noun else text
 
 
@@ -140,11 +167,11 @@ def unit_short(defn: Definition) -> str:
     """The unit as a column header or an axis says it: «%», «баллы из 4», «человек»."""
     if defn.unit == Unit.PERCENT:
         return "%"
-    if defn.code in SCORE_MAX:
-        return f"баллы из {SCORE_MAX[defn.code]}"
+    if _score_max(defn):
+        return f"баллы из {_score_max(defn)}"
     if defn.unit == Unit.FLAG:
         return "есть / нет"
-    noun = COUNT_NOUNS.get(defn.code)
+    noun = _count_noun(defn)
     return noun(5) if noun else defn.unit_label
 
 
@@ -152,8 +179,8 @@ def axis(defn: Definition) -> dict:
     """The value axis of a chart: a percentage from 0 to 100, a score from 0 to its maximum, a count from 0."""
     if defn.unit == Unit.PERCENT:
         return {"min": 0, "max": 100, "suffix": " %"}
-    if defn.code in SCORE_MAX:
-        return {"min": 0, "max": SCORE_MAX[defn.code], "suffix": ""}
+    if _score_max(defn):
+        return {"min": 0, "max": _score_max(defn), "suffix": ""}
     if defn.unit == Unit.FLAG:
         return {"min": 0, "max": 1, "suffix": ""}
     return {"min": 0, "suffix": ""}

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -144,17 +145,28 @@ def definitions_for(period: MonitoringPeriod, directions: Iterable[int] | None =
     A declarative indicator is compiled from the definition the period's edition keeps,
     so a closed period computes (and shows) what it was computed with.
     """
-    edition = period_edition(period)
+    return definitions_of(period_edition(period), directions)
+
+
+def definitions_of(edition: Mapping[str, PeriodIndicator], directions: Iterable[int] | None = None) -> list[Definition]:
+    """The definitions of an edition already read (:func:`period_edition`): a page reads it once for both."""
     wanted = set(directions) if directions else None
     coded = [d for d in catalog() if d.code in edition and edition[d.code].indicator.kind == IndicatorKind.CODED]
     declarative = [
-        compile_definition(validate(pi.spec), position=pi.indicator.order)
-        for pi in edition.values()
-        if pi.indicator.kind == IndicatorKind.DECLARATIVE and pi.spec
+        _declarative(pi) for pi in edition.values() if pi.indicator.kind == IndicatorKind.DECLARATIVE and pi.spec
     ]
     return sorted(
         (d for d in coded + declarative if wanted is None or d.direction in wanted), key=lambda d: (d.order, d.code)
     )
+
+
+def _declarative(pi: PeriodIndicator) -> Definition:
+    spec = validate(pi.spec)
+    defn = compile_definition(spec, position=pi.indicator.order)
+    if spec["unit"] == Unit.COUNT and not spec["measure"]:
+        # A count of rows: their population names its noun on the dashboards (indicators.display).
+        defn = replace(defn, tags=(*defn.tags, f"counts:{spec['population']}"))
+    return defn
 
 
 def definition_for(period: MonitoringPeriod | None, code: str) -> Definition | None:
@@ -167,6 +179,18 @@ def definition_for(period: MonitoringPeriod | None, code: str) -> Definition | N
         return definition(code)
     except KeyError:
         return None
+
+
+def definition_current(code: str) -> Definition | None:
+    """An indicator as it is defined now, whatever the period: coded, or a declarative one's current definition."""
+    try:
+        return definition(code)
+    except KeyError:
+        pass
+    row = Indicator.objects.filter(code=code, kind=IndicatorKind.DECLARATIVE).first()
+    if row is None or not row.spec:
+        return None
+    return _declarative(PeriodIndicator(indicator=row, spec=row.spec))
 
 
 # Columns of a stored value, in the order rows are built as tuples.

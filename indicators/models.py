@@ -206,6 +206,14 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Ошибка"
 
 
+class RunTrigger(models.TextChoices):
+    MANUAL = "manual", "вручную"
+    IMPORT = "import", "после загрузки данных"
+    COMMAND = "command", "командой сервера"
+    DEMO = "demo", "демонстрационные данные"
+    DEFINITION = "definition", "после изменения показателя"
+
+
 class ComputationRun(models.Model):
     """One computation of a period's indicators: who started it, progress, timing, the data it read."""
 
@@ -213,7 +221,7 @@ class ComputationRun(models.Model):
         MonitoringPeriod, on_delete=models.CASCADE, related_name="computation_runs", verbose_name="период"
     )
     status = models.CharField("состояние", max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    trigger = models.CharField("запуск", max_length=20, default="manual")
+    trigger = models.CharField("запуск", max_length=20, choices=RunTrigger.choices, default=RunTrigger.MANUAL)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
     started_at = models.DateTimeField("начат", null=True, blank=True)

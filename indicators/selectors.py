@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from indicators.catalog import Definition, catalog
 from indicators.display import standing
-from indicators.engine import period_edition
+from indicators.engine import definitions_of, period_edition
 from indicators.models import IndicatorValue, Level, PeriodIndicator
+from indicators.registry import Definition
 from monitoring.models import MonitoringPeriod, Municipality, Role, School
 
 DIRECTIONS = {
@@ -85,13 +85,36 @@ class Tile:
         return standing(self.setting, self.value)
 
 
+@dataclass(frozen=True)
+class Edition:
+    """A period's indicators as its pages use them: the definitions (coded and declarative) and the settings.
+
+    Read once per page (two queries whatever the number of indicators) and passed around.
+    """
+
+    definitions: list[Definition]
+    settings: dict[str, PeriodIndicator]
+
+    def get(self, code: str) -> Definition | None:
+        return next((d for d in self.definitions if d.code == code), None)
+
+    def of_direction(self, direction: int) -> list[Definition]:
+        return [d for d in self.definitions if d.direction == direction]
+
+
+def period_definitions(period: MonitoringPeriod) -> Edition:
+    """The period's edition: what its dashboards, findings and exports show (never the coded catalog alone)."""
+    settings = period_edition(period)
+    return Edition(definitions_of(settings), settings)
+
+
 def previous_period(period: MonitoringPeriod) -> MonitoringPeriod | None:
     return MonitoringPeriod.objects.filter(year__lt=period.year).order_by("-year").first()
 
 
-def overview(*, period: MonitoringPeriod, user, unit: Unit) -> dict[int, list[Tile]]:
+def overview(*, period: MonitoringPeriod, user, unit: Unit, edition: Edition | None = None) -> dict[int, list[Tile]]:
     """Per direction, the tiles of its indicators without a breakdown: value, target, change."""
-    edition = period_edition(period)
+    edition = edition or period_definitions(period)
     prev = previous_period(period)
     visible = _unit_rows(IndicatorValue.objects.visible_to(user).filter(breakdown=""), unit)
     series: dict[str, list[tuple[int, Decimal | None]]] = {}
@@ -102,14 +125,14 @@ def overview(*, period: MonitoringPeriod, user, unit: Unit) -> dict[int, list[Ti
     if prev is not None:
         before = {code: dict(points)[prev.year] for code, points in series.items() if prev.year in dict(points)}
     out: dict[int, list[Tile]] = {n: [] for n in DIRECTIONS}
-    for defn in catalog():
+    for defn in edition.definitions:
         has_total = not defn.breakdown or "" in defn.keys
-        if defn.code not in edition or not _reaches(defn, unit.level) or not has_total:
+        if defn.direction not in out or not _reaches(defn, unit.level) or not has_total:
             continue
         out[defn.direction].append(
             Tile(
                 defn,
-                edition.get(defn.code),
+                edition.settings.get(defn.code),
                 now.get(defn.code),
                 before.get(defn.code),
                 defn.code in now,
@@ -158,9 +181,10 @@ def ranking(
     level: str,
     breakdown: str = "",
     parent: Unit | None = None,
+    setting: PeriodIndicator | None = None,
 ) -> list[Ranked]:
     """The org units of a level in the user's scope, best first (empty values last)."""
-    setting = period_edition(period).get(definition.code)
+    setting = setting or period_edition(period).get(definition.code)
     qs = IndicatorValue.objects.visible_to(user).filter(
         period=period, indicator__code=definition.code, level=level, breakdown=breakdown
     )
@@ -229,10 +253,13 @@ class Matrix:
     rows: list[MatrixRow] = field(default_factory=list)
 
 
-def direction_matrix(*, period: MonitoringPeriod, user, direction: int, unit: Unit) -> Matrix:
+def direction_matrix(
+    *, period: MonitoringPeriod, user, direction: int, unit: Unit, edition: Edition | None = None
+) -> Matrix:
     """Units one level below the user's × the direction's indicators without a breakdown."""
+    edition = edition or period_definitions(period)
     definitions = [
-        d for d in catalog() if d.direction == direction and not d.breakdown and unit.below and _reaches(d, unit.below)
+        d for d in edition.of_direction(direction) if not d.breakdown and unit.below and _reaches(d, unit.below)
     ]
     matrix = Matrix(definitions)
     if not definitions:
@@ -247,13 +274,13 @@ def direction_matrix(*, period: MonitoringPeriod, user, direction: int, unit: Un
         values.setdefault(org, {})[code] = val
     names = _names(unit.below, set(values))
     linked = _linked(user, unit.below, set(values))
-    edition = period_edition(period)
+    settings = edition.settings
     unnamed = sorted(set(values) - set(names))
     for org in [*names, *unnamed]:
         if org not in values:
             continue
         own = values[org]
-        cells = [Cell(d, own.get(d.code), standing(edition.get(d.code), own.get(d.code))) for d in definitions]
+        cells = [Cell(d, own.get(d.code), standing(settings.get(d.code), own.get(d.code))) for d in definitions]
         matrix.rows.append(MatrixRow(org, names.get(org, org), cells, org in linked))
     return matrix
 

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from deficits.models import Diagnostic
 from indicators import engine
-from indicators.models import ComputationRun, RunStatus
+from indicators.models import ComputationRun, PeriodIndicator, RunStatus, RunTrigger
 from indicators.tasks import run_computation_task
 from iom.models import RouteActivity, RouteEvent
 from monitoring.models import (
@@ -78,8 +78,10 @@ def inputs_changed_at(period: MonitoringPeriod) -> dt.datetime | None:
     """The latest moment the period's inputs changed through the portal's doors.
 
     Applied imports, submission steps, diagnostics submitted, route approvals and done
-    marks, and, while the period is open, a hand edit of a register row (a school's ШНОР
-    flag or type changed in the admin changes who the indicators count).
+    marks, a change of the period's edition (a definition saved or removed, a target or
+    threshold changed: each writes a historical row of its PeriodIndicator), and, while
+    the period is open, a hand edit of a register row (a school's ШНОР flag or type
+    changed in the admin changes who the indicators count).
     """
     moments = [
         ImportJob.objects.filter(period=period, applied_at__isnull=False).aggregate(m=Max("applied_at"))["m"],
@@ -91,6 +93,7 @@ def inputs_changed_at(period: MonitoringPeriod) -> dt.datetime | None:
         .aggregate(m=Max("submitted_at"))["m"],
         RouteEvent.objects.aggregate(m=Max("at"))["m"],
         RouteActivity.objects.filter(due__gte=period.start, due__lte=period.end).aggregate(m=Max("done_at"))["m"],
+        PeriodIndicator.history.filter(period_id=period.pk).aggregate(m=Max("history_date"))["m"],
     ]
     if not period.is_closed:
         moments += _hand_edits_at()
@@ -122,7 +125,7 @@ def is_stale(period: MonitoringPeriod) -> bool:
 
 
 def computation_start(
-    *, period: MonitoringPeriod, user=None, trigger: str = "manual", countdown: int | None = None
+    *, period: MonitoringPeriod, user=None, trigger: str = RunTrigger.MANUAL, countdown: int | None = None
 ) -> ComputationRun:
     """Create a run and hand it to the workers once the caller's transaction commits."""
     if period.is_closed and last_run(period) is not None:
@@ -141,7 +144,7 @@ def computation_schedule_after_import(job: ImportJob) -> ComputationRun | None:
         return None
     if ComputationRun.objects.filter(period=period, status=RunStatus.QUEUED).exists():
         return None
-    return computation_start(period=period, user=job.user, trigger="import", countdown=DEBOUNCE_SECONDS)
+    return computation_start(period=period, user=job.user, trigger=RunTrigger.IMPORT, countdown=DEBOUNCE_SECONDS)
 
 
 def run_plan(run: ComputationRun) -> list[tuple[int, list[int] | None]]:
@@ -219,8 +222,8 @@ def waiting_runs(window: tuple[dt.datetime, dt.datetime]):
     """Runs still queued (monitoring.shared.dispatch sends them again); an import's run counts after its debounce."""
     oldest, newest = window
     queued = ComputationRun.objects.filter(status=RunStatus.QUEUED).filter(
-        (Q(created_at__range=window) & ~Q(trigger="import"))
-        | Q(trigger="import", created_at__range=(oldest, newest - dt.timedelta(seconds=DEBOUNCE_SECONDS)))
+        (Q(created_at__range=window) & ~Q(trigger=RunTrigger.IMPORT))
+        | Q(trigger=RunTrigger.IMPORT, created_at__range=(oldest, newest - dt.timedelta(seconds=DEBOUNCE_SECONDS)))
     )
     for pk in queued.values_list("pk", flat=True):
         yield run_computation_task, (pk,)

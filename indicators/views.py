@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from indicators import display, selectors, services
-from indicators.catalog import catalog, definition
-from indicators.engine import period_edition
+from indicators.engine import definition_current
 from indicators.models import ComputationRun, Level
 from monitoring.models import MonitoringPeriod
 from monitoring.models.scoping import can_write_region, require_staff_reader
@@ -108,14 +107,15 @@ def direction(request, number: int):
         raise Http404("Такого направления нет.")
     period = requested_period(request)
     unit = selectors.home_unit(request.user)
-    matrix = selectors.direction_matrix(period=period, user=request.user, direction=number, unit=unit)
+    edition = selectors.period_definitions(period)
+    matrix = selectors.direction_matrix(period=period, user=request.user, direction=number, unit=unit, edition=edition)
     chosen = request.GET.get("chart") or (matrix.definitions[0].code if matrix.definitions else None)
     chart = None
     chosen_definition = chosen_setting = None
     if chosen and any(d.code == chosen for d in matrix.definitions):
         index = [d.code for d in matrix.definitions].index(chosen)
-        chosen_definition = definition(chosen)
-        chosen_setting = period_edition(period).get(chosen)
+        chosen_definition = matrix.definitions[index]
+        chosen_setting = edition.settings.get(chosen)
         chart = _chart(
             kind="bar",
             defn=chosen_definition,
@@ -137,7 +137,7 @@ def direction(request, number: int):
             "chosen_definition": chosen_definition,
             "chosen_setting": chosen_setting,
             "chart": chart,
-            "definitions": [d for d in catalog() if d.direction == number],
+            "definitions": edition.of_direction(number),
             "standings": _used_standings(c.standing for row in matrix.rows for c in row.cells),
             **_run_context(request, period),
         },
@@ -147,13 +147,15 @@ def direction(request, number: int):
 @login_required
 def indicator_detail(request, code: str):
     _viewer(request)
-    try:
-        defn = definition(code)
-    except KeyError as exc:
-        raise Http404("Такого показателя нет.") from exc
     period = requested_period(request)
+    edition = selectors.period_definitions(period)
+    # The period's own definition; an indicator the institute defined only in another period
+    # still has its page here (its values of other years), read from its current definition.
+    defn = edition.get(code) or definition_current(code)
+    if defn is None:
+        raise Http404("Такого показателя нет.")
     unit = selectors.home_unit(request.user)
-    setting = period_edition(period).get(code)
+    setting = edition.settings.get(code)
     level = request.GET.get("level") or unit.below
     allowed = {Level.MUNICIPALITY, Level.SCHOOL} if unit.level == Level.REGION else {Level.SCHOOL}
     if unit.level == Level.SCHOOL:
@@ -163,7 +165,13 @@ def indicator_detail(request, code: str):
     breakdown = request.GET.get("breakdown", "")
     ranking = (
         selectors.ranking(
-            period=period, user=request.user, definition=defn, level=level, breakdown=breakdown, parent=unit
+            period=period,
+            user=request.user,
+            definition=defn,
+            level=level,
+            breakdown=breakdown,
+            parent=unit,
+            setting=setting,
         )
         if level
         else []

@@ -67,6 +67,9 @@ class FindingGroup:
     threshold: object
     higher_is_better: bool
     units: list[Finding] = field(default_factory=list)
+    # The indicator's direction and place, as stored on it (a declarative code such as «Ж.5» says neither).
+    direction: int = 0
+    order: int = 0
 
     @property
     def count(self) -> int:
@@ -86,12 +89,15 @@ def grouped_findings(*, period: MonitoringPeriod, user, municipality: Municipali
     for f in qs.order_by("indicator__order", "level", "org_name"):
         k = (f.indicator.code, f.level)
         if k not in groups:
-            groups[k] = FindingGroup(f.indicator.code, f.indicator.title, f.level, f.threshold, f.higher_is_better)
+            groups[k] = FindingGroup(
+                f.indicator.code,
+                f.indicator.title,
+                f.level,
+                f.threshold,
+                f.higher_is_better,
+                direction=f.indicator.direction,
+                order=f.indicator.order,
+            )
         groups[k].units.append(f)
     order = defaultdict(int, {Level.SCHOOL: 0, Level.MUNICIPALITY: 1})
-    return sorted(groups.values(), key=lambda g: (_code_key(g.indicator_code), order[g.level]))
-
-
-def _code_key(code: str) -> tuple[int, int]:
-    direction, number = code.split(".")
-    return int(direction), int(number)
+    return sorted(groups.values(), key=lambda g: (g.order, g.indicator_code, order[g.level]))

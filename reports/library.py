@@ -104,8 +104,8 @@ class Library:
     # (addressee, indicator code or None, direction) -> texts in order
     recommendations: dict[tuple[str, str | None, int], list[str]]
 
-    def conclusion_for(self, code: str) -> str:
-        direction = int(code.split(".")[0])
+    def conclusion_for(self, code: str, *, direction: int) -> str:
+        """The indicator's own conclusion, else its direction's (the indicator's, never read from its code)."""
         return self.conclusions.get(code) or self.direction_conclusions.get(direction) or FALLBACK_CONCLUSION
 
     def recommendations_for(self, *, addressee: str, direction: int, code: str | None) -> list[str]:

@@ -1005,6 +1005,14 @@ ADMIN_MODELS: dict[str, AdminCase] = {
         add=NOBODY,
         delete=NOBODY,
     ),
+    # The institute's own catalogs of indicators: its staff read them here; the builder's services write them.
+    "indicators.IndicatorCatalog": AdminCase(
+        _create("indicators.IndicatorCatalog", slug="zhirnovsk", title="Письмо Жирновского района"),
+        IN_ALL,
+        viewers=ANALYST,
+        add=NOBODY,
+        delete=NOBODY,
+    ),
     # A period's targets and thresholds follow the catalog: edited, never added or deleted by hand.
     "indicators.PeriodIndicator": AdminCase(
         _create("indicators.PeriodIndicator", period=lambda o: o.period, indicator=lambda o: _indicator("1.1")),

@@ -15,9 +15,9 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils import timezone
 
-from indicators.catalog import Definition, catalog
 from indicators.models import IndicatorValue, Level, PeriodIndicator, Unit
-from indicators.selectors import DIRECTIONS, previous_period
+from indicators.registry import Definition
+from indicators.selectors import DIRECTIONS, period_definitions, previous_period
 from monitoring.models import MonitoringPeriod, Municipality
 from monitoring.shared.collation import natural_key
 from reports.annual.chart import chart
@@ -35,12 +35,10 @@ def _digits(defn: Definition) -> int:
 
 
 def _reported(period: MonitoringPeriod) -> tuple[list[Definition], dict[str, PeriodIndicator]]:
-    """The period's indicators that have a total row (no breakdown, or a total among them)."""
-    edition = {
-        pi.indicator.code: pi for pi in PeriodIndicator.objects.filter(period=period).select_related("indicator")
-    }
-    definitions = [d for d in catalog() if (not edition or d.code in edition) and (not d.breakdown or "" in d.keys)]
-    return definitions, edition
+    """The period's indicators (coded and declarative, as its edition keeps them) that have a total row."""
+    edition = period_definitions(period)
+    definitions = [d for d in edition.definitions if not d.breakdown or "" in d.keys]
+    return definitions, edition.settings
 
 
 def annual_data(*, period: MonitoringPeriod) -> AnnualData:
@@ -75,7 +73,12 @@ def annual_data(*, period: MonitoringPeriod) -> AnnualData:
             _digits(defn),
         )
 
-    findings = _finding_summaries(period=period, municipalities={pk: name for pk, _, name in municipalities})
+    findings = _finding_summaries(
+        period=period,
+        municipalities={pk: name for pk, _, name in municipalities},
+        # Each indicator as this period defined it (a declarative one may have been renamed or moved since).
+        known={d.code: d for d in definitions},
+    )
     sections = []
     for number, title in DIRECTIONS.items():
         section = Section(number, title)
@@ -120,13 +123,20 @@ def annual_data(*, period: MonitoringPeriod) -> AnnualData:
     )
 
 
-def _finding_summaries(*, period: MonitoringPeriod, municipalities: dict[int, str]) -> dict[int, list[FindingSummary]]:
+def _finding_summaries(
+    *, period: MonitoringPeriod, municipalities: dict[int, str], known: dict[str, Definition]
+) -> dict[int, list[FindingSummary]]:
     """Per direction, per indicator: how many schools miss the threshold, where, and which municipalities."""
     found = Finding.objects.filter(period=period)
     meta = {
-        code: (title, direction, threshold, higher)
-        for code, title, direction, threshold, higher in found.values_list(
-            "indicator__code", "indicator__title", "indicator__direction", "threshold", "higher_is_better"
+        code: (title, direction, threshold, higher, order)
+        for code, title, direction, threshold, higher, order in found.values_list(
+            "indicator__code",
+            "indicator__title",
+            "indicator__direction",
+            "threshold",
+            "higher_is_better",
+            "indicator__order",
         ).distinct()
     }
     schools: dict[str, Counter] = defaultdict(Counter)
@@ -143,8 +153,11 @@ def _finding_summaries(*, period: MonitoringPeriod, municipalities: dict[int, st
     ):
         whole[code].append(name)
     out: dict[int, list[FindingSummary]] = defaultdict(list)
-    for code in sorted(meta, key=_code_key):
-        title, direction, threshold, higher = meta[code]
+    # In the indicators' order (a declarative code such as «Ж.5» is not a number).
+    for code in sorted(meta, key=lambda c: (meta[c][4], c)):
+        title, direction, threshold, higher, _ = meta[code]
+        if code in known:
+            title, direction = known[code].title, known[code].direction
         per = schools.get(code, Counter())
         out[direction].append(
             FindingSummary(
@@ -158,11 +171,6 @@ def _finding_summaries(*, period: MonitoringPeriod, municipalities: dict[int, st
             )
         )
     return out
-
-
-def _code_key(code: str) -> tuple[int, int]:
-    direction, number = code.split(".")
-    return int(direction), int(number)
 
 
 def _letters(period: MonitoringPeriod, *, institute) -> list[IssuedLetter]:

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
-from indicators.catalog import Definition
 from indicators.models import PeriodIndicator, Unit
+from indicators.registry import Definition
 from monitoring.models import MonitoringPeriod, PeriodStatus
 from reports.measures import Judged
 from reports.models import Issuer, Letter

@@ -79,10 +79,10 @@ def letter_proposal(
     groups = _one_group_per_indicator(groups, _preferred_level(kinds=kinds, municipality=municipality))
     conclusions = []
     for g in groups:
-        text = library.fill(lib.conclusion_for(g.indicator_code), _values(g, period))
+        text = library.fill(lib.conclusion_for(g.indicator_code, direction=g.direction), _values(g, period))
         conclusions.append((g.units[0].indicator_id, text))
     recommendations = []
-    directions = sorted({int(g.indicator_code.split(".")[0]) for g in groups})
+    directions = sorted({g.direction for g in groups})
     for kind in kinds:
         seen: set[str] = set()
         for direction in directions:
@@ -91,7 +91,7 @@ def letter_proposal(
                 for t in lib.recommendations_for(addressee=kind, direction=direction, code=None)
             ]
             for g in groups:
-                if int(g.indicator_code.split(".")[0]) != direction:
+                if g.direction != direction:
                     continue
                 for t in lib.recommendations_for(addressee=kind, direction=direction, code=g.indicator_code):
                     candidates.append((g.units[0].indicator_id, t, _values(g, period)))

@@ -6,6 +6,7 @@ import pytest
 
 from indicators.engine import compute_period
 from tests import factories
+from tests.indicators.helpers import declared  # noqa: F401  (the fixture: Ж.5, declarative, computed)
 
 
 # Two teachers with a deficit and one staffing row, computed. tests/indicators/test_views.py

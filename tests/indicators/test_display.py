@@ -7,8 +7,11 @@ from decimal import Decimal
 import pytest
 
 from indicators.catalog import definition
-from indicators.display import ALERT, REACHED, SHORT, axis, change_text, standing, unit_short, value_text
+from indicators.declarative.services import definition_save
+from indicators.display import ALERT, MINUS, REACHED, SHORT, axis, change_text, standing, unit_short, value_text
+from indicators.engine import definition_for
 from indicators.models import PeriodIndicator
+from tests.indicators.helpers import declared_spec
 
 NBSP = "\u00a0"
 
@@ -78,3 +81,36 @@ def test_a_value_stands_against_the_target_and_the_threshold(value, higher, expe
 def test_without_target_or_threshold_nothing_is_coloured():
     assert standing(PeriodIndicator(), Decimal("10")) == ""
     assert standing(None, Decimal("10")) == ""
+
+
+@pytest.mark.django_db
+def test_a_declarative_count_says_what_its_rows_are_and_a_sum_says_nothing(world):
+    # Through the period's edition, as the pages read it: a count of schools, then a sum of staff positions.
+    definition_save(
+        period=world.period,
+        data=declared_spec(code="Ж.6", unit="count", population="schools", numerator=[], target="", threshold=""),
+        user=world.analyst,
+        compute=False,
+    )
+    definition_save(
+        period=world.period,
+        data=declared_spec(
+            code="Ж.7",
+            unit="count",
+            population="staffing_rows",
+            numerator=[],
+            measure="positions_by_schedule",
+            target="",
+            threshold="",
+        ),
+        user=world.analyst,
+        compute=False,
+    )
+    schools, positions = definition_for(world.period, "Ж.6"), definition_for(world.period, "Ж.7")
+    assert (value_text(schools, 3), change_text(schools, Decimal(-1)), unit_short(schools)) == (
+        f"3{NBSP}организации",
+        f"{MINUS}1{NBSP}организация",
+        "организаций",
+    )
+    assert (value_text(positions, Decimal("12.5")), unit_short(positions)) == ("12,5", "количество")
+    assert axis(schools) == {"min": 0, "suffix": ""}

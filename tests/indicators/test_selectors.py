@@ -1,13 +1,18 @@
-"""The dashboards' selectors list units in the natural Russian order of their names."""
+"""The dashboards' selectors: units in the natural Russian order of their names; the period's indicators read once."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from indicators.catalog import catalog
 from indicators.engine import compute_period
+from indicators.selectors import period_definitions
 from monitoring.models import Municipality
 from tests import factories
+from tests.indicators.helpers import DECLARED, declare
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +42,29 @@ def test_ranking_ties_are_broken_by_the_natural_name_order(client, world):
     client.force_login(world.municipal)
     ranking = client.get(reverse("indicator-detail", args=["9.1"])).context["ranking"]
     assert [r.name for r in ranking] == ["Школа № 2", "Школа № 10"]
+
+
+def test_the_dashboards_queries_do_not_grow_with_the_declarative_indicators(client, declared):
+    client.force_login(declared.analyst)
+    pages = [
+        (reverse("indicator-overview"), {}),
+        (reverse("indicator-direction", args=[1]), {"chart": DECLARED}),
+        (reverse("indicator-detail", args=[DECLARED]), {}),
+    ]
+
+    def queries() -> list[int]:
+        counts = []
+        for url, params in pages:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url, params).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        return counts
+
+    queries()  # the session's first reads
+    few = queries()
+    for code in ("Ж.6", "Ж.7", "Ж.8"):
+        declare(declared, code=code)
+    assert (
+        len(period_definitions(declared.period).of_direction(1)) == len([d for d in catalog() if d.direction == 1]) + 4
+    )
+    assert queries() == few

@@ -1,15 +1,21 @@
-"""After an applied import the period is recomputed by itself, once per burst of imports."""
+"""After an applied import the period is recomputed by itself, once per burst; values are stale after a change of
+their inputs, the period's edition (definitions, targets) among them."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from indicators import services
-from indicators.models import ComputationRun, IndicatorValue, RunStatus
+from indicators.declarative.services import definition_save
+from indicators.models import ComputationRun, IndicatorValue, PeriodIndicator, RunStatus, RunTrigger
 from monitoring import models
 from monitoring.intake.jobs import import_job_apply, import_job_create
 from monitoring.shared import extensions
+from tests import factories
+from tests.indicators.helpers import DECLARED, declared_spec
 from tests.paths import SPEC
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
@@ -65,3 +71,38 @@ def test_a_hand_edit_leaves_a_closed_periods_values_as_computed(world):
     teacher.last_name = "Исправлена"
     teacher.save()
     assert not services.is_stale(world.period)
+
+
+# -- the period's edition is an input too ----------------------------------------------------------
+
+
+def test_a_definition_saved_or_a_target_changed_makes_the_values_stale(world):
+    factories.DiagnosticFactory(teacher=world.teacher_a, submit=True, scores={"ИКТ": 21})
+    # Saved with its computation (the builder's way): the run it starts is the one after the change.
+    definition_save(period=world.period, data=declared_spec(), user=world.analyst)
+    run = ComputationRun.objects.get()
+    assert (run.trigger, run.get_trigger_display(), run.status) == (
+        RunTrigger.DEFINITION,
+        "после изменения показателя",
+        RunStatus.DONE,
+    )
+    assert IndicatorValue.objects.filter(period=world.period, indicator__code=DECLARED, level="region").exists()
+    assert not services.is_stale(world.period)
+    # Saved again without computing: the stored values are not this definition's.
+    definition_save(period=world.period, data=declared_spec(threshold="60"), user=world.analyst, compute=False)
+    assert services.is_stale(world.period)
+    services.computation_start(period=world.period, user=world.analyst)
+    assert not services.is_stale(world.period)
+    # A coded indicator's target changed (the admin saves the row): findings are judged anew by a run.
+    setting = PeriodIndicator.objects.get(period=world.period, indicator__code="9.1")
+    setting.target = Decimal("99")
+    setting.save()
+    assert services.is_stale(world.period)
+    assert services.inputs_changed_at(world.period) == setting.history.latest().history_date
+
+
+def test_another_periods_edition_leaves_this_ones_values_fresh(world):
+    services.computation_start(period=world.period, user=world.analyst)
+    other = factories.PeriodFactory(year=2026)
+    definition_save(period=other, data=declared_spec(), user=world.analyst, compute=False)
+    assert not services.is_stale(world.period) and services.is_stale(other)

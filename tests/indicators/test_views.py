@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -9,7 +11,9 @@ from indicators import views
 from indicators.catalog import definition
 from indicators.engine import compute_period
 from indicators.models import ComputationRun, IndicatorValue, RunStatus
+from monitoring.models import MonitoringPeriod, PeriodStatus
 from tests import factories
+from tests.indicators.helpers import DECLARED, DECLARED_TITLE, declare
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +252,103 @@ def test_ranking_has_units_links_and_a_readable_alert(client, computed, monkeypa
     assert f'<li><a href="{school_a}?period=2025">МКОУ «Алексеевская СШ»</a> — 60' in alert
     assert "<summary>и ещё 1</summary>" in alert
     assert f'<li><a href="{school_c}?period=2025">МКОУ «Аржановская СШ»</a> — 90' in alert
+
+
+# -- a declarative indicator (Ж.5, tests.indicators.helpers) on the same pages as the coded ones ---------------
+
+
+def test_a_declarative_indicator_has_its_tile_on_the_overview(client, declared):
+    client.force_login(declared.analyst)
+    response = client.get(reverse("indicator-overview"))
+    tile = _tile(response.content.decode(), DECLARED)
+    assert DECLARED_TITLE in tile and f"33,33{NBSP}%" in tile
+    assert "bg-danger-subtle" in tile  # 33.33 % misses its own threshold of 50 %
+    direction, _, tiles = response.context["directions"][0]
+    assert direction == 1 and [t.definition.code for t in tiles][-1] == DECLARED  # after the coded ones
+    client.force_login(declared.head_a)  # school A: the one teacher with a diagnostic
+    assert f"100{NBSP}%" in _tile(client.get(reverse("indicator-overview")).content.decode(), DECLARED)
+
+
+def test_a_declarative_indicator_is_a_column_of_its_direction(client, declared):
+    client.force_login(declared.analyst)
+    response = client.get(reverse("indicator-direction", args=[1]), {"chart": DECLARED})
+    html = response.content.decode()
+    matrix = html[html.index('id="matrix"') : html.index("</table>", html.index('id="matrix"'))]
+    assert f">{DECLARED_TITLE}</a>" in matrix and f"({DECLARED}, %)" in matrix
+    assert DECLARED in [d.code for d in response.context["definitions"]]
+    column = [d.code for d in response.context["matrix"].definitions].index(DECLARED)
+    by_name = {row.name: row.values[column] for row in response.context["matrix"].rows}
+    assert by_name == {"Алексеевский муниципальный район": Decimal(50), "Быковский муниципальный район": Decimal(0)}
+    chart = response.context["chart"]
+    assert chart["label"] == DECLARED_TITLE and chart["values"] == [50.0, 0.0]
+    assert [(line["label"], line["value"]) for line in chart["lines"]] == [("Цель", 80.0), ("Порог тревоги", 50.0)]
+    standings = {row.name: row.cells[column].standing for row in response.context["matrix"].rows}
+    # M1's 50 % passes the threshold short of the target; M2's 0 % misses the threshold.
+    assert standings == {"Алексеевский муниципальный район": "short", "Быковский муниципальный район": "alert"}
+
+
+def test_a_declarative_indicator_has_its_own_page(client, declared):
+    client.force_login(declared.analyst)
+    url = reverse("indicator-detail", args=[DECLARED])
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<h1 class="h4">{DECLARED}. {DECLARED_TITLE}</h1>' in html
+    assert f"единица: % · цель 80{NBSP}% · порог тревоги 50{NBSP}%" in html
+    assert f'href="{reverse("indicator-direction", args=[1])}?period=2025">1. Выявление' in html
+    ranking = response.context["ranking"]
+    assert [(r.name, r.value, r.finding) for r in ranking] == [
+        ("Алексеевский муниципальный район", Decimal(50), False),
+        ("Быковский муниципальный район", Decimal(0), True),
+    ]
+    assert "Порог тревоги не достигнут в 1 муниципалитете:" in html
+    schools = client.get(url, {"level": "school"}).context["ranking"]
+    # Best first, ties by name: «Аржановская» (C) before «Быковская» (B).
+    assert [(r.code, r.value) for r in schools] == [("000001", 100), ("000003", 0), ("000002", 0)]
+    assert [line["value"] for line in response.context["history_chart"]["lines"]] == [80.0, 50.0]
+    assert response.context["history"] == [(2025, Decimal("33.33"))]
+
+
+def test_a_declarative_count_names_what_it_counts(client, world):
+    factories.DiagnosticFactory(teacher=world.teacher_a, submit=True, scores={"ИКТ": 21})
+    declare(world, unit="count", target="", threshold="")
+    client.force_login(world.analyst)
+    html = client.get(reverse("indicator-detail", args=[DECLARED])).content.decode()
+    assert "единица: человек" in html  # the teachers' noun, as the coded counts of teachers
+    ranking = html[html.index('id="ranking"') : html.index("</table>", html.index('id="ranking"'))]
+    assert f"1{NBSP}человек" in ranking
+
+
+def test_an_unknown_code_is_not_found_and_a_declarative_one_outside_the_period_is(client, declared):
+    client.force_login(declared.analyst)
+    assert client.get(reverse("indicator-detail", args=["Ж.404"])).status_code == 404
+    factories.PeriodFactory(year=2024)  # Ж.5 is not in 2024's edition: its page still opens, with no value that year
+    response = client.get(reverse("indicator-detail", args=[DECLARED]), {"period": 2024})
+    assert response.status_code == 200 and response.context["setting"] is None
+    assert response.context["ranking"] == [] and response.context["history"] == [(2025, Decimal("33.33"))]
+
+
+def test_a_closed_period_keeps_its_declarative_definition_and_values(client, declared):
+    before = sorted(IndicatorValue.objects.filter(indicator__code=DECLARED).values_list("org_code", "value"))
+    # 2025 closes; in 2026 the institute changes Ж.5 (title, threshold, even its direction).
+    MonitoringPeriod.objects.filter(pk=declared.period.pk).update(status=PeriodStatus.CLOSED)
+    later = factories.PeriodFactory(year=2026)
+    factories.RosterEntryFactory(period=later, teacher=declared.teacher_b, school=declared.school_b)
+    declare(declared, period=later, title="Доля педагогов с диагностикой", threshold="90", direction=2)
+    client.force_login(declared.analyst)
+    old = client.get(reverse("indicator-detail", args=[DECLARED]), {"period": 2025})
+    assert old.context["definition"].title == DECLARED_TITLE and old.context["definition"].direction == 1
+    assert old.context["setting"].threshold == Decimal(50)
+    assert [(r.code, r.value) for r in old.context["ranking"]] == [("01", 50), ("02", 0)]
+    direction = client.get(reverse("indicator-direction", args=[1]), {"period": 2025})
+    assert DECLARED in [d.code for d in direction.context["definitions"]]
+    new = client.get(reverse("indicator-detail", args=[DECLARED]), {"period": 2026})
+    assert (new.context["definition"].title, new.context["definition"].direction) == (
+        "Доля педагогов с диагностикой",
+        2,
+    )
+    assert new.context["setting"].threshold == Decimal(90)
+    # 2026: only B's teacher on the roster, no diagnostic that year; M1 has nobody (an empty value, last).
+    assert [(r.code, r.value) for r in new.context["ranking"]] == [("02", 0), ("01", None)]
+    stored = IndicatorValue.objects.filter(indicator__code=DECLARED, period=declared.period)
+    assert before and sorted(stored.values_list("org_code", "value")) == before

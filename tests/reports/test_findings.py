@@ -7,9 +7,10 @@ import pytest
 from indicators.engine import compute_period
 from indicators.models import ComputationRun
 from indicators.services import run_begin, run_finish
-from reports.findings import grouped_findings
+from reports.findings import findings_refresh, grouped_findings
 from reports.models import Finding
 from tests import factories
+from tests.indicators.helpers import DECLARED
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +66,20 @@ def test_a_letter_names_the_schools_in_natural_order(world):
         factories.FindingFactory(period=world.period, school=school)
     (group,) = grouped_findings(period=world.period, user=world.analyst)
     assert group.names == "МБОУ СШ № 1, МБОУ СШ № 2, МБОУ СШ № 10, мбоу СШ № 11"
+
+
+def test_a_declarative_indicator_has_its_findings_in_its_direction(declared):
+    findings_refresh(period=declared.period)
+    rows = set(Finding.objects.filter(indicator__code=DECLARED).values_list("level", "org_code"))
+    # Ж.5 (threshold 50 %): schools B and C and M2 at 0 %; A at 100 %, M1 at 50 % pass.
+    assert rows == {("school", "000002"), ("school", "000003"), ("municipality", "02")}
+    groups = grouped_findings(period=declared.period, user=declared.analyst)
+    mine = [(g.level, g.direction, g.count) for g in groups if g.indicator_code == DECLARED]
+    assert mine == [("school", 1, 2), ("municipality", 1, 1)]
+    # In the indicators' order (their places, not their codes): Ж.5 after direction 1's coded ones (1001…1099).
+    assert [g.order for g in groups] == sorted(g.order for g in groups)
+    assert {g.order for g in groups if g.indicator_code == DECLARED} == {1101}
+    head_b = grouped_findings(period=declared.period, user=declared.head_b)
+    assert [(g.indicator_code, g.names) for g in head_b if g.indicator_code == DECLARED] == [
+        (DECLARED, "МКОУ «Быковская СШ № 1»")
+    ]

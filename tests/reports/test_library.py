@@ -38,16 +38,16 @@ def test_loaded_on_first_need_and_never_twice():
     lib = library.library_active()
     count = RecommendationText.objects.count()
     assert count == len(_shipped())
-    assert lib.conclusion_for("9.1") == "Нехватка педагогических кадров в {count} {orgs}: {units}."
+    assert lib.conclusion_for("9.1", direction=9) == "Нехватка педагогических кадров в {count} {orgs}: {units}."
     # An edit by the institute survives: the file is not read again.
     RecommendationText.objects.filter(indicator__code="9.1", kind="conclusion").update(text="Свой текст {count}")
-    assert library.library_active().conclusion_for("9.1") == "Свой текст {count}"
+    assert library.library_active().conclusion_for("9.1", direction=9) == "Свой текст {count}"
     assert library.library_load() == 0 and RecommendationText.objects.count() == count
 
 
 def test_an_indicator_without_its_own_text_gets_the_directions():
     lib = library.library_active()
-    assert lib.conclusion_for("9.4") == lib.direction_conclusions[9]
+    assert lib.conclusion_for("9.4", direction=9) == lib.direction_conclusions[9]
 
 
 @pytest.mark.parametrize("text", ["{unknown}", "сломанная {скобка", "{count!r:>{x}}"])
@@ -91,3 +91,10 @@ def test_the_admin_refuses_a_text_with_an_unknown_placeholder(client, world):
     assert row.text == "Проверить {units}"
     client.force_login(world.ministry)
     assert client.post(url, {**data, "text": "Министерство"}).status_code == 403
+
+
+def test_a_conclusion_is_found_by_the_indicators_direction_never_by_its_code():
+    lib = library.Library({"Ж.6": "Свой текст Ж.6"}, {3: "Текст направления 3"}, {})
+    assert lib.conclusion_for("Ж.5", direction=3) == "Текст направления 3"  # «Ж.5» names no direction
+    assert lib.conclusion_for("Ж.6", direction=3) == "Свой текст Ж.6"
+    assert lib.conclusion_for("Ж.5", direction=4) == library.FALLBACK_CONCLUSION

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from indicators.models import ComputationRun, RunStatus
+from indicators.models import ComputationRun, RunStatus, RunTrigger
 from indicators.services import ClosedPeriod, computation_start
 from monitoring.models import MonitoringPeriod
 from monitoring.shared import dispatch
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"Периода {period} нет.")
         try:
             with dispatch.watch() as queue:
-                run = computation_start(period=found, trigger="command")
+                run = computation_start(period=found, trigger=RunTrigger.COMMAND)
         except ClosedPeriod as exc:
             raise CommandError(str(exc)) from exc
         if queue.down:

@@ -7,6 +7,9 @@ from decimal import Decimal
 import pytest
 
 from reports.annual import annual_data
+from reports.findings import findings_refresh
+from tests import factories
+from tests.indicators.helpers import DECLARED, DECLARED_TITLE, declare
 from tests.reports.annual.helpers import make_institute
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +86,37 @@ def test_a_report_is_preliminary_until_its_period_is_closed(year):
     year.period.status = "closed"
     year.period.save()
     assert annual_data(period=year.period).preliminary is False
+
+
+def test_a_declarative_indicator_is_reported_in_its_direction(declared):
+    findings_refresh(period=declared.period)
+    make_institute()
+    data = annual_data(period=declared.period)
+    first = data.sections[0]
+    table = next(t for t in first.tables if any(c.code == DECLARED for c in t.columns))
+    index = [c.code for c in table.columns].index(DECLARED)
+    column = table.columns[index]
+    assert (column.title, column.unit, column.setting.threshold) == (DECLARED_TITLE, "%", Decimal(50))
+    rows = {name: cells[index] for name, cells in table.rows}
+    m1, m2 = rows["Алексеевский муниципальный район"], rows["Быковский муниципальный район"]
+    assert (m1.value, m1.finding, m2.value, m2.finding) == (Decimal(50), False, Decimal(0), True)
+    assert (table.region[index].value, table.region[index].text) == (Decimal("33.33"), "33,3")
+    assert not [c for s in data.sections[1:] for t in s.tables for c in t.columns if c.code == DECLARED]
+    (summary,) = [f for f in first.findings if f.code == DECLARED]
+    assert summary.municipalities == ["Быковский муниципальный район"]
+    assert summary.by_municipality == [("Алексеевский муниципальный район", 1), ("Быковский муниципальный район", 1)]
+
+
+def test_a_closed_periods_report_keeps_its_declarative_indicator_as_it_was(declared):
+    findings_refresh(period=declared.period)
+    make_institute()
+    declared.period.status = "closed"
+    declared.period.save()
+    # In 2026 the institute renames Ж.5 and moves it to direction 2: the 2025 report is unchanged.
+    declare(declared, period=factories.PeriodFactory(year=2026), title="Другое название", direction=2)
+    data = annual_data(period=declared.period)
+    (column,) = [c for s in data.sections for t in s.tables for c in t.columns if c.code == DECLARED]
+    assert column.title == DECLARED_TITLE and column in data.sections[0].tables[-1].columns
+    (summary,) = [f for f in data.sections[0].findings if f.code == DECLARED]
+    assert summary.title == DECLARED_TITLE
+    assert not [f for f in data.sections[1].findings if f.code == DECLARED]

@@ -10,6 +10,8 @@ from openpyxl import load_workbook
 from indicators.selectors import DIRECTIONS
 from reports.annual import annual_build
 from reports.models import LetterItem, Measure
+from tests.indicators.helpers import DECLARED, DECLARED_TITLE
+from tests.reports.annual.helpers import make_institute
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,14 @@ def test_an_open_periods_workbook_is_marked_on_every_sheet(year):
     texts = [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v]
     assert not [t for t in texts if "редварительн" in t or "РЕДВАРИТЕЛЬН" in t]
     assert all(not sheet.oddHeader.center.text for sheet in book)
+
+
+def test_the_xlsx_has_a_declarative_indicators_column_in_its_direction(declared):
+    make_institute()
+    book = load_workbook(io.BytesIO(annual_build(period=declared.period).xlsx), read_only=True)
+    rows = list(book["Направление 1"].iter_rows(values_only=True))
+    head = next(r for r in rows if r[0] == "Муниципалитет")
+    m1 = next(r for r in rows if r[0] == "Алексеевский муниципальный район")
+    assert m1[head.index(f"{DECLARED} 2025")] == 50
+    legend = [r for r in rows if r and r[0] == DECLARED]
+    assert legend and legend[0][1] == DECLARED_TITLE

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from reports import letters
-from reports.models import LetterStatus
+from indicators.models import Indicator
+from reports import letters, library
+from reports.findings import findings_refresh
+from reports.models import Finding, LetterStatus, RecommendationText, TextKind
+from tests.indicators.helpers import DECLARED, DECLARED_TITLE
 from tests.reports.letters.helpers import (
     HEADS_9,
     INSTITUTE_9,
@@ -79,7 +82,7 @@ def test_a_note_to_several_addressees_groups_recommendations_by_addressee(staffe
             [MUNICIPAL_9, f"Обеспечить укомплектование педагогическими кадрами в 2 ОО: {A}, {C}."],
         ),
         ("Руководителям общеобразовательных организаций", [HEADS_9]),
-        ("ГАУ ДПО ИРО", [INSTITUTE_9])  # the institute by its short name (its setup),
+        ("ГАУ ДПО ИРО", [INSTITUTE_9]),  # the institute by its short name (its setup),
     ]
 
 
@@ -108,3 +111,50 @@ def test_a_letter_to_general_education_heads_names_no_kindergarten(staffed):
     # A letter to the municipal authority still speaks of every organisation that misses.
     municipal = _propose(staffed, "municipal", staffed.m1)
     assert any(C in t for k, _, _, t in _items(municipal) if k == "conclusion")
+
+
+# -- a declarative indicator (Ж.5, tests.indicators.helpers) proposed like a coded one -------------------------
+
+M2 = "Быковский муниципальный район"
+
+
+def _declared_conclusion(world) -> str:
+    proposal = letters.letter_proposal(period=world.period, user=world.analyst, kinds=["municipal"])
+    indicator = Indicator.objects.get(code=DECLARED)
+    (text,) = [t for i, t in proposal.conclusions if i == indicator.pk]
+    return text
+
+
+def test_a_declarative_indicator_is_concluded_with_its_directions_text_or_its_own(declared):
+    findings_refresh(period=declared.period)
+    library.library_ensure()
+    conclusions = RecommendationText.objects.filter(kind=TextKind.CONCLUSION, direction=1, indicator=None)
+    conclusions.update(text="По направлению 1 показатель «{indicator}» ниже порога: {units}.")
+    assert _declared_conclusion(declared) == f"По направлению 1 показатель «{DECLARED_TITLE}» ниже порога: {M2}."
+    RecommendationText.objects.create(
+        kind=TextKind.CONCLUSION,
+        direction=1,
+        indicator=Indicator.objects.get(code=DECLARED),
+        text="Низкий охват педагогов диагностикой в {count} {orgs}: {units}.",
+    )
+    assert _declared_conclusion(declared) == f"Низкий охват педагогов диагностикой в 1 муниципальном образовании: {M2}."
+    RecommendationText.objects.filter(kind=TextKind.CONCLUSION, direction=1).update(is_active=False)
+    assert _declared_conclusion(declared) == library.fill(
+        library.FALLBACK_CONCLUSION,
+        {"indicator": DECLARED_TITLE, "count": "1", "orgs": "муниципальном образовании", "units": M2},
+    )
+
+
+def test_a_declarative_indicators_direction_brings_its_recommendations(declared):
+    findings_refresh(period=declared.period)
+    # Only Ж.5 misses in direction 1 here: the direction's texts to municipal authorities come with it.
+    Finding.objects.filter(indicator__direction=1).exclude(indicator__code=DECLARED).delete()
+    RecommendationText.objects.all().delete()
+    RecommendationText.objects.create(
+        kind=TextKind.RECOMMENDATION,
+        direction=1,
+        addressee="municipal",
+        text="Организовать диагностику в {period} году.",
+    )
+    proposal = letters.letter_proposal(period=declared.period, user=declared.analyst, kinds=["municipal"])
+    assert ("municipal", None, "Организовать диагностику в 2025 году.") in proposal.recommendations
