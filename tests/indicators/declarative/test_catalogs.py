@@ -17,6 +17,8 @@ from indicators.declarative.services import catalog_adopt
 from indicators.declarative.shipped import SHIPPED_DIR, shipped_catalogs_load, shipped_files
 from indicators.engine import compute_period
 from indicators.models import Indicator, IndicatorCatalog, IndicatorValue, Level
+from iom.models import Enrollment
+from monitoring.demo import seed_demo
 from monitoring.models import (
     ActivistRole,
     Category,
@@ -25,6 +27,9 @@ from monitoring.models import (
     MentoringPair,
     MentoringProgram,
     MethodicalActivist,
+    MonitoringPeriod,
+    PeriodStatus,
+    RosterEntry,
     SchoolKind,
     SupportProject,
     SupportProjectParticipant,
@@ -330,3 +335,52 @@ def test_monitoring_scheme_counted_by_hand(world):
     assert triple(p, "СМ.6", Level.SCHOOL, org) == (d(1), d(4), d("25.00"))
     # The region: schools b and c add a teacher each to every «all teachers» denominator.
     assert triple(p, "СМ.2", Level.REGION, "34") == (d(2), d(6), d("33.33"))
+
+
+# --- the demo ------------------------------------------------------------------------------------
+
+
+def test_catalogs_compute_on_the_demo():
+    seed_demo(size="small", seed=1)
+    period = MonitoringPeriod.objects.get(status=PeriodStatus.COLLECTING)
+    # The demo step stored the three catalogs and the collecting period adopted Zhirnovsk's, computed.
+    assert IndicatorCatalog.objects.count() == 3
+    zh = set(IndicatorCatalog.objects.get(slug=ZH).indicators.values_list("code", flat=True))
+    computed = set(
+        IndicatorValue.objects.filter(period=period, level=Level.REGION).values_list("indicator__code", flat=True)
+    )
+    assert len(zh) == 13 and zh <= computed
+    for slug in (SM, MO):
+        catalog_adopt(period=period, catalog=IndicatorCatalog.objects.get(slug=slug), user=None, compute=False)
+    compute_period(period=period)
+    codes = Indicator.objects.filter(catalog__isnull=False).values_list("code", flat=True)
+    region = {
+        v.indicator.code: v
+        for v in IndicatorValue.objects.filter(period=period, level=Level.REGION, breakdown="").select_related(
+            "indicator"
+        )
+    }
+    assert sorted(codes) == sorted(c for c in region if c in set(codes)) and len(codes) == 22
+    # Ж.11 counted again here, with a query of its own: roster teachers of the period who finished a ПК
+    # course ending in the period's year whose program has the topic «воспитание».
+    roster = RosterEntry.objects.filter(period=period)
+    upbringing = roster.filter(
+        teacher__enrollments__status="завершил",
+        teacher__enrollments__course__end__year=period.year,
+        teacher__enrollments__course__program__kind="ПК",
+        teacher__enrollments__course__program__tags__kind="topic",
+        teacher__enrollments__course__program__tags__value="воспитание",
+    )
+    expected = upbringing.values("pk").distinct().count()
+    assert expected > 0
+    assert (region["Ж.11"].numerator, region["Ж.11"].denominator) == (expected, roster.count())
+    # С.2 likewise: enrollments of roster teachers on runs ending in the year, rated 4 or 5 of those rated.
+    rated = Enrollment.objects.filter(
+        course__end__year=period.year,
+        satisfaction__isnull=False,
+        teacher__roster_entries__period=period,
+    )
+    assert (region["С.2"].numerator, region["С.2"].denominator) == (
+        rated.filter(satisfaction__gte=4).count(),
+        rated.count(),
+    )
