@@ -65,3 +65,13 @@ def catalog_texts_load(*, catalog: IndicatorCatalog, texts: list[dict]) -> int:
         )
         added += 1
     return added
+
+
+def catalog_texts_dump(*, catalog: IndicatorCatalog) -> list[dict]:
+    """The library's active texts for the catalog's indicators, as a catalog file's ``texts``."""
+    rows = (
+        RecommendationText.objects.filter(indicator__catalog=catalog, is_active=True)
+        .select_related("indicator")
+        .order_by("indicator__order", "kind", "addressee", "order", "pk")
+    )
+    return [{"kind": t.kind, "indicator": t.indicator.code, "addressee": t.addressee, "text": t.text} for t in rows]

@@ -12,7 +12,8 @@ Each definition is the one ``indicators.declarative.spec`` validates. The option
 ``texts`` are the recommendation library's conclusions and recommendations for the
 catalog's indicators: this module checks their shape, and the library (``reports``,
 reached through the extension store ``catalog_loaded``) checks their placeholders and
-adds the ones it does not have yet, in the same transaction. Loading a file
+adds the ones it does not have yet, in the same transaction; an export carries the
+library's active texts for the catalog's indicators (the store ``catalog_dumped``). Loading a file
 either stores the catalog and every indicator, or refuses it with every problem named
 («Показатель 3 (Ж.3): Числитель, условие 1: …»); a file is at most 1 MB and 500
 indicators, so a hostile one costs little.
@@ -71,6 +72,9 @@ def catalog_dump(catalog: IndicatorCatalog) -> dict:
         "indicators": [
             {k: i.spec.get(k) for k in SPEC_KEYS} for i in catalog.indicators.order_by("order", "code") if i.spec
         ],
+        # The library's texts for the catalog's indicators (the store ``catalog_dumped``), so a
+        # region that loads the file gets the conclusions with the indicators.
+        "texts": [text for texts in extensions.run("catalog_dumped", catalog=catalog) for text in texts],
     }
 
 

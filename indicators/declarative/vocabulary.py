@@ -577,9 +577,6 @@ POPULATIONS: dict[str, Population] = {
 # The populations a builder offers to count (the others are reached through relations).
 COUNTABLE = tuple(name for name in POPULATIONS if name not in ("association_members", "project_participants"))
 
-# --- Additions for the shipped catalogs (fixtures/indicator_catalogs/) --------------------
-# «Ни одно из» on text fields: the monitoring scheme (seed 002) counts programs taken «в
-# сторонних организациях» — a provider that is not one of the region's own (a list).
+# Seed 002 counts programs taken «в сторонних организациях»: a provider that is none of a list.
 OPERATORS[Kind.TEXT]["not_in"] = "ни одно из"
-# Operators whose value is a list of values (the others on a text field take one text).
-LIST_OPS = frozenset({"in", "not_in"})
+LIST_OPS = frozenset({"in", "not_in"})  # operators whose value is a list, on text fields too

@@ -92,6 +92,10 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         # The file's conclusions and recommendations join the recommendation library (once each).
         "library_texts": "reports.catalog_texts.catalog_texts_load",
     },
+    # When an indicator catalog is exported as a file: the texts it carries.
+    "catalog_dumped": {
+        "library_texts": "reports.catalog_texts.catalog_texts_dump",
+    },
     # Lines of each role's home page after the core's own (data status, schools that have not
     # submitted), in this order: the teacher's next step and the routes waiting, the last
     # indicator run, the letters and annual reports.

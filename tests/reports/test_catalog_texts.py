@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from indicators.declarative import files
 from indicators.declarative.files import catalog_load
 from indicators.declarative.services import catalog_adopt
 from indicators.declarative.shipped import SHIPPED_DIR
@@ -71,6 +72,20 @@ def test_a_new_text_of_a_reloaded_file_is_added_and_an_institute_edit_kept():
             ("recommendation", "Провести анализ вакансий."),
         ]
     )
+
+
+def test_an_export_carries_the_active_texts():
+    catalog = load(zhirnovsk())
+    RecommendationText.objects.filter(indicator__code="Ж.2").update(is_active=False)
+    exported = files.catalog_dump(catalog)["texts"]
+    expected = [t for t in zhirnovsk()["texts"] if t["indicator"] != "Ж.2"]
+    assert sorted(map(_key, exported)) == sorted(map(_key, expected))
+    # Indicator order first: Ж.1 (direction 1) before the direction-3 topics.
+    assert exported[0]["indicator"] == "Ж.1"
+
+
+def _key(text: dict) -> tuple:
+    return text["indicator"], text["kind"], text["addressee"], text["text"]
 
 
 @pytest.mark.parametrize(

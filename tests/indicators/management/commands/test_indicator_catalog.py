@@ -35,6 +35,9 @@ def test_load_list_export(tmp_path):
     assert exported["catalog"] == shipped["catalog"]
     assert [i["code"] for i in exported["indicators"]] == ["С.1", "С.2", "С.3"]
     assert exported["indicators"][1]["numerator"] == shipped["indicators"][1]["numerator"]
+    # The texts travel with the file.
+    key = lambda t: (t["indicator"], t["kind"], t["addressee"], t["text"])  # noqa: E731
+    assert sorted(map(key, exported["texts"])) == sorted(map(key, shipped["texts"]))
     # Without -o the file goes to stdout.
     assert json.loads(run("export", "smolensk-2020"))["catalog"]["slug"] == "smolensk-2020"
 
