@@ -384,3 +384,25 @@ def test_catalogs_compute_on_the_demo():
         rated.filter(satisfaction__gte=4).count(),
         rated.count(),
     )
+
+
+# --- the store catalog_loaded ---------------------------------------------------------------------
+
+CALLS: list[tuple] = []
+
+
+def probe(*, catalog, texts):
+    CALLS.append((catalog.slug, texts))
+
+
+def test_loading_fires_catalog_loaded_with_the_texts_in_shape(settings):
+    settings.PORTAL_EXTENSIONS = {**settings.PORTAL_EXTENSIONS, "catalog_loaded": {"probe": f"{__name__}.probe"}}
+    CALLS.clear()
+    data = json.loads(shipped(SM))
+    data["texts"] = [{"kind": "conclusion", "indicator": "С.2", "text": "  Мало   оценок\n{units}. "}]
+    catalog_load(data=json.dumps(data, ensure_ascii=False), user=None)
+    # The text arrives with its whitespace collapsed and an empty addressee; nothing reached the library.
+    assert CALLS == [
+        ("smolensk-2020", [{"kind": "conclusion", "indicator": "С.2", "addressee": "", "text": "Мало оценок {units}."}])
+    ]
+    assert not RecommendationText.objects.exists()
