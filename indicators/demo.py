@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from indicators.declarative.services import catalog_adopt
-from indicators.declarative.shipped import DEMO_ADOPTED, shipped_catalogs_load
-from indicators.models import ComputationRun, IndicatorCatalog, IndicatorValue, RunStatus
+from indicators.models import ComputationRun, IndicatorValue, RunStatus
 from indicators.services import run_begin, run_chunk, run_finish, run_plan
 from monitoring.demo import wipe
 from monitoring.models import RosterEntry
@@ -44,20 +42,3 @@ def wipe_indicators() -> dict[str, int]:
         "IndicatorValue": wipe(IndicatorValue.objects.all()),
         "ComputationRun": wipe(ComputationRun.objects.all()),
     }
-
-
-def seed_catalogs(*, periods, seed: int, log: Callable[[str], None]) -> dict[str, int]:
-    """The shipped indicator catalogs stored; the collecting period adopts the Zhirnovsk one.
-
-    Runs before ``seed_indicators``, whose computation then includes the adopted indicators.
-    """
-    shipped = shipped_catalogs_load(user=None)
-    log(f"  наборы показателей: {', '.join(s.slug for s in shipped)}")
-    adopted = 0
-    catalog = IndicatorCatalog.objects.filter(slug=DEMO_ADOPTED).first()
-    for period in periods:
-        if catalog is not None and not period.is_closed:
-            adopted += catalog_adopt(period=period, catalog=catalog, user=None, compute=False)
-    if adopted:
-        log(f"  набор «{DEMO_ADOPTED}» принят в открытый период: {adopted} показателей")
-    return {"IndicatorCatalog": IndicatorCatalog.objects.count()}

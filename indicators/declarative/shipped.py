@@ -4,17 +4,20 @@ Each file is a catalog in the shared format (indicators.declarative.files) made 
 of the source documents: the Zhirnovsk letter's 13 indicators, the Smolensk справка's 3
 and the monitoring scheme's six shares. :func:`shipped_catalogs_load` stores every file
 that is new or changed and leaves the others untouched (no new history rows, no text
-added twice), so the demo and a deployment can call it on every start.
+added twice), so the demo and a deployment can call it on every start. The demo's step
+(:func:`seed_catalogs`) stores them and has the collecting period adopt the Zhirnovsk one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
 from indicators.declarative.files import catalog_check, catalog_dump, catalog_load
+from indicators.declarative.services import catalog_adopt
 from indicators.models import IndicatorCatalog
 
 SHIPPED_DIR = Path(settings.BASE_DIR) / "fixtures" / "indicator_catalogs"
@@ -55,3 +58,18 @@ def shipped_catalogs_load(*, user=None, directory: Path = SHIPPED_DIR) -> list[S
         catalog_load(data=data, user=user)
         out.append(Shipped(meta["slug"], path, True))
     return out
+
+
+def seed_catalogs(*, periods, seed: int, log: Callable[[str], None]) -> dict[str, int]:
+    """The demo step: the shipped catalogs stored; the open (collecting) period adopts the Zhirnovsk one.
+
+    Registered before ``indicators.demo.seed_indicators``, whose computation then includes them.
+    """
+    shipped = shipped_catalogs_load(user=None)
+    log(f"  наборы показателей: {', '.join(s.slug for s in shipped)}")
+    catalog = IndicatorCatalog.objects.filter(slug=DEMO_ADOPTED).first()
+    for period in periods:
+        if catalog is not None and not period.is_closed:
+            added = catalog_adopt(period=period, catalog=catalog, user=None, compute=False)
+            log(f"  набор «{DEMO_ADOPTED}» принят в период {period.year}: {added} показателей")
+    return {"IndicatorCatalog": IndicatorCatalog.objects.count()}

@@ -76,7 +76,7 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "diagnostics": "deficits.demo.seed_diagnostics",
         "catalog_and_routes": "iom.demo.seed_iom",
         # The shipped indicator catalogs, the Zhirnovsk one adopted by the collecting period (computed next).
-        "indicator_catalogs": "indicators.demo.seed_catalogs",
+        "indicator_catalogs": "indicators.declarative.shipped.seed_catalogs",
         "indicators": "indicators.demo.seed_indicators",
         "institute_setup": "reports.demo.seed_institute",
         # The institute's letters are signed by the demo's «director», not by their author (after its setup).
