@@ -16,6 +16,7 @@ from indicators.engine import compute_period
 from indicators.models import IndicatorCatalog, Level
 from reports import library
 from reports.findings import findings_refresh
+from reports.letters import wording
 from reports.models import Finding, RecommendationText
 from tests import factories
 
@@ -150,3 +151,19 @@ def test_a_finding_below_the_threshold_proposes_the_letters_conclusion(world):
     assert library.library_active().recommendations_for(addressee="school_heads", direction=3, code="Ж.11") == [
         "Систематизировать мониторинг системы обеспечения профессионального развития педагогических работников в ОУ."
     ]
+
+
+def test_a_letter_to_school_heads_proposes_the_catalogs_conclusion_and_recommendation(world):
+    # Nobody finished a course on «воспитание»: every school misses Ж.11 (0 % < 5 %).
+    catalog = load(zhirnovsk())
+    catalog_adopt(period=world.period, catalog=catalog, user=None, compute=False)
+    compute_period(period=world.period)
+    findings_refresh(period=world.period)
+    proposal = wording.letter_proposal(period=world.period, user=world.analyst, kinds=["school_heads"])
+    texts = [text for _, text in proposal.conclusions]
+    assert (
+        f"{UPBRINGING} (менее 5 %), в 3 ОО: МКОУ «Алексеевская СШ», МКОУ «Аржановская СШ», МКОУ «Быковская СШ № 1»."
+        in texts
+    )
+    recommendations = [text for kind, _, text in proposal.recommendations if kind == "school_heads"]
+    assert "Внедрить ИОМ педагогов во всех образовательных организациях." in recommendations
