@@ -66,6 +66,7 @@ def report_in_progress(*, period: MonitoringPeriod) -> AnnualReport | None:
     )
 
 
+
 def waiting_reports(window):
     """Reports still queued (not yet taken by a worker): monitoring.shared.dispatch sends them again."""
     for pk in AnnualReport.objects.filter(status=ReportStatus.QUEUED, created_at__range=window).values_list(

@@ -21,7 +21,6 @@ from reports.models import AddresseeKind, DocumentKind, Issuer, IssuerKind, Lett
 
 # --- issuing bodies ----------------------------------------------------------------
 
-
 def institute_issuer() -> Issuer:
     """The institute's letterhead as its staff entered it on the setup page; RequisitesMissing until then."""
     return require_institute_issuer()
