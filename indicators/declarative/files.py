@@ -4,9 +4,16 @@ The format::
 
     {"format": "monitoring-indicators", "version": 1,
      "catalog": {"slug": "zhirnovsk-2023", "title": "…", "source": "…", "description": "…"},
-     "indicators": [<definition>, …]}
+     "indicators": [<definition>, …],
+     "texts": [{"kind": "conclusion" | "recommendation", "indicator": "Ж.11",
+                "addressee": "school_heads", "text": "Низкий охват …"}, …]}
 
-Each definition is the one ``indicators.declarative.spec`` validates. Loading a file
+Each definition is the one ``indicators.declarative.spec`` validates. The optional
+``texts`` are the recommendation library's conclusions and recommendations for the
+catalog's indicators: this module checks their shape, and the library (``reports``,
+reached through the extension store ``catalog_loaded``) checks their placeholders and
+adds the ones it does not have yet, in the same transaction; an export carries the
+library's active texts for the catalog's indicators (the store ``catalog_dumped``). Loading a file
 either stores the catalog and every indicator, or refuses it with every problem named
 («Показатель 3 (Ж.3): Числитель, условие 1: …»); a file is at most 1 MB and 500
 indicators, so a hostile one costs little.
@@ -23,11 +30,15 @@ from indicators.catalog import registered_codes
 from indicators.declarative.services import require_writer, store_indicator
 from indicators.declarative.spec import DefinitionInvalid, validate
 from indicators.models import Indicator, IndicatorCatalog, IndicatorKind
+from monitoring.shared import extensions
 
 FORMAT = "monitoring-indicators"
 VERSION = 1
 MAX_BYTES = 1_000_000
 MAX_INDICATORS = 500
+MAX_TEXTS = 2000
+MAX_TEXT_LENGTH = 5000
+TEXT_KINDS = ("conclusion", "recommendation")
 SLUG = re.compile(r"^[-\w]{1,50}$")
 SPEC_KEYS = (
     "code",
@@ -61,6 +72,9 @@ def catalog_dump(catalog: IndicatorCatalog) -> dict:
         "indicators": [
             {k: i.spec.get(k) for k in SPEC_KEYS} for i in catalog.indicators.order_by("order", "code") if i.spec
         ],
+        # The library's texts for the catalog's indicators (the store ``catalog_dumped``), so a
+        # region that loads the file gets the conclusions with the indicators.
+        "texts": [text for texts in extensions.run("catalog_dumped", catalog=catalog) for text in texts],
     }
 
 
@@ -140,17 +154,62 @@ def catalog_check(data: bytes | str) -> tuple[dict, list[dict]]:
     return {k: (meta.get(k) or "").strip() for k in ("slug", "title", "source", "description")}, specs
 
 
+def catalog_texts(data: bytes | str, codes: set[str]) -> list[dict]:
+    """The file's ``texts`` in shape (kind, an indicator of the file, addressee, text); [] when it has none.
+
+    Placeholders and addressee kinds are the library's to judge (``catalog_loaded``).
+    """
+    items = _parse(data).get("texts", [])
+    if items in (None, []):
+        return []
+    if not isinstance(items, list):
+        raise DefinitionInvalid(["Тексты: ожидается список выводов и рекомендаций."])
+    if len(items) > MAX_TEXTS:
+        raise DefinitionInvalid([f"Тексты: не больше {MAX_TEXTS} выводов и рекомендаций в наборе."])
+    errors: list[str] = []
+    texts: list[dict] = []
+    for n, item in enumerate(items, 1):
+        label, before = f"Текст {n}", len(errors)
+        if not isinstance(item, dict):
+            errors.append(f"{label}: ожидается объект с полями kind, indicator, addressee, text.")
+            continue
+        kind, code = item.get("kind"), item.get("indicator")
+        addressee, text = item.get("addressee") or "", item.get("text")
+        if kind not in TEXT_KINDS:
+            errors.append(f"{label}: вид — conclusion (вывод) или recommendation (рекомендация).")
+        if not isinstance(code, str) or code not in codes:
+            errors.append(f"{label}: показатель «{str(code)[:10]}» — не из этого набора.")
+        if not isinstance(addressee, str) or len(addressee) > 20:
+            errors.append(f"{label}: адресат — обозначение вида адресата.")
+        elif kind == "recommendation" and not addressee:
+            errors.append(f"{label}: у рекомендации должен быть адресат.")
+        elif kind == "conclusion" and addressee:
+            errors.append(f"{label}: у вывода адресата нет.")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT_LENGTH:
+            errors.append(f"{label}: текст — от 1 до {MAX_TEXT_LENGTH} знаков.")
+        if len(errors) == before:
+            texts.append({"kind": kind, "indicator": code, "addressee": addressee, "text": " ".join(text.split())})
+    if errors:
+        raise DefinitionInvalid(errors)
+    return texts
+
+
 def catalog_load(*, data: bytes | str, user) -> IndicatorCatalog:
     """Store a catalog file (a new catalog, or the new version of one with the same slug); all or nothing.
 
     The periods that use its indicators keep their own definitions until they adopt it again.
+    Its texts go to the recommendation library through the store ``catalog_loaded``
+    (monitoring/config/extensions.py), in the same transaction: a text the library refuses
+    (DefinitionInvalid) refuses the whole file.
     """
     require_writer(user)
     meta, specs = catalog_check(data)
+    texts = catalog_texts(data, {spec["code"] for spec in specs})
     with transaction.atomic():
         catalog, _ = IndicatorCatalog.objects.update_or_create(
             slug=meta["slug"], defaults={k: meta[k] for k in ("title", "source", "description")}
         )
         for spec in specs:
             store_indicator(spec=spec, catalog=catalog)
+        extensions.run("catalog_loaded", catalog=catalog, texts=texts)
     return catalog

@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from indicators.declarative.vocabulary import (
     COUNTABLE,
+    LIST_OPS,
     NO_VALUE,
     OPERATORS,
     POPULATIONS,
@@ -182,7 +183,7 @@ class _Checker:
                 self.errors.append(f"{where}: значение — «да» или «нет».")
                 return _BAD
             return value
-        if f.kind in (Kind.CHOICE, Kind.TAG) or (f.kind == Kind.TEXT and op == "in"):
+        if f.kind in (Kind.CHOICE, Kind.TAG) or (f.kind == Kind.TEXT and op in LIST_OPS):
             values = value if isinstance(value, list) else [value]
             if not values or len(values) > MAX_LIST or not all(isinstance(v, str) and v.strip() for v in values):
                 self.errors.append(f"{where}: выберите от 1 до {MAX_LIST} значений.")

@@ -576,3 +576,7 @@ POPULATIONS: dict[str, Population] = {
 
 # The populations a builder offers to count (the others are reached through relations).
 COUNTABLE = tuple(name for name in POPULATIONS if name not in ("association_members", "project_participants"))
+
+# Seed 002 counts programs taken «в сторонних организациях»: a provider that is none of a list.
+OPERATORS[Kind.TEXT]["not_in"] = "ни одно из"
+LIST_OPS = frozenset({"in", "not_in"})  # operators whose value is a list, on text fields too

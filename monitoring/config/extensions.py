@@ -75,6 +75,8 @@ EXTENSIONS: dict[str, dict[str, str]] = {
     "demo_steps": {
         "diagnostics": "deficits.demo.seed_diagnostics",
         "catalog_and_routes": "iom.demo.seed_iom",
+        # The shipped indicator catalogs, the Zhirnovsk one adopted by the collecting period (computed next).
+        "indicator_catalogs": "indicators.declarative.shipped.seed_catalogs",
         "indicators": "indicators.demo.seed_indicators",
         "institute_setup": "reports.demo.seed_institute",
         # The institute's letters are signed by the demo's «director», not by their author (after its setup).
@@ -84,6 +86,15 @@ EXTENSIONS: dict[str, dict[str, str]] = {
     "demo_wipes": {
         "indicators": "indicators.demo.wipe_indicators",
         "catalog_and_routes": "iom.demo.wipe_iom",
+    },
+    # In the transaction that stores an indicator catalog file (indicators.declarative.files.catalog_load).
+    "catalog_loaded": {
+        # The file's conclusions and recommendations join the recommendation library (once each).
+        "library_texts": "reports.catalog_texts.catalog_texts_load",
+    },
+    # When an indicator catalog is exported as a file: the texts it carries.
+    "catalog_dumped": {
+        "library_texts": "reports.catalog_texts.catalog_texts_dump",
     },
     # Lines of each role's home page after the core's own (data status, schools that have not
     # submitted), in this order: the teacher's next step and the routes waiting, the last

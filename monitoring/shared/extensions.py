@@ -34,6 +34,8 @@ STORES: Mapping[str, str] = {
     "demo_steps": "steps of the demo builder after the core's own, in order: (rng, region, ...) -> counts",
     "demo_wipes": "wipes run before the core's demo data are deleted, in order: () -> counts",
     "home_todos": "lines of a role's home page: (user=, period=, today=) -> list of monitoring.shared.todo.Todo",
+    "catalog_loaded": "called in the transaction that stores an indicator catalog file: (catalog=, texts=[...])",
+    "catalog_dumped": "texts an exported indicator catalog file carries: (catalog=) -> list of text dicts",
 }
 
 

@@ -1,0 +1,75 @@
+"""The indicator catalogs the portal ships as data (fixtures/indicator_catalogs/*.json).
+
+Each file is a catalog in the shared format (indicators.declarative.files) made from one
+of the source documents: the Zhirnovsk letter's 13 indicators, the Smolensk справка's 3
+and the monitoring scheme's six shares. :func:`shipped_catalogs_load` stores every file
+that is new or changed and leaves the others untouched (no new history rows, no text
+added twice), so the demo and a deployment can call it on every start. The demo's step
+(:func:`seed_catalogs`) stores them and has the collecting period adopt the Zhirnovsk one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from indicators.declarative.files import catalog_check, catalog_dump, catalog_load
+from indicators.declarative.services import catalog_adopt
+from indicators.models import IndicatorCatalog
+
+SHIPPED_DIR = Path(settings.BASE_DIR) / "fixtures" / "indicator_catalogs"
+# The catalog the demo's collecting period adopts (its values show on the demo's pages).
+DEMO_ADOPTED = "zhirnovsk-2022"
+
+
+@dataclass(frozen=True)
+class Shipped:
+    slug: str
+    path: Path
+    loaded: bool  # False: the stored catalog was already the file's
+
+
+def shipped_files(directory: Path = SHIPPED_DIR) -> list[Path]:
+    return sorted(directory.glob("*.json"))
+
+
+def _unchanged(meta: dict, specs: list[dict]) -> bool:
+    catalog = IndicatorCatalog.objects.filter(slug=meta["slug"]).first()
+    if catalog is None:
+        return False
+    stored = catalog_dump(catalog)
+    same_meta = all(stored["catalog"][k] == meta[k] for k in ("title", "source", "description"))
+    by_code = {spec["code"]: spec for spec in stored["indicators"]}
+    return same_meta and by_code == {spec["code"]: spec for spec in specs}
+
+
+def shipped_catalogs_load(*, user=None, directory: Path = SHIPPED_DIR) -> list[Shipped]:
+    """Store each shipped catalog that is not stored as it is in its file (None: the operator or the demo)."""
+    out = []
+    for path in shipped_files(directory):
+        data = path.read_bytes()
+        meta, specs = catalog_check(data)
+        if _unchanged(meta, specs):
+            out.append(Shipped(meta["slug"], path, False))
+            continue
+        catalog_load(data=data, user=user)
+        out.append(Shipped(meta["slug"], path, True))
+    return out
+
+
+def seed_catalogs(*, periods, seed: int, log: Callable[[str], None]) -> dict[str, int]:
+    """The demo step: the shipped catalogs stored; the open (collecting) period adopts the Zhirnovsk one.
+
+    Registered before ``indicators.demo.seed_indicators``, whose computation then includes them.
+    """
+    shipped = shipped_catalogs_load(user=None)
+    log(f"  наборы показателей: {', '.join(s.slug for s in shipped)}")
+    catalog = IndicatorCatalog.objects.filter(slug=DEMO_ADOPTED).first()
+    for period in periods:
+        if catalog is not None and not period.is_closed:
+            added = catalog_adopt(period=period, catalog=catalog, user=None, compute=False)
+            log(f"  набор «{DEMO_ADOPTED}» принят в период {period.year}: {added} показателей")
+    return {"IndicatorCatalog": IndicatorCatalog.objects.count()}

@@ -1,0 +1,83 @@
+"""The indicator_catalog command: load, export, adopt, list — each a door to the catalog services."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from indicators.declarative.shipped import SHIPPED_DIR
+from indicators.models import IndicatorCatalog, IndicatorValue, PeriodIndicator
+from monitoring.models import PeriodStatus
+
+pytestmark = pytest.mark.django_db
+SMOLENSK = SHIPPED_DIR / "smolensk-2020.json"
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("indicator_catalog", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_load_list_export(tmp_path):
+    assert "smolensk-2020: загружен, показателей 3" in run("load", str(SMOLENSK))
+    assert run("list").splitlines() == [
+        "smolensk-2020\t3\tМониторинг качества дополнительного профессионального образования педагогических "
+        "работников (Смоленская область)"
+    ]
+    target = tmp_path / "out.json"
+    run("export", "smolensk-2020", "-o", str(target))
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    shipped = json.loads(SMOLENSK.read_text(encoding="utf-8"))
+    assert exported["catalog"] == shipped["catalog"]
+    assert [i["code"] for i in exported["indicators"]] == ["С.1", "С.2", "С.3"]
+    assert exported["indicators"][1]["numerator"] == shipped["indicators"][1]["numerator"]
+    # The texts travel with the file.
+    key = lambda t: (t["indicator"], t["kind"], t["addressee"], t["text"])  # noqa: E731
+    assert sorted(map(key, exported["texts"])) == sorted(map(key, shipped["texts"]))
+    # Without -o the file goes to stdout.
+    assert json.loads(run("export", "smolensk-2020"))["catalog"]["slug"] == "smolensk-2020"
+
+
+def test_load_shipped_twice():
+    first = run("load", "--shipped")
+    assert first.count(": загружен") == 3
+    assert run("load", "--shipped").count(": без изменений") == 3
+    assert IndicatorCatalog.objects.count() == 3
+
+
+def test_adopt_into_a_period_and_compute(world, django_capture_on_commit_callbacks):
+    run("load", str(SMOLENSK))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "принято показателей 3; расчет запущен" in run("adopt", "smolensk-2020", "--year", "2025")
+    assert PeriodIndicator.objects.filter(period=world.period, indicator__catalog__slug="smolensk-2020").count() == 3
+    # The computation ran once the adoption committed (Celery is eager in tests).
+    assert IndicatorValue.objects.filter(period=world.period, indicator__code="С.1").exists()
+
+
+def test_adopt_without_computing(world):
+    run("load", str(SMOLENSK))
+    assert run("adopt", "smolensk-2020", "--year", "2025", "--no-compute").endswith("принято показателей 3\n")
+
+
+def test_refusals_are_command_errors(tmp_path, world):
+    bad = tmp_path / "bad.json"
+    data = json.loads(SMOLENSK.read_text(encoding="utf-8"))
+    data["indicators"][0]["population"] = "users"
+    bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"Показатель 1 \(С\.1\): Совокупность: «users»"):
+        run("load", str(bad))
+    with pytest.raises(CommandError, match="Набора «smolensk-2020» нет"):
+        run("adopt", "smolensk-2020", "--year", "2025")
+    run("load", str(SMOLENSK))
+    world.period.status = PeriodStatus.CLOSED
+    world.period.save()
+    with pytest.raises(CommandError, match="Период 2025 закрыт"):
+        run("adopt", "smolensk-2020", "--year", "2025")
+    with pytest.raises(CommandError, match="Периода 2031 нет"):
+        run("adopt", "smolensk-2020", "--year", "2031")
+    with pytest.raises(CommandError, match="Укажите файл"):
+        run("load")
