@@ -88,7 +88,8 @@ def _condition(item: dict, population: Population) -> str:
         return f"поле «{item.get('field')}»"
     f, _prefix, entity = entry
     op = OPERATORS[f.kind].get(item.get("op"), item.get("op"))
-    text = f"{entity}: {f.label} {op}"
+    # The population's own fields by their label; those of the rows it points to after their entity.
+    text = f"{entity}: {f.label} {op}" if "." in item["field"] else f"{f.label} {op}"
     if item.get("op") in YEARS:
         return text.replace("N", str(item.get("value")))
     if item.get("op") not in NO_VALUE:

@@ -16,6 +16,8 @@
   var serial = 0;
   var live = false;
   var timer = null;
+  var pending = false;  // a preview is on its way: the next one waits for it
+  var again = false;
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -217,7 +219,7 @@
   }
 
   function removeButton(node, what) {
-    var button = el("button", { type: "button", "class": "btn btn-sm btn-link text-danger builder-remove", text: "Удалить " + what });
+    var button = el("button", { type: "button", "class": "btn btn-sm btn-link builder-remove", text: "Удалить " + what });
     button.addEventListener("click", function () {
       var list = node.parentNode;
       node.remove();
@@ -242,7 +244,7 @@
     items.forEach(function (item) { items_box.appendChild(conditionNode(pop, item)); });
     var buttons = el("div", { "class": "d-flex flex-wrap gap-2 mt-1" });
     function add(label, make) {
-      var b = el("button", { type: "button", "class": "btn btn-sm btn-outline-secondary", text: label });
+      var b = el("button", { type: "button", "class": "btn btn-sm btn-outline-dark", text: label });
       b.addEventListener("click", function () {
         var node = make();
         items_box.appendChild(node);
@@ -337,8 +339,12 @@
     var body = new FormData();
     body.append("definition", JSON.stringify(definition()));
     body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    if (pending) {
+      again = true;
+      return;
+    }
+    pending = true;
     previewBox.setAttribute("aria-busy", "true");
-    previewButton.disabled = true;
     fetch(previewButton.getAttribute("data-url"), { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 403) { throw new Error("Предварительный расчет доступен сотрудникам института."); }
@@ -351,7 +357,11 @@
       })
       .finally(function () {
         previewBox.removeAttribute("aria-busy");
-        previewButton.disabled = false;
+        pending = false;
+        if (again) {
+          again = false;
+          preview();
+        }
       });
   }
   function changed() {

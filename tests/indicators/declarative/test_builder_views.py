@@ -156,13 +156,16 @@ def test_save_edit_history_and_remove(trained):
     pi.refresh_from_db()
     assert pi.indicator.title == "Доля педагогов, обученных воспитанию" and pi.threshold == 40
     history = client.get(response["Location"]).content.decode()
-    table = re.search(r'id="builder-history">(.*?)</table>', history, re.S)[1]
+    table = re.search(r'id="builder-history">(.*?)</ol>\n', history, re.S)[1]
     assert "создан" in table and "изменено определение" in table
     assert "Наименование: было «Доля педагогов, повысивших квалификацию по вопросам воспитания»" in table
     assert "добавлен в период 2025" in table
     assert trained.analyst.username in table or trained.analyst.get_full_name() in table
     # The numerator in words: the relation and its conditions.
-    assert "есть «запись на курс», такая что запись на курс: статус обучения одно из «завершил»" in table
+    assert (
+        "есть «запись на курс», такая что статус обучения одно из «завершил» и курс: окончание в году периода"
+        " и программа: тематика одна из «воспитание»"
+    ) in table
 
     # The code of an indicator being edited does not change.
     renamed = _post(client, response["Location"], _definition(code="Ж.6"))
