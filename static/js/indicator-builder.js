@@ -334,8 +334,15 @@
   }
 
   // ---- Preview ----
-  function preview() {
+  function preview(event) {
     live = true;
+    // Asked for by the button on a phone, where the panel is below the form: bring it into view.
+    if (event && event.type === "click") {
+      var box = previewBox.getBoundingClientRect();
+      if (box.top > window.innerHeight || box.bottom < 0) {
+        previewBox.closest("section").scrollIntoView({ block: "start" });
+      }
+    }
     var body = new FormData();
     body.append("definition", JSON.stringify(definition()));
     body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);

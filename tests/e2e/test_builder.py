@@ -155,4 +155,6 @@ def test_analyst_builds_previews_and_saves_an_indicator(journey, sql, tmp_path):
     expect(phone.page.get_by_label("Наименование")).to_have_value(TITLE)
     phone.page.get_by_role("button", name="Предварительный расчет").click()
     expect(phone.page.locator("#preview-value")).to_have_text(shown)
+    # The panel is below the form on a phone: the button brought it into view.
+    expect(phone.page.locator("#preview-value")).to_be_in_viewport()
     phone.shot("preview")
