@@ -145,6 +145,8 @@ def test_analyst_builds_previews_and_saves_an_indicator(journey, sql, tmp_path):
 
     # The builder lists it; its page is the form pre-filled, with its history.
     page.goto(f"/indicators/builder/?period={YEAR}")
+    expect(page.locator("#declarative-indicators")).to_contain_text(TITLE)
+    j.shot("list")
     page.get_by_role("link", name=CODE).click()
     expect(page.locator("#builder-history")).to_contain_text("создан")
 

@@ -257,3 +257,5 @@ def test_a_catalog_chosen_on_the_form_holds_the_saved_indicator(trained):
     assert Indicator.objects.get(code="Ж.5").catalog.slug == "moi"
     edit = client.get("/indicators/builder/edit/Ж.5/").content.decode()
     assert '<option value="moi" selected>' in edit
+    # Saving with an empty choice would leave it in its catalog: the form does not offer one.
+    assert "без набора" not in edit
