@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from indicators.declarative import files, selectors, services
 from indicators.declarative.spec import DefinitionInvalid
 from indicators.models import IndicatorCatalog, IndicatorKind, PeriodIndicator
-from monitoring.models.scoping import can_write_region
+from monitoring.models.scoping import can_write_region, require_staff_reader
 from monitoring.shared import dispatch
 from monitoring.shared.pages import requested_period
 
@@ -31,6 +31,8 @@ UPLOAD_LIMIT = files.MAX_BYTES
 
 
 def _staff(request) -> None:
+    # A teacher meets "not found", as on every staff page; other staff are refused (the builder is the institute's).
+    require_staff_reader(request.user)
     if not can_write_region(request.user):
         raise PermissionDenied("Конструктор показателей — для сотрудников института.")
 
