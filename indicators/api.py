@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, mixins, serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -179,4 +179,6 @@ router.register("computation-runs", ComputationRunViewSet, basename="api-computa
 urlpatterns = [
     path("indicator-values/", IndicatorValueList.as_view(), name="api-indicator-values"),
     *router.urls,
+    # The indicator builder's endpoints (declarative definitions, catalogs as files).
+    path("", include("indicators.builder_api")),
 ]

@@ -93,6 +93,8 @@ REGION = (200, 200, 404, 404, 404, 404)  # region-wide rows: institute and minis
 ANALYST_ONLY = (200, 404, 404, 404, 404, 404)
 STAFF_API = (200, 200, 200, 200, 200, 403)  # the API refuses a role (403) where pages answer 404
 REGION_API = (200, 200, 403, 403, 403, 403)
+BUILDER = (200, 403, 403, 403, 403, 404)  # the indicator builder: the institute's; a teacher gets "not found"
+INSTITUTE_API = (200, 403, 403, 403, 403, 403)
 
 
 @dataclass(frozen=True)
@@ -309,6 +311,17 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(P(*STAFF), lambda o: {"code": "1.1"}),
         get(P(*STAFF), lambda o: {"code": "1.1"}, query="?level=school", note="ranking of schools"),
     ),
+    # The builder: the institute's; other staff are refused (403), a teacher meets "not found".
+    "indicator-builder": (get(P(*BUILDER)),),
+    "indicator-builder-new": (get(P(*BUILDER)),),
+    "indicator-builder-preview": (
+        post(P(422, *BUILDER[1:]), data=lambda o: {"definition": "{}"}, note="an empty definition"),
+    ),
+    "indicator-builder-import": (post(P(302, *BUILDER[1:]), note="no file: refused with a message"),),
+    "indicator-builder-export": (get(P(404, *BUILDER[1:]), lambda o: {"slug": "nope"}, "no such catalog"),),
+    "indicator-builder-adopt": (post(P(404, *BUILDER[1:]), lambda o: {"slug": "nope"}, note="no such catalog"),),
+    "indicator-builder-edit": (get(P(404, *BUILDER[1:]), lambda o: {"code": "Ж.5"}, "not in the period"),),
+    "indicator-builder-remove": (post(P(302, *BUILDER[1:]), lambda o: {"code": "Ж.5"}, note="refused: not there"),),
     # --- reports: letters ----------------------------------------------------------------
     # Drafts are their authors' side's (the institute's); issued letters their addressees' in scope.
     "letter-list": (get(P(*STAFF)),),
@@ -522,6 +535,19 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         post(A(201, 403, 403, 403, 403, 403), data=lambda o: {"period": o.period.year}, note="start one"),
     ),
     "api-computation-run-detail": (get(A(*STAFF_API), _pk("run")),),
+    "api-declarative-list": (
+        get(A(*INSTITUTE_API)),
+        post(A(400, *INSTITUTE_API[1:]), data=lambda o: {"definition": "{}"}, note="an empty definition"),
+    ),
+    "api-declarative-detail": (get(A(404, *INSTITUTE_API[1:]), lambda o: {"code": "Ж.5"}, "not in the period"),),
+    "api-declarative-preview": (post(A(400, *INSTITUTE_API[1:]), data=lambda o: {"definition": "{}"}),),
+    "api-indicator-catalog-list": (get(A(*INSTITUTE_API)),),
+    "api-indicator-catalog-detail": (get(A(404, *INSTITUTE_API[1:]), lambda o: {"slug": "nope"}, "no such catalog"),),
+    "api-indicator-catalog-export": (get(A(404, *INSTITUTE_API[1:]), lambda o: {"slug": "nope"}, "no such catalog"),),
+    "api-indicator-catalog-import": (post(A(400, *INSTITUTE_API[1:]), note="no file"),),
+    "api-indicator-catalog-adopt": (
+        post(A(404, *INSTITUTE_API[1:]), lambda o: {"slug": "nope"}, note="no such catalog"),
+    ),
     "api-finding-list": (get(A(*STAFF_API)),),
     "api-finding-detail": (
         get(A(200, 200, 200, 200, 404, 403), _pk("finding_a"), "school A"),

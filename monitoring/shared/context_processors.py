@@ -81,7 +81,17 @@ def menu_for(user) -> list[MenuItem]:
         letters.append(_link("Реквизиты бланка", "requisites-edit", "letters"))
     return [
         MenuItem(label="Данные", section="data", children=tuple(data)),
-        _link("Показатели", "indicator-overview", "indicators"),
+        # The institute's staff also build indicators: a drop-down for them, a link for the others.
+        MenuItem(
+            label="Показатели",
+            section="indicators",
+            children=(
+                _link("Показатели по направлениям", "indicator-overview"),
+                _link("Конструктор показателей", "indicator-builder"),
+            ),
+        )
+        if writer
+        else _link("Показатели", "indicator-overview", "indicators"),
         _link("Диагностика", "diagnostic-results", "diagnostics"),
         _link("ИОМ", "route-list", "routes"),
         _link("Программы ДПП", "program-list", "programs"),

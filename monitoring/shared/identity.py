@@ -65,7 +65,6 @@ def _invisible() -> re.Pattern:
     return re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
 
 
-
 def visible(text: str, *, blanks: str = "") -> str:
     """``text`` in NFKC without the characters no one sees (or with each replaced by ``blanks``)."""
     return _invisible().sub(blanks, unicodedata.normalize("NFKC", text))

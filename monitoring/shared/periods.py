@@ -1,5 +1,4 @@
-"""Closed periods are read-only at every door: the one check every write of a period's data makes.
-"""
+"""Closed periods are read-only at every door: the one check every write of a period's data makes."""
 
 from __future__ import annotations
 

@@ -40,9 +40,17 @@ def test_each_role_sees_only_what_it_can_use(client, world, person, admin_and_ap
     ],
 )
 def test_the_current_menu_item_is_marked(client, world, path, current):
-    menu = _menu(client, world.analyst, path)
+    # The ministry: «Показатели» is a link for it (a drop-down with the builder for the institute).
+    menu = _menu(client, world.ministry, path)
     marked = re.findall(r'aria-current="page"[^>]*>([^<]+)<', menu)
     assert marked == [current]
+
+
+@pytest.mark.parametrize("path", ["/indicators/", "/indicators/builder/"])
+def test_the_institutes_indicators_drop_down_is_marked_on_its_pages(client, world, path):
+    menu = _menu(client, world.analyst, path)
+    assert re.findall(r'dropdown-toggle active"[^>]*>([^<]+)<', menu) == ["Показатели"]
+    assert ("/indicators/builder/", "Конструктор показателей") in _menu_links(menu)
 
 
 def test_a_skip_link_leads_to_the_content(client, world):
