@@ -60,29 +60,27 @@ class DiagnosticSheet(Sheet):
                 row_values(rows, ("teacher", "date", "kind")), row_values(rows, ITEM_CODES), strict=True
             )
         }
-        existing = _existing(wanted, ctx)
-        result = SheetResult()
+        stale, same = _compared(wanted, ctx)
+        result = SheetResult(unchanged=len(same))
         new: list[tuple[tuple, tuple]] = []
         changed: list[tuple[Diagnostic, tuple]] = []
         now = timezone.now()
         for key, answers in wanted.items():
-            current = existing.get(key)
+            current = stale.get(key)
             if current is None:
-                new.append((key, answers))
+                if key not in same:
+                    new.append((key, answers))
                 continue
-            pk, stored, instrument_id, status = current
-            as_dict = dict(zip(ITEM_CODES, answers, strict=True))
-            if stored != as_dict or status != DiagnosticStatus.SUBMITTED:
-                diagnostic = Diagnostic(
-                    pk=pk,
-                    instrument_id=instrument_id,
-                    answers=as_dict,
-                    status=DiagnosticStatus.SUBMITTED,
-                    submitted_at=now,
-                )
-                changed.append((diagnostic, answers))
-            else:
-                result.unchanged += 1
+            pk, instrument_id = current
+            diagnostic = Diagnostic(
+                pk=pk,
+                instrument_id=instrument_id,
+                answers=dict(zip(ITEM_CODES, answers, strict=True)),
+                status=DiagnosticStatus.SUBMITTED,
+                submitted_at=now,
+            )
+            changed.append((diagnostic, answers))
+        del same
         ids = self._insert_new(new, instrument, now)
         Diagnostic.objects.bulk_update([d for d, _ in changed], ["answers", "status", "submitted_at"], batch_size=BATCH)
         GroupResult.objects.filter(diagnostic__in=[d.pk for d, _ in changed]).delete()
@@ -170,25 +168,48 @@ class DiagnosticSheet(Sheet):
             yield [d.teacher.code, d.date.strftime("%d.%m.%Y"), d.kind, *(d.answers.get(code) for code in ITEM_CODES)]
 
 
-def _existing(wanted: dict[tuple, tuple], ctx) -> dict[tuple, tuple]:
-    """Stored diagnostics the package's rows may match: key -> (pk, answers, instrument_id, status).
+def _compared(wanted: dict[tuple, tuple], ctx) -> tuple[dict[tuple, tuple[int, int]], set[tuple]]:
+    """The stored diagnostics the package's rows match: those it changes (key -> (pk, instrument_id)), the others' keys.
 
-    Every teacher of the package is in the period's roster (the check saw to it), so the
-    roster as a subquery and the package's dates bound the search; an IN list of tens of
-    thousands of teacher ids cost more to build than the query took.
+    A stored diagnostic is changed unless it is submitted with the row's very answers. The
+    stored rows are compared as they stream from the database, a chunk at a time: a
+    re-upload of a large package never holds every stored answer sheet at once. Every
+    teacher of the package is in the period's roster (the check saw to it), so the roster
+    as a subquery and the package's dates bound the search; an IN list of tens of thousands
+    of teacher ids cost more to build than the query took.
     """
+    stale: dict[tuple, tuple[int, int]] = {}
+    same: set[tuple] = set()
     if not wanted:
-        return {}
+        return stale, same
     dates = [key[1] for key in wanted]
     qs = Diagnostic.objects.filter(
         teacher_id__in=RosterEntry.objects.filter(period=ctx.period).values("teacher_id"),
         date__gte=min(dates),
         date__lte=max(dates),
     )
-    return {
-        (teacher_id, date, kind): (pk, answers, instrument_id, status)
-        for pk, teacher_id, date, kind, answers, instrument_id, status in qs.order_by().values_list(
-            "pk", "teacher_id", "date", "kind", "answers", "instrument_id", "status"
-        )
-    }
-
+    del dates
+    count = len(ITEM_CODES)
+    for pk, teacher_id, date, kind, answers, instrument_id, status in (
+        qs.order_by()
+        .values_list("pk", "teacher_id", "date", "kind", "answers", "instrument_id", "status")
+        .iterator(chunk_size=BATCH)
+    ):
+        key = (teacher_id, date, kind)
+        given = wanted.get(key)
+        if given is None:
+            continue
+        # The stored answers equal the row's as dicts exactly when they hold the sixty codes,
+        # each with the row's answer (a row has every answer).
+        if (
+            status == DiagnosticStatus.SUBMITTED
+            and answers.__class__ is dict
+            and len(answers) == count
+            and tuple(map(answers.get, ITEM_CODES)) == given
+        ):
+            stale.pop(key, None)
+            same.add(key)
+        else:
+            same.discard(key)
+            stale[key] = (pk, instrument_id)
+    return stale, same

@@ -32,6 +32,8 @@ from django.db.models.fields import AutoFieldMixin
 from monitoring.models.history import bulk_delete
 
 BATCH = 2000
+# Stored rows fetched at a time while they are compared with the rows given (upsert).
+STREAM_ROWS = 5000
 SAMPLE = 100  # rows of each kind (added, changed, removed) a WriteResult keeps for the preview
 
 
@@ -98,9 +100,11 @@ def upsert(
         raise ValueError(f"upsert key fields {missing} are not among the values")
     # Stored rows as plain tuples in ``fields`` order: building model instances for
     # tens of thousands of rows only to compare them costs more than the whole read.
+    # They are compared as they stream from the database, a chunk at a time, and only the
+    # changed ones are kept: a re-upload of a large package never holds its table whole.
     if isinstance(existing, djm.QuerySet):
         # No ordering: a model's default one may join other tables just to sort.
-        stored = existing.order_by().values_list("pk", *fields)
+        stored = existing.order_by().values_list("pk", *fields).iterator(chunk_size=STREAM_ROWS)
     else:
         stored = ((obj.pk, *(getattr(obj, f) for f in fields)) for obj in existing)
     row_of = operator.itemgetter(*fields)
@@ -108,34 +112,47 @@ def upsert(
     key_in_row = operator.itemgetter(*(fields.index(f) for f in key))
     if len(fields) == 1:  # itemgetter of one item returns the item, not a 1-tuple
         row_of = _one_tuple(row_of)
-    by_key: dict[Any, tuple[Any, tuple]] = {}
+    # Where each key is in ``values`` (its later rows, if a key repeats, in ``repeated``).
+    position: dict[Any, int] = {}
+    repeated: dict[Any, list[int]] = {}
+    for i, k in enumerate(map(key_of, values)):
+        if position.setdefault(k, i) != i:
+            repeated.setdefault(k, []).append(i)
+    matched = bytearray(len(values))
+    # Position in values -> (pk, stored row) of the rows that change; stored rows not given, by key.
+    # A key stored twice is matched by its later row, as a dict of the stored rows would be.
+    changing: dict[int, tuple[Any, tuple]] = {}
+    gone_by_key: dict[Any, Any] = {}
     for pk, *stored_row in stored:
         stored_row = tuple(stored_row)
-        by_key[key_in_row(stored_row)] = (pk, stored_row)
-
-    new: list[dict[str, Any]] = []
+        k = key_in_row(stored_row)
+        i = position.get(k)
+        if i is None:
+            if replace:
+                gone_by_key[k] = pk
+            continue
+        for at in (i, *repeated.get(k, ())):
+            matched[at] = 1
+            if row_of(values[at]) == stored_row:
+                changing.pop(at, None)
+            else:
+                changing[at] = (pk, stored_row)
+    result.unchanged = sum(matched) - len(changing)
+    gone = list(gone_by_key.values())
+    del gone_by_key
+    changes = sorted(changing.items())  # in the order of ``values``
+    new = [vals for vals, was_matched in zip(values, matched, strict=True) if not was_matched]
     changed: list[tuple[Any, dict[str, Any]]] = []
     changed_fields: set[str] = set()
-    seen = set()
     # Which stored rows this call changes (as they are now) and removes (WriteResult.digest). Only
     # rows stored before the import count: new rows' keys may hold ids the import itself makes,
     # which a dry run (rolled back, its sequences not) and the apply draw differently.
     plan = hashlib.blake2b(digest_size=16)
-    for vals in values:
-        k = key_of(vals)
-        seen.add(k)
-        found = by_key.get(k)
-        if found is None:
-            new.append(vals)
-            continue
-        pk, stored_row = found
-        row = row_of(vals)
-        if row == stored_row:
-            result.unchanged += 1
-            continue
+    for at, (pk, stored_row) in changes:
+        vals = values[at]
         changed.append((pk, vals))
         plan.update(b"~" + repr((pk, stored_row)).encode())
-        changed_fields.update(f for f, old, v in zip(fields, stored_row, row, strict=True) if old != v)
+        changed_fields.update(f for f, old, v in zip(fields, stored_row, row_of(vals), strict=True) if old != v)
 
     connection = connections[router.db_for_write(model)]
     _insert(connection, model, fields, new)
@@ -144,7 +161,6 @@ def upsert(
     result.added, result.changed = len(new), len(changed)
     removed_rows: list[dict[str, Any]] = []
     if replace:
-        gone = [pk for k, (pk, _) in by_key.items() if k not in seen]
         if removable is not None:
             # The rule looks at model instances; only rows about to go are built.
             kept = []
@@ -158,7 +174,10 @@ def upsert(
         result.removed = len(gone)
         plan.update(b"-" + repr(sorted(gone)).encode())
     result.digest = plan.hexdigest()
-    before = [(dict(zip(fields, by_key[key_of(vals)][1], strict=True)), vals) for _, vals in changed[:SAMPLE]]
+    before = [
+        (dict(zip(fields, stored_row, strict=True)), values[at])
+        for at, (_, stored_row) in changes[:SAMPLE]
+    ]
     result.rows = ({"model": model, "key": key, "added": new[:SAMPLE], "changed": before, "removed": removed_rows},)
     return result
 
