@@ -14,11 +14,13 @@ from monitoring.intake.package import parsing as p
 from monitoring.intake.package.registry import Column, Sheet, SheetResult
 from monitoring.intake.package.rows import row_values
 from monitoring.models import RosterEntry
-from monitoring.shared.bulk import JsonText, insert_columns
+from monitoring.shared.bulk import ComputedColumn, JsonText, insert_columns
 
 GROUP_CODES = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")
 ITEM_CODES = tuple(f"{g}-{n}" for g in GROUP_CODES for n in range(1, 11))
 BATCH = 2000
+# Diagnostics scored at a time on import.
+SCORE_CHUNK = 10_000
 
 # jsonb keeps an object's keys shortest first, then bytewise. A text already in that order
 # and without spaces is stored without re-sorting: the server's part of this COPY went
@@ -99,14 +101,20 @@ class DiagnosticSheet(Sheet):
             spec = specs.get(instrument_id) or specs.setdefault(
                 instrument_id, instrument_spec(Instrument.objects.get(pk=instrument_id))
             )
-            columns = dict(zip(ITEM_CODES, zip(*answer_rows, strict=True), strict=True))
-            groups = score_columns(spec=spec, answers=columns)
-            # Row by row, each diagnostic's groups together: the order of the indexes.
-            results["diagnostic_id"] += [pk for pk in pks for _ in groups]
-            results["group_code"] += [g.group_code for g in groups] * len(pks)
-            results["score"] += itertools.chain.from_iterable(zip(*(g.scores for g in groups), strict=True))
-            results["level"] += itertools.chain.from_iterable(zip(*(g.levels for g in groups), strict=True))
-            results["is_deficit"] += itertools.chain.from_iterable(zip(*(g.deficits for g in groups), strict=True))
+            # A chunk of diagnostics at a time: their answers column by column are a copy of
+            # them, and each diagnostic's scores depend on its own answers only.
+            for start in range(0, len(pks), SCORE_CHUNK):
+                chunk = answer_rows[start : start + SCORE_CHUNK]
+                columns = dict(zip(ITEM_CODES, zip(*chunk, strict=True), strict=True))
+                groups = score_columns(spec=spec, answers=columns)
+                del columns
+                # Row by row, each diagnostic's groups together: the order of the indexes.
+                results["diagnostic_id"] += [pk for pk in pks[start : start + SCORE_CHUNK] for _ in groups]
+                results["group_code"] += [g.group_code for g in groups] * len(chunk)
+                results["score"] += itertools.chain.from_iterable(zip(*(g.scores for g in groups), strict=True))
+                results["level"] += itertools.chain.from_iterable(zip(*(g.levels for g in groups), strict=True))
+                results["is_deficit"] += itertools.chain.from_iterable(zip(*(g.deficits for g in groups), strict=True))
+        del to_score
         insert_columns(model=GroupResult, columns=results)
         result.added, result.changed = len(new), len(changed)
         if ctx.replace:
@@ -134,8 +142,14 @@ class DiagnosticSheet(Sheet):
                 "date": [key[1] for key, _ in new],
                 "kind": [key[2] for key, _ in new],
                 "instrument_id": [instrument.pk] * count,
-                # One template per row instead of a dict and json.dumps: the same JSON value.
-                "answers": [JsonText(_ANSWERS_JSON % _in_jsonb_order(answers)) for _, answers in new],
+                # One template per row instead of a dict and json.dumps: the same JSON value. Made
+                # a COPY chunk at a time: a region's texts together are hundreds of megabytes.
+                "answers": ComputedColumn(
+                    count,
+                    lambda start, stop: [
+                        JsonText(_ANSWERS_JSON % _in_jsonb_order(answers)) for _, answers in new[start:stop]
+                    ],
+                ),
                 "status": [DiagnosticStatus.SUBMITTED] * count,
                 "imported": [True] * count,
                 "submitted_at": [now] * count,

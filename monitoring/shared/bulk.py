@@ -30,8 +30,8 @@ from django.db import models as djm
 from django.db.models.fields import AutoFieldMixin
 
 from monitoring.models.history import bulk_delete
+from monitoring.shared.bulk_update import BATCH, psycopg2_in_use, update_rows
 
-BATCH = 2000
 # Stored rows fetched at a time while they are compared with the rows given (upsert).
 STREAM_ROWS = 5000
 SAMPLE = 100  # rows of each kind (added, changed, removed) a WriteResult keeps for the preview
@@ -157,7 +157,7 @@ def upsert(
     connection = connections[router.db_for_write(model)]
     _insert(connection, model, fields, new)
     if changed:
-        _update(connection, model, sorted(changed_fields), changed)
+        update_rows(connection, model=model, fields=sorted(changed_fields), rows=changed)
     result.added, result.changed = len(new), len(changed)
     removed_rows: list[dict[str, Any]] = []
     if replace:
@@ -174,10 +174,7 @@ def upsert(
         result.removed = len(gone)
         plan.update(b"-" + repr(sorted(gone)).encode())
     result.digest = plan.hexdigest()
-    before = [
-        (dict(zip(fields, stored_row, strict=True)), values[at])
-        for at, (_, stored_row) in changes[:SAMPLE]
-    ]
+    before = [(dict(zip(fields, stored_row, strict=True)), values[at]) for at, (_, stored_row) in changes[:SAMPLE]]
     result.rows = ({"model": model, "key": key, "added": new[:SAMPLE], "changed": before, "removed": removed_rows},)
     return result
 
@@ -198,6 +195,36 @@ class JsonText(str):
     each text from one template, several times cheaper than encoding a dict per row. COPY
     sends the text as it is; the bulk_create path decodes it back to the value it encodes.
     """
+
+
+class ComputedColumn(Sequence):
+    """A column of ``count`` values made a slice at a time, ``make(start, stop)``, only when asked for.
+
+    ``insert_columns`` formats a COPY a chunk at a time and takes each column's slice for
+    it; a column given this way (a diagnostic's JSON answers, a kilobyte and more a row)
+    then exists one chunk at a time instead of whole for the length of the write.
+    """
+
+    def __init__(self, count: int, make: Callable[[int, int], list[Any]]):
+        self._count, self._make = count, make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                raise ValueError("ComputedColumn: slices are contiguous")
+            return self._make(start, max(start, stop))
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        index %= self._count
+        return self._make(index, index + 1)[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        for start in range(0, self._count, COPY_ROWS):
+            yield from self._make(start, min(start + COPY_ROWS, self._count))
 
 
 # Rows per COPY chunk. Chunks are built only as the connection asks for them, so the
@@ -227,7 +254,7 @@ def insert_columns(
         return [] if returning_ids else None
     connection = connections[router.db_for_write(model)]
     ids = None
-    if returning_ids and _psycopg2(connection):
+    if returning_ids and psycopg2_in_use(connection):
         # COPY has no RETURNING: the keys are drawn from the table's own sequence first
         # and sent with the rows, which spares reading tens of thousands of rows back.
         ids = _reserve_ids(connection, model, count)
@@ -309,7 +336,7 @@ def upsert_on_conflict(
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
-    if not _psycopg2(connection):
+    if not psycopg2_in_use(connection):
         model.objects.bulk_create(
             [model(**dict(zip(fields, row, strict=True))) for row in rows],
             batch_size=batch_size,
@@ -530,7 +557,7 @@ class _JsonCache:
 
 def _copy_plan(connection, model: type[djm.Model], fields: list[str]):
     """(COPY statement, fields given, COPY texts of the defaults) — None when COPY does not fit."""
-    if not _psycopg2(connection):
+    if not psycopg2_in_use(connection):
         return None
     given = set(fields)
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
@@ -559,59 +586,3 @@ def _copy_plan(connection, model: type[djm.Model], fields: list[str]):
     quote = connection.ops.quote_name
     sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     return sql, targets, defaults
-
-
-def _psycopg2(connection) -> bool:
-    # COPY and execute_values are psycopg2's; with psycopg 3 the portable path is taken.
-    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
-
-
-def _update(connection, model: type[djm.Model], fields: list[str], rows: list[tuple[Any, dict[str, Any]]]) -> None:
-    """Set ``fields`` of the rows given as (pk, attname dict).
-
-    On PostgreSQL one ``UPDATE … FROM (VALUES …)`` per batch: bulk_update's CASE WHEN
-    per row and column grows with the square of the batch. Elsewhere bulk_update.
-    """
-    if not _psycopg2(connection):
-        objs = []
-        for pk, vals in rows:
-            obj = model(**vals)
-            obj.pk = pk
-            objs.append(obj)
-        model.objects.bulk_update(objs, fields, batch_size=BATCH)
-        return
-    # Only a connection through psycopg2 gets here (checked above); a deployment on psycopg 3
-    # need not have psycopg2 installed at all.
-    from psycopg2.extras import execute_values
-
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    pk_field = model._meta.pk
-    targets = [by_attname[f] for f in fields]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET {', '.join(f'{quote(f.column)} = v.{quote(f.column)}' for f in targets)} "
-        f"FROM (VALUES %s) AS v({', '.join(quote(f.column) for f in (pk_field, *targets))}) "
-        f"WHERE {table}.{quote(pk_field.column)} = v.{quote(pk_field.column)}"
-    )
-    # VALUES would type bare literals as text; each column is cast to its field's type.
-    template = "(" + ", ".join(f"%s::{_cast_type(connection, f)}" for f in (pk_field, *targets)) + ")"
-    prepared = [(pk, *(_prepared(f, vals[f.attname]) for f in targets)) for pk, vals in rows]
-    with connection.cursor() as cursor:
-        execute_values(cursor, sql, prepared, template=template, page_size=BATCH)
-
-
-def _cast_type(connection, field: djm.Field) -> str:
-    # Unsized text and numeric: an explicit cast to varchar(n) would silently cut a long
-    # value, while the assignment to the column still checks length and precision.
-    if isinstance(field, djm.CharField | djm.TextField):
-        return "text"
-    if isinstance(field, djm.DecimalField):
-        return "numeric"
-    return field.rel_db_type(connection) if field.primary_key else field.db_type(connection)
-
-
-def _prepared(field: djm.Field, value: Any) -> Any:
-    if value is not None and isinstance(field, djm.JSONField):
-        return json.dumps(value, cls=field.encoder)
-    return value

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-
 @dataclass
 class Problem:
     """One reason a package is refused (or, with ``warning``, only reported)."""
