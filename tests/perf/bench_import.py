@@ -64,17 +64,18 @@ def checkpoint() -> None:
     sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", "CHECKPOINT", check=False)
 
 
-def calamine_floor(path: Path) -> tuple[float, int, int]:
+def calamine_floor(path: Path) -> tuple[float, float, int, int]:
+    """Wall and CPU seconds of reading every sheet with python-calamine, its rows and cells."""
     from python_calamine import CalamineWorkbook
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     book = CalamineWorkbook.from_path(str(path))
     rows = cells = 0
     for name in book.sheet_names:
         data = book.get_sheet_by_name(name).to_python()
         rows += len(data)
         cells += sum(len(r) for r in data)
-    return time.perf_counter() - started, rows, cells
+    return time.perf_counter() - started, time.process_time() - cpu, rows, cells
 
 
 def child(workbook: str, year: str) -> None:
@@ -123,7 +124,13 @@ def child(workbook: str, year: str) -> None:
         phases.get(k, 0) for k in ("read and parse", "check", "write")
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print("BENCH", json.dumps({"peak_kb": peak, "phases": phases, "writes": writes}, ensure_ascii=False))
+    # CPU seconds of this process and of the reading process it ran (not PostgreSQL's): less
+    # sensitive than wall time to other work on the machine.
+    cpu = sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+    print("BENCH", json.dumps({"peak_kb": peak, "cpu": cpu, "phases": phases, "writes": writes}, ensure_ascii=False))
 
 
 def run_import(workbook: Path, year: str, db: str) -> tuple[float, dict]:
@@ -136,13 +143,19 @@ def run_import(workbook: Path, year: str, db: str) -> tuple[float, dict]:
     return elapsed, json.loads(result.stdout.split("BENCH", 1)[1])
 
 
+def load() -> str:
+    """The machine's load averages (1, 5, 15 minutes): timings on a busy machine are longer."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def report(title: str, elapsed: float, floor: float, data: dict) -> list[str]:
     """Print one import's figures; the goals it missed."""
     peak_mb = data["peak_kb"] / 1024
     ratio = elapsed / floor
     print(
         f"{title}: {elapsed:.2f} s = {ratio:.2f}x the floor (goal <= {MAX_RATIO:g}x); "
-        f"peak RSS {peak_mb:.0f} MB (goal < {MAX_PEAK_MB} MB)"
+        f"peak RSS {peak_mb:.0f} MB (goal < {MAX_PEAK_MB} MB); {data.get('cpu', 0):.1f} s CPU "
+        f"(import and reading processes); load {load()}"
     )
     for name, seconds in data["phases"].items():
         if name not in ("import_total", "command"):
@@ -195,12 +208,12 @@ def main() -> None:
         print(f"export_package: {time.perf_counter() - t:.1f} s")
 
     checkpoint()
-    floor, rows, cells = calamine_floor(workbook)
+    floor, floor_cpu, rows, cells = calamine_floor(workbook)
     print(
         f"package --size {args.size}: {schools:,} schools, {teachers:,} teachers; {rows:,} rows, {cells:,} cells, "
         f"{workbook.stat().st_size / 2**20:.1f} MB (.xlsx)"
     )
-    print(f"floor (python-calamine bare read): {floor:.2f} s")
+    print(f"floor (python-calamine bare read): {floor:.2f} s ({floor_cpu:.2f} s CPU); load {load()}")
 
     fresh_db(target)
     # The child reports its own peak, so seeding and exporting do not count.

@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import gc
 import logging
+import operator
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -220,7 +221,7 @@ def _parse_by_columns(sheet: registry.Sheet, raw_rows, index: dict[str, int]) ->
         return []
     # One C-level transposition instead of an itemgetter pass per column. Every row has at
     # least as many cells as the header row (reader.RawSheet), so no column in use is cut.
-    by_index = list(zip(*(cells for _, cells in raw_rows), strict=False))
+    by_index = list(zip(*map(operator.itemgetter(1), raw_rows), strict=False))
     fields = [column.field for column in sheet.columns]
     value_columns = []
     try:
