@@ -186,12 +186,15 @@ def main() -> None:
     parser.add_argument("--size", default="largest")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases and the workbook")
     parser.add_argument("--reuse", action="store_true", help="take the workbook and source database a --keep run left")
+    parser.add_argument(
+        "--db-prefix", default="bench", help="names of the scratch databases: PREFIX_src_SIZE, PREFIX_dst_SIZE"
+    )
     parser.add_argument("--child", nargs=2, metavar=("WORKBOOK", "YEAR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    source, target = f"bench_src_{args.size}", f"bench_dst_{args.size}"
+    source, target = f"{args.db_prefix}_src_{args.size}", f"{args.db_prefix}_dst_{args.size}"
     workbook = Path(f"/tmp/bench-package-{args.size}.xlsx")
 
     if not (args.reuse and workbook.exists()):
