@@ -1,7 +1,8 @@
 """The one import service of the data package, shared by every door.
 
 ``package_import`` reads a file (monitoring.intake.package.reader), parses every sheet with
-the registry's columns, checks everything — cells, duplicates, cross-sheet references
+the registry's columns as soon as the reader hands it over (its raw cells then dropped, so
+a region's package is never held whole as read), checks everything — cells, duplicates, cross-sheet references
 against the package and the database — and only when nothing is wrong writes all
 sheets in one transaction with bulk upserts. A refused package changes nothing.
 ``dry_run`` does the same work inside a transaction that is rolled back, so the

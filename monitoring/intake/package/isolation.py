@@ -17,7 +17,9 @@ gets an empty environment: no settings, no database address, no secrets.
 What comes back: each sheet as soon as it is read, as one length-prefixed pickle frame
 (fast mode: no memo, so a region-size package of 3.3 million cells pickles in ~0.1 s),
 while the parent unpickles the previous one — the transfer overlaps the reading. The
-parent's unpickler accepts no class but the date and time types a cell can hold.
+parent's unpickler accepts no class but the date and time types a cell can hold. A caller
+may turn each sheet into something smaller as it arrives (``each``: the import parses it),
+so that the sheets are never all held raw.
 """
 
 from __future__ import annotations
