@@ -14,11 +14,13 @@ from monitoring.intake.package import parsing as p
 from monitoring.intake.package.registry import Column, Sheet, SheetResult
 from monitoring.intake.package.rows import row_values
 from monitoring.models import RosterEntry
-from monitoring.shared.bulk import JsonText, insert_columns
+from monitoring.shared.bulk import ComputedColumn, JsonText, insert_columns
 
 GROUP_CODES = ("МЕТ", "ТЕХ", "ИССЛ", "ПРОЕКТ", "ИКТ", "КОРР")
 ITEM_CODES = tuple(f"{g}-{n}" for g in GROUP_CODES for n in range(1, 11))
 BATCH = 2000
+# Diagnostics scored at a time on import.
+SCORE_CHUNK = 10_000
 
 # jsonb keeps an object's keys shortest first, then bytewise. A text already in that order
 # and without spaces is stored without re-sorting: the server's part of this COPY went
@@ -60,29 +62,27 @@ class DiagnosticSheet(Sheet):
                 row_values(rows, ("teacher", "date", "kind")), row_values(rows, ITEM_CODES), strict=True
             )
         }
-        existing = _existing(wanted, ctx)
-        result = SheetResult()
+        stale, same = _compared(wanted, ctx)
+        result = SheetResult(unchanged=len(same))
         new: list[tuple[tuple, tuple]] = []
         changed: list[tuple[Diagnostic, tuple]] = []
         now = timezone.now()
         for key, answers in wanted.items():
-            current = existing.get(key)
+            current = stale.get(key)
             if current is None:
-                new.append((key, answers))
+                if key not in same:
+                    new.append((key, answers))
                 continue
-            pk, stored, instrument_id, status = current
-            as_dict = dict(zip(ITEM_CODES, answers, strict=True))
-            if stored != as_dict or status != DiagnosticStatus.SUBMITTED:
-                diagnostic = Diagnostic(
-                    pk=pk,
-                    instrument_id=instrument_id,
-                    answers=as_dict,
-                    status=DiagnosticStatus.SUBMITTED,
-                    submitted_at=now,
-                )
-                changed.append((diagnostic, answers))
-            else:
-                result.unchanged += 1
+            pk, instrument_id = current
+            diagnostic = Diagnostic(
+                pk=pk,
+                instrument_id=instrument_id,
+                answers=dict(zip(ITEM_CODES, answers, strict=True)),
+                status=DiagnosticStatus.SUBMITTED,
+                submitted_at=now,
+            )
+            changed.append((diagnostic, answers))
+        del same
         ids = self._insert_new(new, instrument, now)
         Diagnostic.objects.bulk_update([d for d, _ in changed], ["answers", "status", "submitted_at"], batch_size=BATCH)
         GroupResult.objects.filter(diagnostic__in=[d.pk for d, _ in changed]).delete()
@@ -101,14 +101,20 @@ class DiagnosticSheet(Sheet):
             spec = specs.get(instrument_id) or specs.setdefault(
                 instrument_id, instrument_spec(Instrument.objects.get(pk=instrument_id))
             )
-            columns = dict(zip(ITEM_CODES, zip(*answer_rows, strict=True), strict=True))
-            groups = score_columns(spec=spec, answers=columns)
-            # Row by row, each diagnostic's groups together: the order of the indexes.
-            results["diagnostic_id"] += [pk for pk in pks for _ in groups]
-            results["group_code"] += [g.group_code for g in groups] * len(pks)
-            results["score"] += itertools.chain.from_iterable(zip(*(g.scores for g in groups), strict=True))
-            results["level"] += itertools.chain.from_iterable(zip(*(g.levels for g in groups), strict=True))
-            results["is_deficit"] += itertools.chain.from_iterable(zip(*(g.deficits for g in groups), strict=True))
+            # A chunk of diagnostics at a time: their answers column by column are a copy of
+            # them, and each diagnostic's scores depend on its own answers only.
+            for start in range(0, len(pks), SCORE_CHUNK):
+                chunk = answer_rows[start : start + SCORE_CHUNK]
+                columns = dict(zip(ITEM_CODES, zip(*chunk, strict=True), strict=True))
+                groups = score_columns(spec=spec, answers=columns)
+                del columns
+                # Row by row, each diagnostic's groups together: the order of the indexes.
+                results["diagnostic_id"] += [pk for pk in pks[start : start + SCORE_CHUNK] for _ in groups]
+                results["group_code"] += [g.group_code for g in groups] * len(chunk)
+                results["score"] += itertools.chain.from_iterable(zip(*(g.scores for g in groups), strict=True))
+                results["level"] += itertools.chain.from_iterable(zip(*(g.levels for g in groups), strict=True))
+                results["is_deficit"] += itertools.chain.from_iterable(zip(*(g.deficits for g in groups), strict=True))
+        del to_score
         insert_columns(model=GroupResult, columns=results)
         result.added, result.changed = len(new), len(changed)
         if ctx.replace:
@@ -136,8 +142,14 @@ class DiagnosticSheet(Sheet):
                 "date": [key[1] for key, _ in new],
                 "kind": [key[2] for key, _ in new],
                 "instrument_id": [instrument.pk] * count,
-                # One template per row instead of a dict and json.dumps: the same JSON value.
-                "answers": [JsonText(_ANSWERS_JSON % _in_jsonb_order(answers)) for _, answers in new],
+                # One template per row instead of a dict and json.dumps: the same JSON value. Made
+                # a COPY chunk at a time: a region's texts together are hundreds of megabytes.
+                "answers": ComputedColumn(
+                    count,
+                    lambda start, stop: [
+                        JsonText(_ANSWERS_JSON % _in_jsonb_order(answers)) for _, answers in new[start:stop]
+                    ],
+                ),
                 "status": [DiagnosticStatus.SUBMITTED] * count,
                 "imported": [True] * count,
                 "submitted_at": [now] * count,
@@ -170,25 +182,48 @@ class DiagnosticSheet(Sheet):
             yield [d.teacher.code, d.date.strftime("%d.%m.%Y"), d.kind, *(d.answers.get(code) for code in ITEM_CODES)]
 
 
-def _existing(wanted: dict[tuple, tuple], ctx) -> dict[tuple, tuple]:
-    """Stored diagnostics the package's rows may match: key -> (pk, answers, instrument_id, status).
+def _compared(wanted: dict[tuple, tuple], ctx) -> tuple[dict[tuple, tuple[int, int]], set[tuple]]:
+    """The stored diagnostics the package's rows match: those it changes (key -> (pk, instrument_id)), the others' keys.
 
-    Every teacher of the package is in the period's roster (the check saw to it), so the
-    roster as a subquery and the package's dates bound the search; an IN list of tens of
-    thousands of teacher ids cost more to build than the query took.
+    A stored diagnostic is changed unless it is submitted with the row's very answers. The
+    stored rows are compared as they stream from the database, a chunk at a time: a
+    re-upload of a large package never holds every stored answer sheet at once. Every
+    teacher of the package is in the period's roster (the check saw to it), so the roster
+    as a subquery and the package's dates bound the search; an IN list of tens of thousands
+    of teacher ids cost more to build than the query took.
     """
+    stale: dict[tuple, tuple[int, int]] = {}
+    same: set[tuple] = set()
     if not wanted:
-        return {}
+        return stale, same
     dates = [key[1] for key in wanted]
     qs = Diagnostic.objects.filter(
         teacher_id__in=RosterEntry.objects.filter(period=ctx.period).values("teacher_id"),
         date__gte=min(dates),
         date__lte=max(dates),
     )
-    return {
-        (teacher_id, date, kind): (pk, answers, instrument_id, status)
-        for pk, teacher_id, date, kind, answers, instrument_id, status in qs.order_by().values_list(
-            "pk", "teacher_id", "date", "kind", "answers", "instrument_id", "status"
-        )
-    }
-
+    del dates
+    count = len(ITEM_CODES)
+    for pk, teacher_id, date, kind, answers, instrument_id, status in (
+        qs.order_by()
+        .values_list("pk", "teacher_id", "date", "kind", "answers", "instrument_id", "status")
+        .iterator(chunk_size=BATCH)
+    ):
+        key = (teacher_id, date, kind)
+        given = wanted.get(key)
+        if given is None:
+            continue
+        # The stored answers equal the row's as dicts exactly when they hold the sixty codes,
+        # each with the row's answer (a row has every answer).
+        if (
+            status == DiagnosticStatus.SUBMITTED
+            and answers.__class__ is dict
+            and len(answers) == count
+            and tuple(map(answers.get, ITEM_CODES)) == given
+        ):
+            stale.pop(key, None)
+            same.add(key)
+        else:
+            same.discard(key)
+            stale[key] = (pk, instrument_id)
+    return stale, same

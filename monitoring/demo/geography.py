@@ -29,6 +29,9 @@ class SizeSpec:
 SIZES: dict[str, SizeSpec] = {
     "small": SizeSpec(schools=20, teachers=300, municipalities=("01", "02", "08", "09", "13")),
     "region": SizeSpec(schools=1000, teachers=30_000, min_schools=8),
+    # The largest Russian region's size (about 3,300 schools and 100,000 teachers): what the
+    # data package's import must take (tests/perf/bench_import.py --size largest).
+    "largest": SizeSpec(schools=3300, teachers=100_000, extra_municipalities=22, min_schools=10),
     "national": SizeSpec(schools=40_000, teachers=1_000_000, extra_municipalities=2150, min_schools=5),
 }
 

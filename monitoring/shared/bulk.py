@@ -30,8 +30,10 @@ from django.db import models as djm
 from django.db.models.fields import AutoFieldMixin
 
 from monitoring.models.history import bulk_delete
+from monitoring.shared.bulk_update import BATCH, psycopg2_in_use, update_rows
 
-BATCH = 2000
+# Stored rows fetched at a time while they are compared with the rows given (upsert).
+STREAM_ROWS = 5000
 SAMPLE = 100  # rows of each kind (added, changed, removed) a WriteResult keeps for the preview
 
 
@@ -98,9 +100,11 @@ def upsert(
         raise ValueError(f"upsert key fields {missing} are not among the values")
     # Stored rows as plain tuples in ``fields`` order: building model instances for
     # tens of thousands of rows only to compare them costs more than the whole read.
+    # They are compared as they stream from the database, a chunk at a time, and only the
+    # changed ones are kept: a re-upload of a large package never holds its table whole.
     if isinstance(existing, djm.QuerySet):
         # No ordering: a model's default one may join other tables just to sort.
-        stored = existing.order_by().values_list("pk", *fields)
+        stored = existing.order_by().values_list("pk", *fields).iterator(chunk_size=STREAM_ROWS)
     else:
         stored = ((obj.pk, *(getattr(obj, f) for f in fields)) for obj in existing)
     row_of = operator.itemgetter(*fields)
@@ -108,43 +112,55 @@ def upsert(
     key_in_row = operator.itemgetter(*(fields.index(f) for f in key))
     if len(fields) == 1:  # itemgetter of one item returns the item, not a 1-tuple
         row_of = _one_tuple(row_of)
-    by_key: dict[Any, tuple[Any, tuple]] = {}
+    # Where each key is in ``values`` (its later rows, if a key repeats, in ``repeated``).
+    position: dict[Any, int] = {}
+    repeated: dict[Any, list[int]] = {}
+    for i, k in enumerate(map(key_of, values)):
+        if position.setdefault(k, i) != i:
+            repeated.setdefault(k, []).append(i)
+    matched = bytearray(len(values))
+    # Position in values -> (pk, stored row) of the rows that change; stored rows not given, by key.
+    # A key stored twice is matched by its later row, as a dict of the stored rows would be.
+    changing: dict[int, tuple[Any, tuple]] = {}
+    gone_by_key: dict[Any, Any] = {}
     for pk, *stored_row in stored:
         stored_row = tuple(stored_row)
-        by_key[key_in_row(stored_row)] = (pk, stored_row)
-
-    new: list[dict[str, Any]] = []
+        k = key_in_row(stored_row)
+        i = position.get(k)
+        if i is None:
+            if replace:
+                gone_by_key[k] = pk
+            continue
+        for at in (i, *repeated.get(k, ())):
+            matched[at] = 1
+            if row_of(values[at]) == stored_row:
+                changing.pop(at, None)
+            else:
+                changing[at] = (pk, stored_row)
+    result.unchanged = sum(matched) - len(changing)
+    gone = list(gone_by_key.values())
+    del gone_by_key
+    changes = sorted(changing.items())  # in the order of ``values``
+    new = [vals for vals, was_matched in zip(values, matched, strict=True) if not was_matched]
     changed: list[tuple[Any, dict[str, Any]]] = []
     changed_fields: set[str] = set()
-    seen = set()
     # Which stored rows this call changes (as they are now) and removes (WriteResult.digest). Only
     # rows stored before the import count: new rows' keys may hold ids the import itself makes,
     # which a dry run (rolled back, its sequences not) and the apply draw differently.
     plan = hashlib.blake2b(digest_size=16)
-    for vals in values:
-        k = key_of(vals)
-        seen.add(k)
-        found = by_key.get(k)
-        if found is None:
-            new.append(vals)
-            continue
-        pk, stored_row = found
-        row = row_of(vals)
-        if row == stored_row:
-            result.unchanged += 1
-            continue
+    for at, (pk, stored_row) in changes:
+        vals = values[at]
         changed.append((pk, vals))
         plan.update(b"~" + repr((pk, stored_row)).encode())
-        changed_fields.update(f for f, old, v in zip(fields, stored_row, row, strict=True) if old != v)
+        changed_fields.update(f for f, old, v in zip(fields, stored_row, row_of(vals), strict=True) if old != v)
 
     connection = connections[router.db_for_write(model)]
     _insert(connection, model, fields, new)
     if changed:
-        _update(connection, model, sorted(changed_fields), changed)
+        update_rows(connection, model=model, fields=sorted(changed_fields), rows=changed)
     result.added, result.changed = len(new), len(changed)
     removed_rows: list[dict[str, Any]] = []
     if replace:
-        gone = [pk for k, (pk, _) in by_key.items() if k not in seen]
         if removable is not None:
             # The rule looks at model instances; only rows about to go are built.
             kept = []
@@ -158,7 +174,7 @@ def upsert(
         result.removed = len(gone)
         plan.update(b"-" + repr(sorted(gone)).encode())
     result.digest = plan.hexdigest()
-    before = [(dict(zip(fields, by_key[key_of(vals)][1], strict=True)), vals) for _, vals in changed[:SAMPLE]]
+    before = [(dict(zip(fields, stored_row, strict=True)), values[at]) for at, (_, stored_row) in changes[:SAMPLE]]
     result.rows = ({"model": model, "key": key, "added": new[:SAMPLE], "changed": before, "removed": removed_rows},)
     return result
 
@@ -179,6 +195,36 @@ class JsonText(str):
     each text from one template, several times cheaper than encoding a dict per row. COPY
     sends the text as it is; the bulk_create path decodes it back to the value it encodes.
     """
+
+
+class ComputedColumn(Sequence):
+    """A column of ``count`` values made a slice at a time, ``make(start, stop)``, only when asked for.
+
+    ``insert_columns`` formats a COPY a chunk at a time and takes each column's slice for
+    it; a column given this way (a diagnostic's JSON answers, a kilobyte and more a row)
+    then exists one chunk at a time instead of whole for the length of the write.
+    """
+
+    def __init__(self, count: int, make: Callable[[int, int], list[Any]]):
+        self._count, self._make = count, make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                raise ValueError("ComputedColumn: slices are contiguous")
+            return self._make(start, max(start, stop))
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        index %= self._count
+        return self._make(index, index + 1)[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        for start in range(0, self._count, COPY_ROWS):
+            yield from self._make(start, min(start + COPY_ROWS, self._count))
 
 
 # Rows per COPY chunk. Chunks are built only as the connection asks for them, so the
@@ -208,7 +254,7 @@ def insert_columns(
         return [] if returning_ids else None
     connection = connections[router.db_for_write(model)]
     ids = None
-    if returning_ids and _psycopg2(connection):
+    if returning_ids and psycopg2_in_use(connection):
         # COPY has no RETURNING: the keys are drawn from the table's own sequence first
         # and sent with the rows, which spares reading tens of thousands of rows back.
         ids = _reserve_ids(connection, model, count)
@@ -290,7 +336,7 @@ def upsert_on_conflict(
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
-    if not _psycopg2(connection):
+    if not psycopg2_in_use(connection):
         model.objects.bulk_create(
             [model(**dict(zip(fields, row, strict=True))) for row in rows],
             batch_size=batch_size,
@@ -511,7 +557,7 @@ class _JsonCache:
 
 def _copy_plan(connection, model: type[djm.Model], fields: list[str]):
     """(COPY statement, fields given, COPY texts of the defaults) — None when COPY does not fit."""
-    if not _psycopg2(connection):
+    if not psycopg2_in_use(connection):
         return None
     given = set(fields)
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
@@ -540,59 +586,3 @@ def _copy_plan(connection, model: type[djm.Model], fields: list[str]):
     quote = connection.ops.quote_name
     sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     return sql, targets, defaults
-
-
-def _psycopg2(connection) -> bool:
-    # COPY and execute_values are psycopg2's; with psycopg 3 the portable path is taken.
-    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"
-
-
-def _update(connection, model: type[djm.Model], fields: list[str], rows: list[tuple[Any, dict[str, Any]]]) -> None:
-    """Set ``fields`` of the rows given as (pk, attname dict).
-
-    On PostgreSQL one ``UPDATE … FROM (VALUES …)`` per batch: bulk_update's CASE WHEN
-    per row and column grows with the square of the batch. Elsewhere bulk_update.
-    """
-    if not _psycopg2(connection):
-        objs = []
-        for pk, vals in rows:
-            obj = model(**vals)
-            obj.pk = pk
-            objs.append(obj)
-        model.objects.bulk_update(objs, fields, batch_size=BATCH)
-        return
-    # Only a connection through psycopg2 gets here (checked above); a deployment on psycopg 3
-    # need not have psycopg2 installed at all.
-    from psycopg2.extras import execute_values
-
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    pk_field = model._meta.pk
-    targets = [by_attname[f] for f in fields]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET {', '.join(f'{quote(f.column)} = v.{quote(f.column)}' for f in targets)} "
-        f"FROM (VALUES %s) AS v({', '.join(quote(f.column) for f in (pk_field, *targets))}) "
-        f"WHERE {table}.{quote(pk_field.column)} = v.{quote(pk_field.column)}"
-    )
-    # VALUES would type bare literals as text; each column is cast to its field's type.
-    template = "(" + ", ".join(f"%s::{_cast_type(connection, f)}" for f in (pk_field, *targets)) + ")"
-    prepared = [(pk, *(_prepared(f, vals[f.attname]) for f in targets)) for pk, vals in rows]
-    with connection.cursor() as cursor:
-        execute_values(cursor, sql, prepared, template=template, page_size=BATCH)
-
-
-def _cast_type(connection, field: djm.Field) -> str:
-    # Unsized text and numeric: an explicit cast to varchar(n) would silently cut a long
-    # value, while the assignment to the column still checks length and precision.
-    if isinstance(field, djm.CharField | djm.TextField):
-        return "text"
-    if isinstance(field, djm.DecimalField):
-        return "numeric"
-    return field.rel_db_type(connection) if field.primary_key else field.db_type(connection)
-
-
-def _prepared(field: djm.Field, value: Any) -> Any:
-    if value is not None and isinstance(field, djm.JSONField):
-        return json.dumps(value, cls=field.encoder)
-    return value

@@ -1,7 +1,8 @@
 """The one import service of the data package, shared by every door.
 
 ``package_import`` reads a file (monitoring.intake.package.reader), parses every sheet with
-the registry's columns, checks everything — cells, duplicates, cross-sheet references
+the registry's columns as soon as the reader hands it over (its raw cells then dropped, so
+a region's package is never held whole as read), checks everything — cells, duplicates, cross-sheet references
 against the package and the database — and only when nothing is wrong writes all
 sheets in one transaction with bulk upserts. A refused package changes nothing.
 ``dry_run`` does the same work inside a transaction that is rolled back, so the
@@ -18,6 +19,7 @@ import datetime as dt
 import functools
 import gc
 import logging
+import operator
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -96,19 +98,77 @@ _unescape = unescape  # the export's formula protection, undone (parsing.unescap
 def parse_package(raw_sheets: dict[str, Any], problems: list[Problem], warnings: list[Problem]) -> dict[str, list[Row]]:
     """Parse every known sheet of a raw package into rows; report cell problems and duplicates."""
     parsed: dict[str, list[Row]] = {}
-    for name, raw in raw_sheets.items():
-        sheet = registry.sheet_by_name(name)
-        if sheet is None:
-            warnings.append(Problem(raw.name, None, None, "", "неизвестный лист пропущен", warning=True))
-            continue
-        index, usable = _map_headers(sheet, raw, problems, warnings)
-        if not usable:
-            continue
-        rows = _parse_by_columns(sheet, raw.rows, index)
-        if rows is None:
-            rows = _parse_by_rows(sheet, raw.rows, index, problems)
-        parsed[sheet.name] = rows
+    for raw in raw_sheets.values():
+        sheet = parse_sheet(raw, problems, warnings)
+        if sheet is not None:
+            parsed[sheet[0]] = sheet[1]
     return parsed
+
+
+def parse_sheet(raw, problems: list[Problem], warnings: list[Problem]) -> tuple[str, list[Row]] | None:
+    """One raw sheet parsed into rows, under its registered name; None for a sheet not loaded.
+
+    Reports cell problems and duplicates; an unknown sheet is a warning.
+    """
+    sheet = registry.sheet_by_name(raw.name)
+    if sheet is None:
+        warnings.append(Problem(raw.name, None, None, "", "неизвестный лист пропущен", warning=True))
+        return None
+    index, usable = _map_headers(sheet, raw, problems, warnings)
+    if not usable:
+        return None
+    rows = _parse_by_columns(sheet, raw.rows, index)
+    if rows is None:
+        rows = _parse_by_rows(sheet, raw.rows, index, problems)
+    return sheet.name, rows
+
+
+@dataclass
+class _Taken:
+    """What the import keeps of a sheet as it arrives from the reader; the raw cells are gone by then."""
+
+    rows_read: int
+    # Why the sheet may not be loaded here at all: not among ``only_sheets``, too long for a school.
+    not_allowed: Problem | None = None
+    too_long: Problem | None = None
+    # The parse: the registered sheet's name and rows (None: not parsed), its problems and warnings.
+    parsed: tuple[str, list[Row]] | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _taker(only_sheets: set[str] | None, school) -> Callable[[Any], _Taken]:
+    """What to do with each raw sheet as the reader hands it over: the door's limits, then the parse.
+
+    A sheet that may not be loaded is not parsed: the import is refused anyway.
+    """
+    allowed = {header_key(s) for s in only_sheets} if only_sheets is not None else None
+
+    def take(raw) -> _Taken:
+        taken = _Taken(rows_read=len(raw.rows))
+        if allowed is not None and header_key(raw.name) not in allowed:
+            taken.not_allowed = Problem(
+                raw.name,
+                None,
+                None,
+                "",
+                "этот лист нельзя загружать здесь; ожидаются: " + ", ".join(f"«{s}»" for s in sorted(only_sheets)),
+            )
+        if school is not None and len(raw.rows) > SCHOOL_MAX_ROWS:
+            taken.too_long = Problem(
+                raw.name,
+                None,
+                None,
+                "",
+                f"в листе {thousands(len(raw.rows))} строк с данными, а у одной организации их не бывает "
+                f"больше {thousands(SCHOOL_MAX_ROWS)}; проверьте, что это файл вашей организации, и удалите "
+                "лишние строки",
+            )
+        if taken.not_allowed is None and taken.too_long is None:
+            taken.parsed = parse_sheet(raw, taken.problems, taken.warnings)
+        return taken
+
+    return take
 
 
 def _parse_by_rows(sheet: registry.Sheet, raw_rows, index: dict[str, int], problems: list[Problem]) -> list[Row]:
@@ -162,7 +222,7 @@ def _parse_by_columns(sheet: registry.Sheet, raw_rows, index: dict[str, int]) ->
         return []
     # One C-level transposition instead of an itemgetter pass per column. Every row has at
     # least as many cells as the header row (reader.RawSheet), so no column in use is cut.
-    by_index = list(zip(*(cells for _, cells in raw_rows), strict=False))
+    by_index = list(zip(*map(operator.itemgetter(1), raw_rows), strict=False))
     fields = [column.field for column in sheet.columns]
     value_columns = []
     try:
@@ -187,13 +247,13 @@ def _parse_by_columns(sheet: registry.Sheet, raw_rows, index: dict[str, int]) ->
         keys = list(zip(*(value_columns[i] for i in at), strict=True))
         if len(set(keys)) != len(keys):
             return None
-    pairs = tuple(index.items())
+    del by_index
     # Each row keeps its values as the tuple zip makes anyway; its dict is built only if
-    # something asks for it (registry.Row).
+    # something asks for it (registry.Row). It keeps none of its source cells.
     positions = {f: i for i, f in enumerate(fields)}
     return [
-        Row(number, None, None, cells, pairs, value_tuple=values, positions=positions)
-        for (number, cells), values in zip(raw_rows, zip(*value_columns, strict=True), strict=True)
+        Row(number, None, value_tuple=values, positions=positions)
+        for (number, _), values in zip(raw_rows, zip(*value_columns, strict=True), strict=True)
     ]
 
 
@@ -276,44 +336,26 @@ def package_import(
     started = time.perf_counter()
     result = ImportResult(applied=False)
     try:
-        raw_sheets = reader.read_package(source, filename=filename)
+        # Each sheet is parsed as soon as it is read, while the reader goes on with the next,
+        # and its raw cells are dropped: a large package is never held whole as read.
+        taken: dict[str, _Taken] = reader.read_package(source, filename=filename, each=_taker(only_sheets, school))
     except PackageFileError as exc:
         result.problems.append(Problem.about_file(filename, exc.message))
         return result
-    if only_sheets is not None:
-        allowed = {header_key(s) for s in only_sheets}
-        for name in list(raw_sheets):
-            if header_key(name) not in allowed:
-                result.problems.append(
-                    Problem(
-                        name,
-                        None,
-                        None,
-                        "",
-                        "этот лист нельзя загружать здесь; ожидаются: "
-                        + ", ".join(f"«{s}»" for s in sorted(only_sheets)),
-                    )
-                )
-        if result.problems:
-            return result
-    result.rows_read = sum(len(r.rows) for r in raw_sheets.values())
-    if school is not None:
-        for raw in raw_sheets.values():
-            if len(raw.rows) > SCHOOL_MAX_ROWS:
-                result.problems.append(
-                    Problem(
-                        raw.name,
-                        None,
-                        None,
-                        "",
-                        f"в листе {thousands(len(raw.rows))} строк с данными, а у одной организации их не бывает "
-                        f"больше {thousands(SCHOOL_MAX_ROWS)}; проверьте, что это файл вашей организации, и удалите "
-                        "лишние строки",
-                    )
-                )
-        if result.problems:
-            return result
-    parsed = parse_package(raw_sheets, result.problems, result.warnings)
+    result.problems.extend(t.not_allowed for t in taken.values() if t.not_allowed is not None)
+    if result.problems:
+        return result
+    result.rows_read = sum(t.rows_read for t in taken.values())
+    result.problems.extend(t.too_long for t in taken.values() if t.too_long is not None)
+    if result.problems:
+        return result
+    parsed: dict[str, list[Row]] = {}
+    for t in taken.values():
+        result.problems.extend(t.problems)
+        result.warnings.extend(t.warnings)
+        if t.parsed is not None:
+            parsed[t.parsed[0]] = t.parsed[1]
+    del taken
     ctx = ImportContext(
         period=period, replace=replace, package=parsed, sheets=registry.sheets(), user=user, school=school
     )

@@ -17,7 +17,9 @@ gets an empty environment: no settings, no database address, no secrets.
 What comes back: each sheet as soon as it is read, as one length-prefixed pickle frame
 (fast mode: no memo, so a region-size package of 3.3 million cells pickles in ~0.1 s),
 while the parent unpickles the previous one — the transfer overlaps the reading. The
-parent's unpickler accepts no class but the date and time types a cell can hold.
+parent's unpickler accepts no class but the date and time types a cell can hold. A caller
+may turn each sheet into something smaller as it arrives (``each``: the import parses it),
+so that the sheets are never all held raw.
 """
 
 from __future__ import annotations
@@ -38,11 +40,11 @@ import threading
 import time
 import traceback
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from monitoring.intake.package.raw import RawSheet, in_file_order
+from monitoring.intake.package.raw import RawSheet
 from monitoring.intake.package.safety import (
     MAX_UPLOAD_BYTES,
     PackageFileError,
@@ -97,7 +99,9 @@ _BOOTSTRAP = (
 )
 
 
-def read_isolated(source: str | os.PathLike | BinaryIO, *, filename: str | None = None) -> dict[str, RawSheet]:
+def read_isolated(
+    source: str | os.PathLike | BinaryIO, *, filename: str | None = None, each: Callable[[RawSheet], Any] | None = None
+) -> dict[str, Any]:
     """``reader.read_package_in_process`` in a child process (the contract of ``reader.read_package``)."""
     is_path = isinstance(source, (str, os.PathLike))
     name = display_name(filename) or display_name(source if is_path else getattr(source, "name", None))
@@ -119,7 +123,7 @@ def read_isolated(source: str | os.PathLike | BinaryIO, *, filename: str | None 
             data = source.read(MAX_UPLOAD_BYTES + 1)
             source.seek(0)
     limits = read_limits(size=size, content=content)
-    return run_child(request, data, name=name or "файл", limits=limits)
+    return run_child(request, data, name=name or "файл", limits=limits, each=each)
 
 
 def read_limits(*, size: int, content: int) -> tuple[int, int]:
@@ -145,12 +149,21 @@ def _sizes(source: str | os.PathLike | BinaryIO, package_format: PackageFormat) 
 
 
 def run_child(
-    request: dict, data: bytes = b"", *, name: str, limits: tuple[int, int], reader_code: str | None = None
-) -> dict[str, RawSheet]:
+    request: dict,
+    data: bytes = b"",
+    *,
+    name: str,
+    limits: tuple[int, int],
+    reader_code: str | None = None,
+    each: Callable[[RawSheet], Any] | None = None,
+) -> dict[str, Any]:
     """Run the child on ``request`` (``path`` or ``data``, and ``filename``) within ``limits``; its sheets.
 
     ``limits`` is (address space in bytes, CPU seconds); the wall-clock deadline is twice
     the CPU time plus DEADLINE_EXTRA_SECONDS. ``reader_code`` replaces the reading step (READER_CODE).
+    ``each`` is called on every sheet as soon as it arrives, while the child reads the next,
+    and the answer holds what it returns instead of the sheet (which is then dropped): a
+    caller that turns each sheet into something smaller never holds all of them raw.
     """
     request = request | {"memory": limits[0], "seconds": limits[1]}
     here = Path(__file__).resolve()
@@ -175,7 +188,7 @@ def run_child(
         watchdog = threading.Timer(deadline, expire)
         watchdog.daemon = True
         watchdog.start()
-        sheets: list[tuple[int, RawSheet]] = []
+        sheets: list[tuple[int, str, Any]] = []
         stats: dict = {}
         outcome = None
         garbled = False
@@ -188,7 +201,9 @@ def run_child(
             except BrokenPipeError:
                 pass  # the child died before taking its input: its status tells why
             try:
-                outcome = _receive(child.stdout, sheets, stats)
+                outcome = _receive(child.stdout, sheets, stats, each)
+            except _CallerError as exc:
+                raise exc.__cause__ from None
             except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError):
                 log.exception("the child reading %s sent a frame that is no sheet", name)
                 outcome = garbled = True  # not what our child writes: treated as its crash
@@ -212,7 +227,7 @@ def run_child(
         )
         if isinstance(outcome, PackageFileError):
             raise outcome
-        return in_file_order(sheets)
+        return {name: sheet for _, name, sheet in sorted(sheets, key=lambda item: item[0])}
     log.warning(
         "reading %s failed in the child process: status %s after %.1f s%s; stderr: %s",
         name,
@@ -225,10 +240,10 @@ def run_child(
     raise PackageFileError(_death_message(name, status, expired.is_set(), stderr, limits))
 
 
-def _receive(stream: BinaryIO, sheets: list[tuple[int, RawSheet]], stats: dict):
+def _receive(stream: BinaryIO, sheets: list[tuple[int, str, Any]], stats: dict, each=None):
     """Read the child's frames into ``sheets`` (its peak memory into ``stats``); _DONE, a PackageFileError, or None.
 
-    None: the child stopped early.
+    ``sheets`` gets (position, name, the sheet or what ``each`` made of it). None: the child stopped early.
     """
     while True:
         header = stream.read(_FRAME.size)
@@ -241,7 +256,18 @@ def _receive(stream: BinaryIO, sheets: list[tuple[int, RawSheet]], stats: dict):
         if kind == _SHEET:
             position, name, headers, rows, header_row = _Unpickler(io.BytesIO(payload)).load()
             del payload
-            sheets.append((position, RawSheet(name=name, headers=headers, rows=rows, header_row=header_row)))
+            sheet = RawSheet(name=name, headers=headers, rows=rows, header_row=header_row)
+            del rows
+            if each is None:
+                sheets.append((position, name, sheet))
+                continue
+            try:
+                made = each(sheet)
+            except BaseException as exc:
+                # The caller's own failure, not a frame's: it must not read as the child's crash.
+                raise _CallerError from exc
+            del sheet
+            sheets.append((position, name, made))
         elif kind == _PEAK:
             stats["peak_kb"] = int(payload)
         elif kind == _REFUSED:
@@ -250,6 +276,10 @@ def _receive(stream: BinaryIO, sheets: list[tuple[int, RawSheet]], stats: dict):
             return _DONE
         else:
             return None
+
+
+class _CallerError(Exception):
+    """What ``each`` raised, carried past the handling of garbled frames (its cause is re-raised)."""
 
 
 class _Unpickler(pickle.Unpickler):

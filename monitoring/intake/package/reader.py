@@ -19,7 +19,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -42,7 +42,9 @@ from monitoring.intake.package.safety import (
 )
 
 
-def read_package(source: str | os.PathLike | BinaryIO, *, filename: str | None = None) -> dict[str, RawSheet]:
+def read_package(
+    source: str | os.PathLike | BinaryIO, *, filename: str | None = None, each: Callable[[RawSheet], Any] | None = None
+) -> dict[str, Any]:
     """Read every sheet of a package file, keyed by sheet name in file order.
 
     ``source`` is a path to a workbook, a .zip of CSV files, a .csv file or a folder of
@@ -54,8 +56,11 @@ def read_package(source: str | os.PathLike | BinaryIO, *, filename: str | None =
     (monitoring.intake.package.isolation): whatever the file makes a reader do (abort, crash,
     exhaust memory, loop), the calling web or Celery process survives and gets a
     ``PackageFileError``.
+
+    With ``each``, every sheet is handed to it as soon as it is read, and the answer holds
+    what ``each`` returns in the sheet's place: the raw sheets are never all held at once.
     """
-    return isolation.read_isolated(source, filename=filename)
+    return isolation.read_isolated(source, filename=filename, each=each)
 
 
 def read_package_in_process(

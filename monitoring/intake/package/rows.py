@@ -10,8 +10,6 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from monitoring.intake.package.parsing import unescape
-
 
 @dataclass
 class Problem:
@@ -45,25 +43,23 @@ class Problem:
 class Row:
     """A parsed data row: its number as the user sees it and its values by field.
 
-    ``raw`` holds the row's cells by field as read. The column-wise parse of a large
-    sheet does not build that dict for every row (nothing reads it on the way to the
-    database): it keeps the source cells and the sheet's (field, index) pairs instead,
-    and ``raw`` is built from them on first use. It does not build ``values`` either:
-    the row keeps its values as a tuple in the order of a ``positions`` map (field ->
-    place) shared by the sheet's rows, and the dict is made on first use. ``row[field]``
-    and ``row.get`` read the tuple, so a sheet that uses only them (or ``row_values``)
-    never pays for sixty-odd dict entries per row.
+    ``raw`` holds the row's cells by field as read, for a row parsed cell by cell (None
+    otherwise). The column-wise parse of a large sheet keeps no source cells at all:
+    nothing reads them on the way to the database, and a large package's cells held
+    until its write were as much memory as its parsed values. It does not build
+    ``values`` either: the row keeps its values as a tuple in the order of a
+    ``positions`` map (field -> place) shared by the sheet's rows, and the dict is made
+    on first use. ``row[field]`` and ``row.get`` read the tuple, so a sheet that uses
+    only them (or ``row_values``) never pays for sixty-odd dict entries per row.
     """
 
-    __slots__ = ("_cells", "_index", "_positions", "_raw", "_tuple", "number", "values")
+    __slots__ = ("_positions", "_tuple", "number", "raw", "values")
 
     def __init__(
         self,
         number: int,
         values: dict[str, Any] | None,
         raw: dict[str, Any] | None = None,
-        cells: list[Any] | None = None,
-        index: tuple[tuple[str, int], ...] = (),
         *,
         value_tuple: tuple | None = None,
         positions: dict[str, int] | None = None,
@@ -75,9 +71,7 @@ class Row:
             self.values = values
         self._tuple = value_tuple
         self._positions = positions
-        self._raw = raw if raw is not None or cells is not None else {}
-        self._cells = cells
-        self._index = index
+        self.raw = raw
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for an unset slot: build the dict from the tuple, once. From then
@@ -87,13 +81,6 @@ class Row:
             self._tuple = None
             return self.values
         raise AttributeError(name)
-
-    @property
-    def raw(self) -> dict[str, Any]:
-        if self._raw is None:
-            cells = self._cells
-            self._raw = {f: unescape(cells[i]) if i < len(cells) else None for f, i in self._index}
-        return self._raw
 
     def __getitem__(self, key: str) -> Any:
         if self._tuple is not None:
@@ -109,7 +96,8 @@ class Row:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return (self.number, self.values, self.raw) == (other.number, other.values, other.raw)
+        # What the row is, not how it was read: a row parsed column-wise keeps no source cells.
+        return (self.number, self.values) == (other.number, other.values)
 
     __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
 

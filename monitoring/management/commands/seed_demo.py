@@ -20,7 +20,8 @@ class Command(BaseCommand):
             choices=list(SIZES),
             default="small",
             help="small — несколько секунд; region — вся область (~30 тыс. педагогов); "
-            "national — ~1 млн педагогов для нагрузочных проверок",
+            "largest — крупнейший регион страны (~100 тыс. педагогов); national — ~1 млн педагогов для "
+            "нагрузочных проверок",
         )
         parser.add_argument("--seed", type=int, default=1, help="одинаковый seed — одинаковые данные")
         parser.add_argument(

@@ -305,6 +305,40 @@ def test_insert_columns_stores_rows_and_returns_their_keys_in_row_order(w, monke
     assert later.pk not in ids
 
 
+@pytest.mark.parametrize("chunk", [2, bulk.COPY_ROWS])
+def test_a_computed_column_is_made_a_chunk_at_a_time_and_stored_as_a_list_would_be(w, monkeypatch, chunk):
+    monkeypatch.setattr(bulk, "COPY_ROWS", chunk)
+    values = roster_rows(w)
+    spans = []
+
+    def positions(start, stop):
+        spans.append((start, stop))
+        return [values[i]["position"] for i in range(start, stop)]
+
+    columns = {f: [vals[f] for vals in values] for f in values[0]}
+    columns["position"] = bulk.ComputedColumn(len(values), positions)
+    insert_columns(model=m.RosterEntry, columns=columns)
+    assert stored_roster(w) == {vals["teacher_id"]: vals for vals in values}
+    assert spans and all(stop - start <= chunk for start, stop in spans)
+    assert sorted(i for start, stop in spans for i in range(start, stop)) == list(range(len(values)))
+    column = bulk.ComputedColumn(5, lambda start, stop: list(range(start, stop)))
+    assert (len(column), column[1:3], column[-1], list(column)) == (5, [1, 2], 4, [0, 1, 2, 3, 4])
+    with pytest.raises(IndexError):
+        column[5]
+
+
+@pytest.mark.parametrize("stream_rows", [1, bulk.STREAM_ROWS])
+def test_upsert_compares_the_stored_rows_a_chunk_at_a_time_with_the_same_outcome(w, monkeypatch, stream_rows):
+    monkeypatch.setattr(bulk, "STREAM_ROWS", stream_rows)
+    roster_upsert(w, roster_rows(w))
+    values = roster_rows(w)[1:]
+    values[0]["position"] = "директор"
+    result = roster_upsert(w, values, replace=True)
+    assert counts(result) == (0, 1, 1, 1)
+    assert result.rows[0]["changed"][0][0]["position"] != "директор" == result.rows[0]["changed"][0][1]["position"]
+    assert stored_roster(w) == {vals["teacher_id"]: vals for vals in values}
+
+
 def test_insert_columns_without_keys_and_with_nothing_to_insert(w):
     values = roster_rows(w)[:1]
     assert insert_columns(model=m.RosterEntry, columns={f: [v[f] for v in values] for f in values[0]}) is None

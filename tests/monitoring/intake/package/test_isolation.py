@@ -133,3 +133,25 @@ def test_reading_works_inside_a_daemonic_process():
     result = queue.get(timeout=60)
     process.join(timeout=60)
     assert result == sorted(read_package_in_process(SAMPLE_XLSX))
+
+
+def test_each_sheet_is_handed_over_as_it_arrives_and_what_it_makes_is_kept_in_file_order():
+    seen = []
+
+    def each(sheet):
+        seen.append(sheet.name)
+        return len(sheet.rows)
+
+    made = read_package(SAMPLE_XLSX, each=each)
+    whole = read_package_in_process(SAMPLE_XLSX)
+    assert list(made) == list(whole)  # file order, whatever order the sheets came in
+    assert sorted(seen) == sorted(whole)
+    assert made == {name: len(sheet.rows) for name, sheet in whole.items()}
+
+
+def test_what_each_raises_is_its_own_error_not_a_crash_of_the_child():
+    def each(sheet):
+        raise ValueError("the caller's own bug")
+
+    with pytest.raises(ValueError, match="the caller's own bug"):
+        read_package(SAMPLE_XLSX, each=each)
