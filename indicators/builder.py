@@ -55,9 +55,22 @@ def _catalog_from(request) -> IndicatorCatalog | None:
     return IndicatorCatalog.objects.filter(slug=slug).first() if slug else None
 
 
-def _form(request, period, *, definition: dict, errors=(), pi: PeriodIndicator | None = None, catalog="", status=200):
+def _form(
+    request,
+    period,
+    *,
+    definition: dict,
+    errors=(),
+    pi: PeriodIndicator | None = None,
+    catalog="",
+    status=200,
+    revision: int | None = None,
+):
     indicator = pi.indicator if pi is not None else None
     context = {
+        # The version the editor was opened on; a refused save keeps the one it was sent with,
+        # so a stale page stays stale until it is reloaded.
+        "revision": revision if revision is not None else (indicator.revision if indicator is not None else ""),
         "period": period,
         "definition": definition,
         "errors": list(errors),
@@ -86,9 +99,17 @@ def index(request):
     return render(request, "indicators/builder/index.html", context)
 
 
+def _revision_from(request) -> int:
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return -1  # a form without its version never overwrites: the save is refused as stale
+
+
 def _save(request, period, *, pi: PeriodIndicator | None):
     data = _definition_from(request)
     catalog_slug = request.POST.get("catalog", "")
+    revision = _revision_from(request) if pi is not None else None
     keep = data if data is not None else {}
     if data is None:
         errors = ["Определение не прочитано: включите JavaScript или обновите страницу и повторите."]
@@ -99,12 +120,46 @@ def _save(request, period, *, pi: PeriodIndicator | None):
     try:
         with dispatch.watch() as queue:
             saved = services.definition_save(
-                period=period, data=data, user=request.user, catalog=_catalog_from(request)
+                period=period,
+                data=data,
+                user=request.user,
+                catalog=_catalog_from(request),
+                create=pi is None,
+                revision=revision,
             )
     except DefinitionInvalid as exc:
-        return _form(request, period, definition=data, errors=exc.errors, pi=pi, catalog=catalog_slug, status=400)
+        return _form(
+            request,
+            period,
+            definition=data,
+            errors=exc.errors,
+            pi=pi,
+            catalog=catalog_slug,
+            status=400,
+            revision=revision,
+        )
+    except services.DefinitionStale as exc:
+        return _form(
+            request,
+            period,
+            definition=data,
+            errors=[str(exc)],
+            pi=pi,
+            catalog=catalog_slug,
+            status=409,
+            revision=revision,
+        )
     except services.DefinitionRefused as exc:
-        return _form(request, period, definition=data, errors=[str(exc)], pi=pi, catalog=catalog_slug, status=400)
+        return _form(
+            request,
+            period,
+            definition=data,
+            errors=[str(exc)],
+            pi=pi,
+            catalog=catalog_slug,
+            status=400,
+            revision=revision,
+        )
     message = f"Показатель {saved.indicator.code} сохранен в периоде {period.year}; расчет показателей запущен."
     messages.success(request, message)
     if queue.down:
@@ -224,7 +279,7 @@ def upload(request):
         messages.error(request, f"Файл больше {UPLOAD_LIMIT // 1_000_000} МБ: в наборе показателей столько не бывает.")
         return redirect(_here("indicator-builder", period))
     try:
-        catalog = files.catalog_load(data=upload.read(), user=request.user)
+        catalog = files.catalog_load(data=upload.read(), user=request.user, replace=request.POST.get("replace") == "on")
     except DefinitionInvalid as exc:
         context = {"period": period, "errors": exc.errors, "filename": upload.name}
         return render(request, "indicators/builder/refused.html", context, status=400)

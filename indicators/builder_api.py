@@ -60,16 +60,22 @@ class DefinitionSerializer(serializers.ModelSerializer):
     catalog = serializers.CharField(source="indicator.catalog.slug", allow_null=True, default=None)
     period = serializers.IntegerField(source="period.year")
     definition = serializers.JSONField(source="spec", help_text="Определение показателя (как в файле набора)")
+    revision = serializers.IntegerField(
+        source="indicator.revision", read_only=True, help_text="Версия определения: передайте ее при изменении"
+    )
 
     class Meta:
         model = PeriodIndicator
-        fields = ["code", "title", "period", "catalog", "definition"]
+        fields = ["code", "title", "period", "catalog", "definition", "revision"]
 
 
 class SaveSerializer(serializers.Serializer):
     definition = serializers.JSONField(help_text="Определение показателя")
     catalog = serializers.CharField(required=False, allow_blank=True, help_text="Обозначение набора (необязательно)")
     period = serializers.IntegerField(required=False, help_text="Год периода (по умолчанию текущий)")
+    revision = serializers.IntegerField(
+        required=False, min_value=0, help_text="При изменении: версия определения, которую вы правили (обязательна)"
+    )
 
 
 PreviewSerializer = inline_serializer(
@@ -138,9 +144,25 @@ class DefinitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             raise exceptions.ValidationError({"definition": [f"Код: в определении должен быть код {code}."]})
         slug = body.validated_data.get("catalog") or ""
         catalog = get_object_or_404(IndicatorCatalog, slug=slug) if slug else None
+        revision = body.validated_data.get("revision")
+        if code is not None and revision is None:
+            raise exceptions.ValidationError(
+                {
+                    "revision": [
+                        "Передайте версию определения (revision), которую вы правили: без нее правка не сохраняется."
+                    ]
+                }
+            )
         try:
             with dispatch.watch(), transaction.atomic():
-                pi = services.definition_save(period=_period(request), data=data, user=request.user, catalog=catalog)
+                pi = services.definition_save(
+                    period=_period(request),
+                    data=data,
+                    user=request.user,
+                    catalog=catalog,
+                    create=code is None,
+                    revision=revision,
+                )
         except DefinitionInvalid as exc:
             raise _invalid(exc) from exc
         except services.DefinitionRefused as exc:
@@ -223,7 +245,8 @@ class CatalogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         if upload.size > files.MAX_BYTES:
             raise exceptions.ValidationError({"file": [f"Файл больше {files.MAX_BYTES // 1_000_000} МБ."]})
         try:
-            catalog = files.catalog_load(data=upload.read(), user=request.user)
+            replace = str(request.data.get("replace", "")).lower() in ("1", "true", "on", "yes")
+            catalog = files.catalog_load(data=upload.read(), user=request.user, replace=replace)
         except DefinitionInvalid as exc:
             raise exceptions.ValidationError({"file": exc.errors}) from exc
         return Response(CatalogSerializer(catalog).data, status=status.HTTP_201_CREATED)

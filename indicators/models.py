@@ -80,6 +80,9 @@ class Indicator(models.Model):
     )
     spec = models.JSONField("определение", default=dict, blank=True)
     note = models.TextField("пояснение", blank=True)
+    # Bumped by every save of a declarative definition: a save carrying an older revision
+    # (a second tab, a colleague's edit meanwhile) is refused instead of overwriting it.
+    revision = models.PositiveIntegerField("версия определения", default=0)
     direction = models.PositiveSmallIntegerField("направление")
     # Sort key: "1.10" after "1.9".
     order = models.PositiveIntegerField("порядок", default=0)

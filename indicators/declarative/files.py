@@ -129,11 +129,14 @@ def catalog_check(data: bytes | str) -> tuple[dict, list[dict]]:
     specs: list[dict] = []
     seen: set[str] = set()
     coded = registered_codes()
-    others = dict(
-        Indicator.objects.filter(code__in=[i.get("code") for i in items if isinstance(i, dict)])
+    others = {
+        code: (kind, title)
+        for code, kind, title in Indicator.objects.filter(
+            code__in=[i.get("code") for i in items if isinstance(i, dict) and isinstance(i.get("code"), str)]
+        )
         .exclude(catalog__slug=slug if isinstance(slug, str) else None)
-        .values_list("code", "kind")
-    )
+        .values_list("code", "kind", "catalog__title")
+    }
     for n, item in enumerate(items, 1):
         label = f"Показатель {n}" + (f" ({str(item.get('code'))[:10]})" if isinstance(item, dict) else "")
         try:
@@ -143,10 +146,12 @@ def catalog_check(data: bytes | str) -> tuple[dict, list[dict]]:
             continue
         if spec["code"] in seen:
             errors.append(f"{label}: код {spec['code']} в наборе повторяется.")
-        elif spec["code"] in coded or others.get(spec["code"]) == IndicatorKind.CODED:
+        elif spec["code"] in coded or others.get(spec["code"], ("",))[0] == IndicatorKind.CODED:
             errors.append(f"{label}: код {spec['code']} занят показателем из кода портала.")
         elif spec["code"] in others:
-            errors.append(f"{label}: код {spec['code']} уже есть в другом наборе; измените код.")
+            owner = others[spec["code"]][1]
+            where = f"в наборе «{owner}»" if owner else "у показателя вне наборов"
+            errors.append(f"{label}: код {spec['code']} уже есть {where}; измените код.")
         seen.add(spec["code"])
         specs.append(spec)
     if errors:
@@ -194,7 +199,11 @@ def catalog_texts(data: bytes | str, codes: set[str]) -> list[dict]:
     return texts
 
 
-def catalog_load(*, data: bytes | str, user) -> IndicatorCatalog:
+class CatalogExists(DefinitionInvalid):
+    """A catalog with the file's slug is stored already: replacing it must be asked for."""
+
+
+def catalog_load(*, data: bytes | str, user, replace: bool = False) -> IndicatorCatalog:
     """Store a catalog file (a new catalog, or the new version of one with the same slug); all or nothing.
 
     The periods that use its indicators keep their own definitions until they adopt it again.
@@ -206,10 +215,22 @@ def catalog_load(*, data: bytes | str, user) -> IndicatorCatalog:
     meta, specs = catalog_check(data)
     texts = catalog_texts(data, {spec["code"] for spec in specs})
     with transaction.atomic():
+        stored = IndicatorCatalog.objects.select_for_update().filter(slug=meta["slug"]).first()
+        if stored is not None and not replace:
+            raise CatalogExists(
+                [
+                    f"Набор «{stored.title}» ({stored.slug}) уже есть в портале. Чтобы заменить его этим файлом, "
+                    "отметьте «Заменить существующий набор»: его показатели получат определения из файла, а "
+                    "периоды — когда примут набор снова."
+                ]
+            )
         catalog, _ = IndicatorCatalog.objects.update_or_create(
             slug=meta["slug"], defaults={k: meta[k] for k in ("title", "source", "description")}
         )
         for spec in specs:
             store_indicator(spec=spec, catalog=catalog)
+        # A replaced catalog is what its file says: indicators the file no longer lists leave it
+        # (they stay indicators: periods that adopted them keep them).
+        catalog.indicators.exclude(code__in=[spec["code"] for spec in specs]).update(catalog=None)
         extensions.run("catalog_loaded", catalog=catalog, texts=texts)
     return catalog

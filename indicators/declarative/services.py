@@ -10,6 +10,7 @@ a computation, so no page shows values of a definition that is no longer the one
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import localtime
 
 from indicators import engine
 from indicators.catalog import registered_codes
@@ -40,6 +42,29 @@ from monitoring.models.scoping import can_write_region, is_region_wide
 
 class DefinitionRefused(Exception):
     """The definition cannot be stored there (a closed period, a code of the coded catalog)."""
+
+
+class DefinitionStale(DefinitionRefused):
+    """The definition changed since the editor was opened: saving would overwrite someone's edit."""
+
+
+# Latin letters that look like Cyrillic ones: «C.1» and «С.1» must not be two indicators.
+_LOOKALIKES = str.maketrans("aceopxykmtbh", "асеорхукмтвн")
+
+
+def code_key(code: str) -> str:
+    """What a code looks like to a reader: case, Latin look-alikes, separators and leading zeros aside."""
+    parts = re.split(r"[._\-]+", code.casefold().translate(_LOOKALIKES))
+    return ".".join(p.lstrip("0") or "0" for p in parts if p)
+
+
+def _confusable(code: str) -> str | None:
+    """An existing code (coded or declarative) a reader would take ``code`` for, other than itself."""
+    key = code_key(code)
+    for other in registered_codes() | set(Indicator.objects.values_list("code", flat=True)):
+        if other != code and code_key(other) == key:
+            return other
+    return None
 
 
 def require_writer(user) -> None:
@@ -79,18 +104,62 @@ def _indicator_values(spec: dict, order: int) -> dict:
     }
 
 
-def store_indicator(*, spec: dict, catalog: IndicatorCatalog | None) -> Indicator:
-    """Create or update the indicator of a validated definition (its current definition)."""
-    if spec["code"] in registered_codes():
-        raise DefinitionRefused(f"Код {spec['code']} занят показателем из кода портала; выберите другой код.")
-    existing = Indicator.objects.select_for_update().filter(code=spec["code"]).first()
+def _last_edit(indicator: Indicator) -> str:
+    """« (Ирина Савельева, 06.12.2026 12:48)»: who saved the indicator last, and when."""
+    last = indicator.history.order_by("-history_date").select_related("history_user").first()
+    if last is None:
+        return ""
+    who = (last.history_user.get_full_name() or last.history_user.username) if last.history_user else "служба портала"
+    return f" ({who}, {localtime(last.history_date).strftime('%d.%m.%Y %H:%M')})"
+
+
+def store_indicator(
+    *,
+    spec: dict,
+    catalog: IndicatorCatalog | None,
+    create: bool = False,
+    revision: int | None = None,
+    move: bool = False,
+) -> Indicator:
+    """Create or update the indicator of a validated definition (its current definition).
+
+    ``create``: the caller means a new indicator, so an existing code is refused rather
+    than overwritten. ``revision``: the version the editor was opened on; a newer one
+    stored meanwhile refuses the save (DefinitionStale). An indicator stays in its
+    catalog unless ``move`` (a catalog file replacing its own) says otherwise.
+    """
+    code = spec["code"]
+    if code in registered_codes():
+        raise DefinitionRefused(f"Код {code} занят показателем из кода портала; выберите другой код.")
+    similar = _confusable(code)
+    if similar is not None:
+        raise DefinitionRefused(f"Код {code} не отличить на глаз от кода {similar}; выберите другой код.")
+    existing = Indicator.objects.select_for_update().filter(code=code).first()
+    if existing is not None and existing.kind == IndicatorKind.CODED:
+        raise DefinitionRefused(f"Код {code} занят показателем из кода портала; выберите другой код.")
+    if existing is not None and create:
+        where = f" (набор «{existing.catalog.title}»)" if existing.catalog_id else ""
+        raise DefinitionRefused(
+            f"Код {code} уже занят показателем «{existing.title}»{where}: откройте его для правки или выберите "
+            "другой код."
+        )
+    if existing is not None and revision is not None and existing.revision != revision:
+        raise DefinitionStale(
+            f"Показатель {code} изменен после того, как вы его открыли{_last_edit(existing)}. Ваша правка не "
+            "сохранена: скопируйте ее, обновите страницу и внесите снова."
+        )
+    if existing is not None and catalog is not None and existing.catalog_id not in (None, catalog.pk) and not move:
+        raise DefinitionRefused(
+            f"Показатель {code} входит в набор «{existing.catalog.title}»: в другой набор он не переносится."
+        )
     values = _indicator_values(spec, _order(spec, existing))
     if catalog is not None:
         values["catalog"] = catalog
     if existing is None:
-        return Indicator.objects.create(code=spec["code"], **values)
+        return Indicator.objects.create(code=code, revision=1, **values)
     for name, value in values.items():
         setattr(existing, name, value)
+    existing.revision += 1
     existing.save()
     return existing
 
@@ -118,9 +187,19 @@ def _into_period(indicator: Indicator, spec: dict, period: MonitoringPeriod) -> 
 
 
 def definition_save(
-    *, period: MonitoringPeriod, data: dict, user, catalog: IndicatorCatalog | None = None, compute: bool = True
+    *,
+    period: MonitoringPeriod,
+    data: dict,
+    user,
+    catalog: IndicatorCatalog | None = None,
+    compute: bool = True,
+    create: bool = False,
+    revision: int | None = None,
 ) -> PeriodIndicator:
-    """Validate a definition and store it in the open period's edition (a new indicator or a new version)."""
+    """Validate a definition and store it in the open period's edition (a new indicator or a new version).
+
+    Doors that create pass ``create=True``; doors that edit pass the ``revision`` they showed.
+    """
     require_writer(user)
     _open(period)
     spec = validate(data)
@@ -128,7 +207,8 @@ def definition_save(
         existing = Indicator.objects.filter(code=spec["code"]).first()
         if existing is not None and existing.kind == IndicatorKind.CODED:
             raise DefinitionRefused(f"Код {spec['code']} занят показателем из кода портала; выберите другой код.")
-        pi = _into_period(store_indicator(spec=spec, catalog=catalog), spec, period)
+        indicator = store_indicator(spec=spec, catalog=catalog, create=create, revision=revision)
+        pi = _into_period(indicator, spec, period)
         if compute:
             computation_start(period=period, user=user, trigger="definition")
     return pi

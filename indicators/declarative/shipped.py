@@ -55,7 +55,7 @@ def shipped_catalogs_load(*, user=None, directory: Path = SHIPPED_DIR) -> list[S
         if _unchanged(meta, specs):
             out.append(Shipped(meta["slug"], path, False))
             continue
-        catalog_load(data=data, user=user)
+        catalog_load(data=data, user=user, replace=True)
         out.append(Shipped(meta["slug"], path, True))
     return out
 

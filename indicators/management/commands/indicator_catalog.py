@@ -30,6 +30,7 @@ class Command(BaseCommand):
         load = sub.add_parser("load", help="загрузить набор из файла (или все поставляемые: --shipped)")
         load.add_argument("file", nargs="?", help="файл набора (JSON)")
         load.add_argument("--shipped", action="store_true", help="все наборы из fixtures/indicator_catalogs")
+        load.add_argument("--replace", action="store_true", help="заменить набор с тем же обозначением")
         export = sub.add_parser("export", help="выгрузить набор в файл (или в stdout)")
         export.add_argument("slug")
         export.add_argument("-o", "--output", help="файл; без него — stdout")
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Файла {file} нет.")
-        catalog = catalog_load(data=path.read_bytes(), user=None)
+        catalog = catalog_load(data=path.read_bytes(), user=None, replace=options.get("replace", False))
         self.stdout.write(f"{catalog.slug}: загружен, показателей {catalog.indicators.count()}")
 
     def _export(self, *, slug: str, output: str | None, **options):
