@@ -39,6 +39,18 @@ class Context:
     def roster_teachers(self):
         return self.roster().values("teacher_id")
 
+    def teachers_within(self, path: str = "teacher_id") -> Q:
+        """A filter keeping rows whose teacher (``path``, a teacher id path) is on the chunk's roster.
+
+        For the subqueries a definition matches roster rows against (``teacher_id IN (…)``):
+        their rows of teachers outside the chunk could never match, so leaving this out
+        changes no value, but every chunk then read (and sorted) the whole country's rows.
+        Nothing to add when the context covers every municipality.
+        """
+        if self.municipality_ids is None:
+            return Q()
+        return Q(**{f"{path}__in": self.roster_teachers()})
+
     def cached(self, name: str, build: Callable[[], object]):
         """A value several definitions share (a subquery, a map), built once per context."""
         if name not in self._cache:

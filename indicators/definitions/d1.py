@@ -29,11 +29,18 @@ LEVELS = ("оптимальный", "допустимый", "пороговый"
 
 def diagnosed(ctx) -> Q:
     """Roster rows whose teacher has a submitted diagnostic dated in the period."""
-    return Q(teacher_id__in=Diagnostic.objects.in_period(ctx.period).values("teacher_id"))
+    return Q(teacher_id__in=Diagnostic.objects.in_period(ctx.period).filter(ctx.teachers_within()).values("teacher_id"))
 
 
 def latest(ctx):
-    return ctx.cached("latest", lambda: Diagnostic.objects.latest_in_period(ctx.period).values("pk"))
+    """Each teacher's latest diagnostic of the period; on a chunk, of the chunk's rostered teachers only.
+
+    The chunk's values never read another teacher's (every use is matched against the
+    chunk's roster), and picking the latest over the whole country cost each chunk a
+    sort of the country's diagnostics.
+    """
+    teachers = ctx.roster_teachers() if ctx.municipality_ids is not None else None
+    return ctx.cached("latest", lambda: Diagnostic.objects.latest_in_period(ctx.period, teachers=teachers).values("pk"))
 
 
 def runs_ending(ctx):
