@@ -113,13 +113,9 @@ def _teachers_by_provider(ctx):
     # period, so the join neither repeats nor drops anyone.
     rows = (
         Enrollment.objects.filter(
+            ctx.within_schools("teacher__roster_entries__school_id"),
             course__in=runs_ending(ctx),
             teacher__roster_entries__period=ctx.period,
-            **(
-                {"teacher__roster_entries__school__municipality_id__in": ctx.municipality_ids}
-                if ctx.municipality_ids is not None
-                else {}
-            ),
         )
         .values("teacher__roster_entries__school_id", "course__program__provider__name")
         .annotate(num=Count("teacher_id", distinct=True))
@@ -181,13 +177,9 @@ def _results_per_school(ctx) -> dict[tuple[int, str, str, bool], int]:
     def build():
         rows = (
             GroupResult.objects.filter(
+                ctx.within_schools("diagnostic__teacher__roster_entries__school_id"),
                 diagnostic__in=latest(ctx),
                 diagnostic__teacher__roster_entries__period=ctx.period,
-                **(
-                    {"diagnostic__teacher__roster_entries__school__municipality_id__in": ctx.municipality_ids}
-                    if ctx.municipality_ids is not None
-                    else {}
-                ),
             )
             .values("diagnostic__teacher__roster_entries__school_id", "group_code", "level", "is_deficit")
             .annotate(n=Count("pk"))

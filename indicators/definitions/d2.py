@@ -49,7 +49,7 @@ def on_roster(ctx, teacher: str) -> tuple[Q, str]:
     be given in a single ``filter()`` call so both conditions use the same join.
     """
     rel = f"{teacher}__roster_entries"
-    return Q(**{f"{rel}__period": ctx.period}) & ctx.within(f"{rel}__school__municipality_id"), f"{rel}__school_id"
+    return Q(**{f"{rel}__period": ctx.period}) & ctx.within_schools(f"{rel}__school_id"), f"{rel}__school_id"
 
 
 def per_roster_school(ctx, queryset, teacher: str, *, num: Q | None = None, breakdown: str = "") -> list[Contribution]:

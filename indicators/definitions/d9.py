@@ -23,7 +23,7 @@ def staffing(ctx):
     def build():
         rows = (
             StaffingRow.objects.filter(period=ctx.period)
-            .filter(ctx.within("school__municipality_id"))
+            .filter(ctx.within_schools("school_id"))
             .values("school_id")
             .annotate(
                 schedule=Sum("positions_by_schedule"),

@@ -215,6 +215,7 @@ class Workers:
                 cwd=ROOT,
                 env={**os.environ, **env},
                 start_new_session=True,
+                stdout=subprocess.DEVNULL,  # the banner; warnings and errors go to stderr
             )
             for i in range(n)
         ]
