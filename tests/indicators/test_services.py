@@ -10,6 +10,7 @@ from indicators.models import ComputationRun, IndicatorValue, RunStatus
 from monitoring import models
 from monitoring.intake.jobs import import_job_apply, import_job_create
 from monitoring.shared import extensions
+from tests import factories
 from tests.paths import SPEC
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "on_commit_now")]
@@ -65,3 +66,19 @@ def test_a_hand_edit_leaves_a_closed_periods_values_as_computed(world):
     teacher.last_name = "Исправлена"
     teacher.save()
     assert not services.is_stale(world.period)
+
+
+def test_chunks_hold_about_as_many_schools_each(world, settings):
+    """World: m1 has 2 schools, m2 one; two more municipalities with 6 and 1 schools."""
+    m3, m4 = factories.MunicipalityFactory(code="03"), factories.MunicipalityFactory(code="04")
+    for _ in range(6):
+        factories.SchoolFactory(municipality=m3)
+    factories.SchoolFactory(municipality=m4)
+    ids = [world.m1.pk, world.m2.pk, m3.pk, m4.pk]
+    # Two municipalities a chunk on average, so two chunks: of 3 and 7 schools (9 and 1 would be further from 5 each).
+    assert services.municipality_chunks(size=2) == [ids[:2], ids[2:]]
+    assert services.municipality_chunks(size=3) == [ids[:2], ids[2:]]  # still two chunks
+    assert services.municipality_chunks(size=1) == [[pk] for pk in ids]
+    assert services.municipality_chunks(size=4) == [None]  # one step for all
+    settings.INDICATOR_CHUNK_MUNICIPALITIES = 0
+    assert services.municipality_chunks() == [None]
