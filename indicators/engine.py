@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from indicators.catalog import Definition, catalog
@@ -222,10 +222,15 @@ def compute_chunk(
     with transaction.atomic():
         _upsert(rows)
         # Rows this computation no longer produces (a breakdown that vanished, a school
-        # that left the chunk's municipalities) go; fresh ones carry computed_at.
-        IndicatorValue.objects.filter(period=period, indicator_id__in=ids, computed_at__lt=computed_at).filter(
-            Q(level=Level.SCHOOL, school__in=[s[0] for s in schools])
-            | Q(level=Level.MUNICIPALITY, municipality__in=[m[0] for m in municipalities])
+        # that left the chunk's municipalities) go; fresh ones carry computed_at. A school's
+        # rows carry its municipality too: a chunk finds its own through that column's index
+        # rather than reading the period's values of the whole country.
+        IndicatorValue.objects.filter(
+            ctx.within("municipality_id"),
+            period=period,
+            indicator_id__in=ids,
+            computed_at__lt=computed_at,
+            level__in=[Level.SCHOOL, Level.MUNICIPALITY],
         ).delete()
     return len(rows)
 
