@@ -16,12 +16,13 @@ places, empty when den = 0; ``count`` = num; ``flag`` = num (1 or 0).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -34,6 +35,8 @@ from monitoring.shared.bulk import upsert_on_conflict
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 BATCH = 5000
+# PostgreSQL's memory for a query's hashes while indicators are computed (see _hash_memory).
+WORK_MEM = "256MB"
 
 
 def value_of(unit: str, numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
@@ -169,6 +172,29 @@ def _upsert(rows: list[tuple]) -> None:
     )
 
 
+def _hash_memory(compute):
+    """Run ``compute`` with room to hash a subquery's ids on PostgreSQL (its default work_mem is 4 MB).
+
+    A count's ``FILTER (WHERE teacher_id IN (subquery))`` is never made a join: PostgreSQL
+    hashes the subquery's rows when they fit in work_mem, and otherwise scans them again
+    for every roster row. On the national demo (700,000 diagnostics of the period) 1.2's
+    count then ran for minutes without end; hashed it takes 3 s. SET LOCAL: for this
+    transaction only.
+    """
+
+    @functools.wraps(compute)
+    def wrapper(*args, **kwargs):
+        if connection.vendor != "postgresql":
+            return compute(*args, **kwargs)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            return compute(*args, **kwargs)
+
+    return wrapper
+
+
+@_hash_memory
 def compute_chunk(
     *,
     period: MonitoringPeriod,
@@ -235,6 +261,7 @@ def compute_chunk(
     return len(rows)
 
 
+@_hash_memory
 def compute_region(
     *,
     period: MonitoringPeriod,
