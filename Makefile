@@ -56,9 +56,12 @@ e2e: install
 # largest region's package (3,300 schools, 100,000 teachers) and fails at >= 1 GB or > 4x the bare read
 # (`tests/perf/bench_import.py --size region` for the smaller one). bench_hostile needs
 # no service: it refuses small hostile workbooks through the import door (< 10 s, < 600 MB each).
+# bench_indicators also runs the computation through 1 and then 2 Celery workers (Redis DB 14, flushed)
+# in chunks of 10 municipalities, and fails when the chunks cost over 1.15x the one-process floor or
+# 2 workers take over 0.6x the wall time of 1 (meaningless on a machine other work keeps busy).
 bench: install
 	$(PY) tests/perf/bench_import.py --size largest
-	$(PY) tests/perf/bench_indicators.py --size region
+	$(PY) tests/perf/bench_indicators.py --size region --workers 2 --chunk 10
 	$(PY) tests/perf/bench_hostile.py
 
 # Fault drills (tests/faults): Redis stopped, a worker SIGKILLed, PostgreSQL restarted, on private

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db.models import Count, Q, QuerySet
 
 from indicators.models import Level
-from monitoring.models import MonitoringPeriod, RosterEntry
+from monitoring.models import MonitoringPeriod, RosterEntry, School
 
 
 class Context:
@@ -32,12 +32,43 @@ class Context:
             return Q()
         return Q(**{f"{path}__in": self.municipality_ids})
 
+    def school_ids(self) -> list[int] | None:
+        """The chunk's schools (None for all), read once per context."""
+        if self.municipality_ids is None:
+            return None
+        return self.cached(
+            "school_ids",
+            lambda: list(School.objects.filter(municipality_id__in=self.municipality_ids).values_list("pk", flat=True)),
+        )
+
+    def within_schools(self, path: str) -> Q:
+        """A filter keeping rows whose ``path`` (a school id path) is a school of the chunk.
+
+        By the schools' ids rather than through a join to the school's municipality: so
+        the planner reads the chunk's roster rows off the (period, school) index instead
+        of the whole period's roster, hashed against the chunk's schools, in every chunk.
+        """
+        ids = self.school_ids()
+        return Q() if ids is None else Q(**{f"{path}__in": ids})
+
     def roster(self):
         """The period's roster in the chunk (a fresh queryset each call, safe to chain)."""
-        return RosterEntry.objects.filter(period=self.period).filter(self.within("school__municipality_id"))
+        return RosterEntry.objects.filter(period=self.period).filter(self.within_schools("school_id"))
 
     def roster_teachers(self):
         return self.roster().values("teacher_id")
+
+    def teachers_within(self, path: str = "teacher_id") -> Q:
+        """A filter keeping rows whose teacher (``path``, a teacher id path) is on the chunk's roster.
+
+        For the subqueries a definition matches roster rows against (``teacher_id IN (…)``):
+        their rows of teachers outside the chunk could never match, so leaving this out
+        changes no value, but every chunk then read (and sorted) the whole country's rows.
+        Nothing to add when the context covers every municipality.
+        """
+        if self.municipality_ids is None:
+            return Q()
+        return Q(**{f"{path}__in": self.roster_teachers()})
 
     def cached(self, name: str, build: Callable[[], object]):
         """A value several definitions share (a subquery, a map), built once per context."""

@@ -196,7 +196,12 @@ class IndicatorValue(models.Model):
                 violation_error_message="Строка значения должна ссылаться на организацию своего уровня.",
             ),
         ]
-        indexes = [models.Index(fields=["period", "level", "indicator"], name="indicator_value_lookup")]
+        indexes = [
+            models.Index(fields=["period", "level", "indicator"], name="indicator_value_lookup"),
+            # A chunk's rows (school rows carry their municipality too): each step of a run deletes its
+            # stale ones through it, instead of reading the period's values of the whole country.
+            models.Index(fields=["period", "municipality", "indicator"], name="indicator_value_chunk"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.level} {self.org_code} {self.breakdown}: {self.value}"

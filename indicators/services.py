@@ -47,12 +47,33 @@ class ClosedPeriod(Exception):
 
 
 def municipality_chunks(*, size: int | None = None) -> list[list[int] | None]:
-    """Municipality id lists a run fans out over; [None] (one step for all) below the chunking size."""
+    """Municipality id lists a run fans out over; [None] (one step for all) below the chunking size.
+
+    ``size`` municipalities a chunk on average: as many chunks as that makes, cut so that each
+    has about as many schools (a city's chunk would otherwise hold the workers' last step).
+    """
     size = size or getattr(settings, "INDICATOR_CHUNK_MUNICIPALITIES", 0)
-    ids = list(Municipality.objects.order_by("pk").values_list("pk", flat=True))
-    if not size or len(ids) <= size:
+    rows = list(Municipality.objects.order_by("pk").annotate(n=Count("schools")).values_list("pk", "n"))
+    if not size or len(rows) <= size:
         return [None]
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
+    count = -(-len(rows) // size)
+    total = sum(n for _, n in rows)
+    chunks: list[list[int] | None] = []
+    current: list[int] = []
+    schools = 0
+    for i, (pk, n) in enumerate(rows):
+        left = count - len(chunks) - 1  # chunks still to open after the current one
+        if current and left:
+            share = total * (len(chunks) + 1) / count  # the schools the chunks so far should hold
+            # Close the current chunk before this municipality when it would overshoot the share by more
+            # than the chunk falls short of it, or when each municipality left must open its own chunk.
+            if len(rows) - i == left or schools + n - share > share - schools:
+                chunks.append(current)
+                current = []
+        current.append(pk)
+        schools += n
+    chunks.append(current)
+    return chunks
 
 
 def _inputs(period: MonitoringPeriod) -> dict:

@@ -29,11 +29,18 @@ LEVELS = ("оптимальный", "допустимый", "пороговый"
 
 def diagnosed(ctx) -> Q:
     """Roster rows whose teacher has a submitted diagnostic dated in the period."""
-    return Q(teacher_id__in=Diagnostic.objects.in_period(ctx.period).values("teacher_id"))
+    return Q(teacher_id__in=Diagnostic.objects.in_period(ctx.period).filter(ctx.teachers_within()).values("teacher_id"))
 
 
 def latest(ctx):
-    return ctx.cached("latest", lambda: Diagnostic.objects.latest_in_period(ctx.period).values("pk"))
+    """Each teacher's latest diagnostic of the period; on a chunk, of the chunk's rostered teachers only.
+
+    The chunk's values never read another teacher's (every use is matched against the
+    chunk's roster), and picking the latest over the whole country cost each chunk a
+    sort of the country's diagnostics.
+    """
+    teachers = ctx.roster_teachers() if ctx.municipality_ids is not None else None
+    return ctx.cached("latest", lambda: Diagnostic.objects.latest_in_period(ctx.period, teachers=teachers).values("pk"))
 
 
 def runs_ending(ctx):
@@ -106,13 +113,9 @@ def _teachers_by_provider(ctx):
     # period, so the join neither repeats nor drops anyone.
     rows = (
         Enrollment.objects.filter(
+            ctx.within_schools("teacher__roster_entries__school_id"),
             course__in=runs_ending(ctx),
             teacher__roster_entries__period=ctx.period,
-            **(
-                {"teacher__roster_entries__school__municipality_id__in": ctx.municipality_ids}
-                if ctx.municipality_ids is not None
-                else {}
-            ),
         )
         .values("teacher__roster_entries__school_id", "course__program__provider__name")
         .annotate(num=Count("teacher_id", distinct=True))
@@ -174,13 +177,9 @@ def _results_per_school(ctx) -> dict[tuple[int, str, str, bool], int]:
     def build():
         rows = (
             GroupResult.objects.filter(
+                ctx.within_schools("diagnostic__teacher__roster_entries__school_id"),
                 diagnostic__in=latest(ctx),
                 diagnostic__teacher__roster_entries__period=ctx.period,
-                **(
-                    {"diagnostic__teacher__roster_entries__school__municipality_id__in": ctx.municipality_ids}
-                    if ctx.municipality_ids is not None
-                    else {}
-                ),
             )
             .values("diagnostic__teacher__roster_entries__school_id", "group_code", "level", "is_deficit")
             .annotate(n=Count("pk"))

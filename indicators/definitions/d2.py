@@ -49,7 +49,7 @@ def on_roster(ctx, teacher: str) -> tuple[Q, str]:
     be given in a single ``filter()`` call so both conditions use the same join.
     """
     rel = f"{teacher}__roster_entries"
-    return Q(**{f"{rel}__period": ctx.period}) & ctx.within(f"{rel}__school__municipality_id"), f"{rel}__school_id"
+    return Q(**{f"{rel}__period": ctx.period}) & ctx.within_schools(f"{rel}__school_id"), f"{rel}__school_id"
 
 
 def per_roster_school(ctx, queryset, teacher: str, *, num: Q | None = None, breakdown: str = "") -> list[Contribution]:
@@ -70,7 +70,8 @@ def active_routes(ctx):
 
 def with_diagnostic_route(ctx) -> Q:
     """Roster rows counted in 2.1: the teacher has an active route marked "based on diagnostic"."""
-    return Q(teacher_id__in=active_routes(ctx).filter(based_on_diagnostic=True).values("teacher_id"))
+    routes = active_routes(ctx).filter(ctx.teachers_within(), based_on_diagnostic=True)
+    return Q(teacher_id__in=routes.values("teacher_id"))
 
 
 def with_deficits(ctx) -> Q:
@@ -81,6 +82,7 @@ def with_deficits(ctx) -> Q:
 def completed_teachers(ctx, **program) -> Q:
     """Roster rows whose teacher completed a run ending in the period of a program matching ``program``."""
     enrollments = Enrollment.objects.filter(
+        ctx.teachers_within(),
         status=EnrollmentStatus.COMPLETED,
         course__in=runs_ending(ctx),
         **{f"course__program__{k}": v for k, v in program.items()},

@@ -182,7 +182,10 @@ indicator(
 
 def _retrained(ctx) -> Q:
     done = Enrollment.objects.filter(
-        status=EnrollmentStatus.COMPLETED, course__program__kind=ProgramKind.PP, course__end__lte=ctx.period.end
+        ctx.teachers_within(),
+        status=EnrollmentStatus.COMPLETED,
+        course__program__kind=ProgramKind.PP,
+        course__end__lte=ctx.period.end,
     )
     return Q(teacher_id__in=done.values("teacher_id"))
 

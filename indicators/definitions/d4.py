@@ -53,7 +53,7 @@ def digital_scores(ctx) -> list[dict]:
     def build():
         return list(
             DigitalEnvironmentScore.objects.filter(period=ctx.period)
-            .filter(ctx.within("school__municipality_id"))
+            .filter(ctx.within_schools("school_id"))
             .values("school_id", *SCORES)
         )
 

@@ -71,7 +71,8 @@ indicator(
         "Доля педагогов, вовлеченных в экспертную деятельность",
         Unit.PERCENT,
         compute=lambda ctx: roster_share(
-            ctx, Q(teacher_id__in=ExpertRole.objects.filter(period=ctx.period).values("teacher_id"))
+            ctx,
+            Q(teacher_id__in=ExpertRole.objects.filter(ctx.teachers_within(), period=ctx.period).values("teacher_id")),
         ),
         note="Педагоги из списка периода с любой экспертной ролью за период (ЕГЭ, ОГЭ, аттестация, конкурсы, "
         "олимпиады) от всех педагогов списка.",
@@ -80,7 +81,7 @@ indicator(
 
 
 def _expert_in_route(ctx):
-    routes = active_routes(ctx)
+    routes = active_routes(ctx).filter(ctx.teachers_within())
     expert = RouteActivity.objects.filter(kind=ActivityKind.EXPERT, route__in=routes).values("route__teacher_id")
     return roster_share(ctx, Q(teacher_id__in=expert), among=Q(teacher_id__in=routes.values("teacher_id")))
 

@@ -57,7 +57,9 @@ def young(ctx):
 def entries(ctx):
     """Competition entries of the period's data dated within the period."""
     period = ctx.period
-    return CompetitionEntry.objects.filter(period=period, date__gte=period.start, date__lte=period.end)
+    return CompetitionEntry.objects.filter(
+        ctx.teachers_within(), period=period, date__gte=period.start, date__lte=period.end
+    )
 
 
 def competitor(ctx, **filters) -> Q:
@@ -87,7 +89,8 @@ indicator(
 
 
 def _young_in_projects(ctx):
-    participants = SupportProjectParticipant.objects.filter(project__period=ctx.period).values("teacher_id")
+    participants = SupportProjectParticipant.objects.filter(ctx.teachers_within(), project__period=ctx.period)
+    participants = participants.values("teacher_id")
     return share(young(ctx), Q(teacher_id__in=participants))
 
 
@@ -141,7 +144,9 @@ indicator(
 
 def _mentoring(ctx):
     pairs = MentoringPair.objects.filter(program__period=ctx.period)
-    return roster_share(ctx, Q(teacher_id__in=pairs.values("mentor_id")) | Q(teacher_id__in=pairs.values("mentee_id")))
+    mentors = pairs.filter(ctx.teachers_within("mentor_id")).values("mentor_id")
+    mentees = pairs.filter(ctx.teachers_within("mentee_id")).values("mentee_id")
+    return roster_share(ctx, Q(teacher_id__in=mentors) | Q(teacher_id__in=mentees))
 
 
 indicator(

@@ -125,7 +125,8 @@ indicator(
 
 
 def _members(ctx):
-    members = AssociationMember.objects.filter(association__period=ctx.period).values("teacher_id")
+    members = AssociationMember.objects.filter(ctx.teachers_within(), association__period=ctx.period)
+    members = members.values("teacher_id")
     return roster_count(ctx, Q(teacher_id__in=members))
 
 

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, Sum
 from indicators.context import Contribution, per_school, roster_count, roster_share
 from indicators.models import Level, Unit
 from indicators.registry import Definition, indicator
-from monitoring.models import RosterEntry, StaffingRow
+from monitoring.models import StaffingRow
 
 
 def staffing(ctx):
@@ -23,7 +23,7 @@ def staffing(ctx):
     def build():
         rows = (
             StaffingRow.objects.filter(period=ctx.period)
-            .filter(ctx.within("school__municipality_id"))
+            .filter(ctx.within_schools("school_id"))
             .values("school_id")
             .annotate(
                 schedule=Sum("positions_by_schedule"),
@@ -40,7 +40,7 @@ def staffing(ctx):
 
 def _condition(ctx, named: str):
     """The roster rows a named queryset of RosterEntryQuerySet keeps, as a pk subquery."""
-    qs = getattr(RosterEntry.objects.filter(period=ctx.period), named)
+    qs = getattr(ctx.roster(), named)
     kept = qs(period=ctx.period) if named in ("young", "pension_age", "valid_category") else qs()
     return Q(pk__in=kept.values("pk"))
 

@@ -14,6 +14,9 @@ import datetime as dt
 
 import pytest
 
+from deficits.models import Diagnostic
+from indicators.context import Context
+from indicators.definitions.d1 import latest
 from indicators.engine import compute_period
 from indicators.models import IndicatorValue
 from tests import factories
@@ -110,3 +113,16 @@ def test_1_8_levels_at_the_band_edges(world):
     assert value(p, "1.8", "school", "000001", "group=ИКТ;level=допустимый") == (d(2), d(4), d("50.00"))
     assert value(p, "1.8", "school", "000001", "group=ИКТ;level=оптимальный") == (d(1), d(4), d("25.00"))
     assert value(p, "1.7", "school", "000001", "group=ИКТ") == (d(3), d(4), d("75.00"))  # 30 is not a deficit
+
+
+def test_the_latest_diagnostics_of_a_chunk_are_its_rostered_teachers_ones_only(region):
+    """A chunk picks the latest diagnostics among its own teachers' (not the country's), the same ones."""
+    w = region
+    whole = {r["pk"] for r in latest(Context(period=w.period))}
+    m1 = {r["pk"] for r in latest(Context(period=w.period, municipality_ids=[w.m1.pk]))}
+    m2 = {r["pk"] for r in latest(Context(period=w.period, municipality_ids=[w.m2.pk]))}
+    a_october = Diagnostic.objects.get(teacher=w.teacher_a, date=dt.date(2025, 10, 1)).pk
+    b_may = Diagnostic.objects.get(teacher=w.teacher_b).pk
+    assert m1 == {a_october}  # A's latest; B, rostered in m2, is not read
+    assert m2 == {b_may}
+    assert whole == {a_october, b_may}

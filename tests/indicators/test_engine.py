@@ -13,7 +13,8 @@ from indicators import engine, services
 from indicators.catalog import catalog
 from indicators.engine import compute_chunk, compute_period, compute_region, definitions_for, value_of
 from indicators.models import ComputationRun, IndicatorValue, PeriodIndicator, RunStatus, Unit
-from monitoring.models import PeriodStatus
+from monitoring.demo import seed_demo
+from monitoring.models import MonitoringPeriod, Municipality, PeriodStatus
 from tests import factories
 from tests.indicators.helpers import d, value
 
@@ -84,6 +85,26 @@ def test_chunks_by_municipality_give_the_same_values_as_one_pass(world):
     compute_region(period=world.period, definitions=definitions)
     chunked = set(IndicatorValue.objects.values_list("indicator__code", "level", "org_code", "breakdown", "value"))
     assert chunked == whole
+
+
+def test_chunks_of_one_municipality_give_the_one_pass_values_on_the_demo():
+    """Every direction on the small demo (teachers who changed schools, drafts, routes, entries of
+    other years…): each chunk reads only its own teachers' rows and the values stay the same."""
+    seed_demo(size="small", seed=3)
+    period = MonitoringPeriod.objects.current()
+    compute_period(period=period)
+    columns = ("indicator__code", "level", "org_code", "breakdown", "numerator", "denominator", "value")
+    whole = set(IndicatorValue.objects.filter(period=period).values_list(*columns))
+    IndicatorValue.objects.all().delete()
+    definitions = definitions_for(period)
+    chunks = services.municipality_chunks(size=1)
+    assert len(chunks) == Municipality.objects.count() > 1
+    for chunk in chunks:
+        compute_chunk(period=period, definitions=definitions, municipality_ids=chunk)
+    compute_region(period=period, definitions=definitions)
+    chunked = set(IndicatorValue.objects.filter(period=period).values_list(*columns))
+    assert chunked == whole
+    assert any(code == "1.9" and num for code, _, _, _, num, _, _ in whole)  # deficits were counted
 
 
 def _region_of(schools: int, world) -> None:

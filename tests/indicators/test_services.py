@@ -106,3 +106,19 @@ def test_another_periods_edition_leaves_this_ones_values_fresh(world):
     other = factories.PeriodFactory(year=2026)
     definition_save(period=other, data=declared_spec(), user=world.analyst, compute=False)
     assert not services.is_stale(world.period) and services.is_stale(other)
+
+
+def test_chunks_hold_about_as_many_schools_each(world, settings):
+    """World: m1 has 2 schools, m2 one; two more municipalities with 6 and 1 schools."""
+    m3, m4 = factories.MunicipalityFactory(code="03"), factories.MunicipalityFactory(code="04")
+    for _ in range(6):
+        factories.SchoolFactory(municipality=m3)
+    factories.SchoolFactory(municipality=m4)
+    ids = [world.m1.pk, world.m2.pk, m3.pk, m4.pk]
+    # Two municipalities a chunk on average, so two chunks: of 3 and 7 schools (9 and 1 would be further from 5 each).
+    assert services.municipality_chunks(size=2) == [ids[:2], ids[2:]]
+    assert services.municipality_chunks(size=3) == [ids[:2], ids[2:]]  # still two chunks
+    assert services.municipality_chunks(size=1) == [[pk] for pk in ids]
+    assert services.municipality_chunks(size=4) == [None]  # one step for all
+    settings.INDICATOR_CHUNK_MUNICIPALITIES = 0
+    assert services.municipality_chunks() == [None]
