@@ -101,7 +101,12 @@ def condition_q(ctx: Context, population: Population, c: dict) -> Q:
             related = related.filter(where)
         # The key's column can be empty (an activist who is not on the roster): the
         # subquery must not yield NULL, or NOT IN would exclude every row.
-        related = related.filter(**{f"{rel.inner}__isnull": False}).values(rel.inner)
+        related = related.filter(**{f"{rel.inner}__isnull": False})
+        if rel.outer == "teacher_id":
+            # Keyed by teacher: on a chunk only the chunk's rostered teachers can match, so the
+            # subquery reads theirs, not the country's (nothing is added for a whole-region run).
+            related = related.filter(ctx.teachers_within(rel.inner))
+        related = related.values(rel.inner)
         q = Q(**{f"{rel.outer}__in": related})
         return q if c["op"] == "exists" else ~q
     f, prefix, _ = population.field_map()[c["field"]]
@@ -188,22 +193,15 @@ def _label(f: Field | None, value) -> str:
 
 
 def breakdown_keys(spec: dict) -> tuple[str, ...]:
-    """Breakdown keys every org unit gets a row for: a choice's values, a flag's yes and no."""
+    """Breakdown keys every org unit gets a row for: the total, a choice's values, a flag's yes and no."""
     if not spec["breakdown"]:
         return ()
     f, _, _ = POPULATIONS[spec["population"]].field_map()[spec["breakdown"]]
     if f.kind == Kind.BOOL:
-        return (key(**{f.name: YES}), key(**{f.name: NO}))
+        return ("", key(**{f.name: YES}), key(**{f.name: NO}))
     if f.kind == Kind.CHOICE:
-        return tuple(key(**{f.name: value}) for value, _ in f.choices)
-    return ()
-
-
-def _school_municipality(path: str) -> str:
-    """The path to the municipality of the school at ``path`` (``pk`` when the row is the school)."""
-    if path == "pk":
-        return "municipality_id"
-    return path.removesuffix("_id") + "__municipality_id"
+        return ("", *(key(**{f.name: value}) for value, _ in f.choices))
+    return ("",)
 
 
 def _grouped(qs: QuerySet, group: str, level: str, ctx: Context, spec: dict, population: Population):
@@ -214,13 +212,12 @@ def _grouped(qs: QuerySet, group: str, level: str, ctx: Context, spec: dict, pop
     names = [group] + ([column] if column else [])
     has_den = spec["unit"] in (Unit.PERCENT, Unit.AVERAGE)
     for r in qs.values(*names).annotate(**aggregates(ctx, spec, population)).order_by():
-        yield Contribution(
-            level,
-            r[group],
-            _label(f, r[column]) if column else "",
-            _numerator(spec, r["num"]),
-            (r["den"] or 0) if has_den else None,
-        )
+        num, den = _numerator(spec, r["num"]), (r["den"] or 0) if has_den else None
+        yield Contribution(level, r[group], _label(f, r[column]) if column else "", num, den)
+        if column:
+            # The breakdown's values add up to the whole: its total row, which rankings,
+            # findings and the region's figure read, is their sum.
+            yield Contribution(level, r[group], "", num, den)
 
 
 def _region(qs: QuerySet, ctx: Context, spec: dict, population: Population):
@@ -234,13 +231,15 @@ def _region(qs: QuerySet, ctx: Context, spec: dict, population: Population):
     else:
         rows = [qs.aggregate(**aggregates(ctx, spec, population))]
     for r in rows:
-        label = _label(f, r[column]) if column else ""
-        yield Contribution(Level.REGION, None, label, _numerator(spec, r["num"]), (r["den"] or 0) if has_den else None)
+        num, den = _numerator(spec, r["num"]), (r["den"] or 0) if has_den else None
+        yield Contribution(Level.REGION, None, _label(f, r[column]) if column else "", num, den)
+        if column:
+            yield Contribution(Level.REGION, None, "", num, den)
 
 
 def _on_roster(ctx: Context, population: Population) -> tuple[Q, str]:
     rel = f"{population.teacher}__roster_entries"
-    return Q(**{f"{rel}__period": ctx.period}) & ctx.within(f"{rel}__school__municipality_id"), f"{rel}__school_id"
+    return Q(**{f"{rel}__period": ctx.period}) & ctx.within_schools(f"{rel}__school_id"), f"{rel}__school_id"
 
 
 def compute_units(ctx: Context, spec: dict):
@@ -252,9 +251,7 @@ def compute_units(ctx: Context, spec: dict):
         yield from _grouped(rows.filter(on_roster), school, Level.SCHOOL, ctx, spec, population)
         return
     if population.school:
-        placed = rows.filter(**{f"{population.school}__isnull": False}).filter(
-            ctx.within(_school_municipality(population.school))
-        )
+        placed = rows.filter(**{f"{population.school}__isnull": False}).filter(ctx.within_schools(population.school))
         yield from _grouped(placed, population.school, Level.SCHOOL, ctx, spec, population)
     if population.municipality:
         placed = rows.filter(**{f"{population.municipality}__isnull": False})

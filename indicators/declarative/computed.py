@@ -79,7 +79,9 @@ def active(ctx, prefix: str, op: str, value) -> Q:
 
 
 def latest(ctx, prefix: str, op: str, value) -> Q:
-    q = Q(**{f"{prefix}pk__in": Diagnostic.objects.latest_in_period(ctx.period).values("pk")})
+    # On a chunk, the latest among the chunk's rostered teachers only (the same rows for them).
+    teachers = ctx.roster_teachers() if ctx.municipality_ids is not None else None
+    q = Q(**{f"{prefix}pk__in": Diagnostic.objects.latest_in_period(ctx.period, teachers=teachers).values("pk")})
     return q if value else ~q
 
 

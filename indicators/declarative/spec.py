@@ -46,6 +46,11 @@ MAX_DEPTH = 3
 MAX_TEXT = 200
 MAX_LIST = 50
 MAX_NUMBER = Decimal(10) ** 9
+CONDITION_KEYS = {
+    "any": {"any"},
+    "relation": {"relation", "op", "where"},
+    "field": {"field", "op", "value"},
+}
 KEYS = {
     "code",
     "title",
@@ -78,7 +83,8 @@ def _decimal(value, part: str, errors: list[str]) -> str | None:
     try:
         number = Decimal(str(value).replace(",", ".").strip())
     except (InvalidOperation, ValueError):
-        errors.append(f"{part}: «{str(value)[:40]}» — не число.")
+        shown = f"«{str(value)[:40]}»" if isinstance(value, str | int | float) else "значение"
+        errors.append(f"{part}: {shown} — не число.")
         return None
     if not number.is_finite() or abs(number) >= MAX_NUMBER:
         errors.append(f"{part}: число вне допустимых пределов.")
@@ -107,8 +113,14 @@ class _Checker:
             if self.count == MAX_CONDITIONS + 1:
                 self.errors.append(f"Слишком много условий: не больше {MAX_CONDITIONS} в одном показателе.")
             return None
-        if not isinstance(item, dict):
-            self.errors.append(f"{part}: условие должно быть объектом с полем и операцией.")
+        if not isinstance(item, dict) or not item:
+            self.errors.append(f"{part}: условие пустое — выберите поле или связь и операцию.")
+            return None
+        shape = "any" if "any" in item else "relation" if "relation" in item else "field"
+        extra = sorted(str(k)[:30] for k in set(item) - CONDITION_KEYS[shape])
+        if extra:
+            # A key the condition does not use is a mistake (or a probe): named, never ignored.
+            self.errors.append(f"{part}: лишние части условия: {', '.join(extra[:5])}.")
             return None
         if "any" in item:
             if depth >= MAX_DEPTH:
@@ -290,6 +302,24 @@ def validate(data) -> dict:
     higher = data.get("higher_is_better", True)
     if not isinstance(higher, bool):
         errors.append("Направление оценки: «чем больше, тем лучше» — да или нет.")
+        higher = True
+    bounds = {Unit.PERCENT: (0, 100), Unit.FLAG: (0, 1)}.get(unit, (0, None))
+    for name, number in (("Целевое значение", target), ("Порог тревоги", threshold)):
+        if number is None or unit not in Unit.values:
+            continue
+        low, high = bounds
+        if Decimal(number) < low or (high is not None and Decimal(number) > high):
+            span = f"от {low} до {high}" if high is not None else f"не меньше {low}"
+            errors.append(f"{name}: для единицы «{Unit(unit).label}» — {span}.")
+    if target is not None and threshold is not None:
+        if higher and Decimal(threshold) > Decimal(target):
+            errors.append(
+                "Порог тревоги: выше целевого значения, а чем больше, тем лучше — порог должен быть не выше цели."
+            )
+        if not higher and Decimal(threshold) < Decimal(target):
+            errors.append(
+                "Порог тревоги: ниже целевого значения, а чем меньше, тем лучше — порог должен быть не ниже цели."
+            )
     note = data.get("note") or ""
     if not isinstance(note, str) or len(note) > 2000:
         errors.append("Пояснение: текст не длиннее 2000 знаков.")

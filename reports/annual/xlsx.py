@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 
 from indicators.models import Level
-from monitoring.shared.spreadsheets import text_row
+from monitoring.shared.spreadsheets import looks_like_formula, sheet_value, text_row
 from reports.annual.tables import AnnualData
 from reports.models import Finding
 
@@ -36,7 +36,9 @@ def annual_xlsx(data: AnnualData) -> bytes:
     def header(sheet, values):
         cells = []
         for v in values:
-            c = WriteOnlyCell(sheet, value=v)
+            c = WriteOnlyCell(sheet, value=sheet_value(v))
+            if looks_like_formula(c.value):
+                c.data_type = "s"  # a column named after a typed title stays text
             c.font = bold
             cells.append(c)
         sheet.append(cells)
@@ -55,7 +57,7 @@ def annual_xlsx(data: AnnualData) -> bytes:
         title.append(text_row(title, [line]))
     for section in data.sections:
         sheet = new_sheet(f"Направление {section.number}")
-        sheet.append([f"{section.number}. {section.title}"])
+        sheet.append(text_row(sheet, [f"{section.number}. {section.title}"]))
         columns = [c for t in section.tables for c in t.columns]
         if columns:
             titles = ["Муниципалитет"]
@@ -75,12 +77,14 @@ def annual_xlsx(data: AnnualData) -> bytes:
             sheet.append([])
             header(sheet, ["Показатель региона", "Наименование", str(year), str(prev or ""), "изменение"])
             for column, cell in section.region_only:
-                sheet.append([column.code, column.title, _x(cell.value), _x(cell.previous), _x(cell.change)])
+                row = [column.code, column.title, _x(cell.value), _x(cell.previous), _x(cell.change)]
+                sheet.append(text_row(sheet, row))  # titles the institute typed: never formulas
         sheet.append([])
         header(sheet, ["Показатели", "Наименование", "Единица", "Цель", "Порог"])
         for c in columns + [c for c, _ in section.region_only]:
             s = c.setting
-            sheet.append([c.code, c.title, c.unit, _x(s.target if s else None), _x(s.threshold if s else None)])
+            row = [c.code, c.title, c.unit, _x(s.target if s else None), _x(s.threshold if s else None)]
+            sheet.append(text_row(sheet, row))
 
     sheet = new_sheet("Проблемные зоны")
     header(sheet, ["Показатель", "Наименование показателя", "Уровень", "Код", "Организация", "Значение", "Порог"])

@@ -303,10 +303,13 @@ def compiled(**fields):
 
 
 def by_unit(data, defn) -> dict:
-    return {
-        (c.level, c.org_id, c.breakdown): (c.numerator, c.denominator)
-        for c in contributions(defn, Context(period=data.period))
-    }
+    """(level, org id, breakdown) -> (numerator, denominator), contributions summed as the engine sums them."""
+    out: dict = {}
+    for c in contributions(defn, Context(period=data.period)):
+        num, den = out.get((c.level, c.org_id, c.breakdown), (0, None))
+        den = c.denominator if den is None else den + (c.denominator or 0)
+        out[(c.level, c.org_id, c.breakdown)] = (num + c.numerator, den)
+    return out
 
 
 def test_percent_per_school(data):
@@ -338,10 +341,12 @@ def test_breakdown_by_a_flag_gives_yes_and_no(data):
         numerator=[{"field": "part_time", "op": "is", "value": True}],
         breakdown="teacher.young",
     )
-    assert defn.keys == (key(young="да"), key(young="нет"))
+    assert defn.keys == ("", key(young="да"), key(young="нет"))
     rows = by_unit(data, defn)
     assert rows[(Level.SCHOOL, data.school_a.pk, key(young="да"))] == (1, 1)
     assert rows[(Level.SCHOOL, data.school_a.pk, key(young="нет"))] == (0, 1)
+    # The total row is the breakdown's sum: what the ranking, the findings and the region read.
+    assert rows[(Level.SCHOOL, data.school_a.pk, "")] == (1, 2)
 
 
 def test_a_count_with_a_text_breakdown_has_rows_only_where_it_counts(data):
@@ -356,7 +361,10 @@ def test_a_count_with_a_text_breakdown_has_rows_only_where_it_counts(data):
         numerator=[{"field": "kind", "op": "in", "value": ["ЕГЭ"]}],
         breakdown="subject",
     )
-    assert by_unit(data, defn) == {(Level.SCHOOL, data.school_a.pk, key(subject="Физика")): (1, None)}
+    assert by_unit(data, defn) == {
+        (Level.SCHOOL, data.school_a.pk, key(subject="Физика")): (1, None),
+        (Level.SCHOOL, data.school_a.pk, ""): (1, None),
+    }
 
 
 def test_a_flag_numerator_is_presence_at_its_starting_level(data):

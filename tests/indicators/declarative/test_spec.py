@@ -252,3 +252,46 @@ def test_a_code_of_the_coded_catalog_is_refused_at_save():
     with pytest.raises(DefinitionRefused) as refused:
         definition_save(period=period, data=base(code="1.2"), user=None, compute=False)
     assert str(refused.value) == "Код 1.2 занят показателем из кода портала; выберите другой код."
+
+
+# --- after the attack: nothing in a condition is silently ignored; targets make sense ---------------
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"field": "position", "relation": "diagnostics", "op": "exists", "where": []},
+        {"field": "part_time", "op": "is", "value": True, "evil": "x"},
+        {"any": [{"field": "part_time", "op": "is", "value": True}], "field": "pk", "op": "raw"},
+    ],
+)
+def test_a_condition_with_parts_it_does_not_use_is_refused(condition):
+    message = only_error(numerator=[condition])
+    assert message.startswith("Числитель, условие 1: лишние части условия:")
+
+
+def test_an_empty_condition_says_what_is_missing():
+    assert only_error(numerator=[{}]) == "Числитель, условие 1: условие пустое — выберите поле или связь и операцию."
+
+
+def test_an_object_as_a_number_is_not_shown_as_python():
+    assert only_error(target={"a": 1}) == "Целевое значение: значение — не число."
+
+
+@pytest.mark.parametrize(
+    ("changes", "start"),
+    [
+        ({"target": "500"}, "Целевое значение: для единицы «процент» — от 0 до 100."),
+        ({"threshold": "-5"}, "Порог тревоги: для единицы «процент» — от 0 до 100."),
+        ({"unit": "flag", "numerator": [], "target": "2"}, "Целевое значение: для единицы «наличие» — от 0 до 1."),
+        ({"target": "50", "threshold": "90"}, "Порог тревоги: выше целевого значения"),
+        ({"target": "90", "threshold": "50", "higher_is_better": False}, "Порог тревоги: ниже целевого значения"),
+    ],
+)
+def test_targets_and_thresholds_within_the_unit_and_in_order(changes, start):
+    assert only_error(**changes).startswith(start)
+
+
+def test_a_consistent_target_and_threshold_pass():
+    spec = validate(base(target="90", threshold="50"))
+    assert (spec["target"], spec["threshold"]) == ("90", "50")

@@ -7,10 +7,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from indicators.declarative.services import definition_save
+from indicators.models import Indicator
 from indicators.selectors import DIRECTIONS
 from reports.annual import annual_build
 from reports.models import LetterItem, Measure
-from tests.indicators.helpers import DECLARED, DECLARED_TITLE
+from tests.indicators.helpers import DECLARED, DECLARED_TITLE, declared_spec
 from tests.reports.annual.helpers import make_institute
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +83,16 @@ def test_the_xlsx_has_a_declarative_indicators_column_in_its_direction(declared)
     assert m1[head.index(f"{DECLARED} 2025")] == 50
     legend = [r for r in rows if r and r[0] == DECLARED]
     assert legend and legend[0][1] == DECLARED_TITLE
+
+
+def test_a_declarative_title_that_looks_like_a_formula_stays_text(declared):
+    # The institute types its indicators' titles; the attack saved one as =HYPERLINK(…) and the
+    # direction sheet's legend wrote it as a live formula.
+    title = '=HYPERLINK("http://evil.example/","Открыть методичку")'
+    revision = Indicator.objects.get(code=DECLARED).revision
+    definition_save(period=declared.period, data=declared_spec(title=title), user=declared.analyst, revision=revision)
+    make_institute()
+    book = load_workbook(io.BytesIO(annual_build(period=declared.period).xlsx))
+    cells = {c.value: c.data_type for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert cells[title] == "s"
+    assert not [v for v, t in cells.items() if t == "f"]
