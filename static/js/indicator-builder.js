@@ -221,6 +221,34 @@
     return node;
   }
 
+  // A select shows its choice on one line: where the operation is cut (a nested condition on a
+  // phone), its whole text is written under it.
+  var ruler = document.createElement("canvas").getContext("2d");
+  function fitOp(select) {
+    var cell = select.parentNode;
+    var note = cell.querySelector(".builder-op-full");
+    var chosen = select.options[select.selectedIndex];
+    var cut = false;
+    if (chosen && select.clientWidth) {
+      var style = getComputedStyle(select);
+      ruler.font = style.font;
+      var room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      cut = ruler.measureText(chosen.text).width > room;
+    }
+    if (!cut) {
+      if (note) { note.remove(); }
+      return;
+    }
+    if (!note) {
+      note = el("div", { "class": "form-text mt-0 builder-op-full", "aria-hidden": "true" });
+      cell.appendChild(note);
+    }
+    note.textContent = chosen.text;
+  }
+  function fitOps() {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-role=op]"), fitOp);
+  }
+
   function removeButton(node, what) {
     var button = el("button", { type: "button", "class": "btn btn-sm btn-link builder-remove", text: "Удалить " + what });
     button.addEventListener("click", function () {
@@ -422,6 +450,7 @@
     showParts();
     mountTop("numerator", d.numerator);
     mountTop("denominator", d.denominator);
+    fitOps();
   }
 
   // ---- Drafts: kept while the form is sent, offered back after a trip through the login page ----
@@ -464,7 +493,7 @@
     var when = new Date(draft.at);
     var hhmm = ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
     var yes = el("button", { type: "button", "class": "btn btn-sm btn-primary", text: "Восстановить" });
-    var no = el("button", { type: "button", "class": "btn btn-sm btn-outline-secondary", text: "Не нужно" });
+    var no = el("button", { type: "button", "class": "btn btn-sm btn-outline-dark", text: "Не нужно" });
     var box = el("div", { "class": "alert alert-warning d-flex flex-wrap align-items-center gap-2", role: "alert", id: "builder-draft" }, [
       el("span", { "class": "me-auto", text: "Восстановить несохраненное определение от " + hhmm + "?" }), yes, no
     ]);
@@ -512,6 +541,9 @@
   });
   byKey("unit").addEventListener("change", showParts);
   form.addEventListener("change", changed);
+  form.addEventListener("change", fitOps);
+  window.addEventListener("resize", fitOps);
+  fitOps();
   form.addEventListener("input", changed);
   previewButton.addEventListener("click", preview);
   form.addEventListener("submit", function () {

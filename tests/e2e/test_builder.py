@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from tests.e2e import axe
 from tests.e2e.conftest import DESKTOP, PASSWORD, PHONE, ROOT, _server_env
 from tests.e2e.test_journeys import PERIOD, WORKER, YEAR, _menu, expect
 
@@ -180,10 +181,11 @@ def _login_on(page) -> None:
     page.click("button[type=submit]")
 
 
-def _in_another_tab(context, *, login: bool) -> None:
-    """The person logs out (or in again) in another tab of the same browser."""
-    other = context.new_page()
+def _in_another_tab(j, *, login: bool) -> None:
+    """The person logs out (or in again) in another tab of the same browser (each page it loads checked too)."""
+    other = j.context.new_page()
     other.goto("/login/" if login else "/")
+    axe.wait_checked(other, j.axe)
     if login:
         _login_on(other)
         other.wait_for_url(re.compile(r"/$"))
@@ -191,6 +193,7 @@ def _in_another_tab(context, *, login: bool) -> None:
         # The menu may be folded at a phone's width: the logout form is sent as its button would.
         other.evaluate("document.querySelector(\"form[action$='/logout/']\").requestSubmit()")
         other.wait_for_url(re.compile(r"/login/"))
+    axe.wait_checked(other, j.axe)
     other.close()
 
 
@@ -202,21 +205,28 @@ def test_nothing_typed_is_lost_when_the_session_ends(journey):
     _build(page)
     page.get_by_label("Код", exact=True).fill("ВСП.2")
 
-    # The operation is read whole at a phone's width, the longest one included.
+    # The operation is read whole at a phone's width: in its select, or (the longest, in a nested
+    # condition) written out under it.
     end = _condition(page.locator("[data-list=numerator] .builder-condition[data-type=relation]"), 1)
     operation = end.get_by_label("Операция")
-    operation.select_option("within_years_of_reference")
+    operation.select_option("until_period_end")
     text, room = operation.evaluate(OPTION_FITS)
     assert text <= room, (text, room)
+    expect(end.locator(".builder-op-full")).to_have_count(0)
+    operation.select_option("within_years_of_reference")
+    text, room = operation.evaluate(OPTION_FITS)
+    if text > room:
+        expect(end.locator(".builder-op-full")).to_have_text("за N лет до отчетной даты (включительно)")
     operation.select_option("in_period")
+    expect(end.locator(".builder-op-full")).to_have_count(0)
 
     # Logged out meanwhile: the preview says so instead of showing the login page.
-    _in_another_tab(j.context, login=False)
+    _in_another_tab(j, login=False)
     page.get_by_role("button", name="Предварительный расчет").click()
     expect(page.locator("#builder-preview")).to_contain_text("Сессия истекла или вы вышли")
     expect(page.locator("#builder-preview #id_password")).to_have_count(0)
     # Logged in again in another tab: the same page previews (its CSRF token is the new one).
-    _in_another_tab(j.context, login=True)
+    _in_another_tab(j, login=True)
     page.get_by_role("button", name="Предварительный расчет").click()
     expect(page.locator("#preview-value")).to_have_text(re.compile(r" %$"))
 
@@ -230,7 +240,7 @@ def test_nothing_typed_is_lost_when_the_session_ends(journey):
     page.goto(f"/indicators/builder/new/?period={YEAR}")
     _build(page)
     page.get_by_label("Код", exact=True).fill("ВСП.2")
-    _in_another_tab(j.context, login=False)
+    _in_another_tab(j, login=False)
     asked = len(j.asked)
     page.get_by_role("button", name=f"Сохранить в период {YEAR}").click()
     page.wait_for_url(re.compile(r"/login/"))
