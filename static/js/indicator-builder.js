@@ -472,7 +472,8 @@
   function keepDraft() {
     try {
       window.sessionStorage.setItem(draftKey, JSON.stringify({
-        definition: definition(), catalog: form.querySelector("[name=catalog]").value, at: Date.now()
+        definition: definition(), catalog: form.querySelector("[name=catalog]").value,
+        revision: form.querySelector("[name=revision]").value, at: Date.now()
       }));
     } catch (e) { /* storage full or disabled: the save itself still goes */ }
   }
@@ -499,6 +500,9 @@
     ]);
     yes.addEventListener("click", function () {
       restore(draft.definition, draft.catalog);
+      // The draft edits the version it was opened on: a save made meanwhile refuses it (409), never lost.
+      var revision = form.querySelector("[name=revision]");
+      if (revision.value !== "" && draft.revision) { revision.value = draft.revision; }
       box.remove();
       byKey("title").focus();
     });
