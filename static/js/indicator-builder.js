@@ -1,6 +1,9 @@
 // The indicator builder: conditions picked from lists (the vocabulary the page gives as JSON),
 // the whole form written as the definition's JSON into one hidden field, and the preview.
 // Nothing here decides what is valid: the server validates and names the wrong part.
+// Nothing typed is lost: leaving with unsaved changes asks first (as static/js/letter-editor.js does);
+// a preview after the session ended says so instead of showing the login page; the definition is kept
+// in sessionStorage while the form is sent, and offered back if the save went through the login page.
 (function () {
   "use strict";
   var form = document.getElementById("indicator-builder");
@@ -218,6 +221,34 @@
     return node;
   }
 
+  // A select shows its choice on one line: where the operation is cut (a nested condition on a
+  // phone), its whole text is written under it.
+  var ruler = document.createElement("canvas").getContext("2d");
+  function fitOp(select) {
+    var cell = select.parentNode;
+    var note = cell.querySelector(".builder-op-full");
+    var chosen = select.options[select.selectedIndex];
+    var cut = false;
+    if (chosen && select.clientWidth) {
+      var style = getComputedStyle(select);
+      ruler.font = style.font;
+      var room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      cut = ruler.measureText(chosen.text).width > room;
+    }
+    if (!cut) {
+      if (note) { note.remove(); }
+      return;
+    }
+    if (!note) {
+      note = el("div", { "class": "form-text mt-0 builder-op-full", "aria-hidden": "true" });
+      cell.appendChild(note);
+    }
+    note.textContent = chosen.text;
+  }
+  function fitOps() {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-role=op]"), fitOp);
+  }
+
   function removeButton(node, what) {
     var button = el("button", { type: "button", "class": "btn btn-sm btn-link builder-remove", text: "Удалить " + what });
     button.addEventListener("click", function () {
@@ -333,6 +364,15 @@
     };
   }
 
+  // ---- Session: the CSRF token, a lost session ----
+  var SESSION_ENDED = "Сессия истекла или вы вышли: войдите в портал в другой вкладке и нажмите " +
+    "«Предварительный расчет» снова — определение на этой странице не потеряно.";
+  // Logging in again (in another tab) rotates the CSRF token: the cookie holds the current one.
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : form.querySelector("[name=csrfmiddlewaretoken]").value;
+  }
+
   // ---- Preview ----
   function preview(event) {
     live = true;
@@ -345,7 +385,7 @@
     }
     var body = new FormData();
     body.append("definition", JSON.stringify(definition()));
-    body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+    body.append("csrfmiddlewaretoken", csrfToken());
     if (pending) {
       again = true;
       return;
@@ -354,10 +394,18 @@
     previewBox.setAttribute("aria-busy", "true");
     fetch(previewButton.getAttribute("data-url"), { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) {
-        if (response.status === 403) { throw new Error("Предварительный расчет доступен сотрудникам института."); }
+        // Logged out (or the session expired): the request was redirected to the login page.
+        if (response.redirected || response.status === 401 || response.status === 403) {
+          throw new Error(SESSION_ENDED);
+        }
+        if (!response.ok && response.status !== 422) { throw new Error("Расчет не выполнен: повторите."); }
         return response.text();
       })
-      .then(function (html) { previewBox.innerHTML = html; })
+      .then(function (html) {
+        // The preview is a fragment: a whole page (a login form) is never embedded.
+        if (/<html[\s>]|name=["']?password/i.test(html)) { throw new Error(SESSION_ENDED); }
+        previewBox.innerHTML = html;
+      })
       .catch(function (error) {
         previewBox.textContent = "";
         previewBox.appendChild(el("p", { "class": "alert alert-danger", role: "alert", text: error.message || "Расчет не выполнен: повторите." }));
@@ -377,6 +425,94 @@
     timer = setTimeout(preview, 900);
   }
 
+  // ---- A definition put back into the form (a kept draft) ----
+  function restore(d, catalogSlug) {
+    var set = function (k, v) { if (v != null && !byKey(k).readOnly) { byKey(k).value = v; } };
+    set("code", d.code);
+    set("title", d.title);
+    set("direction", d.direction);
+    set("unit", d.unit);
+    set("target", d.target);
+    set("threshold", d.threshold);
+    set("note", d.note);
+    byKey("higher_is_better").checked = d.higher_is_better !== false;
+    if (d.population && population(d.population)) { byKey("population").value = d.population; }
+    ["start", "measure", "breakdown"].forEach(function (k) {
+      byKey(k).setAttribute("data-value", d[k] || "");
+      byKey(k).textContent = "";  // refilled from data-value
+    });
+    fillStarts();
+    fillMeasureAndBreakdown();
+    var catalogSelect = form.querySelector("[name=catalog]");
+    if (catalogSlug != null && catalogSelect.querySelector("option[value='" + catalogSlug + "']")) {
+      catalogSelect.value = catalogSlug;
+    }
+    showParts();
+    mountTop("numerator", d.numerator);
+    mountTop("denominator", d.denominator);
+    fitOps();
+  }
+
+  // ---- Drafts: kept while the form is sent, offered back after a trip through the login page ----
+  var DRAFT_PREFIX = "indicator-builder:";
+  var draftKey = DRAFT_PREFIX + location.pathname;
+  function state() {
+    return JSON.stringify(definition()) + "|" + form.querySelector("[name=catalog]").value;
+  }
+  function readDraft(key) {
+    try {
+      return JSON.parse(window.sessionStorage.getItem(key) || "null");
+    } catch (e) {
+      return null;  // storage disabled or a garbled entry: nothing to offer
+    }
+  }
+  function dropDraft(key) {
+    try { window.sessionStorage.removeItem(key); } catch (e) { /* storage disabled */ }
+  }
+  function keepDraft() {
+    try {
+      window.sessionStorage.setItem(draftKey, JSON.stringify({
+        definition: definition(), catalog: form.querySelector("[name=catalog]").value,
+        revision: form.querySelector("[name=revision]").value, at: Date.now()
+      }));
+    } catch (e) { /* storage full or disabled: the save itself still goes */ }
+  }
+  function dropSavedDrafts() {
+    // The page after a save says so: the drafts of this indicator (its edit page, the «new» page) are stored.
+    var code = byKey("code").value.trim();
+    var keys = [];
+    try {
+      for (var i = 0; i < window.sessionStorage.length; i += 1) { keys.push(window.sessionStorage.key(i)); }
+    } catch (e) { return; }
+    keys.forEach(function (key) {
+      if (key.indexOf(DRAFT_PREFIX) !== 0) { return; }
+      var draft = readDraft(key);
+      if (key === draftKey || !draft || !draft.definition || draft.definition.code === code) { dropDraft(key); }
+    });
+  }
+  function offerDraft(draft) {
+    var when = new Date(draft.at);
+    var hhmm = ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
+    var yes = el("button", { type: "button", "class": "btn btn-sm btn-primary", text: "Восстановить" });
+    var no = el("button", { type: "button", "class": "btn btn-sm btn-outline-dark", text: "Не нужно" });
+    var box = el("div", { "class": "alert alert-warning d-flex flex-wrap align-items-center gap-2", role: "alert", id: "builder-draft" }, [
+      el("span", { "class": "me-auto", text: "Восстановить несохраненное определение от " + hhmm + "?" }), yes, no
+    ]);
+    yes.addEventListener("click", function () {
+      restore(draft.definition, draft.catalog);
+      // The draft edits the version it was opened on: a save made meanwhile refuses it (409), never lost.
+      var revision = form.querySelector("[name=revision]");
+      if (revision.value !== "" && draft.revision) { revision.value = draft.revision; }
+      box.remove();
+      byKey("title").focus();
+    });
+    no.addEventListener("click", function () {
+      dropDraft(draftKey);
+      box.remove();
+    });
+    form.parentNode.insertBefore(box, form);
+  }
+
   // ---- Wiring ----
   fillPopulations();
   fillStarts();
@@ -384,6 +520,21 @@
   showParts();
   mountTop("numerator", initial.numerator);
   mountTop("denominator", initial.denominator);
+
+  var savedState = form.hasAttribute("data-unsaved") ? null : state();
+  var submitting = false;
+  if (document.querySelector(".alert-success")) {
+    dropSavedDrafts();
+  } else {
+    var draft = readDraft(draftKey);
+    if (draft && draft.definition && typeof draft.at === "number") {
+      if (JSON.stringify(draft.definition) + "|" + draft.catalog === state()) {
+        dropDraft(draftKey);  // the form shows it already (a refused save came back with it)
+      } else {
+        offerDraft(draft);
+      }
+    }
+  }
 
   byKey("population").addEventListener("change", function () {
     // The fields of another population mean other things: its conditions start empty.
@@ -394,9 +545,25 @@
   });
   byKey("unit").addEventListener("change", showParts);
   form.addEventListener("change", changed);
+  form.addEventListener("change", fitOps);
+  window.addEventListener("resize", fitOps);
+  fitOps();
   form.addEventListener("input", changed);
   previewButton.addEventListener("click", preview);
   form.addEventListener("submit", function () {
+    submitting = true;
     hidden.value = JSON.stringify(definition());
+    form.querySelector("[name=csrfmiddlewaretoken]").value = csrfToken();
+    keepDraft();
   });
+  // Leaving with changes not saved asks first; sending the form never does.
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting || state() === savedState) {
+      return;
+    }
+    event.preventDefault();
+    event.returnValue = "";  // older Chromium asks only when returnValue is set
+  });
+  // Back from a page that refused the post (bfcache): the form may be sent again.
+  window.addEventListener("pageshow", function () { submitting = false; });
 })();

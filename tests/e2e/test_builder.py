@@ -16,7 +16,8 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, ROOT, _server_env
+from tests.e2e import axe
+from tests.e2e.conftest import DESKTOP, PASSWORD, PHONE, ROOT, _server_env
 from tests.e2e.test_journeys import PERIOD, WORKER, YEAR, _menu, expect
 
 pytestmark = pytest.mark.e2e
@@ -115,7 +116,7 @@ def test_analyst_builds_previews_and_saves_an_indicator(journey, sql, tmp_path):
     # The preview: a value, numerator and denominator, the cost.
     page.get_by_role("button", name="Предварительный расчет").click()
     value = page.locator("#preview-value")
-    expect(value).to_have_text(re.compile(r"^\d+(,\d)? %$"))
+    expect(value).to_have_text(re.compile(r"^\d+(,\d{1,2})? %$"))
     assert int(page.locator("#preview-queries").inner_text()) > 0
     j.shot("preview")
     shown = value.inner_text()
@@ -140,8 +141,8 @@ def test_analyst_builds_previews_and_saves_an_indicator(journey, sql, tmp_path):
     region = [float(x) for x in got["region"]]
     assert region[:2] == [numerator, denominator]
     assert round(region[2], 1) == round(100 * numerator / denominator, 1)
-    # The preview showed the same share (one decimal, a comma, as the pages write numbers).
-    assert float(shown.removesuffix(" %").replace(",", ".")) == round(100 * numerator / denominator, 1)
+    # The preview showed the same share (two decimals, a comma, as the dashboards print percentages).
+    assert float(shown.removesuffix(" %").replace(",", ".")) == round(100 * numerator / denominator, 2)
 
     # The builder lists it; its page is the form pre-filled, with its history.
     page.goto(f"/indicators/builder/?period={YEAR}")
@@ -160,3 +161,105 @@ def test_analyst_builds_previews_and_saves_an_indicator(journey, sql, tmp_path):
     # The panel is below the form on a phone: the button brought it into view.
     expect(phone.page.locator("#preview-value")).to_be_in_viewport()
     phone.shot("preview")
+
+
+# The selected option's text against the room its select gives it (what a person sees cut or whole).
+OPTION_FITS = """select => {
+  const style = getComputedStyle(select);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = style.font;
+  const text = context.measureText(select.options[select.selectedIndex].text).width;
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return [Math.ceil(text), Math.floor(room)];
+}"""
+DRAFTS = "() => Object.keys(sessionStorage).filter(k => k.startsWith('indicator-builder:')).length"
+
+
+def _login_on(page) -> None:
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def _in_another_tab(j, *, login: bool) -> None:
+    """The person logs out (or in again) in another tab of the same browser (each page it loads checked too)."""
+    other = j.context.new_page()
+    other.goto("/login/" if login else "/")
+    axe.wait_checked(other, j.axe)
+    if login:
+        _login_on(other)
+        other.wait_for_url(re.compile(r"/$"))
+    else:
+        # The menu may be folded at a phone's width: the logout form is sent as its button would.
+        other.evaluate("document.querySelector(\"form[action$='/logout/']\").requestSubmit()")
+        other.wait_for_url(re.compile(r"/login/"))
+    axe.wait_checked(other, j.axe)
+    other.close()
+
+
+def test_nothing_typed_is_lost_when_the_session_ends(journey):
+    j = journey("builder-session-390", PHONE)
+    page = j.page
+    j.login("analyst")
+    page.goto(f"/indicators/builder/new/?period={YEAR}")
+    _build(page)
+    page.get_by_label("Код", exact=True).fill("ВСП.2")
+
+    # The operation is read whole at a phone's width: in its select, or (the longest, in a nested
+    # condition) written out under it.
+    end = _condition(page.locator("[data-list=numerator] .builder-condition[data-type=relation]"), 1)
+    operation = end.get_by_label("Операция")
+    operation.select_option("until_period_end")
+    text, room = operation.evaluate(OPTION_FITS)
+    assert text <= room, (text, room)
+    expect(end.locator(".builder-op-full")).to_have_count(0)
+    operation.select_option("within_years_of_reference")
+    text, room = operation.evaluate(OPTION_FITS)
+    if text > room:
+        expect(end.locator(".builder-op-full")).to_have_text("за N лет до отчетной даты (включительно)")
+    operation.select_option("in_period")
+    expect(end.locator(".builder-op-full")).to_have_count(0)
+
+    # Logged out meanwhile: the preview says so instead of showing the login page.
+    _in_another_tab(j, login=False)
+    page.get_by_role("button", name="Предварительный расчет").click()
+    expect(page.locator("#builder-preview")).to_contain_text("Сессия истекла или вы вышли")
+    expect(page.locator("#builder-preview #id_password")).to_have_count(0)
+    # Logged in again in another tab: the same page previews (its CSRF token is the new one).
+    _in_another_tab(j, login=True)
+    page.get_by_role("button", name="Предварительный расчет").click()
+    expect(page.locator("#preview-value")).to_have_text(re.compile(r" %$"))
+
+    # Leaving with changes not saved asks first.
+    asked = len(j.asked)
+    page.goto("/")
+    assert len(j.asked) == asked + 1, j.asked
+    page.go_back()
+
+    # Sent while logged out: the save goes through the login page and the definition is offered back.
+    page.goto(f"/indicators/builder/new/?period={YEAR}")
+    _build(page)
+    page.get_by_label("Код", exact=True).fill("ВСП.2")
+    _in_another_tab(j, login=False)
+    asked = len(j.asked)
+    page.get_by_role("button", name=f"Сохранить в период {YEAR}").click()
+    page.wait_for_url(re.compile(r"/login/"))
+    assert len(j.asked) == asked, "sending the form asked before leaving"
+    _login_on(page)
+    page.wait_for_url(re.compile(r"/indicators/builder/new/"))
+    offer = page.locator("#builder-draft")
+    expect(offer).to_contain_text(re.compile(r"Восстановить несохраненное определение от \d\d:\d\d\?"))
+    expect(page.get_by_label("Наименование")).to_have_value("")
+    j.shot("draft")
+    offer.get_by_role("button", name="Восстановить").click()
+    expect(page.get_by_label("Наименование")).to_have_value(TITLE)
+    expect(page.get_by_label("Код", exact=True)).to_have_value("ВСП.2")
+    relation = page.locator("[data-list=numerator] .builder-condition[data-type=relation]")
+    expect(_condition(relation, 2).get_by_label("Поле")).to_have_value("program.topic")
+    page.get_by_role("button", name=f"Сохранить в период {YEAR}").click()
+    expect(page.get_by_role("alert").filter(has_text="Показатель ВСП.2 сохранен")).to_be_visible()
+    # Saved: the kept draft is gone, and the saved page leaves without asking.
+    assert page.evaluate(DRAFTS) == 0
+    asked = len(j.asked)
+    page.goto(f"/indicators/builder/?period={YEAR}")
+    assert len(j.asked) == asked

@@ -31,8 +31,8 @@ def zhirnovsk(**change) -> dict:
     return data
 
 
-def load(data: dict):
-    return catalog_load(data=json.dumps(data, ensure_ascii=False), user=None)
+def load(data: dict, *, replace: bool = False):
+    return catalog_load(data=json.dumps(data, ensure_ascii=False), user=None, replace=replace)
 
 
 def test_texts_join_the_library_once_and_after_the_shipped_ones():
@@ -43,7 +43,7 @@ def test_texts_join_the_library_once_and_after_the_shipped_ones():
     # The shipped library was loaded first (it loads only into an empty table).
     assert RecommendationText.objects.filter(indicator__isnull=True).exists()
     total = RecommendationText.objects.count()
-    load(zhirnovsk())
+    load(zhirnovsk(), replace=True)
     assert (of_catalog.count(), RecommendationText.objects.count()) == (count, total)
     text = of_catalog.get(indicator__code="Ж.11", kind="conclusion")
     assert text.direction == 3 and text.addressee == "" and text.text.startswith(UPBRINGING)
@@ -63,7 +63,7 @@ def test_a_new_text_of_a_reloaded_file_is_added_and_an_institute_edit_kept():
     data["texts"].append(
         {"kind": "recommendation", "indicator": "Ж.4", "addressee": "municipal", "text": "Провести анализ вакансий."}
     )
-    load(data)
+    load(data, replace=True)
     texts = RecommendationText.objects.filter(indicator__catalog=catalog, indicator__code="Ж.4")
     # The file's conclusion comes back beside the edited one (they differ); the new recommendation arrives.
     assert sorted(texts.values_list("kind", "text")) == sorted(

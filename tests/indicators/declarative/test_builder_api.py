@@ -72,10 +72,15 @@ def test_save_list_get_update_and_remove(trained):
     assert [row["code"] for row in listed["results"]] == ["Ж.5"]
     assert client.get(LIST + "Ж.5/").json()["title"] == UPBRINGING["title"]
 
-    updated = client.put(LIST + "Ж.5/", {"definition": _definition(title="Другое наименование")}, format="json")
+    revision = created.json()["revision"]
+    assert client.get(LIST + "Ж.5/").json()["revision"] == revision
+    changed = {"definition": _definition(title="Другое наименование"), "revision": revision}
+    updated = client.put(LIST + "Ж.5/", changed, format="json")
     assert updated.status_code == 200, updated.content
+    assert updated.json()["revision"] == revision + 1
     assert Indicator.objects.get(code="Ж.5").title == "Другое наименование"
-    _error(client.put(LIST + "Ж.5/", {"definition": _definition(code="Ж.6")}, format="json"), 400)
+    renamed = {"definition": _definition(code="Ж.6"), "revision": revision + 1}
+    _error(client.put(LIST + "Ж.5/", renamed, format="json"), 400)
 
     assert client.delete(LIST + "Ж.5/").status_code == 204
     assert not PeriodIndicator.objects.filter(indicator__code="Ж.5").exists()
@@ -127,3 +132,77 @@ def test_import_adopt_and_export_round_trip(trained):
     assert body["errors"]["file"] == ["Показатель 1 (Ж.7): Наименование: укажите наименование показателя."]
     assert not Indicator.objects.filter(code="Ж.7").exists()
     assert IndicatorCatalog.objects.count() == 1
+
+
+def test_creating_an_existing_code_is_a_conflict_and_changes_nothing(trained):
+    client = session_client(trained.analyst)
+    assert client.post(LIST, {"definition": _definition()}, format="json").status_code == 201
+    body = _error(client.post(LIST, {"definition": _definition(title="Чужое")}, format="json"), 409)
+    assert "Код Ж.5 уже занят показателем" in body["detail"]
+    indicator = Indicator.objects.get(code="Ж.5")
+    assert indicator.title == UPBRINGING["title"] and indicator.revision == 1
+
+
+def test_an_edit_of_an_older_revision_is_a_conflict(trained):
+    # Two tabs (or two people) open revision 1; the first save wins, the second is refused.
+    client = session_client(trained.analyst)
+    revision = client.post(LIST, {"definition": _definition()}, format="json").json()["revision"]
+    first = {"definition": _definition(title="Первая правка"), "revision": revision}
+    assert client.put(LIST + "Ж.5/", first, format="json").status_code == 200
+    second = {"definition": _definition(title="Вторая правка"), "revision": revision}
+    body = _error(client.put(LIST + "Ж.5/", second, format="json"), 409)
+    assert "изменен после того, как вы его открыли" in body["detail"]
+    indicator = Indicator.objects.get(code="Ж.5")
+    assert (indicator.title, indicator.revision) == ("Первая правка", revision + 1)
+    assert PeriodIndicator.objects.get(indicator=indicator).spec["title"] == "Первая правка"
+
+
+def test_an_edit_without_its_revision_is_refused(trained):
+    client = session_client(trained.analyst)
+    client.post(LIST, {"definition": _definition()}, format="json")
+    body = _error(client.put(LIST + "Ж.5/", {"definition": _definition(title="Без версии")}, format="json"), 400)
+    assert body["errors"]["revision"] == [
+        "Передайте версию определения (revision), которую вы правили: без нее правка не сохраняется."
+    ]
+    assert Indicator.objects.get(code="Ж.5").title == UPBRINGING["title"]
+
+
+@pytest.mark.parametrize("code", ["ж.5", "Ж.05", "Ж_5", "Ж-5"])
+def test_a_code_that_looks_like_an_existing_one_is_refused(trained, code):
+    client = session_client(trained.analyst)
+    client.post(LIST, {"definition": _definition()}, format="json")
+    body = _error(client.post(LIST, {"definition": _definition(code=code)}, format="json"), 409)
+    assert body["detail"] == f"Код {code} не отличить на глаз от кода Ж.5; выберите другой код."
+    assert list(Indicator.objects.filter(kind="declarative").values_list("code", flat=True)) == ["Ж.5"]
+
+
+def test_an_indicator_does_not_move_to_another_catalog(trained):
+    IndicatorCatalog.objects.create(slug="a", title="Набор А")
+    IndicatorCatalog.objects.create(slug="b", title="Набор Б")
+    client = session_client(trained.analyst)
+    revision = client.post(LIST, {"definition": _definition(), "catalog": "a"}, format="json").json()["revision"]
+    moved = {"definition": _definition(), "catalog": "b", "revision": revision}
+    body = _error(client.put(LIST + "Ж.5/", moved, format="json"), 409)
+    assert body["detail"] == "Показатель Ж.5 входит в набор «Набор А»: в другой набор он не переносится."
+    indicator = Indicator.objects.get(code="Ж.5")
+    assert (indicator.catalog.slug, indicator.revision) == ("a", revision)
+
+
+def test_importing_a_known_slug_needs_replace(trained):
+    client = session_client(trained.analyst)
+    upload = SimpleUploadedFile("набор.json", _file(), content_type="application/json")
+    assert client.post(CATALOGS + "import/", {"file": upload}, format="multipart").status_code == 201
+    payload = json.loads(_file(title="Новое наименование"))
+    payload["indicators"] = [_definition(code="Ж.6", title="Новый показатель")]
+    again = SimpleUploadedFile("набор.json", json.dumps(payload).encode(), content_type="application/json")
+    body = _error(client.post(CATALOGS + "import/", {"file": again}, format="multipart"), 400)
+    assert "уже есть в портале" in body["errors"]["file"][0]
+    assert list(IndicatorCatalog.objects.get(slug="vospitanie").indicators.values_list("code", flat=True)) == ["Ж.5"]
+    assert not Indicator.objects.filter(code="Ж.6").exists()
+
+    again.seek(0)
+    replaced = client.post(CATALOGS + "import/", {"file": again, "replace": "true"}, format="multipart")
+    assert replaced.status_code == 201, replaced.content
+    assert replaced.json()["indicators"] == ["Ж.6"]
+    # Ж.5 is no longer in the file: it leaves the catalog but stays an indicator.
+    assert Indicator.objects.get(code="Ж.5").catalog is None

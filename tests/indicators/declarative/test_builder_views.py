@@ -41,6 +41,11 @@ def _post(client, url, data, **extra):
     return client.post(url, {"definition": json.dumps(data, ensure_ascii=False), **extra})
 
 
+def _revision(response) -> int:
+    """The revision the edit form carries (what its save sends back)."""
+    return int(re.search(r'<input type="hidden" name="revision" value="(\d+)">', response.content.decode())[1])
+
+
 def _initial(response) -> dict:
     """The definition the page gives its script (what the form shows)."""
     html = response.content.decode()
@@ -91,7 +96,7 @@ def test_the_preview_shows_the_value_the_ranking_and_the_cost(trained):
     response = _post(_client(trained.analyst), PREVIEW, _definition())
     html = response.content.decode()
     assert response.status_code == 200, html
-    assert re.search(r'id="preview-value">33,3 %<', html), html
+    assert re.search(r'id="preview-value">33,33 %<', html), html
     assert re.search(r'id="preview-numerator">1<', html)
     assert re.search(r'id="preview-denominator">3<', html)
     queries = int(re.search(r'id="preview-queries">(\d+)<', html)[1])
@@ -156,7 +161,8 @@ def test_save_edit_history_and_remove(trained):
     assert "Ж.5" in client.get(INDEX).content.decode()
 
     changed = _definition(title="Доля педагогов, обученных воспитанию", threshold="40")
-    assert _post(client, response["Location"], changed).status_code == 302
+    assert _revision(edit) == 1
+    assert _post(client, response["Location"], changed, revision=1).status_code == 302
     pi.refresh_from_db()
     assert pi.indicator.title == "Доля педагогов, обученных воспитанию" and pi.threshold == 40
     history = client.get(response["Location"]).content.decode()
@@ -172,7 +178,7 @@ def test_save_edit_history_and_remove(trained):
     ) in table
 
     # The code of an indicator being edited does not change.
-    renamed = _post(client, response["Location"], _definition(code="Ж.6"))
+    renamed = _post(client, response["Location"], _definition(code="Ж.6"), revision=2)
     assert renamed.status_code == 400 and "не меняется" in renamed.content.decode()
 
     removed = client.post("/indicators/builder/edit/Ж.5/remove/?period=2025")
@@ -262,3 +268,96 @@ def test_a_catalog_chosen_on_the_form_holds_the_saved_indicator(trained):
     assert '<option value="moi" selected>' in edit
     # Saving with an empty choice would leave it in its catalog: the form does not offer one.
     assert "без набора" not in edit
+
+
+def test_new_with_an_existing_code_is_refused_and_changes_nothing(trained):
+    client = _client(trained.analyst)
+    assert _post(client, NEW, _definition(), catalog="").status_code == 302
+    again = _post(client, NEW, _definition(title="Чужое наименование"), catalog="")
+    assert again.status_code == 400
+    html = again.content.decode()
+    assert "Код Ж.5 уже занят показателем «Доля педагогов, повысивших квалификацию по вопросам воспитания»" in html
+    assert _initial(again)["title"] == "Чужое наименование"
+    indicator = Indicator.objects.get(code="Ж.5")
+    assert (indicator.title, indicator.revision) == (UPBRINGING["title"], 1)
+
+
+def test_a_second_tab_saving_an_older_revision_is_refused_with_everything_typed_kept(trained):
+    client = _client(trained.analyst)
+    url = _post(client, NEW, _definition(), catalog="")["Location"]
+    first_tab, second_tab = client.get(url), client.get(url)
+    assert _revision(first_tab) == _revision(second_tab) == 1
+    assert _post(client, url, _definition(title="Правка первой вкладки"), revision=1).status_code == 302
+    typed = _definition(title="Правка второй вкладки", target="90")
+    refused = _post(client, url, typed, revision=_revision(second_tab))
+    assert refused.status_code == 409
+    assert "изменен после того, как вы его открыли" in refused.content.decode()
+    assert _initial(refused) == typed
+    # The page stays stale (the revision it was opened on) until it is reloaded.
+    assert _revision(refused) == 1
+    pi = PeriodIndicator.objects.get(period=trained.period, indicator__code="Ж.5")
+    assert (pi.indicator.title, pi.indicator.revision, pi.spec["title"]) == (
+        "Правка первой вкладки",
+        2,
+        "Правка первой вкладки",
+    )
+    assert _revision(client.get(url)) == 2
+
+
+@pytest.mark.parametrize("revision", [None, "", "два"])
+def test_an_edit_without_a_readable_revision_is_refused_as_stale(trained, revision):
+    client = _client(trained.analyst)
+    url = _post(client, NEW, _definition(), catalog="")["Location"]
+    extra = {} if revision is None else {"revision": revision}
+    assert _post(client, url, _definition(title="Без версии"), **extra).status_code == 409
+    assert Indicator.objects.get(code="Ж.5").title == UPBRINGING["title"]
+
+
+@pytest.mark.parametrize(
+    ("existing", "code"), [("Ж.5", "ж.5"), ("C.1", "С.1"), ("С.1", "c.1"), ("Ж.12", "Ж.012"), ("Ж.12", "Ж_12")]
+)
+def test_a_code_that_looks_like_an_existing_one_is_refused(trained, existing, code):
+    client = _client(trained.analyst)
+    assert _post(client, NEW, _definition(code=existing), catalog="").status_code == 302
+    response = _post(client, NEW, _definition(code=code), catalog="")
+    assert response.status_code == 400
+    assert f"Код {code} не отличить на глаз от кода {existing}; выберите другой код." in response.content.decode()
+    assert list(Indicator.objects.filter(kind="declarative").values_list("code", flat=True)) == [existing]
+
+
+def test_an_indicator_does_not_move_to_another_catalog(trained):
+    IndicatorCatalog.objects.create(slug="a", title="Набор А")
+    IndicatorCatalog.objects.create(slug="b", title="Набор Б")
+    client = _client(trained.analyst)
+    url = _post(client, NEW, _definition(), catalog="a")["Location"]
+    response = _post(client, url, _definition(title="В другой набор"), catalog="b", revision=1)
+    assert response.status_code == 400
+    assert "Показатель Ж.5 входит в набор «Набор А»: в другой набор он не переносится." in response.content.decode()
+    indicator = Indicator.objects.get(code="Ж.5")
+    assert (indicator.catalog.slug, indicator.title, indicator.revision) == ("a", UPBRINGING["title"], 1)
+
+
+def test_importing_a_known_slug_needs_the_replace_box(trained):
+    client = _client(trained.analyst)
+    first = SimpleUploadedFile("набор.json", _catalog_file(), content_type="application/json")
+    assert client.post(IMPORT, {"file": first}).status_code == 302
+    assert 'name="replace"' in client.get(INDEX).content.decode()
+    payload = json.loads(_catalog_file())
+    payload["catalog"]["title"] = "Воспитание, версия 2"
+    payload["indicators"] = [_definition(code="Ж.6", title="Новый показатель")]
+    data = json.dumps(payload, ensure_ascii=False).encode()
+
+    refused = client.post(IMPORT, {"file": SimpleUploadedFile("набор.json", data)})
+    assert refused.status_code == 400
+    assert "Набор «Воспитание» (vospitanie) уже есть в портале." in refused.content.decode()
+    catalog = IndicatorCatalog.objects.get(slug="vospitanie")
+    assert catalog.title == "Воспитание" and list(catalog.indicators.values_list("code", flat=True)) == ["Ж.5"]
+    assert not Indicator.objects.filter(code="Ж.6").exists()
+
+    replaced = client.post(IMPORT, {"file": SimpleUploadedFile("набор.json", data), "replace": "on"})
+    assert replaced.status_code == 302
+    catalog.refresh_from_db()
+    assert catalog.title == "Воспитание, версия 2"
+    assert list(catalog.indicators.values_list("code", flat=True)) == ["Ж.6"]
+    # The indicator the file no longer lists leaves the catalog (and stays an indicator).
+    assert Indicator.objects.get(code="Ж.5").catalog is None

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from indicators.declarative.shipped import SHIPPED_DIR
-from indicators.models import IndicatorCatalog, IndicatorValue, PeriodIndicator
+from indicators.models import Indicator, IndicatorCatalog, IndicatorValue, PeriodIndicator
 from monitoring.models import PeriodStatus
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,17 @@ def test_refusals_are_command_errors(tmp_path, world):
         run("adopt", "smolensk-2020", "--year", "2031")
     with pytest.raises(CommandError, match="Укажите файл"):
         run("load")
+
+
+def test_load_a_known_catalog_only_with_replace(tmp_path):
+    run("load", str(SMOLENSK))
+    data = json.loads(SMOLENSK.read_text(encoding="utf-8"))
+    data["indicators"] = data["indicators"][:2]
+    data["texts"] = [t for t in data.get("texts", []) if t["indicator"] in {"С.1", "С.2"}]
+    smaller = tmp_path / "smaller.json"
+    smaller.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"Набор .* \(smolensk-2020\) уже есть в портале"):
+        run("load", str(smaller))
+    assert IndicatorCatalog.objects.get(slug="smolensk-2020").indicators.count() == 3
+    assert "smolensk-2020: загружен, показателей 2" in run("load", str(smaller), "--replace")
+    assert Indicator.objects.get(code="С.3").catalog is None
