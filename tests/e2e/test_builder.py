@@ -216,7 +216,7 @@ def test_nothing_typed_is_lost_when_the_session_ends(journey):
     operation.select_option("within_years_of_reference")
     text, room = operation.evaluate(OPTION_FITS)
     if text > room:
-        expect(end.locator(".builder-op-full")).to_have_text("за N лет до отчетной даты (включительно)")
+        expect(end.locator(".builder-op-full")).to_have_text("за N лет до отчетной даты")
     operation.select_option("in_period")
     expect(end.locator(".builder-op-full")).to_have_count(0)
 
