@@ -389,6 +389,18 @@ WRITE_DOORS = {
     "api-route-activity-detail": "removes an activity (DELETE)",
     "api-route-activity-mark": "marks an activity",
     "api-computation-run-list": "starts the computation",
+    # The institute's own indicators: only institute staff define them; everyone else is refused.
+    "indicator-builder-new": "defines an indicator",
+    "indicator-builder-edit": "changes an indicator's definition",
+    "indicator-builder-remove": "takes an indicator out of the period",
+    "indicator-builder-adopt": "adopts a catalog into the period",
+    "indicator-builder-import": "loads a catalog file",
+    "indicator-builder-preview": "computes a definition unsaved (writes nothing)",
+    "api-declarative-list": "defines an indicator",
+    "api-declarative-detail": "changes or removes an indicator",
+    "api-declarative-preview": "computes a definition unsaved (writes nothing)",
+    "api-indicator-catalog-import": "loads a catalog file",
+    "api-indicator-catalog-adopt": "adopts a catalog into the period",
 }
 
 

@@ -334,7 +334,7 @@ def test_a_closed_period_keeps_its_declarative_definition_and_values(client, dec
     MonitoringPeriod.objects.filter(pk=declared.period.pk).update(status=PeriodStatus.CLOSED)
     later = factories.PeriodFactory(year=2026)
     factories.RosterEntryFactory(period=later, teacher=declared.teacher_b, school=declared.school_b)
-    declare(declared, period=later, title="Доля педагогов с диагностикой", threshold="90", direction=2)
+    declare(declared, period=later, title="Доля педагогов с диагностикой", threshold="90", target="95", direction=2)
     client.force_login(declared.analyst)
     old = client.get(reverse("indicator-detail", args=[DECLARED]), {"period": 2025})
     assert old.context["definition"].title == DECLARED_TITLE and old.context["definition"].direction == 1
