@@ -230,7 +230,11 @@ class CatalogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     ordering = ("title",)
     filter_backends: list = []
 
-    @extend_schema(responses={(200, "application/json"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="Файл набора показателей")
+        }
+    )
     def export(self, request, slug: str):
         return catalog_file(self.get_object())
 
