@@ -127,38 +127,13 @@ def _save(request, period, *, pi: PeriodIndicator | None):
                 create=pi is None,
                 revision=revision,
             )
-    except DefinitionInvalid as exc:
+    except (DefinitionInvalid, services.DefinitionRefused) as exc:
+        # A stale edit is a conflict (409); every other refusal is the definition's (400). Either way
+        # the form comes back with everything typed and the revision it was sent with.
+        errors = exc.errors if isinstance(exc, DefinitionInvalid) else [str(exc)]
+        code = 409 if isinstance(exc, services.DefinitionStale) else 400
         return _form(
-            request,
-            period,
-            definition=data,
-            errors=exc.errors,
-            pi=pi,
-            catalog=catalog_slug,
-            status=400,
-            revision=revision,
-        )
-    except services.DefinitionStale as exc:
-        return _form(
-            request,
-            period,
-            definition=data,
-            errors=[str(exc)],
-            pi=pi,
-            catalog=catalog_slug,
-            status=409,
-            revision=revision,
-        )
-    except services.DefinitionRefused as exc:
-        return _form(
-            request,
-            period,
-            definition=data,
-            errors=[str(exc)],
-            pi=pi,
-            catalog=catalog_slug,
-            status=400,
-            revision=revision,
+            request, period, definition=data, errors=errors, pi=pi, catalog=catalog_slug, status=code, revision=revision
         )
     message = f"Показатель {saved.indicator.code} сохранен в периоде {period.year}; расчет показателей запущен."
     messages.success(request, message)

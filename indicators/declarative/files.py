@@ -28,7 +28,7 @@ from django.db import transaction
 
 from indicators.catalog import registered_codes
 from indicators.declarative.services import require_writer, store_indicator
-from indicators.declarative.spec import DefinitionInvalid, validate
+from indicators.declarative.spec import KEYS, DefinitionInvalid, validate
 from indicators.models import Indicator, IndicatorCatalog, IndicatorKind
 from monitoring.shared import extensions
 
@@ -40,22 +40,7 @@ MAX_TEXTS = 2000
 MAX_TEXT_LENGTH = 5000
 TEXT_KINDS = ("conclusion", "recommendation")
 SLUG = re.compile(r"^[-\w]{1,50}$")
-SPEC_KEYS = (
-    "code",
-    "title",
-    "direction",
-    "unit",
-    "population",
-    "start",
-    "numerator",
-    "denominator",
-    "measure",
-    "breakdown",
-    "target",
-    "threshold",
-    "higher_is_better",
-    "note",
-)
+SPEC_KEYS = KEYS  # a file holds every part of a definition, in spec order
 
 
 def catalog_dump(catalog: IndicatorCatalog) -> dict:

@@ -51,7 +51,8 @@ CONDITION_KEYS = {
     "relation": {"relation", "op", "where"},
     "field": {"field", "op", "value"},
 }
-KEYS = {
+# The parts of a definition, in the order files write them.
+KEYS = (
     "code",
     "title",
     "direction",
@@ -66,7 +67,7 @@ KEYS = {
     "threshold",
     "higher_is_better",
     "note",
-}
+)
 
 
 class DefinitionInvalid(Exception):
@@ -239,7 +240,7 @@ def validate(data) -> dict:
     if not isinstance(data, dict):
         raise DefinitionInvalid(["Определение показателя должно быть объектом."])
     errors: list[str] = []
-    unknown = sorted(set(data) - KEYS)
+    unknown = sorted(set(data) - set(KEYS))
     if unknown:
         errors.append(f"Неизвестные части определения: {', '.join(str(k)[:30] for k in unknown[:5])}.")
     code = data.get("code")
