@@ -7,14 +7,13 @@ rows against what the table holds and counts them (``WriteResult``); ``insert_ro
 unique key. On PostgreSQL with psycopg2 new rows go through ``COPY … FROM STDIN`` and
 changed ones through ``UPDATE … FROM (VALUES …)`` (execute_values); elsewhere (SQLite, the
 embedded default) through bulk_create and bulk_update. A big COPY may check its table's
-foreign keys in one statement instead of row by row, but only inside
-``allow_foreign_key_swap()``, which a caller that will commit (an applied import) sets.
+foreign keys and build its plain indexes once instead of row by row (``bulk_load``), but
+only inside ``allow_foreign_key_swap()``, which a caller that will commit (an applied
+import) sets.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 import hashlib
 import itertools
@@ -24,12 +23,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db import OperationalError, ProgrammingError, connections, router, transaction
+from django.db import connections, router
 from django.db import models as djm
 from django.db.models.fields import AutoFieldMixin
 
 from monitoring.models.history import bulk_delete
+from monitoring.shared.bulk_load import loaded_in_bulk
 from monitoring.shared.bulk_update import BATCH, psycopg2_in_use, update_rows
 
 # Stored rows fetched at a time while they are compared with the rows given (upsert).
@@ -54,28 +53,6 @@ class WriteResult:
 
     def counts(self) -> dict[str, int]:
         return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
-
-
-# True while a write that will commit runs (an applied import, not its dry run): only then
-# may a big COPY swap its table's foreign-key checks for one validation
-# (_foreign_keys_checked_once). A dry run (every upload's preview) rolls back, so its
-# deferred checks never run and cost nothing; other writers never lock tables that way.
-_SWAP_ALLOWED = contextvars.ContextVar("bulk_foreign_key_swap_allowed", default=False)
-
-
-def foreign_key_swap_allowed() -> bool:
-    """Whether the current code runs inside ``allow_foreign_key_swap()`` (a write that will commit)."""
-    return _SWAP_ALLOWED.get()
-
-
-@contextlib.contextmanager
-def allow_foreign_key_swap(on: bool = True) -> Iterator[None]:
-    """Mark the code inside as a write that will commit (``on=False``: one that rolls back)."""
-    token = _SWAP_ALLOWED.set(on)
-    try:
-        yield
-    finally:
-        _SWAP_ALLOWED.reset(token)
 
 
 def upsert(
@@ -303,7 +280,7 @@ def _copy(connection, model: type[djm.Model], fields: list[str], columns: list[S
     if plan is None:
         return False
     sql, targets, defaults = plan
-    with _foreign_keys_checked_once(connection, model, count), connection.cursor() as cursor:
+    with loaded_in_bulk(connection, model, count), connection.cursor() as cursor:
         _copy_expert(connection, cursor, sql, _copy_chunks(targets, columns, defaults, count))
     return True
 
@@ -360,86 +337,6 @@ def upsert_on_conflict(
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
         cursor.execute(f"DROP TABLE {staged}")
-
-
-# A COPY of at least this many rows has its table's foreign keys checked in one query
-# (see _foreign_keys_checked_once). Below it the row-by-row checks cost little (about
-# 3 microseconds a row here) and are not worth an exclusive lock on the table.
-BULK_FK_ROWS = 10_000
-# How long the ALTER TABLE may wait for its locks before the COPY goes the usual way.
-DDL_LOCK_TIMEOUT = "1s"
-# SQLSTATEs of a DDL statement that could not take its lock in time (lock_not_available),
-# was chosen as a deadlock's victim (deadlock_detected, e.g. against another import), met a
-# table with queued trigger events (object_in_use) or ran as a role that does not own the
-# table (insufficient_privilege; a deployment may migrate as one role and serve as
-# another): the COPY then goes the usual way.
-_DDL_REFUSED = {"55P03", "40P01", "55006", "42501"}
-
-
-@contextlib.contextmanager
-def _foreign_keys_checked_once(connection, model: type[djm.Model], count: int) -> Iterator[None]:
-    """Around a big COPY: the table's foreign keys dropped, then re-added (and so validated) at once.
-
-    PostgreSQL checks a foreign key row by row, with one index probe and row lock per new
-    row, queued to the commit (Django makes every FK DEFERRABLE INITIALLY DEFERRED). For the
-    region package that was 550 000 checks and 1.7 s of its commit. ``ADD CONSTRAINT``
-    checks the whole table in one anti-join instead, the way PostgreSQL's manual advises
-    for bulk loads ("Populating a Database": remove foreign key constraints). Everything
-    happens inside the import's transaction, so the table never commits without its
-    constraints: a violation fails the ``ADD CONSTRAINT`` and with it the whole import.
-
-    The price is locks: dropping a key takes the table *and the table it references*
-    (periods, schools, teachers…) exclusively until the commit, so pages reading them wait
-    for the rest of the import (some 3 s of a region's first import). Hence only:
-    in a write that will commit (allow_foreign_key_swap(); an import's dry run rolls back
-    and never pays for its checks), with settings.IMPORT_BULK_FOREIGN_KEYS on, for at least
-    BULK_FK_ROWS new rows that are a quarter or more of what the table holds (re-adding
-    validates every stored row too; a re-upload or a school's upload never comes here), and
-    only if the locks come within DDL_LOCK_TIMEOUT, since pages queue behind a waiting
-    ``ALTER TABLE``. Otherwise, and off PostgreSQL, the keys check row by row as always.
-    """
-    if (
-        connection.vendor != "postgresql"
-        or count < BULK_FK_ROWS
-        or not connection.in_atomic_block
-        or not foreign_key_swap_allowed()
-        or not settings.IMPORT_BULK_FOREIGN_KEYS
-    ):
-        yield
-        return
-    table, quote = model._meta.db_table, connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.conname, pg_get_constraintdef(c.oid), t.reltuples FROM pg_class t "
-            "JOIN pg_constraint c ON c.conrelid = t.oid AND c.contype = 'f' WHERE t.oid = %s::regclass",
-            [quote(table)],
-        )
-        keys = cursor.fetchall()
-        # reltuples is an estimate from the last VACUUM/ANALYZE, -1 before the first.
-        if not keys or count * 4 < keys[0][2]:
-            keys = []
-        else:
-            # Dropping a key touches the referenced table too, which refuses while checks
-            # queued by earlier sheets wait on it: run every queued check now (each was due
-            # at the commit anyway; a violation raises here as it would have there).
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            try:
-                with transaction.atomic(using=connection.alias):
-                    cursor.execute("SET LOCAL lock_timeout = %s", [DDL_LOCK_TIMEOUT])
-                    for name, _, _ in keys:
-                        cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-                    cursor.execute("SET LOCAL lock_timeout = DEFAULT")
-            except (OperationalError, ProgrammingError) as error:
-                if getattr(error.__cause__, "pgcode", None) not in _DDL_REFUSED:
-                    raise
-                keys = []  # the savepoint undid the drops: the keys check row by row as before
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    yield
-    # Not in a finally: after a failed COPY the transaction is aborted and rolls back whole,
-    # the dropped keys with it.
-    with connection.cursor() as cursor:
-        for name, definition, _ in keys:
-            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
 
 
 class _Chunks:

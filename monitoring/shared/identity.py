@@ -24,15 +24,17 @@ _BLANKS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
 PLAIN_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_./]*")
 
 # Upper-case letters of other scripts drawn like Latin ones, and Latin letters drawn like digits.
+_LATIN_LOOK_ALIKES = {
+    **dict(zip("АВЕКМНОРСТУХЅІЈ", "ABEKMHOPCTYXSIJ", strict=True)),  # Cyrillic
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹ", "ABEZHIKMNOPTYXC", strict=True)),  # Greek
+    **dict(zip("ᎪᏴᎬᎻᏆᎫᏦᏞᎷᏢᏚᎢᏙᏔᏃ", "ABEHIJKLMPSTVWZ", strict=True)),  # Cherokee
+    **dict(zip("ⲀⲂⲆⲈⲎⲒⲔⲘⲚⲞⲢⲤⲦⲬ", "ABAEHIKMNOPCTX", strict=True)),  # Coptic
+    **dict(zip("ᴀʙᴄᴅᴇɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "ABCDEGHIJKLMNOPRSTUVWYZ", strict=True)),  # small capitals
+}
+_DIGIT_LOOK_ALIKES = dict(zip("OQDILBSZG", "000118526", strict=True))  # Latin letters drawn like digits
+# One pass: a Cyrillic «О» among digits is a zero too, as the Latin «O» it looks like.
 _CODE_LOOK_ALIKES = str.maketrans(
-    {
-        **dict(zip("АВЕКМНОРСТУХЅІЈ", "ABEKMHOPCTYXSIJ", strict=True)),  # Cyrillic
-        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹ", "ABEZHIKMNOPTYXC", strict=True)),  # Greek
-        **dict(zip("ᎪᏴᎬᎻᏆᎫᏦᏞᎷᏢᏚᎢᏙᏔᏃ", "ABEHIJKLMPSTVWZ", strict=True)),  # Cherokee
-        **dict(zip("ⲀⲂⲆⲈⲎⲒⲔⲘⲚⲞⲢⲤⲦⲬ", "ABAEHIKMNOPCTX", strict=True)),  # Coptic
-        **dict(zip("ᴀʙᴄᴅᴇɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "ABCDEGHIJKLMNOPRSTUVWYZ", strict=True)),  # small capitals
-        **dict(zip("OQDILBSZG", "000118526", strict=True)),  # Latin letters drawn like digits
-    }
+    {**{k: _DIGIT_LOOK_ALIKES.get(v, v) for k, v in _LATIN_LOOK_ALIKES.items()}, **_DIGIT_LOOK_ALIKES}
 )
 _SEPARATORS = re.compile(r"[\s\-_.,/\\]+")
 _DIGIT_RUNS = re.compile(r"[0-9]+")
@@ -72,9 +74,13 @@ def visible(text: str, *, blanks: str = "") -> str:
 
 def fold_code(code: str) -> str:
     """A code as the eye reads it: «Т-00О0148», «t0000148» and «T00000148» all read «T148»."""
-    text = _SEPARATORS.sub("", visible(code).upper().translate(_CODE_LOOK_ALIKES))
-    # Digits of other scripts (Arabic-Indic, Devanagari…) are the same digits to the eye.
-    text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() else ch for ch in text)
+    # Printable ASCII (nearly every code) is its own NFKC form and holds nothing invisible:
+    # a region's first package folds 100,000 codes.
+    plain = code.isascii() and code.isprintable()
+    text = _SEPARATORS.sub("", (code if plain else visible(code)).upper().translate(_CODE_LOOK_ALIKES))
+    if not text.isascii():
+        # Digits of other scripts (Arabic-Indic, Devanagari…) are the same digits to the eye.
+        text = "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() else ch for ch in text)
     return _DIGIT_RUNS.sub(lambda m: m[0].lstrip("0") or "0", text)
 
 
@@ -86,10 +92,13 @@ def fold_name(name: str) -> str:
 def name_keys(name: str) -> set[str]:
     """The folds under which two ФИО are one: an invisible character dropped inside a word or read as a space
     between words, and (for words run together) the letters alone."""
-    seen = visible(name)
-    keys = {_words(seen), "".join(seen.casefold().translate(_NAME_LOOK_ALIKES).split()).replace("-", "")}
-    if _invisible().search(unicodedata.normalize("NFKC", name)):
-        keys.add(_words(visible(name, blanks=" ")))
+    normal = unicodedata.normalize("NFKC", name)
+    seen = _invisible().sub("", normal)  # visible(name), its NFKC form kept for the test below
+    folded = seen.casefold().translate(_NAME_LOOK_ALIKES)  # what _words(seen) folds, done once for both keys
+    words = " ".join(sorted(word for word in _NAME_SEPARATORS.split(folded) if word))
+    keys = {words, "".join(folded.split()).replace("-", "")}
+    if seen != normal:  # an invisible character was dropped: it may have stood between two words
+        keys.add(_words(_invisible().sub(" ", normal)))
     return keys
 
 

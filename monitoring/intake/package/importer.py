@@ -36,7 +36,7 @@ from monitoring.intake.package.preview import sheet_preview
 from monitoring.intake.package.registry import Problem, Row, SheetResult
 from monitoring.intake.package.safety import PackageFileError
 from monitoring.models import MonitoringPeriod
-from monitoring.shared.bulk import allow_foreign_key_swap
+from monitoring.shared.bulk_load import allow_foreign_key_swap
 from monitoring.shared.periods import period_lock_open
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from monitoring import models as m
-from monitoring.shared import bulk
+from monitoring.shared import bulk, bulk_load
 from monitoring.shared.bulk import JsonText, insert_columns, upsert
 from tests import factories
 
@@ -362,9 +362,9 @@ def test_insert_columns_copies_with_keys_from_the_sequence(w):
 @pytest.fixture
 def big_copy(monkeypatch):
     """Three rows count as a big COPY, written as an applying import writes them."""
-    from monitoring.shared.bulk import allow_foreign_key_swap
+    from monitoring.shared.bulk_load import allow_foreign_key_swap
 
-    monkeypatch.setattr(bulk, "BULK_FK_ROWS", 2)
+    monkeypatch.setattr(bulk_load, "BULK_FK_ROWS", 2)
     with allow_foreign_key_swap():
         yield
 
@@ -401,6 +401,40 @@ def test_a_big_copy_checks_its_foreign_keys_in_one_statement_and_keeps_them(w, b
     assert_roster_stored(w, roster_rows(w))
 
 
+def _plain_indexes(table: str) -> set[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisunique",
+            [table],
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.postgresql
+def test_a_big_copy_builds_its_plain_indexes_once_and_keeps_them(w, big_copy):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    indexes = _plain_indexes("monitoring_rosterentry")
+    # period, school, teacher and (period, school): the unique ones stay in place throughout.
+    assert len(indexes) == 4, indexes
+    with CaptureQueriesContext(connection) as queries:
+        result = roster_upsert(w, roster_rows(w))
+    sql = [q["sql"] for q in queries.captured_queries]
+    dropped = [s for s in sql if s.startswith("DROP INDEX")]
+    created = [s for s in sql if s.startswith("CREATE INDEX")]
+    assert len(dropped) == len(created) == 4, sql
+    # Built after the rows are in: every CREATE INDEX follows the COPY.
+    copy_at = next(i for i, s in enumerate(sql) if s.startswith('COPY "monitoring_rosterentry"'))
+    assert all(sql.index(s) > copy_at for s in created), sql
+    assert counts(result) == (3, 0, 0, 0)
+    assert _plain_indexes("monitoring_rosterentry") == indexes  # same names, same definitions
+    assert_roster_stored(w, roster_rows(w))
+
+
 @pytest.mark.postgresql
 def test_a_big_copy_with_a_missing_reference_is_refused(w, big_copy):
     from django.db import IntegrityError, transaction
@@ -420,7 +454,7 @@ def test_a_big_copy_into_a_busy_table_checks_row_by_row(w, big_copy, monkeypatch
     from django.db import IntegrityError, connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr(bulk, "DDL_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(bulk_load, "DDL_LOCK_TIMEOUT", "200ms")
     keys = _foreign_keys("monitoring_rosterentry")
     # Another session reading the table: ALTER TABLE would wait for it, so the COPY goes
     # the usual way after DDL_LOCK_TIMEOUT instead of making the import (and every page
@@ -432,7 +466,7 @@ def test_a_big_copy_into_a_busy_table_checks_row_by_row(w, big_copy, monkeypatch
             result = roster_upsert(w, roster_rows(w))
         sql = [q["sql"] for q in queries.captured_queries]
         assert any(s.startswith('ALTER TABLE "monitoring_rosterentry" DROP CONSTRAINT') for s in sql), sql
-        assert not any("ADD CONSTRAINT" in s for s in sql), sql
+        assert not any("ADD CONSTRAINT" in s or s.startswith("CREATE INDEX") for s in sql), sql
         assert counts(result) == (3, 0, 0, 0)
         assert _foreign_keys("monitoring_rosterentry") == keys
         assert_roster_stored(w, roster_rows(w))
@@ -481,7 +515,7 @@ def test_only_an_applied_import_swaps_the_checks(monkeypatch, settings, dry_run,
 
     # A dry run (every upload's preview) rolls back and never runs its deferred checks, so it
     # must not lock the referenced tables for nothing; the setting lets a deployment refuse it.
-    monkeypatch.setattr(bulk, "BULK_FK_ROWS", 50)  # the sample's 80 teachers count as a big COPY
+    monkeypatch.setattr(bulk_load, "BULK_FK_ROWS", 50)  # the sample's 80 teachers count as a big COPY
     settings.IMPORT_BULK_FOREIGN_KEYS = enabled
     period = period_create(year=2025)
     with CaptureQueriesContext(connection) as queries:
