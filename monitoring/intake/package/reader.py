@@ -16,6 +16,7 @@ import csv
 import io
 import os
 import struct
+import threading
 import unicodedata
 import zipfile
 import zlib
@@ -154,7 +155,12 @@ def _iter_workbook(
         while not exhausted:
             check_next()
     workbook = _open_workbook(source, name)
-    with workbook, ThreadPoolExecutor(max_workers=1, thread_name_prefix="calamine") as pool:
+    # An .xlsx from a file on disk is parsed by two threads, each with its own handle on the
+    # file (a calamine workbook serves one parse at a time): the second largest sheet and
+    # the small ones are parsed, sent and turned into rows while the largest still parses.
+    threads = 2 if package_format is PackageFormat.XLSX and isinstance(source, (str, os.PathLike)) else 1
+    handles = _Handles(workbook, lambda: _open_workbook(source, name))
+    with workbook, handles, ThreadPoolExecutor(max_workers=threads, thread_name_prefix="calamine") as pool:
         # Chart, dialog and macro sheets hold no cells.
         worksheets = [m for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
         waiting = dict(enumerate(worksheets))
@@ -164,7 +170,7 @@ def _iter_workbook(
         def submit_checked() -> None:
             for position, metadata in list(waiting.items()):
                 if exhausted or _sheet_name(metadata.name) in checked:
-                    parsing[pool.submit(workbook.get_sheet_by_name, metadata.name)] = (position, metadata)
+                    parsing[pool.submit(handles.sheet, metadata.name)] = (position, metadata)
                     del waiting[position]
 
         def rows_of(future) -> tuple[int, RawSheet]:
@@ -199,6 +205,37 @@ def _iter_workbook(
                 done = [next(as_completed(parsing))]
             for future in done:
                 yield rows_of(future)
+
+
+class _Handles:
+    """One open workbook per parsing thread: the first thread takes ``workbook``, the others open their own."""
+
+    def __init__(self, workbook: python_calamine.CalamineWorkbook, open_another: Callable[[], Any]):
+        self._free = [workbook]
+        self._opened: list[python_calamine.CalamineWorkbook] = []
+        self._open_another = open_another
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def sheet(self, sheet_name: str) -> python_calamine.CalamineSheet:
+        book = getattr(self._local, "book", None)
+        if book is None:
+            with self._lock:
+                book = self._free.pop() if self._free else None
+            if book is None:
+                book = self._open_another()
+                with self._lock:
+                    self._opened.append(book)
+            self._local.book = book
+        return book.get_sheet_by_name(sheet_name)
+
+    def __enter__(self) -> _Handles:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # The pool has been shut down by now (it exits first): no thread still reads these.
+        for book in self._opened:
+            book.close()
 
 
 def _calamine_error(exc: BaseException, name: str, sheet: str | None = None) -> PackageFileError | None:
