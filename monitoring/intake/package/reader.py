@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import os
+import resource
 import struct
 import threading
 import unicodedata
@@ -31,6 +32,7 @@ from monitoring.intake.package import isolation
 from monitoring.intake.package.raw import RawSheet, in_file_order
 from monitoring.intake.package.safety import (
     MAX_CSV_UNPACKED_BYTES,
+    MAX_SHEET_CELLS,
     Content,
     PackageFileError,
     PackageFormat,
@@ -133,12 +135,12 @@ def _iter_workbook(
     An .ods or .xls is parsed whole when calamine opens it, so every sheet is checked
     first. An .xlsx is parsed sheet by sheet: its shared strings are checked before it is
     opened, and each sheet is parsed as soon as its own part has passed — the largest
-    part is checked first — in a thread (calamine releases the GIL) while the next parts
-    are checked and the parsed sheets turned into rows here. So the checks cost little
-    more than the parse, and sheets come out in the order they are ready.
+    part is checked first — in one of two threads (calamine releases the GIL) while the
+    next parts are checked and the parsed sheets turned into rows here. So the checks cost
+    little more than the parse, and sheets come out in the order they are ready.
     """
     extents = iter_extents(source, name=name, package_format=package_format)
-    checked: set[str] = set()
+    checked: dict[str, int] = {}  # sheet → the cells of its rectangle
     exhausted = False
 
     def check_next() -> None:
@@ -147,7 +149,7 @@ def _iter_workbook(
         if extent is None:
             exhausted = True
         else:
-            checked.add(extent.sheet)
+            checked[extent.sheet] = max(checked.get(extent.sheet, 0), extent.cells)
 
     if package_format is PackageFormat.XLSX:
         check_next()  # the workbook-wide checks and the largest sheet
@@ -158,6 +160,8 @@ def _iter_workbook(
     # An .xlsx from a file on disk is parsed by two threads, each with its own handle on the
     # file (a calamine workbook serves one parse at a time): the second largest sheet and
     # the small ones are parsed, sent and turned into rows while the largest still parses.
+    # A sheet joins one already parsing only if both fit in this process's memory limit
+    # together (_fits); else it waits its turn, as every sheet did with one thread.
     threads = 2 if package_format is PackageFormat.XLSX and isinstance(source, (str, os.PathLike)) else 1
     handles = _Handles(workbook, lambda: _open_workbook(source, name))
     with workbook, handles, ThreadPoolExecutor(max_workers=threads, thread_name_prefix="calamine") as pool:
@@ -167,11 +171,18 @@ def _iter_workbook(
         parsing: dict = {}  # future → (position, metadata)
         seen: set[str] = set()
 
+        def cells_of(metadata) -> int:
+            # A part the checks have not measured (read after them all) counts as the most a sheet may hold.
+            return checked.get(_sheet_name(metadata.name), MAX_SHEET_CELLS)
+
         def submit_checked() -> None:
             for position, metadata in list(waiting.items()):
-                if exhausted or _sheet_name(metadata.name) in checked:
-                    parsing[pool.submit(handles.sheet, metadata.name)] = (position, metadata)
-                    del waiting[position]
+                if not (exhausted or _sheet_name(metadata.name) in checked):
+                    continue
+                if parsing and not _fits(sum(cells_of(m) for _, m in parsing.values()) + cells_of(metadata)):
+                    continue
+                parsing[pool.submit(handles.sheet, metadata.name)] = (position, metadata)
+                del waiting[position]
 
         def rows_of(future) -> tuple[int, RawSheet]:
             position, metadata = parsing.pop(future)
@@ -194,17 +205,29 @@ def _iter_workbook(
             seen.add(sheet_name)
             return position, _build_sheet(sheet_name, cells)
 
-        submit_checked()
         while waiting or parsing:
             if not exhausted:
                 check_next()
-                submit_checked()
+            submit_checked()
             # The sheets parsed meanwhile become rows while the parser goes on.
             done = [future for future in parsing if future.done()]
             if not done and exhausted:
                 done = [next(as_completed(parsing))]
             for future in done:
                 yield rows_of(future)
+
+
+# What a cell costs while its sheet is parsed and turned into rows: calamine's rectangle
+# twice, a Python object and a pointer (see isolation.READ_MEMORY_PER_BYTE), and room for
+# the interpreter and what is being sent.
+BYTES_PER_CELL = 100
+MEMORY_RESERVE = 256 * 1024 * 1024
+
+
+def _fits(cells: int) -> bool:
+    """Whether sheets of ``cells`` cells in all may be parsed at once within this process's address space."""
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return limit == resource.RLIM_INFINITY or cells * BYTES_PER_CELL + MEMORY_RESERVE <= limit
 
 
 class _Handles:

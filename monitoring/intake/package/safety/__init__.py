@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from monitoring.intake.package.safety.common import (
     MAX_CSV_UNPACKED_BYTES,
+    MAX_SHEET_CELLS,
     MAX_UPLOAD_BYTES,
     Content,
     PackageFileError,
@@ -37,6 +38,7 @@ from monitoring.intake.package.safety.zips import check_zip, entry_name
 
 __all__ = [
     "MAX_CSV_UNPACKED_BYTES",
+    "MAX_SHEET_CELLS",
     "MAX_UPLOAD_BYTES",
     "Content",
     "PackageFileError",

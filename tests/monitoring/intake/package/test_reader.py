@@ -657,3 +657,93 @@ def test_hostile_workbooks_are_refused_through_the_child(case, tmp_path):
     assert case.words in caught.value.message and f"«{case.filename}»" in caught.value.message
     if case.sheet is not None:
         assert f"«{case.sheet}»" in caught.value.message
+
+
+# --- two parsing threads ---------------------------------------------------------------
+
+
+def _opened(monkeypatch) -> list[str]:
+    """Every workbook handle the reader opens, by how it was opened."""
+    from monitoring.intake.package import reader
+
+    opened: list[str] = []
+    original = reader._open_workbook
+
+    def counting(source, name):
+        opened.append("path" if isinstance(source, (str, Path)) else "stream")
+        return original(source, name)
+
+    monkeypatch.setattr(reader, "_open_workbook", counting)
+    return opened
+
+
+def test_an_xlsx_on_disk_is_parsed_by_two_handles_and_reads_as_with_one(monkeypatch, tmp_path):
+    opened = _opened(monkeypatch)
+    sheets = read_package_in_process(SAMPLE_XLSX)
+    # The second thread opened its own handle on the file: one handle serves one parse at a time.
+    assert opened == ["path", "path"]
+    # The same sheets, cells and row numbers as the stream, which one thread reads.
+    opened.clear()
+    with open(SAMPLE_XLSX, "rb") as stream:
+        alone = read_package_in_process(stream, filename="package.xlsx")
+    assert opened == ["stream"]
+    assert list(sheets) == list(alone) == SHEETS
+    assert {n: (s.headers, s.rows) for n, s in sheets.items()} == {n: (s.headers, s.rows) for n, s in alone.items()}
+
+
+@pytest.mark.parametrize(("fits", "at_once"), [(False, 1), (True, 2)], ids=["too-large", "room-for-two"])
+def test_sheets_too_large_to_parse_together_wait_their_turn(monkeypatch, fits, at_once):
+    import threading
+    import time
+
+    from monitoring.intake.package import reader
+
+    # A memory limit that holds one sheet at a time (or any two): does a sheet join another's parse?
+    monkeypatch.setattr(reader, "_fits", lambda cells: fits)
+    lock = threading.Lock()
+    active, most = 0, 0
+    original = reader._Handles.sheet
+
+    def counted(self, sheet_name):
+        nonlocal active, most
+        with lock:
+            active += 1
+            most = max(most, active)
+        try:
+            time.sleep(0.02)  # a parse that takes long enough for another to start beside it
+            return original(self, sheet_name)
+        finally:
+            with lock:
+                active -= 1
+
+    monkeypatch.setattr(reader._Handles, "sheet", counted)
+    sheets = read_package_in_process(SAMPLE_XLSX)
+    assert list(sheets) == SHEETS
+    assert most == at_once
+
+
+def test_the_memory_gate_follows_the_address_space_limit(monkeypatch):
+    import resource
+
+    from monitoring.intake.package import reader
+
+    limit = 512 * 2**20
+    monkeypatch.setattr(resource, "getrlimit", lambda what: (limit, limit))
+    room = (limit - reader.MEMORY_RESERVE) // reader.BYTES_PER_CELL
+    assert reader._fits(room)
+    assert not reader._fits(room + 1)
+    monkeypatch.setattr(resource, "getrlimit", lambda what: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    assert reader._fits(2**40)
+
+
+def test_a_broken_sheet_among_two_is_refused_with_its_name(tmp_path):
+    path = save_workbook(tmp_path / "two.xlsx", {"Педагоги": {"A1": "Код", "A2": "T1"}, "Курсы": {"A1": "Код"}})
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>99</v></c></row>")
+            target.writestr(info, data)
+    message = failure(broken)
+    assert "Курсы" in message and "broken.xlsx" in message
