@@ -58,11 +58,16 @@ e2e: install
 # no service: it refuses small hostile workbooks through the import door (< 10 s, < 600 MB each).
 # bench_indicators also runs the computation through 1 and then 2 Celery workers (Redis DB 14, flushed)
 # in chunks of 10 municipalities, and fails when the chunks cost over 1.15x the one-process floor or
-# 2 workers take over 0.6x the wall time of 1 (meaningless on a machine other work keeps busy).
+# 2 workers take over 0.6x the wall time of 1 (meaningless on a machine other work keeps busy). The goals
+# are the national demo's (`--size national --chunk 200`); on the region demo each of the 37 steps has
+# ~90 ms of its own queries against a 10 s floor, so its worker-seconds miss 1.15x. Every benchmark runs;
+# the target fails at the end if any missed its goals.
 bench: install
-	$(PY) tests/perf/bench_import.py --size largest
-	$(PY) tests/perf/bench_indicators.py --size region --workers 2 --chunk 10
-	$(PY) tests/perf/bench_hostile.py
+	@status=0; \
+	$(PY) tests/perf/bench_import.py --size largest || status=1; \
+	$(PY) tests/perf/bench_indicators.py --size region --workers 2 --chunk 10 || status=1; \
+	$(PY) tests/perf/bench_hostile.py || status=1; \
+	exit $$status
 
 # Fault drills (tests/faults): Redis stopped, a worker SIGKILLed, PostgreSQL restarted, on private
 # services the script starts itself (PostgreSQL 5440 via initdb, Redis 6390, gunicorn 8103).
