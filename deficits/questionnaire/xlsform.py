@@ -192,12 +192,22 @@ class _Reader:
 
     @staticmethod
     def _columns(raw, *, labels: tuple[str, ...] = ("label", "hint")) -> dict[str, int]:
-        """Column index per known header; ``label::Русский (ru)`` counts as ``label`` (the first such)."""
+        """Column index per known header.
+
+        A translated column (``label::Русский (ru)``, ``hint::English (en)``) counts as
+        ``label`` or ``hint``: the Russian one if there is one, else the plain one, else the first.
+        """
         found: dict[str, int] = {}
+        rank: dict[str, int] = {}
         for index, header in enumerate(raw.headers):
             key = header.strip().lower()
-            base = key.split("::", 1)[0] if any(key.startswith(f"{name}::") for name in labels) else key
-            found.setdefault(base, index)
+            base, _, language = key.partition("::")
+            if base not in labels or not language:
+                base, preference = key, 1
+            else:
+                preference = 0 if re.search(r"\bru\b|рус", language) else 2
+            if base not in found or preference < rank[base]:
+                found[base], rank[base] = index, preference
         return found
 
     def _place(self, raw, columns: dict[str, int], field: str) -> str:

@@ -159,3 +159,25 @@ def test_a_workbook_without_the_survey_sheet_or_a_hostile_file_is_refused(tmp_pa
     junk.write_bytes(b"PK\x03\x04 not really a workbook")
     (problem,) = refused(junk)
     assert problem.startswith("Лист «junk.xlsx»:") and "junk.xlsx" in problem.split(":", 1)[1]
+
+
+def test_a_kobo_style_form_in_two_languages_reads_its_russian_labels(tmp_path):
+    survey = [
+        ["type", "name", "label::English (en)", "label::Русский (ru)", "hint::English (en)", "required"],
+        ["begin group", "about", "About you", "О себе", "", ""],
+        ["select_one yn", "young", "Under 35?", "Вам меньше 35 лет?", "Tick one", True],
+        ["end group", "", "", "", "", ""],
+    ]
+    choices = [
+        ["list_name", "name", "label::English (en)", "label::Русский (ru)"],
+        ["yn", "yes", "Yes", "Да"],
+        ["yn", "no", "No", "Нет"],
+    ]
+    form = questionnaire_from_xlsform(
+        source=workbook(tmp_path / "kobo.xlsx", survey=survey, choices=choices, settings=None)
+    )
+    (section,) = form["sections"]
+    assert (section["name"], section["title"], form["title"]) == ("about", "О себе", "Анкета")
+    (item,) = section["items"]
+    assert (item["label"], item["hint"], item["required"]) == ("Вам меньше 35 лет?", "Tick one", True)
+    assert form["choice_lists"]["yn"] == [{"name": "yes", "label": "Да"}, {"name": "no", "label": "Нет"}]
