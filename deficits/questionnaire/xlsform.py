@@ -32,7 +32,6 @@ from deficits.questionnaire import logic
 from monitoring.intake.package.reader import read_package
 from monitoring.intake.package.safety import PackageFileError, column_letters
 
-ITEM_TYPES = ("single", "multiple", "scale", "number", "date", "text", "long_text")
 META_TYPES = {"start", "end", "today", "deviceid", "username"}
 MAX_ITEMS = 500
 MAX_CHOICES = 200

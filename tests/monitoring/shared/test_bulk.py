@@ -369,16 +369,20 @@ def big_copy(monkeypatch):
         yield
 
 
-def _foreign_keys(table: str) -> set[tuple[str, str]]:
+def _catalog(sql: str, table: str) -> set[tuple[str, str]]:
+    """(name, definition) pairs of ``table`` from a query of PostgreSQL's catalog."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-            "AND contype = 'f'",
-            [table],
-        )
+        cursor.execute(sql, [table])
         return set(cursor.fetchall())
+
+
+def _foreign_keys(table: str) -> set[tuple[str, str]]:
+    return _catalog(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+        table,
+    )
 
 
 @pytest.mark.postgresql
@@ -402,15 +406,11 @@ def test_a_big_copy_checks_its_foreign_keys_in_one_statement_and_keeps_them(w, b
 
 
 def _plain_indexes(table: str) -> set[tuple[str, str]]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "WHERE x.indrelid = %s::regclass AND NOT x.indisunique",
-            [table],
-        )
-        return set(cursor.fetchall())
+    return _catalog(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass AND NOT x.indisunique",
+        table,
+    )
 
 
 @pytest.mark.postgresql
