@@ -178,12 +178,7 @@ class DiagnosticQuerySet(ScopedQuerySet):
             # subquery below looks each teacher up again (3x slower on a region).
             latest = candidates.order_by("teacher_id", "-date", "-pk").distinct("teacher_id").values("pk")
             return self.in_period(period).filter(pk__in=latest)
-        latest = (
-            candidates
-            .filter(teacher=OuterRef("teacher"))
-            .order_by("-date", "-pk")
-            .values("pk")[:1]
-        )
+        latest = candidates.filter(teacher=OuterRef("teacher")).order_by("-date", "-pk").values("pk")[:1]
         return self.in_period(period).filter(pk=Subquery(latest))
 
     def with_deficit_in(self, group_code: str):
@@ -386,3 +381,19 @@ class PersonalLinkUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M}: {self.get_event_display()}"
+
+
+__all__ = [
+    "CompetenceGroup",
+    "Diagnostic",
+    "DiagnosticKind",
+    "DiagnosticQuerySet",
+    "DiagnosticStatus",
+    "GroupResult",
+    "Instrument",
+    "Item",
+    "LevelBand",
+    "LinkEvent",
+    "PersonalLink",
+    "PersonalLinkUse",
+]
