@@ -15,6 +15,7 @@ item (skipped by the form's logic) adds nothing.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -76,7 +77,7 @@ def scoring_check(*, definition: Mapping[str, Any], scoring: Mapping[str, Any]) 
             (b for b in bands if isinstance(b, Mapping) and "min" in b and "max" in b),
             key=lambda b: Decimal(str(b["min"])) if _is_number(b["min"]) else Decimal(0),
         )
-        for left, right in zip(ordered, ordered[1:], strict=False):
+        for left, right in itertools.pairwise(ordered):
             if _is_number(left["max"]) and _is_number(right["min"]) and Decimal(str(right["min"])) <= Decimal(
                 str(left["max"])
             ):
