@@ -37,6 +37,7 @@ urlpatterns = [
     # The apps to the right own their pages; included by module path so that the
     # project package imports none of their code.
     path("diagnostics/", include("deficits.urls")),
+    path("surveys/", include("deficits.questionnaire.urls")),
     path("", include("iom.urls")),
     path("", include("indicators.urls")),
     path("", include("reports.urls")),
