@@ -1,0 +1,1 @@
+"""The questionnaires' pages by area: authoring, campaigns, answering through a link, results."""
