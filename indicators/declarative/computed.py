@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.lookups import Exact
 
-from deficits.models import Diagnostic, GroupResult, QuestionnaireEdition
+from deficits.models import Diagnostic, GroupResult, QuestionnaireEdition, Response
 from iom.models import ProgramTag
 from monitoring.models import Category, RosterEntry, Sex
 from monitoring.models.people import years_before
@@ -102,10 +102,15 @@ def deficit_in(ctx, prefix: str, op: str, value) -> Q:
 # --- survey responses: their scores by group (``Response.scores``: code → {score, level, flag}) ---
 
 
-def _group_level(prefix: str, code: str, level: str) -> Q:
+def _group_level(code: str, level: str) -> Q:
     # Built as expressions, not a lookup string: a group code is data and may hold "__".
-    path = KeyTextTransform("level", KeyTransform(code, f"{prefix}scores"))
-    return Q(Exact(path, level))
+    return Q(Exact(KeyTextTransform("level", KeyTransform(code, "scores")), level))
+
+
+def _responses(prefix: str, q: Q, keep: bool) -> Q:
+    """Rows whose response matches ``q`` (or, not ``keep``, does not: a missing key counts as not matching)."""
+    matching = Q(**{f"{prefix}pk__in": Response.objects.filter(q).values("pk")})
+    return matching if keep else ~matching
 
 
 def level_in(ctx, prefix: str, op: str, value) -> Q:
@@ -114,8 +119,8 @@ def level_in(ctx, prefix: str, op: str, value) -> Q:
     for pair in value:
         code, _sep, level = str(pair).partition(":")
         if code.strip() and level.strip():
-            q |= _group_level(prefix, code.strip(), level.strip())
-    return q if op == "in" else ~q
+            q |= _group_level(code.strip(), level.strip())
+    return _responses(prefix, q, op == "in")
 
 
 def scored_groups() -> list[str]:
@@ -130,5 +135,8 @@ def flagged(ctx, prefix: str, op: str, value) -> Q:
     """The response is flagged in at least one group (a band marked ``flag``: «высокий» burnout …)."""
     q = Q(pk__in=[])
     for code in scored_groups():
-        q |= Q(Exact(KeyTransform("flag", KeyTransform(code, f"{prefix}scores")), True))
-    return q if value else ~q
+        # A lookup string, so JSON true is compared as each database stores it; a code with "__"
+        # would be read as a path, so such a group (none is shipped) is not looked at.
+        if "__" not in code:
+            q |= Q(**{f"scores__{code}__flag": True})
+    return _responses(prefix, q, bool(value))
