@@ -217,9 +217,11 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
         (
             Field("questionnaire", "анкета (код)", Kind.TEXT, "campaign__edition__questionnaire__code"),
             Field("campaign", "опрос (название)", Kind.TEXT, "campaign__title"),
-            Field("role", "роль респондента", Kind.CHOICE, "role", choices_of(RespondentRole)),
-            Field("school_kind", "тип ОО", Kind.CHOICE, "school_kind", choices_of(SchoolKind)),
-            Field("anonymous", "анонимный ответ", Kind.BOOL, "anonymous"),
+            # No breakdown by role, school type or anonymity: it would split an anonymous
+            # campaign's municipality into groups smaller than five.
+            Field("role", "роль респондента", Kind.CHOICE, "role", choices_of(RespondentRole), breakdown=False),
+            Field("school_kind", "тип ОО", Kind.CHOICE, "school_kind", choices_of(SchoolKind), breakdown=False),
+            Field("anonymous", "анонимный ответ", Kind.BOOL, "anonymous", breakdown=False),
             Field(
                 "level_in",
                 "уровень в группе («ГРУППА:уровень», например «ЭИ:высокий»)",

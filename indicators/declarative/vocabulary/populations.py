@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from deficits.models import Diagnostic, DiagnosticStatus, Response
 from indicators.declarative.vocabulary.entities import ENTITIES
@@ -103,6 +103,27 @@ def _teacher_relations(outer: str) -> tuple[Relation, ...]:
 
 def _submitted(qs: QuerySet) -> QuerySet:
     return qs.filter(status=DiagnosticStatus.SUBMITTED)
+
+
+# An anonymous campaign never shows a group of fewer respondents than this (issue 18).
+ANONYMOUS_MIN_GROUP = 5
+
+
+def _groups_of_five(qs: QuerySet) -> QuerySet:
+    """Named responses, and anonymous ones of a campaign's municipality with at least five of them.
+
+    Values are placed at municipalities (anonymous responses have no school), so a
+    municipality with fewer respondents of an anonymous campaign is not counted at all,
+    not even in the region's total: its share would say what those few answered.
+    """
+    large = (
+        Response.objects.filter(anonymous=True, campaign_id=OuterRef("campaign_id"))
+        .filter(municipality_id=OuterRef("municipality_id"))
+        .values("campaign_id")
+        .annotate(respondents=Count("pk"))
+        .filter(respondents__gte=ANONYMOUS_MIN_GROUP)
+    )
+    return qs.filter(Q(anonymous=False) | Q(Exists(large)))
 
 
 POPULATIONS: dict[str, Population] = {
@@ -300,6 +321,7 @@ POPULATIONS: dict[str, Population] = {
             school="school_id",
             municipality="municipality_id",
             period="campaign__period",
+            base=_groups_of_five,
         ),
     )
 }

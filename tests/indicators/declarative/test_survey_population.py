@@ -42,8 +42,9 @@ def scores(ei: str, ot: str = LOW, sd: str = LOW) -> dict:
 
 @pytest.fixture
 def surveys(world):
-    """Burnout: an anonymous campaign (m1: 3 responses, m2: 2) and a named one (school A); course feedback;
-    a burnout campaign of another period. High exhaustion: 2 of 3 in m1, 1 of 2 in m2, 1 named in school A."""
+    """Burnout: an anonymous campaign (m1: 5 responses, m2: 5), a small anonymous one (m2: 2, never counted)
+    and a named one (school A); named course feedback; a burnout campaign of another period.
+    High exhaustion counted: 2 of 5 anonymous and 1 named in m1, 1 of 5 in m2."""
     shipped_questionnaires_load()
     burnout = Questionnaire.objects.get(code="burnout").editions.get()
     feedback = Questionnaire.objects.get(code="course-feedback").editions.get()
@@ -61,8 +62,9 @@ def surveys(world):
         )
 
     anonymous = campaign(burnout, "Выгорание, выборка")
+    small = campaign(burnout, "Выгорание, малая выборка")
     named = campaign(burnout, "Выгорание, школа А", anonymous=False)
-    course = campaign(feedback, "Отзывы о курсах")
+    course = campaign(feedback, "Отзывы о курсах", anonymous=False)
     old = campaign(burnout, "Выгорание 2024", period=other_period)
 
     def response(
@@ -87,9 +89,18 @@ def surveys(world):
         "a3": response(anonymous, world.m1, scores(MID), kind="дошкольная"),
         "a4": response(anonymous, world.m2, scores(HIGH), role=RespondentRole.HEAD),
         "a5": response(anonymous, world.m2, scores(LOW, sd=HIGH)),
+        "a6": response(anonymous, world.m1, scores(LOW)),
+        "a7": response(anonymous, world.m1, scores(MID)),
+        "a8": response(anonymous, world.m2, scores(LOW)),
+        "a9": response(anonymous, world.m2, scores(LOW)),
+        "a10": response(anonymous, world.m2, scores(MID)),
+        "s1": response(small, world.m2, scores(HIGH)),
+        "s2": response(small, world.m2, scores(HIGH)),
         "n1": response(named, world.m1, scores(HIGH), school=world.school_a),
-        "c1": response(course, world.m1, {"СОД": {"score": 8, "level": "низкая", "flag": True}}),
-        "c2": response(course, world.m2, {"СОД": {"score": 18, "level": "высокая", "flag": False}}),
+        "c1": response(course, world.m1, {"СОД": {"score": 8, "level": "низкая", "flag": True}}, school=world.school_a),
+        "c2": response(
+            course, world.m2, {"СОД": {"score": 18, "level": "высокая", "flag": False}}, school=world.school_b
+        ),
         "o1": response(old, world.m1, scores(HIGH)),
     }
     return world, rows
@@ -118,15 +129,19 @@ def names(rows, *keys) -> set:
     return {rows[k].pk for k in keys}
 
 
-def test_only_the_periods_campaigns_count(surveys):
+ANONYMOUS = ("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10")
+
+
+def test_only_the_periods_campaigns_count_and_never_an_anonymous_group_below_five(surveys):
     world, rows = surveys
-    assert matched(world) == names(rows, "a1", "a2", "a3", "a4", "a5", "n1", "c1", "c2")
+    # s1, s2: the small campaign's two respondents of m2 are not counted at all; o1: another period.
+    assert matched(world) == names(rows, *ANONYMOUS, "n1", "c1", "c2")
 
 
 def test_questionnaire_campaign_role_school_kind_and_anonymity(surveys):
     world, rows = surveys
     burnout = {"field": "questionnaire", "op": "eq", "value": "burnout"}
-    assert matched(world, burnout) == names(rows, "a1", "a2", "a3", "a4", "a5", "n1")
+    assert matched(world, burnout) == names(rows, *ANONYMOUS, "n1")
     assert matched(world, {"field": "questionnaire", "op": "in", "value": ["course-feedback"]}) == names(
         rows, "c1", "c2"
     )
@@ -147,12 +162,12 @@ def test_level_in_a_group(surveys):
     )
     burnout = {"field": "questionnaire", "op": "eq", "value": "burnout"}
     assert matched(world, burnout, {"field": "level_in", "op": "not_in", "value": ["ЭИ:высокий"]}) == names(
-        rows, "a3", "a5"
+        rows, "a3", "a5", "a6", "a7", "a8", "a9", "a10"
     )
     assert matched(world, {"field": "level_in", "op": "in", "value": ["СОД:низкая"]}) == names(rows, "c1")
     # A response without the group is not at that level either.
     not_high = {"field": "level_in", "op": "not_in", "value": ["ЭИ:высокий"]}
-    assert matched(world, not_high) == names(rows, "a3", "a5", "c1", "c2")
+    assert matched(world, not_high) == names(rows, "a3", "a5", "a6", "a7", "a8", "a9", "a10", "c1", "c2")
 
 
 def test_a_group_code_is_data_not_a_lookup(surveys):
@@ -166,7 +181,9 @@ def test_flagged_in_at_least_one_group(surveys):
     world, rows = surveys
     flagged = {"field": "flagged", "op": "is", "value": True}
     assert matched(world, flagged) == names(rows, "a1", "a2", "a4", "a5", "n1", "c1")
-    assert matched(world, {"field": "flagged", "op": "is", "value": False}) == names(rows, "a3", "c2")
+    assert matched(world, {"field": "flagged", "op": "is", "value": False}) == names(
+        rows, "a3", "a6", "a7", "a8", "a9", "a10", "c2"
+    )
 
 
 def shipped_spec() -> dict:
@@ -183,7 +200,9 @@ def test_named_responses_are_placed_at_their_school_anonymous_ones_at_their_muni
         num, den = out.get((c.level, c.org_id), (0, 0))
         out[(c.level, c.org_id)] = (num + c.numerator, den + (c.denominator or 0))
     assert out[(Level.SCHOOL, world.school_a.pk)] == (1, 1)
-    assert (Level.SCHOOL, world.school_b.pk) not in out
+    # School B's only response is course feedback (outside the denominator); anonymous ones are the municipalities'.
+    assert out[(Level.SCHOOL, world.school_b.pk)] == (0, 0)
+    assert out[(Level.MUNICIPALITY, world.m1.pk)] == (2, 5) and out[(Level.MUNICIPALITY, world.m2.pk)] == (1, 5)
 
 
 def test_the_shipped_share_of_high_exhaustion_equals_a_hand_count(surveys):
@@ -191,20 +210,23 @@ def test_the_shipped_share_of_high_exhaustion_equals_a_hand_count(surveys):
     catalog = catalog_load(data=(SHIPPED_DIR / "questionnaires.json").read_bytes(), user=None)
     catalog_adopt(period=world.period, catalog=catalog, user=None, compute=False)
     compute_period(period=world.period)
-    # m1: a1, a2 high of a1, a2, a3 and the named n1 (high): 3 of 4; m2: a4 of a4, a5; the region 4 of 6.
-    assert value(world.period, "АН.1", Level.MUNICIPALITY, world.m1.code)[:2] == (Decimal(3), Decimal(4))
-    assert value(world.period, "АН.1", Level.MUNICIPALITY, world.m2.code) == (Decimal(1), Decimal(2), Decimal(50))
+    # m1: a1, a2 and the named n1 high of a1, a2, a3, a6, a7, n1: 3 of 6; m2: a4 of a4, a5, a8, a9, a10
+    # (the small campaign's s1, s2 are not counted); the region 4 of 11.
+    assert value(world.period, "АН.1", Level.MUNICIPALITY, world.m1.code) == (Decimal(3), Decimal(6), Decimal(50))
+    assert value(world.period, "АН.1", Level.MUNICIPALITY, world.m2.code) == (Decimal(1), Decimal(5), Decimal(20))
     num, den, share = value(world.period, "АН.1", Level.REGION, "34")
-    assert (num, den) == (Decimal(4), Decimal(6))
-    assert share == pytest.approx(Decimal("66.67"), abs=Decimal("0.01"))
+    assert (num, den) == (Decimal(4), Decimal(11))
+    assert share == pytest.approx(Decimal("36.36"), abs=Decimal("0.01"))
 
 
 def test_a_burnout_share_written_in_the_builder_validates():
     spec = validate(shipped_spec())
     assert spec["population"] == "survey_responses" and spec["start"] == Level.MUNICIPALITY
-    with pytest.raises(DefinitionInvalid) as refused:
-        validate({**shipped_spec(), "breakdown": "level_in"})
-    assert refused.value.errors == ["Разрез: по полю «level_in» разрез не строится."]
+    # No breakdown that would split an anonymous group below five.
+    for field in ("level_in", "role", "school_kind", "anonymous"):
+        with pytest.raises(DefinitionInvalid) as refused:
+            validate({**shipped_spec(), "breakdown": field})
+        assert refused.value.errors == [f"Разрез: по полю «{field}» разрез не строится."]
 
 
 def test_the_builder_offers_the_population_and_its_fields(world):
