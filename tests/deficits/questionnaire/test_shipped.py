@@ -9,6 +9,7 @@ import re
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from deficits.models import (
@@ -240,3 +241,13 @@ def test_the_demo_runs_an_anonymous_burnout_campaign_and_its_share_is_computed()
     assert title in client.get("/indicators/directions/1/").content.decode()
     detail = client.get("/indicators/АН.1/")
     assert detail.status_code == 200 and title in detail.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_command_loads_and_says_what_it_did():
+    out = io.StringIO()
+    call_command("questionnaires_shipped", stdout=out)
+    assert "burnout: загружена" in out.getvalue()
+    out = io.StringIO()
+    call_command("questionnaires_shipped", stdout=out)
+    assert out.getvalue().splitlines() == [f"{code}: без изменений" for code in CODES]
