@@ -141,7 +141,7 @@ def seed_questionnaires(*, periods, seed: int, log: Callable[[str], None]) -> di
         counts["Invitation"] += len(invitations)
         counts["Response"] += len(responses)
         counts["ResponseTally"] += tallies
-        log(f"  опрос «{title}»: приглашено {len(invitations)}, ответов {len(responses)}")
+        log(f"  опрос «{title}»: приглашения — {len(invitations)}, ответы — {len(responses)}")
     return counts
 
 
