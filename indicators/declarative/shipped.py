@@ -1,11 +1,13 @@
 """The indicator catalogs the portal ships as data (fixtures/indicator_catalogs/*.json).
 
 Each file is a catalog in the shared format (indicators.declarative.files) made from one
-of the source documents: the Zhirnovsk letter's 13 indicators, the Smolensk справка's 3
-and the monitoring scheme's six shares. :func:`shipped_catalogs_load` stores every file
-that is new or changed and leaves the others untouched (no new history rows, no text
-added twice), so the demo and a deployment can call it on every start. The demo's step
-(:func:`seed_catalogs`) stores them and has the collecting period adopt the Zhirnovsk one.
+of the source documents: the Zhirnovsk letter's 13 indicators, the Smolensk справка's 3,
+the monitoring scheme's six shares, and the shipped questionnaires' one (the burnout
+screening's share). :func:`shipped_catalogs_load` stores every file that is new or
+changed and leaves the others untouched (no new history rows, no text added twice), so
+the demo and a deployment can call it on every start. The demo's step
+(:func:`seed_catalogs`) stores them and has the collecting period adopt the Zhirnovsk
+one and the questionnaires' one.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from indicators.declarative.services import catalog_adopt
 from indicators.models import IndicatorCatalog
 
 SHIPPED_DIR = Path(settings.BASE_DIR) / "fixtures" / "indicator_catalogs"
-# The catalog the demo's collecting period adopts (its values show on the demo's pages).
-DEMO_ADOPTED = "zhirnovsk-2022"
+# The catalogs the demo's collecting period adopts (their values show on the demo's pages):
+# the Zhirnovsk letter's, and the questionnaires' (the burnout screening's share, counted from
+# the demo's anonymous campaign that deficits.questionnaire.demo adds before the computation).
+DEMO_ADOPTED = ("zhirnovsk-2022", "questionnaires")
 
 
 @dataclass(frozen=True)
@@ -61,15 +65,15 @@ def shipped_catalogs_load(*, user=None, directory: Path = SHIPPED_DIR) -> list[S
 
 
 def seed_catalogs(*, periods, seed: int, log: Callable[[str], None]) -> dict[str, int]:
-    """The demo step: the shipped catalogs stored; the open (collecting) period adopts the Zhirnovsk one.
+    """The demo step: the shipped catalogs stored; the open (collecting) period adopts DEMO_ADOPTED.
 
     Registered before ``indicators.demo.seed_indicators``, whose computation then includes them.
     """
     shipped = shipped_catalogs_load(user=None)
     log(f"  наборы показателей: {', '.join(s.slug for s in shipped)}")
-    catalog = IndicatorCatalog.objects.filter(slug=DEMO_ADOPTED).first()
-    for period in periods:
-        if catalog is not None and not period.is_closed:
-            added = catalog_adopt(period=period, catalog=catalog, user=None, compute=False)
-            log(f"  набор «{DEMO_ADOPTED}» принят в период {period.year}: {added} показателей")
+    for catalog in IndicatorCatalog.objects.filter(slug__in=DEMO_ADOPTED).order_by("slug"):
+        for period in periods:
+            if not period.is_closed:
+                added = catalog_adopt(period=period, catalog=catalog, user=None, compute=False)
+                log(f"  набор «{catalog.slug}» принят в период {period.year}: {added} показателей")
     return {"IndicatorCatalog": IndicatorCatalog.objects.count()}

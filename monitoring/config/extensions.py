@@ -77,6 +77,9 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "catalog_and_routes": "iom.demo.seed_iom",
         # The shipped indicator catalogs, the Zhirnovsk one adopted by the collecting period (computed next).
         "indicator_catalogs": "indicators.declarative.shipped.seed_catalogs",
+        # The shipped questionnaires, and an anonymous burnout screening of a 10 % sample of the
+        # collecting period, answered, so the questionnaires' catalog (adopted above) has values.
+        "questionnaires": "deficits.questionnaire.demo.seed_questionnaires",
         "indicators": "indicators.demo.seed_indicators",
         "institute_setup": "reports.demo.seed_institute",
         # The institute's letters are signed by the demo's «director», not by their author (after its setup).
@@ -86,6 +89,7 @@ EXTENSIONS: dict[str, dict[str, str]] = {
     "demo_wipes": {
         "indicators": "indicators.demo.wipe_indicators",
         "catalog_and_routes": "iom.demo.wipe_iom",
+        "questionnaires": "deficits.questionnaire.demo.wipe_questionnaires",
     },
     # In the transaction that stores an indicator catalog file (indicators.declarative.files.catalog_load).
     "catalog_loaded": {
