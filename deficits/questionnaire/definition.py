@@ -195,9 +195,7 @@ class _Shaper:
                 self.problems.append(f"Список вариантов «{name}»: не прочитан.")
                 continue
             lists[_str(name)] = [
-                {"name": _str(o.get("name")), "label": _str(o.get("label"))}
-                for o in options
-                if isinstance(o, Mapping)
+                {"name": _str(o.get("name")), "label": _str(o.get("label"))} for o in options if isinstance(o, Mapping)
             ]
         return lists
 
