@@ -22,6 +22,8 @@ from monitoring.models.scoping import can_write_region
 
 CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 CODE_RULE = "код анкеты — латинские строчные буквы, цифры, «-» и «_», до 60 знаков"
+# Words of the questionnaires' addresses (/surveys/questionnaires/new/, …/import/): never a code.
+RESERVED = {"new", "import"}
 
 
 def _writer(user) -> None:
@@ -32,6 +34,8 @@ def _writer(user) -> None:
 def _code_problem(code: str) -> str | None:
     if not CODE.fullmatch(code):
         return f"Код «{code}»: {CODE_RULE}." if code else "Не указан код анкеты."
+    if code in RESERVED:
+        return f"Код «{code}» занят адресами портала, выберите другой."
     if Questionnaire.objects.filter(code=code).exists():
         return f"Анкета с кодом «{code}» уже есть."
     return None
