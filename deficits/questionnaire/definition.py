@@ -276,6 +276,9 @@ class _Shaper:
             if not code:
                 self.problems.append(f"{where}: не указан код группы.")
                 continue
+            if any(group["code"] == code for group in groups):
+                self.problems.append(f"{where}: код группы повторяется.")
+                continue
             items = raw.get("items") if isinstance(raw.get("items"), list) else []
             groups.append(
                 {
