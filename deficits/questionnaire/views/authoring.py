@@ -235,7 +235,11 @@ def _upload(request, questionnaire: Questionnaire | None):
             source=upload, filename=upload.name, user=request.user, questionnaire=questionnaire
         )
     except FormRefused as exc:
-        context["errors"] = [str(problem) for problem in exc.problems]
+        # A problem of the whole file (not a workbook, too big …) is said without a sheet.
+        context["errors"] = [
+            problem.message if problem.sheet == upload.name and problem.row is None else str(problem)
+            for problem in exc.problems
+        ]
         context["filename"] = upload.name
         return render(request, "surveys/authoring/import.html", context, status=400)
     messages.success(request, f"Анкета «{edition.questionnaire.title}» загружена из файла: редакция {edition.version}.")

@@ -198,6 +198,14 @@ def test_a_broken_workbook_is_refused_with_every_place_and_nothing_kept(client, 
     assert not Questionnaire.objects.exists()
 
 
+def test_a_file_that_is_no_workbook_is_said_so(client, world):
+    client = signed_in(client, world.analyst)
+    response = client.post(reverse("survey-questionnaire-import"), {"file": upload("a.xlsx", b"just text")})
+    text = response.content.decode()
+    assert response.status_code == 400 and "это текстовый файл, а не книга Excel" in text
+    assert "Лист «a.xlsx»" not in text
+
+
 def test_no_file_is_a_message(client, world):
     response = signed_in(client, world.analyst).post(reverse("survey-questionnaire-import"))
     assert response.status_code == 400 and "Выберите файл XLSForm" in response.content.decode()
