@@ -76,6 +76,7 @@ def questionnaire_create(
         problems += exc.problems
     if problems:
         raise DefinitionRefused(problems)
+    clean["form_id"] = code  # the workbook's form_id is the questionnaire's code
     questionnaire = Questionnaire.objects.create(code=code, title=title, description=description.strip())
     QuestionnaireEdition.objects.create(
         questionnaire=questionnaire, version=1, definition=clean, scoring=clean_scoring, created_by=user
@@ -104,6 +105,7 @@ def edition_save(
     """Saves the questionnaire's form: its latest edition in place while unused, else a new edition."""
     _writer(user)
     clean, clean_scoring = form_clean(definition=definition, scoring=scoring)
+    clean["form_id"] = questionnaire.code
     return _store(questionnaire=questionnaire, definition=clean, scoring=clean_scoring, user=user)
 
 
@@ -118,6 +120,14 @@ def questionnaire_import_xlsform(
     _writer(user)
     definition, scoring = form_from_xlsform(source=source, filename=filename)
     if questionnaire is not None:
+        if definition["form_id"] and definition["form_id"] != questionnaire.code:
+            # Another questionnaire's workbook, most likely: refused rather than taken as this one's edition.
+            message = (
+                f"form_id «{definition['form_id']}» не совпадает с кодом анкеты «{questionnaire.code}»: "
+                "это файл другой анкеты? Исправьте form_id или загрузите файл как новую анкету"
+            )
+            raise FormRefused([FormProblem("settings", None, "form_id", message)])
+        definition["form_id"] = questionnaire.code
         return _store(questionnaire=questionnaire, definition=definition, scoring=scoring, user=user)
     code = definition["form_id"]
     if problem := _code_problem(code):

@@ -152,6 +152,39 @@ def test_import_as_a_new_edition_of_a_used_questionnaire(world):
     assert edition.version == 2 and edition.definition["title"] == "Выгорание, весна" and edition.scoring == {}
 
 
+def test_another_questionnaires_workbook_is_not_taken_as_an_edition(world):
+    from deficits.questionnaire.xlsform import xlsform_from_questionnaire
+
+    questionnaire = create(world)
+    other = {**definition(), "form_id": "feedback"}
+    with pytest.raises(FormRefused) as caught:
+        editions.questionnaire_import_xlsform(
+            source=io.BytesIO(xlsform_from_questionnaire(questionnaire=other)),
+            filename="feedback.xlsx",
+            user=world.analyst,
+            questionnaire=questionnaire,
+        )
+    assert "form_id «feedback» не совпадает с кодом анкеты «burnout»" in str(caught.value.problems[0])
+    # Without a form_id the file is taken, and gets the questionnaire's code.
+    plain = {**definition(), "form_id": ""}
+    edition = editions.questionnaire_import_xlsform(
+        source=io.BytesIO(xlsform_from_questionnaire(questionnaire=plain)),
+        filename="plain.xlsx",
+        user=world.analyst,
+        questionnaire=questionnaire,
+    )
+    assert edition.definition["form_id"] == "burnout"
+
+
+def test_the_builder_s_form_id_is_the_code(world):
+    questionnaire = create(world, definition={**definition(), "form_id": "whatever"})
+    assert questionnaire.editions.get().definition["form_id"] == "burnout"
+    edition = editions.edition_save(
+        questionnaire=questionnaire, definition={**definition(), "form_id": ""}, scoring={}, user=world.analyst
+    )
+    assert edition.definition["form_id"] == "burnout"
+
+
 def _book(form_id: str) -> io.BytesIO:
     book = openpyxl.Workbook()
     survey = book.active
