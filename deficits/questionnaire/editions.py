@@ -9,6 +9,8 @@ XLSForm reader's), every scoring by ``scoring.scoring_check``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any, BinaryIO
 
@@ -24,6 +26,18 @@ CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 CODE_RULE = "код анкеты — латинские строчные буквы, цифры, «-» и «_», до 60 знаков"
 # Words of the questionnaires' addresses (/surveys/questionnaires/new/, …/import/): never a code.
 RESERVED = {"new", "import"}
+
+
+class EditionStale(DefinitionRefused):
+    """The questionnaire was saved by someone else since the builder was opened on it."""
+
+
+def edition_digest(*, edition: QuestionnaireEdition | None) -> str:
+    """A short fingerprint of an edition's form and scoring (the builder sends back the one it was opened on)."""
+    if edition is None:
+        return ""
+    payload = json.dumps([edition.version, edition.definition, edition.scoring], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
 def _writer(user) -> None:
@@ -84,10 +98,19 @@ def questionnaire_create(
     return questionnaire
 
 
-def _store(*, questionnaire: Questionnaire, definition: dict, scoring: dict, user) -> QuestionnaireEdition:
+def _store(
+    *, questionnaire: Questionnaire, definition: dict, scoring: dict, user, based_on: str | None = None
+) -> QuestionnaireEdition:
     # The questionnaire's row is locked: two saves at once make one edition each, never the same number twice.
     Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
     latest = questionnaire.editions.order_by("-version").first()
+    if based_on is not None and based_on != edition_digest(edition=latest):
+        raise EditionStale(
+            [
+                "Анкету уже изменили после того, как вы открыли конструктор. Ваш вариант не сохранен: "
+                "скопируйте нужное, откройте конструктор заново и внесите изменения еще раз."
+            ]
+        )
     if latest is not None and not _in_use(latest):
         latest.definition, latest.scoring, latest.created_by = definition, scoring, user
         latest.save(update_fields=["definition", "scoring", "created_by"])
@@ -100,13 +123,22 @@ def _store(*, questionnaire: Questionnaire, definition: dict, scoring: dict, use
 
 @transaction.atomic
 def edition_save(
-    *, questionnaire: Questionnaire, definition: dict[str, Any], scoring: dict[str, Any] | None, user
+    *,
+    questionnaire: Questionnaire,
+    definition: dict[str, Any],
+    scoring: dict[str, Any] | None,
+    user,
+    based_on: str | None = None,
 ) -> QuestionnaireEdition:
-    """Saves the questionnaire's form: its latest edition in place while unused, else a new edition."""
+    """Saves the questionnaire's form: its latest edition in place while unused, else a new edition.
+
+    ``based_on`` (``edition_digest`` of the edition the editor was opened on): a save over a
+    questionnaire changed since then raises EditionStale instead of overwriting that change.
+    """
     _writer(user)
     clean, clean_scoring = form_clean(definition=definition, scoring=scoring)
     clean["form_id"] = questionnaire.code
-    return _store(questionnaire=questionnaire, definition=clean, scoring=clean_scoring, user=user)
+    return _store(questionnaire=questionnaire, definition=clean, scoring=clean_scoring, user=user, based_on=based_on)
 
 
 @transaction.atomic

@@ -127,9 +127,12 @@ def _posted_json(request, field: str) -> tuple[Any, bool]:
         return None, False
 
 
-def _builder(request, *, questionnaire, definition, scoring, errors=(), fields=None, status=200):
+def _builder(request, *, questionnaire, definition, scoring, errors=(), fields=None, status=200, based_on=None):
     latest = questionnaire.editions.order_by("-version").first() if questionnaire else None
     context = {
+        # The edition the editor was opened on; a refused save keeps the one it was sent with,
+        # so a stale page stays stale until it is reloaded.
+        "based_on": based_on if based_on is not None else editions.edition_digest(edition=latest),
         "questionnaire": questionnaire,
         "definition": definition,
         "scoring": scoring or {},
@@ -194,22 +197,33 @@ def questionnaire_edit(request, code: str):
         )
     definition, read = _posted_json(request, "definition")
     scoring, scoring_read = _posted_json(request, "scoring")
+    based_on = request.POST.get("based_on", "")
     if not (read and scoring_read):
         errors = ["Анкета не прочитана: включите JavaScript или обновите страницу и повторите."]
         keep = definition if isinstance(definition, dict) else (latest.definition if latest else BLANK)
-        return _builder(request, questionnaire=questionnaire, definition=keep, scoring={}, errors=errors, status=400)
+        return _builder(
+            request,
+            questionnaire=questionnaire,
+            definition=keep,
+            scoring={},
+            errors=errors,
+            status=400,
+            based_on=based_on,
+        )
     try:
         saved = editions.edition_save(
-            questionnaire=questionnaire, definition=definition, scoring=scoring, user=request.user
+            questionnaire=questionnaire, definition=definition, scoring=scoring, user=request.user, based_on=based_on
         )
     except DefinitionRefused as exc:
+        # A save over someone else's newer save is a conflict (409); every other refusal is the form's (400).
         return _builder(
             request,
             questionnaire=questionnaire,
             definition=definition,
             scoring=scoring,
             errors=exc.problems,
-            status=400,
+            status=409 if isinstance(exc, editions.EditionStale) else 400,
+            based_on=based_on,
         )
     if latest is not None and saved.pk != latest.pk:
         message = f"Сохранена новая редакция {saved.version}: редакция {latest.version} уже используется в опросах."

@@ -117,6 +117,26 @@ def test_an_edition_a_campaign_used_is_frozen_and_answers_keep_it(world):
     assert editions.edition_in_use(edition=first) and not editions.edition_in_use(edition=second)
 
 
+def test_a_save_based_on_an_older_state_is_stale(world):
+    questionnaire = create(world)
+    opened = editions.edition_digest(edition=questionnaire.editions.get())
+    first = editions.edition_save(
+        questionnaire=questionnaire, definition=definition(), scoring={}, user=world.analyst, based_on=opened
+    )
+    assert first.scoring == {}
+    with pytest.raises(editions.EditionStale):
+        editions.edition_save(
+            questionnaire=questionnaire, definition=definition(), scoring=scoring(), user=world.analyst, based_on=opened
+        )
+    assert questionnaire.editions.get().scoring == {}
+    now = editions.edition_digest(edition=questionnaire.editions.get())
+    assert now != opened
+    saved = editions.edition_save(
+        questionnaire=questionnaire, definition=definition(), scoring=scoring(), user=world.analyst, based_on=now
+    )
+    assert saved.scoring == scoring()
+
+
 def test_a_refused_save_changes_nothing(world):
     questionnaire = create(world)
     bad = definition()

@@ -94,7 +94,13 @@ def test_an_old_edition_can_be_previewed(client, world, burnout):
 
 
 def post_builder(client, url, definition_data, scoring_data=None, **fields):
+    """The builder's POST; an edit carries the fingerprint of the edition it was opened on, as the page does."""
     body = {"definition": json.dumps(definition_data), "scoring": json.dumps(scoring_data or {}), **fields}
+    if url.endswith("/edit/") and "based_on" not in body:
+        latest = (
+            QuestionnaireEdition.objects.filter(questionnaire__code=url.split("/")[-3]).order_by("-version").first()
+        )
+        body["based_on"] = editions.edition_digest(edition=latest)
     return client.post(url, body)
 
 
@@ -141,6 +147,25 @@ def test_a_refused_save_keeps_everything_typed_and_names_the_item(client, world,
     assert builder_json(text, "qb-initial") == bad  # everything typed, back in the editor
     assert builder_json(text, "qb-initial-scoring") == scoring()
     assert burnout.editions.get().definition == definition()
+
+
+def test_a_save_over_a_newer_save_is_refused_and_keeps_what_was_typed(client, world, burnout):
+    client = signed_in(client, world.analyst)
+    url = reverse("survey-questionnaire-edit", args=["burnout"])
+    opened = builder_json(client.get(url).content.decode(), "qb-initial")
+    stale = re.search(r'name="based_on" value="(\w+)"', client.get(url).content.decode()).group(1)
+    # Someone else saves first.
+    theirs = definition()
+    theirs["title"] = "Их правка"
+    assert post_builder(client, url, theirs).status_code == 302
+    mine = {**opened, "title": "Моя правка"}
+    response = post_builder(client, url, mine, based_on=stale)
+    text = response.content.decode()
+    assert response.status_code == 409
+    assert "Анкету уже изменили после того, как вы открыли конструктор" in text
+    assert builder_json(text, "qb-initial")["title"] == "Моя правка"
+    assert f'name="based_on" value="{stale}"' in text  # still stale until reloaded
+    assert burnout.editions.get().definition["title"] == "Их правка"
 
 
 def test_a_definition_that_is_not_json_is_refused_with_a_message(client, world, burnout):
