@@ -134,8 +134,9 @@ def _builder(request, *, questionnaire, definition, scoring, errors=(), fields=N
         # so a stale page stays stale until it is reloaded.
         "based_on": based_on if based_on is not None else editions.edition_digest(edition=latest),
         "questionnaire": questionnaire,
-        "definition": definition,
-        "scoring": scoring or {},
+        # What was posted goes back to the editor as it was, when it is an object the editor can show.
+        "definition": definition if isinstance(definition, dict) else BLANK,
+        "scoring": scoring if isinstance(scoring, dict) else {},
         "errors": list(errors),
         "fields": fields or {},
         "latest": latest,
@@ -164,7 +165,7 @@ def questionnaire_new(request):
     try:
         created = editions.questionnaire_create(
             code=fields["code"],
-            title=str(title or ""),
+            title=title if isinstance(title, str) else "",
             description=fields["description"],
             definition=definition,
             scoring=scoring,

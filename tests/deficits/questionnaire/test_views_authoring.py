@@ -175,6 +175,16 @@ def test_a_definition_that_is_not_json_is_refused_with_a_message(client, world, 
     assert "Анкета не прочитана" in response.content.decode()
 
 
+def test_json_that_is_not_a_form_is_refused_and_the_editor_still_opens(client, world, burnout):
+    client = signed_in(client, world.analyst)
+    response = post_builder(client, reverse("survey-questionnaire-new"), ["not", "a", "form"], "x", code="a")
+    assert response.status_code == 400
+    assert "Анкета не прочитана: ожидается описание анкеты." in response.content.decode()
+    assert builder_json(response.content.decode(), "qb-initial")["sections"]  # the blank form
+    assert builder_json(response.content.decode(), "qb-initial-scoring") == {}
+    assert not Questionnaire.objects.filter(code="a").exists()
+
+
 def test_a_new_questionnaire_from_the_builder(client, world):
     client = signed_in(client, world.analyst)
     url = reverse("survey-questionnaire-new")
