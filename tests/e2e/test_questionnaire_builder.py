@@ -64,7 +64,9 @@ def test_analyst_builds_a_questionnaire_with_a_skip(journey, tmp_path):
     page.get_by_role("button", name="Сохранить").click()
 
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
-    expect(page.locator("#survey-preview")).to_contain_text("Показывается, если ${overtime} = '1'")
+    expect(page.locator("#survey-preview")).to_contain_text(
+        "Показывается, если «Работаете ли вы сверх ставки?» = «Да» ${overtime} = '1'"
+    )
     j.shot("detail")
 
     path = j.download(lambda: page.get_by_role("link", name="XLSForm редакции 1").click(), tmp_path)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from deficits.models import Questionnaire, QuestionnaireEdition
 from deficits.questionnaire import editions
 from deficits.questionnaire.definition import ITEM_TYPES, DefinitionRefused
+from deficits.questionnaire.describe import condition_text
 from deficits.questionnaire.xlsform import FormRefused
 from monitoring.models.scoping import can_write_region, require_staff_reader
 
@@ -74,12 +75,15 @@ def preview(definition: dict[str, Any]) -> list[dict[str, Any]]:
         items = []
         for item in section.get("items", []):
             shown = {**item, "type_label": ITEM_TYPES.get(item.get("type"), "")}
+            shown["relevant_text"] = condition_text(item["relevant"], definition) if item.get("relevant") else ""
+            shown["constraint_text"] = condition_text(item["constraint"], definition) if item.get("constraint") else ""
             if "list" in item:
                 shown["choices"] = lists.get(item["list"], [])
             if item.get("type") == "scale":
                 shown["points"] = list(range(item["start"], item["end"] + 1, item["step"]))[:101]
             items.append(shown)
-        sections.append({**section, "items": items})
+        told = condition_text(section["relevant"], definition) if section.get("relevant") else ""
+        sections.append({**section, "items": items, "relevant_text": told})
     return sections
 
 

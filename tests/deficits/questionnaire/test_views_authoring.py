@@ -46,8 +46,11 @@ def test_the_detail_previews_the_form_with_its_skips(client, world, burnout):
     page = signed_in(client, world.municipal).get(reverse("survey-questionnaire-detail", args=["burnout"]))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Показывается, если <code>${role} = &#x27;teacher&#x27;</code>" in text  # the section «load»
-    assert "Показывается, если <code>${tired} &gt;= 2</code>" in text  # the item «rest»
+    # The section «load» and the item «rest»: in words, and as written.
+    assert "Показывается, если «Вопрос role» = «Учитель» <code" in text
+    assert "${role} = &#x27;teacher&#x27;</code>" in text
+    assert "Показывается, если «Вопрос tired» ≥ 2 <code" in text
+    assert "Ограничение: ответ ≥ 0 и ответ ≤ 60" in text
     assert "Руководитель" in text  # a choice's label
     assert "не используется" in text
     assert reverse("survey-edition-export", args=["burnout", 1]) in text
