@@ -10,7 +10,7 @@ from django.contrib import admin
 
 from deficits import models
 from monitoring.models.scoping import can_write_region
-from monitoring.shared.admin import SafeTabularInline, ScopedAdmin, ScopedHistoryAdmin, may_use_admin
+from monitoring.shared.admin import ReadOnlyAdmin, SafeTabularInline, ScopedAdmin, ScopedHistoryAdmin, may_use_admin
 
 
 def _edition_in_use(instrument: models.Instrument | None) -> bool:
@@ -188,3 +188,54 @@ class PersonalLinkUseAdmin(InstituteJournalAdmin):
     @admin.display(description="педагог", ordering="link__teacher__full_name")
     def teacher(self, obj):
         return obj.link.teacher
+
+
+class QuestionnaireEditionInline(SafeTabularInline):
+    """A questionnaire's editions, read here; their forms are changed in the builder or by an XLSForm upload."""
+
+    model = models.QuestionnaireEdition
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["version", "created_at", "created_by"]
+
+    def has_view_permission(self, request, obj=None):
+        return may_use_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Questionnaire)
+class QuestionnaireAdmin(ScopedAdmin):
+    """Questionnaires: the institute corrects a title or description here; forms live in their editions.
+
+    Created in the builder or from a workbook (deficits.questionnaire.editions), never added or
+    deleted here: a campaign's answers keep their edition.
+    """
+
+    list_display = ["title", "code", "shipped", "created_at"]
+    list_filter = ["shipped"]
+    search_fields = ["code", "title"]
+    readonly_fields = ["code", "shipped", "created_at"]
+    fields = ["code", "title", "description", "shipped", "created_at"]
+    inlines = [QuestionnaireEditionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.QuestionnaireEdition)
+class QuestionnaireEditionAdmin(ReadOnlyAdmin):
+    """An edition's form and scoring, read only: the builder and XLSForm upload write them (a new
+    edition once a campaign has used one)."""
+
+    list_display = ["questionnaire", "version", "created_at", "created_by"]
+    list_filter = ["questionnaire"]
+    list_select_related = ["questionnaire", "created_by"]
+    fields = readonly_fields = ["questionnaire", "version", "definition", "scoring", "created_at", "created_by"]

@@ -322,6 +322,21 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     "indicator-builder-adopt": (post(P(404, *BUILDER[1:]), lambda o: {"slug": "nope"}, note="no such catalog"),),
     "indicator-builder-edit": (get(P(404, *BUILDER[1:]), lambda o: {"code": "Ж.5"}, "not in the period"),),
     "indicator-builder-remove": (post(P(302, *BUILDER[1:]), lambda o: {"code": "Ж.5"}, note="refused: not there"),),
+    # --- deficits: questionnaires (authoring) -----------------------------------------------
+    # Staff read questionnaires and download their XLSForm; the institute writes them (others 403).
+    "survey-questionnaire-list": (get(P(*STAFF)),),
+    "survey-questionnaire-detail": (get(P(*STAFF), _code("questionnaire")),),
+    "survey-edition-export": (get(P(*STAFF), lambda o: {"code": o.questionnaire.code, "version": 1}),),
+    "survey-questionnaire-new": (get(P(*BUILDER)), post(P(400, *BUILDER[1:]), note="empty form: refused")),
+    "survey-questionnaire-edit": (
+        get(P(*BUILDER), _code("questionnaire")),
+        post(P(400, *BUILDER[1:]), _code("questionnaire"), note="empty form: refused"),
+    ),
+    "survey-questionnaire-import": (get(P(*BUILDER)), post(P(400, *BUILDER[1:]), note="no file: refused")),
+    "survey-edition-import": (
+        get(P(*BUILDER), _code("questionnaire")),
+        post(P(400, *BUILDER[1:]), _code("questionnaire"), note="no file: refused"),
+    ),
     # --- reports: letters ----------------------------------------------------------------
     # Drafts are their authors' side's (the institute's); issued letters their addressees' in scope.
     "letter-list": (get(P(*STAFF)),),
@@ -689,6 +704,7 @@ def matrix(world, settings, tmp_path, monkeypatch):
     o.measure_b = factories.MeasureFactory(period=period, school=world.school_b)
     o.notice_head_a = factories.NoticeFactory(user=world.head_a)
     o.annual = factories.AnnualReportFactory(period=period, user=world.ministry)
+    o.questionnaire = _questionnaire()
     return o
 
 
@@ -899,6 +915,21 @@ def _small_instrument(o):
     return instrument
 
 
+def _questionnaire():
+    """A small questionnaire with one edition (the authoring doors' object; public, like every catalog)."""
+    from deficits.models import Questionnaire, QuestionnaireEdition
+
+    questionnaire = Questionnaire.objects.create(code="mini-survey", title="Мини-опрос")
+    item = {"name": "q1", "type": "text", "label": "Как дела?", "hint": "", "required": False, "relevant": ""}
+    item.update(constraint="", constraint_message="")
+    section = {"name": "", "title": "", "relevant": "", "items": [item]}
+    definition = {"title": "Мини-опрос", "form_id": "mini-survey", "version": "", "sections": [section]}
+    QuestionnaireEdition.objects.create(
+        questionnaire=questionnaire, version=1, definition={**definition, "choice_lists": {}}
+    )
+    return questionnaire
+
+
 def _personal_link(o):
     from deficits.models import PersonalLink
 
@@ -1010,6 +1041,11 @@ ADMIN_MODELS: dict[str, AdminCase] = {
     "deficits.CompetenceGroup": AdminCase(lambda o: _small_instrument(o).groups.get(), IN_ALL),
     # Diagnostics are taken or imported, routes built by teachers: never added in the admin.
     "deficits.Diagnostic": AdminCase(lambda o: o.diagnostic_a, IN_A, add=NOBODY),
+    # Questionnaires are made in the builder or from a workbook; their editions are read only here.
+    "deficits.Questionnaire": AdminCase(lambda o: o.questionnaire, IN_ALL, add=NOBODY, delete=NOBODY),
+    "deficits.QuestionnaireEdition": AdminCase(
+        lambda o: o.questionnaire.editions.get(), IN_ALL, add=NOBODY, delete=NOBODY
+    ),
     # The personal links' journal: the institute reads it; written by the link pages only.
     "deficits.PersonalLink": AdminCase(_personal_link, IN_A, viewers=ANALYST, add=NOBODY, delete=NOBODY),
     "deficits.PersonalLinkUse": AdminCase(

@@ -396,6 +396,11 @@ WRITE_DOORS = {
     "indicator-builder-adopt": "adopts a catalog into the period",
     "indicator-builder-import": "loads a catalog file",
     "indicator-builder-preview": "computes a definition unsaved (writes nothing)",
+    # Questionnaires: only institute staff create them and save their editions.
+    "survey-questionnaire-new": "creates a questionnaire",
+    "survey-questionnaire-edit": "saves a questionnaire's edition",
+    "survey-questionnaire-import": "creates a questionnaire from an XLSForm workbook",
+    "survey-edition-import": "saves an edition from an XLSForm workbook",
     "api-declarative-list": "defines an indicator",
     "api-declarative-detail": "changes or removes an indicator",
     "api-declarative-preview": "computes a definition unsaved (writes nothing)",

@@ -10,7 +10,9 @@ design a questionnaire in Excel and upload it. What this portal takes of it:
   ``decimal``, ``date``, ``text``, and ``begin_group``/``end_group`` for sections (one
   level); the metadata types ``start``, ``end``, ``today``, ``deviceid``, ``username`` are
   skipped (the portal records who answered and when itself);
-- ``choices``: ``list_name``, ``name``, ``label``; ``settings``: ``form_title``, ``form_id``, ``version``.
+- ``choices``: ``list_name``, ``name``, ``label``; ``settings``: ``form_title``, ``form_id``, ``version``;
+- ``scoring`` (the portal's own, optional; Kobo and ODK ignore extra sheets): ``group``,
+  ``group_label``, ``item``, ``band``, ``min``, ``max``, ``flag`` — see ``xlsform_scoring``.
 
 The workbook is read by the data package's isolated reader (its safety checks, its own
 process and limits), so a hostile file costs here what it costs there. Every problem is
@@ -29,7 +31,9 @@ from typing import Any, BinaryIO
 import openpyxl
 
 from deficits.questionnaire import logic
-from monitoring.intake.package.reader import read_package
+from deficits.questionnaire.scoring import scoring_check
+from deficits.questionnaire.xlsform_scoring import read_scoring_sheet, write_scoring_sheet
+from monitoring.intake.package.reader import read_package, read_package_in_process
 from monitoring.intake.package.safety import PackageFileError, column_letters
 
 META_TYPES = {"start", "end", "today", "deviceid", "username"}
@@ -89,8 +93,22 @@ def questionnaire_from_xlsform(*, source: str | BinaryIO, filename: str | None =
     "constraint_message"}`` plus ``list`` (single, multiple) or ``start``/``end``/``step`` (scale).
     Items outside any group form a section without a name.
     """
+    return form_from_xlsform(source=source, filename=filename)[0]
+
+
+def form_from_xlsform(
+    *, source: str | BinaryIO, filename: str | None = None, isolated: bool = True
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The definition and the scoring (``{}`` without a ``scoring`` sheet) of a workbook, or FormRefused.
+
+    ``isolated=False`` reads in this process: only for a workbook the portal wrote itself
+    (deficits.questionnaire.definition checks a builder's definition that way).
+    """
     try:
-        sheets = read_package(source, filename=filename)
+        if isolated:
+            sheets = read_package(source, filename=filename)
+        else:
+            sheets = read_package_in_process(source, filename=filename)
     except PackageFileError as exc:
         raise FormRefused([FormProblem(filename or "файл", None, None, exc.message)]) from exc
     by_name = {name.strip().lower(): sheet for name, sheet in sheets.items()}
@@ -101,18 +119,24 @@ def questionnaire_from_xlsform(*, source: str | BinaryIO, filename: str | None =
     lists = reader.choices(by_name.get("choices"))
     settings = reader.settings(by_name.get("settings"))
     sections = reader.survey(survey, lists)
+    scoring = read_scoring_sheet(reader, by_name.get("scoring"))
     if reader.problems:
         raise FormRefused(reader.problems)
     used = {item["list"] for section in sections for item in section["items"] if "list" in item}
-    return {
+    definition = {
         **settings,
         "sections": sections,
         "choice_lists": {name: choices for name, choices in lists.items() if name in used},
     }
+    checked = scoring_check(definition=definition, scoring=scoring)
+    problems = [FormProblem("scoring", None, None, text) for text in checked]
+    if problems:
+        raise FormRefused(problems)
+    return definition, scoring
 
 
-def xlsform_from_questionnaire(*, questionnaire: dict[str, Any]) -> bytes:
-    """The XLSForm workbook (.xlsx bytes) of a questionnaire definition."""
+def xlsform_from_questionnaire(*, questionnaire: dict[str, Any], scoring: dict[str, Any] | None = None) -> bytes:
+    """The XLSForm workbook (.xlsx bytes) of a questionnaire definition, with a ``scoring`` sheet if it is scored."""
     book = openpyxl.Workbook()
     survey = book.active
     survey.title = "survey"
@@ -132,6 +156,8 @@ def xlsform_from_questionnaire(*, questionnaire: dict[str, Any]) -> bytes:
     settings = book.create_sheet("settings")
     settings.append(["form_title", "form_id", "version"])
     settings.append([questionnaire["title"], questionnaire["form_id"], questionnaire["version"]])
+    if scoring:
+        write_scoring_sheet(book.create_sheet("scoring"), scoring)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
