@@ -7,9 +7,12 @@ params=, seed=)`` returns the people reached as ``Reached`` rows sorted by perso
 same rows for the same data every time (a sample: for the same seed).
 
 Teachers are reached through the period's roster, which gives each their school and
-municipality. A teacher on two schools' rosters is reached once, at their main job: the
-entry that is not part-time, then the largest workload, then the smaller school id (so
-the choice never depends on the order rows were imported in).
+municipality. The roster holds one row per teacher and period (the constraint
+``roster_one_row_per_teacher_period``: a teacher who also works part-time elsewhere is
+listed at their main school), so each teacher is reached once, at that school. Should
+the constraint ever go, ``roster_reached`` still keeps one row per teacher, the main job:
+not part-time first, then the largest workload, then the smaller school id — never the
+order the rows were imported in.
 
 The registry ``TARGETS`` holds the kinds this app can resolve. Kinds whose data live in
 apps above ``deficits`` (course runs are ``iom``'s, which ``deficits`` may not import) are
@@ -57,7 +60,7 @@ class Target(Protocol):
 
 
 def roster_reached(period: MonitoringPeriod, **filters) -> list[Reached]:
-    """The period's roster narrowed by ``filters``, one row per teacher (their main job, see above)."""
+    """The period's roster narrowed by ``filters``, one row per teacher sorted by teacher id (see above)."""
     rows = (
         RosterEntry.objects.filter(period=period, **filters)
         .order_by("teacher_id", "part_time", "-workload", "school_id", "pk")
@@ -166,9 +169,10 @@ class SampleTarget:
     def reach(self, *, period, params, seed):
         if seed is None:
             raise ValueError("a sample needs its seed")
-        population = roster_reached(period)
+        # Sorted here, not trusted from the query: the draw depends on the order it is given.
+        population = sorted(roster_reached(period), key=lambda row: row.teacher_id)
         strata: dict[int, list[Reached]] = defaultdict(list)
-        for row in population:  # sorted by teacher id already
+        for row in population:
             strata[row.municipality_id].append(row)
         if "share" in params:
             total = int(Decimal(str(params["share"])) * len(population) + Decimal("0.5"))
