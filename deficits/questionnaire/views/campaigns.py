@@ -176,7 +176,14 @@ def _person(invitation: Invitation) -> str:
     return account.get_full_name() or account.username
 
 
-def _target_text(campaign: Campaign) -> str:
+def _names(queryset, ids: list[int], user) -> str:
+    """The names of the chosen units the user may see; the others only counted (their names are not theirs)."""
+    visible = list(queryset.visible_to(user).filter(pk__in=ids).order_by("name").values_list("name", flat=True))
+    others = len(ids) - len(visible)
+    return "; ".join(visible) + (f"{'; ' if visible else ''}других: {others}" if others else "")
+
+
+def _target_text(campaign: Campaign, user) -> str:
     """The target in words (its kind and parameters)."""
     params = campaign.target or {}
     text = campaign.get_target_kind_display()
@@ -187,11 +194,9 @@ def _target_text(campaign: Campaign) -> str:
     elif "group" in params:
         text += f": группа «{params['group']}»"
     elif "schools" in params:
-        names = School.objects.filter(pk__in=params["schools"]).order_by("name").values_list("name", flat=True)
-        text += ": " + "; ".join(names)
+        text += ": " + _names(School.objects, params["schools"], user)
     elif "municipalities" in params:
-        names = Municipality.objects.filter(pk__in=params["municipalities"]).order_by("name")
-        text += ": " + "; ".join(m.name for m in names)
+        text += ": " + _names(Municipality.objects, params["municipalities"], user)
     elif "course" in params:
         text += f": курс {params['course']}"
     return text
@@ -284,7 +289,7 @@ def campaign_detail(request, pk: int):
     can_write = can_write_region(user)
     context = {
         "campaign": campaign,
-        "target_text": _target_text(campaign),
+        "target_text": _target_text(campaign, user),
         "coverage": coverage.campaign_coverage(campaign=campaign, user=user, municipality=municipality),
         "can_write": can_write,
         "can_links": can_write or user.role == Role.SCHOOL_HEAD,
