@@ -101,6 +101,23 @@ def campaign_school_invitations(*, campaign: Campaign, user, school_id: int):
     )
 
 
+def campaigns_totals(*, campaigns, user) -> dict[int, CoverageRow]:
+    """Campaign id → invited and answered in the user's part, for a list of campaigns (one query)."""
+    rows = (
+        Invitation.objects.visible_to(user)
+        .filter(campaign__in=campaigns)
+        .values("campaign_id")
+        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered=True)))
+        .order_by()
+    )
+    return {
+        row["campaign_id"]: CoverageRow(
+            id=row["campaign_id"], code="", name="", invited=row["invited"], answered=row["answered"]
+        )
+        for row in rows
+    }
+
+
 def campaign_reaches(*, campaign: Campaign, user) -> bool:
     """Whether the user sees any invitation of the campaign (its page is theirs to read)."""
     return Invitation.objects.visible_to(user).filter(campaign=campaign).exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import secrets
+from collections import Counter
 
 from django import forms
 from django.contrib import messages
@@ -133,8 +134,7 @@ class CampaignForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
+        # Checked together even when some fields are already wrong, so every problem shows at once.
         try:
             data["target"] = services.campaign_clean(
                 edition=data.get("edition"),
@@ -147,6 +147,8 @@ class CampaignForm(forms.Form):
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
+                if field in self.errors:
+                    continue  # its own check already said what is wrong
                 for problem in problems:
                     self.add_error(field if field in self.fields else None, problem)
         return data
@@ -219,10 +221,13 @@ def campaign_list(request):
     if not is_region_wide(request.user):
         reached = Invitation.objects.visible_to(request.user).values("campaign_id")
         campaigns = campaigns.filter(pk__in=reached).exclude(status=CampaignStatus.DRAFT)
+    campaigns = list(campaigns)
+    totals = coverage.campaigns_totals(campaigns=campaigns, user=request.user)
+    rows = [(campaign, totals.get(campaign.pk)) for campaign in campaigns]
     return render(
         request,
         "surveys/campaigns/list.html",
-        {"campaigns": campaigns, "can_write": can_write_region(request.user)},
+        {"rows": rows, "can_write": can_write_region(request.user)},
     )
 
 
@@ -298,9 +303,15 @@ def campaign_detail(request, pk: int):
     }
     if campaign.status == CampaignStatus.DRAFT:
         try:
-            context["preview"] = len(services.campaign_sample_preview(campaign=campaign))
+            reached = services.campaign_sample_preview(campaign=campaign)
         except ValidationError as error:
             context["preview_problem"] = " ".join(error.messages)
+        else:
+            # Drafts are the region-wide roles' only (``_readable``): the whole allocation is theirs to see.
+            counts = Counter(row.municipality_id for row in reached)
+            names = Municipality.objects.filter(pk__in=counts).order_by("name")
+            context["preview"] = len(reached)
+            context["preview_rows"] = [(m.name, counts[m.pk]) for m in names]
     return render(request, "surveys/campaigns/detail.html", context)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from deficits.models import Campaign, CampaignStatus, Invitation, TargetKind
 from deficits.questionnaire import campaigns
+from tests import factories
 from tests.deficits.questionnaire.campaign_helpers import campaign_make, edition_make
 
 pytestmark = pytest.mark.django_db
@@ -301,3 +302,27 @@ def test_the_pages_fit_a_phone(client, world, open_a):
         text = client.get(url).content.decode()
         assert text.count("<table") == text.count('class="table-responsive"')
         assert '<meta name="viewport"' in text
+
+
+def test_the_list_counts_each_readers_part(client, world, open_a):
+    as_user(client, world.analyst)
+    assert "1 / 2 (50,0 %)" in client.get(reverse("survey-campaign-list")).content.decode()
+    as_user(client, world.head_a)
+    assert "0 / 1 (0,0 %)" in client.get(reverse("survey-campaign-list")).content.decode()
+
+
+def test_a_draft_sample_shows_its_allocation_by_municipality(client, world):
+    for _ in range(6):
+        factories.RosterEntryFactory(period=world.period, school=world.school_b)
+    campaign = campaign_make(world.period, target_kind=TargetKind.SAMPLE, target={"share": 0.5}, seed=1)
+    page = as_user(client, world.analyst).get(reverse("survey-campaign-detail", args=[campaign.pk]))
+    # Nine teachers: M1 has 2, M2 has 7; 4.5 -> 5, shared 1.11 / 3.89 -> 1 and 4.
+    assert page.context["preview_rows"] == [(world.m1.name, 1), (world.m2.name, 4)]
+
+
+def test_every_problem_of_the_form_shows_at_once(client, world):
+    data = {"title": "", "target_kind": TargetKind.SAMPLE, "share": "abc", "period": world.period.pk}
+    page = as_user(client, world.analyst).post(reverse("survey-campaign-new"), data)
+    errors = page.context["form"].errors
+    assert set(errors) >= {"title", "edition", "opens", "closes", "share"}
+    assert "Доля — число от 0 до 1" in errors["share"][0]
