@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from deficits.models import RespondentRole, TargetKind
 from deficits.questionnaire import targets
 from deficits.questionnaire.targets import Reached, allocation, target_clean, target_for, target_reach
+from monitoring.models import RosterEntry
 from monitoring.models.people import years_before
 from tests import factories
 
@@ -39,8 +40,6 @@ def test_the_roster_reaches_every_teacher_once_at_their_school(world):
 
 def test_a_teacher_is_on_one_roster_row_per_period_so_is_reached_once(world):
     """The one-school rule of the targets rests on this constraint; if it goes, the targets must pick."""
-    from monitoring.models import RosterEntry
-
     names = {c.name for c in RosterEntry._meta.constraints}
     assert "roster_one_row_per_teacher_period" in names
     rows = reach(world.period, TargetKind.ROSTER)
