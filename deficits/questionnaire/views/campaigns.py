@@ -297,6 +297,7 @@ def campaign_detail(request, pk: int):
         "target_text": _target_text(campaign, user),
         "coverage": coverage.campaign_coverage(campaign=campaign, user=user, municipality=municipality),
         "can_write": can_write,
+        "region_wide": is_region_wide(user),
         "can_links": can_write or user.role == Role.SCHOOL_HEAD,
         "own_school": user.school if user.role == Role.SCHOOL_HEAD else None,
         "Status": CampaignStatus,

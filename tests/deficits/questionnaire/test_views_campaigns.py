@@ -326,3 +326,10 @@ def test_every_problem_of_the_form_shows_at_once(client, world):
     errors = page.context["form"].errors
     assert set(errors) >= {"title", "edition", "opens", "closes", "share"}
     assert "Доля — число от 0 до 1" in errors["share"][0]
+
+
+def test_the_region_wide_go_back_from_a_municipality_others_stay_in_theirs(client, world, open_a):
+    url = reverse("survey-campaign-detail", args=[open_a.pk])
+    back = f'href="{url}">← по всем муниципалитетам'
+    assert back in as_user(client, world.ministry).get(url + f"?municipality={world.m1.pk}").content.decode()
+    assert back not in as_user(client, world.municipal).get(url).content.decode()
