@@ -61,8 +61,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import Workbook
 
 from deficits import services as deficit_services
+from deficits.questionnaire import campaigns as survey_campaigns
 from monitoring import models, tokens
 from tests import factories
+from tests.deficits.questionnaire.campaign_helpers import campaign_make
 
 pytestmark = pytest.mark.django_db
 
@@ -421,6 +423,47 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(P(200, 404, 200, 404, 404, 404)),
         post(P(200, 404, 200, 404, 404, 404), note="empty form"),
     ),
+    # --- questionnaires: campaigns ---------------------------------------------------------
+    # Staff read the campaigns that reach their part (drafts: the region-wide roles); institute
+    # writers change them, everyone else who sees one is refused by the service (403).
+    "survey-campaign-list": (get(P(*STAFF)),),
+    "survey-campaign-new": (
+        get(P(*ANALYST_ONLY)),
+        post(P(*ANALYST_ONLY), note="empty form: refused with its problems"),
+    ),
+    "survey-campaign-detail": (
+        get(P(*SEEN_A_STAFF), _pk("campaign_a"), "open, to school A"),
+        get(P(*SEEN_B_STAFF), _pk("campaign_b"), "open, to school B"),
+        get(P(*REGION), _pk("campaign_draft"), "institute draft"),
+        get(
+            P(404, 404, 404, 404, 404, 404),
+            lambda o: {"pk": o.campaign_a.pk},
+            "a malformed municipality",
+            query="?municipality=x",
+        ),
+    ),
+    "survey-campaign-open": (
+        post(P(302, 403, 404, 404, 404, 404), _pk("campaign_draft"), note="institute draft"),
+        post(P(302, 403, 403, 403, 404, 404), _pk("campaign_a"), note="open A: refused as open already"),
+    ),
+    "survey-campaign-close": (
+        post(P(302, 403, 403, 403, 404, 404), _pk("campaign_a"), note="open A"),
+        post(P(302, 403, 404, 404, 403, 404), _pk("campaign_b"), note="open B"),
+    ),
+    "survey-campaign-remind": (
+        post(P(302, 403, 403, 403, 404, 404), _pk("campaign_a"), note="open A"),
+        post(P(302, 403, 404, 404, 403, 404), _pk("campaign_b"), note="open B"),
+    ),
+    # The links of those who have not answered: the institute's writers and the school's head.
+    "survey-campaign-links": (
+        get(P(200, 404, 404, 200, 404, 404), _pk("campaign_a"), "open A"),
+        get(P(200, 404, 404, 404, 200, 404), _pk("campaign_b"), "open B"),
+    ),
+    "survey-campaign-school": (
+        get(P(*SEEN_A_STAFF), lambda o: {"pk": o.campaign_a.pk, "school_pk": o.school_a.pk}, "A's school A"),
+        get(P(*SEEN_B_STAFF), lambda o: {"pk": o.campaign_b.pk, "school_pk": o.school_b.pk}, "B's school B"),
+        get(P(200, 200, 404, 404, 404, 404), lambda o: {"pk": o.campaign_a.pk, "school_pk": o.school_b.pk}, "A, B"),
+    ),
     # --- /api/v1/: every app's endpoints ---------------------------------------------------
     "api-municipality-list": (get(A(*ALL)),),
     "api-municipality-detail": (
@@ -705,6 +748,16 @@ def matrix(world, settings, tmp_path, monkeypatch):
     o.notice_head_a = factories.NoticeFactory(user=world.head_a)
     o.annual = factories.AnnualReportFactory(period=period, user=world.ministry)
     o.questionnaire = _questionnaire()
+    # Questionnaire campaigns: open ones to school A and to school B, and an institute draft.
+    o.campaign_a = campaign_make(
+        period, title="Опрос ОО А", target_kind="schools", target={"schools": [world.school_a.pk]}
+    )
+    o.campaign_b = campaign_make(
+        period, title="Опрос ОО Б", target_kind="schools", target={"schools": [world.school_b.pk]}
+    )
+    for campaign in (o.campaign_a, o.campaign_b):
+        survey_campaigns.campaign_open(campaign=campaign, user=world.analyst)
+    o.campaign_draft = campaign_make(period, title="Черновик опроса")
     return o
 
 

@@ -406,6 +406,11 @@ WRITE_DOORS = {
     "api-declarative-preview": "computes a definition unsaved (writes nothing)",
     "api-indicator-catalog-import": "loads a catalog file",
     "api-indicator-catalog-adopt": "adopts a catalog into the period",
+    # Questionnaire campaigns: the institute's writers only (deficits.questionnaire.campaigns).
+    "survey-campaign-new": "creates a campaign (a draft)",
+    "survey-campaign-open": "opens a campaign and invites its people",
+    "survey-campaign-close": "closes a campaign",
+    "survey-campaign-remind": "stamps and e-mails reminders",
 }
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from deficits.questionnaire.views import authoring
+from deficits.questionnaire.views import campaigns
 
 # URL names start with "survey-" (the access matrix and the write harness classify each).
 urlpatterns: list = [
@@ -19,6 +20,14 @@ urlpatterns: list = [
         name="survey-edition-export",
     ),
     # campaigns (targets, invitations, coverage, reminders)
+    path("campaigns/", campaigns.campaign_list, name="survey-campaign-list"),
+    path("campaigns/new/", campaigns.campaign_new, name="survey-campaign-new"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="survey-campaign-detail"),
+    path("campaigns/<int:pk>/open/", campaigns.campaign_open, name="survey-campaign-open"),
+    path("campaigns/<int:pk>/close/", campaigns.campaign_close, name="survey-campaign-close"),
+    path("campaigns/<int:pk>/remind/", campaigns.campaign_remind, name="survey-campaign-remind"),
+    path("campaigns/<int:pk>/links.csv", campaigns.campaign_links, name="survey-campaign-links"),
+    path("campaigns/<int:pk>/schools/<int:school_pk>/", campaigns.campaign_school, name="survey-campaign-school"),
     # answering through a personal link
     # results and exports
 ]

@@ -108,4 +108,9 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "indicators": "indicators.home.run_todos",
         "letters_and_reports": "reports.home.letter_and_report_todos",
     },
+    # Whom a questionnaire campaign reaches, for kinds whose data live above deficits
+    # (deficits.questionnaire.targets has the others): a course run's participants.
+    "survey_targets": {
+        "course_run": "iom.survey_targets.COURSE_RUN",
+    },
 }

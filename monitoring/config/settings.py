@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
     # and computations whose worker was killed are marked failed (indicators.services).
     "monitoring-redispatch-waiting": {"task": "monitoring.tasks.redispatch_waiting_task", "schedule": crontab()},
     "indicators-fail-stale-runs": {"task": "indicators.tasks.fail_stale_runs", "schedule": crontab()},
+    # Questionnaire campaigns: their links again to those who have not answered (once in 24 h).
+    "deficits-campaign-reminders": {
+        "task": "deficits.tasks.campaign_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 # Municipalities per step of an indicator computation; 0 computes the region in one step
 # per direction. A country-size database fans out over workers with e.g. 10.
