@@ -168,7 +168,8 @@ def test_a_huge_draft_is_refused(invitation):
 
 def test_a_named_response_keeps_the_person_and_is_scored_and_tallied(world, campaign, invitation, monkeypatch):
     called = []
-    monkeypatch.setitem(hooks.ON_SUBMIT, campaign.edition.questionnaire.code, [lambda response: called.append(response)])
+    code = campaign.edition.questionnaire.code
+    monkeypatch.setitem(hooks.ON_SUBMIT, code, [lambda response: called.append(response)])
     survey_start(invitation=invitation, device=DEVICE)
     draft_save(invitation=invitation, answers={"role": "teacher"}, device=DEVICE)
     response = response_submit(invitation=invitation, answers={**TEACHER_ANSWERS, "short": "все хорошо"})
