@@ -205,3 +205,20 @@ def test_anonymous_submissions_leave_nothing_that_leads_back(world):
                 if person_fields:
                     found.append(f"{label} keeps it next to {', '.join(f.name for f in person_fields)}")
     assert found == []
+
+
+def test_no_log_line_names_the_person_who_answered(world, caplog):
+    campaign = answering.campaign(world, anonymous=True)
+    invitation = answering.invitation(campaign, world.teacher_a, world.school_a)
+    token = invitation_token(invitation=invitation)
+    browser = Client()
+    with caplog.at_level("DEBUG"):
+        browser.post(reverse("survey-answer", args=[token]))
+        browser.post(
+            reverse("survey-answer-page", args=[token, 1]), {"role": "head", "years": "9", "shown": "role years"}
+        )
+        browser.post(reverse("survey-answer-page", args=[token, 3]), {"short": "без имени", "shown": "short long"})
+    assert Response.objects.filter(campaign=campaign).count() == 1
+    person = (world.teacher_a.full_name, world.teacher_a.code, world.school_a.name, world.school_a.code, token)
+    named = [r.getMessage() for r in caplog.records if any(p in r.getMessage() for p in person)]
+    assert named == []
