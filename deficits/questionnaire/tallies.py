@@ -99,8 +99,10 @@ def tallies_rebuild(*, campaign: Campaign) -> int:
     )
     for edition_id, answers, scores, municipality_id, school_kind, role in rows:
         if edition_id not in definitions:
-            definitions[edition_id] = campaign.edition.definition if edition_id == campaign.edition_id else (
-                type(campaign.edition).objects.get(pk=edition_id).definition
+            definitions[edition_id] = (
+                campaign.edition.definition
+                if edition_id == campaign.edition_id
+                else (type(campaign.edition).objects.get(pk=edition_id).definition)
             )
         for item, value in tally_keys(definition=definitions[edition_id], answers=answers, scores=scores):
             counts[(item, value, municipality_id, school_kind, role)] += 1

@@ -68,10 +68,6 @@ def _use(request, token: str, device: str | None = None) -> Invitation | HttpRes
         return _refused(request, token, exc)
 
 
-def _first_page(walk: Walk) -> int:
-    return walk.sections[0] + 1 if walk.sections else 1
-
-
 def _resume_page(walk: Walk, form: Form) -> int:
     """The first shown page with something to answer; the last shown one when all is answered."""
     for index in walk.sections:
@@ -118,8 +114,6 @@ def survey_answer(request, token: str):
             "questionnaire": campaign.edition.questionnaire,
             "form": form,
             "started": invitation.started_at is not None,
-            "answered_count": len(invitation.draft),
-            "items_count": sum(len(section.items) for section in form.sections),
         },
     )
 
@@ -201,7 +195,16 @@ def survey_answer_page(request, token: str, page: int):
             # A section the earlier answers hide: on to the next one shown (or the last).
             later = [i for i in walk.sections if i > index]
             return redirect("survey-answer-page", token=token, page=later[0] + 1 if later else _resume_page(walk, form))
-        context = _page_context(form=form, index=index, walk=walk, values=draft, errors={}, campaign=campaign)
+        # ?check: sent back here by a submission that found this page incomplete — show why.
+        errors = {i.name: walk.errors[i.name] for i in section.items if i.name in walk.errors}
+        context = _page_context(
+            form=form,
+            index=index,
+            walk=walk,
+            values=draft,
+            errors=errors if "check" in request.GET else {},
+            campaign=campaign,
+        )
         return render(request, "surveys/respond/page.html", context)
 
     posted = _posted(request, section)
@@ -233,8 +236,9 @@ def survey_answer_page(request, token: str, page: int):
     try:
         responding.response_submit(invitation=invitation, answers=draft, device=_device(request))
     except AnswersInvalid:
-        messages.error(request, "Остались вопросы без ответа или с ошибкой. Проверьте отмеченные страницы.")
-        return redirect("survey-answer-page", token=token, page=_resume_page(walk, form))
+        messages.error(request, "Ответы не отправлены: на этой странице остались вопросы без ответа или с ошибкой.")
+        target = reverse("survey-answer-page", args=[token, _resume_page(walk, form)])
+        return redirect(f"{target}?check=1")
     except SurveyRefused as exc:
         return _refused(request, token, exc)
     return redirect("survey-answer-done", token=token)

@@ -190,8 +190,12 @@ def test_an_unanswered_item_on_an_earlier_page_sends_the_person_back(client, inv
     invitation.refresh_from_db()
     type(invitation).objects.filter(pk=invitation.pk).update(draft={"role": "head"})
     response = client.post(_page(token, 3), {"short": "", "shown": "short long"})
-    assert response["Location"] == _page(token, 1)
+    assert response["Location"] == _page(token, 1) + "?check=1"
     assert not Response.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Ответы не отправлены" in page
+    assert 'id="error-years"' in page and "Ответьте на этот вопрос" in page
+    assert 'id="error-years"' not in client.get(_page(token, 1)).content.decode()  # only when sent back
 
 
 def test_refusals(client, world, campaign, invitation, token):
