@@ -76,8 +76,9 @@
       }
     });
     if ((type === "scale" || type === "number") && raw !== "") {
-      const n = asNumber(raw.replace(",", "."));
-      return n === null ? raw : n;
+      // Not a number: the server refuses it and keeps no answer, so it reads as unanswered.
+      const n = asNumber(raw.replace(/[\s\u00a0]/g, "").replace(",", "."));
+      return n === null ? "" : n;
     }
     return raw;
   }

@@ -102,10 +102,15 @@ TEACHER_ANSWERS = {
 }
 
 
-def campaign(world, *, anonymous: bool = False, code: str | None = None, **fields: Any) -> Campaign:
+def campaign(
+    world, *, anonymous: bool = False, code: str | None = None, form: dict[str, Any] | None = None, **fields: Any
+) -> Campaign:
     questionnaire = Questionnaire.objects.create(code=code or f"check-{secrets.token_hex(3)}", title="Проверка")
     edition = QuestionnaireEdition.objects.create(
-        questionnaire=questionnaire, version=1, definition=definition(), scoring=SCORING
+        questionnaire=questionnaire,
+        version=1,
+        definition=form or definition(),
+        scoring={} if form else SCORING,
     )
     today = timezone.localdate()
     values = {
