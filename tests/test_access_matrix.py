@@ -62,8 +62,11 @@ from openpyxl import Workbook
 
 from deficits import services as deficit_services
 from deficits.questionnaire import campaigns as survey_campaigns
+from deficits.questionnaire.links import invitation_token
+from deficits.questionnaire.responding import response_submit, survey_start
 from monitoring import models, tokens
 from tests import factories
+from tests.deficits.questionnaire import answering
 from tests.deficits.questionnaire.campaign_helpers import campaign_make
 
 pytestmark = pytest.mark.django_db
@@ -245,6 +248,28 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     ),
     "diagnostic-link-result": (
         get(P(409, 409, 409, 409, 409, 409, anon=302), lambda o: {"token": o.link_new}, "not started"),
+    ),
+    # A campaign's personal link (deficits.questionnaire.views.respond): the same rules — open
+    # without signing in, never for someone signed in (409), "Начать" binds the browser (302),
+    # a link started in another browser is refused (403), an altered one is invalid (400).
+    "survey-answer": (
+        get(P(409, 409, 409, 409, 409, 409, anon=200), lambda o: {"token": o.survey_link}, "not started"),
+        post(P(409, 409, 409, 409, 409, 409, anon=302), lambda o: {"token": o.survey_link}, note="Начать"),
+        get(P(409, 409, 409, 409, 409, 409, anon=403), lambda o: {"token": o.survey_link_started}, "other browser"),
+        post(P(409, 409, 409, 409, 409, 409, anon=403), lambda o: {"token": o.survey_link_started}, note="other"),
+        get(P(400, 400, 400, 400, 400, 400, anon=400), lambda o: {"token": o.survey_link + "x"}, "an altered link"),
+    ),
+    # Its pages: not started yet, they lead to the link's first page; started elsewhere, refused.
+    "survey-answer-page": (
+        get(P(409, 409, 409, 409, 409, 409, anon=302), lambda o: {"token": o.survey_link, "page": 1}, "not started"),
+        post(P(409, 409, 409, 409, 409, 409, anon=302), lambda o: {"token": o.survey_link, "page": 1}),
+        get(P(409, 409, 409, 409, 409, 409, anon=403), lambda o: {"token": o.survey_link_started, "page": 1}),
+        post(P(409, 409, 409, 409, 409, 409, anon=403), lambda o: {"token": o.survey_link_started, "page": 1}),
+    ),
+    # The thanks of an answered link (in any browser); an unanswered one leads back to its first page.
+    "survey-answer-done": (
+        get(P(409, 409, 409, 409, 409, 409, anon=200), lambda o: {"token": o.survey_link_answered}, "answered"),
+        get(P(409, 409, 409, 409, 409, 409, anon=302), lambda o: {"token": o.survey_link}, "not answered"),
     ),
     "diagnostic-detail": (
         get(P(*SEEN_A), _pk("diagnostic_a"), "submitted, teacher A"),
@@ -717,6 +742,16 @@ def matrix(world, settings, tmp_path, monkeypatch):
     models.User.objects.filter(pk=world.teacher.pk).update(password=password)
     newcomer = factories.TeacherFactory(full_name="Новикова Ирина Львовна")
     o.link_new = deficit_services.personal_links_issue(teachers=[newcomer], issued_by=world.head_a)[newcomer.pk]
+    # A campaign of a questionnaire: teacher A's link not started, teacher B's started in another
+    # browser, teacher C's answered.
+    survey = answering.campaign(world)
+    o.survey_link = invitation_token(invitation=answering.invitation(survey, world.teacher_a, world.school_a))
+    started = answering.invitation(survey, world.teacher_b, world.school_b)
+    survey_start(invitation=started, device="the other browser")
+    o.survey_link_started = invitation_token(invitation=started)
+    answered = answering.invitation(survey, world.teacher_c, world.school_c)
+    response_submit(invitation=answered, answers={"role": "head", "years": "3"})
+    o.survey_link_answered = invitation_token(invitation=answered)
     o.program = factories.ProgramFactory(groups=["ИКТ"])
     o.course = factories.CourseRunFactory(program=o.program)
     o.enrollment_a = factories.EnrollmentFactory(teacher=world.teacher_a, course=o.course)

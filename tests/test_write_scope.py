@@ -352,6 +352,8 @@ WRITE_DOORS = {
     "diagnostic-link": "opens a personal link (records its use)",
     "diagnostic-fill": "saves answers",
     "diagnostic-link-fill": "saves answers through a personal link",
+    "survey-answer": "binds a campaign's personal link to a browser",
+    "survey-answer-page": "saves a draft and submits a response through a campaign's link",
     "route-submit": "sends a route to the head",
     "route-review": "the head's decision on a route",
     "route-reflect": "the teacher's reflection",
@@ -623,3 +625,48 @@ def test_a_personal_links_holder_writes_only_as_its_teacher(client, matrix, medi
     from deficits.models import Diagnostic
 
     assert Diagnostic.objects.filter(teacher=newcomer).exists()
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_a_survey_links_holder_writes_only_its_invitations_answers(client, matrix, media_root, anonymous):
+    """Through a campaign's link, its holder answers that questionnaire once: only the invitation,
+    its response and the campaign's tallies move; the response names nobody in an anonymous campaign."""
+    from deficits.models import Response
+    from deficits.questionnaire.links import invitation_token
+    from monitoring.models import Role, User
+    from tests.deficits.questionnaire import answering
+
+    campaign = answering.campaign(matrix, anonymous=anonymous)
+    newcomer = access.factories.TeacherFactory(full_name="Новикова Ирина Львовна")
+    invitation = answering.invitation(campaign, newcomer, matrix.school_a)
+    token = invitation_token(invitation=invitation)
+    as_teacher = User(username="survey-holder", role=Role.TEACHER, teacher=newcomer, is_active=True)
+    as_teacher.set_unusable_password()
+    as_teacher.save()
+    body = foreign_body(matrix)
+    page = lambda n: reverse("survey-answer-page", kwargs={"token": token, "page": n})  # noqa: E731
+    steps = [
+        ("get", reverse("survey-answer", kwargs={"token": token}), {}),
+        ("post", reverse("survey-answer", kwargs={"token": token}), body),
+        ("post", page(1), {**body, "role": "head", "years": "7", "shown": "role years"}),
+        ("post", page(99), body),
+        ("post", page(3), {**body, "short": "ok", "shown": "short long"}),
+        ("post", page(3), {**body, "short": "again", "shown": "short long"}),
+        ("get", reverse("survey-answer-done", kwargs={"token": token}), {}),
+    ]
+    before = outside(as_teacher)
+    failures = []
+    for method, url, data in steps:
+        response = client.get(url) if method == "get" else client.post(url, data)
+        if response.status_code >= 500:
+            failures.append(f"{method.upper()} {url} -> {response.status_code}")
+    # The campaign's tallies count every response (no person in them); an anonymous response
+    # keeps no teacher, so it is anchored to nobody's scope: both are added, nothing else.
+    journals = {**JOURNALS, "deficits.ResponseTally": "counts", **({"deficits.Response": "anon"} if anonymous else {})}
+    failures += differences(before, outside(as_teacher), journals=journals)
+    assert not failures, "\n".join(failures)
+    invitation.refresh_from_db()
+    assert invitation.answered
+    response = Response.objects.get(campaign=campaign)
+    assert response.answers == {"role": "head", "years": 7, "short": "ok"}
+    assert (response.teacher_id is None) == anonymous

@@ -78,8 +78,10 @@ def scoring_check(*, definition: Mapping[str, Any], scoring: Mapping[str, Any]) 
             key=lambda b: Decimal(str(b["min"])) if _is_number(b["min"]) else Decimal(0),
         )
         for left, right in itertools.pairwise(ordered):
-            if _is_number(left["max"]) and _is_number(right["min"]) and Decimal(str(right["min"])) <= Decimal(
-                str(left["max"])
+            if (
+                _is_number(left["max"])
+                and _is_number(right["min"])
+                and Decimal(str(right["min"])) <= Decimal(str(left["max"]))
             ):
                 problems.append(f"{where}: уровни «{left['name']}» и «{right['name']}» пересекаются.")
     return problems

@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from deficits.questionnaire.views import authoring
-from deficits.questionnaire.views import campaigns
+from deficits.questionnaire.views import authoring, campaigns, respond
 
 # URL names start with "survey-" (the access matrix and the write harness classify each).
 urlpatterns: list = [
@@ -29,5 +28,8 @@ urlpatterns: list = [
     path("campaigns/<int:pk>/links.csv", campaigns.campaign_links, name="survey-campaign-links"),
     path("campaigns/<int:pk>/schools/<int:school_pk>/", campaigns.campaign_school, name="survey-campaign-school"),
     # answering through a personal link
+    path("a/<str:token>/", respond.survey_answer, name="survey-answer"),
+    path("a/<str:token>/done/", respond.survey_answer_done, name="survey-answer-done"),
+    path("a/<str:token>/<int:page>/", respond.survey_answer_page, name="survey-answer-page"),
     # results and exports
 ]
