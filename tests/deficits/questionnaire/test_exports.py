@@ -147,9 +147,9 @@ def test_an_anonymous_export_keeps_no_person_and_merges_small_municipalities(wor
 
 def test_an_anonymous_export_under_five_has_no_rows(world, make_campaign, add_response):
     campaign = make_campaign(anonymous=True)
-    for n in range(4):
+    for _ in range(4):
         add_response(campaign, municipality=world.m1, answers={"mood": "good"})
-    for n in range(3):
+    for _ in range(3):
         add_response(campaign, municipality=world.m2, answers={"mood": "bad"})
     rows, _ = _xlsx(campaign, world.municipal)
     assert rows[1:] == [[TOO_FEW] + [None] * (len(rows[0]) - 1)]
