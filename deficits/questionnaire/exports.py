@@ -54,12 +54,16 @@ MULTIPLE_JOIN = "; "
 _CHUNK = 2000
 
 
+_KINDS = dict(SchoolKind.choices)
+_ROLES = dict(RespondentRole.choices)
+
+
 def _kind_label(kind: str) -> str:
-    return SchoolKind(kind).label if kind in SchoolKind.values else kind
+    return _KINDS.get(kind, kind)
 
 
 def _role_label(role: str) -> str:
-    return RespondentRole(role).label if role in RespondentRole.values else role
+    return _ROLES.get(role, role)
 
 
 def _plain_number(value: Any) -> Any:
@@ -88,6 +92,8 @@ class _Columns:
             if item["type"] in ("single", "multiple")
         }
         self.scores = score_levels(campaign.edition.scoring)
+        # (item name, how its answer becomes a cell), made once: the export calls it for every cell.
+        self.converters = [(item["name"], self._converter(item)) for item in self.items]
         self.anonymous = campaign.anonymous
         self.person = not campaign.anonymous and can_see_personal_data(user)
 
@@ -105,22 +111,31 @@ class _Columns:
             head += [f"{name}: баллы", f"{name}: уровень"]
         return head
 
-    def answer(self, item: Mapping[str, Any], value: Any) -> Any:
-        if value is None or value == "" or value == []:
-            return ""
+    def _converter(self, item: Mapping[str, Any]):
         kind = item["type"]
         if kind == "single":
-            return self.labels[item["name"]].get(str(value), str(value))
+            labels = self.labels[item["name"]]
+            return lambda value: labels.get(str(value), str(value))
         if kind == "multiple":
-            chosen = value if isinstance(value, list) else [value]
-            return MULTIPLE_JOIN.join(self.labels[item["name"]].get(str(c), str(c)) for c in chosen)
+            labels = self.labels[item["name"]]
+            return lambda value: MULTIPLE_JOIN.join(
+                labels.get(str(c), str(c)) for c in (value if isinstance(value, list) else [value])
+            )
         if kind in ("scale", "number"):
-            return _plain_number(value)
-        return str(value)
+            return _plain_number
+        return str
+
+    def answer(self, item: Mapping[str, Any], value: Any) -> Any:
+        """One answer as its cell: a choice's label, chosen labels joined, a number, or the text."""
+        if value is None or value == "" or value == []:
+            return ""
+        return self._converter(item)(value)
 
     def row(self, *, person: list[Any], answers: Mapping[str, Any], scores: Mapping[str, Any]) -> list[Any]:
         out = list(person)
-        out += [self.answer(item, answers.get(item["name"])) for item in self.items]
+        for name, convert in self.converters:
+            value = answers.get(name)
+            out.append("" if value is None or value == "" or value == [] else convert(value))
         for code, _, _ in self.scores:
             score = scores.get(code) or {}
             out += [_plain_number(score.get("score", "")), score.get("level", "")]
@@ -291,10 +306,19 @@ def _column(n: int) -> str:
 def _cell(ref: str, value: Any, style: str = "") -> str:
     if value is None or value == "":
         return ""
+    return f'<c r="{ref}"{style}{_body(value)}'
+
+
+def _body(value: Any) -> str:
+    """A cell's XML after its reference: a number's value, or any other value as an inline string."""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return f'<c r="{ref}"{style}><v>{value}</v></c>'
+        return f"><v>{value}</v></c>"
     text = escape(sheet_value(str(value)))
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+# Distinct texts remembered per workbook (choice labels repeat on every row); past this, forgotten.
+_TEXT_MEMORY = 20_000
 
 
 def write_xlsx(header: list[str], rows: Iterator[list[Any]], out: IO[bytes], *, sheet: str = "Ответы") -> int:
@@ -321,11 +345,23 @@ def write_xlsx(header: list[str], rows: Iterator[list[Any]], out: IO[bytes], *, 
             cells = "".join(_cell(f"{letters[i]}1", v, ' s="1"') for i, v in enumerate(header))
             part.write(f'<row r="1">{cells}</row>'.encode())
             buffer: list[str] = []
+            texts: dict[str, str] = {}
             for n, row in enumerate(rows, start=2):
                 while len(letters) < len(row):
                     letters.append(_column(len(letters)))
                 buffer.append(f'<row r="{n}">')
-                buffer += [_cell(f"{letters[i]}{n}", v) for i, v in enumerate(row)]
+                for letter, value in zip(letters, row, strict=False):
+                    if value is None or value == "":
+                        continue
+                    if type(value) is str:
+                        body = texts.get(value)
+                        if body is None:
+                            if len(texts) > _TEXT_MEMORY:
+                                texts.clear()
+                            body = texts[value] = _body(value)
+                    else:
+                        body = _body(value)
+                    buffer.append(f'<c r="{letter}{n}"{body}')
                 buffer.append("</row>")
                 count += 1
                 if count % 500 == 0:

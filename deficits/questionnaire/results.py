@@ -97,6 +97,47 @@ def _sorted_values(item: Mapping[str, Any], definition: Mapping[str, Any], count
     return listed + [(v, v) for v in extra]
 
 
+# Numbers with more distinct values than this are counted in ranges (about ten of them).
+MAX_NUMBER_VALUES = 25
+NUMBER_RANGES = 10
+
+
+def value_groups(item: Mapping[str, Any], values: Iterable[str]) -> tuple[dict[str, str], list[tuple[str, str]]] | None:
+    """How a date's or a many-valued number's answers are counted on a page: (value → key, [(key, label)]).
+
+    Dates by month («10.2025»); numbers with more than MAX_NUMBER_VALUES distinct values in
+    about NUMBER_RANGES equal ranges («10–14»). None: every value is shown as it is.
+    """
+    values = list(values)
+    if item["type"] == "date":
+        key_of = {v: v[:7] if len(v) >= 7 and v[4] == "-" else v for v in values}
+        keys = sorted(set(key_of.values()))
+        return key_of, [(k, f"{k[5:7]}.{k[:4]}" if len(k) == 7 else k) for k in keys]
+    if item["type"] != "number" or len(values) <= MAX_NUMBER_VALUES:
+        return None
+    numbers = {v: _number(v) for v in values}
+    known = [n for n in numbers.values() if n is not None]
+    low, high = min(known), max(known)
+    integral = all(n == n.to_integral_value() for n in known)
+    width = (high - low + (1 if integral else 0)) / NUMBER_RANGES
+    width = max(Decimal(1), width.to_integral_value(rounding="ROUND_CEILING")) if integral else width or Decimal(1)
+    key_of, labels = {}, {}
+    for v, n in numbers.items():
+        if n is None:
+            key_of[v], labels[v] = v, v
+            continue
+        index = min(int((n - low) / width), NUMBER_RANGES - 1 if not integral else 10**6)
+        start = low + index * width
+        key = f"{index:04d}"
+        key_of[v] = key
+        if integral:
+            end = start + width - 1
+            labels[key] = f"{start}–{end}" if end > start else f"{start}"
+        else:
+            labels[key] = f"{start.normalize()}–{(start + width).normalize()}"
+    return key_of, sorted(labels.items())
+
+
 def score_levels(scoring: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]:
     """(group code, group name, level names in band order) of a scoring."""
     out = []
@@ -148,6 +189,11 @@ class Distribution:
     score_group: bool = False
 
     @property
+    def anchor(self) -> str:
+        """The item's part of the page's element ids ("score:g1" → "score-g1")."""
+        return self.name.replace(":", "-")
+
+    @property
     def unanswered(self) -> int | None:
         if self.type == "multiple":
             return None
@@ -185,15 +231,24 @@ def distribution(
     *, item: Mapping[str, Any], definition: Mapping[str, Any], counts: Mapping[str, int], base: int
 ) -> Distribution:
     """One item's counts per value (listed values first, each with its share of ``base``) and its mean."""
-    rows = [
-        ValueRow(value=v, label=label, count=counts.get(v, 0), share=_share(counts.get(v, 0), base))
-        for v, label in _sorted_values(item, definition, counts)
-    ]
     answered = sum(counts.values())
     mean = None
     if item["type"] in NUMERIC_TYPES and answered:
         total = sum((_number(v) or 0) * n for v, n in counts.items())
         mean = round(float(total / answered), 2)
+    groups = value_groups(item, counts)
+    if groups is None:
+        values = _sorted_values(item, definition, counts)
+    else:
+        key_of, values = groups
+        grouped: dict[str, int] = defaultdict(int)
+        for v, n in counts.items():
+            grouped[key_of[v]] += n
+        counts = grouped
+    rows = [
+        ValueRow(value=v, label=label, count=counts.get(v, 0), share=_share(counts.get(v, 0), base))
+        for v, label in values
+    ]
     return Distribution(
         name=item["name"],
         label=item.get("label") or item["name"],
@@ -340,16 +395,25 @@ def crosstab(*, campaign: Campaign, user, item_name: str, by: str) -> CrossTab |
         table.groups = [Group(key=str(k), label=_group_label(by, k, names), size=sizes[k]) for k in ordered]
     dim = "municipality_id" if by == "municipality" else by
     cells: dict[tuple[str, str], int] = defaultdict(int)
-    counted: set[str] = set()
-    for value, key, n in tallies.filter(item=item_name).values_list("value", dim).annotate(n=Sum("count")).order_by():
-        if key in key_of:
-            cells[(value, key_of[key])] += n
-            counted.add(value)
-    if item is not None:
-        values = _sorted_values(item, definition, counted)
+    counted: list[tuple[str, str, int]] = [
+        (value, key_of[key], n)
+        for value, key, n in tallies.filter(item=item_name)
+        .values_list("value", dim)
+        .annotate(n=Sum("count"))
+        .order_by()
+        if key in key_of
+    ]
+    groups = value_groups(item, {v for v, _, _ in counted}) if item is not None else None
+    for value, group, n in counted:
+        cells[(groups[0][value] if groups else value, group)] += n
+    if groups is not None:
+        values = groups[1]
+    elif item is not None:
+        values = _sorted_values(item, definition, {v for v, _, _ in counted})
     else:
         levels = scoring[item_name][1]
-        values = [(v, v) for v in levels + sorted(v for v in counted if v not in levels)]
+        seen = {v for v, _, _ in counted}
+        values = [(v, v) for v in levels + sorted(v for v in seen if v not in levels)]
     for value, value_label in values:
         table.rows.append(
             CrossRow(

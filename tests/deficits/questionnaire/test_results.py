@@ -79,6 +79,8 @@ def test_distributions_equal_a_recount_of_the_responses(world, make_campaign, ad
     assert list(by_name) == ["mood", "load", "tired", "hours", "since"]  # text items are listed, not counted
     for name, d in by_name.items():
         expected = _recount(given, name)
+        if name == "since":  # dates are counted by month
+            expected = {k[:7]: n for k, n in expected.items()}
         assert {r.value: r.count for r in d.rows if r.count} == dict(expected), name
         assert all(r.share == round(100 * r.count / 40, 1) for r in d.rows)
     # Choice lists in their order with their labels; a scale's every step; numbers numerically.
@@ -280,3 +282,18 @@ def test_query_count_does_not_grow_with_responses(world, make_campaign, add_resp
         )
     assert counts[0] == counts[1]
     assert counts[1] == (2, 2, 1)
+
+
+def test_dates_count_by_month_and_many_numbers_in_ranges():
+    date = {"name": "d", "type": "date"}
+    key_of, labels = results.value_groups(date, ["2025-09-01", "2025-09-30", "2024-10-02"])
+    assert key_of == {"2025-09-01": "2025-09", "2025-09-30": "2025-09", "2024-10-02": "2024-10"}
+    assert labels == [("2024-10", "10.2024"), ("2025-09", "09.2025")]
+    number = {"name": "n", "type": "number"}
+    assert results.value_groups(number, [str(n) for n in range(25)]) is None  # few values: each shown
+    key_of, labels = results.value_groups(number, [str(n) for n in range(40)])
+    assert labels[0] == ("0000", "0–3") and labels[-1] == ("0009", "36–39") and len(labels) == 10
+    assert key_of["7"] == "0001" and key_of["39"] == "0009"
+    d = results.distribution(item=number, definition={}, counts={str(n): 2 for n in range(40)} | {"0": 5}, base=100)
+    assert [r.count for r in d.rows] == [11, 8, 8, 8, 8, 8, 8, 8, 8, 8]
+    assert d.mean == round(sum(n * 2 for n in range(40)) / 83, 2)
