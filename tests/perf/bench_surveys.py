@@ -1,6 +1,6 @@
 """Benchmark: a campaign of 30,000 responses to a 60-item questionnaire — its results page and exports.
 
-    python tests/perf/bench_surveys.py [--responses 30000] [--requests 40] [--db portal_results]
+    python tests/perf/bench_surveys.py [--responses 30000] [--requests 40] [--db portal_results] [--profile]
 
 1. creates a scratch PostgreSQL database (``test_<db>``, dropped at the end) and fills it
    with a synthetic region: 40 municipalities, 1,000 schools of the four types, one teacher
