@@ -1,6 +1,7 @@
 """Benchmark: a campaign of 30,000 responses to a 60-item questionnaire — its results page and exports.
 
-    python tests/perf/bench_surveys.py [--responses 30000] [--requests 40] [--db portal_results] [--profile]
+    python tests/perf/bench_surveys.py [--responses 30000] [--requests 40] [--db portal_results]
+                                       [--anonymous] [--profile]
 
 1. creates a scratch PostgreSQL database (``test_<db>``, dropped at the end) and fills it
    with a synthetic region: 40 municipalities, 1,000 schools of the four types, one teacher
@@ -41,6 +42,7 @@ def main() -> int:
     parser.add_argument("--responses", type=int, default=30_000)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--db", default="portal_results")
+    parser.add_argument("--anonymous", action="store_true", help="an anonymous campaign (no person columns)")
     parser.add_argument("--profile", action="store_true", help="print a profile of one results page and stop")
     args = parser.parse_args()
 
@@ -57,7 +59,7 @@ def main() -> int:
     assert connection.vendor == "postgresql", "the benchmark runs on PostgreSQL"
     old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
     try:
-        return run(args.responses, args.requests, args.profile)
+        return run(args.responses, args.requests, args.profile, args.anonymous)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -122,7 +124,7 @@ def answers_for(rng: random.Random, items: list[dict]) -> dict:
     return out
 
 
-def seed(responses: int):
+def seed(responses: int, anonymous: bool = False):
     import datetime as dt
 
     from django.db import connection
@@ -165,6 +167,7 @@ def seed(responses: int):
         opens=dt.date(2025, 10, 1),
         closes=dt.date(2025, 10, 31),
         target_kind=TargetKind.ROSTER,
+        anonymous=anonymous,
     )
     items = form_items(definition)
     # Schools weighted unevenly (a city's schools answer more): groups of every size.
@@ -178,10 +181,10 @@ def seed(responses: int):
             Response(
                 campaign=campaign,
                 edition=edition,
-                anonymous=False,
-                teacher=teacher,
-                school=school,
-                submitted_at=at,
+                anonymous=anonymous,
+                teacher=None if anonymous else teacher,
+                school=None if anonymous else school,
+                submitted_at=None if anonymous else at,
                 municipality_id=school.municipality_id,
                 school_kind=school.kind,
                 role="head" if n % 40 == 0 else "teacher",
@@ -230,11 +233,11 @@ def download(client, url: str) -> tuple[float, int]:
     return time.perf_counter() - t, size
 
 
-def run(responses: int, requests: int, profile: bool = False) -> int:
+def run(responses: int, requests: int, profile: bool = False, anonymous: bool = False) -> int:
     from django.test import Client
     from django.urls import reverse
 
-    campaign, analyst, municipal = seed(responses)
+    campaign, analyst, municipal = seed(responses, anonymous)
     client = Client()
     missed = []
     page = reverse("survey-results", args=[campaign.pk])
