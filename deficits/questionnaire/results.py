@@ -117,6 +117,8 @@ def value_groups(item: Mapping[str, Any], values: Iterable[str]) -> tuple[dict[s
         return None
     numbers = {v: _number(v) for v in values}
     known = [n for n in numbers.values() if n is not None]
+    if not known:
+        return None
     low, high = min(known), max(known)
     integral = all(n == n.to_integral_value() for n in known)
     width = (high - low + (1 if integral else 0)) / NUMBER_RANGES

@@ -51,13 +51,16 @@ def test_the_page_shows_coverage_distributions_tables_and_downloads(client, worl
         "survey-results.js",
         "Скачать ответы (Excel, .xlsx)",
         "Свободные ответы",
-        "Больше времени на методику 0",
     ):
         assert text in html, text
     # The table under each chart: «Хорошо» chosen by 3 of 7 (42.9 %).
     assert (
         '<th scope="row" class="fw-normal">Хорошо</th><td class="text-end">3</td><td class="text-end">42,9</td>' in html
     )
+    # The first five free answers in the responses' key order, and a link to all seven.
+    first = [r.answers["comment"] for r in campaign.responses.order_by("id")][:5]
+    assert html.count("Больше времени на методику") == 5
+    assert all(text in html for text in first)
     # More than five free answers: a link to all of them.
     assert reverse("survey-results-texts", args=[campaign.pk, "comment"]) in html
 
