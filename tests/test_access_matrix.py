@@ -282,6 +282,19 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(P(404, 404, 404, 404, 404, 302), lambda o: {"pk": o.diagnostic_a.pk, "page": 1}, "submitted A"),
         get(P(404, 404, 404, 404, 404, 404), lambda o: {"pk": o.diagnostic_b.pk, "page": 1}, "submitted B"),
     ),
+    # --- deficits: questionnaires' results (the institute, the ministry and municipal officials) ----
+    "survey-results": (get(P(200, 200, 200, 404, 404, 404), _pk("survey_campaign")),),
+    "survey-results-crosstab": (
+        get(P(200, 200, 200, 404, 404, 404), _pk("survey_campaign"), "by municipality", "?item=mood&by=municipality"),
+        get(P(404, 404, 404, 404, 404, 404), _pk("survey_campaign"), "a text item", "?item=comment&by=role"),
+    ),
+    "survey-results-texts": (
+        get(P(200, 200, 200, 404, 404, 404), lambda o: {"pk": o.survey_campaign.pk, "item": "comment"}),
+    ),
+    "survey-results-export": (
+        get(P(200, 200, 200, 404, 404, 404), lambda o: {"pk": o.survey_campaign.pk, "fmt": "xlsx"}, "xlsx"),
+        get(P(200, 200, 200, 404, 404, 404), lambda o: {"pk": o.survey_campaign.pk, "fmt": "csv"}, "csv"),
+    ),
     # --- iom: routes and the DPO catalog ----------------------------------------------
     "route-list": (
         get(P(*ALL)),
@@ -692,6 +705,49 @@ def _xlsx() -> bytes:
     return buffer.getvalue()
 
 
+def _survey_campaign(world):
+    """A named campaign with a response of teacher A (M1) and one of teacher B (M2), tallied."""
+    from deficits.models import Campaign, Questionnaire, QuestionnaireEdition, Response, TargetKind
+    from deficits.questionnaire.tallies import tallies_rebuild
+
+    definition = {
+        "title": "Опрос",
+        "sections": [
+            {
+                "name": "s",
+                "title": "Раздел",
+                "items": [
+                    {"name": "mood", "type": "single", "label": "Самочувствие", "list": "mood"},
+                    {"name": "comment", "type": "text", "label": "Комментарий"},
+                ],
+            }
+        ],
+        "choice_lists": {"mood": [{"name": "good", "label": "Хорошо"}, {"name": "bad", "label": "Плохо"}]},
+    }
+    questionnaire = Questionnaire.objects.create(code="matrix-survey", title="Опрос матрицы")
+    edition = QuestionnaireEdition.objects.create(questionnaire=questionnaire, version=1, definition=definition)
+    campaign = Campaign.objects.create(
+        edition=edition,
+        period=world.period,
+        title="Опрос матрицы",
+        opens=dt.date(2025, 10, 1),
+        closes=dt.date(2025, 10, 31),
+        target_kind=TargetKind.ROSTER,
+    )
+    for teacher, school in ((world.teacher_a, world.school_a), (world.teacher_b, world.school_b)):
+        Response.objects.create(
+            campaign=campaign,
+            edition=edition,
+            anonymous=False,
+            teacher=teacher,
+            school=school,
+            municipality=school.municipality,
+            answers={"mood": "good", "comment": "Все хорошо"},
+        )
+    tallies_rebuild(campaign=campaign)
+    return campaign
+
+
 @pytest.fixture
 def matrix(world, settings, tmp_path, monkeypatch):
     """The fixed people and one object of each kind in scope A and B."""
@@ -752,6 +808,7 @@ def matrix(world, settings, tmp_path, monkeypatch):
     answered = answering.invitation(survey, world.teacher_c, world.school_c)
     response_submit(invitation=answered, answers={"role": "head", "years": "3"})
     o.survey_link_answered = invitation_token(invitation=answered)
+    o.survey_campaign = _survey_campaign(world)
     o.program = factories.ProgramFactory(groups=["ИКТ"])
     o.course = factories.CourseRunFactory(program=o.program)
     o.enrollment_a = factories.EnrollmentFactory(teacher=world.teacher_a, course=o.course)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from deficits.questionnaire.views import authoring, campaigns, respond
+from deficits.questionnaire.views import results as results_views
 
 # URL names start with "survey-" (the access matrix and the write harness classify each).
 urlpatterns: list = [
@@ -32,4 +33,8 @@ urlpatterns: list = [
     path("a/<str:token>/done/", respond.survey_answer_done, name="survey-answer-done"),
     path("a/<str:token>/<int:page>/", respond.survey_answer_page, name="survey-answer-page"),
     # results and exports
+    path("campaigns/<int:pk>/results/", results_views.results_page, name="survey-results"),
+    path("campaigns/<int:pk>/results/crosstab/", results_views.results_crosstab, name="survey-results-crosstab"),
+    path("campaigns/<int:pk>/results/texts/<slug:item>/", results_views.results_texts, name="survey-results-texts"),
+    path("campaigns/<int:pk>/results/export.<str:fmt>", results_views.results_export, name="survey-results-export"),
 ]
