@@ -15,6 +15,7 @@ SECTIONS = {
     "exports": "data", "api-tokens": "data",
     "indicators": "indicators",
     "diagnostics": "diagnostics",
+    "surveys": "surveys",
     "routes": "routes",
     "programs": "programs",
     "letters": "letters", "measures": "letters", "reports": "letters", "requisites": "letters",
@@ -93,6 +94,18 @@ def menu_for(user) -> list[MenuItem]:
         if writer
         else _link("Показатели", "indicator-overview", "indicators"),
         _link("Диагностика", "diagnostic-results", "diagnostics"),
+        # Questionnaires are built by the institute; every staff role follows the campaigns
+        # that reach its municipality or school.
+        MenuItem(
+            label="Опросы",
+            section="surveys",
+            children=(
+                _link("Опросы", "survey-campaign-list"),
+                _link("Анкеты", "survey-questionnaire-list"),
+            ),
+        )
+        if writer
+        else _link("Опросы", "survey-campaign-list", "surveys"),
         _link("ИОМ", "route-list", "routes"),
         _link("Программы ДПП", "program-list", "programs"),
         MenuItem(label="Рекомендации", section="letters", children=tuple(letters)),

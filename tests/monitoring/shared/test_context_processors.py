@@ -83,18 +83,18 @@ def test_every_link_of_each_roles_menu_opens_for_that_role(client, world, person
 @pytest.mark.parametrize(
     ("person", "present", "absent"),
     [
-        ("analyst", {"Муниципалитеты", "Загрузки", "Годовой отчет", "Администрирование"}, set()),
+        ("analyst", {"Муниципалитеты", "Загрузки", "Годовой отчет", "Администрирование", "Опросы", "Анкеты"}, set()),
         # The ministry loads nothing and reads the annual report.
-        ("ministry", {"Муниципалитеты", "Годовой отчет"}, {"Загрузки", "Администрирование"}),
+        ("ministry", {"Муниципалитеты", "Годовой отчет", "Опросы"}, {"Загрузки", "Администрирование", "Анкеты"}),
         # A municipal official has one municipality: a link to it, not a list of one.
         ("municipal", {"Мой муниципалитет", "Загрузки"}, {"Муниципалитеты", "Годовой отчет"}),
-        ("head_a", {"Моя организация", "Загрузки"}, {"Муниципалитеты", "Организации", "Годовой отчет"}),
-        ("teacher", {"Диагностика дефицитов", "Мой маршрут (ИОМ)"}, {"Данные", "Показатели", "Загрузки"}),
+        ("head_a", {"Моя организация", "Загрузки", "Опросы"}, {"Муниципалитеты", "Организации", "Годовой отчет"}),
+        ("teacher", {"Диагностика дефицитов", "Мой маршрут (ИОМ)"}, {"Данные", "Показатели", "Загрузки", "Опросы"}),
     ],
 )
 def test_each_roles_menu_holds_what_that_role_uses(client, world, person, present, absent):
     menu = _menu(client, world.people[person])
-    labels = {label for _, label in _menu_links(menu)} | set(re.findall(r'dropdown-toggle[^>]*>([^<]+)<', menu))
+    labels = {label for _, label in _menu_links(menu)} | set(re.findall(r"dropdown-toggle[^>]*>([^<]+)<", menu))
     assert present <= labels
     assert not (absent & labels)
 
