@@ -12,9 +12,7 @@ the dashboard.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
-from collections import defaultdict
 from collections.abc import Callable
 
 from django.utils import timezone
@@ -32,8 +30,9 @@ from deficits.models import (
 from deficits.questionnaire.scoring import score_answers
 from deficits.questionnaire.shipped import shipped_questionnaires_load
 from deficits.questionnaire.tallies import tallies_rebuild
+from deficits.questionnaire.targets import target_reach
 from monitoring.demo import wipe
-from monitoring.models import RosterEntry
+from monitoring.models import School
 
 BURNOUT = "burnout"
 SHARE = 0.1
@@ -41,24 +40,6 @@ SHARE = 0.1
 ANSWERED = 0.85
 # Mean frequency (0–6) of each group's statements: exhaustion the most frequent, as surveys find.
 GROUP_MEAN = {"ЭИ": 3.0, "ОТ": 1.8, "СД": 2.0}
-
-
-def demo_sample(*, period, share: float, seed: int) -> list[RosterEntry]:
-    """The demo's stratified sample: ``share`` of each municipality's roster (at least one), by ``seed``.
-
-    A stand-in kept apart on purpose: the campaigns' own sampler (deficits.questionnaire.targets)
-    replaces it when the branches meet; same inputs, same people.
-    """
-    rng = random.Random(seed * 15485863 + 7)
-    strata: dict[int, list[RosterEntry]] = defaultdict(list)
-    entries = RosterEntry.objects.filter(period=period).select_related("school").order_by("teacher_id", "pk")
-    for entry in entries:
-        strata[entry.school.municipality_id].append(entry)
-    picked: list[RosterEntry] = []
-    for municipality_id in sorted(strata):
-        rows = strata[municipality_id]
-        picked += rng.sample(rows, max(1, math.ceil(len(rows) * share)))
-    return picked
 
 
 def _answers(rng: random.Random, scoring: dict) -> dict[str, str]:
@@ -94,14 +75,16 @@ def seed_questionnaires(*, periods, seed: int, log: Callable[[str], None]) -> di
             closes=closes,
             anonymous=True,
             target_kind=TargetKind.SAMPLE,
-            target={"share": SHARE, "stratify": "municipality"},
+            target={"share": SHARE},
             seed=seed,
             status=CampaignStatus.CLOSED,
             opened_at=now,
             closed_at=now,
         )
         rng = random.Random(seed * 2750159 + period.year)
-        sample = demo_sample(period=period, share=SHARE, seed=seed)
+        # The campaigns' own sampler: the page's «зерно выборки» draws these same people again.
+        sample = target_reach(period=period, kind=TargetKind.SAMPLE, params=campaign.target, seed=campaign.seed)
+        kinds = dict(School.objects.filter(pk__in={row.school_id for row in sample}).values_list("pk", "kind"))
         invitations, responses = [], []
         for entry in sample:
             answered = rng.random() < ANSWERED
@@ -110,7 +93,7 @@ def seed_questionnaires(*, periods, seed: int, log: Callable[[str], None]) -> di
                     campaign=campaign,
                     teacher_id=entry.teacher_id,
                     school_id=entry.school_id,
-                    municipality_id=entry.school.municipality_id,
+                    municipality_id=entry.municipality_id,
                     role=RespondentRole.TEACHER,
                     nonce=f"{rng.getrandbits(128):032x}",
                     answered=answered,
@@ -125,8 +108,8 @@ def seed_questionnaires(*, periods, seed: int, log: Callable[[str], None]) -> di
                         campaign=campaign,
                         edition=edition,
                         anonymous=True,
-                        municipality_id=entry.school.municipality_id,
-                        school_kind=entry.school.kind,
+                        municipality_id=entry.municipality_id,
+                        school_kind=kinds[entry.school_id],
                         role=RespondentRole.TEACHER,
                         answers=answers,
                         scores=scores,

@@ -22,7 +22,6 @@ from deficits.models import (
     ResponseTally,
     TargetKind,
 )
-from deficits.questionnaire.demo import demo_sample
 from deficits.questionnaire.scoring import score_answers, scoring_check
 from deficits.questionnaire.shipped import (
     SHIPPED_DIR,
@@ -31,6 +30,7 @@ from deficits.questionnaire.shipped import (
     shipped_files,
     shipped_questionnaires_load,
 )
+from deficits.questionnaire.targets import target_reach
 from deficits.questionnaire.xlsform import questionnaire_from_xlsform, xlsform_from_questionnaire
 from indicators.models import IndicatorValue, Level
 from monitoring.demo import seed_demo
@@ -186,33 +186,16 @@ def test_a_file_whose_scoring_does_not_fit_is_refused(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_demo_sample_is_a_reproducible_tenth_of_each_municipality(world):
-    for n in range(17):
-        school = world.school_a if n % 2 else world.school_b
-        factories.RosterEntryFactory(period=world.period, teacher=factories.TeacherFactory(), school=school)
-    first = demo_sample(period=world.period, share=0.1, seed=5)
-    assert [e.pk for e in first] == [e.pk for e in demo_sample(period=world.period, share=0.1, seed=5)]
-    by_municipality = {}
-    for entry in first:
-        by_municipality[entry.school.municipality_id] = by_municipality.get(entry.school.municipality_id, 0) + 1
-    roster = RosterEntry.objects.filter(period=world.period).select_related("school")
-    for municipality_id, picked in by_municipality.items():
-        size = sum(1 for e in roster if e.school.municipality_id == municipality_id)
-        assert picked == -(-size // 10)  # a tenth, rounded up
-    assert set(by_municipality) == {world.m1.pk, world.m2.pk}
-
-
-@pytest.mark.django_db
 def test_the_demo_runs_an_anonymous_burnout_campaign_and_its_share_is_computed():
     seed_demo(size="small", seed=1)
     period = MonitoringPeriod.objects.get(status=PeriodStatus.COLLECTING)
     campaign = Campaign.objects.get(period=period)
     assert campaign.anonymous and campaign.status == CampaignStatus.CLOSED
-    assert campaign.edition.questionnaire.code == "burnout" and campaign.target == {
-        "share": 0.1,
-        "stratify": "municipality",
-    }
+    assert campaign.edition.questionnaire.code == "burnout" and campaign.target == {"share": 0.1}
     invited = Invitation.objects.filter(campaign=campaign)
+    # The sample is the campaigns' own, drawn again from the seed the campaign's page shows.
+    again = target_reach(period=period, kind=TargetKind.SAMPLE, params=campaign.target, seed=campaign.seed)
+    assert sorted(invited.values_list("teacher_id", flat=True)) == sorted(row.teacher_id for row in again)
     roster = RosterEntry.objects.filter(period=period).count()
     assert roster * 0.1 <= invited.count() <= roster * 0.1 + 10
     responses = Response.objects.filter(campaign=campaign)
