@@ -32,6 +32,7 @@ from deficits.models import (
 )
 from deficits.questionnaire import campaigns as services
 from deficits.questionnaire import coverage
+from deficits.questionnaire.results import can_read_results
 from deficits.questionnaire.targets import MAX_SAMPLE_SIZE, target_for, target_reach
 from monitoring.models import MonitoringPeriod, Municipality, Role, School
 from monitoring.models.scoping import can_write_region, is_region_wide, require_staff_reader
@@ -300,6 +301,7 @@ def campaign_detail(request, pk: int):
         "region_wide": is_region_wide(user),
         "can_links": can_write or user.role == Role.SCHOOL_HEAD,
         "own_school": user.school if user.role == Role.SCHOOL_HEAD else None,
+        "can_read_results": can_read_results(user),
         "Status": CampaignStatus,
     }
     if campaign.status == CampaignStatus.DRAFT:
