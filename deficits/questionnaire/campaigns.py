@@ -20,6 +20,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from deficits.models import Campaign, CampaignStatus, Invitation, QuestionnaireEdition, TargetKind
@@ -31,8 +32,6 @@ from monitoring.models.scoping import can_write_region
 WRITERS_ONLY = "Опросы составляют и проводят сотрудники института."
 # How long after a reminder the same person is not reminded again.
 REMIND_EVERY = dt.timedelta(hours=24)
-# Where a personal link opens the questionnaire (deficits.questionnaire.views.respond).
-LINK_PATH = "/surveys/a/{token}/"
 
 
 def _require_writer(user) -> None:
@@ -42,7 +41,7 @@ def _require_writer(user) -> None:
 
 def invitation_link(*, invitation: Invitation) -> str:
     """The person's personal link as an absolute address (for e-mails, CSV files, pages to copy from)."""
-    return settings.PORTAL_URL + LINK_PATH.format(token=invitation_token(invitation=invitation))
+    return settings.PORTAL_URL + reverse("survey-answer", kwargs={"token": invitation_token(invitation=invitation)})
 
 
 def campaign_clean(

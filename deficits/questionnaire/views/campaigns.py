@@ -36,6 +36,7 @@ from deficits.questionnaire.results import can_read_results
 from deficits.questionnaire.targets import MAX_SAMPLE_SIZE, target_for, target_reach
 from monitoring.models import MonitoringPeriod, Municipality, Role, School
 from monitoring.models.scoping import can_write_region, is_region_wide, require_staff_reader
+from monitoring.shared.spreadsheets import csv_text
 
 # ---------------------------------------------------------------------------
 # The new campaign's form
@@ -373,12 +374,13 @@ def campaign_links(request, pk: int):
     writer = csv.writer(response, delimiter=";")
     writer.writerow(["Муниципалитет", "Код ОО", "ОО", "ФИО", "Роль", "Напоминаний", "Персональная ссылка"])
     for invitation in coverage.campaign_waiting(campaign=campaign, user=request.user):
+        # Names come from uploaded rosters: a cell starting with "=" must stay text in Excel.
         writer.writerow(
             [
-                invitation.municipality.name,
-                invitation.school.code,
-                invitation.school.name,
-                _person(invitation),
+                csv_text(invitation.municipality.name),
+                csv_text(invitation.school.code),
+                csv_text(invitation.school.name),
+                csv_text(_person(invitation)),
                 invitation.get_role_display(),
                 invitation.reminders,
                 services.invitation_link(invitation=invitation),

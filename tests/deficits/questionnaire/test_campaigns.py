@@ -8,7 +8,7 @@ import pytest
 from celery.schedules import crontab
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import Resolver404, resolve
+from django.urls import resolve
 from django.utils import timezone
 
 from deficits.models import CampaignStatus, Invitation, RespondentRole, TargetKind
@@ -293,11 +293,11 @@ def test_the_beat_schedule_runs_the_reminders_daily(settings):
     assert "deficits.tasks.campaign_reminders" in app.tasks
 
 
-def test_the_link_path_is_the_answering_door():
-    """LINK_PATH is written out (the answering part names its door); once merged, it must resolve there."""
-    try:
-        match = resolve(campaigns.LINK_PATH.format(token="abc"))
-    except Resolver404:
-        pytest.skip("the answering door (deficits.questionnaire.views.respond) is not merged yet")
-    assert match.url_name.startswith("survey-")
-    assert match.kwargs.get("token") == "abc"
+def test_a_link_opens_the_answering_door_of_its_invitation(world, settings):
+    campaign = campaign_make(world.period, target_kind="schools", target={"schools": [world.school_a.pk]})
+    campaigns.campaign_open(campaign=campaign, user=world.analyst)
+    invitation = campaign.invitations.first()
+    link = campaigns.invitation_link(invitation=invitation)
+    match = resolve(link.removeprefix(settings.PORTAL_URL))
+    assert match.url_name == "survey-answer"
+    assert invitation_for_token(token=match.kwargs["token"]) == invitation

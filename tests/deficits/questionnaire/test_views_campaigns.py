@@ -333,3 +333,13 @@ def test_the_region_wide_go_back_from_a_municipality_others_stay_in_theirs(clien
     back = f'href="{url}">← по всем муниципалитетам'
     assert back in as_user(client, world.ministry).get(url + f"?municipality={world.m1.pk}").content.decode()
     assert back not in as_user(client, world.municipal).get(url).content.decode()
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_links_file(client, world):
+    world.teacher_a.full_name = "=HYPERLINK(\"http://evil\")"
+    world.teacher_a.save(update_fields=["full_name"])
+    campaign = campaign_make(world.period)
+    campaigns.campaign_open(campaign=campaign, user=world.analyst)
+    _, *rows = rows_of(as_user(client, world.analyst).get(reverse("survey-campaign-links", args=[campaign.pk])))
+    names = [row[3] for row in rows]
+    assert "'=HYPERLINK(\"http://evil\")" in names and not any(name.startswith("=") for name in names)
