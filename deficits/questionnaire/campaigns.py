@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from deficits.models import Campaign, CampaignStatus, Invitation, QuestionnaireEdition, TargetKind
+from deficits.models import Campaign, CampaignStatus, Invitation, QuestionnaireEdition, Response, TargetKind
 from deficits.questionnaire.links import invitation_token, new_nonce
 from deficits.questionnaire.targets import Reached, target_clean, target_reach
 from monitoring.models import MonitoringPeriod, User
@@ -168,7 +168,30 @@ def campaign_close(*, campaign: Campaign, user: User, now: dt.datetime | None = 
         locked.status = CampaignStatus.CLOSED
         locked.closed_at = now or timezone.now()
         locked.save(update_fields=["status", "closed_at"])
+        if locked.anonymous:
+            _responses_reshuffled(campaign=locked)
     campaign.status, campaign.closed_at = locked.status, locked.closed_at
+
+
+def _responses_reshuffled(*, campaign: Campaign) -> int:
+    """Write an anonymous campaign's responses again, in random order under new keys.
+
+    No column links a response to its person, but below the tables a row still carries
+    traces of when it was written: PostgreSQL's transaction id (``xmin``, shared with the
+    invitation marked answered in the same transaction) and its place in the table's file
+    (``ctid``, SQLite's ``rowid``), which follow the order of submission. Rewritten together,
+    in one transaction and a shuffled order, the responses all carry the closing's
+    transaction and an order that says nothing. Only the rows read here are deleted: an
+    answer submitted at this very moment is kept as it is, never lost.
+    """
+    fields = [f.attname for f in Response._meta.concrete_fields if f.attname != "id"]
+    rows = list(Response.objects.filter(campaign=campaign).values("id", *fields))
+    secrets.SystemRandom().shuffle(rows)
+    ids = [row.pop("id") for row in rows]
+    for start in range(0, len(ids), 500):  # SQLite's limit on a statement's parameters
+        Response.objects.filter(pk__in=ids[start : start + 500]).delete()
+    Response.objects.bulk_create([Response(**row) for row in rows], batch_size=2000)
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from celery.schedules import crontab
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import resolve
 from django.utils import timezone
 
@@ -301,3 +303,44 @@ def test_a_link_opens_the_answering_door_of_its_invitation(world, settings):
     match = resolve(link.removeprefix(settings.PORTAL_URL))
     assert match.url_name == "survey-answer"
     assert invitation_for_token(token=match.kwargs["token"]) == invitation
+
+
+def _answered(campaign, municipality, count):
+    from deficits.models import Response  # the campaigns' tests otherwise never write responses
+
+    made = [
+        Response.objects.create(
+            campaign=campaign, edition=campaign.edition, anonymous=campaign.anonymous, municipality=municipality,
+            answers={"n": n},
+        )
+        for n in range(count)
+    ]
+    return [r.pk for r in made]
+
+
+def test_closing_an_anonymous_campaign_writes_its_responses_again_under_new_keys(world):
+    campaign = campaign_make(world.period, anonymous=True)
+    campaigns.campaign_open(campaign=campaign, user=world.analyst)
+    before = _answered(campaign, world.m1, 30)
+    answers = sorted(r.answers["n"] for r in campaign.responses.all())
+    campaigns.campaign_close(campaign=campaign, user=world.analyst)
+    after = list(campaign.responses.values_list("pk", flat=True))
+    # Every answer kept, none under its old key, and not in the order they were given.
+    assert sorted(r.answers["n"] for r in campaign.responses.all()) == answers
+    assert not set(before) & set(after) and len(after) == 30
+    # The rows' physical order (PostgreSQL's ctid, SQLite's rowid) no longer follows submission
+    # (a shuffle of 30 keeping their order: one chance in 30!).
+    position = "ctid" if connection.vendor == "postgresql" else "rowid"
+    with connection.cursor() as cursor:
+        sql = f"SELECT answers FROM deficits_response WHERE campaign_id = %s ORDER BY {position}"
+        cursor.execute(sql, [campaign.pk])
+        stored = [json.loads(a)["n"] if isinstance(a, str) else a["n"] for (a,) in cursor.fetchall()]
+    assert sorted(stored) == list(range(30)) and stored != list(range(30))
+
+
+def test_closing_a_named_campaign_keeps_its_responses_as_they_are(world):
+    campaign = campaign_make(world.period, anonymous=False)
+    campaigns.campaign_open(campaign=campaign, user=world.analyst)
+    before = _answered(campaign, world.m1, 3)
+    campaigns.campaign_close(campaign=campaign, user=world.analyst)
+    assert sorted(campaign.responses.values_list("pk", flat=True)) == sorted(before)
