@@ -707,7 +707,7 @@ def _xlsx() -> bytes:
 
 def _survey_campaign(world):
     """A named campaign with a response of teacher A (M1) and one of teacher B (M2), tallied."""
-    from deficits.models import Campaign, Questionnaire, QuestionnaireEdition, Response, TargetKind
+    from deficits.models import Campaign, Invitation, Questionnaire, QuestionnaireEdition, Response, TargetKind
     from deficits.questionnaire.tallies import tallies_rebuild
 
     definition = {
@@ -735,6 +735,11 @@ def _survey_campaign(world):
         target_kind=TargetKind.ROSTER,
     )
     for teacher, school in ((world.teacher_a, world.school_a), (world.teacher_b, world.school_b)):
+        # Invited and answered: a municipal official reads the campaigns that reached their municipality.
+        Invitation.objects.create(
+            campaign=campaign, teacher=teacher, school=school, municipality=school.municipality, nonce="n",
+            answered=True,
+        )
         Response.objects.create(
             campaign=campaign,
             edition=edition,

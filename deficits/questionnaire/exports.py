@@ -7,12 +7,8 @@ multiple choice as its chosen labels joined with «; »), then each score group'
 and level. Ministry and municipal officials get no person columns: they work with
 aggregates (monitoring.models.scoping.PERSONAL_DATA_ROLES).
 
-An anonymous campaign has no person, school or time columns, and rows only when the
-reader sees at least five responses. Its attributes are generalised as the results page
-does (deficits.questionnaire.results.merge_small): municipalities with fewer than five
-responses, then the next smallest while the merged group is under five, read «Другие…»;
-inside each municipality's group, the school type and role combinations are merged the
-same way. Rows are ordered by municipality, then by the response's random key.
+An anonymous campaign's export is not a row per response but the results page's
+tables (``summary_rows``): every item's counts and shares under the page's rules.
 
 The workbook is written by ``SheetStream`` below, a streaming writer of one sheet of
 inline strings and numbers: 30,000 responses × 60 items take ~2 s, where openpyxl's
@@ -34,18 +30,8 @@ from decimal import Decimal
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
-from django.db.models import Case, CharField, Count, F, Value, When
-
 from deficits.models import Campaign, RespondentRole, Response
-from deficits.questionnaire.results import (
-    MIN_GROUP,
-    OTHERS,
-    TOO_FEW,
-    form_items,
-    merge_small,
-    score_levels,
-    value_order,
-)
+from deficits.questionnaire.results import ITEM_TOO_FEW, form_items, overview, score_levels, value_order
 from monitoring.models import SchoolKind
 from monitoring.models.scoping import can_see_personal_data
 from monitoring.shared.spreadsheets import csv_text, sheet_value
@@ -142,29 +128,6 @@ class _Columns:
         return out
 
 
-def _anonymous_groups(responses) -> tuple[dict[int, str], dict[tuple[int, str, str], bool]]:
-    """Municipalities shown as «Другие» and (municipality, type, role) combinations hidden (one query)."""
-    combos = {
-        (m, k, r): n
-        for m, k, r, n in responses.values_list("municipality_id", "school_kind", "role")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    sizes: dict[int, int] = {}
-    for (m, _, _), n in combos.items():
-        sizes[m] = sizes.get(m, 0) + n
-    _, merged = merge_small(sizes)
-    others = {m: OTHERS for m in merged}
-    hidden: dict[tuple[int, str, str], bool] = {}
-    by_group: dict[Any, dict[tuple[int, str, str], int]] = {}
-    for combo, n in combos.items():
-        by_group.setdefault("others" if combo[0] in others else combo[0], {})[combo] = n
-    for group in by_group.values():
-        _, small = merge_small(group)
-        hidden.update({combo: True for combo in small})
-    return others, hidden
-
-
 def export_rows(*, campaign: Campaign, user) -> tuple[list[str], Iterator[list[Any]]]:
     """The header and the rows (a generator reading the responses in chunks) for the user's scope."""
     columns = _Columns(campaign, user)
@@ -191,29 +154,35 @@ def export_rows(*, campaign: Campaign, user) -> tuple[list[str], Iterator[list[A
                 yield columns.row(person=person, answers=answers, scores=scores)
 
         return header, named()
-    if responses.count() < MIN_GROUP:
-        return header, iter([[TOO_FEW]])
-    others, hidden = _anonymous_groups(responses)
-    shown_name = Case(
-        *[When(municipality_id=m, then=Value(OTHERS)) for m in others],
-        default=F("municipality__name"),
-        output_field=CharField(),
-    )
-    rows = (
-        responses.annotate(shown=shown_name)
-        .order_by("shown", "id")
-        .values_list("municipality_id", "shown", "school_kind", "role", "answers", "scores")
-    )
+    return SUMMARY_HEADER, summary_rows(campaign=campaign, user=user)
 
-    def anonymous() -> Iterator[list[Any]]:
-        for municipality_id, shown, kind, role, answers, scores in rows.iterator(chunk_size=_CHUNK):
-            if hidden.get((municipality_id, kind, role)):
-                person = [shown, OTHERS, OTHERS]
-            else:
-                person = [shown, _kind_label(kind), _role_label(role)]
-            yield columns.row(person=person, answers=answers, scores=scores)
 
-    return header, anonymous()
+SUMMARY_HEADER = ["Вопрос", "Ответ", "Число ответов", "Доля респондентов, %"]
+
+
+def summary_rows(*, campaign: Campaign, user) -> Iterator[list[Any]]:
+    """An anonymous campaign's export: the results page's tables, not one row per response.
+
+    A row per response would carry its municipality, school type, role and every answer
+    together, and a few answers (the years of experience, a subject) can single a person
+    out among a municipality's respondents whatever the size of the group. The summary
+    is the page's own figures, under the page's rules (``results.withheld``, groups and
+    items under five not shown).
+    """
+    shown = overview(campaign=campaign, user=user)
+    if shown.suppressed:
+        yield [shown.reason]
+        return
+    yield ["Респондентов", "", shown.total, ""]
+    for d in [*shown.scores, *shown.distributions]:
+        label = f"{d.label} (уровень)" if d.score_group else d.label
+        if d.hidden:
+            yield [label, ITEM_TOO_FEW, "", ""]
+            continue
+        for r in d.rows:
+            yield [label, r.label, r.count, "" if r.share is None else r.share]
+        if d.mean is not None:
+            yield [label, "среднее", d.mean, ""]
 
 
 def _moment(at: datetime | None) -> str:

@@ -10,6 +10,15 @@ whole visible total is smaller nothing is shown; in a cross-tabulation the small
 are merged into «Другие», and while that merged group is itself smaller, the next
 smallest shown group joins it — so no hidden group can be computed as the total minus
 the groups shown (``merge_small``). Named campaigns show every group as it is.
+
+Two more rules close the ways around that a reader could take by comparing two views
+(``withheld``): an anonymous campaign's answers are shown only once it is closed (while
+answers arrive, two looks a minute apart differ by one person's answers, and the
+campaign's page says who has just answered), and only to the region-wide readers (a
+municipal official's slice taken from the region's total would leave the rest of the
+region, however small). Inside what is shown, an item answered by fewer than five (a
+question behind skip logic) shows no distribution, and a cross-tabulation merges its
+groups by how many answered the item.
 """
 
 from __future__ import annotations
@@ -23,13 +32,23 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.db.models.fields.json import KT
 
-from deficits.models import Campaign, Invitation, RespondentRole, Response, ResponseTally
+from deficits.models import Campaign, CampaignStatus, Invitation, RespondentRole, Response, ResponseTally
 from deficits.questionnaire.tallies import SCORE_PREFIX, UNTALLIED
 from monitoring.models import Role, SchoolKind
+from monitoring.models.scoping import is_region_wide
 
 MIN_GROUP = 5
 OTHERS = "Другие (группы менее 5 ответов)"
 TOO_FEW = "Недостаточно ответов для показа (менее 5)"
+ITEM_TOO_FEW = "На этот вопрос ответили менее 5 человек: распределение не показывается."
+WHILE_OPEN = (
+    "Ответы анонимного опроса показываются после его завершения: пока ответы поступают, сравнение двух "
+    "просмотров выдало бы ответы одного человека."
+)
+REGION_ONLY = (
+    "Ответы анонимного опроса показываются только по региону в целом: сводку по части региона можно было бы "
+    "вычесть из общего итога и узнать ответы небольшой группы."
+)
 OTHERS_KEY = "__others__"
 TEXT_TYPES = frozenset({"text", "long_text"})
 NUMERIC_TYPES = frozenset({"scale", "number"})
@@ -154,6 +173,27 @@ def score_levels(scoring: Mapping[str, Any]) -> list[tuple[str, str, list[str]]]
 # ---------------------------------------------------------------------------
 
 
+def withheld(*, campaign: Campaign, user) -> str | None:
+    """Why an anonymous campaign's answers are not shown to ``user`` now (None: they may be)."""
+    if not campaign.anonymous:
+        return None
+    if campaign.status != CampaignStatus.CLOSED:
+        return WHILE_OPEN
+    if not is_region_wide(user):
+        return REGION_ONLY
+    return None
+
+
+def item_answered(item: Mapping[str, Any] | None, counts: Mapping[str, int]) -> int:
+    """How many answered an item, from its counts per value: a multiple choice's is at least its
+    most chosen option's count (the tallies do not say how many chose any), so that is taken."""
+    if not counts:
+        return 0
+    if item is not None and item["type"] == "multiple":
+        return max(counts.values())
+    return sum(counts.values())
+
+
 def merge_small(sizes: Mapping[Any, int], *, minimum: int = MIN_GROUP) -> tuple[list[Any], list[Any]]:
     """Split groups into (shown, merged): groups under ``minimum`` are merged, and while the merged
     group is itself under ``minimum`` the smallest shown group joins it (complementary disclosure)."""
@@ -189,6 +229,7 @@ class Distribution:
     answered: int  # respondents who answered (for a multiple choice: chose at least one — unknown, None)
     mean: float | None = None
     score_group: bool = False
+    hidden: bool = False  # anonymous and answered by fewer than MIN_GROUP: counts not shown
 
     @property
     def anchor(self) -> str:
@@ -206,7 +247,8 @@ class Distribution:
 class Overview:
     campaign: Campaign
     total: int  # respondents the user sees
-    suppressed: bool  # anonymous and fewer than MIN_GROUP: nothing is shown
+    suppressed: bool  # anonymous and fewer than MIN_GROUP, or withheld: nothing is shown
+    reason: str = TOO_FEW  # what the page says instead, when suppressed
     distributions: list[Distribution] = field(default_factory=list)
     scores: list[Distribution] = field(default_factory=list)
     text_items: list[dict[str, Any]] = field(default_factory=list)
@@ -265,9 +307,12 @@ def distribution(
 def overview(*, campaign: Campaign, user) -> Overview:
     """Every item's distribution and every score group's levels, for the user's scope (two queries)."""
     definition = campaign.edition.definition
+    items = form_items(definition)
+    reason = withheld(campaign=campaign, user=user)
+    if reason:
+        return Overview(campaign=campaign, total=0, suppressed=True, reason=reason)
     total = respondents(campaign=campaign, user=user)
     result = Overview(campaign=campaign, total=total, suppressed=is_suppressed(campaign=campaign, total=total))
-    items = form_items(definition)
     result.text_items = [i for i in items if i["type"] in TEXT_TYPES]
     if result.suppressed or not total:
         return result
@@ -284,9 +329,8 @@ def overview(*, campaign: Campaign, user) -> Overview:
     for item in items:
         if item["type"] in UNTALLIED:
             continue
-        result.distributions.append(
-            distribution(item=item, definition=definition, counts=counts[item["name"]], base=total)
-        )
+        shown = distribution(item=item, definition=definition, counts=counts[item["name"]], base=total)
+        result.distributions.append(_hidden_if_few(campaign, shown, item_answered(item, counts[item["name"]])))
     for code, name, levels in score_levels(campaign.edition.scoring):
         level_counts = counts[f"{SCORE_PREFIX}{code}"]
         order = levels + sorted(v for v in level_counts if v not in levels)
@@ -294,18 +338,26 @@ def overview(*, campaign: Campaign, user) -> Overview:
             ValueRow(value=v, label=v, count=level_counts.get(v, 0), share=_share(level_counts.get(v, 0), total))
             for v in order
         ]
-        result.scores.append(
-            Distribution(
-                name=f"{SCORE_PREFIX}{code}",
-                label=name,
-                type="single",
-                rows=rows_,
-                base=total,
-                answered=sum(level_counts.values()),
-                score_group=True,
-            )
+        scored = Distribution(
+            name=f"{SCORE_PREFIX}{code}",
+            label=name,
+            type="single",
+            rows=rows_,
+            base=total,
+            answered=sum(level_counts.values()),
+            score_group=True,
         )
+        result.scores.append(_hidden_if_few(campaign, scored, scored.answered))
     return result
+
+
+def _hidden_if_few(campaign: Campaign, shown: Distribution, answered: int) -> Distribution:
+    """An anonymous campaign's item answered by fewer than MIN_GROUP keeps no counts (nor a mean)."""
+    if campaign.anonymous and answered < MIN_GROUP:
+        shown.hidden = True
+        shown.mean = None
+        shown.rows = [ValueRow(value=r.value, label=r.label, count=0, share=None) for r in shown.rows]
+    return shown
 
 
 # ---------------------------------------------------------------------------
@@ -337,6 +389,7 @@ class CrossTab:
     rows: list[CrossRow] = field(default_factory=list)
     suppressed: bool = False
     merged: bool = False
+    reason: str = TOO_FEW
 
 
 def _group_label(by: str, key: Any, names: Mapping[Any, str]) -> str:
@@ -369,6 +422,10 @@ def crosstab(*, campaign: Campaign, user, item_name: str, by: str) -> CrossTab |
         return None
     label = item.get("label") or item["name"] if item else scoring[item_name][0]
     table = CrossTab(item=item_name, label=label, by=by, by_label=DIMENSIONS[by])
+    reason = withheld(campaign=campaign, user=user)
+    if reason:
+        table.suppressed, table.reason = True, reason
+        return table
     tallies = _tallies(campaign=campaign, user=user)
     sizes: dict[Any, int] = {}
     names: dict[Any, str] = {}
@@ -383,8 +440,20 @@ def crosstab(*, campaign: Campaign, user, item_name: str, by: str) -> CrossTab |
         table.suppressed = True
         return table
     key_of: dict[Any, str] = {k: str(k) for k in sizes}
+    dim = "municipality_id" if by == "municipality" else by
+    answers = list(tallies.filter(item=item_name).values_list("value", dim).annotate(n=Sum("count")).order_by())
     if campaign.anonymous:
-        shown, merged = merge_small(sizes)
+        # Groups are merged by how many answered this item (fewer than the respondents
+        # when skip logic hides it from some): a group of 6 where 2 answered is a group of 2.
+        per_group: dict[Any, dict[str, int]] = defaultdict(dict)
+        for value, key, n in answers:
+            per_group[key][value] = n
+        answered = {k: item_answered(item, per_group[k]) for k in sizes}
+        if sum(answered.values()) < MIN_GROUP:
+            table.suppressed, table.reason = True, ITEM_TOO_FEW
+            return table
+        shown, merged = merge_small(answered)
+        merged += [k for k in sizes if not answered[k]]
         for k in merged:
             key_of[k] = OTHERS_KEY
         table.merged = bool(merged)
@@ -395,16 +464,8 @@ def crosstab(*, campaign: Campaign, user, item_name: str, by: str) -> CrossTab |
     else:
         ordered = sorted(sizes, key=lambda k: _group_label(by, k, names))
         table.groups = [Group(key=str(k), label=_group_label(by, k, names), size=sizes[k]) for k in ordered]
-    dim = "municipality_id" if by == "municipality" else by
     cells: dict[tuple[str, str], int] = defaultdict(int)
-    counted: list[tuple[str, str, int]] = [
-        (value, key_of[key], n)
-        for value, key, n in tallies.filter(item=item_name)
-        .values_list("value", dim)
-        .annotate(n=Sum("count"))
-        .order_by()
-        if key in key_of
-    ]
+    counted: list[tuple[str, str, int]] = [(value, key_of[key], n) for value, key, n in answers if key in key_of]
     groups = value_groups(item, {v for v, _, _ in counted}) if item is not None else None
     for value, group, n in counted:
         cells[(groups[0][value] if groups else value, group)] += n
@@ -458,6 +519,23 @@ def free_texts(*, campaign: Campaign, user, item_name: str):
     if campaign.anonymous:
         return rows.values_list("text", flat=True)
     return rows.values_list("text", "municipality__name", "school__name")
+
+
+TEXTS_TOO_FEW = "На этот вопрос ответили менее 5 человек: ответы не показываются."
+
+
+def texts_withheld(*, campaign: Campaign, user, item_name: str) -> str | None:
+    """Why a text item's answers are not listed to ``user`` (None: they may be).
+
+    An anonymous campaign's free text is listed once the campaign may be shown at all
+    (``withheld``) and only when at least MIN_GROUP people wrote an answer (two queries).
+    """
+    reason = withheld(campaign=campaign, user=user)
+    if reason or not campaign.anonymous:
+        return reason
+    if free_texts(campaign=campaign, user=user, item_name=item_name).count() < MIN_GROUP:
+        return TEXTS_TOO_FEW
+    return None
 
 
 @dataclass

@@ -129,7 +129,7 @@ def seed(responses: int, anonymous: bool = False):
 
     from django.db import connection
 
-    from deficits.models import Campaign, Questionnaire, QuestionnaireEdition, Response, TargetKind
+    from deficits.models import Campaign, CampaignStatus, Questionnaire, QuestionnaireEdition, Response, TargetKind
     from deficits.questionnaire.results import form_items
     from deficits.questionnaire.scoring import score_answers
     from deficits.questionnaire.tallies import tallies_rebuild
@@ -168,6 +168,8 @@ def seed(responses: int, anonymous: bool = False):
         closes=dt.date(2025, 10, 31),
         target_kind=TargetKind.ROSTER,
         anonymous=anonymous,
+        # Closed: an anonymous campaign's answers are read only then (results.withheld).
+        status=CampaignStatus.CLOSED,
     )
     items = form_items(definition)
     # Schools weighted unevenly (a city's schools answer more): groups of every size.

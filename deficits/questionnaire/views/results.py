@@ -15,9 +15,10 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from deficits.models import Campaign
+from deficits.models import Campaign, Invitation
 from deficits.questionnaire import exports
 from deficits.questionnaire import results as selectors
+from monitoring.models.scoping import is_region_wide
 
 TEXTS_ON_PAGE = 5
 TEXTS_PER_PAGE = 50
@@ -27,7 +28,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _campaign(request, pk: int) -> Campaign:
     if not selectors.can_read_results(request.user):
         raise Http404("Страница недоступна.")
-    return get_object_or_404(Campaign.objects.select_related("edition__questionnaire", "period"), pk=pk)
+    campaign = get_object_or_404(Campaign.objects.select_related("edition__questionnaire", "period"), pk=pk)
+    # A municipal official reads the campaigns that reached their municipality, as on the list.
+    if not is_region_wide(request.user) and not Invitation.objects.visible_to(request.user).filter(
+        campaign=campaign
+    ).exists():
+        raise Http404("Опрос не охватывал ваш муниципалитет.")
+    return campaign
 
 
 def _chart(distribution: selectors.Distribution) -> dict:
@@ -48,6 +55,9 @@ def results_page(request, pk: int):
     texts = []
     if not overview.suppressed and overview.total:
         for item in overview.text_items:
+            if selectors.texts_withheld(campaign=campaign, user=user, item_name=item["name"]):
+                texts.append({"item": item, "answers": [], "more": False, "reason": selectors.TEXTS_TOO_FEW})
+                continue
             # The first few answers (one query each, at most TEXTS_ON_PAGE + 1 rows): the rest on their page.
             first = list(
                 selectors.free_texts(campaign=campaign, user=user, item_name=item["name"])[: TEXTS_ON_PAGE + 1]
@@ -60,6 +70,7 @@ def results_page(request, pk: int):
         "texts": texts,
         "dimensions": selectors.DIMENSIONS,
         "too_few": selectors.TOO_FEW,
+        "item_too_few": selectors.ITEM_TOO_FEW,
         "min_group": selectors.MIN_GROUP,
         "charts": {d.name: _chart(d) for d in [*overview.distributions, *overview.scores]},
     }
@@ -89,18 +100,17 @@ def results_texts(request, pk: int, item: str):
     field = selectors.text_item(campaign.edition.definition, item)
     if field is None:
         raise Http404("Такого вопроса со свободным ответом нет.")
-    total = selectors.respondents(campaign=campaign, user=request.user)
-    suppressed = selectors.is_suppressed(campaign=campaign, total=total)
+    reason = selectors.texts_withheld(campaign=campaign, user=request.user, item_name=item)
     page = None
-    if not suppressed:
+    if reason is None:
         rows = selectors.free_texts(campaign=campaign, user=request.user, item_name=item)
         page = Paginator(rows, TEXTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "campaign": campaign,
         "item": field,
         "page": page,
-        "suppressed": suppressed,
-        "too_few": selectors.TOO_FEW,
+        "suppressed": reason is not None,
+        "reason": reason,
     }
     return render(request, "surveys/results/texts.html", context)
 

@@ -12,7 +12,15 @@ import itertools
 
 import pytest
 
-from deficits.models import Campaign, Questionnaire, QuestionnaireEdition, RespondentRole, Response, TargetKind
+from deficits.models import (
+    Campaign,
+    CampaignStatus,
+    Questionnaire,
+    QuestionnaireEdition,
+    RespondentRole,
+    Response,
+    TargetKind,
+)
 from deficits.questionnaire.scoring import score_answers
 
 SURVEY_FORM = {
@@ -67,7 +75,15 @@ _codes = itertools.count(1)
 
 @pytest.fixture
 def make_campaign(world):
-    def make(*, anonymous: bool = False, definition=None, scoring=None, title: str = "Опрос о самочувствии"):
+    # Closed by default: an anonymous campaign's answers are shown only once it is closed.
+    def make(
+        *,
+        anonymous: bool = False,
+        definition=None,
+        scoring=None,
+        title: str = "Опрос о самочувствии",
+        status: str = CampaignStatus.CLOSED,
+    ):
         n = next(_codes)
         questionnaire = Questionnaire.objects.create(code=f"wellbeing-{n}", title="Самочувствие педагога")
         edition = QuestionnaireEdition.objects.create(
@@ -84,6 +100,7 @@ def make_campaign(world):
             closes=dt.date(2025, 10, 31),
             anonymous=anonymous,
             target_kind=TargetKind.ROSTER,
+            status=status,
         )
 
     return make

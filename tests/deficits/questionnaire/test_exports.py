@@ -8,9 +8,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from deficits.models import RespondentRole
+from deficits.models import CampaignStatus, RespondentRole
 from deficits.questionnaire import exports
-from deficits.questionnaire.results import OTHERS, TOO_FEW
+from deficits.questionnaire.results import ITEM_TOO_FEW, REGION_ONLY, TOO_FEW, WHILE_OPEN
+from deficits.questionnaire.tallies import tallies_rebuild
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -122,41 +123,50 @@ def test_the_csv_has_a_bom_semicolons_and_neutralised_formulas(world, make_campa
     assert rows[1][9] == "4"
 
 
-def test_an_anonymous_export_keeps_no_person_and_merges_small_municipalities(world, make_campaign, add_response):
+def test_an_anonymous_export_is_the_pages_summary_not_a_row_per_response(world, make_campaign, add_response):
+    """A row per response would carry place, role and every answer together: one person's record."""
     m3 = factories.MunicipalityFactory(code="03", name="Волжский городской округ")
     campaign = make_campaign(anonymous=True)
     for municipality, count in ((world.m1, 7), (world.m2, 2), (m3, 5)):
         for n in range(count):
             add_response(campaign, municipality=municipality, answers={"mood": "good", "tired": 1 + n % 5})
-    # Two of M1's respondents are heads: a combination under five inside M1, merged with the next smallest.
-    campaign.responses.filter(municipality=world.m1).order_by("id").filter(
-        pk__in=list(campaign.responses.filter(municipality=world.m1).values_list("pk", flat=True)[:2])
-    ).update(role=RespondentRole.HEAD)
+    tallies_rebuild(campaign=campaign)
     rows, _ = _xlsx(campaign, world.analyst)
-    assert rows[0][:3] == ["Муниципалитет", "Тип ОО", "Роль"]
-    assert not {"Код педагога", "ФИО педагога", "ОО", "Получен"} & set(rows[0])
-    body = rows[1:]
-    assert len(body) == 14
-    municipalities = [r[0] for r in body]
-    # M2 (2) and the next smallest (Волжский, 5) are «Другие»; M1 (7) is shown; ordered by the shown name.
-    assert municipalities == [world.m1.name] * 7 + [OTHERS] * 7
-    # Inside M1: heads (2) and teachers (5) — the heads' combination is hidden with the next smallest.
-    m1_rows = [r for r in body if r[0] == world.m1.name]
-    assert {(r[1], r[2]) for r in m1_rows} == {(OTHERS, OTHERS)}
+    assert rows[0] == exports.SUMMARY_HEADER
+    assert rows[1][:3] == ["Респондентов", None, 14]
+    cells = {str(v) for row in rows for v in row if v is not None}
+    assert not {world.m1.name, world.m2.name, m3.name, "Учитель", "общеобразовательная"} & cells
+    # The «mood» item: 14 of 14 «Хорошо» (100 %), as on the page.
+    assert ["Как вы себя чувствуете?", "Хорошо", 14, 100] in rows
+    # No item answered by fewer than five shows its counts: «Часов в неделю» nobody answered.
+    assert ["Часов в неделю", ITEM_TOO_FEW, None, None] in rows
+    csv_rows = list(csv.reader(io.StringIO(_csv(campaign, world.analyst).decode("utf-8-sig")), delimiter=";"))
+    assert csv_rows[0] == exports.SUMMARY_HEADER and len(csv_rows) == len(rows)
 
 
-def test_an_anonymous_export_under_five_has_no_rows(world, make_campaign, add_response):
+def test_an_anonymous_export_says_why_it_is_withheld(world, make_campaign, add_response):
+    campaign = make_campaign(anonymous=True)
+    for _ in range(6):
+        add_response(campaign, municipality=world.m1, answers={"mood": "good"})
+    tallies_rebuild(campaign=campaign)
+    # A municipal official: the region's total minus their part would be the rest of the region.
+    rows, _ = _xlsx(campaign, world.municipal)
+    assert rows[1][0] == REGION_ONLY and len(rows) == 2
+    # While the campaign runs, two exports a minute apart would differ by one person's answers.
+    campaign.status = CampaignStatus.OPEN
+    campaign.save(update_fields=["status"])
+    rows, _ = _xlsx(campaign, world.analyst)
+    assert rows[1][0] == WHILE_OPEN and len(rows) == 2
+    assert _csv(campaign, world.analyst).decode("utf-8-sig").splitlines()[1:] == [WHILE_OPEN]
+
+
+def test_an_anonymous_export_under_five_says_so(world, make_campaign, add_response):
     campaign = make_campaign(anonymous=True)
     for _ in range(4):
         add_response(campaign, municipality=world.m1, answers={"mood": "good"})
-    for _ in range(3):
-        add_response(campaign, municipality=world.m2, answers={"mood": "bad"})
-    rows, _ = _xlsx(campaign, world.municipal)
-    assert rows[1:] == [[TOO_FEW] + [None] * (len(rows[0]) - 1)]
-    region, _ = _xlsx(campaign, world.analyst)
-    assert len(region) == 8
-    csv_rows = _csv(campaign, world.municipal).decode("utf-8-sig").splitlines()
-    assert csv_rows[1:] == [TOO_FEW]
+    tallies_rebuild(campaign=campaign)
+    rows, _ = _xlsx(campaign, world.analyst)
+    assert rows[1:] == [[TOO_FEW, None, None, None]]
 
 
 def test_the_workbook_writer_streams_plain_values(tmp_path):

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from deficits.models import RespondentRole
-from deficits.questionnaire.results import OTHERS, TOO_FEW
+from deficits.models import CampaignStatus, Invitation, RespondentRole
+from deficits.questionnaire.results import ITEM_TOO_FEW, OTHERS, REGION_ONLY, TEXTS_TOO_FEW, TOO_FEW, WHILE_OPEN
 from deficits.questionnaire.tallies import tallies_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -85,8 +85,16 @@ def test_heads_and_teachers_get_not_found_and_guests_the_login(client, world, ma
     assert client.get(reverse("survey-results", args=[campaign.pk + 99])).status_code == 404
 
 
+def _reached(campaign, world):
+    """The campaign reached teacher A (school A, M1): the municipal official's campaign too."""
+    Invitation.objects.create(
+        campaign=campaign, teacher=world.teacher_a, school=world.school_a, municipality=world.m1, nonce="n"
+    )
+
+
 def test_a_municipal_official_reads_their_municipality(client, world, make_campaign, add_response):
     campaign = make_campaign()
+    _reached(campaign, world)
     _fill(campaign, add_response, [(world.m1, 2), (world.m2, 6)])
     client.force_login(world.municipal)
     html = client.get(reverse("survey-results", args=[campaign.pk])).content.decode()
@@ -99,16 +107,17 @@ def test_a_municipal_official_reads_their_municipality(client, world, make_campa
     assert workbook.active.max_row == 3
 
 
-def test_an_anonymous_campaign_under_five_in_scope_shows_nothing(client, world, make_campaign, add_response):
+def test_an_anonymous_campaign_is_shown_to_the_region_wide_readers_only(client, world, make_campaign, add_response):
     campaign = make_campaign(anonymous=True)
+    _reached(campaign, world)
     _fill(campaign, add_response, [(world.m1, 4), (world.m2, 6)], comment="Тайное мнение")
     client.force_login(world.municipal)
     html = client.get(reverse("survey-results", args=[campaign.pk])).content.decode()
-    assert TOO_FEW in html and "Хорошо" not in html and "Тайное мнение" not in html
+    assert REGION_ONLY in html and "Хорошо" not in html and "Тайное мнение" not in html
     texts = client.get(reverse("survey-results-texts", args=[campaign.pk, "comment"])).content.decode()
-    assert TOO_FEW in texts and "Тайное мнение" not in texts
+    assert REGION_ONLY in texts and "Тайное мнение" not in texts
     table = client.get(reverse("survey-results-crosstab", args=[campaign.pk]), {"item": "mood", "by": "role"})
-    assert TOO_FEW in table.content.decode()
+    assert REGION_ONLY in table.content.decode()
     # The institute sees the region (10): free text without any municipality beside it.
     client.force_login(world.analyst)
     html = client.get(reverse("survey-results", args=[campaign.pk])).content.decode()
@@ -173,3 +182,53 @@ def test_the_page_reads_as_many_queries_for_many_responses(client, world, make_c
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert counts[1] <= 10
+
+
+def test_an_anonymous_campaign_still_running_shows_no_answers(client, world, make_campaign, add_response):
+    """Two looks a minute apart would differ by one person's answers, and the campaign's page says who answered."""
+    campaign = make_campaign(anonymous=True, status=CampaignStatus.OPEN)
+    _fill(campaign, add_response, [(world.m1, 10)], comment="Тайное мнение")
+    client.force_login(world.analyst)
+    html = client.get(reverse("survey-results", args=[campaign.pk])).content.decode()
+    assert WHILE_OPEN in html and "Хорошо" not in html and "Тайное мнение" not in html
+    table = client.get(reverse("survey-results-crosstab", args=[campaign.pk]), {"item": "mood", "by": "role"})
+    assert WHILE_OPEN in table.content.decode()
+    texts = client.get(reverse("survey-results-texts", args=[campaign.pk, "comment"])).content.decode()
+    assert WHILE_OPEN in texts and "Тайное мнение" not in texts
+
+
+def test_an_item_answered_by_fewer_than_five_shows_no_counts(client, world, make_campaign, add_response):
+    """A question behind skip logic answered by 2 of 8: its answers are a group of two."""
+    campaign = make_campaign(anonymous=True)
+    for n in range(8):
+        answers = {"mood": "good", "tired": 3}
+        if n < 2:
+            answers["hours"] = 40 + n
+            answers["comment"] = f"Тайное мнение {n}"
+        add_response(campaign, municipality=world.m1 if n % 2 else world.m2, answers=answers)
+    tallies_rebuild(campaign=campaign)
+    client.force_login(world.analyst)
+    html = client.get(reverse("survey-results", args=[campaign.pk])).content.decode()
+    assert ITEM_TOO_FEW in html and "среднее: 40" not in html
+    assert TEXTS_TOO_FEW in html and "Тайное мнение" not in html
+    table = client.get(reverse("survey-results-crosstab", args=[campaign.pk]), {"item": "hours", "by": "municipality"})
+    assert ITEM_TOO_FEW in table.content.decode()
+    texts = client.get(reverse("survey-results-texts", args=[campaign.pk, "comment"])).content.decode()
+    assert TEXTS_TOO_FEW in texts and "Тайное мнение" not in texts
+    # Answered by all eight: shown.
+    assert "Хорошо" in html
+
+
+def test_a_municipal_official_finds_no_campaign_that_did_not_reach_them(client, world, make_campaign, add_response):
+    campaign = make_campaign()
+    Invitation.objects.create(
+        campaign=campaign, teacher=world.teacher_b, school=world.school_b, municipality=world.m2, nonce="n"
+    )
+    client.force_login(world.municipal)
+    for name, args in (
+        ("survey-results", [campaign.pk]),
+        ("survey-results-crosstab", [campaign.pk]),
+        ("survey-results-export", [campaign.pk, "csv"]),
+        ("survey-results-texts", [campaign.pk, "comment"]),
+    ):
+        assert client.get(reverse(name, args=args)).status_code == 404, name
