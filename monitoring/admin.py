@@ -260,7 +260,8 @@ class MethodicalAssociationAdmin(ScopedAdmin):
 
 @admin.register(models.AssociationMember)
 class AssociationMemberAdmin(ScopedAdmin):
-    list_display = ["association", "teacher"]
+    list_display = ["association", "teacher", "is_head"]
+    list_filter = ["is_head"]
     list_select_related = ["association", "teacher"]
     autocomplete_fields = ["teacher"]
 

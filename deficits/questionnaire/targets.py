@@ -22,6 +22,7 @@ found by ``target_for``; ``register_target`` adds one at run time (tests, other 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,7 +32,15 @@ from typing import Any, Protocol
 from django.core.exceptions import ValidationError
 
 from deficits.models import CompetenceGroup, Diagnostic, RespondentRole, TargetKind
-from monitoring.models import MonitoringPeriod, Municipality, Role, RosterEntry, School, User
+from monitoring.models import (
+    AssociationMember,
+    MonitoringPeriod,
+    Municipality,
+    Role,
+    RosterEntry,
+    School,
+    User,
+)
 from monitoring.models.people import years_before
 from monitoring.shared import extensions
 
@@ -248,28 +257,26 @@ class HeadsTarget:
 
 
 class AssociationHeadsTarget:
-    """Heads of methodical associations — not resolvable yet.
+    """Heads of the period's methodical associations (``AssociationMember.is_head``).
 
-    ``monitoring.models.directions.MethodicalAssociation`` records an association's members
-    (``AssociationMember``) but not who heads it, so there is no one to reach; the target
-    refuses with a message saying so instead of guessing (a head field is a model change
-    for the lead: ``AssociationMember.is_head`` or ``MethodicalAssociation.head``).
+    Each head is reached once (one who heads two associations too), at their school on the
+    period's roster, as ``RespondentRole.ASSOCIATION_HEAD``. A head not on the period's
+    roster is skipped: the roster is where a teacher's school and municipality come from,
+    and a response without them could not be tallied. The data package imports members
+    only from the roster, so such a head is one whose roster row has since gone.
     """
 
     fields: tuple[str, ...] = ()
 
     def clean(self, *, period, params):
-        raise ValidationError(
-            {
-                "target_kind": (
-                    "В данных портала не отмечено, кто руководит методическими объединениями, "
-                    "поэтому такой опрос пока составить нельзя. Выберите педагогов выбранных организаций."
-                )
-            }
-        )
+        return _no_params(params)
 
     def reach(self, *, period, params, seed):
-        return []
+        heads = AssociationMember.objects.filter(association__period=period, is_head=True).values("teacher_id")
+        return [
+            dataclasses.replace(row, role=RespondentRole.ASSOCIATION_HEAD)
+            for row in roster_reached(period, teacher_id__in=heads)
+        ]
 
 
 class SchoolsTarget:

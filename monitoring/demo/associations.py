@@ -123,6 +123,13 @@ def write_events(
         )
 
 
+def add_member(run: DemoRun, association_id: int, teacher_id: int) -> None:
+    """A member of an association; its first member written heads it (no draw: the seed's other rows stay)."""
+    head = association_id not in run.headed
+    run.headed.add(association_id)
+    run.writer.add(models.AssociationMember(association_id=association_id, teacher_id=teacher_id, is_head=head))
+
+
 def write_associations(
     run: DemoRun, *, period, pi: int, muni: Muni, roster, young: set[int], mentors: set[int], state: dict
 ) -> None:
@@ -221,7 +228,7 @@ def write_associations(
     run.writer.create([obj for obj, *_ in planned])
     for obj, members, lo, hi, networked in planned:
         for member in members:
-            run.writer.add(models.AssociationMember(association_id=obj.pk, teacher_id=member))
+            add_member(run, obj.pk, member)
         write_events(run, obj.pk, period, lo, hi, networked)
 
     regional = run.regional[pi]
@@ -229,7 +236,7 @@ def write_associations(
     for key, people in by_group.items():
         for person in people:
             if rng.random() < p:
-                run.writer.add(models.AssociationMember(association_id=regional[key], teacher_id=person.pk))
+                add_member(run, regional[key], person.pk)
     for person, _ in roster:
         # One of the two communities at most, so nobody is added to one twice.
         if person.pk in young:
@@ -241,4 +248,4 @@ def write_associations(
             community = regional["mentors"]
         else:
             continue
-        run.writer.add(models.AssociationMember(association_id=community, teacher_id=person.pk))
+        add_member(run, community, person.pk)

@@ -39,6 +39,8 @@ class DemoRun:
         self.projects: list[list[int]] = []
         self.regional: list[dict[str, int]] = []
         self.regional_p = 0.0
+        # Associations whose head is written (their first member written: associations.add_member).
+        self.headed: set[int] = set()
         self.events: list[models.SubmissionEvent] = []
         # Anchors of the demo accounts, found while building.
         self.head_school: School | None = None

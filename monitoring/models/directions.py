@@ -417,6 +417,8 @@ class AssociationMember(models.Model):
     teacher = models.ForeignKey(
         Teacher, on_delete=models.CASCADE, related_name="association_memberships", verbose_name="педагог"
     )
+    # The association's head (руководитель МО): at most one per association (the constraint below).
+    is_head = models.BooleanField("руководитель МО", default=False)
 
     scope_paths = ScopePaths(
         municipality="teacher__roster_entries__school__municipality",
@@ -435,6 +437,14 @@ class AssociationMember(models.Model):
                 fields=["association", "teacher"],
                 name="association_member_unique",
                 violation_error_message="Педагог уже состоит в этом методическом объединении.",
+            ),
+            models.UniqueConstraint(
+                fields=["association"],
+                condition=models.Q(is_head=True),
+                name="association_one_head",
+                violation_error_message=(
+                    "У методического объединения уже есть руководитель: руководитель МО может быть только один."
+                ),
             ),
         ]
 

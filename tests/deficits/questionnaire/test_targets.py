@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from deficits.models import RespondentRole, TargetKind
 from deficits.questionnaire import targets
 from deficits.questionnaire.targets import Reached, allocation, target_clean, target_for, target_reach
-from monitoring.models import RosterEntry
+from monitoring.models import AssociationLevel, AssociationMember, MethodicalAssociation, RosterEntry
 from monitoring.models.people import years_before
 from tests import factories
 
@@ -194,10 +194,40 @@ def test_heads_are_the_school_heads_accounts(world):
     assert rows == [Reached(None, world.head_a.pk, world.school_a.pk, world.m1.pk, RespondentRole.HEAD)]
 
 
-def test_association_heads_are_refused_with_the_reason(world):
-    with pytest.raises(ValidationError) as error:
-        target_clean(period=world.period, kind=TargetKind.ASSOCIATION_HEADS, params={})
-    assert "не отмечено, кто руководит" in error.value.message_dict["target_kind"][0]
+def _association(period, code, members, head=None):
+    association = MethodicalAssociation.objects.create(
+        period=period, code=code, name=f"МО {code}", level=AssociationLevel.REGIONAL
+    )
+    for teacher in members:
+        AssociationMember.objects.create(association=association, teacher=teacher, is_head=teacher == head)
+    return association
+
+
+def test_association_heads_are_the_marked_members_at_their_roster_school(world):
+    _association(world.period, "МО-1", [world.teacher_a, world.teacher_c], head=world.teacher_c)
+    _association(world.period, "МО-2", [world.teacher_a, world.teacher_b], head=world.teacher_b)
+    _association(world.period, "МО-3", [world.teacher_a])  # no head marked
+    assert target_clean(period=world.period, kind=TargetKind.ASSOCIATION_HEADS, params={"x": 1}) == {}
+    rows = reach(world.period, TargetKind.ASSOCIATION_HEADS)
+    assert rows == [
+        Reached(world.teacher_b.pk, None, world.school_b.pk, world.m2.pk, RespondentRole.ASSOCIATION_HEAD),
+        Reached(world.teacher_c.pk, None, world.school_c.pk, world.m1.pk, RespondentRole.ASSOCIATION_HEAD),
+    ]
+
+
+def test_a_head_of_two_associations_is_reached_once(world):
+    _association(world.period, "МО-1", [world.teacher_a], head=world.teacher_a)
+    _association(world.period, "МО-2", [world.teacher_a], head=world.teacher_a)
+    assert teacher_ids(reach(world.period, TargetKind.ASSOCIATION_HEADS)) == [world.teacher_a.pk]
+
+
+def test_association_heads_of_another_period_or_off_the_roster_are_not_reached(world):
+    other = factories.PeriodFactory(year=2024)
+    _association(other, "МО-1", [world.teacher_a], head=world.teacher_a)
+    # A head of this period's association with no roster row this period: no school to reach them at.
+    outsider = factories.TeacherFactory(code="T0000009")
+    _association(world.period, "МО-2", [outsider], head=outsider)
+    assert reach(world.period, TargetKind.ASSOCIATION_HEADS) == []
 
 
 def test_chosen_schools_and_municipalities(world):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.utils import timezone
 
 from monitoring import models as m
 from monitoring.intake.package import parsing as p
 from monitoring.intake.package.registry import Column, Sheet
+from monitoring.intake.package.rows import Row
 from monitoring.intake.package.sheets.values import bool_column, dmy, not_in_future, yes_no
 from monitoring.shared.bulk import upsert
 
@@ -84,6 +87,15 @@ class AssociationSheet(Sheet):
 
 
 class AssociationMemberSheet(Sheet):
+    """Who is in each association and, in the optional column «Руководитель МО», who heads it.
+
+    A package without that column reads as every member «нет», like any other yes/no
+    column left out. One head per association (the model's constraint
+    ``association_one_head``): two in one file are refused naming both rows; in a merge
+    (not replace) a head named in the file while the portal holds another one the file
+    does not demote is refused too, instead of removing the portal's head unasked.
+    """
+
     name = "Участники МО"
     models = (m.AssociationMember,)
     order = 70
@@ -91,30 +103,93 @@ class AssociationMemberSheet(Sheet):
     columns = (
         Column("Код МО", "association", p.parse_code, required=True),
         Column("Код педагога", "teacher", p.parse_code, required=True),
+        bool_column("Руководитель МО", "is_head"),
     )
 
     def check(self, rows, ctx):
+        heads: dict[str, Row] = {}
         for row in rows:
             ctx.check_reference(self.name, row, "association", "association", "Методического объединения")
             ctx.check_reference(self.name, row, "teacher", "roster", "Педагога в списке периода")
+            if not row.values["is_head"]:
+                continue
+            code = row.values["association"]
+            first = heads.setdefault(code, row)
+            if first is not row:
+                ctx.problem(
+                    self.name,
+                    row.number,
+                    "Руководитель МО",
+                    "да",
+                    f"у МО «{code}» два руководителя — в строках {first.number} и {row.number}; "
+                    "руководитель МО может быть только один",
+                )
+        if heads and not ctx.replace:
+            self._check_stored_heads(rows, heads, ctx)
+
+    def _check_stored_heads(self, rows, heads, ctx):
+        """In a merge, the portal's head of an association the file gives another head must be demoted in the file."""
+        demoted = {(r.values["association"], r.values["teacher"]) for r in rows if not r.values["is_head"]}
+        stored = m.AssociationMember.objects.filter(
+            association__period=ctx.period, association__code__in=list(heads), is_head=True
+        ).values_list("association__code", "teacher__code")
+        for code, teacher in stored:
+            row = heads[code]
+            if teacher == row.values["teacher"] or (code, teacher) in demoted:
+                continue
+            ctx.problem(
+                self.name,
+                row.number,
+                "Руководитель МО",
+                "да",
+                f"руководителем МО «{code}» в портале уже отмечен педагог {teacher}; "
+                "отметьте у него «нет» в этом файле или загрузите пакет с заменой данных",
+            )
 
     def write(self, rows, ctx):
         assoc, teachers = ctx.ids("association"), ctx.ids("roster")
+        values = [
+            {
+                "association_id": assoc[r.values["association"]],
+                "teacher_id": teachers[r.values["teacher"]],
+                "is_head": r.values["is_head"],
+            }
+            for r in rows
+        ]
+        existing = m.AssociationMember.objects.filter(association__period=ctx.period)
+        # The stored rows as they are before anything is written: upsert compares (and counts)
+        # against them, so the demotion below does not hide a change.
+        stored = [
+            SimpleNamespace(pk=pk, association_id=a, teacher_id=t, is_head=h)
+            for pk, a, t, h in existing.order_by().values_list("pk", "association_id", "teacher_id", "is_head")
+        ]
+        # The heads the file demotes (or replace removes) lose the mark first: the one-head
+        # constraint is checked row by row (PostgreSQL), so a new head inserted or updated while
+        # the old one still holds the mark would fail though the file ends with one head per
+        # association. A merge leaves the heads the file does not name alone (check() refused
+        # a file naming another head for their association).
+        given = {(v["association_id"], v["teacher_id"]): v["is_head"] for v in values}
+        demote = [
+            row.pk
+            for row in stored
+            if row.is_head
+            and not given.get((row.association_id, row.teacher_id), False)
+            and (ctx.replace or (row.association_id, row.teacher_id) in given)
+        ]
+        if demote:
+            m.AssociationMember.objects.filter(pk__in=demote).update(is_head=False)
         return upsert(
             model=m.AssociationMember,
-            existing=m.AssociationMember.objects.filter(association__period=ctx.period),
+            existing=stored,
             key=("association_id", "teacher_id"),
-            values=[
-                {"association_id": assoc[r.values["association"]], "teacher_id": teachers[r.values["teacher"]]}
-                for r in rows
-            ],
+            values=values,
             replace=ctx.replace,
         )
 
     def export_rows(self, period):
         qs = m.AssociationMember.objects.filter(association__period=period).select_related("association", "teacher")
         for r in qs.order_by("association__code", "teacher__code"):
-            yield [r.association.code, r.teacher.code]
+            yield [r.association.code, r.teacher.code, yes_no(r.is_head)]
 
 
 class AssociationEventSheet(Sheet):
