@@ -129,7 +129,15 @@ def seed(responses: int, anonymous: bool = False):
 
     from django.db import connection
 
-    from deficits.models import Campaign, CampaignStatus, Questionnaire, QuestionnaireEdition, Response, TargetKind
+    from deficits.models import (
+        Campaign,
+        CampaignStatus,
+        Invitation,
+        Questionnaire,
+        QuestionnaireEdition,
+        Response,
+        TargetKind,
+    )
     from deficits.questionnaire.results import form_items
     from deficits.questionnaire.scoring import score_answers
     from deficits.questionnaire.tallies import tallies_rebuild
@@ -175,10 +183,17 @@ def seed(responses: int, anonymous: bool = False):
     # Schools weighted unevenly (a city's schools answer more): groups of every size.
     weights = [1 + (n % 40) ** 1.5 for n in range(len(schools))]
     at = dt.datetime(2025, 10, 5, 9, 0, tzinfo=dt.UTC)
-    batch = []
+    batch, invited = [], []
     for n, teacher in enumerate(teachers):
         school = rng.choices(schools, weights)[0]
         answers = answers_for(rng, items)
+        # Each respondent was invited (a municipal official reads the campaigns that reached them).
+        invited.append(
+            Invitation(
+                campaign=campaign, teacher=teacher, school=school, municipality_id=school.municipality_id,
+                nonce=str(n), answered=True,
+            )
+        )
         batch.append(
             Response(
                 campaign=campaign,
@@ -198,6 +213,7 @@ def seed(responses: int, anonymous: bool = False):
             Response.objects.bulk_create(batch)
             batch = []
     Response.objects.bulk_create(batch)
+    Invitation.objects.bulk_create(invited, batch_size=2000)
     print(f"seeded {responses:,} responses × {len(items)} items: {time.perf_counter() - t:.1f} s")
     t = time.perf_counter()
     rows = tallies_rebuild(campaign=campaign)
