@@ -210,6 +210,21 @@ def test_a_writer_opens_reminds_and_closes(client, world, draft):
     assert draft.status == CampaignStatus.CLOSED
 
 
+def test_a_failed_reminder_is_counted_on_the_page_not_a_500(client, world, draft, settings):
+    settings.EMAIL_BACKEND = "tests.deficits.questionnaire.test_campaigns.RefusingBackend"
+    world.teacher.email = "broken@example.org"
+    world.teacher.save()
+    as_user(client, world.analyst)
+    client.post(reverse("survey-campaign-open", args=[draft.pk]))
+    answer = client.post(reverse("survey-campaign-remind", args=[draft.pk]), follow=True)
+    assert answer.status_code == 200
+    text = answer.content.decode()
+    assert "Напоминания отправлены: 0." in text
+    assert "Не удалось отправить: 1." in text
+    assert not mail.outbox
+    assert draft.invitations.get(teacher=world.teacher_a).reminded_at is None
+
+
 def test_writes_are_post_only(client, world, draft):
     as_user(client, world.analyst)
     for name in ("survey-campaign-open", "survey-campaign-close", "survey-campaign-remind"):
@@ -336,10 +351,10 @@ def test_the_region_wide_go_back_from_a_municipality_others_stay_in_theirs(clien
 
 
 def test_a_name_that_looks_like_a_formula_stays_text_in_the_links_file(client, world):
-    world.teacher_a.full_name = "=HYPERLINK(\"http://evil\")"
+    world.teacher_a.full_name = '=HYPERLINK("http://evil")'
     world.teacher_a.save(update_fields=["full_name"])
     campaign = campaign_make(world.period)
     campaigns.campaign_open(campaign=campaign, user=world.analyst)
     _, *rows = rows_of(as_user(client, world.analyst).get(reverse("survey-campaign-links", args=[campaign.pk])))
     names = [row[3] for row in rows]
-    assert "'=HYPERLINK(\"http://evil\")" in names and not any(name.startswith("=") for name in names)
+    assert '\'=HYPERLINK("http://evil")' in names and not any(name.startswith("=") for name in names)
