@@ -91,6 +91,13 @@ def test_a_bad_campaign_is_refused_with_every_problem(world):
     assert problems["schools"] == ["Выберите хотя бы одну образовательную организацию."]
 
 
+@pytest.mark.parametrize("share", ["nan", "NaN", "snan", "inf"])
+def test_a_share_that_is_no_number_is_refused(world, share):
+    with pytest.raises(ValidationError) as error:
+        create(world, target_kind=TargetKind.SAMPLE, target={"share": share})
+    assert error.value.message_dict["share"] == ["Доля — число от 0 до 1, например 0,1."]
+
+
 # ---------------------------------------------------------------------------
 # Opening: the sample drawn, the invitations made
 # ---------------------------------------------------------------------------

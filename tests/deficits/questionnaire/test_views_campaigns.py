@@ -127,6 +127,18 @@ def test_a_bad_form_keeps_what_was_typed(client, world):
     assert not Campaign.objects.exists()
 
 
+@pytest.mark.parametrize("share", ["nan", "NaN", "snan", "inf"])
+def test_a_share_that_is_no_number_is_a_form_error(client, world, share):
+    for extra in ({}, {"preview": "1"}):
+        page = as_user(client, world.analyst).post(
+            reverse("survey-campaign-new"), form_data(world, share=share, **extra)
+        )
+        assert page.status_code == 200
+        assert "Доля — число от 0 до 1, например 0,1." in page.content.decode()
+        assert f'value="{share}"' in page.content.decode()
+    assert not Campaign.objects.exists()
+
+
 def test_unknown_school_codes_are_named(client, world):
     data = form_data(world, target_kind=TargetKind.SCHOOLS, share="", schools=f"{world.school_a.code}, 999999")
     page = as_user(client, world.analyst).post(reverse("survey-campaign-new"), data)
