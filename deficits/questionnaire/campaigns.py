@@ -56,6 +56,7 @@ def campaign_clean(
     closes: dt.date | None,
     target_kind: str,
     target: dict[str, Any],
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """The campaign's fields checked together; the target's parameters normalised (ValidationError)."""
     errors: dict[str, list[str]] = {}
@@ -71,6 +72,9 @@ def campaign_clean(
         errors.setdefault("closes", []).append("Укажите дату окончания.")
     if opens and closes and closes < opens:
         errors.setdefault("closes", []).append("Опрос не может закончиться раньше, чем начнется.")
+    elif closes and closes < (today or timezone.localdate()):
+        # Such a campaign could never be opened (campaign_open refuses it), and drafts cannot be edited.
+        errors.setdefault("closes", []).append("Дата окончания уже прошла: укажите сегодняшнюю или более позднюю.")
     cleaned: dict[str, Any] = {}
     if period is not None:
         try:

@@ -77,8 +77,12 @@ def _campaign_refusal(invitation: Invitation, today: dt.date) -> SurveyRefused |
             reason=SurveyRefused.NOT_OPEN,
         )
     if campaign.status == CampaignStatus.CLOSED or today > campaign.closes:
+        ended = campaign.closes
+        if campaign.status == CampaignStatus.CLOSED and campaign.closed_at is not None:
+            # Closed early by a writer: the day it really ended, not the day it was planned to.
+            ended = min(ended, timezone.localdate(campaign.closed_at))
         return SurveyRefused(
-            f"Опрос «{campaign.title}» завершен {campaign.closes:%d.%m.%Y}: ответы больше не принимаются.",
+            f"Опрос «{campaign.title}» завершен {ended:%d.%m.%Y}: ответы больше не принимаются.",
             reason=SurveyRefused.CLOSED,
         )
     return None

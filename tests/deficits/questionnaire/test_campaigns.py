@@ -91,6 +91,13 @@ def test_a_bad_campaign_is_refused_with_every_problem(world):
     assert problems["schools"] == ["Выберите хотя бы одну образовательную организацию."]
 
 
+def test_a_campaign_whose_dates_are_past_is_refused(world):
+    with pytest.raises(ValidationError) as error:
+        create(world, opens=TODAY - dt.timedelta(days=10), closes=TODAY - dt.timedelta(days=1))
+    assert error.value.message_dict["closes"] == ["Дата окончания уже прошла: укажите сегодняшнюю или более позднюю."]
+    assert create(world, opens=TODAY - dt.timedelta(days=10), closes=TODAY).closes == TODAY  # today still counts
+
+
 @pytest.mark.parametrize("share", ["nan", "NaN", "snan", "inf"])
 def test_a_share_that_is_no_number_is_refused(world, share):
     with pytest.raises(ValidationError) as error:

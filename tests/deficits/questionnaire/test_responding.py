@@ -94,6 +94,21 @@ def test_a_campaign_not_open_today_refuses_its_links(invitation, campaign, chang
     assert _refusal(lambda: _use(invitation)) == reason
 
 
+def test_a_campaign_closed_early_names_the_day_it_closed(invitation, campaign):
+    closed_at = timezone.make_aware(dt.datetime.combine(campaign.closes - dt.timedelta(days=3), dt.time(23, 30)))
+    type(campaign).objects.filter(pk=campaign.pk).update(status=CampaignStatus.CLOSED, closed_at=closed_at)
+    with pytest.raises(SurveyRefused) as caught:
+        _use(invitation)
+    assert f"завершен {timezone.localdate(closed_at):%d.%m.%Y}:" in str(caught.value)
+    assert f"{campaign.closes:%d.%m.%Y}" not in str(caught.value)
+
+
+def test_a_campaign_past_its_dates_names_its_last_day(invitation, campaign):
+    with pytest.raises(SurveyRefused) as caught:
+        _use(invitation, today=campaign.closes + dt.timedelta(days=1))
+    assert f"завершен {campaign.closes:%d.%m.%Y}:" in str(caught.value)
+
+
 def test_the_campaigns_last_day_still_counts(invitation, campaign):
     assert _use(invitation, today=campaign.closes).pk == invitation.pk
     assert _refusal(lambda: _use(invitation, today=campaign.closes + dt.timedelta(days=1))) == "closed"

@@ -127,6 +127,16 @@ def test_a_bad_form_keeps_what_was_typed(client, world):
     assert not Campaign.objects.exists()
 
 
+def test_a_campaign_ended_before_today_is_a_form_error(client, world):
+    closes = (TODAY - dt.timedelta(days=1)).isoformat()
+    data = form_data(world, opens=(TODAY - dt.timedelta(days=7)).isoformat(), closes=closes)
+    page = as_user(client, world.analyst).post(reverse("survey-campaign-new"), data)
+    assert page.status_code == 200
+    assert "Дата окончания уже прошла" in page.content.decode()
+    assert f'value="{closes}"' in page.content.decode()
+    assert not Campaign.objects.exists()
+
+
 @pytest.mark.parametrize("share", ["nan", "NaN", "snan", "inf"])
 def test_a_share_that_is_no_number_is_a_form_error(client, world, share):
     for extra in ({}, {"preview": "1"}):
