@@ -217,3 +217,18 @@ def test_the_script_evaluates_without_eval():
     source = (Path(settings.BASE_DIR) / "static" / "js" / "survey-form.js").read_text()
     assert "eval(" not in source and "Function(" not in source
     assert "survey-logic" in source
+
+
+def test_a_lost_csrf_cookie_gets_a_russian_page_saying_what_to_do(invitation, token):
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.get(_home(token)).status_code == 200
+    browser.cookies.clear()  # the cookie was lost (or cookies are off) before «Начать»
+    refused = browser.post(_home(token))
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "Не удалось отправить форму" in page
+    assert "открыта слишком долго" in page and "cookie" in page
+    assert "обновите ее и попробуйте еще раз" in page
+    assert "DEBUG" not in page and "CSRF" not in page
+    invitation.refresh_from_db()
+    assert invitation.started_at is None
