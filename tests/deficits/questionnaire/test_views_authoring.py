@@ -15,7 +15,7 @@ from django.urls import reverse
 from deficits.models import Campaign, Questionnaire, QuestionnaireEdition, TargetKind
 from deficits.questionnaire import editions
 from deficits.questionnaire.xlsform import form_from_xlsform, xlsform_from_questionnaire
-from tests.deficits.questionnaire.forms import definition, scoring
+from tests.deficits.questionnaire.forms import definition, formula_looking, scoring
 
 pytestmark = pytest.mark.django_db
 
@@ -366,3 +366,12 @@ def test_a_teacher_and_unknown_codes_meet_not_found(client, world, burnout):
     assert analyst.get(reverse("survey-questionnaire-detail", args=["nope"])).status_code == 404
     assert analyst.get(reverse("survey-edition-export", args=["burnout", 7])).status_code == 404
     assert analyst.get(reverse("survey-questionnaire-edit", args=["nope"])).status_code == 404
+
+
+def test_the_builder_saves_texts_that_look_like_formulas_exactly(client, world, burnout):
+    client = signed_in(client, world.analyst)
+    form, scores = formula_looking()
+    response = post_builder(client, reverse("survey-questionnaire-edit", args=["burnout"]), form, scores)
+    assert response.status_code == 302
+    edition = burnout.editions.get()
+    assert (edition.definition, edition.scoring) == (form, scores)
