@@ -170,6 +170,22 @@ def test_a_draft_is_refused_before_start_from_another_browser_and_after_submissi
     assert invitation.draft == {}
 
 
+def test_control_characters_never_reach_the_database(invitation):
+    # Runs on SQLite and on PostgreSQL, whose jsonb refuses NUL outright (the draft and the response would 500).
+    survey_start(invitation=invitation, device=DEVICE)
+    typed = {**TEACHER_ANSWERS, "years": "1\x002", "short": "да\x00\x1b", "long": "раз\r\nдва\tтри\x00"}
+    typed["subjects"] = ["math\x00", "rus"]
+    draft_save(invitation=invitation, answers=typed, device=DEVICE)
+    invitation.refresh_from_db()
+    assert (invitation.draft["years"], invitation.draft["short"]) == ("12", "да")
+    assert invitation.draft["long"] == "раз\nдва\tтри"
+    assert invitation.draft["subjects"] == ["math", "rus"]
+    response = response_submit(invitation=invitation, answers=typed, device=DEVICE)
+    response.refresh_from_db()
+    assert response.answers["short"] == "да"
+    assert response.answers["long"] == "раз\nдва\tтри"
+
+
 def test_a_huge_draft_is_refused(invitation):
     survey_start(invitation=invitation, device=DEVICE)
     answers = {"role": "teacher", "years": "1", "short": "я" * (DRAFT_MAX_CHARS + 1)}
