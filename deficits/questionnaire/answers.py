@@ -9,7 +9,9 @@ texts; or what was stored: numbers, lists), checked, and kept in the stored form
 
 - single: the chosen option's name; multiple: a list of names in the list's order;
 - scale: an integer on the scale's step; number: an integer or a decimal (``float``);
-- date: "YYYY-MM-DD"; text and long text: the text, stripped.
+- date: "YYYY-MM-DD"; text and long text: the text, stripped, without control characters.
+
+A single-valued item posted with several different values is refused, never read as one of them.
 
 Expressions are parsed once per definition (``form_compile``, cached by the definition's
 digest, so an edition still being edited is never read through a stale cache).
@@ -20,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -168,17 +171,34 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _one(value: Any) -> Any:
-    """A single value from what a browser may post twice (the last one, as Django's QueryDict does)."""
+# C0 control characters but tab and newline (PostgreSQL's jsonb cannot even hold NUL), and
+# lone surrogates (no UTF-8 for them): never part of an answer, dropped from what is stored.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]")
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters (a Windows line break becomes a newline first)."""
+    return CONTROL.sub("", text.replace("\r\n", "\n"))
+
+
+def _one(value: Any) -> tuple[Any, bool]:
+    """(the single value posted, whether more than one different value was posted instead)."""
     if isinstance(value, list | tuple):
-        return value[-1] if value else None
-    return value
+        given = list(dict.fromkeys(v for v in value if not _blank(v)))
+        if len(given) > 1:
+            return None, True
+        return (given[0] if given else None), False
+    return value, False
 
 
 def _decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         return None
     text = str(value).strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
+    if not text.isascii():
+        # Decimal() takes any script's digits ("٣", "３"); a number field takes 0-9 only, as the
+        # browser's number input does, so such an answer is refused with the field's usual message.
+        return None
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -188,6 +208,11 @@ def _decimal(value: Any) -> Decimal | None:
 
 def answer_read(item: Item, value: Any) -> tuple[Any, str | None]:
     """One answer in its stored form, or (None, the Russian reason it is refused); blank is (None, None)."""
+    # Read as the draft keeps it (responding._draft_bounded): without control characters.
+    if isinstance(value, str):
+        value = without_controls(value)
+    elif isinstance(value, list | tuple):
+        value = [without_controls(v) if isinstance(v, str) else v for v in value]
     if item.type == "multiple":
         values = value if isinstance(value, list | tuple) else ([] if _blank(value) else [value])
         chosen = [str(v) for v in values if not _blank(v)]
@@ -199,7 +224,9 @@ def answer_read(item: Item, value: Any) -> tuple[Any, str | None]:
         if len(set(chosen)) != len(chosen):
             return None, "Каждый вариант можно выбрать один раз."
         return [name for name in names if name in chosen], None
-    value = _one(value)
+    value, several = _one(value)
+    if several:
+        return None, "Выберите один вариант." if item.type == "single" else "Введите один ответ."
     if _blank(value):
         return None, None
     if item.type == "single":
@@ -233,7 +260,9 @@ def answer_read(item: Item, value: Any) -> tuple[Any, str | None]:
             return None, f"Дата должна быть между {DATE_MIN:%d.%m.%Y} и {DATE_MAX:%d.%m.%Y}."
         return day.isoformat(), None
     if item.type in ("text", "long_text"):
-        text = str(value).strip().replace("\r\n", "\n")
+        text = without_controls(str(value)).strip()
+        if not text:
+            return None, None  # nothing but control characters: no answer
         limit = TEXT_MAX if item.type == "text" else LONG_TEXT_MAX
         if len(text) > limit:
             return None, f"Ответ длиннее {limit} символов: сократите его."

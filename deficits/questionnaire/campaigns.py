@@ -11,6 +11,7 @@ part makes a new edition of a questionnaire whose edition has campaigns).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,8 @@ from deficits.questionnaire.links import invitation_token, new_nonce
 from deficits.questionnaire.targets import Reached, target_clean, target_reach
 from monitoring.models import MonitoringPeriod, User
 from monitoring.models.scoping import can_write_region
+
+logger = logging.getLogger(__name__)
 
 WRITERS_ONLY = "Опросы составляют и проводят сотрудники института."
 # How long after a reminder the same person is not reminded again.
@@ -53,6 +56,7 @@ def campaign_clean(
     closes: dt.date | None,
     target_kind: str,
     target: dict[str, Any],
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """The campaign's fields checked together; the target's parameters normalised (ValidationError)."""
     errors: dict[str, list[str]] = {}
@@ -68,6 +72,9 @@ def campaign_clean(
         errors.setdefault("closes", []).append("Укажите дату окончания.")
     if opens and closes and closes < opens:
         errors.setdefault("closes", []).append("Опрос не может закончиться раньше, чем начнется.")
+    elif closes and closes < (today or timezone.localdate()):
+        # Such a campaign could never be opened (campaign_open refuses it), and drafts cannot be edited.
+        errors.setdefault("closes", []).append("Дата окончания уже прошла: укажите сегодняшнюю или более позднюю.")
     cleaned: dict[str, Any] = {}
     if period is not None:
         try:
@@ -199,6 +206,7 @@ class Reminded:
     sent: int
     without_email: int
     recent: int  # reminded less than 24 hours ago
+    failed: int = 0  # the mail backend refused: not marked as reminded, tried again next run
 
 
 def _emails(invitations: list[Invitation]) -> dict[int, str]:
@@ -240,18 +248,54 @@ def _remind(*, campaign: Campaign, now: dt.datetime) -> Reminded:
     recently = Q(reminded_at__gt=now - REMIND_EVERY)
     with transaction.atomic():
         # The rows are marked before the mail goes: two runs at once (the beat job and a writer's
-        # button) skip each other's rows instead of e-mailing the same person twice, and a mail
-        # server failure costs one day's reminder rather than a second message tomorrow.
+        # button) skip each other's rows instead of e-mailing the same person twice; a
+        # message that fails to go has its mark taken back afterwards (``_send``), so it is tried again.
         due = list(waiting.exclude(recently).select_for_update(skip_locked=True).order_by("pk"))
         recent = waiting.filter(recently).count()
         emails = _emails(due)
         to_send = [i for i in due if i.pk in emails]
         Invitation.objects.filter(pk__in=[i.pk for i in to_send]).update(reminders=F("reminders") + 1, reminded_at=now)
-    messages = [_message(campaign=campaign, invitation=i, email=emails[i.pk]) for i in to_send]
-    if messages:
-        with mail.get_connection() as connection:
-            connection.send_messages(messages)
-    return Reminded(sent=len(to_send), without_email=len(due) - len(to_send), recent=recent)
+    failed = _send(campaign=campaign, invitations=to_send, emails=emails)
+    for invitation in failed:
+        # Not reminded after all: the mark goes back to what it was, so the next run tries again.
+        Invitation.objects.filter(pk=invitation.pk, reminded_at=now).update(
+            reminders=F("reminders") - 1, reminded_at=invitation.reminded_at
+        )
+    return Reminded(
+        sent=len(to_send) - len(failed),
+        without_email=len(due) - len(to_send),
+        recent=recent,
+        failed=len(failed),
+    )
+
+
+def _send(*, campaign: Campaign, invitations: list[Invitation], emails: dict[int, str]) -> list[Invitation]:
+    """Send each reminder on its own; the invitations whose message did not go (any error of the mail backend)."""
+    if not invitations:
+        return []
+    try:
+        connection = mail.get_connection()
+        connection.open()
+    except Exception:  # the mail server is down or misconfigured: nothing goes
+        logger.exception("reminders of campaign %s: the mail connection failed", campaign.pk)
+        return list(invitations)
+    failed = []
+    try:
+        for invitation in invitations:
+            message = _message(campaign=campaign, invitation=invitation, email=emails[invitation.pk])
+            try:
+                sent = connection.send_messages([message])
+            except Exception:  # one refused address must not stop the others
+                logger.exception("reminder of invitation %s was not sent", invitation.pk)
+                sent = 0
+            if not sent:
+                failed.append(invitation)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection: the messages' fate is already known
+            logger.exception("reminders of campaign %s: closing the mail connection failed", campaign.pk)
+    return failed
 
 
 def campaign_remind(*, campaign: Campaign, user: User, now: dt.datetime | None = None) -> Reminded:

@@ -260,13 +260,20 @@ class _Shaper:
         return item
 
     def scoring(self, data: Any) -> dict[str, Any]:
-        if not data:
+        # None (no scoring given) and an explicit {} mean "not scored"; anything else must be an
+        # object of groups and bands, every part of the right shape: a part that is not is named,
+        # never dropped silently (an edition saved without the scoring someone meant to send).
+        if data is None or (isinstance(data, Mapping) and not data):
             return {}
         if not isinstance(data, Mapping):
-            self.problems.append("Подсчет баллов не прочитан.")
+            self.problems.append(
+                f"Подсчет баллов не прочитан: ожидается описание групп и уровней, а пришло {_kind(data)}."
+            )
             return {}
+        for key in sorted(set(data) - {"groups", "bands"}, key=str):
+            self.problems.append(f"Подсчет баллов: неизвестное поле «{key}».")
         groups = []
-        raw_groups = data.get("groups") if isinstance(data.get("groups"), list) else []
+        raw_groups = self.listed("Подсчет баллов: группы", data.get("groups"), "список групп")
         for number, raw in enumerate(raw_groups, start=1):
             if not isinstance(raw, Mapping):
                 self.problems.append(f"Подсчет баллов, группа {number}: не прочитана.")
@@ -279,7 +286,7 @@ class _Shaper:
             if any(group["code"] == code for group in groups):
                 self.problems.append(f"{where}: код группы повторяется.")
                 continue
-            items = raw.get("items") if isinstance(raw.get("items"), list) else []
+            items = self.listed(f"{where}: вопросы группы", raw.get("items"), "список имен вопросов")
             groups.append(
                 {
                     "code": code,
@@ -293,10 +300,20 @@ class _Shaper:
             return {}
         return {"groups": groups, "bands": bands}
 
+    def listed(self, what: str, data: Any, expected: str) -> list[Any]:
+        """``data`` when it is a list (absent: empty); otherwise a problem naming ``what`` and an empty list."""
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            self.problems.append(f"{what} не прочитаны: ожидается {expected}, а пришло {_kind(data)}.")
+            return []
+        return data
+
     def bands(self, where: str, data: Any) -> list[dict[str, Any]]:
         bands = []
-        for raw in data if isinstance(data, list) else []:
+        for number, raw in enumerate(self.listed(f"{where}: уровни", data, "список уровней"), start=1):
             if not isinstance(raw, Mapping):
+                self.problems.append(f"{where}: уровень {number} не прочитан.")
                 continue
             name = _str(raw.get("name"))
             low, high = plain_number(raw.get("min")), plain_number(raw.get("max"))
@@ -307,3 +324,18 @@ class _Shaper:
             else:
                 bands.append({"name": name, "min": low, "max": high, "flag": raw.get("flag") is True})
         return bands
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, in Russian (for a message saying what came instead of what was expected)."""
+    if value is None:
+        return "пустое значение (null)"
+    if isinstance(value, bool):
+        return "логическое значение"
+    if isinstance(value, int | float):
+        return "число"
+    if isinstance(value, str):
+        return "строка"
+    if isinstance(value, list | tuple):
+        return "список"
+    return "значение другого вида"

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from deficits.models import CampaignStatus, Invitation, Response
 from deficits.questionnaire import hooks
-from deficits.questionnaire.answers import answers_clean, answers_walk, form_compile
+from deficits.questionnaire.answers import answers_clean, answers_walk, form_compile, without_controls
 from deficits.questionnaire.links import SurveyLinkInvalid, invitation_for_token
 from deficits.questionnaire.scoring import score_answers
 from deficits.questionnaire.tallies import tallies_add
@@ -77,8 +77,12 @@ def _campaign_refusal(invitation: Invitation, today: dt.date) -> SurveyRefused |
             reason=SurveyRefused.NOT_OPEN,
         )
     if campaign.status == CampaignStatus.CLOSED or today > campaign.closes:
+        ended = campaign.closes
+        if campaign.status == CampaignStatus.CLOSED and campaign.closed_at is not None:
+            # Closed early by a writer: the day it really ended, not the day it was planned to.
+            ended = min(ended, timezone.localdate(campaign.closed_at))
         return SurveyRefused(
-            f"Опрос «{campaign.title}» завершен {campaign.closes:%d.%m.%Y}: ответы больше не принимаются.",
+            f"Опрос «{campaign.title}» завершен {ended:%d.%m.%Y}: ответы больше не принимаются.",
             reason=SurveyRefused.CLOSED,
         )
     return None
@@ -147,10 +151,11 @@ def _draft_bounded(answers: Mapping[str, Any], names: set[str]) -> dict[str, Any
     for name, value in answers.items():
         if name not in names:
             continue  # unknown names are not kept
+        # As typed, but without control characters: PostgreSQL's jsonb cannot store NUL at all.
         if isinstance(value, list | tuple):
-            value = [str(v) for v in value][:200]
+            value = [without_controls(str(v)) for v in value][:200]
         elif value is not None and not isinstance(value, int | float | bool):
-            value = str(value)
+            value = without_controls(str(value))
         draft[name] = value
     if len(draft) > DRAFT_MAX_ITEMS or sum(len(str(v)) for v in draft.values()) > DRAFT_MAX_CHARS:
         raise SurveyRefused("Слишком длинные ответы: черновик не сохранен.", reason=SurveyRefused.INVALID)

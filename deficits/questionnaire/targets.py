@@ -163,7 +163,10 @@ class SampleTarget:
             try:
                 value = Decimal(str(share).replace(",", "."))
             except InvalidOperation:
-                raise ValidationError({"share": "Доля — число от 0 до 1, например 0,1."}) from None
+                value = None
+            # "nan", "snan", "inf" parse, but are no share (and a NaN raises when compared).
+            if value is None or not value.is_finite():
+                raise ValidationError({"share": "Доля — число от 0 до 1, например 0,1."})
             if not 0 < value <= 1:
                 raise ValidationError({"share": "Доля — число больше 0 и не больше 1, например 0,1 (10 %)."})
             return {"share": float(value)}

@@ -35,6 +35,7 @@ from deficits.questionnaire.scoring import scoring_check
 from deficits.questionnaire.xlsform_scoring import read_scoring_sheet, write_scoring_sheet
 from monitoring.intake.package.reader import read_package, read_package_in_process
 from monitoring.intake.package.safety import PackageFileError, column_letters
+from monitoring.shared.spreadsheets import text_row
 
 META_TYPES = {"start", "end", "today", "deviceid", "username"}
 MAX_ITEMS = 500
@@ -136,26 +137,32 @@ def form_from_xlsform(
 
 
 def xlsform_from_questionnaire(*, questionnaire: dict[str, Any], scoring: dict[str, Any] | None = None) -> bytes:
-    """The XLSForm workbook (.xlsx bytes) of a questionnaire definition, with a ``scoring`` sheet if it is scored."""
+    """The XLSForm workbook (.xlsx bytes) of a questionnaire definition, with a ``scoring`` sheet if it is scored.
+
+    Every text is written as a string cell (``text_row``): a title or label starting with "="
+    would otherwise become a formula, and reading the workbook back would not give it back.
+    """
     book = openpyxl.Workbook()
     survey = book.active
     survey.title = "survey"
-    survey.append(list(SURVEY_COLUMNS))
+    survey.append(text_row(survey, list(SURVEY_COLUMNS)))
     for section in questionnaire["sections"]:
         if section["name"]:
-            survey.append(_row(type="begin_group", name=section["name"], label=section["title"], **_if(section)))
+            survey.append(
+                text_row(survey, _row(type="begin_group", name=section["name"], label=section["title"], **_if(section)))
+            )
         for item in section["items"]:
-            survey.append(_item_row(item))
+            survey.append(text_row(survey, _item_row(item)))
         if section["name"]:
-            survey.append(_row(type="end_group"))
+            survey.append(text_row(survey, _row(type="end_group")))
     choices = book.create_sheet("choices")
-    choices.append(["list_name", "name", "label"])
+    choices.append(text_row(choices, ["list_name", "name", "label"]))
     for list_name, options in questionnaire["choice_lists"].items():
         for option in options:
-            choices.append([list_name, option["name"], option["label"]])
+            choices.append(text_row(choices, [list_name, option["name"], option["label"]]))
     settings = book.create_sheet("settings")
-    settings.append(["form_title", "form_id", "version"])
-    settings.append([questionnaire["title"], questionnaire["form_id"], questionnaire["version"]])
+    settings.append(text_row(settings, ["form_title", "form_id", "version"]))
+    settings.append(text_row(settings, [questionnaire["title"], questionnaire["form_id"], questionnaire["version"]]))
     if scoring:
         write_scoring_sheet(book.create_sheet("scoring"), scoring)
     out = io.BytesIO()

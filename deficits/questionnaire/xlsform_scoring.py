@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from monitoring.intake.package.safety import column_letters
+from monitoring.shared.spreadsheets import text_row
 
 SHEET = "scoring"
 COLUMNS = ("group", "group_label", "item", "band", "min", "max", "flag")
@@ -116,19 +117,19 @@ def _band(reader, number, cells, columns, where, name: str) -> dict[str, Any] | 
 
 def write_scoring_sheet(sheet, scoring: dict[str, Any]) -> None:
     """Writes ``scoring`` on ``sheet`` (an openpyxl worksheet) so that reading it gives it back."""
-    sheet.append(list(COLUMNS))
+    sheet.append(text_row(sheet, list(COLUMNS)))
     for group in scoring.get("groups", []):
         label = group.get("name", "")
         for item in group.get("items", []):
-            sheet.append([group["code"], label, item, "", None, None, ""])
+            sheet.append(text_row(sheet, [group["code"], label, item, "", None, None, ""]))
             label = ""
         for band in group.get("bands") or []:
-            sheet.append([group["code"], label, "", *_band_cells(band)])
+            sheet.append(text_row(sheet, [group["code"], label, "", *_band_cells(band)]))
             label = ""
         if label:  # a group with neither items nor bands still keeps its name
-            sheet.append([group["code"], label, "", "", None, None, ""])
+            sheet.append(text_row(sheet, [group["code"], label, "", "", None, None, ""]))
     for band in scoring.get("bands") or []:
-        sheet.append(["", "", "", *_band_cells(band)])
+        sheet.append(text_row(sheet, ["", "", "", *_band_cells(band)]))
 
 
 def _band_cells(band: dict[str, Any]) -> list[Any]:

@@ -131,6 +131,27 @@ def _posted_json(request, field: str) -> tuple[Any, bool]:
         return None, False
 
 
+NULL_SCORING = (
+    "Подсчет баллов не прочитан: пришло пустое значение (null). "
+    "Чтобы убрать подсчет баллов, удалите все группы и уровни."
+)
+
+
+def _posted_scoring(request) -> tuple[Any, bool, list[str]]:
+    """The posted scoring, whether it was read, and the problems found before the services see it.
+
+    An absent field means "not scored" ({}), as the builder sends {} for a form without scoring.
+    JSON ``null`` is refused here: the services take ``None`` as "not scored", so it would be
+    saved as an empty scoring. Any other non-object goes on and is refused by ``form_clean``.
+    """
+    if "scoring" not in request.POST:
+        return {}, True, []
+    scoring, read = _posted_json(request, "scoring")
+    if read and scoring is None:
+        return scoring, read, [NULL_SCORING]
+    return scoring, read, []
+
+
 def _builder(request, *, questionnaire, definition, scoring, errors=(), fields=None, status=200, based_on=None):
     latest = questionnaire.editions.order_by("-version").first() if questionnaire else None
     context = {
@@ -140,7 +161,8 @@ def _builder(request, *, questionnaire, definition, scoring, errors=(), fields=N
         "questionnaire": questionnaire,
         # What was posted goes back to the editor as it was, when it is an object the editor can show.
         "definition": definition if isinstance(definition, dict) else BLANK,
-        "scoring": scoring if isinstance(scoring, dict) else {},
+        # A scoring that is no object cannot be shown: the editor gets the latest edition's back.
+        "scoring": scoring if isinstance(scoring, dict) else (latest.scoring if latest else {}),
         "errors": list(errors),
         "fields": fields or {},
         "latest": latest,
@@ -157,13 +179,23 @@ def questionnaire_new(request):
     if request.method == "GET":
         return _builder(request, questionnaire=None, definition=BLANK, scoring={})
     definition, read = _posted_json(request, "definition")
-    scoring, scoring_read = _posted_json(request, "scoring")
+    scoring, scoring_read, scoring_problems = _posted_scoring(request)
     fields = {key: request.POST.get(key, "") for key in ("code", "description")}
     if not (read and scoring_read):
         errors = ["Анкета не прочитана: включите JavaScript или обновите страницу и повторите."]
         keep = definition if isinstance(definition, dict) else BLANK
         return _builder(
             request, questionnaire=None, definition=keep, scoring={}, errors=errors, fields=fields, status=400
+        )
+    if scoring_problems:
+        return _builder(
+            request,
+            questionnaire=None,
+            definition=definition,
+            scoring={},
+            errors=scoring_problems,
+            fields=fields,
+            status=400,
         )
     title = definition.get("title", "") if isinstance(definition, dict) else ""
     try:
@@ -201,7 +233,7 @@ def questionnaire_edit(request, code: str):
             request, questionnaire=questionnaire, definition=definition, scoring=latest.scoring if latest else {}
         )
     definition, read = _posted_json(request, "definition")
-    scoring, scoring_read = _posted_json(request, "scoring")
+    scoring, scoring_read, scoring_problems = _posted_scoring(request)
     based_on = request.POST.get("based_on", "")
     if not (read and scoring_read):
         errors = ["Анкета не прочитана: включите JavaScript или обновите страницу и повторите."]
@@ -212,6 +244,16 @@ def questionnaire_edit(request, code: str):
             definition=keep,
             scoring={},
             errors=errors,
+            status=400,
+            based_on=based_on,
+        )
+    if scoring_problems:
+        return _builder(
+            request,
+            questionnaire=questionnaire,
+            definition=definition,
+            scoring=scoring,
+            errors=scoring_problems,
             status=400,
             based_on=based_on,
         )

@@ -359,6 +359,12 @@ def campaign_remind(request, pk: int):
             f"Напоминания отправлены: {result.sent}. Без адреса электронной почты: {result.without_email}. "
             f"Уже получили напоминание за последние сутки: {result.recent}.",
         )
+        if result.failed:
+            messages.warning(
+                request,
+                f"Не удалось отправить: {result.failed}. Почтовый сервер не принял эти письма; "
+                "этим людям напоминание будет отправлено при следующей попытке.",
+            )
     return redirect("survey-campaign-detail", pk=campaign.pk)
 
 

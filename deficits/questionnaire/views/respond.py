@@ -125,7 +125,9 @@ def _posted(request, section: Section) -> dict[str, Any]:
         if item.type == "multiple":
             posted[item.name] = request.POST.getlist(item.name)
         else:
-            posted[item.name] = request.POST.get(item.name, "")
+            # Every value posted: two for a single choice are refused (answers.answer_read), not one taken.
+            values = request.POST.getlist(item.name)
+            posted[item.name] = values if len(values) > 1 else (values[0] if values else "")
     return posted
 
 

@@ -69,3 +69,19 @@ def definition() -> dict:
 
 def scoring() -> dict:
     return copy.deepcopy(SCORING)
+
+
+def formula_looking() -> tuple[dict, dict]:
+    """The shared form with a text that a spreadsheet would take for a formula in every place a text goes."""
+    form, scores = definition(), scoring()
+    form["title"] = "=2+2"
+    form["sections"][0]["title"] = "=A1"
+    form["sections"][0]["items"][0]["label"] = "=СУММ(1;2)"
+    form["sections"][0]["items"][0]["hint"] = "+7 (999) 000-00-00"
+    form["sections"][0]["items"][1]["constraint_message"] = "=неверно"
+    form["choice_lists"]["role"][0]["label"] = "=Учитель"
+    form["choice_lists"]["role"][1]["label"] = "-Руководитель"
+    scores["groups"][0]["name"] = "=Истощение"
+    scores["groups"][0]["bands"][0]["name"] = "@низкий"
+    scores["bands"][0]["name"] = "=любой"
+    return form, scores

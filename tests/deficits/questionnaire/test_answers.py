@@ -49,7 +49,9 @@ def test_a_teachers_full_answers_are_stored_in_their_types():
     ("value", "stored", "error"),
     [
         ("yes", "yes", None),
-        (["no", "yes"], "yes", None),  # posted twice: the last one, as a form reads it
+        (["no", "yes"], None, "Выберите один вариант."),  # two posted: refused, never one of them taken
+        (["yes", "yes"], "yes", None),  # the same one twice is still one
+        (["yes", ""], "yes", None),
         ("maybe", None, "Выберите один из предложенных вариантов."),
         ("", None, None),
     ],
@@ -103,6 +105,10 @@ def test_scale_on_its_step(value, stored, error):
         (False, "NaN", None, "Введите число."),
         (False, "0.1234567", None, "Не больше 6 знаков после запятой."),
         (True, "10000000000", None, "Слишком большое число."),
+        # Other scripts' digits (Arabic-Indic, full-width) are refused as a browser's number field does.
+        (True, "٣", None, "Введите целое число."),
+        (True, "１２", None, "Введите целое число."),
+        (False, "٣٫٥", None, "Введите число."),
     ],
 )
 def test_number_integer_or_decimal(integer, value, stored, error):
@@ -128,6 +134,18 @@ def test_texts_are_stripped_and_bounded():
     assert _one(item("q", "text"), "я" * 1001) == (None, "Ответ длиннее 1000 символов: сократите его.")
     assert _one(item("q", "long_text"), "а\r\nб" * 2000)[1] is None
     assert _one(item("q", "long_text"), "я" * 10001) == (None, "Ответ длиннее 10000 символов: сократите его.")
+
+
+def test_texts_lose_their_control_characters_but_tabs_and_newlines():
+    assert _one(item("q", "text"), "a\x00b\x07c\x1b") == ("abc", None)
+    assert _one(item("q", "long_text"), "строка\r\nвторая\tколонка\x00") == ("строка\nвторая\tколонка", None)
+    assert _one(item("q", "text"), "\x00\x01") == (None, None)  # nothing left: no answer
+
+
+def test_a_single_valued_item_posted_twice_is_refused():
+    assert _one(item("q", "number", integer=True), ["1", "2"]) == (None, "Введите один ответ.")
+    assert _one(item("q", "text"), ["да", "нет"]) == (None, "Введите один ответ.")
+    assert _one(item("q", "scale", start=1, end=5, step=1), ["3"]) == (3, None)
 
 
 def test_required_only_when_shown():

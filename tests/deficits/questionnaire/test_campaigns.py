@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import smtplib
 
 import pytest
 from celery.schedules import crontab
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail.backends import locmem
 from django.db import connection
 from django.urls import resolve
 from django.utils import timezone
@@ -18,6 +20,7 @@ from deficits.questionnaire import campaigns
 from deficits.questionnaire.links import invitation_for_token
 from deficits.tasks import campaign_reminders_task
 from monitoring.config.celery import app
+from monitoring.models import Role
 from tests import factories
 from tests.deficits.questionnaire.campaign_helpers import campaign_make, edition_make
 
@@ -86,6 +89,20 @@ def test_a_bad_campaign_is_refused_with_every_problem(world):
     assert problems["title"] == ["Назовите опрос."]
     assert problems["closes"] == ["Опрос не может закончиться раньше, чем начнется."]
     assert problems["schools"] == ["Выберите хотя бы одну образовательную организацию."]
+
+
+def test_a_campaign_whose_dates_are_past_is_refused(world):
+    with pytest.raises(ValidationError) as error:
+        create(world, opens=TODAY - dt.timedelta(days=10), closes=TODAY - dt.timedelta(days=1))
+    assert error.value.message_dict["closes"] == ["Дата окончания уже прошла: укажите сегодняшнюю или более позднюю."]
+    assert create(world, opens=TODAY - dt.timedelta(days=10), closes=TODAY).closes == TODAY  # today still counts
+
+
+@pytest.mark.parametrize("share", ["nan", "NaN", "snan", "inf"])
+def test_a_share_that_is_no_number_is_refused(world, share):
+    with pytest.raises(ValidationError) as error:
+        create(world, target_kind=TargetKind.SAMPLE, target={"share": share})
+    assert error.value.message_dict["share"] == ["Доля — число от 0 до 1, например 0,1."]
 
 
 # ---------------------------------------------------------------------------
@@ -259,6 +276,46 @@ def test_a_person_is_reminded_at_most_once_in_24_hours(world, reminding):
     assert reminding.invitations.get(teacher=world.teacher_a).reminders == 2
 
 
+class RefusingBackend(locmem.EmailBackend):
+    """The test outbox, except that a message to ``broken@example.org`` raises like a refusing server."""
+
+    def send_messages(self, messages):
+        if any("broken@example.org" in message.to for message in messages):
+            raise smtplib.SMTPRecipientsRefused({"broken@example.org": (550, b"no such user")})
+        return super().send_messages(messages)
+
+
+def test_a_failed_send_is_not_marked_and_the_others_go(world, reminding, settings):
+    settings.EMAIL_BACKEND = "tests.deficits.questionnaire.test_campaigns.RefusingBackend"
+    factories.UserFactory(username="pavel", role=Role.TEACHER, teacher=world.teacher_b, email="broken@example.org")
+    earlier = timezone.now() - dt.timedelta(days=2)
+    reminding.invitations.filter(teacher=world.teacher_b).update(reminders=3, reminded_at=earlier)
+    now = timezone.now()
+    result = campaigns.campaign_remind(campaign=reminding, user=world.analyst, now=now)
+    assert result == campaigns.Reminded(sent=1, without_email=0, recent=0, failed=1)
+    assert [message.to for message in mail.outbox] == [["anna@example.org"]]
+    sent = reminding.invitations.get(teacher=world.teacher_a)
+    assert (sent.reminders, sent.reminded_at) == (1, now)
+    failed = reminding.invitations.get(teacher=world.teacher_b)
+    assert (failed.reminders, failed.reminded_at) == (3, earlier)  # as before: tried again next run
+    again = campaigns.campaign_remind(campaign=reminding, user=world.analyst, now=now + dt.timedelta(minutes=5))
+    assert (again.recent, again.failed) == (1, 1)
+
+
+class DownBackend(locmem.EmailBackend):
+    def open(self):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def test_a_mail_server_down_marks_no_one(world, reminding, settings):
+    settings.EMAIL_BACKEND = "tests.deficits.questionnaire.test_campaigns.DownBackend"
+    result = campaigns.campaign_remind(campaign=reminding, user=world.analyst)
+    assert (result.sent, result.failed) == (0, 1)
+    assert not mail.outbox
+    invitation = reminding.invitations.get(teacher=world.teacher_a)
+    assert (invitation.reminders, invitation.reminded_at) == (0, None)
+
+
 def test_a_head_is_reminded_at_their_accounts_email(world):
     world.head_a.email = "head-a@example.org"
     world.head_a.save()
@@ -284,7 +341,7 @@ def test_the_daily_job_reminds_open_campaigns_within_their_dates(world, remindin
     type(ended).objects.filter(pk=ended.pk).update(closes=TODAY - dt.timedelta(days=1))
     campaign_make(world.period)  # a draft: nobody invited yet
     result = campaign_reminders_task()
-    assert result == {str(reminding.pk): {"sent": 1, "without_email": 1, "recent": 0}}
+    assert result == {str(reminding.pk): {"sent": 1, "without_email": 1, "recent": 0, "failed": 0}}
     assert len(mail.outbox) == 1
 
 
@@ -310,7 +367,10 @@ def _answered(campaign, municipality, count):
 
     made = [
         Response.objects.create(
-            campaign=campaign, edition=campaign.edition, anonymous=campaign.anonymous, municipality=municipality,
+            campaign=campaign,
+            edition=campaign.edition,
+            anonymous=campaign.anonymous,
+            municipality=municipality,
             answers={"n": n},
         )
         for n in range(count)

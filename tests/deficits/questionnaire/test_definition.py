@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deficits.questionnaire.definition import DefinitionRefused, definition_check, form_clean
-from tests.deficits.questionnaire.forms import definition, item, scoring
+from tests.deficits.questionnaire.forms import definition, formula_looking, item, scoring
 
 
 def test_a_good_definition_and_scoring_come_back_unchanged():
@@ -116,3 +116,34 @@ def test_scoring_problems_are_reported(change, expected):
     change(bad)
     problems = definition_check(definition(), bad)
     assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ({"groups": "x"}, "группы не прочитаны"),
+        ({"groups": {"code": "EE"}}, "группы не прочитаны"),
+        ({"bands": "x"}, "уровни не прочитаны"),
+        ({"extra": 1}, "неизвестное поле «extra»"),
+        ([], "Подсчет баллов не прочитан"),
+        (["groups"], "Подсчет баллов не прочитан"),
+        ("x", "Подсчет баллов не прочитан"),
+        (0, "Подсчет баллов не прочитан"),
+        (False, "Подсчет баллов не прочитан"),
+    ],
+)
+def test_a_scoring_of_the_wrong_shape_is_refused_not_emptied(bad, expected):
+    problems = definition_check(definition(), bad)
+    assert any(expected in p for p in problems), problems
+
+
+def test_no_scoring_or_an_empty_one_means_not_scored():
+    assert form_clean(definition=definition(), scoring=None)[1] == {}
+    assert form_clean(definition=definition(), scoring={})[1] == {}
+    assert form_clean(definition=definition(), scoring={"groups": [], "bands": []})[1] == {}
+
+
+def test_texts_that_look_like_formulas_come_back_exactly():
+    form, scores = formula_looking()
+    assert form_clean(definition=form, scoring=scores) == (form, scores)
+    assert definition_check(form, scores) == []

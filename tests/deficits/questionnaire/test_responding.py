@@ -94,6 +94,21 @@ def test_a_campaign_not_open_today_refuses_its_links(invitation, campaign, chang
     assert _refusal(lambda: _use(invitation)) == reason
 
 
+def test_a_campaign_closed_early_names_the_day_it_closed(invitation, campaign):
+    closed_at = timezone.make_aware(dt.datetime.combine(campaign.closes - dt.timedelta(days=3), dt.time(23, 30)))
+    type(campaign).objects.filter(pk=campaign.pk).update(status=CampaignStatus.CLOSED, closed_at=closed_at)
+    with pytest.raises(SurveyRefused) as caught:
+        _use(invitation)
+    assert f"завершен {timezone.localdate(closed_at):%d.%m.%Y}:" in str(caught.value)
+    assert f"{campaign.closes:%d.%m.%Y}" not in str(caught.value)
+
+
+def test_a_campaign_past_its_dates_names_its_last_day(invitation, campaign):
+    with pytest.raises(SurveyRefused) as caught:
+        _use(invitation, today=campaign.closes + dt.timedelta(days=1))
+    assert f"завершен {campaign.closes:%d.%m.%Y}:" in str(caught.value)
+
+
 def test_the_campaigns_last_day_still_counts(invitation, campaign):
     assert _use(invitation, today=campaign.closes).pk == invitation.pk
     assert _refusal(lambda: _use(invitation, today=campaign.closes + dt.timedelta(days=1))) == "closed"
@@ -153,6 +168,22 @@ def test_a_draft_is_refused_before_start_from_another_browser_and_after_submissi
     assert _refusal(lambda: draft_save(invitation=invitation, answers={"role": "head"}, device=DEVICE)) == "answered"
     invitation.refresh_from_db()
     assert invitation.draft == {}
+
+
+def test_control_characters_never_reach_the_database(invitation):
+    # Runs on SQLite and on PostgreSQL, whose jsonb refuses NUL outright (the draft and the response would 500).
+    survey_start(invitation=invitation, device=DEVICE)
+    typed = {**TEACHER_ANSWERS, "years": "1\x002", "short": "да\x00\x1b", "long": "раз\r\nдва\tтри\x00"}
+    typed["subjects"] = ["math\x00", "rus"]
+    draft_save(invitation=invitation, answers=typed, device=DEVICE)
+    invitation.refresh_from_db()
+    assert (invitation.draft["years"], invitation.draft["short"]) == ("12", "да")
+    assert invitation.draft["long"] == "раз\nдва\tтри"
+    assert invitation.draft["subjects"] == ["math", "rus"]
+    response = response_submit(invitation=invitation, answers=typed, device=DEVICE)
+    response.refresh_from_db()
+    assert response.answers["short"] == "да"
+    assert response.answers["long"] == "раз\nдва\tтри"
 
 
 def test_a_huge_draft_is_refused(invitation):

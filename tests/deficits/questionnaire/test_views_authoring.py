@@ -15,7 +15,7 @@ from django.urls import reverse
 from deficits.models import Campaign, Questionnaire, QuestionnaireEdition, TargetKind
 from deficits.questionnaire import editions
 from deficits.questionnaire.xlsform import form_from_xlsform, xlsform_from_questionnaire
-from tests.deficits.questionnaire.forms import definition, scoring
+from tests.deficits.questionnaire.forms import definition, formula_looking, scoring
 
 pytestmark = pytest.mark.django_db
 
@@ -188,6 +188,69 @@ def test_json_that_is_not_a_form_is_refused_and_the_editor_still_opens(client, w
     assert not Questionnaire.objects.filter(code="a").exists()
 
 
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ('{"groups": "x"}', "Подсчет баллов: группы не прочитаны: ожидается список групп, а пришло строка."),
+        (
+            '{"bands": 5}',
+            "Подсчет баллов, общие уровни: уровни не прочитаны: ожидается список уровней, а пришло число.",
+        ),
+        ('{"groups": [{"code": "EE", "items": "tired"}]}', "группа 1 «EE»: вопросы группы не прочитаны"),
+        ('{"bands": ["x"]}', "Подсчет баллов, общие уровни: уровень 1 не прочитан."),
+        ('{"group": []}', "Подсчет баллов: неизвестное поле «group»."),
+        ("null", "Подсчет баллов не прочитан: пришло пустое значение (null)."),
+        ("[]", "Подсчет баллов не прочитан: ожидается описание групп и уровней, а пришло список."),
+        ('"x"', "Подсчет баллов не прочитан: ожидается описание групп и уровней, а пришло строка."),
+        ('["groups"]', "Подсчет баллов не прочитан: ожидается описание групп и уровней, а пришло список."),
+    ],
+)
+def test_a_scoring_that_is_no_valid_object_is_refused_not_saved_empty(client, world, burnout, posted, message):
+    client = signed_in(client, world.analyst)
+    url = reverse("survey-questionnaire-edit", args=["burnout"])
+    typed = definition()
+    typed["title"] = "Мой несохраненный заголовок"
+    body = {
+        "definition": json.dumps(typed),
+        "scoring": posted,
+        "based_on": editions.edition_digest(edition=burnout.editions.get()),
+    }
+    response = client.post(url, body)
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert message in text
+    assert "Анкета не сохранена" in text
+    assert builder_json(text, "qb-initial") == typed  # what was typed, back in the editor
+    sent = json.loads(posted)
+    # An object goes back as typed; anything else cannot be shown, and the editor keeps the groups it had.
+    assert builder_json(text, "qb-initial-scoring") == (sent if isinstance(sent, dict) else scoring())
+    assert burnout.editions.get().scoring == scoring()
+    assert burnout.editions.get().definition == definition()
+
+
+def test_a_null_scoring_is_refused_for_a_new_questionnaire_too(client, world):
+    client = signed_in(client, world.analyst)
+    body = {"definition": json.dumps(definition()), "scoring": "null", "code": "fresh"}
+    response = client.post(reverse("survey-questionnaire-new"), body)
+    assert response.status_code == 400
+    assert "пустое значение (null)" in response.content.decode()
+    assert builder_json(response.content.decode(), "qb-initial") == definition()
+    assert not Questionnaire.objects.filter(code="fresh").exists()
+
+
+def test_only_an_explicitly_empty_or_absent_scoring_removes_it(client, world, burnout):
+    client = signed_in(client, world.analyst)
+    url = reverse("survey-questionnaire-edit", args=["burnout"])
+    assert post_builder(client, url, definition(), {}).status_code == 302
+    assert burnout.editions.get().scoring == {}
+    assert post_builder(client, url, definition(), scoring()).status_code == 302
+    assert burnout.editions.get().scoring == scoring()
+    digest = editions.edition_digest(edition=burnout.editions.get())
+    response = client.post(url, {"definition": json.dumps(definition()), "based_on": digest})
+    assert response.status_code == 302
+    assert burnout.editions.get().scoring == {}
+
+
 def test_a_new_questionnaire_from_the_builder(client, world):
     client = signed_in(client, world.analyst)
     url = reverse("survey-questionnaire-new")
@@ -303,3 +366,12 @@ def test_a_teacher_and_unknown_codes_meet_not_found(client, world, burnout):
     assert analyst.get(reverse("survey-questionnaire-detail", args=["nope"])).status_code == 404
     assert analyst.get(reverse("survey-edition-export", args=["burnout", 7])).status_code == 404
     assert analyst.get(reverse("survey-questionnaire-edit", args=["nope"])).status_code == 404
+
+
+def test_the_builder_saves_texts_that_look_like_formulas_exactly(client, world, burnout):
+    client = signed_in(client, world.analyst)
+    form, scores = formula_looking()
+    response = post_builder(client, reverse("survey-questionnaire-edit", args=["burnout"]), form, scores)
+    assert response.status_code == 302
+    edition = burnout.editions.get()
+    assert (edition.definition, edition.scoring) == (form, scores)

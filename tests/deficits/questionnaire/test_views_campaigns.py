@@ -127,6 +127,28 @@ def test_a_bad_form_keeps_what_was_typed(client, world):
     assert not Campaign.objects.exists()
 
 
+def test_a_campaign_ended_before_today_is_a_form_error(client, world):
+    closes = (TODAY - dt.timedelta(days=1)).isoformat()
+    data = form_data(world, opens=(TODAY - dt.timedelta(days=7)).isoformat(), closes=closes)
+    page = as_user(client, world.analyst).post(reverse("survey-campaign-new"), data)
+    assert page.status_code == 200
+    assert "Дата окончания уже прошла" in page.content.decode()
+    assert f'value="{closes}"' in page.content.decode()
+    assert not Campaign.objects.exists()
+
+
+@pytest.mark.parametrize("share", ["nan", "NaN", "snan", "inf"])
+def test_a_share_that_is_no_number_is_a_form_error(client, world, share):
+    for extra in ({}, {"preview": "1"}):
+        page = as_user(client, world.analyst).post(
+            reverse("survey-campaign-new"), form_data(world, share=share, **extra)
+        )
+        assert page.status_code == 200
+        assert "Доля — число от 0 до 1, например 0,1." in page.content.decode()
+        assert f'value="{share}"' in page.content.decode()
+    assert not Campaign.objects.exists()
+
+
 def test_unknown_school_codes_are_named(client, world):
     data = form_data(world, target_kind=TargetKind.SCHOOLS, share="", schools=f"{world.school_a.code}, 999999")
     page = as_user(client, world.analyst).post(reverse("survey-campaign-new"), data)
@@ -208,6 +230,21 @@ def test_a_writer_opens_reminds_and_closes(client, world, draft):
     client.post(reverse("survey-campaign-close", args=[draft.pk]))
     draft.refresh_from_db()
     assert draft.status == CampaignStatus.CLOSED
+
+
+def test_a_failed_reminder_is_counted_on_the_page_not_a_500(client, world, draft, settings):
+    settings.EMAIL_BACKEND = "tests.deficits.questionnaire.test_campaigns.RefusingBackend"
+    world.teacher.email = "broken@example.org"
+    world.teacher.save()
+    as_user(client, world.analyst)
+    client.post(reverse("survey-campaign-open", args=[draft.pk]))
+    answer = client.post(reverse("survey-campaign-remind", args=[draft.pk]), follow=True)
+    assert answer.status_code == 200
+    text = answer.content.decode()
+    assert "Напоминания отправлены: 0." in text
+    assert "Не удалось отправить: 1." in text
+    assert not mail.outbox
+    assert draft.invitations.get(teacher=world.teacher_a).reminded_at is None
 
 
 def test_writes_are_post_only(client, world, draft):
@@ -336,10 +373,10 @@ def test_the_region_wide_go_back_from_a_municipality_others_stay_in_theirs(clien
 
 
 def test_a_name_that_looks_like_a_formula_stays_text_in_the_links_file(client, world):
-    world.teacher_a.full_name = "=HYPERLINK(\"http://evil\")"
+    world.teacher_a.full_name = '=HYPERLINK("http://evil")'
     world.teacher_a.save(update_fields=["full_name"])
     campaign = campaign_make(world.period)
     campaigns.campaign_open(campaign=campaign, user=world.analyst)
     _, *rows = rows_of(as_user(client, world.analyst).get(reverse("survey-campaign-links", args=[campaign.pk])))
     names = [row[3] for row in rows]
-    assert "'=HYPERLINK(\"http://evil\")" in names and not any(name.startswith("=") for name in names)
+    assert '\'=HYPERLINK("http://evil")' in names and not any(name.startswith("=") for name in names)

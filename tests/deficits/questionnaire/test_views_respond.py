@@ -217,3 +217,35 @@ def test_the_script_evaluates_without_eval():
     source = (Path(settings.BASE_DIR) / "static" / "js" / "survey-form.js").read_text()
     assert "eval(" not in source and "Function(" not in source
     assert "survey-logic" in source
+
+
+def test_a_lost_csrf_cookie_gets_a_russian_page_saying_what_to_do(invitation, token):
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.get(_home(token)).status_code == 200
+    browser.cookies.clear()  # the cookie was lost (or cookies are off) before «Начать»
+    refused = browser.post(_home(token))
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "Не удалось отправить форму" in page
+    assert "открыта слишком долго" in page and "cookie" in page
+    assert "обновите ее и попробуйте еще раз" in page
+    assert "DEBUG" not in page and "CSRF" not in page
+    invitation.refresh_from_db()
+    assert invitation.started_at is None
+
+
+def test_a_single_choice_posted_twice_is_refused_not_one_taken(client, invitation, token):
+    _started(client, token)
+    response = client.post(_page(token, 1), {"role": ["teacher", "head"], "years": "5", "shown": "role years"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="error-role"' in page and "Выберите один вариант." in page
+    assert not Response.objects.exists()
+
+
+def test_digits_of_another_script_are_refused_as_no_integer(client, invitation, token):
+    _started(client, token)
+    response = client.post(_page(token, 1), {"role": "head", "years": "٣", "shown": "role years"})
+    assert response.status_code == 200
+    assert 'id="error-years"' in response.content.decode()
+    assert "Введите целое число." in response.content.decode()

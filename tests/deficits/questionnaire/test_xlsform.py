@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 
 from deficits.questionnaire import FormRefused, holds, parse, questionnaire_from_xlsform, xlsform_from_questionnaire
+from deficits.questionnaire.xlsform import form_from_xlsform
+from tests.deficits.questionnaire.forms import formula_looking
 
 SURVEY = [
     ["type", "name", "label::Русский (ru)", "hint", "required", "relevant", "constraint", "appearance", "parameters"],
@@ -181,3 +183,16 @@ def test_a_kobo_style_form_in_two_languages_reads_its_russian_labels(tmp_path):
     (item,) = section["items"]
     assert (item["label"], item["hint"], item["required"]) == ("Вам меньше 35 лет?", "Tick one", True)
     assert form["choice_lists"]["yn"] == [{"name": "yes", "label": "Да"}, {"name": "no", "label": "Нет"}]
+
+
+def test_a_written_workbook_keeps_formula_looking_texts_as_text_cells(tmp_path):
+    form, scores = formula_looking()
+    book = xlsform_from_questionnaire(questionnaire=form, scoring=scores)
+    sheets = openpyxl.load_workbook(io.BytesIO(book))
+    cells = [cell for sheet in sheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert sheets["settings"]["A2"].value == "=2+2"
+    # Read back through the isolated reader (as an upload is), the texts are the same.
+    path = tmp_path / "анкета.xlsx"
+    path.write_bytes(book)
+    assert form_from_xlsform(source=str(path), filename=path.name) == (form, scores)
