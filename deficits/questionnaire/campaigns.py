@@ -33,6 +33,8 @@ from monitoring.models.scoping import can_write_region
 logger = logging.getLogger(__name__)
 
 WRITERS_ONLY = "Опросы составляют и проводят сотрудники института."
+# The longest window a campaign may have, and how far ahead it may start (days).
+MAX_WINDOW_DAYS = 366
 # How long after a reminder the same person is not reminded again.
 REMIND_EVERY = dt.timedelta(hours=24)
 
@@ -75,6 +77,11 @@ def campaign_clean(
     elif closes and closes < (today or timezone.localdate()):
         # Such a campaign could never be opened (campaign_open refuses it), and drafts cannot be edited.
         errors.setdefault("closes", []).append("Дата окончания уже прошла: укажите сегодняшнюю или более позднюю.")
+    elif opens and closes and (closes - opens).days > MAX_WINDOW_DAYS:
+        # A survey runs for days or weeks; a window of years is a typo (9999 for 2025), not a plan.
+        errors.setdefault("closes", []).append(f"Опрос длится не больше {MAX_WINDOW_DAYS} дней: проверьте даты.")
+    if opens and opens > (today or timezone.localdate()) + dt.timedelta(days=MAX_WINDOW_DAYS):
+        errors.setdefault("opens", []).append("Опрос начинается больше чем через год: проверьте дату начала.")
     cleaned: dict[str, Any] = {}
     if period is not None:
         try:

@@ -272,6 +272,12 @@ class _Shaper:
             return {}
         for key in sorted(set(data) - {"groups", "bands"}, key=str):
             self.problems.append(f"Подсчет баллов: неизвестное поле «{key}».")
+        # Present but null is not "absent": a sender meant something there.
+        for key, what in (("groups", "группы"), ("bands", "общие уровни")):
+            if key in data and data[key] is None:
+                self.problems.append(
+                    f"Подсчет баллов: {what} не прочитаны: ожидается список, а пришло пустое значение."
+                )
         groups = []
         raw_groups = self.listed("Подсчет баллов: группы", data.get("groups"), "список групп")
         for number, raw in enumerate(raw_groups, start=1):

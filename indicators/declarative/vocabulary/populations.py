@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from deficits.models import Diagnostic, DiagnosticStatus, Response
+from deficits.models import CampaignStatus, Diagnostic, DiagnosticStatus, Response
+from deficits.questionnaire.results import merge_small
 from indicators.declarative.vocabulary.entities import ENTITIES
 from indicators.declarative.vocabulary.terms import Field
 from iom.models import (
@@ -105,25 +107,31 @@ def _submitted(qs: QuerySet) -> QuerySet:
     return qs.filter(status=DiagnosticStatus.SUBMITTED)
 
 
-# An anonymous campaign never shows a group of fewer respondents than this (issue 18).
-ANONYMOUS_MIN_GROUP = 5
-
-
 def _groups_of_five(qs: QuerySet) -> QuerySet:
-    """Named responses, and anonymous ones of a campaign's municipality with at least five of them.
+    """Named responses, and anonymous ones only where the campaign's results show them too.
 
-    Values are placed at municipalities (anonymous responses have no school), so a
-    municipality with fewer respondents of an anonymous campaign is not counted at all,
-    not even in the region's total: its share would say what those few answered.
+    The results pages' rule (deficits.questionnaire.results), so that no figure here can be
+    set against one there to leave a group of fewer than five: an anonymous campaign counts
+    once it is closed (while answers arrive, two computations differ by one person), and
+    only in the municipalities its cross-tabulation shows as groups of their own
+    (``merge_small``: under five, and the next smallest while the merged ones are under
+    five, are merged). The merged ones are not counted at all, not even in the region's
+    total, which then differs from the results page's by the merged group: five or more.
     """
-    large = (
-        Response.objects.filter(anonymous=True, campaign_id=OuterRef("campaign_id"))
-        .filter(municipality_id=OuterRef("municipality_id"))
-        .values("campaign_id")
-        .annotate(respondents=Count("pk"))
-        .filter(respondents__gte=ANONYMOUS_MIN_GROUP)
-    )
-    return qs.filter(Q(anonymous=False) | Q(Exists(large)))
+    sizes: dict[int, dict[int, int]] = defaultdict(dict)
+    for campaign_id, municipality_id, n in (
+        Response.objects.filter(anonymous=True, campaign__status=CampaignStatus.CLOSED)
+        .values_list("campaign_id", "municipality_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        sizes[campaign_id][municipality_id] = n
+    allowed = Q(anonymous=False)
+    for campaign_id in sorted(sizes):
+        shown, _ = merge_small(sizes[campaign_id])
+        if shown:
+            allowed |= Q(campaign_id=campaign_id, municipality_id__in=sorted(shown))
+    return qs.filter(allowed)
 
 
 POPULATIONS: dict[str, Population] = {

@@ -91,6 +91,17 @@ def test_a_bad_campaign_is_refused_with_every_problem(world):
     assert problems["schools"] == ["Выберите хотя бы одну образовательную организацию."]
 
 
+def test_a_window_of_years_or_a_start_years_ahead_is_refused(world):
+    with pytest.raises(ValidationError) as error:
+        create(world, opens=TODAY, closes=dt.date(9999, 12, 31))
+    assert error.value.message_dict["closes"] == ["Опрос длится не больше 366 дней: проверьте даты."]
+    far = TODAY + dt.timedelta(days=400)
+    with pytest.raises(ValidationError) as error:
+        create(world, opens=far, closes=far)
+    assert error.value.message_dict["opens"] == ["Опрос начинается больше чем через год: проверьте дату начала."]
+    assert create(world, opens=TODAY, closes=TODAY + dt.timedelta(days=366)).closes == TODAY + dt.timedelta(days=366)
+
+
 def test_a_campaign_whose_dates_are_past_is_refused(world):
     with pytest.raises(ValidationError) as error:
         create(world, opens=TODAY - dt.timedelta(days=10), closes=TODAY - dt.timedelta(days=1))

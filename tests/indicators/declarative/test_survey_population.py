@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from deficits.models import Campaign, Questionnaire, RespondentRole, Response, TargetKind
+from deficits.models import Campaign, CampaignStatus, Questionnaire, RespondentRole, Response, TargetKind
 from deficits.questionnaire.shipped import shipped_questionnaires_load
 from indicators.context import Context
 from indicators.declarative.compiler import compile_definition, conditions_q, population_rows
@@ -50,8 +50,9 @@ def surveys(world):
     feedback = Questionnaire.objects.get(code="course-feedback").editions.get()
     other_period = factories.PeriodFactory(year=2024)
 
-    def campaign(edition, title, *, anonymous=True, period=None):
+    def campaign(edition, title, *, anonymous=True, period=None, status=CampaignStatus.CLOSED):
         return Campaign.objects.create(
+            status=status,
             edition=edition,
             period=period or world.period,
             title=title,
@@ -238,3 +239,31 @@ def test_the_builder_offers_the_population_and_its_fields(world):
     fields = {f["name"]: f for g in responses["groups"] for f in g["fields"]}
     assert {"questionnaire", "campaign", "role", "school_kind", "anonymous", "level_in", "flagged"} <= set(fields)
     assert fields["level_in"]["kind"] == "tag" and fields["flagged"]["kind"] == "bool"
+
+
+def test_an_anonymous_campaign_counts_once_closed_and_only_where_its_results_show_a_group(surveys):
+    """While answers arrive two computations differ by one person; m1 (5) beside m2 (1) would leave m2's one
+    answer as the region's total minus m1's, so the cross-tab merges both and neither counts."""
+    world, rows = surveys
+    edition = rows["a1"].edition
+    running = Campaign.objects.create(
+        edition=edition, period=world.period, title="Идет", opens="2025-03-01", closes="2025-03-20",
+        anonymous=True, target_kind=TargetKind.SAMPLE, status=CampaignStatus.OPEN,
+    )
+    lopsided = Campaign.objects.create(
+        edition=edition, period=world.period, title="5 и 1", opens="2025-03-01", closes="2025-03-20",
+        anonymous=True, target_kind=TargetKind.SAMPLE, status=CampaignStatus.CLOSED,
+    )
+    added = set()
+    for camp, places in ((running, [world.m1] * 6), (lopsided, [world.m1] * 5 + [world.m2])):
+        for municipality in places:
+            added.add(
+                Response.objects.create(
+                    campaign=camp, edition=edition, anonymous=True, municipality=municipality, answers={},
+                    scores=rows["a1"].scores,
+                ).pk
+            )
+    assert not matched(world) & added
+    running.status = CampaignStatus.CLOSED
+    running.save(update_fields=["status"])
+    assert matched(world) & added == set(running.responses.values_list("pk", flat=True))
