@@ -32,7 +32,7 @@ import openpyxl
 
 from deficits.questionnaire import logic
 from deficits.questionnaire.scoring import scoring_check
-from deficits.questionnaire.xlsform_scoring import read_scoring_sheet, write_scoring_sheet
+from deficits.questionnaire.xlsform_scoring import cell_text, read_scoring_sheet, write_scoring_sheet
 from monitoring.intake.package.reader import read_package, read_package_in_process
 from monitoring.intake.package.safety import PackageFileError, column_letters
 from monitoring.shared.spreadsheets import text_row
@@ -205,14 +205,6 @@ def _item_row(item: dict[str, Any]) -> list[Any]:
     )
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
 class _Reader:
     """Reads the three sheets, collecting every problem with its place."""
 
@@ -254,7 +246,7 @@ class _Reader:
         _, cells = raw.rows[0]
         for field, key in (("form_title", "title"), ("form_id", "form_id"), ("version", "version")):
             if field in columns:
-                text = _text(cells[columns[field]])
+                text = cell_text(cells[columns[field]])
                 if len(text) > MAX_TEXT:
                     self.problem("settings", raw.rows[0][0], self._place(raw, columns, field), "слишком длинный текст")
                 values[key] = text or values[key]
@@ -271,7 +263,7 @@ class _Reader:
         if missing:
             return lists
         for number, cells in raw.rows:
-            list_name, name, label = (_text(cells[columns[f]]) for f in ("list_name", "name", "label"))
+            list_name, name, label = (cell_text(cells[columns[f]]) for f in ("list_name", "name", "label"))
             if not list_name:
                 self.problem("choices", number, self._place(raw, columns, "list_name"), "не указан список")
                 continue
@@ -312,7 +304,7 @@ class _Reader:
         count = 0
 
         def cell(cells, field: str) -> str:
-            return _text(cells[columns[field]]) if field in columns else ""
+            return cell_text(cells[columns[field]]) if field in columns else ""
 
         def where(field: str) -> str:
             return self._place(raw, columns, field)
@@ -411,7 +403,7 @@ class _Reader:
         if kind == "date":
             return {"type": "date"}
         if kind == "text":
-            appearance = _text(cells[columns["appearance"]]).lower() if "appearance" in columns else ""
+            appearance = cell_text(cells[columns["appearance"]]).lower() if "appearance" in columns else ""
             return {"type": "long_text" if "multiline" in appearance.split() else "text"}
         if kind == "range":
             return self._scale(raw, cells, columns, number)
@@ -427,7 +419,7 @@ class _Reader:
         return None
 
     def _scale(self, raw, cells, columns, number: int) -> dict[str, Any] | None:
-        text = _text(cells[columns["parameters"]]) if "parameters" in columns else ""
+        text = cell_text(cells[columns["parameters"]]) if "parameters" in columns else ""
         values: dict[str, int] = {"start": 1, "end": 5, "step": 1}
         for part in text.replace(";", " ").split():
             key, _, value = part.partition("=")
@@ -452,7 +444,7 @@ class _Reader:
         return {"type": "scale", "start": start, "end": end, "step": step}
 
     def _expression(self, cells, columns, number: int, field: str, earlier: set[str], *, own: bool) -> str:
-        text = _text(cells[columns[field]]) if field in columns else ""
+        text = cell_text(cells[columns[field]]) if field in columns else ""
         if not text:
             return ""
         place = f"{column_letters(columns[field] + 1)} («{field}»)"

@@ -27,7 +27,8 @@ _NO = {"", "no", "false", "нет", "0"}
 MAX_TEXT = 300
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell's value as one line of text (a whole float without its «.0»); the form's sheets read cells so too."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -60,7 +61,7 @@ def read_scoring_sheet(reader, raw) -> dict[str, Any]:
         return {}
 
     def cell(cells, field: str) -> str:
-        return _text(cells[columns[field]]) if field in columns else ""
+        return cell_text(cells[columns[field]]) if field in columns else ""
 
     def where(field: str) -> str:
         index = columns.get(field)
@@ -108,7 +109,7 @@ def _band(reader, number, cells, columns, where, name: str) -> dict[str, Any] | 
             reader.problem(SHEET, number, where(field), f"граница уровня «{name}» должна быть числом")
             return None
         bounds[field] = value
-    flag = _text(cells[columns["flag"]]).lower() if "flag" in columns else ""
+    flag = cell_text(cells[columns["flag"]]).lower() if "flag" in columns else ""
     if flag not in _YES | _NO:
         reader.problem(SHEET, number, where("flag"), "ожидается «yes» или пусто")
         return None

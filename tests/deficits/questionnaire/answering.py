@@ -11,7 +11,7 @@ from django.utils import timezone
 from deficits.models import Campaign, CampaignStatus, Invitation, Questionnaire, QuestionnaireEdition, TargetKind
 
 
-def item(name: str, kind: str, **extra: Any) -> dict[str, Any]:
+def item(name: str, kind: str = "text", **extra: Any) -> dict[str, Any]:
     base = {
         "name": name,
         "type": kind,

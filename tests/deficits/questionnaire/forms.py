@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import copy
 
-
-def item(name: str, kind: str = "text", **extra) -> dict:
-    base = {
-        "name": name,
-        "type": kind,
-        "label": f"Вопрос {name}",
-        "hint": "",
-        "required": False,
-        "relevant": "",
-        "constraint": "",
-        "constraint_message": "",
-    }
-    return {**base, **extra}
-
+from tests.deficits.questionnaire.answering import item
 
 DEFINITION = {
     "title": "Выгорание педагогов",
