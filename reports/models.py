@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -109,6 +110,10 @@ class IssuerKind(models.TextChoices):
     MUNICIPAL = "municipal", "муниципальный орган управления образованием"
 
 
+# ОКПО: 8 digits for an organisation, 10 for an individual entrepreneur (Rosstat's notice).
+OKPO_MESSAGE = "ОКПО должен состоять из 8 или 10 цифр."
+
+
 class Issuer(models.Model):
     """An issuing body and its letterhead: name, address and requisites, signatory, number prefix.
 
@@ -146,7 +151,14 @@ class Issuer(models.Model):
     fax = models.CharField("факс", max_length=100, blank=True)
     email = models.EmailField("e-mail", blank=True)
     site = models.CharField("сайт", max_length=200, blank=True)
-    okpo = models.CharField("ОКПО", max_length=14, blank=True)
+    okpo = models.CharField(
+        "ОКПО",
+        # 14 as before: the history keeps whatever was typed before the digits were checked.
+        max_length=14,
+        blank=True,
+        validators=[RegexValidator(r"^([0-9]{8}|[0-9]{10})$", OKPO_MESSAGE)],
+        help_text="8 цифр (10 — у индивидуального предпринимателя), как в уведомлении Росстата.",
+    )
     ogrn = models.CharField("ОГРН", max_length=15, blank=True)
     inn_kpp = models.CharField("ИНН/КПП", max_length=30, blank=True)
     signatory_position = models.CharField("должность подписанта", max_length=255)
@@ -180,6 +192,11 @@ class Issuer(models.Model):
                 condition=Q(kind="institute", municipality__isnull=True)
                 | Q(kind="municipal", municipality__isnull=False),
                 violation_error_message="Муниципальный орган должен быть связан с муниципалитетом, институт — нет.",
+            ),
+            models.CheckConstraint(
+                name="issuer_okpo_digits",
+                condition=Q(okpo="") | Q(okpo__regex=r"^([0-9]{8}|[0-9]{10})$"),
+                violation_error_message=OKPO_MESSAGE,
             ),
         ]
 
