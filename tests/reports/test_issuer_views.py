@@ -71,3 +71,30 @@ def test_others_have_no_setup_page(client, world, role):
     assert client.get(reverse("requisites-edit")).status_code == 404
     assert client.post(reverse("requisites-edit"), FORM).status_code == 404
     assert not Issuer.objects.exists()
+
+
+def test_fax_and_okpo_are_on_the_setup_page(client, world):
+    client.force_login(world.analyst)
+    page = client.get(reverse("requisites-edit")).content.decode()
+    assert 'name="fax"' in page and 'name="okpo"' in page and ">Факс" in page and ">ОКПО" in page
+
+
+@pytest.mark.parametrize("typed", ["8020018", "802001844", "80200184AB", "ОКПО 80200184", "12345678901"])
+def test_a_malformed_okpo_is_refused_in_russian_and_loses_nothing(client, world, typed):
+    client.force_login(world.analyst)
+    client.post(reverse("requisites-edit"), FORM | {"okpo": "80200184"})
+    response = client.post(reverse("requisites-edit"), FORM | {"okpo": typed, "fax": "(84454) 5-57-46"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "ОКПО должен состоять из 8 или 10 цифр." in page
+    assert f'value="{typed}"' in page and 'value="(84454) 5-57-46"' in page  # what was typed is still there
+    issuer = Issuer.objects.get()
+    assert (issuer.okpo, issuer.fax) == ("80200184", "")
+
+
+@pytest.mark.parametrize("okpo", ["80200184", "0123456789", ""])
+def test_an_okpo_of_8_or_10_digits_or_none_is_kept_with_the_fax(client, world, okpo):
+    client.force_login(world.analyst)
+    response = client.post(reverse("requisites-edit"), FORM | {"okpo": f" {okpo} ", "fax": "(84454) 5-57-46"})
+    assert response.status_code == 302
+    issuer = Issuer.objects.get()
+    assert (issuer.okpo, issuer.fax) == (okpo, "(84454) 5-57-46")

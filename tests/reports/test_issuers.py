@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from reports import issuers
 from reports.models import Issuer, IssuerKind
@@ -82,3 +83,26 @@ def test_the_letterhead_lines_print_what_is_given():
         "ОКПО 80200184, ОГРН 1073453000796, ИНН/КПП 3407011107/340701001",
     ]
     assert Issuer(name="Отдел").requisite_lines == []
+
+
+def test_the_service_refuses_a_malformed_okpo_and_keeps_the_stored_one(world):
+    issuers.requisites_save(user=world.analyst, values=FILLED | {"okpo": "80200184"})
+    with pytest.raises(ValidationError, match="ОКПО должен состоять из 8 или 10 цифр"):
+        issuers.requisites_save(user=world.analyst, values=FILLED | {"okpo": "802-001-84"})
+    assert Issuer.objects.get().okpo == "80200184"
+
+
+def test_the_database_holds_okpo_to_8_or_10_digits(world):
+    issuer = issuers.requisites_save(user=world.analyst, values=FILLED)
+    for good in ("", "80200184", "0123456789"):
+        Issuer.objects.filter(pk=issuer.pk).update(okpo=good)
+    for bad in ("8020018", "802001844", "8020018X", "12345678901234"):
+        with pytest.raises(IntegrityError, match="issuer_okpo_digits"), transaction.atomic():
+            Issuer.objects.filter(pk=issuer.pk).update(okpo=bad)
+    assert Issuer.objects.get().okpo == "0123456789"
+
+
+def test_the_letterhead_prints_no_fax_or_okpo_when_empty():
+    issuer = Issuer(name="Отдел", address="403791, г. Жирновск", phone="(84454) 5-43-26", ogrn="1073453000796")
+    assert issuer.requisite_lines == ["403791, г. Жирновск. Тел. (84454) 5-43-26", "ОГРН 1073453000796"]
+    assert not any("Факс" in line or "ОКПО" in line for line in issuer.requisite_lines)

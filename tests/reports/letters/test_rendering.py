@@ -193,3 +193,26 @@ def test_a_blank_not_filled_in_is_not_printed(db):
     letter = factories.LetterFactory(issuer=blank, municipality=municipality)
     with pytest.raises(RequisitesMissing, match="Заполните реквизиты муниципального органа"):
         letter_context(letter, draft=True)
+
+
+def test_the_blank_prints_fax_and_okpo_only_when_filled(staffed):
+    """Issue 19: the seeds' letterheads carry a fax and an ОКПО; the blank prints them beside phone and codes."""
+    letter = _propose(staffed, "school_heads", staffed.m1)
+    issuer = letter.issuer
+    issuer.fax, issuer.okpo = "(84454) 5-57-46", "80200184"
+    issuer.save()
+    letter.refresh_from_db()
+    html = letters.letter_document(letter=letter, draft=True)
+    printed = " ".join(pdf_text(letters.letter_render(letter=letter, draft=True)).split())
+    for shown in (html, printed):
+        assert "Тел. (000) 00-00-00. Факс (84454) 5-57-46" in shown
+        assert "ОКПО 80200184, ОГРН 1023403432290" in shown
+
+    issuer.fax = issuer.okpo = ""
+    issuer.save()
+    letter.refresh_from_db()
+    html = letters.letter_document(letter=letter, draft=True)
+    printed = " ".join(pdf_text(letters.letter_render(letter=letter, draft=True)).split())
+    for shown in (html, printed):
+        assert "Факс" not in shown and "ОКПО" not in shown
+        assert "Тел. (000) 00-00-00" in shown and "ОГРН 1023403432290" in shown  # the rest of the blank is there
