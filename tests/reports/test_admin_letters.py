@@ -114,3 +114,18 @@ def test_an_analyst_does_not_change_a_municipal_letterhead_in_the_admin(client, 
     changelist = client.get(reverse("admin:reports_issuer_changelist")).context["cl"]
     assert [i.kind for i in changelist.result_list] == ["institute"]
     assert client.get(reverse("admin:reports_issuer_add")).status_code == 403
+
+
+def test_the_admin_keeps_fax_and_okpo_and_refuses_a_malformed_okpo(client, staffed):  # noqa: F811
+    issuer = factories.institute_issuer()
+    client.force_login(staffed.analyst)
+    url = reverse("admin:reports_issuer_change", args=[issuer.pk])
+    form = _admin_form(client, url)
+    assert "fax" in form and "okpo" in form
+    refused = client.post(url, form | {"fax": "(84454) 5-57-46", "okpo": "8020018"})
+    assert refused.status_code == 200 and "ОКПО должен состоять из 8 или 10 цифр." in refused.content.decode()
+    issuer.refresh_from_db()
+    assert (issuer.fax, issuer.okpo) == ("", "")
+    assert client.post(url, form | {"fax": "(84454) 5-57-46", "okpo": "80200184"}).status_code == 302
+    issuer.refresh_from_db()
+    assert (issuer.fax, issuer.okpo) == ("(84454) 5-57-46", "80200184")

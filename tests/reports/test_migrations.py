@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from contextlib import contextmanager
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
-from reports.models import Letter
+from reports.models import Issuer, IssuerKind, Letter
+from tests import factories
 from tests.reports.letters.helpers import _propose, staffed  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +40,46 @@ def test_the_old_free_text_reference_splits_into_number_and_date(staffed):  # no
     assert Letter.objects.get(pk=next(pk for pk, t in made.items() if t.startswith("12-34 от"))).reply_to == (
         "12-34 от 01.02.2025"
     )
+
+
+OKPO = importlib.import_module("reports.migrations.0010_issuer_fax_okpo")
+
+
+def test_an_okpo_typed_before_the_check_keeps_its_digits_or_is_emptied(staffed):  # noqa: F811
+    """Issue 19: ОКПО was free text; the check wants 8 or 10 digits, so the migration leaves only those."""
+    typed = {
+        "ОКПО 80200184": "80200184",
+        "802 001 84": "80200184",
+        "0123456789": "0123456789",
+        "80200184": "80200184",
+        "8020018": "",
+        "нет": "",
+        "": "",
+    }
+    made = {}
+    with _okpo_check_off():
+        for number, text in enumerate(typed):
+            issuer = Issuer.objects.create(
+                kind=IssuerKind.MUNICIPAL, municipality=factories.MunicipalityFactory(code=f"9{number}"),
+                name=f"Отдел {number}", signatory_position="Начальник", signatory_name="—",
+            )  # fmt: skip
+            Issuer.objects.filter(pk=issuer.pk).update(okpo=text)
+            made[issuer.pk] = text
+    OKPO.okpo_digits(apps, None)
+    assert {made[pk]: okpo for pk, okpo in Issuer.objects.filter(pk__in=made).values_list("pk", "okpo")} == typed
+
+
+@contextmanager
+def _okpo_check_off():
+    """The rows the migration meets were written before the check existed: write them past it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+            try:
+                yield
+            finally:
+                cursor.execute("PRAGMA ignore_check_constraints = OFF")
+        else:
+            # PostgreSQL: dropped inside the test's transaction, which rolls it back.
+            cursor.execute("ALTER TABLE reports_issuer DROP CONSTRAINT issuer_okpo_digits")
+            yield
