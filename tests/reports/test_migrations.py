@@ -80,6 +80,8 @@ def _okpo_check_off():
             finally:
                 cursor.execute("PRAGMA ignore_check_constraints = OFF")
         else:
-            # PostgreSQL: dropped inside the test's transaction, which rolls it back.
+            # PostgreSQL: dropped inside the test's transaction, which rolls it back (the fixture's deferred
+            # foreign-key checks run first: a table with pending ones cannot be altered).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE reports_issuer DROP CONSTRAINT issuer_okpo_digits")
             yield
