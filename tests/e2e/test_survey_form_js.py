@@ -1,6 +1,6 @@
 """The page's script (static/js/survey-form.js) shows the same items the server would, in a real browser.
 
-Marked e2e: it needs Debian's Chromium (run with E2E=1, as ``make e2e`` does), but not the
+In tests/e2e, so that ``make e2e`` (a step of CI) runs it: it needs Debian's Chromium, but not the
 served portal — the page is rendered by the test client and handed to the browser with
 its script. For many answer combinations, the items the script leaves visible must be
 exactly those ``answers_walk`` shows for the same answers.
