@@ -471,3 +471,37 @@ class RouteEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.get_status_display()}"
+
+
+class RouteComment(models.Model):
+    """A curator's (or head's) comment on a route; the teacher reads it on their route page."""
+
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="comments", verbose_name="маршрут")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="автор"
+    )
+    text = models.TextField("комментарий")
+    created_at = models.DateTimeField("когда", auto_now_add=True)
+
+    scope_paths = ScopePaths(
+        municipality="route__teacher__roster_entries__school__municipality",
+        school="route__teacher__roster_entries__school",
+        teacher="route__teacher",
+        year="route__start__year",
+    )
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "комментарий к ИОМ"
+        verbose_name_plural = "комментарии к ИОМ"
+        ordering = ["route", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="route_comment_not_empty",
+                condition=~Q(text=""),
+                violation_error_message="Комментарий не может быть пустым.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -137,6 +137,9 @@ class World:
     head_a: models.User
     head_b: models.User
     teacher: models.User
+    # A ЦНППМ curator assigned to teacher A (not in ``people``: suites written for the six
+    # roles keep their shape; the access matrix and the scoping tests add the curator).
+    curator: models.User
 
     @property
     def people(self) -> dict[str, models.User]:
@@ -164,6 +167,8 @@ def world(db) -> World:
     for teacher, school in ((teacher_a, school_a), (teacher_b, school_b), (teacher_c, school_c)):
         factories.RosterEntryFactory(period=period, teacher=teacher, school=school)
     make = factories.UserFactory
+    curator = make(username="curator", role=models.Role.CURATOR, is_staff=False)
+    models.CuratorAssignment.objects.create(curator=curator, teacher=teacher_a)
     return World(
         period=period,
         m1=m1,
@@ -180,4 +185,5 @@ def world(db) -> World:
         head_a=make(username="head_a", role=models.Role.SCHOOL_HEAD, school=school_a),
         head_b=make(username="head_b", role=models.Role.SCHOOL_HEAD, school=school_b),
         teacher=make(username="teacher", role=models.Role.TEACHER, teacher=teacher_a, is_staff=False),
+        curator=curator,
     )

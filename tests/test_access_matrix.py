@@ -72,20 +72,25 @@ from tests.deficits.questionnaire.campaign_helpers import campaign_make
 pytestmark = pytest.mark.django_db
 
 PEOPLE = ("analyst", "ministry", "municipal", "head_a", "head_b", "teacher")
-ROLES = ("anonymous", *PEOPLE)
+# The curator (assigned to teacher A) is not staff either: by default every door answers them
+# as it answers the teacher; a door that treats them otherwise says so (``curator=``).
+ROLES = ("anonymous", *PEOPLE, "curator")
 
 LOGIN = "login"  # 302 to /login/?next=… (or the admin's login page under /admin/)
 
 
-def P(*statuses, anon=LOGIN) -> dict:
-    """A page's expected statuses for analyst, ministry, municipal, head_a, head_b, teacher; anonymous → login."""
+def P(*statuses, anon=LOGIN, curator=None) -> dict:
+    """A page's expected statuses for analyst, ministry, municipal, head_a, head_b, teacher; anonymous → login;
+    the curator as the teacher unless ``curator`` says otherwise."""
     assert len(statuses) == len(PEOPLE)
-    return {"anonymous": anon, **dict(zip(PEOPLE, statuses, strict=True))}
+    expect = {"anonymous": anon, **dict(zip(PEOPLE, statuses, strict=True))}
+    expect["curator"] = expect["teacher"] if curator is None else curator
+    return expect
 
 
-def A(*statuses, anon=401) -> dict:
+def A(*statuses, anon=401, curator=None) -> dict:
     """The same for an API endpoint: anonymous calls answer 401."""
-    return P(*statuses, anon=anon)
+    return P(*statuses, anon=anon, curator=curator)
 
 
 ALL = (200, 200, 200, 200, 200, 200)
@@ -912,6 +917,7 @@ def foreign_markers(world, role: str) -> list[str]:
         "head_a": [world.m2, school_b, school_c, teacher_b, teacher_c],
         "head_b": [world.m1, school_a, school_c, teacher_a, teacher_c],
         "teacher": [world.m2, school_b, school_c, teacher_b, teacher_c],
+        "curator": [world.m2, school_b, school_c, teacher_b, teacher_c],
         "anonymous": [world.m1, world.m2, school_a, school_b, school_c, teacher_a, teacher_b, teacher_c],
     }[role]
     markers = [getattr(obj, "full_name", None) or obj.name for obj in hidden]
@@ -987,7 +993,7 @@ def _probe_label(name: str, probe: Probe, url: str, world) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_pages_and_api(role, client, matrix):
     if role != "anonymous":
-        client.force_login(matrix.people[role])
+        client.force_login(getattr(matrix, role))
     failures = []
     for name, probes in [*DOORS.items(), *((n, (p,)) for n, p in LAST_PROBES.items())]:
         for probe in probes:
@@ -1272,7 +1278,9 @@ def _indicator(code):
 # teacher, who is no staff member.
 def S(*statuses, anon=LOGIN, teacher=LOGIN) -> dict:
     """The admin's statuses for analyst, ministry, municipal, head_a, head_b; anonymous and teacher → login."""
-    return {"anonymous": anon, "teacher": teacher, **dict(zip(STAFF_PEOPLE, statuses, strict=True))}
+    expect = {"anonymous": anon, "teacher": teacher, **dict(zip(STAFF_PEOPLE, statuses, strict=True))}
+    expect["curator"] = teacher
+    return expect
 
 
 def _autocomplete(model: str, field_name: str) -> str:
@@ -1408,7 +1416,7 @@ def test_admin(role, client, admin_matrix, monkeypatch):
 
         monkeypatch.setattr(SimpleTemplateResponse, "rendered_content", property(lambda self: ""))
     if role != "anonymous":
-        client.force_login(matrix.people[role])
+        client.force_login(getattr(matrix, role))
     failures = []
     for name, probes in ADMIN_SITE.items():
         for probe in probes:

@@ -19,7 +19,14 @@ from monitoring.models.base import NATURAL, Direction, Role
 from monitoring.models.history import UserHistory
 from monitoring.models.scoping import ScopedManager, ScopedQuerySet, ScopePaths
 from monitoring.models.org import Municipality, Region, School, SchoolKind
-from monitoring.models.periods import MonitoringPeriod, MonitoringPeriodQuerySet, MonitoringPlanItem, PeriodStatus
+from monitoring.models.periods import (
+    MonitoringPeriod,
+    MonitoringPeriodQuerySet,
+    MonitoringPlanItem,
+    PeriodStatus,
+    PlanItemState,
+    PlanObligation,
+)
 from monitoring.models.people import (
     Category,
     EducationLevel,
@@ -57,6 +64,12 @@ from monitoring.models.digital import DigitalEnvironmentScore
 from monitoring.models.submissions import SchoolSubmission, SubmissionEvent, SubmissionStatus
 from monitoring.models.jobs import ExportJob, ExportStatus, ImportJob, ImportKind, ImportStatus, RandomName
 from monitoring.models.tokens import ApiToken
+from monitoring.models.support import (
+    Attestation,
+    AttestationCategory,
+    AttestationResult,
+    CuratorAssignment,
+)
 
 # Migrations 0002 and 0010 name these upload_to callables by this path.
 from monitoring.models.jobs import _import_report_to as _import_report_to
@@ -71,10 +84,14 @@ __all__ = [
     "AssociationEvent",
     "AssociationLevel",
     "AssociationMember",
+    "Attestation",
+    "AttestationCategory",
+    "AttestationResult",
     "Category",
     "CompetitionEntry",
     "CompetitionLevel",
     "CompetitionResult",
+    "CuratorAssignment",
     "DigitalEnvironmentScore",
     "Direction",
     "EducationLevel",
@@ -94,6 +111,8 @@ __all__ = [
     "MonitoringPlanItem",
     "Municipality",
     "PeriodStatus",
+    "PlanItemState",
+    "PlanObligation",
     "RandomName",
     "Region",
     "Role",

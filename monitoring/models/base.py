@@ -36,3 +36,6 @@ class Role(models.TextChoices):
     MUNICIPAL = "municipal", "Специалист муниципального органа управления образованием"
     SCHOOL_HEAD = "school_head", "Руководитель образовательной организации"
     TEACHER = "teacher", "Педагог"
+    # A ЦНППМ curator or tutor (seeds/003, 004 direction 6): follows the routes of the teachers
+    # assigned to them (monitoring.models.people.CuratorAssignment).
+    CURATOR = "curator", "Куратор (тьютор) ЦНППМ"

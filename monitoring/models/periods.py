@@ -74,6 +74,23 @@ class MonitoringPeriod(models.Model):
         return self.status == PeriodStatus.CLOSED
 
 
+class PlanItemState(models.TextChoices):
+    """Where a plan item stands; «просрочен» is not stored but read off the deadline (``is_overdue``)."""
+
+    NOT_STARTED = "not_started", "Не начат"
+    IN_PROGRESS = "in_progress", "Выполняется"
+    DONE = "done", "Выполнен"
+
+
+class PlanObligation(models.TextChoices):
+    """What a plan item asks of whom, so the daily job knows whom to remind (reports.plan)."""
+
+    INSTITUTE = "institute", "Работа института (без напоминаний организациям)"
+    SCHOOL_DATA = "school_data", "Образовательные организации представляют данные"
+    DIAGNOSTIC = "diagnostic", "Педагоги проходят диагностику дефицитов"
+    ROUTES = "routes", "Руководители согласуют ИОМ педагогов"
+
+
 class MonitoringPlanItem(models.Model):
     """A row of the monitoring plan: a direction, what is measured, when and who answers for it."""
 
@@ -93,6 +110,18 @@ class MonitoringPlanItem(models.Model):
         verbose_name="ответственный (пользователь)",
     )
     responsible_name = models.CharField("ответственное лицо", max_length=255, blank=True)
+    state = models.CharField(
+        "состояние", max_length=20, choices=PlanItemState.choices, default=PlanItemState.NOT_STARTED
+    )
+    obligation = models.CharField(
+        "что требуется", max_length=20, choices=PlanObligation.choices, default=PlanObligation.INSTITUTE
+    )
+    # The organisations the item concerns: empty means every municipality of the region.
+    municipalities = models.ManyToManyField(
+        "monitoring.Municipality", blank=True, related_name="plan_items", verbose_name="муниципалитеты"
+    )
+    # Days after the deadline before the municipal official is told that a school is still late.
+    grace_days = models.PositiveSmallIntegerField("дней до сообщения муниципалитету", default=5)
 
     scope_paths = ScopePaths(public=True)
     objects = ScopedManager()
@@ -108,7 +137,15 @@ class MonitoringPlanItem(models.Model):
                 name="plan_item_unique_direction",
                 violation_error_message="В плане периода это направление уже есть.",
             ),
+            models.CheckConstraint(
+                name="plan_item_grace_days_range",
+                condition=Q(grace_days__lte=90),
+                violation_error_message="Отсрочка до сообщения муниципалитету — не больше 90 дней.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.period.year}: {self.get_direction_display()}"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.state != PlanItemState.DONE and today > self.deadline

@@ -8,6 +8,7 @@ rules live here only:
 - a municipal official: rows reachable from their municipality;
 - a school head: rows reachable from their school;
 - a teacher: rows about themselves;
+- a ЦНППМ curator: the rows about the teachers assigned to them (as those teachers see them);
 - anyone else (anonymous, inactive, a role without its anchor): nothing.
 
 Each model declares in ``scope_paths`` how it reaches a municipality, a school and a
@@ -32,8 +33,6 @@ NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
 
 REGION_WIDE_ROLES = frozenset({Role.ANALYST, Role.MINISTRY})
-
-
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,15 @@ def scope_filter(*, user, model: type[Model]) -> Q:
         return _anchor(model, _paths(paths.school), user.school_id, year=paths.year) | wide
     if user.role == Role.TEACHER:
         return _anchor(model, _paths(paths.teacher), user.teacher_id)
+    if user.role == Role.CURATOR:
+        # A curator sees, of each teacher assigned to them, what that teacher sees of themselves.
+        return _anchor(model, _curated(_paths(paths.teacher)), user.pk)
     return NOTHING
+
+
+def _curated(teacher_paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The teacher paths continued to the curators assigned to that teacher."""
+    return tuple("curator_links__curator" if p == "pk" else f"{p}__curator_links__curator" for p in teacher_paths)
 
 
 def can_see(*, user, obj: Model) -> bool:

@@ -1,60 +1,15 @@
-"""Findings, recommendation texts, addressed-recommendation letters, measures and the annual report.
-
-The last steps of the cycle: a finding is an org unit whose indicator value misses the
-period's alert threshold; the recommendation library turns findings into conclusions
-and recommendations by addressee; a letter carries them under an issuing body's
-letterhead with an outgoing number, and once issued never changes; measures taken on
-recommendations are judged by the next period's values.
-"""
+"""Recommendation texts, issuing bodies, addressed-recommendation letters and their register."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from indicators.models import Indicator, Level, Unit
-from monitoring.models import NATURAL, MonitoringPeriod, Municipality, RandomName, School, ScopedManager, ScopePaths
-
-
-class Finding(models.Model):
-    """An org unit whose indicator value misses the period's alert threshold (recomputed with the indicators)."""
-
-    period = models.ForeignKey(
-        MonitoringPeriod, on_delete=models.CASCADE, related_name="findings", verbose_name="период"
-    )
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="findings", verbose_name="показатель"
-    )
-    level = models.CharField("уровень", max_length=20, choices=Level.choices)
-    org_code = models.CharField("код", max_length=20)
-    org_name = models.CharField("наименование", max_length=500, db_collation=NATURAL)
-    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    value = models.DecimalField("значение", max_digits=20, decimal_places=4)
-    threshold = models.DecimalField("порог", max_digits=14, decimal_places=2)
-    higher_is_better = models.BooleanField("чем больше, тем лучше", default=True)
-
-    scope_paths = ScopePaths(municipality="municipality", school="school")
-    objects = ScopedManager()
-
-    class Meta:
-        verbose_name = "проблемная зона"
-        verbose_name_plural = "проблемные зоны (показатели ниже порога)"
-        ordering = ["period", "indicator__order", "level", "org_code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["period", "indicator", "level", "org_code"],
-                name="finding_unique",
-                violation_error_message="Эта проблемная зона уже отмечена.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.indicator.code} {self.org_name}: {self.value}"
+from indicators.models import Indicator
+from monitoring.models import MonitoringPeriod, Municipality, RandomName, ScopedManager, ScopePaths
 
 
 class AddresseeKind(models.TextChoices):
@@ -174,6 +129,14 @@ class Issuer(models.Model):
         verbose_name="подписант (пользователь портала)",
         help_text="Если указан, письма органа согласует только он, и письма подписываются его именем.",
     )
+    # The body that adopts this issuer's recommendations, in the genitive as the letter cites it:
+    # «одобрены на заседании программно-методического совета». Editable per issuer (seeds/000).
+    adoption_body = models.CharField(
+        "совет, одобряющий рекомендации (в родительном падеже)",
+        max_length=255,
+        default="научно-методического совета",
+        help_text="Как в письме: «одобрены на заседании …», например «программно-методического совета».",
+    )
     number_suffix = models.CharField("суффикс исходящего номера", max_length=20, blank=True)
 
     scope_paths = ScopePaths(public=True)
@@ -269,6 +232,16 @@ class Letter(models.Model):
     introduction = models.TextField("вступление", blank=True)
     closing = models.TextField("заключение", blank=True)
     protocol = models.CharField("протокол (для справки)", max_length=255, blank=True)
+    # The meeting of the issuer's adopting body that approved the recommendations; the letter
+    # cites its protocol (number and date). The free-text protocol above is kept for old letters.
+    meeting = models.ForeignKey(
+        "reports.Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name="заседание, одобрившее рекомендации",
+    )
     # The letter this one answers: its number and its date, printed «на № 12-34 от 01.02.2025».
     reply_to = models.CharField("на № (номер письма)", max_length=255, blank=True)
     reply_to_date = models.DateField("от (дата письма)", null=True, blank=True)
@@ -391,158 +364,3 @@ class LetterReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} прочитал {self.letter_id}"
-
-
-class MeasureStatus(models.TextChoices):
-    PLANNED = "planned", "Запланировано"
-    DONE = "done", "Выполнено"
-
-
-class Effect(models.TextChoices):
-    ACHIEVED = "achieved", "достигнут"
-    PARTLY = "partly", "частично"
-    NOT = "not", "не достигнут"
-
-
-class Measure(models.Model):
-    """A management decision taken on a recommendation: what, who, by when, which indicator should move and to what."""
-
-    period = models.ForeignKey(
-        MonitoringPeriod, on_delete=models.PROTECT, related_name="measures", verbose_name="период"
-    )
-    item = models.ForeignKey(
-        LetterItem,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="measures",
-        verbose_name="рекомендация",
-    )
-    text = models.TextField("мера")
-    responsible = models.CharField("ответственный", max_length=255)
-    responsible_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    due = models.DateField("срок")
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="measures", verbose_name="показатель"
-    )
-    level = models.CharField("уровень", max_length=20, choices=Level.choices, default=Level.REGION)
-    org_code = models.CharField("код организации", max_length=20)
-    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    baseline = models.DecimalField("значение на момент решения", max_digits=20, decimal_places=4, null=True, blank=True)
-    target = models.DecimalField("целевое значение", max_digits=14, decimal_places=2)
-    status = models.CharField("состояние", max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
-    created_at = models.DateTimeField("создано", auto_now_add=True)
-
-    scope_paths = ScopePaths(municipality="municipality", school="school")
-    objects = ScopedManager()
-    history = HistoricalRecords()
-
-    # How far ahead a decision may be due: the effect is judged on the following periods.
-    DUE_YEARS_AHEAD = 5
-
-    class Meta:
-        verbose_name = "управленческое решение"
-        verbose_name_plural = "управленческие решения (меры)"
-        ordering = ["period", "due", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                name="measure_target_not_negative",
-                condition=Q(target__gte=0),
-                violation_error_message="Целевое значение не может быть отрицательным.",
-            ),
-            models.CheckConstraint(
-                name="measure_due_plausible",
-                condition=Q(due__gte="2000-01-01") & Q(due__lte="2100-12-31"),
-                violation_error_message="Срок должен быть датой между 2000 и 2100 годом.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.text[:80]
-
-    def clean(self):
-        """What every door (the form, the API, the admin) checks before a decision is stored."""
-        errors = {}
-        if self.target is not None and self.indicator_id:
-            unit = self.indicator.unit
-            if self.target < 0:
-                errors["target"] = "Целевое значение не может быть отрицательным."
-            elif unit == Unit.PERCENT and self.target > 100:
-                errors["target"] = "Показатель измеряется в процентах: целевое значение — от 0 до 100."
-            elif unit == Unit.FLAG and self.target not in (0, 1):
-                errors["target"] = "Показатель — признак наличия: целевое значение 0 или 1."
-        if self.due is not None and self.period_id:
-            first, last = self.period.start, self.period.end.replace(year=self.period.year + self.DUE_YEARS_AHEAD)
-            if not first <= self.due <= last:
-                errors["due"] = (
-                    f"Срок должен лежать между {first:%d.%m.%Y} и {last:%d.%m.%Y}: от начала периода "
-                    f"{self.period.year} года и не дальше {self.DUE_YEARS_AHEAD} лет вперед."
-                )
-        if errors:
-            raise ValidationError(errors)
-
-
-class Notice(models.Model):
-    """A notice to a person in the portal (and by e-mail): a deadline, a finding, a letter, an overdue measure."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
-    text = models.CharField("текст", max_length=1000)
-    url = models.CharField("ссылка", max_length=500, blank=True)
-    # What the notice is about, so a daily job never sends the same one twice.
-    key = models.CharField("ключ", max_length=200)
-    created_at = models.DateTimeField("создано", auto_now_add=True)
-    read_at = models.DateTimeField("прочитано", null=True, blank=True)
-    emailed = models.BooleanField("отправлено по почте", default=False)
-
-    class Meta:
-        verbose_name = "уведомление"
-        verbose_name_plural = "уведомления"
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "key"], name="notice_unique", violation_error_message="Такое уведомление уже было."
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.text[:80]
-
-
-class ReportStatus(models.TextChoices):
-    QUEUED = "queued", "В очереди"
-    RUNNING = "running", "Формируется"
-    DONE = "done", "Готов"
-    FAILED = "failed", "Ошибка"
-
-
-class AnnualReport(models.Model):
-    """The annual report of a period for the ministry: a PDF and an .xlsx of the same tables."""
-
-    period = models.ForeignKey(
-        MonitoringPeriod, on_delete=models.CASCADE, related_name="reports", verbose_name="период"
-    )
-    status = models.CharField("состояние", max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField("готовность, %", default=0)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField("создан", auto_now_add=True)
-    finished_at = models.DateTimeField("готов", null=True, blank=True)
-    pdf = models.FileField("PDF", upload_to=RandomName("reports"), blank=True)
-    xlsx = models.FileField("XLSX", upload_to=RandomName("reports"), blank=True)
-    pages = models.PositiveIntegerField("страниц", default=0)
-    error = models.TextField("ошибка", blank=True)
-
-    # The region's report: institute and ministry only (a school head or a municipal official
-    # has no page of it, and the admin follows the same scope).
-    scope_paths = ScopePaths()
-    objects = ScopedManager()
-
-    class Meta:
-        verbose_name = "годовой отчет"
-        verbose_name_plural = "годовые отчеты"
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"Отчет за {self.period.year} ({self.get_status_display()})"
