@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from iom import models
+from monitoring.models import CuratorAssignment, Role, User
 from monitoring.models.scoping import can_write_region
 from monitoring.shared.admin import SafeTabularInline, ScopedAdmin, may_use_admin
 
@@ -111,3 +112,27 @@ class RouteAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CuratorAssignment)
+class CuratorAssignmentAdmin(ScopedAdmin):
+    """Curators and their teachers (also on /curators/): the institute assigns; heads and officials read theirs."""
+
+    list_display = ["curator", "teacher", "assigned_at", "assigned_by"]
+    list_select_related = ["curator", "teacher", "assigned_by"]
+    search_fields = ["teacher__code", "teacher__full_name", "curator__username", "curator__last_name"]
+    autocomplete_fields = ["teacher"]
+    fields = ["curator", "teacher"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "curator":
+            # Only a curator's account takes teachers (iom.curators.curator_assign says the same).
+            kwargs["queryset"] = User.objects.filter(role=Role.CURATOR).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an assignment is made or removed, never moved to another teacher
+
+    def save_model(self, request, obj, form, change):
+        obj.assigned_by = request.user
+        super().save_model(request, obj, form, change)

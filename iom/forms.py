@@ -167,3 +167,23 @@ class ReflectionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
+
+
+class CommentForm(forms.Form):
+    """A curator's or head's comment on a route; the service checks the length and who may write."""
+
+    text = forms.CharField(
+        label="Комментарий",
+        # The service refuses an over-long one in Russian; the form lets it through to say so.
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control", "maxlength": "5000"}),
+    )
+
+
+class AssignForm(forms.Form):
+    codes = forms.CharField(
+        label="Коды педагогов",
+        required=False,
+        help_text="Один или несколько кодов через пробел, запятую или с новой строки (можно вставить столбец таблицы).",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )

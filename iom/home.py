@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from deficits.models import Diagnostic, DiagnosticStatus
+from iom.curators import curator_routes
 from iom.models import Route, RouteActivity, RouteStatus
 from monitoring.models import MonitoringPeriod, Role, RosterEntry
 from monitoring.shared.todo import Todo
@@ -85,11 +86,33 @@ def pending_count(*, user, period: MonitoringPeriod) -> int:
     return Route.objects.visible_to(user).filter(status=RouteStatus.SUBMITTED, teacher_id__in=on_roster).count()
 
 
+def curator_todo(*, user, today: dt.date) -> Todo:
+    """A curator's line: the routes of their teachers that lag (iom.curators), or that none do."""
+    rows = curator_routes(user=user, today=today)
+    lagging = [r for r in rows if r.lagging]
+    if lagging:
+        url = reverse("curator-routes") + "?lagging=1"
+        return Todo(
+            text=f"Отстающие маршруты ваших педагогов: {len(lagging)}",
+            url=url,
+            count=len(lagging),
+            items=tuple(
+                (r.teacher.full_name, reverse("route-detail", args=[r.route.pk]) if r.route else url)
+                for r in lagging[:5]
+            ),
+            more=max(0, len(lagging) - 5),
+            tone="warning",
+        )
+    return Todo(text=f"Маршруты ваших педагогов ({len(rows)}) идут в срок", url=reverse("curator-routes"))
+
+
 def route_todos(*, user, period: MonitoringPeriod, today: dt.date) -> list[Todo]:
     if user.is_superuser:
         return []
     if user.role == Role.TEACHER and user.teacher_id:
         return [teacher_next_step(user=user, today=today)]
+    if user.role == Role.CURATOR:
+        return [curator_todo(user=user, today=today)]
     if user.role == Role.SCHOOL_HEAD and user.school_id:
         count = pending_count(user=user, period=period)
         text = (

@@ -28,11 +28,12 @@ from iom.models import (
     Program,
     Route,
     RouteActivity,
+    RouteComment,
     RouteEvent,
     RouteStatus,
     RouteVersion,
 )
-from monitoring.models import MonitoringPeriod, Role, RosterEntry, Teacher
+from monitoring.models import CuratorAssignment, MonitoringPeriod, Role, RosterEntry, Teacher
 from monitoring.shared.periods import date_lock_open
 
 # How many catalog programs are proposed per deficit group: enough to choose from,
@@ -384,6 +385,35 @@ def is_head_of(*, user, teacher_id: int) -> bool:
         return False
     period = MonitoringPeriod.objects.current()
     return RosterEntry.objects.filter(teacher_id=teacher_id, school_id=user.school_id, period=period).exists()
+
+
+# A comment is a note to the teacher, not a document: a few paragraphs at most.
+COMMENT_MAX = 5000
+
+
+def is_curator_of(*, user, teacher_id: int) -> bool:
+    """Whether ``user`` is a ЦНППМ curator the teacher is assigned to."""
+    return (
+        user.role == Role.CURATOR
+        and not user.is_superuser
+        and CuratorAssignment.objects.filter(curator=user, teacher_id=teacher_id).exists()
+    )
+
+
+def may_comment(*, user, route: Route) -> bool:
+    return is_curator_of(user=user, teacher_id=route.teacher_id) or is_head_of(user=user, teacher_id=route.teacher_id)
+
+
+def route_comment_add(*, route: Route, author, text: str) -> RouteComment:
+    """A comment on a route by the teacher's curator or the head of the teacher's school."""
+    if not may_comment(user=author, route=route):
+        raise PermissionDenied("Комментировать маршрут могут куратор педагога и руководитель его организации.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Комментарий не может быть пустым.")
+    if len(text) > COMMENT_MAX:
+        raise ValidationError(f"Комментарий длиннее {COMMENT_MAX} знаков ({len(text)}): сократите его.")
+    return RouteComment.objects.create(route=route, author=author, text=text)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from iom import views
+from iom import curator_views, views
 
 urlpatterns = [
     path("routes/", views.route_list, name="route-list"),
@@ -13,6 +13,11 @@ urlpatterns = [
     path("routes/<int:pk>/activities/", views.activity_add, name="activity-add"),
     path("routes/activities/<int:pk>/remove/", views.activity_remove, name="activity-remove"),
     path("routes/activities/<int:pk>/mark/", views.activity_mark, name="activity-mark"),
+    path("routes/<int:pk>/comments/", curator_views.route_comment_add, name="route-comment-add"),
+    path("curators/", curator_views.curator_list, name="curator-list"),
+    path("curators/<int:pk>/", curator_views.curator_detail, name="curator-detail"),
+    path("curators/<int:pk>/remove/", curator_views.curator_unassign, name="curator-unassign"),
+    path("curator/routes/", curator_views.curator_routes, name="curator-routes"),
     path("programs/", views.program_list, name="program-list"),
     path("programs/stats/", views.program_stats, name="program-stats"),
     path("programs/<str:code>/", views.program_detail, name="program-detail"),

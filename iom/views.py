@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 
 from deficits.models import Diagnostic, DiagnosticStatus
 from iom import selectors, services
+from iom.curator_views import comment_draft_key
 from iom.filters import ProgramFilter, RouteFilter
-from iom.forms import ActivityForm, ReflectionForm, ReviewForm, RouteBuildForm
-from iom.models import CourseRun, Program, Route, RouteActivity, RouteStatus
+from iom.forms import ActivityForm, CommentForm, ReflectionForm, ReviewForm, RouteBuildForm
+from iom.models import CourseRun, Program, Route, RouteActivity, RouteComment, RouteStatus
 from monitoring.models import Role
 from monitoring.models.scoping import require_staff_reader
 from monitoring.shared.pages import page_of, requested_period
@@ -41,6 +42,8 @@ def route_list(request):
     user = request.user
     if user.role == Role.TEACHER:
         return _my_routes(request)
+    if user.role == Role.CURATOR and not user.is_superuser:
+        return redirect("curator-routes")  # a curator's routes are their teachers'
     require_staff_reader(user)
     period = requested_period(request)
     # The API's routes filters read ?school= the same way: a code in the user's scope.
@@ -182,6 +185,8 @@ def route_detail(request, pk: int):
         a.overdue = not a.done and a.due < today
     done = sum(1 for a in activities if a.done)
     can_review = route.status == RouteStatus.SUBMITTED and services.is_head_of(user=user, teacher_id=route.teacher_id)
+    may_comment = services.may_comment(user=user, route=route)
+    draft = request.session.pop(comment_draft_key(route.pk), "") if may_comment else ""
     return render(
         request,
         "iom/route_detail.html",
@@ -199,6 +204,9 @@ def route_detail(request, pk: int):
             "reflection_form": ReflectionForm(initial={"reflection": route.reflection}),
             "correction": services.correction_diagnostic(route=route) if is_owner else None,
             "events": route.events.select_related("user"),
+            "comments": RouteComment.objects.visible_to(user).filter(route=route).select_related("author"),
+            "comment_form": CommentForm(initial={"text": draft}) if may_comment else None,
+            "is_curator": user.role == Role.CURATOR and not user.is_superuser,
             "versions": route.versions.all(),
         },
     )

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -26,7 +25,7 @@ from monitoring.models import (
     StaffingRow,
     Teacher,
 )
-from monitoring.models.scoping import can_see_personal_data
+from monitoring.models.scoping import can_see_personal_data, is_staff_reader, require_staff_reader
 from monitoring.plausibility import plausibility_warnings
 from monitoring.shared.pages import page_of, requested_period
 from monitoring.shared.todo import todos_of
@@ -59,6 +58,15 @@ def home(request):
         context["roster_entries"] = (
             RosterEntry.objects.visible_to(user).select_related("school", "period").order_by("-period__year")
         )
+    if user.role == Role.CURATOR and not user.is_superuser:
+        # A curator's teachers, each with their school of the period.
+        schools = {
+            e.teacher_id: e.school
+            for e in RosterEntry.objects.visible_to(user).filter(period=period).select_related("school")
+        }
+        context["curated"] = [
+            (t, schools.get(t.pk)) for t in Teacher.objects.visible_to(user).order_by("full_name", "code")
+        ]
     return render(request, "monitoring/home.html", context)
 
 
@@ -225,7 +233,7 @@ def teacher_transfer(request, code: str):
 
 @login_required
 def period_list(request):
-    if request.user.role == Role.TEACHER:
+    if not is_staff_reader(request.user):
         return redirect("home")
     periods = MonitoringPeriod.objects.order_by("-year")
     return render(request, "monitoring/period_list.html", {"periods": periods})
@@ -233,8 +241,7 @@ def period_list(request):
 
 @login_required
 def period_detail(request, year: int):
-    if request.user.role == Role.TEACHER:
-        raise Http404("Страница недоступна.")
+    require_staff_reader(request.user)
     period = get_object_or_404(MonitoringPeriod, year=year)
     plan = period.plan_items.select_related("responsible").order_by("direction")
     completeness = selectors.municipality_completeness(period=period, user=request.user)

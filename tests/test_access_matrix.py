@@ -230,8 +230,9 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     ),
     "api-token-revoke": (post(P(302, 404, 404, 404, 404, 404), lambda o: {"key": o.api_token.token_key}),),
     # --- deficits: diagnostics ----------------------------------------------------------
-    "my-diagnostics": (get(P(302, 302, 302, 302, 302, 200)),),
-    "diagnostic-start": (post(P(404, 404, 404, 404, 404, 302), note="empty form"),),
+    # The teacher's own pages: a curator follows their teachers' routes, never takes a diagnostic.
+    "my-diagnostics": (get(P(302, 302, 302, 302, 302, 200, curator=302)),),
+    "diagnostic-start": (post(P(404, 404, 404, 404, 404, 302, curator=404), note="empty form"),),
     # A unit outside the scope in the query is "not found"; a head always reads their own school.
     "diagnostic-results": (
         get(P(*STAFF)),
@@ -242,7 +243,11 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     # switched (409; its own teacher goes to their diagnostics), a teacher who has a password
     # is refused (403), and "Начать" binds it to the browser (302 to its first page).
     "diagnostic-link": (
-        get(P(409, 409, 409, 409, 409, 302, anon=403), lambda o: {"token": o.link_a}, "teacher A has a password"),
+        get(
+            P(409, 409, 409, 409, 409, 302, anon=403, curator=409),
+            lambda o: {"token": o.link_a},
+            "teacher A has a password",
+        ),
         get(P(409, 409, 409, 409, 409, 409, anon=200), lambda o: {"token": o.link_new}, "a teacher with no account"),
         post(P(409, 409, 409, 409, 409, 409, anon=302), lambda o: {"token": o.link_new}, note="Начать"),
         get(P(400, 400, 400, 400, 400, 400, anon=400), lambda o: {"token": o.link_a + "x"}, "an altered link"),
@@ -279,12 +284,14 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     "diagnostic-detail": (
         get(P(*SEEN_A), _pk("diagnostic_a"), "submitted, teacher A"),
         get(P(*SEEN_B), _pk("diagnostic_b"), "submitted, teacher B"),
-        get(P(404, 404, 404, 404, 404, 302), _pk("draft_a"), "draft, teacher A"),
+        get(P(404, 404, 404, 404, 404, 302, curator=404), _pk("draft_a"), "draft, teacher A"),
     ),
     "diagnostic-fill": (
-        get(P(404, 404, 404, 404, 404, 200), lambda o: {"pk": o.draft_a.pk, "page": 1}, "draft, teacher A"),
-        post(P(404, 404, 404, 404, 404, 200), lambda o: {"pk": o.draft_a.pk, "page": 1}, note="draft A, empty"),
-        get(P(404, 404, 404, 404, 404, 302), lambda o: {"pk": o.diagnostic_a.pk, "page": 1}, "submitted A"),
+        get(P(404, 404, 404, 404, 404, 200, curator=404), lambda o: {"pk": o.draft_a.pk, "page": 1}, "draft A"),
+        post(P(404, 404, 404, 404, 404, 200, curator=404), lambda o: {"pk": o.draft_a.pk, "page": 1}, note="draft A"),
+        get(
+            P(404, 404, 404, 404, 404, 302, curator=404), lambda o: {"pk": o.diagnostic_a.pk, "page": 1}, "submitted A"
+        ),
         get(P(404, 404, 404, 404, 404, 404), lambda o: {"pk": o.diagnostic_b.pk, "page": 1}, "submitted B"),
     ),
     # --- deficits: questionnaires' results (the institute, the ministry and municipal officials) ----
@@ -301,21 +308,23 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(P(200, 200, 200, 404, 404, 404), lambda o: {"pk": o.survey_campaign.pk, "fmt": "csv"}, "csv"),
     ),
     # --- iom: routes and the DPO catalog ----------------------------------------------
+    # A curator's routes are their teachers': the list leads to their own page (curator-routes).
     "route-list": (
-        get(P(*ALL)),
-        get(P(200, 200, 404, 404, 200, 200), query="?school=000002", note="school B"),
+        get(P(*ALL, curator=302)),
+        get(P(200, 200, 404, 404, 200, 200, curator=302), query="?school=000002", note="school B"),
     ),
     "route-build": (
-        get(P(404, 404, 404, 404, 404, 200), lambda o: {"diagnostic_pk": o.diagnostic_a.pk}, "diagnostic A"),
+        get(P(404, 404, 404, 404, 404, 200, curator=404), lambda o: {"diagnostic_pk": o.diagnostic_a.pk}, "diag A"),
         get(P(404, 404, 404, 404, 404, 404), lambda o: {"diagnostic_pk": o.diagnostic_b.pk}, "diagnostic B"),
     ),
     "route-detail": (
         get(P(*SEEN_A), _pk("route_a"), "route A"),
         get(P(*SEEN_B), _pk("route_b"), "route B"),
     ),
-    # The teacher changes their own route (approved: the service refuses the change, 302 back).
+    # The teacher changes their own route (approved: the service refuses the change, 302 back);
+    # their curator reads it and is refused every change (403), as the staff who see it.
     "route-submit": (
-        post(P(403, 403, 403, 403, 404, 302), _pk("route_a"), note="route A (approved)"),
+        post(P(403, 403, 403, 403, 404, 302, curator=403), _pk("route_a"), note="route A (approved)"),
         post(P(403, 403, 404, 404, 403, 404), _pk("route_b"), note="route B"),
     ),
     # Only the head of the teacher's school reviews a route.
@@ -323,23 +332,46 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         post(P(403, 403, 403, 302, 404, 403), _pk("route_a"), lambda o: {"action": "approve"}, "route A"),
         post(P(403, 403, 404, 404, 302, 404), _pk("route_b"), lambda o: {"action": "approve"}, "route B"),
     ),
-    "route-reflect": (post(P(403, 403, 403, 403, 404, 302), _pk("route_a"), note="route A, empty reflection"),),
+    "route-reflect": (
+        post(P(403, 403, 403, 403, 404, 302, curator=403), _pk("route_a"), note="route A, empty reflection"),
+    ),
     "route-correct": (
-        get(P(404, 404, 404, 404, 404, 302), _pk("route_a"), "route A (no intermediate diagnostic)"),
+        get(P(404, 404, 404, 404, 404, 302, curator=404), _pk("route_a"), "route A (no intermediate diagnostic)"),
         get(P(404, 404, 404, 404, 404, 404), _pk("route_b"), "route B"),
     ),
     "activity-add": (
         post(
-            P(403, 403, 403, 403, 404, 302),
+            P(403, 403, 403, 403, 404, 302, curator=403),
             _pk("route_a"),
             lambda o: {"kind": "самообразование", "title": "Чтение", "due": "2025-10-01"},
             "route A",
         ),
     ),
-    "activity-remove": (post(P(403, 403, 403, 403, 404, 302), _pk("activity_a"), note="activity of route A"),),
+    "activity-remove": (
+        post(P(403, 403, 403, 403, 404, 302, curator=403), _pk("activity_a"), note="activity of route A"),
+    ),
     "activity-mark": (
-        post(P(403, 403, 403, 403, 404, 302), _pk("activity_a"), lambda o: {"done": "1"}, "activity of route A"),
+        post(P(403, 403, 403, 403, 404, 302, curator=403), _pk("activity_a"), lambda o: {"done": "1"}, "activity A"),
         post(P(403, 403, 404, 404, 403, 404), _pk("activity_b"), lambda o: {"done": "1"}, "activity of route B"),
+    ),
+    # Comments: the teacher's curator and the head of the teacher's school (an empty one: refused, 302 back).
+    "route-comment-add": (
+        post(P(403, 403, 403, 302, 404, 403, curator=302), _pk("route_a"), note="route A, empty comment"),
+        post(P(403, 403, 404, 404, 302, 404), _pk("route_b"), note="route B, empty comment"),
+    ),
+    # Curators: the institute assigns teachers to them; the curator's own page is theirs alone.
+    "curator-list": (get(P(*ANALYST_ONLY)),),
+    "curator-detail": (
+        get(P(*ANALYST_ONLY), _pk("curator")),
+        post(P(*ANALYST_ONLY), _pk("curator"), note="no codes: refused with a message"),
+        get(P(404, 404, 404, 404, 404, 404), _pk("head_a"), "not a curator's account"),
+    ),
+    "curator-unassign": (
+        post(P(302, 404, 404, 404, 404, 404), _pk("curator"), lambda o: {"teacher": o.teacher_a.code}, "teacher A"),
+    ),
+    "curator-routes": (
+        get(P(404, 404, 404, 404, 404, 404, curator=200)),
+        get(P(404, 404, 404, 404, 404, 404, curator=200), query="?lagging=1", note="the lagging ones"),
     ),
     "program-list": (get(P(*ALL)),),
     "program-stats": (get(P(*STAFF)),),
@@ -562,20 +594,20 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     # Staff read submitted diagnostics in scope; a teacher takes their own.
     "api-diagnostic-list": (
         get(A(*ALL)),
-        post(A(403, 403, 403, 403, 403, 200), note="start one: teacher A has a draft, which is returned"),
+        post(A(403, 403, 403, 403, 403, 200, curator=403), note="start one: teacher A has a draft, which is returned"),
     ),
     "api-diagnostic-detail": (
         get(A(*SEEN_A), _pk("diagnostic_a"), "submitted, teacher A"),
         get(A(*SEEN_B), _pk("diagnostic_b"), "submitted, teacher B"),
-        get(A(404, 404, 404, 404, 404, 200), _pk("draft_a"), "draft, teacher A"),
+        get(A(404, 404, 404, 404, 404, 200, curator=404), _pk("draft_a"), "draft, teacher A"),
     ),
     "api-diagnostic-answers": (
-        post(A(403, 403, 403, 403, 403, 400), _pk("draft_a"), note="draft A, no answers"),
-        post(A(403, 403, 403, 403, 403, 404), _pk("diagnostic_b"), note="teacher B's"),
+        post(A(403, 403, 403, 403, 403, 400, curator=403), _pk("draft_a"), note="draft A, no answers"),
+        post(A(403, 403, 403, 403, 403, 404, curator=403), _pk("diagnostic_b"), note="teacher B's"),
     ),
     "api-diagnostic-submit": (
-        post(A(403, 403, 403, 403, 403, 200), _pk("draft_a"), note="draft A, all answered"),
-        post(A(403, 403, 403, 403, 403, 404), _pk("diagnostic_b"), note="teacher B's"),
+        post(A(403, 403, 403, 403, 403, 200, curator=403), _pk("draft_a"), note="draft A, all answered"),
+        post(A(403, 403, 403, 403, 403, 404, curator=403), _pk("diagnostic_b"), note="teacher B's"),
     ),
     "api-program-list": (get(A(*ALL)),),
     "api-program-detail": (get(A(*ALL), _code("program")),),
@@ -590,45 +622,49 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     "api-route-list": (
         get(A(*ALL)),
         get(A(200, 200, 400, 400, 200, 400), query="?school=000002", note="school B's routes"),
-        post(A(403, 403, 403, 403, 403, 400), note="build one, empty body"),
+        post(A(403, 403, 403, 403, 403, 400, curator=403), note="build one, empty body"),
     ),
     "api-route-proposals": (
-        get(A(403, 403, 403, 403, 403, 200), query="?diagnostic={diagnostic_a}", note="diagnostic A"),
-        get(A(403, 403, 403, 403, 403, 400), query="?diagnostic={diagnostic_b}", note="diagnostic B"),
+        get(A(403, 403, 403, 403, 403, 200, curator=403), query="?diagnostic={diagnostic_a}", note="diagnostic A"),
+        get(A(403, 403, 403, 403, 403, 400, curator=403), query="?diagnostic={diagnostic_b}", note="diagnostic B"),
     ),
     "api-route-detail": (
         get(A(*SEEN_A), _pk("route_a"), "route A"),
         get(A(*SEEN_B), _pk("route_b"), "route B"),
     ),
     "api-route-submit": (
-        post(A(403, 403, 403, 403, 403, 400), _pk("route_a"), note="route A (approved: refused)"),
-        post(A(403, 403, 403, 403, 403, 404), _pk("route_b"), note="route B"),
+        post(A(403, 403, 403, 403, 403, 400, curator=403), _pk("route_a"), note="route A (approved: refused)"),
+        post(A(403, 403, 403, 403, 403, 404, curator=403), _pk("route_b"), note="route B"),
     ),
     "api-route-review": (
         post(A(403, 403, 403, 400, 404, 403), _pk("route_a"), lambda o: {"decision": "approve"}, "route A"),
         post(A(403, 403, 403, 404, 400, 403), _pk("route_b"), lambda o: {"decision": "approve"}, "route B"),
     ),
     "api-route-reflection": (
-        post(A(403, 403, 403, 403, 403, 200), _pk("route_a"), lambda o: {"reflection": "Полезно"}, "route A"),
-        post(A(403, 403, 403, 403, 403, 404), _pk("route_b"), lambda o: {"reflection": "Полезно"}, "route B"),
+        post(
+            A(403, 403, 403, 403, 403, 200, curator=403), _pk("route_a"), lambda o: {"reflection": "Полезно"}, "route A"
+        ),
+        post(
+            A(403, 403, 403, 403, 403, 404, curator=403), _pk("route_b"), lambda o: {"reflection": "Полезно"}, "route B"
+        ),
     ),
     "api-route-correct": (
-        post(A(403, 403, 403, 403, 403, 400), _pk("route_a"), note="route A, empty body"),
-        post(A(403, 403, 403, 403, 403, 404), _pk("route_b"), note="route B"),
+        post(A(403, 403, 403, 403, 403, 400, curator=403), _pk("route_a"), note="route A, empty body"),
+        post(A(403, 403, 403, 403, 403, 404, curator=403), _pk("route_b"), note="route B"),
     ),
     "api-route-activity-list": (
         get(A(*ALL)),
-        post(A(403, 403, 403, 403, 403, 400), note="add one, empty body"),
+        post(A(403, 403, 403, 403, 403, 400, curator=403), note="add one, empty body"),
     ),
     "api-route-activity-detail": (
         get(A(*SEEN_A), _pk("activity_a"), "route A's"),
         get(A(*SEEN_B), _pk("activity_b"), "route B's"),
-        delete(A(403, 403, 403, 403, 403, 400), _pk("activity_a"), "route A's (approved: refused)"),
-        delete(A(403, 403, 403, 403, 403, 404), _pk("activity_b"), "route B's"),
+        delete(A(403, 403, 403, 403, 403, 400, curator=403), _pk("activity_a"), "route A's (approved: refused)"),
+        delete(A(403, 403, 403, 403, 403, 404, curator=403), _pk("activity_b"), "route B's"),
     ),
     "api-route-activity-mark": (
-        post(A(403, 403, 403, 403, 403, 200), _pk("activity_a"), lambda o: {"done": True}, "route A's"),
-        post(A(403, 403, 403, 403, 403, 404), _pk("activity_b"), lambda o: {"done": True}, "route B's"),
+        post(A(403, 403, 403, 403, 403, 200, curator=403), _pk("activity_a"), lambda o: {"done": True}, "route A's"),
+        post(A(403, 403, 403, 403, 403, 404, curator=403), _pk("activity_b"), lambda o: {"done": True}, "route B's"),
     ),
     "api-indicator-values": (get(A(*ALL)),),
     "api-computation-run-list": (
@@ -742,7 +778,11 @@ def _survey_campaign(world):
     for teacher, school in ((world.teacher_a, world.school_a), (world.teacher_b, world.school_b)):
         # Invited and answered: a municipal official reads the campaigns that reached their municipality.
         Invitation.objects.create(
-            campaign=campaign, teacher=teacher, school=school, municipality=school.municipality, nonce="n",
+            campaign=campaign,
+            teacher=teacher,
+            school=school,
+            municipality=school.municipality,
+            nonce="n",
             answered=True,
         )
         Response.objects.create(
@@ -1216,6 +1256,10 @@ ADMIN_MODELS: dict[str, AdminCase] = {
     "iom.CourseRun": AdminCase(lambda o: o.course, IN_ALL),
     "iom.Enrollment": AdminCase(lambda o: o.enrollment_a, IN_A),
     "iom.Route": AdminCase(lambda o: o.route_a, IN_A, add=NOBODY),
+    # A curator's teachers: the institute assigns (and removes); staff read the assignments of their teachers.
+    "monitoring.CuratorAssignment": AdminCase(
+        lambda o: models.CuratorAssignment.objects.get(teacher=o.teacher_a), IN_A
+    ),
     # Values, runs and the catalog are written by the computation only.
     "indicators.Indicator": AdminCase(
         lambda o: __import__("indicators.models").models.Indicator.objects.get(code="1.1"),

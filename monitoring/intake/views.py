@@ -20,11 +20,10 @@ from monitoring.models import (
     ImportKind,
     ImportStatus,
     MonitoringPeriod,
-    Role,
     School,
     SchoolSubmission,
 )
-from monitoring.models.scoping import can_see_personal_data, can_write_region
+from monitoring.models.scoping import can_see_personal_data, can_write_region, require_staff_reader
 from monitoring.shared import dispatch
 from monitoring.shared.pages import page_of
 from monitoring.shared.text import FORBIDDEN
@@ -39,8 +38,7 @@ def _tell_if_queue_down(request, queue: dispatch.Watch) -> bool:
 
 @login_required
 def import_list(request):
-    if request.user.role == Role.TEACHER:
-        raise Http404("Страница недоступна.")
+    require_staff_reader(request.user)
     form = None
     if can_write_region(request.user):
         form = PackageUploadForm(request.POST or None, request.FILES or None)
@@ -152,8 +150,7 @@ def import_cancel(request, pk: int):
 @login_required
 def import_format(request):
     """The package's sheets and columns, as the import reads them (the registry itself, never out of date)."""
-    if request.user.role == Role.TEACHER:
-        raise Http404("Страница недоступна.")
+    require_staff_reader(request.user)
     return render(request, "monitoring/import_format.html", {"sheets": registry.sheets()})
 
 

@@ -20,6 +20,7 @@ SECTIONS = {
     "programs": "programs",
     "letters": "letters", "measures": "letters", "reports": "letters", "requisites": "letters",
     "notices": "notices",
+    "curators": "data", "curator": "curator",
 }  # fmt: skip
 
 
@@ -48,6 +49,11 @@ def menu_for(user) -> list[MenuItem]:
             _link("Мой маршрут (ИОМ)", "route-list", "routes"),
             _link("Программы ДПП", "program-list", "programs"),
         ]
+    if user.role == Role.CURATOR and not user.is_superuser:
+        return [
+            _link("Маршруты моих педагогов", "curator-routes", "curator"),
+            _link("Программы ДПП", "program-list", "programs"),
+        ]
     writer = can_write_region(user)
     head = user.role == Role.SCHOOL_HEAD and not user.is_superuser
     data: list[MenuItem] = []
@@ -68,6 +74,7 @@ def menu_for(user) -> list[MenuItem]:
         data += [
             _link("API: документация", "api-docs"),
             _link("API: токены систем", "api-token-list"),
+            _link("Кураторы ЦНППМ", "curator-list"),
             # The raw admin is the institute's tool for region-wide data, not a page of the others.
             _link("Администрирование", "admin:index"),
         ]
