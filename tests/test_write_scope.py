@@ -48,7 +48,14 @@ admin_matrix = access.admin_matrix
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_commit_now")]
 
-WRITERS = ("municipal", "head_a", "teacher")
+# The curator (assigned to teacher A) writes comments on their teachers' routes.
+WRITERS = ("municipal", "head_a", "teacher", "curator")
+
+
+def _person(o, role: str):
+    """One of the matrix's people; the curator is the world's own (not among the six ``people``)."""
+    return o.people[role] if role in o.people else getattr(o, role)
+
 
 # Tables no door writes on anyone's behalf, left out with their reason.
 BOOKKEEPING = {
@@ -317,6 +324,15 @@ ATTACKS: dict[str, tuple[Attack, ...]] = {
         Attack("a measure for M2", data=lambda o: {**_measure(o), "level": "municipality", "org_code": "02"}),
     ),
     "letter-new": (Attack("a letter to M2", data=lambda o: {"municipality": o.m2.pk, "period": o.period.pk}),),
+    "route-comment-add": (
+        Attack("route A's address, route B in the body", _pk("route_a"),
+               data=lambda o: {"route": o.route_b.pk, "text": "Подмена"}),
+        Attack("a comment on route B", _pk("route_b"), data=lambda o: {"text": "Подмена"}),
+    ),
+    "curator-detail": (
+        Attack("teachers B and C to the curator", _pk("curator"),
+               data=lambda o: {"codes": f"{o.teacher_b.code} {o.teacher_c.code}"}),
+    ),
 }  # fmt: skip
 
 
@@ -413,6 +429,10 @@ WRITE_DOORS = {
     "survey-campaign-open": "opens a campaign and invites its people",
     "survey-campaign-close": "closes a campaign",
     "survey-campaign-remind": "stamps and e-mails reminders",
+    # Curators (iom.curators, iom.services.route_comment_add).
+    "route-comment-add": "a curator's or head's comment on a route",
+    "curator-detail": "assigns teachers to a curator (the institute's)",
+    "curator-unassign": "takes a teacher off a curator's list (the institute's)",
 }
 
 
@@ -490,7 +510,7 @@ def _try(client, user, label, url, method, data, confirm, before) -> list[str]:
 
 @pytest.mark.parametrize("role", WRITERS)
 def test_no_write_door_changes_what_lies_outside_the_writers_scope(role, client, matrix, media_root):
-    user = matrix.people[role]
+    user = _person(matrix, role)
     client.force_login(user)
     before = outside(user)
     failures, tried = [], 0
@@ -572,7 +592,7 @@ def test_every_door_is_classified():
 @pytest.mark.parametrize("role", ["analyst", *WRITERS])
 def test_a_reading_door_writes_nothing_whatever_it_is_sent(role, client, matrix, media_root):
     """POST, PUT, PATCH and DELETE with the hostile body to every door not in WRITE_DOORS: no row of any table moves."""
-    user = matrix.people[role]
+    user = _person(matrix, role)
     client.force_login(user)
     before = everything()
     failures = []

@@ -238,3 +238,37 @@ def test_an_open_route_is_found_before_building_another(world):
     assert services.open_route(teacher_id=world.teacher_a.pk, today=today) is None  # ended
     current = factories.RouteFactory(teacher=world.teacher_a, start=dt.date(2025, 3, 1), end=dt.date(2026, 2, 28))
     assert services.open_route(teacher_id=world.teacher_a.pk, today=today) == current
+
+
+# --- comments (route_comment_add) ---------------------------------------------------
+
+
+def test_the_teachers_curator_and_head_comment_a_route(world):
+    route = factories.RouteFactory(teacher=world.teacher_a)
+    by_curator = services.route_comment_add(route=route, author=world.curator, text="  Хороший темп, продолжайте.  ")
+    by_head = services.route_comment_add(route=route, author=world.head_a, text="Согласен.")
+    assert by_curator.text == "Хороший темп, продолжайте."
+    assert list(route.comments.values_list("author__username", flat=True)) == ["curator", "head_a"]
+    assert by_head.author == world.head_a
+
+
+@pytest.mark.parametrize("role", ["analyst", "ministry", "municipal", "head_b", "teacher", "other_curator"])
+def test_no_one_else_comments(world, role):
+    route = factories.RouteFactory(teacher=world.teacher_a)
+    if role == "other_curator":
+        user = factories.UserFactory(username="curator_b", role=Role.CURATOR, is_staff=False)
+    else:
+        user = world.people[role]
+    with pytest.raises(PermissionDenied, match="куратор педагога и руководитель"):
+        services.route_comment_add(route=route, author=user, text="Подмена")
+    assert not route.comments.exists()
+
+
+def test_an_empty_or_too_long_comment_is_refused(world):
+    route = factories.RouteFactory(teacher=world.teacher_a)
+    with pytest.raises(ValidationError, match="не может быть пустым"):
+        services.route_comment_add(route=route, author=world.curator, text=" \n ")
+    with pytest.raises(ValidationError, match="длиннее 5000 знаков"):
+        services.route_comment_add(route=route, author=world.curator, text="а" * 5001)
+    services.route_comment_add(route=route, author=world.curator, text="а" * 5000)
+    assert route.comments.count() == 1

@@ -17,8 +17,13 @@ def codes(qs, field="code"):
     return sorted(qs.values_list(field, flat=True))
 
 
+def everyone(world) -> dict:
+    """The six fixed people and the ЦНППМ curator (assigned to teacher A)."""
+    return {**world.people, "curator": world.curator}
+
+
 def test_schools_per_role(world):
-    visible = {name: codes(models.School.objects.visible_to(user)) for name, user in world.people.items()}
+    visible = {name: codes(models.School.objects.visible_to(user)) for name, user in everyone(world).items()}
     assert visible == {
         "analyst": ["000001", "000002", "000003"],
         "ministry": ["000001", "000002", "000003"],
@@ -26,11 +31,12 @@ def test_schools_per_role(world):
         "head_a": ["000001"],
         "head_b": ["000002"],
         "teacher": [],
+        "curator": [],
     }
 
 
 def test_municipalities_per_role(world):
-    visible = {name: codes(models.Municipality.objects.visible_to(user)) for name, user in world.people.items()}
+    visible = {name: codes(models.Municipality.objects.visible_to(user)) for name, user in everyone(world).items()}
     assert visible == {
         "analyst": ["01", "02"],
         "ministry": ["01", "02"],
@@ -38,6 +44,7 @@ def test_municipalities_per_role(world):
         "head_a": [],
         "head_b": [],
         "teacher": [],
+        "curator": [],
     }
 
 
@@ -45,7 +52,7 @@ def test_teachers_per_role_without_duplicates(world):
     # A second period puts teacher A on the roster twice; scoping must not repeat her.
     nxt = factories.PeriodFactory(year=2026)
     factories.RosterEntryFactory(period=nxt, teacher=world.teacher_a, school=world.school_a)
-    visible = {name: codes(models.Teacher.objects.visible_to(user)) for name, user in world.people.items()}
+    visible = {name: codes(models.Teacher.objects.visible_to(user)) for name, user in everyone(world).items()}
     assert visible == {
         "analyst": ["T0000001", "T0000002", "T0000003"],
         "ministry": ["T0000001", "T0000002", "T0000003"],
@@ -53,6 +60,7 @@ def test_teachers_per_role_without_duplicates(world):
         "head_a": ["T0000001"],
         "head_b": ["T0000002"],
         "teacher": ["T0000001"],
+        "curator": ["T0000001"],
     }
 
 
@@ -128,16 +136,16 @@ def test_associations_follow_their_owner(world):
         period=p, code="МО-2", name="ММО", level="муниципальное", municipality=world.m2
     )
     regional = models.MethodicalAssociation.objects.create(period=p, code="МО-3", name="РМО", level="региональное")
-    seen = {n: set(models.MethodicalAssociation.objects.visible_to(u)) for n, u in world.people.items()}
+    seen = {n: set(models.MethodicalAssociation.objects.visible_to(u)) for n, u in everyone(world).items()}
     assert seen["analyst"] == {school_level, municipal, regional}
     assert seen["municipal"] == {school_level}
     assert seen["head_a"] == {school_level}
     assert seen["head_b"] == set()
-    assert seen["teacher"] == set()
+    assert seen["teacher"] == seen["curator"] == set()
 
 
 def test_periods_are_public_to_signed_in_users(world):
-    for user in world.people.values():
+    for user in everyone(world).values():
         assert list(models.MonitoringPeriod.objects.visible_to(user)) == [world.period]
 
 
@@ -181,4 +189,33 @@ def test_teacher_sees_own_competitions_only(world):
 
 
 def test_only_institute_writes_region_data(world):
-    assert {n for n, u in world.people.items() if can_write_region(u)} == {"analyst"}
+    assert {n for n, u in everyone(world).items() if can_write_region(u)} == {"analyst"}
+
+
+def test_a_curator_sees_what_each_assigned_teacher_sees_of_themselves(world):
+    from deficits.models import Diagnostic
+    from iom.models import Route, RouteComment
+
+    route_a = factories.RouteFactory(teacher=world.teacher_a)
+    route_b = factories.RouteFactory(teacher=world.teacher_b)
+    comment_a = RouteComment.objects.create(route=route_a, author=world.curator, text="Так держать")
+    RouteComment.objects.create(route=route_b, author=world.head_b, text="Чужой")
+    mine = factories.DiagnosticFactory(teacher=world.teacher_a, submit=True)
+    factories.DiagnosticFactory(teacher=world.teacher_b, submit=True)
+    assert list(Route.objects.visible_to(world.curator)) == [route_a]
+    assert list(RouteComment.objects.visible_to(world.curator)) == [comment_a]
+    assert list(Diagnostic.objects.visible_to(world.curator)) == [mine]
+    assert can_see(user=world.curator, obj=route_a) and not can_see(user=world.curator, obj=route_b)
+    # A second teacher assigned: theirs too, no row twice; an unassigned curator sees nothing.
+    models.CuratorAssignment.objects.create(curator=world.curator, teacher=world.teacher_b)
+    other = models.CuratorAssignment.objects.create(
+        curator=factories.UserFactory(username="curator2", role=models.Role.CURATOR, is_staff=False),
+        teacher=world.teacher_a,
+    )
+    assert sorted(Route.objects.visible_to(world.curator).values_list("pk", flat=True)) == [route_a.pk, route_b.pk]
+    assert codes(models.Teacher.objects.visible_to(world.curator)) == ["T0000001", "T0000002"]
+    other.delete()
+    assert not Route.objects.visible_to(other.curator).exists()
+    # The assignments themselves: each curator's own, the teacher's to the teacher, the head's to the head.
+    assert models.CuratorAssignment.objects.visible_to(world.curator).count() == 2
+    assert models.CuratorAssignment.objects.visible_to(world.head_b).get().teacher == world.teacher_b
