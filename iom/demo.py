@@ -32,6 +32,7 @@ from iom.models import (
     Provider,
     Route,
     RouteActivity,
+    RouteComment,
     RouteEvent,
     RouteStatus,
     RouteVersion,
@@ -40,7 +41,7 @@ from iom.models import (
 )
 from iom.services import years_after
 from monitoring.demo import wipe
-from monitoring.models import RosterEntry, User
+from monitoring.models import CuratorAssignment, Municipality, Role, RosterEntry, User
 
 PROVIDERS = (
     "ГАУ ДПО «Волгоградская государственная академия последипломного образования»",
@@ -123,7 +124,11 @@ ROUTED = (0.22, 0.3)
 def wipe_iom() -> dict[str, int]:
     """Delete the catalog, enrollments and routes (leaves first), for seed_demo --reset."""
     deleted = {}
-    for model in (RouteActivity, RouteEvent, RouteVersion, Route, Enrollment, CourseRun, ProgramTag, Program, Provider):
+    models = (
+        *(RouteComment, CuratorAssignment),
+        *(RouteActivity, RouteEvent, RouteVersion, Route, Enrollment, CourseRun, ProgramTag, Program, Provider),
+    )
+    for model in models:
         deleted[model.__name__] = wipe(model._base_manager.all())
     return deleted
 
@@ -156,7 +161,37 @@ def seed_iom(*, periods, seed: int, log: Callable[[str], None]) -> dict[str, int
         skip = {demo_teacher} if index == len(periods) - 1 else set()
         _routes(rng, deficits, by_group, runs, ROUTED[min(index, len(ROUTED) - 1)], today, skip, counts)
         log(f"  ИОМ {period.year}: {counts['Route']}, обучение: {counts['Enrollment']}")
+    _curated(rng, periods[-1], counts)
     return dict(counts)
+
+
+# The demo curator follows this many teachers of the first municipality who have routes.
+CURATED = 15
+CURATOR_COMMENTS = (
+    "Посмотрела ваш маршрут: курс выбран удачно. Не забудьте отметить выполнение после итоговой аттестации.",
+    "Срок мероприятия прошел — напишите, если нужна помощь с выбором другой программы.",
+)
+
+
+def _curated(rng: random.Random, period, counts) -> None:
+    """The `curator` login: ~15 teachers of the first municipality with routes of the latest period; two comments."""
+    curator = User.objects.filter(username="curator", role=Role.CURATOR).first()
+    municipality = Municipality.objects.order_by("code").first()
+    if curator is None or municipality is None:
+        return
+    on_roster = RosterEntry.objects.filter(period=period, school__municipality=municipality).values("teacher_id")
+    routes = list(Route.objects.filter(teacher_id__in=on_roster, start__gte=period.start).order_by("teacher_id", "pk"))
+    chosen = sorted(rng.sample(routes, min(CURATED, len(routes))), key=lambda r: r.teacher_id)
+    CuratorAssignment.objects.bulk_create(
+        [CuratorAssignment(curator=curator, teacher_id=r.teacher_id) for r in chosen], ignore_conflicts=True
+    )
+    comments = [
+        RouteComment(route=route, author=curator, text=text)
+        for route, text in zip(chosen, CURATOR_COMMENTS, strict=False)
+    ]
+    RouteComment.objects.bulk_create(comments)
+    counts["CuratorAssignment"] += len(chosen)
+    counts["RouteComment"] += len(comments)
 
 
 def _catalog(rng: random.Random, counts) -> list[tuple[Program, tuple[str, ...]]]:

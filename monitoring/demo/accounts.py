@@ -21,6 +21,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
     ("head", models.Role.SCHOOL_HEAD, "Руководитель школы в Волгограде"),
     ("head2", models.Role.SCHOOL_HEAD, "Руководитель школы в городе Волжском"),
     ("teacher", models.Role.TEACHER, "Педагог школы руководителя head"),
+    ("curator", models.Role.CURATOR, "Куратор (тьютор) ЦНППМ: 15 педагогов Волгограда с маршрутами"),
     ("admin", models.Role.ANALYST, "Суперпользователь: администрирование портала"),
 ]
 
@@ -94,6 +95,13 @@ def create_accounts(run: DemoRun) -> list[str]:
             "is_staff": False,
             "teacher_id": teacher.pk,
             "position": teacher.posts[1].position,
+        },
+        # Her teachers are assigned by iom.demo (a step after the routes exist).
+        "curator": {
+            "first_name": "Марина",
+            "last_name": "Лебедева",
+            "is_staff": False,
+            "position": "Тьютор центра непрерывного повышения профессионального мастерства",
         },
         "admin": {
             "first_name": "Сергей",

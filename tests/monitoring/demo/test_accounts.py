@@ -32,6 +32,7 @@ def test_each_role_has_an_account_with_its_anchor(demo):
     assert teacher.teacher is not None
     assert models.RosterEntry.objects.filter(period=latest, teacher=teacher.teacher, school=head_school).exists()
     assert not teacher.is_staff
+    assert not users["curator"].is_staff and users["curator"].curated.exists()
     staff = ("analyst", "ministry", "municipal", "head", "head2")
     assert all(users[name].is_staff for name in staff)
     assert users["admin"].is_superuser

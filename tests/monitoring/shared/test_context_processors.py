@@ -90,13 +90,23 @@ def test_every_link_of_each_roles_menu_opens_for_that_role(client, world, person
         ("municipal", {"Мой муниципалитет", "Загрузки"}, {"Муниципалитеты", "Годовой отчет"}),
         ("head_a", {"Моя организация", "Загрузки", "Опросы"}, {"Муниципалитеты", "Организации", "Годовой отчет"}),
         ("teacher", {"Диагностика дефицитов", "Мой маршрут (ИОМ)"}, {"Данные", "Показатели", "Загрузки", "Опросы"}),
+        # A curator follows their teachers' routes; the teacher's own pages and the staff's are not theirs.
+        ("curator", {"Маршруты моих педагогов", "Программы ДПП"}, {"Мой маршрут (ИОМ)", "Данные", "Диагностика"}),
+        ("analyst", {"Кураторы ЦНППМ"}, set()),
     ],
 )
 def test_each_roles_menu_holds_what_that_role_uses(client, world, person, present, absent):
-    menu = _menu(client, world.people[person])
+    menu = _menu(client, world.curator if person == "curator" else world.people[person])
     labels = {label for _, label in _menu_links(menu)} | set(re.findall(r"dropdown-toggle[^>]*>([^<]+)<", menu))
     assert present <= labels
     assert not (absent & labels)
+
+
+def test_every_link_of_the_curators_menu_opens_for_them(client, world):
+    links = _menu_links(_menu(client, world.curator))
+    assert {"Маршруты моих педагогов", "Программы ДПП"} <= {label for _, label in links}
+    for href, label in links:
+        assert client.get(href).status_code == 200, (label, href)
 
 
 def test_the_heads_menu_leads_to_their_school_and_the_municipal_officials_to_their_municipality(client, world):
