@@ -51,3 +51,22 @@ def test_routes_are_read_only_in_the_admin(client, world):
 def test_teacher_has_no_admin(client, world):
     client.force_login(world.teacher)
     assert client.get(_url(models.Program)).status_code == 302
+
+
+def test_curator_assignments_in_the_admin(client, world):
+    """The institute adds one (a curator's account only, its author stamped); staff read their teachers' ones."""
+    from monitoring.models import CuratorAssignment
+
+    url = reverse("admin:monitoring_curatorassignment_add")
+    client.force_login(world.analyst)
+    refused = client.post(url, {"curator": world.head_a.pk, "teacher": world.teacher_b.pk})
+    assert refused.status_code == 200 and "curator" in refused.context["adminform"].form.errors
+    twice = client.post(url, {"curator": world.curator.pk, "teacher": world.teacher_a.pk})
+    assert "Этот педагог уже закреплен за куратором." in twice.content.decode()
+    assert client.post(url, {"curator": world.curator.pk, "teacher": world.teacher_b.pk}).status_code == 302
+    added = CuratorAssignment.objects.get(teacher=world.teacher_b)
+    assert (added.curator, added.assigned_by) == (world.curator, world.analyst)
+    client.force_login(world.head_b)
+    listing = client.get(reverse("admin:monitoring_curatorassignment_changelist"))
+    assert list(listing.context["cl"].result_list) == [added]
+    assert client.post(url, {"curator": world.curator.pk, "teacher": world.teacher_c.pk}).status_code == 403
