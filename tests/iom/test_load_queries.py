@@ -86,3 +86,23 @@ def test_a_heads_page_has_a_fixed_number_of_queries(client, routes, django_asser
     with django_assert_max_num_queries(11):
         html = client.get(reverse("route-list")).content.decode()
     assert "Петрова Анна Ивановна" in html
+
+
+def _curator_page_queries(client, world, teachers: int) -> int:
+    from monitoring.models import CuratorAssignment
+
+    for _ in range(teachers):
+        teacher = factories.RosterEntryFactory(period=world.period, school=world.school_a).teacher
+        CuratorAssignment.objects.create(curator=world.curator, teacher=teacher)
+        factories.DiagnosticFactory(teacher=teacher, date=DAY, submit=True)
+        factories.RouteActivityFactory(route=factories.RouteFactory(teacher=teacher))
+    client.force_login(world.curator)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("curator-routes")).status_code == 200
+    return len(queries)
+
+
+def test_the_curators_page_reads_the_same_whatever_the_number_of_teachers(client, world):
+    few = _curator_page_queries(client, world, 1)
+    many = _curator_page_queries(client, world, 6)
+    assert few == many, (few, many)
