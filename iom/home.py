@@ -103,6 +103,8 @@ def curator_todo(*, user, today: dt.date) -> Todo:
             more=max(0, len(lagging) - 5),
             tone="warning",
         )
+    if not rows:
+        return Todo(text="За вами пока не закреплены педагоги: их закрепляет институт", url=reverse("curator-routes"))
     return Todo(text=f"Маршруты ваших педагогов ({len(rows)}) идут в срок", url=reverse("curator-routes"))
 
 

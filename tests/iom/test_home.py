@@ -103,3 +103,18 @@ def test_the_store_declares_the_routes_line(world):
     lines = todos_of(user=world.head_a, period=world.period, today=TODAY)
     assert any(line.url == "/routes/" and line.count == 1 for line in lines)
     assert models.Role.SCHOOL_HEAD == world.head_a.role
+
+
+def test_a_curators_line_follows_their_teachers(world):
+    today = dt.date(2025, 11, 15)
+    assert home.curator_todo(user=world.curator, today=today).text == "Маршруты ваших педагогов (1) идут в срок"
+    late = factories.RouteFactory(teacher=world.teacher_a)
+    factories.RouteActivityFactory(route=late, due=dt.date(2025, 10, 1))
+    todo = home.curator_todo(user=world.curator, today=today)
+    assert (todo.text, todo.tone, todo.items) == (
+        "Отстающие маршруты ваших педагогов: 1",
+        "warning",
+        ((world.teacher_a.full_name, f"/routes/{late.pk}/"),),
+    )
+    models.CuratorAssignment.objects.all().delete()
+    assert home.curator_todo(user=world.curator, today=today).text.startswith("За вами пока не закреплены педагоги")
