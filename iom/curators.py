@@ -22,7 +22,7 @@ from django.db.models import Count
 
 from deficits.models import Diagnostic, DiagnosticStatus
 from iom.models import Route, RouteActivity
-from monitoring.models import CuratorAssignment, Role, Teacher, User
+from monitoring.models import CuratorAssignment, MonitoringPeriod, Role, RosterEntry, Teacher, User
 from monitoring.models.scoping import can_write_region
 
 # A submitted diagnostic this many months old without a route makes the teacher's route "lagging".
@@ -124,6 +124,8 @@ class TeacherRoute:
     total: int = 0
     overdue: list[RouteActivity] = field(default_factory=list)
     diagnostic: Diagnostic | None = None
+    # The teacher's school in the current period ("" when they are not on its roster).
+    school: str = ""
     # Why the route lags ("" when it does not).
     lag: str = ""
 
@@ -135,8 +137,8 @@ class TeacherRoute:
 def curator_routes(*, user, today: dt.date) -> list[TeacherRoute]:
     """The curator's teachers, each with their current route (the latest begun), progress and lag.
 
-    Four queries whatever the number of teachers: the teachers, their routes, the activities of
-    the current routes, the latest submitted diagnostics.
+    Six queries whatever the number of teachers: the teachers, their schools of the current period
+    (two), their routes, the activities of the current routes, the latest submitted diagnostics.
     """
     if user.role != Role.CURATOR or user.is_superuser:
         return []
@@ -153,6 +155,9 @@ def curator_routes(*, user, today: dt.date) -> list[TeacherRoute]:
     submitted = Diagnostic.objects.visible_to(user).filter(teacher_id__in=ids, status=DiagnosticStatus.SUBMITTED)
     for d in submitted.order_by("teacher_id", "-date", "-pk"):
         latest.setdefault(d.teacher_id, d)
+    period = MonitoringPeriod.objects.current()
+    roster = RosterEntry.objects.visible_to(user).filter(period=period, teacher_id__in=ids).select_related("school")
+    schools = {e.teacher_id: e.school.name for e in roster}
     limit = months_before(today, LAG_MONTHS)
     rows = []
     for teacher in teachers:
@@ -165,6 +170,7 @@ def curator_routes(*, user, today: dt.date) -> list[TeacherRoute]:
             total=len(items),
             overdue=[a for a in items if not a.done and a.due < today],
             diagnostic=latest.get(teacher.pk),
+            school=schools.get(teacher.pk, ""),
         )
         diagnostic = row.diagnostic
         if row.overdue:

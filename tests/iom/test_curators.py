@@ -103,7 +103,8 @@ def test_the_curators_routes_progress_and_lag(world):
     rows = {r.teacher.code: r for r in curators.curator_routes(user=world.curator, today=TODAY)}
     assert set(rows) == {"T0000001", "T0000002", "T0000003", "T0000004"}
     a = rows["T0000001"]
-    assert (a.route, a.done, a.total, a.overdue) == (route_a, 1, 3, [late])
+    assert (a.route, a.done, a.total, a.overdue, a.school) == (route_a, 1, 3, [late], world.school_a.name)
+    assert rows["T0000004"].school == ""  # not on the period's roster
     assert a.lag == "Просрочено мероприятий: 1"
     assert rows["T0000002"].route is None and rows["T0000002"].lag == "Нет маршрута после диагностики от 15.08.2025"
     assert not rows["T0000003"].lagging  # a month is not yet late
