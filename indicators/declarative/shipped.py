@@ -3,9 +3,10 @@
 Each file is a catalog in the shared format (indicators.declarative.files) made from one
 of the source documents: the Zhirnovsk letter's 13 indicators, the Smolensk справка's 3,
 the monitoring scheme's six shares, the shipped questionnaires' one (the burnout
-screening's share) and the attestation register's one (the share attested in the period). :func:`shipped_catalogs_load` stores every file that is new or
-changed and leaves the others untouched (no new history rows, no text added twice), so
-the demo and a deployment can call it on every start. The demo's step
+screening's share) and the attestation register's one (the share attested in the
+period). :func:`shipped_catalogs_load` stores every file that is new or changed and
+leaves the others untouched (no new history rows, no text added twice), so the demo and
+a deployment can call it on every start. The demo's step
 (:func:`seed_catalogs`) stores them and has the collecting period adopt the Zhirnovsk
 one, the questionnaires' one and the attestation one.
 """

@@ -199,7 +199,9 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
     "attestation": (
         "аттестация педагога",
         (
-            Field("category", "категория, на которую претендует", Kind.CHOICE, "category", choices_of(AttestationCategory)),
+            Field(
+                "category", "категория, на которую претендует", Kind.CHOICE, "category", choices_of(AttestationCategory)
+            ),
             Field("result", "результат", Kind.CHOICE, "result", choices_of(AttestationResult)),
             Field("applied_on", "дата заявления", Kind.DATE, "applied_on", breakdown=False),
             Field("decided_on", "дата решения", Kind.DATE, "decided_on", breakdown=False),

@@ -1,4 +1,4 @@
-"""«Аттестация»: the register of teachers attested in the period, read, refused cell by cell, merged or replaced, exported."""
+"""«Аттестация»: the register of the period's attestations, read, refused cell by cell, merged or replaced, exported."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from monitoring import models
 from monitoring.intake.package.exporter import package_export
 from monitoring.intake.package.importer import package_import
-from monitoring.intake.package.sheets.attestation import parse_result
 from monitoring.intake.package.parsing import CellError
+from monitoring.intake.package.sheets.attestation import parse_result
 from monitoring.services import period_create
 from tests.paths import SPEC
 
@@ -120,7 +120,8 @@ def test_every_bad_cell_is_named_with_its_row_and_column(loaded, tmp_path):
 
 
 def test_a_package_without_the_sheet_leaves_the_register_alone(loaded, tmp_path):
-    assert package_import(source=_package(tmp_path, ["T000001,высшая,15.01.2025,12.03.2025,установлена"]), period=loaded)
+    register = _package(tmp_path, ["T000001,высшая,15.01.2025,12.03.2025,установлена"])
+    assert package_import(source=register, period=loaded).applied
     before = _register(loaded)
     for replace in (False, True):
         result = package_import(source=SPEC / "sample-package.zip", period=loaded, replace=replace)
