@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from monitoring import selectors, services
-from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolPageFilter
+from monitoring.filters import AttestationFilter, MunicipalityFilter, RosterEntryFilter, SchoolPageFilter
 from monitoring.forms import TransferForm
 from monitoring.intake.forms import REVIEW_DRAFT
 from monitoring.models import (
@@ -26,7 +26,7 @@ from monitoring.models import (
     StaffingRow,
     Teacher,
 )
-from monitoring.models.scoping import can_see_personal_data
+from monitoring.models.scoping import can_see_personal_data, require_staff_reader
 from monitoring.plausibility import plausibility_warnings
 from monitoring.shared.pages import page_of, requested_period
 from monitoring.shared.todo import todos_of
@@ -258,5 +258,26 @@ def period_detail(request, year: int):
             "statuses": statuses,
             "page": page,
             "plausibility": warnings,
+        },
+    )
+
+
+@login_required
+def attestation_list(request):
+    """The period's attestation register (seeds/004: «реестр аттестуемых») for the staff of the user's scope."""
+    require_staff_reader(request.user)
+    period = requested_period(request)
+    register = selectors.attestation_register(period=period, user=request.user)
+    filterset = AttestationFilter(request.GET, queryset=register, user=request.user)
+    rows = filterset.qs
+    return render(
+        request,
+        "monitoring/attestation_list.html",
+        {
+            "filter": filterset,
+            "page": page_of(request, rows),
+            "period": period,
+            "counts": selectors.attestation_counts(register=rows),
+            "periods": MonitoringPeriod.objects.order_by("-year"),
         },
     )
