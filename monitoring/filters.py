@@ -141,7 +141,7 @@ class RosterEntryFilter(PortalFilterSet):
 
 
 class AttestationFilter(PortalFilterSet):
-    """Filters the period's attestation register; a teacher's municipality and school are those of the period's roster."""
+    """Filters the period's attestation register (a teacher's municipality and school: the period's roster)."""
 
     q = django_filters.CharFilter(method="search", label="ФИО или код")
     municipality = django_filters.ModelChoiceFilter(
@@ -152,9 +152,7 @@ class AttestationFilter(PortalFilterSet):
         empty_label="Все муниципалитеты",
     )
     school = django_filters.CharFilter(method="by_school", label="Код ОО")
-    category = django_filters.ChoiceFilter(
-        choices=AttestationCategory.choices, label="Категория", empty_label="Любая"
-    )
+    category = django_filters.ChoiceFilter(choices=AttestationCategory.choices, label="Категория", empty_label="Любая")
     result = django_filters.ChoiceFilter(choices=AttestationResult.choices, label="Результат", empty_label="Любой")
 
     class Meta:

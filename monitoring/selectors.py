@@ -193,7 +193,7 @@ def home_todos(*, user, period: MonitoringPeriod, today: dt.date) -> list[Todo]:
 
 
 def attestation_register(*, period: MonitoringPeriod, user) -> QuerySet:
-    """The period's attestations the user may see, each with the teacher's school and municipality of the period's roster."""
+    """The period's attestations the user may see, with the teacher's school and municipality of the period's roster."""
     roster = RosterEntry.objects.filter(period=OuterRef("period"), teacher=OuterRef("teacher")).order_by("pk")
     return (
         Attestation.objects.visible_to(user)

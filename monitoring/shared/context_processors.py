@@ -59,7 +59,11 @@ def menu_for(user) -> list[MenuItem]:
     else:
         data.append(_link("Муниципалитеты", "municipality-list"))
         data.append(_link("Организации", "school-list"))
-    data += [_link("Педагоги", "teacher-list"), _link("Аттестация", "attestation-list"), _link("Периоды", "period-list")]
+    data += [
+        _link("Педагоги", "teacher-list"),
+        _link("Аттестация", "attestation-list"),
+        _link("Периоды", "period-list"),
+    ]
     # Uploads: the institute loads the region's package, heads their school's staffing, and a
     # municipal official follows their schools' uploads; the ministry has nothing to load.
     if user.role != Role.MINISTRY or user.is_superuser:

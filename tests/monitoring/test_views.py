@@ -410,7 +410,13 @@ def test_the_register_filters_by_municipality_school_category_and_result(client,
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("?period=20x5", 404), ("?period=1999", 404), ("?result=принято", 200), ("?municipality=99", 200), ("?page=x", 200)],
+    [
+        ("?period=20x5", 404),
+        ("?period=1999", 404),
+        ("?result=принято", 200),
+        ("?municipality=99", 200),
+        ("?page=x", 200),
+    ],
 )
 def test_bad_input_on_the_register_is_answered_not_a_server_error(client, register, query, status):
     response = _get(client, register.analyst, reverse("attestation-list") + query)
