@@ -165,3 +165,13 @@ def test_the_export_writes_the_register_back_as_the_import_reads_it(loaded, tmp_
     again = package_import(source=tmp_path / "out", period=loaded)
     assert again.applied and again.sheets[SHEET].added == 4
     assert _register(loaded) == stored
+
+
+def test_the_format_page_describes_the_sheet(client, world):
+    client.force_login(world.analyst)
+    html = client.get("/imports/format/").content.decode()
+    sheet = html[html.index(f">{SHEET}</h2>") :]
+    sheet = sheet[: sheet.index("</table>")]
+    assert [c for c in HEADER.split(",") if f"<td>{c}</td>" in sheet] == HEADER.split(",")
+    # Required: all but the decision's date.
+    assert sheet.count("<td>да</td>") == 4
