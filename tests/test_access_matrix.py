@@ -228,6 +228,7 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(P(*STAFF), query="?school=000002", note="school B's teachers"),
         get(P(*STAFF), query="?municipality=02&result=assigned", note="M2's"),
         get(P(404, 404, 404, 404, 404, 404), query="?period=1999", note="no such period"),
+        get(P(*STAFF), query="?format=csv", note="the register as CSV"),
     ),
     "period-list": (get(P(200, 200, 200, 200, 200, 302)),),
     "period-detail": (get(P(*STAFF), lambda o: {"year": o.period.year}),),

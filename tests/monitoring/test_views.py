@@ -423,3 +423,17 @@ def test_bad_input_on_the_register_is_answered_not_a_server_error(client, regist
     assert response.status_code == status
     if status == 200 and "page" not in query:
         assert "Выберите корректный вариант" in response.content.decode()
+
+
+def test_the_register_downloads_as_the_page_filters_it(client, register):
+    response = _get(client, register.municipal, reverse("attestation-list") + "?period=2025&result=refused&format=csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "Код педагога;ФИО;Код ОО;Организация;Муниципалитет;Категория;Дата заявления;Дата решения;Результат",
+        "T0000003;Кузнецова Ольга Сергеевна;000003;МКОУ «Аржановская СШ»;Алексеевский муниципальный район;первая;"
+        "10.01.2025;01.03.2025;В установлении категории отказано",
+    ]
+    # The municipal official's scope: teacher B (M2) is in no download of theirs.
+    everything = _get(client, register.municipal, reverse("attestation-list") + "?format=csv").content.decode()
+    assert "Сидоров" not in everything and "Петрова Анна Ивановна" in everything
