@@ -249,6 +249,17 @@ class CompetitionEntryAdmin(ScopedAdmin):
     autocomplete_fields = ["teacher"]
 
 
+@admin.register(models.Attestation)
+class AttestationAdmin(ScopedHistoryAdmin):
+    """The register of attested teachers (the package's «Аттестация»): the institute corrects a row here."""
+
+    list_display = ["period", "teacher", "category", "applied_on", "decided_on", "result"]
+    list_filter = ["period", "category", "result"]
+    search_fields = ["teacher__code", "teacher__full_name"]
+    list_select_related = ["period", "teacher"]
+    autocomplete_fields = ["teacher"]
+
+
 @admin.register(models.MethodicalAssociation)
 class MethodicalAssociationAdmin(ScopedAdmin):
     list_display = ["period", "code", "name", "level", "school", "municipality", "subject"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from monitoring.models import (
+    Attestation,
+    AttestationCategory,
+    AttestationResult,
     Category,
     Municipality,
     RosterEntry,
@@ -135,3 +138,40 @@ class RosterEntryFilter(PortalFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(teacher__full_name__icontains=value) | Q(teacher__code__iexact=value))
+
+
+class AttestationFilter(PortalFilterSet):
+    """Filters the period's attestation register (a teacher's municipality and school: the period's roster)."""
+
+    q = django_filters.CharFilter(method="search", label="ФИО или код")
+    municipality = django_filters.ModelChoiceFilter(
+        queryset=Municipality.objects.none(),
+        to_field_name="code",
+        method="by_municipality",
+        label="Муниципалитет",
+        empty_label="Все муниципалитеты",
+    )
+    school = django_filters.CharFilter(method="by_school", label="Код ОО")
+    category = django_filters.ChoiceFilter(choices=AttestationCategory.choices, label="Категория", empty_label="Любая")
+    result = django_filters.ChoiceFilter(choices=AttestationResult.choices, label="Результат", empty_label="Любой")
+
+    class Meta:
+        model = Attestation
+        fields = ["q", "municipality", "school", "category", "result"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["municipality"].queryset = Municipality.objects.visible_to(user)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(teacher__full_name__icontains=value) | Q(teacher__code__iexact=value))
+
+    def _on_roster(self, queryset, **where):
+        roster = RosterEntry.objects.filter(period=OuterRef("period"), teacher=OuterRef("teacher"), **where)
+        return queryset.filter(Exists(roster))
+
+    def by_municipality(self, queryset, name, value):
+        return self._on_roster(queryset, school__municipality=value)
+
+    def by_school(self, queryset, name, value):
+        return self._on_roster(queryset, school__code__iexact=value.strip())

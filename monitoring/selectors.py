@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from monitoring.models import (
+    Attestation,
+    AttestationResult,
     MonitoringPeriod,
     MonitoringPlanItem,
     Municipality,
@@ -188,3 +190,32 @@ def home_todos(*, user, period: MonitoringPeriod, today: dt.date) -> list[Todo]:
     if user.is_superuser or user.role == Role.ANALYST:
         return [_to_review_todo(user=user, period=period)]
     return []
+
+
+def attestation_register(*, period: MonitoringPeriod, user) -> QuerySet:
+    """The period's attestations the user may see, with the teacher's school and municipality of the period's roster."""
+    roster = RosterEntry.objects.filter(period=OuterRef("period"), teacher=OuterRef("teacher")).order_by("pk")
+    return (
+        Attestation.objects.visible_to(user)
+        .filter(period=period)
+        .select_related("teacher")
+        .annotate(
+            school_code=Subquery(roster.values("school__code")[:1]),
+            school_name=Subquery(roster.values("school__name")[:1]),
+            municipality_name=Subquery(roster.values("school__municipality__name")[:1]),
+        )
+        .order_by("teacher__full_name", "teacher__code", "applied_on")
+    )
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    result: str
+    label: str
+    count: int
+
+
+def attestation_counts(*, register: QuerySet) -> list[ResultCount]:
+    """How many rows of ``register`` have each result (every result listed, zeros too), in one grouped query."""
+    counts = dict(register.order_by().values_list("result").annotate(n=Count("pk")))
+    return [ResultCount(value, label, counts.get(value, 0)) for value, label in AttestationResult.choices]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from monitoring import selectors, services
-from monitoring.filters import MunicipalityFilter, RosterEntryFilter, SchoolPageFilter
+from monitoring.filters import AttestationFilter, MunicipalityFilter, RosterEntryFilter, SchoolPageFilter
 from monitoring.forms import TransferForm
 from monitoring.intake.forms import REVIEW_DRAFT
 from monitoring.models import (
@@ -28,6 +31,7 @@ from monitoring.models import (
 from monitoring.models.scoping import can_see_personal_data, is_staff_reader, require_staff_reader
 from monitoring.plausibility import plausibility_warnings
 from monitoring.shared.pages import page_of, requested_period
+from monitoring.shared.spreadsheets import csv_text
 from monitoring.shared.todo import todos_of
 
 
@@ -267,3 +271,57 @@ def period_detail(request, year: int):
             "plausibility": warnings,
         },
     )
+
+
+@login_required
+def attestation_list(request):
+    """The period's attestation register (seeds/004: «реестр аттестуемых») for the staff of the user's scope."""
+    require_staff_reader(request.user)
+    period = requested_period(request)
+    register = selectors.attestation_register(period=period, user=request.user)
+    filterset = AttestationFilter(request.GET, queryset=register, user=request.user)
+    rows = filterset.qs
+    if request.GET.get("format") == "csv":
+        return _attestation_csv(rows, period)
+    return render(
+        request,
+        "monitoring/attestation_list.html",
+        {
+            "filter": filterset,
+            "page": page_of(request, rows),
+            "period": period,
+            "counts": selectors.attestation_counts(register=rows),
+            "periods": MonitoringPeriod.objects.order_by("-year"),
+        },
+    )
+
+
+ATTESTATION_CSV_HEADER = [
+    "Код педагога", "ФИО", "Код ОО", "Организация", "Муниципалитет", "Категория", "Дата заявления", "Дата решения",
+    "Результат",
+]  # fmt: skip
+
+
+def _attestation_csv(rows, period) -> HttpResponse:
+    """The register as the page filters it, as a CSV Excel opens (UTF-8 with its mark, «;»)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="attestation-{period.year}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(ATTESTATION_CSV_HEADER)
+    for a in rows.iterator(chunk_size=2000):
+        # Names and codes come from uploaded packages: a cell starting with "=" stays text in Excel.
+        writer.writerow(
+            [
+                csv_text(a.teacher.code),
+                csv_text(a.teacher.full_name),
+                csv_text(a.school_code or ""),
+                csv_text(a.school_name or ""),
+                csv_text(a.municipality_name or ""),
+                a.get_category_display(),
+                f"{a.applied_on:%d.%m.%Y}",
+                f"{a.decided_on:%d.%m.%Y}" if a.decided_on else "",
+                a.get_result_display(),
+            ]
+        )
+    return response

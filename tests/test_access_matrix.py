@@ -222,6 +222,14 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         post(P(302, 403, 302, 404, 404, 404), _code("teacher_c"), lambda o: {"school": "000001"}, "teacher C to A"),
         post(P(302, 403, 404, 404, 403, 404), _code("teacher_b"), lambda o: {"school": "000001"}, "teacher B to A"),
     ),
+    # The attestation register: staff of every scope (their own teachers); a teacher and a curator «not found».
+    "attestation-list": (
+        get(P(*STAFF)),
+        get(P(*STAFF), query="?school=000002", note="school B's teachers"),
+        get(P(*STAFF), query="?municipality=02&result=assigned", note="M2's"),
+        get(P(404, 404, 404, 404, 404, 404), query="?period=1999", note="no such period"),
+        get(P(*STAFF), query="?format=csv", note="the register as CSV"),
+    ),
     "period-list": (get(P(200, 200, 200, 200, 200, 302)),),
     "period-detail": (get(P(*STAFF), lambda o: {"year": o.period.year}),),
     "api-token-list": (
@@ -900,6 +908,12 @@ def matrix(world, settings, tmp_path, monkeypatch):
     for campaign in (o.campaign_a, o.campaign_b):
         survey_campaigns.campaign_open(campaign=campaign, user=world.analyst)
     o.campaign_draft = campaign_make(period, title="Черновик опроса")
+    # The attestation register: teacher A's and teacher B's applications (the register page lists them).
+    for teacher in (world.teacher_a, world.teacher_b):
+        models.Attestation.objects.create(
+            period=period, teacher=teacher, category="высшая", applied_on=dt.date(2025, 2, 1),
+            decided_on=dt.date(2025, 3, 20), result="assigned",
+        )  # fmt: skip
     return o
 
 
@@ -1218,6 +1232,16 @@ ADMIN_MODELS: dict[str, AdminCase] = {
             tools=3,
             usage=3,
             professional_development=3,
+        ),
+        IN_A,
+    ),
+    "monitoring.Attestation": AdminCase(
+        _create(
+            "monitoring.Attestation",
+            period=lambda o: o.period,
+            teacher=lambda o: o.teacher_a,
+            category="первая",
+            applied_on=dt.date(2025, 1, 15),
         ),
         IN_A,
     ),

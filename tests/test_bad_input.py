@@ -46,14 +46,14 @@ QUERY_VALUES = [
 QUERY_PARAMS = [
     "period", "page", "page_size", "q", "municipality", "school", "status", "level", "breakdown", "chart",
     "only", "ordering", "year", "indicator", "direction", "kind", "teacher", "program", "low_results",
-    "part_time", "category", "position", "org", "code",
+    "part_time", "category", "position", "org", "code", "result",
 ]  # fmt: skip
 PAGES = [
     "/", "/municipalities/", "/schools/", "/teachers/", "/periods/", "/imports/", "/diagnostics/",
     "/diagnostics/results/", "/routes/", "/programs/", "/programs/stats/", "/indicators/",
     "/indicators/directions/1/", "/letters/", "/letters/new/", "/measures/", "/measures/new/",
     "/measures/effect/", "/notices/", "/reports/annual/", "/api-tokens/", "/schools/000001/",
-    "/municipalities/01/", "/teachers/T0000001/",
+    "/municipalities/01/", "/teachers/T0000001/", "/attestation/",
 ]  # fmt: skip
 API_LISTS = [
     "municipalities", "schools", "periods", "teachers", "staffing-rows", "import-jobs", "instruments",
@@ -100,6 +100,25 @@ def test_query_parameters_never_break_a_page(world, who, value):
             if status >= 500:
                 broken.append((url, status))
     assert not broken
+
+
+@pytest.mark.parametrize("value", QUERY_VALUES, ids=range(len(QUERY_VALUES)))
+def test_the_attestation_registers_filters_survey_every_value_and_say_what_they_refused(world, value):
+    # The period valid, so every filter is tried (the test above stops most values at ?period=).
+    models.Attestation.objects.create(
+        period=world.period, teacher=world.teacher_a, category="первая", applied_on="2025-02-01"
+    )
+    client = _client(world.municipal)
+    for name in ("q", "municipality", "school", "category", "result", "page"):
+        response = client.get("/attestation/", {"period": "2025", name: value})
+        if "\x00" in value:  # the middleware refuses a NUL in the address (400, in Russian) before any page
+            assert response.status_code == 400
+            continue
+        assert response.status_code == 200, (name, response.status_code)
+        html = response.content.decode()
+        # What a filter refuses is said in Russian; the list stays the user's whole scope then.
+        refused = "Часть условий отбора не применена" in html
+        assert refused or "Петрова Анна Ивановна" in html or name in ("q", "school"), (name, value)
 
 
 @pytest.mark.parametrize("value", QUERY_VALUES, ids=range(len(QUERY_VALUES)))

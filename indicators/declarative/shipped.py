@@ -2,12 +2,13 @@
 
 Each file is a catalog in the shared format (indicators.declarative.files) made from one
 of the source documents: the Zhirnovsk letter's 13 indicators, the Smolensk справка's 3,
-the monitoring scheme's six shares, and the shipped questionnaires' one (the burnout
-screening's share). :func:`shipped_catalogs_load` stores every file that is new or
-changed and leaves the others untouched (no new history rows, no text added twice), so
-the demo and a deployment can call it on every start. The demo's step
+the monitoring scheme's six shares, the shipped questionnaires' one (the burnout
+screening's share) and the attestation register's one (the share attested in the
+period). :func:`shipped_catalogs_load` stores every file that is new or changed and
+leaves the others untouched (no new history rows, no text added twice), so the demo and
+a deployment can call it on every start. The demo's step
 (:func:`seed_catalogs`) stores them and has the collecting period adopt the Zhirnovsk
-one and the questionnaires' one.
+one, the questionnaires' one and the attestation one.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from indicators.models import IndicatorCatalog
 SHIPPED_DIR = Path(settings.BASE_DIR) / "fixtures" / "indicator_catalogs"
 # The catalogs the demo's collecting period adopts (their values show on the demo's pages):
 # the Zhirnovsk letter's, and the questionnaires' (the burnout screening's share, counted from
-# the demo's anonymous campaign that deficits.questionnaire.demo adds before the computation).
-DEMO_ADOPTED = ("zhirnovsk-2022", "questionnaires")
+# the demo's anonymous campaign that deficits.questionnaire.demo adds before the computation), and
+# the attestation register's (АТ.1, counted from the demo's register: monitoring.demo.attestation).
+DEMO_ADOPTED = ("zhirnovsk-2022", "questionnaires", "attestation")
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "mentoring_programs": "monitoring.intake.package.sheets.directions.MentoringProgramSheet",
         "mentoring_pairs": "monitoring.intake.package.sheets.directions.MentoringPairSheet",
         "competitions": "monitoring.intake.package.sheets.directions.CompetitionSheet",
+        "attestations": "monitoring.intake.package.sheets.attestation.AttestationSheet",
         "associations": "monitoring.intake.package.sheets.associations.AssociationSheet",
         "association_members": "monitoring.intake.package.sheets.associations.AssociationMemberSheet",
         "association_events": "monitoring.intake.package.sheets.associations.AssociationEventSheet",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("teachers/", views.teacher_list, name="teacher-list"),
     path("teachers/<str:code>/", views.teacher_detail, name="teacher-detail"),
     path("teachers/<str:code>/transfer/", views.teacher_transfer, name="teacher-transfer"),
+    path("attestation/", views.attestation_list, name="attestation-list"),
     path("periods/", views.period_list, name="period-list"),
     path("periods/<int:year>/", views.period_detail, name="period-detail"),
     # The apps to the right own their pages; included by module path so that the

@@ -16,6 +16,7 @@ from django.utils import timezone
 from monitoring import models
 from monitoring.demo.accounts import pick_demo_teacher
 from monitoring.demo.associations import create_regional_rows, write_associations
+from monitoring.demo.attestation import write_attestations
 from monitoring.demo.choice import Choice
 from monitoring.demo.development import write_activists, write_competitions, write_mentoring, write_support
 from monitoring.demo.geography import REGION_CODE, REGION_NAME, Muni, School, allocate, inn, plan_municipalities
@@ -176,6 +177,7 @@ def _fill_municipality(run: DemoRun, workforce: Workforce, muni: Muni) -> int:
         write_staffing(run, period=period, pi=pi, muni=muni, roster=roster)
         write_expert_roles(run, period=period, roster=roster)
         write_competitions(run, period=period, roster=roster, young=young)
+        write_attestations(run, period=period, muni=muni, roster=roster)
         write_activists(run, period=period, muni=muni, roster=roster, young=young, state=state)
         write_support(run, pi=pi, roster=roster, young=young)
         mentors, mentees = write_mentoring(run, period=period, pi=pi, muni=muni, roster=roster, young=young)

@@ -23,6 +23,7 @@ WIPE_ORDER = (
     models.SupportProjectParticipant,
     models.SupportProject,
     models.CompetitionEntry,
+    models.Attestation,
     models.ExpertRole,
     models.MethodicalActivist,
     models.StaffingRow,

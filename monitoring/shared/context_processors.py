@@ -12,7 +12,7 @@ from monitoring.models.scoping import can_write_region, is_region_wide
 # The menu section a page belongs to, by the first part of its path (base.html marks it current).
 SECTIONS = {
     "municipalities": "data", "schools": "data", "teachers": "data", "periods": "data", "imports": "data",
-    "exports": "data", "api-tokens": "data",
+    "exports": "data", "api-tokens": "data", "attestation": "data",
     "indicators": "indicators",
     "diagnostics": "diagnostics",
     "surveys": "surveys",
@@ -65,7 +65,11 @@ def menu_for(user) -> list[MenuItem]:
     else:
         data.append(_link("Муниципалитеты", "municipality-list"))
         data.append(_link("Организации", "school-list"))
-    data += [_link("Педагоги", "teacher-list"), _link("Периоды", "period-list")]
+    data += [
+        _link("Педагоги", "teacher-list"),
+        _link("Аттестация", "attestation-list"),
+        _link("Периоды", "period-list"),
+    ]
     # Uploads: the institute loads the region's package, heads their school's staffing, and a
     # municipal official follows their schools' uploads; the ministry has nothing to load.
     if user.role != Role.MINISTRY or user.is_superuser:

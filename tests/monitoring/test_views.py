@@ -306,6 +306,7 @@ def test_every_line_of_each_roles_home_is_a_link_that_opens(client, world, perso
         ("/schools/", ["Главная", "Организации"]),
         ("/schools/000001/", ["Главная", "Алексеевский муниципальный район", "МКОУ «Алексеевская СШ»"]),
         ("/teachers/", ["Главная", "Педагоги"]),
+        ("/attestation/", ["Главная", "Аттестация педагогов"]),
         ("/teachers/T0000001/", ["Главная", "МКОУ «Алексеевская СШ»", "Петрова Анна Ивановна"]),
         ("/periods/", ["Главная", "Периоды"]),
         ("/periods/2025/", ["Главная", "Периоды", "Мониторинг 2025 года"]),
@@ -334,3 +335,105 @@ def test_the_school_list_spells_out_shnor_and_filters_by_the_periods_data(client
     assert '<abbr title="школа с низкими образовательными результатами">ШНОР</abbr>' in html
     assert "ШНОР (школы с низкими образовательными результатами)" in html
     assert "Неизвестно" not in html and '<option value="" selected>Все</option>' in html
+
+
+# --- the attestation register ---------------------------------------------------------------
+
+
+@pytest.fixture
+def register(world):
+    """2025: teacher A (school A, M1) assigned the highest category, teacher B (school B, M2) pending, teacher C
+    (school C, M1) refused; teacher B was at school A in 2024, and applied then too (refused)."""
+    earlier = factories.PeriodFactory(year=2024)
+    factories.RosterEntryFactory(period=earlier, teacher=world.teacher_b, school=world.school_a)
+    make = models.Attestation.objects.create
+    make(period=world.period, teacher=world.teacher_a, category="высшая", applied_on="2025-02-01",
+         decided_on="2025-03-20", result="assigned")  # fmt: skip
+    make(period=world.period, teacher=world.teacher_b, category="первая", applied_on="2025-11-20")
+    make(period=world.period, teacher=world.teacher_c, category="первая", applied_on="2025-01-10",
+         decided_on="2025-03-01", result="refused")  # fmt: skip
+    make(period=earlier, teacher=world.teacher_b, category="первая", applied_on="2024-03-01",
+         decided_on="2024-04-10", result="refused")  # fmt: skip
+    return world
+
+
+def _counts(html: str) -> dict[str, str]:
+    import re
+
+    return dict(re.findall(r'<li class="list-inline-item">([^<:]+): <strong>(\d+)</strong></li>', html))
+
+
+@pytest.mark.parametrize(
+    ("person", "teachers"),
+    [
+        ("analyst", ALL_TEACHERS),
+        ("ministry", ALL_TEACHERS),
+        ("municipal", {"Петрова Анна Ивановна", "Кузнецова Ольга Сергеевна"}),
+        ("head_a", {"Петрова Анна Ивановна"}),
+        ("head_b", {"Сидоров Павел Олегович"}),  # at school B in 2025, though at A the year before
+    ],
+)
+def test_the_register_shows_each_staff_role_its_own_teachers_with_counts_by_result(client, register, person, teachers):
+    response = _get(client, register.people[person], reverse("attestation-list") + "?period=2025")
+    assert response.status_code == 200
+    assert _shown(response, ALL_TEACHERS) == teachers
+    html = response.content.decode()
+    counts = _counts(html)
+    assert counts["Всего заявлений"] == str(len(teachers))
+    assert counts["Категория установлена"] == str(int("Петрова Анна Ивановна" in teachers))
+    assert counts["На рассмотрении"] == str(int("Сидоров Павел Олегович" in teachers))
+    # Officials see no birth dates; no list of teachers shows them.
+    assert f"{register.teacher_a.birth_date:%d.%m.%Y}" not in html
+
+
+def test_a_teacher_and_a_curator_do_not_find_the_register(client, register):
+    for user in (register.teacher, register.curator):
+        assert _get(client, user, reverse("attestation-list")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "teachers"),
+    [
+        ("?municipality=01", {"Петрова Анна Ивановна", "Кузнецова Ольга Сергеевна"}),
+        ("?school=000002", {"Сидоров Павел Олегович"}),  # the period's school, not 2024's
+        ("?school=000001", {"Петрова Анна Ивановна"}),
+        ("?category=первая", {"Сидоров Павел Олегович", "Кузнецова Ольга Сергеевна"}),
+        ("?result=refused", {"Кузнецова Ольга Сергеевна"}),
+        ("?result=refused&period=2024", {"Сидоров Павел Олегович"}),
+        ("?q=T0000003", {"Кузнецова Ольга Сергеевна"}),
+    ],
+)
+def test_the_register_filters_by_municipality_school_category_and_result(client, register, query, teachers):
+    response = _get(client, register.analyst, reverse("attestation-list") + query)
+    assert _shown(response, ALL_TEACHERS) == teachers
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("?period=20x5", 404),
+        ("?period=1999", 404),
+        ("?result=принято", 200),
+        ("?municipality=99", 200),
+        ("?page=x", 200),
+    ],
+)
+def test_bad_input_on_the_register_is_answered_not_a_server_error(client, register, query, status):
+    response = _get(client, register.analyst, reverse("attestation-list") + query)
+    assert response.status_code == status
+    if status == 200 and "page" not in query:
+        assert "Выберите корректный вариант" in response.content.decode()
+
+
+def test_the_register_downloads_as_the_page_filters_it(client, register):
+    response = _get(client, register.municipal, reverse("attestation-list") + "?period=2025&result=refused&format=csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "Код педагога;ФИО;Код ОО;Организация;Муниципалитет;Категория;Дата заявления;Дата решения;Результат",
+        "T0000003;Кузнецова Ольга Сергеевна;000003;МКОУ «Аржановская СШ»;Алексеевский муниципальный район;первая;"
+        "10.01.2025;01.03.2025;В установлении категории отказано",
+    ]
+    # The municipal official's scope: teacher B (M2) is in no download of theirs.
+    everything = _get(client, register.municipal, reverse("attestation-list") + "?format=csv").content.decode()
+    assert "Сидоров" not in everything and "Петрова Анна Ивановна" in everything

@@ -18,6 +18,8 @@ from monitoring.models import (
     ASSOCIATION_CRITERIA,
     ActivistRole,
     AssociationLevel,
+    AttestationCategory,
+    AttestationResult,
     Category,
     CompetitionLevel,
     CompetitionResult,
@@ -192,6 +194,17 @@ ENTITIES: dict[str, tuple[str, tuple[Field, ...]]] = {
                 ("usage", "использование в обучении"),
                 ("professional_development", "профессиональное развитие"),
             )
+        ),
+    ),
+    "attestation": (
+        "аттестация педагога",
+        (
+            Field(
+                "category", "категория, на которую претендует", Kind.CHOICE, "category", choices_of(AttestationCategory)
+            ),
+            Field("result", "результат", Kind.CHOICE, "result", choices_of(AttestationResult)),
+            Field("applied_on", "дата заявления", Kind.DATE, "applied_on", breakdown=False),
+            Field("decided_on", "дата решения", Kind.DATE, "decided_on", breakdown=False),
         ),
     ),
     "provider": ("организация ДПО", (Field("name", "наименование", Kind.TEXT, "name"),)),

@@ -23,6 +23,7 @@ from iom.models import (
 from monitoring.models import (
     AssociationEvent,
     AssociationMember,
+    Attestation,
     CompetitionEntry,
     DigitalEnvironmentScore,
     ExpertRole,
@@ -92,6 +93,7 @@ def _teacher_relations(outer: str) -> tuple[Relation, ...]:
         Relation("mentor_pairs", "наставническая пара (наставник)", "mentoring_pairs", outer, "mentor_id"),
         Relation("mentee_pairs", "наставническая пара (наставляемый)", "mentoring_pairs", outer, "mentee_id"),
         Relation("competition_entries", "участие в конкурсе", "competition_entries", outer, "teacher_id"),
+        Relation("attestations", "аттестация в периоде", "attestations", outer, "teacher_id"),
         Relation("associations", "членство в методическом объединении", "association_members", outer, "teacher_id"),
         Relation(
             "support_projects",
@@ -239,6 +241,14 @@ POPULATIONS: dict[str, Population] = {
             "участие в конкурсах",
             CompetitionEntry,
             (("competition", ""), ("teacher", "teacher__")),
+            teacher="teacher",
+            period="period",
+        ),
+        Population(
+            "attestations",
+            "аттестация педагогов (реестр аттестуемых периода)",
+            Attestation,
+            (("attestation", ""), ("teacher", "teacher__")),
             teacher="teacher",
             period="period",
         ),

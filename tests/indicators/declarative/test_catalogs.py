@@ -40,7 +40,7 @@ from tests.indicators.helpers import value
 
 pytestmark = pytest.mark.django_db
 
-ZH, SM, MO, QS = "zhirnovsk-2022", "smolensk-2020", "dpo-monitoring-scheme", "questionnaires"
+ZH, SM, MO, QS, AT = "zhirnovsk-2022", "smolensk-2020", "dpo-monitoring-scheme", "questionnaires", "attestation"
 REGIONAL = "ГАУ ДПО «Волгоградская государственная академия последипломного образования»"
 EXTERNAL = "ФГАОУ ДПО «Академия Минпросвещения России»"
 Y2024 = {"start": dt.date(2024, 3, 1), "end": dt.date(2024, 5, 1)}  # a run of the year before the period
@@ -80,11 +80,11 @@ def completed(teacher, program, *, status="завершил", satisfaction=None,
 # --- the files ---------------------------------------------------------------------------
 
 
-def test_four_catalogs_are_shipped():
-    assert [p.stem for p in shipped_files()] == sorted([ZH, SM, MO, QS])
+def test_five_catalogs_are_shipped():
+    assert [p.stem for p in shipped_files()] == sorted([ZH, SM, MO, QS, AT])
 
 
-@pytest.mark.parametrize(("slug", "count"), [(ZH, 13), (SM, 3), (MO, 6), (QS, 1)])
+@pytest.mark.parametrize(("slug", "count"), [(ZH, 13), (SM, 3), (MO, 6), (QS, 1), (AT, 1)])
 def test_each_shipped_file_validates_and_loads(slug, count):
     meta, specs = catalog_check(shipped(slug))
     assert meta["slug"] == slug and len(specs) == count
@@ -125,13 +125,13 @@ def test_titles_are_the_documents_words():
 
 def test_loading_the_shipped_catalogs_twice_changes_nothing():
     first = shipped_catalogs_load()
-    assert sorted(s.slug for s in first if s.loaded) == sorted([ZH, SM, MO, QS])
+    assert sorted(s.slug for s in first if s.loaded) == sorted([ZH, SM, MO, QS, AT])
     texts = RecommendationText.objects.count()
     history = Indicator.history.count()
     again = shipped_catalogs_load()
     assert not any(s.loaded for s in again)
     assert (RecommendationText.objects.count(), Indicator.history.count()) == (texts, history)
-    assert IndicatorCatalog.objects.count() == 4
+    assert IndicatorCatalog.objects.count() == 5
 
 
 def test_a_changed_file_is_loaded_again(tmp_path):
@@ -343,9 +343,9 @@ def test_monitoring_scheme_counted_by_hand(world):
 def test_catalogs_compute_on_the_demo():
     seed_demo(size="small", seed=1)
     period = MonitoringPeriod.objects.get(status=PeriodStatus.COLLECTING)
-    # The demo step stored the four catalogs and the collecting period adopted Zhirnovsk's (and the
-    # questionnaires'), computed.
-    assert IndicatorCatalog.objects.count() == 4
+    # The demo step stored the five catalogs and the collecting period adopted Zhirnovsk's (and the
+    # questionnaires' and the attestation one), computed.
+    assert IndicatorCatalog.objects.count() == 5
     zh = set(IndicatorCatalog.objects.get(slug=ZH).indicators.values_list("code", flat=True))
     computed = set(
         IndicatorValue.objects.filter(period=period, level=Level.REGION).values_list("indicator__code", flat=True)
@@ -361,7 +361,7 @@ def test_catalogs_compute_on_the_demo():
             "indicator"
         )
     }
-    assert sorted(codes) == sorted(c for c in region if c in set(codes)) and len(codes) == 23
+    assert sorted(codes) == sorted(c for c in region if c in set(codes)) and len(codes) == 24
     # Ж.11 counted again here, with a query of its own: roster teachers of the period who finished a ПК
     # course ending in the period's year whose program has the topic «воспитание».
     roster = RosterEntry.objects.filter(period=period)

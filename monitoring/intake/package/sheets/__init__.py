@@ -12,6 +12,7 @@ from monitoring.intake.package.sheets.associations import (
     AssociationMemberSheet,
     AssociationSheet,
 )
+from monitoring.intake.package.sheets.attestation import AttestationSheet
 from monitoring.intake.package.sheets.digital import DigitalSheet
 from monitoring.intake.package.sheets.directions import (
     ActivistSheet,
@@ -30,6 +31,7 @@ __all__ = [
     "AssociationEventSheet",
     "AssociationMemberSheet",
     "AssociationSheet",
+    "AttestationSheet",
     "CompetitionSheet",
     "DigitalSheet",
     "ExpertSheet",

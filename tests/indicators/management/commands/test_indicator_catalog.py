@@ -44,9 +44,9 @@ def test_load_list_export(tmp_path):
 
 def test_load_shipped_twice():
     first = run("load", "--shipped")
-    assert first.count(": загружен") == 4
-    assert run("load", "--shipped").count(": без изменений") == 4
-    assert IndicatorCatalog.objects.count() == 4
+    assert first.count(": загружен") == 5
+    assert run("load", "--shipped").count(": без изменений") == 5
+    assert IndicatorCatalog.objects.count() == 5
 
 
 def test_adopt_into_a_period_and_compute(world, django_capture_on_commit_callbacks):
