@@ -268,6 +268,7 @@ def letter_correct(*, letter: Letter, user) -> Letter:
         introduction=letter.introduction,
         closing=letter.closing,
         protocol=letter.protocol,
+        meeting=letter.meeting,
         reply_to=letter.reply_to,
         signatory_position=letter.signatory_position,
         signatory_name=letter.signatory_name,
