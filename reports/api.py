@@ -26,6 +26,7 @@ from reports.filters import AnnualReportFilter, FindingFilter, LetterFilter, Mea
 from reports.models import (
     AddresseeKind,
     AnnualReport,
+    DecidedBy,
     Effect,
     Finding,
     Letter,
@@ -235,6 +236,10 @@ class MeasureSerializer(serializers.Serializer):
     )
     target = serializers.DecimalField(source="measure.target", max_digits=14, decimal_places=2)
     status = serializers.ChoiceField(source="measure.status", choices=MeasureStatus.choices)
+    decided_by = serializers.ChoiceField(
+        source="measure.decided_by", choices=DecidedBy.choices, help_text="Кем принято"
+    )
+    act = serializers.CharField(source="measure.act", help_text="Документ (приказ, распоряжение)")
     created_at = serializers.DateTimeField(source="measure.created_at")
     next_year = serializers.IntegerField(allow_null=True, help_text="Следующий период, по которому судят об эффекте")
     next_value = serializers.DecimalField(
