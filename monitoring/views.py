@@ -28,6 +28,7 @@ from monitoring.models import (
 )
 from monitoring.models.scoping import can_see_personal_data
 from monitoring.plausibility import plausibility_warnings
+from monitoring.shared import extensions
 from monitoring.shared.pages import page_of, requested_period
 from monitoring.shared.todo import todos_of
 
@@ -258,5 +259,7 @@ def period_detail(request, year: int):
             "statuses": statuses,
             "page": page,
             "plausibility": warnings,
+            # What the apps above add to the page (the presentations of results): rendered templates, safe HTML.
+            "sections": [html for html in extensions.run("period_sections", period=period, user=request.user) if html],
         },
     )
