@@ -37,7 +37,7 @@ def _xlsx() -> bytes:
     return out.getvalue()
 
 
-def test_the_institute_and_a_municipal_official_keep_their_own_bodys_meetings(staffed):
+def test_the_institute_and_a_municipal_official_keep_their_own_bodys_meetings(staffed):  # noqa: F811
     institute = factories.institute_issuer()
     own = meetings.meeting_create(user=staffed.analyst, number="№ 4", date="14.07.2026", agenda="Итоги мониторинга")
     assert (own.issuer, own.number, own.date, own.created_by) == (institute, "4", dt.date(2026, 7, 14), staffed.analyst)
@@ -59,7 +59,7 @@ def test_the_institute_and_a_municipal_official_keep_their_own_bodys_meetings(st
         ("4", "1899-01-01", "Год заседания"),
     ],
 )
-def test_a_meeting_without_number_or_with_a_bad_date_is_refused_in_russian(staffed, number, date, message):
+def test_a_meeting_without_number_or_with_a_bad_date_is_refused_in_russian(staffed, number, date, message):  # noqa: F811
     factories.institute_issuer()
     with pytest.raises(ValidationError) as refused:
         meetings.meeting_create(user=staffed.analyst, number=number, date=date)
@@ -67,7 +67,7 @@ def test_a_meeting_without_number_or_with_a_bad_date_is_refused_in_russian(staff
     assert not Meeting.objects.exists()
 
 
-def test_the_same_protocol_twice_is_refused(staffed):
+def test_the_same_protocol_twice_is_refused(staffed):  # noqa: F811
     factories.institute_issuer()
     meetings.meeting_create(user=staffed.analyst, number="4", date="2026-07-14")
     with pytest.raises(ValidationError, match="уже есть"):
@@ -78,7 +78,7 @@ def test_the_same_protocol_twice_is_refused(staffed):
     ("name", "content"),
     [("protocol.pdf", PDF), ("scan.png", PNG), ("scan.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 16), ("p.docx", None)],
 )
-def test_a_protocol_file_is_accepted_by_its_bytes_and_stored_under_a_random_name(staffed, name, content):
+def test_a_protocol_file_is_accepted_by_its_bytes_and_stored_under_a_random_name(staffed, name, content):  # noqa: F811
     factories.institute_issuer()
     upload = SimpleUploadedFile(name, content if content is not None else _docx())
     meeting = meetings.meeting_create(user=staffed.analyst, number="4", date="2026-07-14", protocol_file=upload)
@@ -98,7 +98,7 @@ def test_a_protocol_file_is_accepted_by_its_bytes_and_stored_under_a_random_name
         ("protocol.pdf", PDF + b"0" * (10 * 2**20), "слишком большой"),
     ],
 )
-def test_a_protocol_file_that_is_not_what_it_claims_is_refused(staffed, name, content, message):
+def test_a_protocol_file_that_is_not_what_it_claims_is_refused(staffed, name, content, message):  # noqa: F811
     factories.institute_issuer()
     upload = SimpleUploadedFile(name, content)
     with pytest.raises(ValidationError, match=message):
@@ -106,7 +106,7 @@ def test_a_protocol_file_that_is_not_what_it_claims_is_refused(staffed, name, co
     assert not Meeting.objects.exists()
 
 
-def test_a_meeting_cited_by_a_letter_is_not_deleted(staffed):
+def test_a_meeting_cited_by_a_letter_is_not_deleted(staffed):  # noqa: F811
     factories.institute_issuer()
     cited = meetings.meeting_create(user=staffed.analyst, number="4", date="2026-07-14")
     spare = meetings.meeting_create(user=staffed.analyst, number="5", date="2026-07-15")
@@ -120,18 +120,18 @@ def test_a_meeting_cited_by_a_letter_is_not_deleted(staffed):
     assert list(Meeting.objects.values_list("number", flat=True)) == ["4"]
 
 
-def test_a_letter_cites_only_its_own_bodys_meetings(staffed):
+def test_a_letter_cites_only_its_own_bodys_meetings(staffed):  # noqa: F811
     factories.institute_issuer()
     foreign = meetings.meeting_create(user=staffed.municipal, number="9", date="2026-07-14")
     letter = _propose(staffed, "school_heads", staffed.m1)
     for value in (str(foreign.pk), "abc", "999999"):
-        with pytest.raises(ValidationError, match="(?i)заседани"):
+        with pytest.raises(ValidationError, match=r"(?i)заседани"):
             letters.letter_update(letter=letter, user=staffed.analyst, meeting=value)
     letter.refresh_from_db()
     assert letter.meeting is None
 
 
-def test_an_issued_letter_cites_the_meeting_with_the_bodys_name_number_and_date_in_its_pdf(staffed):
+def test_an_issued_letter_cites_the_meeting_with_the_bodys_name_number_and_date_in_its_pdf(staffed):  # noqa: F811
     """The issue's done-when: the letter's PDF names the body, «№ N» and the date of the adopting meeting."""
     factories.institute_issuer()
     Issuer.objects.filter(kind="institute").update(adoption_body="программно-методического совета")
@@ -150,7 +150,7 @@ def test_an_issued_letter_cites_the_meeting_with_the_bodys_name_number_and_date_
     assert letters.letter_correct(letter=issued, user=staffed.analyst).meeting == meeting
 
 
-def test_without_a_meeting_the_free_text_protocol_is_cited_with_the_bodys_name(staffed):
+def test_without_a_meeting_the_free_text_protocol_is_cited_with_the_bodys_name(staffed):  # noqa: F811
     factories.institute_issuer()
     letter = _propose(staffed, "school_heads", staffed.m1)
     letters.letter_update(letter=letter, user=staffed.analyst, protocol="протокол № 3 от 01.02.2026")
