@@ -37,7 +37,6 @@ def test_others_are_told_whom_to_ask(world):
 
 def test_a_municipal_blank_links_its_own_official_only(world):
     own = Issuer(kind=IssuerKind.MUNICIPAL, municipality=world.m1, name="Отдел", signatory_name="—")
-
     # The page's own message (the menu has its «Реквизиты бланка» link for every municipal official).
     def message(page: str) -> str:
         return page.split('id="content"', 1)[1]
