@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from monitoring.models import MonitoringPeriod
@@ -55,7 +56,9 @@ class PresentationForm(forms.Form):
     def __init__(self, *args, period: MonitoringPeriod, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["report"].queryset = presentations.report_choices(period=period)
-        self.fields["report"].label_from_instance = lambda r: f"Годовой отчет {period.year} от {r.finished_at:%d.%m.%Y}"
+        self.fields["report"].label_from_instance = (
+            lambda r: f"Годовой отчет {period.year} от {timezone.localtime(r.finished_at or r.created_at):%d.%m.%Y}"
+        )
         self.fields["letters"].queryset = presentations.letter_choices(period=period)
         self.fields["letters"].label_from_instance = lambda x: f"от {x.issued_on:%d.%m.%Y} № {x.number}: {x.title[:80]}"
 
