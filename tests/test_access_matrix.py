@@ -1304,6 +1304,9 @@ ADMIN_MODELS: dict[str, AdminCase] = {
         delete=NOBODY,
     ),
     "reports.Measure": AdminCase(lambda o: o.measure_a, IN_A),
+    # Meetings: a municipal body's are its municipality's; presentations every staff reader's.
+    "reports.Meeting": AdminCase(lambda o: o.meeting_m1, IN_M1),
+    "reports.Presentation": AdminCase(lambda o: o.presentation, IN_ALL),
     # Notices are personal: the institute checks deliveries, everyone else reads their own.
     "reports.Notice": AdminCase(lambda o: o.notice_head_a, ("analyst", "head_a"), add=NOBODY, delete=NOBODY),
     # The region's report: the institute's and the ministry's only, as its pages.
