@@ -34,6 +34,11 @@ class MeetingAdmin(ScopedAdmin):
     # The protocol file is attached on the meetings page, where its content is checked.
     readonly_fields = ["protocol_file", "created_by", "created_at"]
 
+    def has_change_permission(self, request, obj=None):
+        # An issued letter cites this protocol's number and date: they stay as it printed them.
+        cited = obj is not None and obj.letters.filter(status=models.LetterStatus.ISSUED).exists()
+        return super().has_change_permission(request, obj) and not cited
+
 
 @admin.register(models.Presentation)
 class PresentationAdmin(ScopedAdmin):
