@@ -161,3 +161,18 @@ def test_without_a_meeting_the_free_text_protocol_is_cited_with_the_bodys_name(s
     letters.letter_update(letter=letter, user=staffed.analyst, protocol="")
     letter.refresh_from_db()
     assert letters.adoption_sentence(letter) == ""
+
+
+def test_a_letter_citing_a_meeting_yet_to_be_held_is_not_issued(staffed):  # noqa: F811
+    factories.institute_issuer()
+    meeting = meetings.meeting_create(user=staffed.analyst, number="7", date="2026-03-10")
+    letter = _propose(staffed, "school_heads", staffed.m1)
+    letters.letter_update(letter=letter, user=staffed.analyst, meeting=meeting.pk)
+    letter.refresh_from_db()
+    letters.letter_approve(letter=letter, revision=letter.revision, user=_signer(staffed))
+    with pytest.raises(ValidationError, match="еще не прошло"):
+        letters.letter_issue(letter=letter, user=staffed.analyst, today=dt.date(2026, 3, 2))
+    letter.refresh_from_db()
+    assert (letter.status, letter.number) == ("approved", "")
+    issued = letters.letter_issue(letter=letter, user=staffed.analyst, today=dt.date(2026, 3, 10))
+    assert issued.is_issued
