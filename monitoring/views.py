@@ -30,6 +30,7 @@ from monitoring.models import (
 )
 from monitoring.models.scoping import can_see_personal_data, is_staff_reader, require_staff_reader
 from monitoring.plausibility import plausibility_warnings
+from monitoring.shared import extensions
 from monitoring.shared.pages import page_of, requested_period
 from monitoring.shared.spreadsheets import csv_text
 from monitoring.shared.todo import todos_of
@@ -269,6 +270,8 @@ def period_detail(request, year: int):
             "statuses": statuses,
             "page": page,
             "plausibility": warnings,
+            # What the apps above add to the page (the presentations of results): rendered templates, safe HTML.
+            "sections": [html for html in extensions.run("period_sections", period=period, user=request.user) if html],
         },
     )
 

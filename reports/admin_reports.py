@@ -1,24 +1,53 @@
-"""Admin of measures (institute staff edit them), notices and annual reports (read-only)."""
+"""Admin of measures (institute staff edit them), meetings and presentations, notices and annual reports (read-only)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from monitoring.models.scoping import can_write_region, is_region_wide
-from monitoring.shared.admin import ReadOnlyAdmin, ScopedHistoryAdmin
+from monitoring.shared.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
 from reports import models
 
 
 @admin.register(models.Measure)
 class MeasureAdmin(ScopedHistoryAdmin):
-    list_display = ["text", "period", "indicator", "level", "org_code", "responsible", "due", "status", "target"]
-    list_filter = ["period", "status", "level", "indicator__direction"]
+    list_display = [
+        "text", "period", "decided_by", "indicator", "level", "org_code", "responsible", "due", "status", "target",
+    ]  # fmt: skip
+    list_filter = ["period", "decided_by", "status", "level", "indicator__direction"]
     search_fields = ["text", "responsible", "org_code"]
     list_select_related = ["period", "indicator"]
     autocomplete_fields = ["responsible_user"]
     raw_id_fields = ["item", "municipality", "school"]
     # The baseline is the unit's value when the decision was recorded: history, not input.
-    readonly_fields = ["baseline", "created_at"]
+    readonly_fields = ["baseline", "created_at", "created_by"]
+
+
+@admin.register(models.Meeting)
+class MeetingAdmin(ScopedAdmin):
+    """A body's meetings as their pages keep them (reports.meeting_views); the institute corrects them here."""
+
+    list_display = ["date", "number", "issuer", "created_by"]
+    list_filter = ["issuer__kind"]
+    search_fields = ["number", "agenda"]
+    list_select_related = ["issuer", "created_by"]
+    # The protocol file is attached on the meetings page, where its content is checked.
+    readonly_fields = ["protocol_file", "created_by", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # An issued letter cites this protocol's number and date: they stay as it printed them.
+        cited = obj is not None and obj.letters.filter(status=models.LetterStatus.ISSUED).exists()
+        return super().has_change_permission(request, obj) and not cited
+
+
+@admin.register(models.Presentation)
+class PresentationAdmin(ScopedAdmin):
+    list_display = ["date", "period", "kind", "title", "audience"]
+    list_filter = ["period", "kind"]
+    search_fields = ["title", "audience"]
+    list_select_related = ["period"]
+    readonly_fields = ["created_by"]
+    filter_horizontal = ["letters"]
 
 
 @admin.register(models.Notice)

@@ -26,6 +26,7 @@ from reports.filters import AnnualReportFilter, FindingFilter, LetterFilter, Mea
 from reports.models import (
     AddresseeKind,
     AnnualReport,
+    DecidedBy,
     Effect,
     Finding,
     Letter,
@@ -138,6 +139,9 @@ class LetterSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text="Письмо, которое это исправляет"
     )
     items = LetterItemSerializer(many=True, read_only=True)
+    adoption = serializers.SerializerMethodField(
+        help_text="Кем и когда одобрены рекомендации: «…на заседании научно-методического совета (протокол № 4 от …)»"
+    )
 
     class Meta:
         model = Letter
@@ -145,7 +149,7 @@ class LetterSerializer(serializers.ModelSerializer):
             "id", "period", "document_kind", "issuer", "issuer_kind", "addressee", "addressees", "municipality",
             "addressee_line", "title", "introduction", "closing", "reply_to", "reply_to_date", "protocol", "status",
             "signatory_position", "signatory_name", "created_at", "approved_at", "number", "issued_on",
-            "has_pdf", "pdf_sha256", "corrects", "items",
+            "has_pdf", "pdf_sha256", "corrects", "items", "adoption",
         ]  # fmt: skip
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=AddresseeKind.choices)))
@@ -155,6 +159,9 @@ class LetterSerializer(serializers.ModelSerializer):
             i.addressee for i in letter.items.all() if i.kind == TextKind.RECOMMENDATION and i.addressee
         }
         return [k for k in library.ADDRESSEE_ORDER if k in kinds]
+
+    def get_adoption(self, letter: Letter) -> str:
+        return letters.adoption_sentence(letter)
 
     def get_has_pdf(self, letter: Letter) -> bool:
         return bool(letter.is_issued and letter.pdf)
@@ -167,7 +174,7 @@ class LetterViewSet(FileDownloadsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     адресатам в пределах области видимости. Зарегистрированное письмо не меняется; его PDF — `/pdf/`.
     """
 
-    queryset = Letter.objects.select_related("period", "issuer", "municipality")
+    queryset = Letter.objects.select_related("period", "issuer", "municipality", "meeting")
     serializer_class = LetterSerializer
     filterset_class = LetterFilter
     permission_classes = [IsAuthenticated, IsStaffReader]
@@ -235,6 +242,10 @@ class MeasureSerializer(serializers.Serializer):
     )
     target = serializers.DecimalField(source="measure.target", max_digits=14, decimal_places=2)
     status = serializers.ChoiceField(source="measure.status", choices=MeasureStatus.choices)
+    decided_by = serializers.ChoiceField(
+        source="measure.decided_by", choices=DecidedBy.choices, help_text="Кем принято"
+    )
+    act = serializers.CharField(source="measure.act", help_text="Документ (приказ, распоряжение)")
     created_at = serializers.DateTimeField(source="measure.created_at")
     next_year = serializers.IntegerField(allow_null=True, help_text="Следующий период, по которому судят об эффекте")
     next_value = serializers.DecimalField(

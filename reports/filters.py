@@ -8,6 +8,7 @@ from indicators.models import Level
 from reports.models import (
     AddresseeKind,
     AnnualReport,
+    DecidedBy,
     DocumentKind,
     Finding,
     Letter,
@@ -40,10 +41,11 @@ class FindingFilter(UnitFilter):
 
 class MeasureFilter(UnitFilter):
     status = django_filters.ChoiceFilter(choices=MeasureStatus.choices, label="Состояние")
+    decided_by = django_filters.ChoiceFilter(choices=DecidedBy.choices, label="Кем принято")
 
     class Meta:
         model = Measure
-        fields = ["period", "indicator", "direction", "level", "org", "municipality", "status"]
+        fields = ["period", "indicator", "direction", "level", "org", "municipality", "status", "decided_by"]
 
 
 class LetterFilter(PeriodFilter):

@@ -29,6 +29,8 @@ class RequisitesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in Issuer.REQUIRED_FOR_BLANK:
             self.fields[name].required = True
+        # Left empty, the usual body is kept (reports.issuers.requisites_save).
+        self.fields["adoption_body"].required = False
 
     # The page's sections: a legend and its fields (wide ones take the whole row).
     GROUPS = (
@@ -36,8 +38,9 @@ class RequisitesForm(forms.ModelForm):
         ("Адрес и связь", ("address", "city", "phone", "fax", "email", "site")),
         ("Коды", ("okpo", "ogrn", "inn_kpp")),
         ("Подпись и исходящие номера", ("signatory_position", "signatory_name", "number_suffix")),
+        ("Одобрение рекомендаций", ("adoption_body",)),
     )
-    WIDE = frozenset({"name", "address", "signatory_position"})
+    WIDE = frozenset({"name", "address", "signatory_position", "adoption_body"})
 
     def groups(self):
         return [(legend, [(self[name], name in self.WIDE) for name in names]) for legend, names in self.GROUPS]

@@ -36,6 +36,7 @@ EDITABLE = (
     "signatory_position",
     "signatory_name",
     "number_suffix",
+    "adoption_body",
 )
 
 
@@ -103,6 +104,8 @@ def requisites_save(*, user, values: dict) -> Issuer:
         for name in EDITABLE:
             if name in values:
                 setattr(issuer, name, (values[name] or "").strip())
+        # The adopting body left empty is the usual one («научно-методического совета»), never a gap in the letter.
+        issuer.adoption_body = issuer.adoption_body or Issuer._meta.get_field("adoption_body").get_default()
         issuer.full_clean()
         missing = issuer.missing_for_blank
         if missing:

@@ -3,9 +3,13 @@
 from django.urls import path
 
 from reports import letter_views as views
+from reports import meeting_views
 
 urlpatterns = [
     path("letters/", views.letter_list, name="letter-list"),
+    path("letters/meetings/", meeting_views.meeting_list, name="meeting-list"),
+    path("letters/meetings/<int:pk>/delete/", meeting_views.meeting_delete, name="meeting-delete"),
+    path("letters/meetings/<int:pk>/protocol/", meeting_views.meeting_protocol, name="meeting-protocol"),
     path("letters/new/", views.letter_new, name="letter-new"),
     path("letters/<int:pk>/", views.letter_detail, name="letter-detail"),
     path("letters/<int:pk>/edit/", views.letter_edit, name="letter-edit"),

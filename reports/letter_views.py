@@ -202,6 +202,7 @@ def _edit_payload(post, letter: Letter) -> dict:
             "reply_to",
             "reply_to_date",
             "protocol",
+            "meeting",
             "revision",
         )
         if name in post
@@ -237,9 +238,12 @@ def _edit_context(letter: Letter, post=None) -> dict:
     context["revision"] = letter.revision
     # A date field shows and sends ISO dates (it displays them the browser's way, 01.02.2026 in Russian).
     context["reply_to_date_value"] = letter.reply_to_date.isoformat() if letter.reply_to_date else ""
+    context["meetings"] = letters.meeting_choices(letter=letter)
+    context["meeting_value"] = str(letter.meeting_id or "")
     if post is not None:
         context["unsaved"] = True  # what is shown was typed, not stored: leaving asks first
         context["reply_to_date_value"] = post.get("reply_to_date", context["reply_to_date_value"])
+        context["meeting_value"] = post.get("meeting", context["meeting_value"])
         for name in ("title", "introduction", "closing", "addressee_line", "reply_to", "protocol"):
             if name in post:
                 setattr(letter, name, post[name])

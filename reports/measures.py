@@ -22,15 +22,64 @@ from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator
 from monitoring import tokens
 from monitoring.models import MonitoringPeriod, Municipality, Region, Role, School
 from monitoring.shared.periods import period_lock_open
-from reports.models import Effect, LetterItem, Measure, MeasureStatus
+from monitoring.shared.text import clean_text
+from reports.models import DecidedBy, Effect, LetterItem, Measure, MeasureStatus
 
-# Who records decisions: the institute for any unit, a municipal official for their
-# municipality and its schools. Ministry officials and school heads read them.
-CREATOR_ROLES = {Role.ANALYST, Role.MUNICIPAL}
+# Who records decisions: the institute and the ministry (an executive authority's decision:
+# seeds/002, 004) for any unit of the region, a municipal official for their municipality and
+# its schools. School heads read them.
+CREATOR_ROLES = {Role.ANALYST, Role.MUNICIPAL, Role.MINISTRY}
+# Who took a decision follows who records it; the institute may also enter the ministry's or a
+# municipality's decision on their behalf (from the order it received).
+DECIDED_BY_ROLE = {Role.MINISTRY: DecidedBy.MINISTRY, Role.MUNICIPAL: DecidedBy.MUNICIPAL}
 
 
 def can_create_measures(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or user.role in CREATOR_ROLES))
+
+
+def decided_by_choices(user) -> list[tuple[str, str]]:
+    """Whose decision a user may record: the institute any body's, everyone else their own body's."""
+    if user.is_superuser or user.role == Role.ANALYST:
+        return list(DecidedBy.choices)
+    own = DECIDED_BY_ROLE.get(user.role)
+    return [(own, DecidedBy(own).label)] if own else []
+
+
+def may_change(*, user, measure: Measure) -> bool:
+    """Who edits or deletes a recorded decision: the institute any; the ministry official who recorded a
+    ministry decision; a municipal official their municipality's own decisions."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser or user.role == Role.ANALYST:
+        return True
+    if user.role == Role.MINISTRY:
+        return measure.decided_by == DecidedBy.MINISTRY and measure.created_by_id == user.pk
+    if user.role == Role.MUNICIPAL:
+        return (
+            measure.decided_by == DecidedBy.MUNICIPAL
+            and measure.municipality_id is not None
+            and measure.municipality_id == user.municipality_id
+        )
+    return False
+
+
+def _decided_by(user, decided_by: str | None) -> str:
+    allowed = [value for value, _ in decided_by_choices(user)]
+    if decided_by in (None, ""):
+        return allowed[0]
+    if decided_by not in allowed:
+        raise ValidationError({"decided_by": "Записать решение можно только от имени своего органа."})
+    return decided_by
+
+
+def _clean_act(act: str | None, decided_by: str) -> str:
+    act = clean_text(act or "", label="Документ", max_length=255)
+    if decided_by == DecidedBy.MINISTRY and not act:
+        raise ValidationError(
+            {"act": "Укажите документ, которым принято решение министерства: «Приказ министерства № … от …»."}
+        )
+    return act
 
 
 def _unit(level: str, org_code: str) -> tuple[Municipality | None, School | None, str]:
@@ -51,7 +100,7 @@ def _unit(level: str, org_code: str) -> tuple[Municipality | None, School | None
 
 
 def _may_act_on(user, municipality: Municipality | None) -> bool:
-    if user.is_superuser or user.role == Role.ANALYST:
+    if user.is_superuser or user.role in (Role.ANALYST, Role.MINISTRY):
         return True
     # A municipal official acts for their own municipality (and its schools), never the region.
     return user.role == Role.MUNICIPAL and municipality is not None and municipality.pk == user.municipality_id
@@ -80,11 +129,21 @@ def measure_create(
     target: Decimal,
     item: LetterItem | None = None,
     responsible_user=None,
+    decided_by: str | None = None,
+    act: str = "",
 ) -> Measure:
-    """Record a decision; ``responsible`` is a person's name or a User (who then gets the overdue notice)."""
+    """Record a decision; ``responsible`` is a person's name or a User (who then gets the overdue notice).
+
+    ``decided_by``: whose decision it is (the recorder's body unless the institute says otherwise);
+    ``act``: the document that records it, required of a ministry decision.
+    """
     if not can_create_measures(user):
-        raise PermissionDenied("Записывать управленческие решения могут сотрудники института и муниципалитетов.")
+        raise PermissionDenied(
+            "Записывать управленческие решения могут сотрудники института, министерства и муниципалитетов."
+        )
     period_lock_open(period=period)
+    decided_by = _decided_by(user, decided_by)
+    act = _clean_act(act, decided_by)
     indicator = Indicator.objects.filter(code=indicator_code).first()
     if indicator is None:
         raise ValidationError({"indicator": "Такого показателя нет."})
@@ -117,20 +176,89 @@ def measure_create(
         school=school,
         baseline=unit_value(period=period, indicator=indicator, level=level, org_code=org_code),
         target=Decimal(target),
+        decided_by=decided_by,
+        act=act,
+        created_by=user,
     )
     measure.full_clean()
     measure.save()
     return measure
 
 
+def may_mark_done(*, user, measure: Measure) -> bool:
+    """The recorder's side for its unit (the ministry: its own decisions only), or the person responsible."""
+    if measure.responsible_user_id is not None and measure.responsible_user_id == getattr(user, "pk", None):
+        return True
+    if user.role == Role.MINISTRY and not user.is_superuser:
+        return may_change(user=user, measure=measure)
+    return can_create_measures(user) and _may_act_on(user, measure.municipality)
+
+
 def measure_mark_done(*, measure: Measure, user) -> Measure:
     """The decision was carried out (its effect is still judged by the next period's value)."""
-    if not can_create_measures(user) or not _may_act_on(user, measure.municipality):
-        if measure.responsible_user_id != getattr(user, "pk", None):
-            raise PermissionDenied("Отметить выполнение может автор из института, муниципалитета или ответственный.")
+    if not may_mark_done(user=user, measure=measure):
+        raise PermissionDenied(
+            "Отметить выполнение может автор из института, министерства, муниципалитета или ответственный."
+        )
     measure.status = MeasureStatus.DONE
     measure.save(update_fields=["status"])
     return measure
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure: Measure,
+    user,
+    text: str | None = None,
+    responsible=None,
+    due: dt.date | None = None,
+    target: Decimal | None = None,
+    act: str | None = None,
+) -> Measure:
+    """Correct a recorded decision: its wording, responsible, due date, target and act.
+
+    Its period, indicator and unit stay (their baseline was taken when it was recorded): a
+    decision about something else is recorded anew.
+    """
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    if not may_change(user=user, measure=measure):
+        raise PermissionDenied("Изменить решение может внесший его сотрудник министерства или института.")
+    period_lock_open(period=measure.period)
+    if text is not None:
+        measure.text = clean_text(text, label="Мера", max_length=20_000)
+        if not measure.text:
+            raise ValidationError({"text": "Опишите меру."})
+    if responsible is not None:
+        if hasattr(responsible, "get_full_name"):
+            if tokens.is_system_account(responsible):
+                raise ValidationError(
+                    {"responsible_user": "Ответственным назначают человека, а не учетную запись интеграции по токену."}
+                )
+            measure.responsible_user = responsible
+            responsible = responsible.get_full_name() or responsible.username
+        measure.responsible = clean_text(str(responsible), label="Ответственный", max_length=255)
+        if not measure.responsible:
+            raise ValidationError({"responsible": "Укажите ответственного."})
+    if due is not None:
+        measure.due = due
+    if target is not None:
+        measure.target = Decimal(target)
+    if act is not None:
+        measure.act = _clean_act(act, measure.decided_by)
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_delete(*, measure: Measure, user) -> None:
+    """Delete a decision recorded by mistake (its history keeps what it was)."""
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    if not may_change(user=user, measure=measure):
+        raise PermissionDenied("Удалить решение может внесший его сотрудник министерства или института.")
+    period_lock_open(period=measure.period)
+    measure.delete()
 
 
 def next_period(period: MonitoringPeriod) -> MonitoringPeriod | None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import issuer_views
+from reports import issuer_views, presentation_views
 from reports import report_views as views
 
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("measures/new/", views.measure_create, name="measure-create"),
     path("measures/effect/", views.measure_effect, name="measure-effect"),
     path("measures/<int:pk>/done/", views.measure_done, name="measure-done"),
+    path("measures/<int:pk>/edit/", views.measure_edit, name="measure-edit"),
+    path("measures/<int:pk>/delete/", views.measure_delete, name="measure-delete"),
     path("notices/", views.notice_list, name="notice-list"),
     path("notices/read/", views.notice_read_all, name="notice-read-all"),
     path("notices/<int:pk>/", views.notice_open, name="notice-open"),
@@ -17,5 +19,12 @@ urlpatterns = [
     path("reports/annual/start/", views.report_start, name="report-start"),
     path("reports/annual/<int:pk>/", views.report_status, name="report-status"),
     path("reports/annual/<int:pk>/<str:kind>/", views.report_file, name="report-file"),
+    path("periods/<int:year>/presentations/", presentation_views.presentation_list, name="presentation-list"),
+    path("periods/<int:year>/presentations/<int:pk>/", presentation_views.presentation_edit, name="presentation-edit"),
+    path(
+        "periods/<int:year>/presentations/<int:pk>/delete/",
+        presentation_views.presentation_delete,
+        name="presentation-delete",
+    ),
     path("requisites/", issuer_views.requisites_edit, name="requisites-edit"),
 ]

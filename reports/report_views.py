@@ -19,7 +19,7 @@ from monitoring.models.scoping import can_write_region, is_region_wide, require_
 from monitoring.shared import dispatch
 from monitoring.shared.pages import requested_period
 from reports import annual, issuers, measures, notices
-from reports.models import AnnualReport, Measure, Notice, ReportStatus
+from reports.models import AnnualReport, DecidedBy, Measure, Notice, ReportStatus
 
 
 def _viewer(request) -> None:
@@ -51,9 +51,18 @@ class MeasureForm(forms.Form):
         get_user_model().objects.none(), label="Ответственный (пользователь портала)", required=False
     )
     due = forms.DateField(label="Срок", widget=forms.DateInput(attrs={"type": "date"}))
+    # Left out (an older form), the recorder's own body (reports.measures.measure_create).
+    decided_by = forms.ChoiceField(label="Кем принято решение", choices=DecidedBy.choices, required=False)
+    act = forms.CharField(
+        label="Документ (приказ, распоряжение)",
+        max_length=255,
+        required=False,
+        help_text="Для решения министерства обязательно: «Приказ министерства № 123 от 01.03.2026».",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["decided_by"].choices = measures.decided_by_choices(user)
         # The system accounts API tokens act as are nobody to hold responsible.
         people = tokens.people_only(get_user_model().objects.filter(is_active=True)).order_by("last_name", "username")
         if user.role == Role.MUNICIPAL:
@@ -80,12 +89,17 @@ class MeasureForm(forms.Form):
 def measure_list(request):
     _viewer(request)
     period = requested_period(request)
-    rows = measures.judged(
-        Measure.objects.visible_to(request.user)
-        .filter(period=period)
-        .select_related("indicator", "period", "responsible_user")
-        .order_by("due", "pk")
-    )
+    found = Measure.objects.visible_to(request.user).filter(period=period)
+    # «Кем принято»: an unknown value shows every decision rather than an error.
+    decided_by = request.GET.get("decided_by", "")
+    if decided_by in DecidedBy.values:
+        found = found.filter(decided_by=decided_by)
+    else:
+        decided_by = ""
+    rows = measures.judged(found.select_related("indicator", "period", "responsible_user").order_by("due", "pk"))
+    for j in rows:
+        j.may_change = measures.may_change(user=request.user, measure=j.measure)
+        j.may_mark = measures.may_mark_done(user=request.user, measure=j.measure)
     return render(
         request,
         "reports/measure_list.html",
@@ -94,6 +108,8 @@ def measure_list(request):
             "periods": MonitoringPeriod.objects.order_by("-year"),
             "rows": rows,
             "can_create": measures.can_create_measures(request.user),
+            "decided_by": decided_by,
+            "decided_by_choices": DecidedBy.choices,
         },
     )
 
@@ -117,6 +133,8 @@ def measure_create(request):
                 level=d["level"],
                 org_code=d["org_code"],
                 target=d["target"],
+                decided_by=d["decided_by"],
+                act=d["act"],
             )
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
@@ -127,6 +145,58 @@ def measure_create(request):
             messages.success(request, "Управленческое решение записано.")
             return redirect(f"{reverse('measure-list')}?period={measure.period.year}")
     return render(request, "reports/measure_form.html", {"form": form})
+
+
+class MeasureEditForm(forms.Form):
+    text = forms.CharField(label="Мера (управленческое решение)", widget=forms.Textarea(attrs={"rows": 3}))
+    target = forms.DecimalField(label="Целевое значение", max_digits=14, decimal_places=2)
+    responsible = forms.CharField(label="Ответственный", max_length=255)
+    due = forms.DateField(label="Срок", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    act = forms.CharField(label="Документ (приказ, распоряжение)", max_length=255, required=False)
+
+
+def _changeable(request, pk: int) -> Measure:
+    """A decision the user sees and may change; any other is "not found"."""
+    _viewer(request)
+    measure = get_object_or_404(Measure.objects.visible_to(request.user).select_related("period"), pk=pk)
+    if not measures.may_change(user=request.user, measure=measure):
+        raise Http404("Страница недоступна.")
+    return measure
+
+
+@login_required
+def measure_edit(request, pk: int):
+    """Correct a recorded decision (its unit and indicator stay; another unit is another decision)."""
+    measure = _changeable(request, pk)
+    initial = {name: getattr(measure, name) for name in ("text", "target", "responsible", "due", "act")}
+    form = MeasureEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measures.measure_update(measure=measure, user=request.user, **form.cleaned_data)
+        except PermissionDenied as exc:
+            raise Http404(str(exc)) from exc
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Решение исправлено.")
+            return redirect(f"{reverse('measure-list')}?period={measure.period.year}")
+    return render(request, "reports/measure_form.html", {"form": form, "measure": measure})
+
+
+@login_required
+@require_POST
+def measure_delete(request, pk: int):
+    measure = _changeable(request, pk)
+    year = measure.period.year
+    try:
+        measures.measure_delete(measure=measure, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Решение удалено.")
+    return redirect(f"{reverse('measure-list')}?period={year}")
 
 
 @login_required

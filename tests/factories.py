@@ -322,6 +322,42 @@ class LetterFactory(factory.django.DjangoModelFactory):
     signatory_name = "И. И. Иванов"
 
 
+def municipal_issuer(municipality):
+    """A municipality's education authority's blank, as its letters make it on first need."""
+    from reports.letters.permissions import municipal_issuer as made
+
+    return made(municipality=municipality)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A meeting of the institute's adopting body; ``protocol=True`` attaches a protocol PDF."""
+
+    class Meta:
+        model = "reports.Meeting"
+
+    class Params:
+        protocol = False
+
+    issuer = factory.LazyFunction(lambda: institute_issuer())
+    number = factory.Sequence(lambda n: str(n + 1))
+    date = dt.date(2026, 2, 14)
+    agenda = "Итоги мониторинга"
+    protocol_file = factory.Maybe(
+        "protocol", factory.django.FileField(filename="protocol.pdf", data=b"%PDF-1.4 protocol"), None
+    )
+
+
+class PresentationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.Presentation"
+
+    period = factory.SubFactory(PeriodFactory)
+    date = dt.date(2026, 9, 14)
+    kind = "webinar"
+    title = "Итоги мониторинга"
+    audience = "муниципальные органы управления образованием, руководители ОО"
+
+
 class LetterItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "reports.LetterItem"

@@ -474,6 +474,17 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         post(P(403, 403, 404, 404, 302, 404), _pk("letter_b"), note="issued B"),
         post(P(403, 404, 404, 404, 404, 404), _pk("letter_draft"), note="institute draft"),
     ),
+    # The adopting body's meetings: kept by the writers of its letters (the institute's analysts, M1's official).
+    "meeting-list": (
+        get(P(200, 404, 200, 404, 404, 404)),
+        post(P(400, 404, 400, 404, 404, 404), note="empty form"),
+    ),
+    "meeting-delete": (
+        post(P(302, 404, 404, 404, 404, 404), _pk("meeting_institute"), note="the institute's meeting"),
+        post(P(404, 404, 302, 404, 404, 404), _pk("meeting_m1"), note="M1's meeting"),
+    ),
+    # The protocol: to those who see the meeting (the region-wide roles and the body's municipality).
+    "meeting-protocol": (get(P(200, 200, 200, 404, 404, 404), _pk("meeting_m1"), "M1's protocol"),),
     "letter-pdf": (
         get(P(*ANALYST_ONLY), _pk("letter_draft"), "institute draft (preview)"),
         get(P(*SEEN_A_STAFF), _pk("letter_a"), "issued A"),
@@ -482,10 +493,22 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     # --- reports: measures, notices, the annual report ------------------------------------
     "measure-list": (get(P(*STAFF)),),
     "measure-create": (
-        get(P(200, 404, 200, 404, 404, 404)),
-        post(P(200, 404, 200, 404, 404, 404), note="empty form"),
+        get(P(200, 200, 200, 404, 404, 404)),
+        post(P(200, 200, 200, 404, 404, 404), note="empty form"),
     ),
     "measure-effect": (get(P(*STAFF)),),
+    # Corrections and deletions: the institute any decision, the ministry official the decision they recorded;
+    # everyone else "not found" (reports.report_views._changeable).
+    "measure-edit": (
+        get(P(*ANALYST_ONLY), _pk("measure_a"), "the institute's decision about school A"),
+        get(P(200, 200, 404, 404, 404, 404), _pk("measure_ministry"), "the ministry's decision about school A"),
+        post(P(200, 404, 404, 404, 404, 404), _pk("measure_a"), note="empty form"),
+    ),
+    "measure-delete": (
+        post(P(302, 404, 404, 404, 404, 404), _pk("measure_a"), note="the institute's decision about school A"),
+        post(P(302, 302, 404, 404, 404, 404), _pk("measure_ministry"), note="the ministry's decision"),
+        post(P(302, 404, 404, 404, 404, 404), _pk("measure_b"), note="the institute's decision about school B"),
+    ),
     # Refused marks answer "not found" (reports.report_views.measure_done).
     "measure-done": (
         post(P(302, 404, 302, 404, 404, 404), _pk("measure_a"), note="a measure about school A"),
@@ -500,6 +523,18 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     "report-file": (
         get(P(*REGION), lambda o: {"pk": o.annual.pk, "kind": "pdf"}, "pdf"),
         get(P(*REGION), lambda o: {"pk": o.annual.pk, "kind": "xlsx"}, "xlsx"),
+    ),
+    # Presentations of the period's results: the institute's page (the period page lists them for staff).
+    "presentation-list": (
+        get(P(*ANALYST_ONLY), lambda o: {"year": o.period.year}),
+        post(P(400, 404, 404, 404, 404, 404), lambda o: {"year": o.period.year}, note="empty form"),
+    ),
+    "presentation-edit": (
+        get(P(*ANALYST_ONLY), lambda o: {"year": o.period.year, "pk": o.presentation.pk}),
+        post(P(400, 404, 404, 404, 404, 404), lambda o: {"year": o.period.year, "pk": o.presentation.pk}, note="empty"),
+    ),
+    "presentation-delete": (
+        post(P(302, 404, 404, 404, 404, 404), lambda o: {"year": o.period.year, "pk": o.presentation.pk}),
     ),
     # The blank's requisites: institute staff keep the region's, a municipal official their own (reports.issuers).
     "requisites-edit": (
@@ -895,6 +930,14 @@ def matrix(world, settings, tmp_path, monkeypatch):
     factories.FindingFactory(period=period, school=world.school_c)
     o.measure_a = factories.MeasureFactory(period=period, school=world.school_a)
     o.measure_b = factories.MeasureFactory(period=period, school=world.school_b)
+    # A ministry decision about school A, recorded by the ministry official.
+    o.measure_ministry = factories.MeasureFactory(
+        period=period, school=world.school_a, decided_by="ministry", act="Приказ № 1", created_by=world.ministry
+    )
+    # Meetings of the adopting bodies: the institute's, and M1's authority's with its protocol file.
+    o.meeting_institute = factories.MeetingFactory(issuer=o.letter_a.issuer)
+    o.meeting_m1 = factories.MeetingFactory(issuer=factories.municipal_issuer(world.m1), protocol=True)
+    o.presentation = factories.PresentationFactory(period=period)
     o.notice_head_a = factories.NoticeFactory(user=world.head_a)
     o.annual = factories.AnnualReportFactory(period=period, user=world.ministry)
     o.questionnaire = _questionnaire()
@@ -1329,6 +1372,9 @@ ADMIN_MODELS: dict[str, AdminCase] = {
         delete=NOBODY,
     ),
     "reports.Measure": AdminCase(lambda o: o.measure_a, IN_A),
+    # Meetings: a municipal body's are its municipality's; presentations every staff reader's.
+    "reports.Meeting": AdminCase(lambda o: o.meeting_m1, IN_M1),
+    "reports.Presentation": AdminCase(lambda o: o.presentation, IN_ALL),
     # Notices are personal: the institute checks deliveries, everyone else reads their own.
     "reports.Notice": AdminCase(lambda o: o.notice_head_a, ("analyst", "head_a"), add=NOBODY, delete=NOBODY),
     # The region's report: the institute's and the ministry's only, as its pages.

@@ -333,6 +333,18 @@ ATTACKS: dict[str, tuple[Attack, ...]] = {
         Attack("teachers B and C to the curator", _pk("curator"),
                data=lambda o: {"codes": f"{o.teacher_b.code} {o.teacher_c.code}"}),
     ),
+    "measure-edit": (
+        Attack("a decision about school B", _pk("measure_b"),
+               data=lambda o: {"text": "Подмена", "target": "1", "responsible": "Подмена", "due": "2026-06-01"}),
+    ),
+    "meeting-list": (
+        Attack("a meeting naming the institute's body", data=lambda o: {"number": "99", "date": "2026-07-14",
+                                                                      "issuer": o.meeting_institute.issuer_id}),
+    ),
+    "letter-edit": (
+        Attack("the institute's meeting on a draft", _pk("letter_draft"),
+               data=lambda o: {"title": "Подмена", "meeting": o.meeting_institute.pk, "revision": "0"}),
+    ),
 }  # fmt: skip
 
 
@@ -388,6 +400,13 @@ WRITE_DOORS = {
     "letter-read": "confirms reading",
     "measure-create": "records a measure",
     "measure-done": "marks a measure done",
+    "measure-edit": "corrects a recorded decision",
+    "measure-delete": "deletes a recorded decision",
+    "meeting-list": "records a meeting of one's own adopting body (with its protocol file)",
+    "meeting-delete": "deletes a meeting no letter cites",
+    "presentation-list": "records a presentation of a period's results",
+    "presentation-edit": "corrects a presentation",
+    "presentation-delete": "deletes a presentation",
     "notice-read-all": "marks one's notices read",
     "notice-open": "marks a notice read",
     "report-start": "starts the annual report",

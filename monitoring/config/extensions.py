@@ -104,6 +104,11 @@ EXTENSIONS: dict[str, dict[str, str]] = {
     # Lines of each role's home page after the core's own (data status, schools that have not
     # submitted), in this order: the teacher's next step and the routes waiting, the last
     # indicator run, the letters and annual reports.
+    # Sections of a period's page the apps above supply, in this order.
+    "period_sections": {
+        # The presentations of the period's results and their materials (reports, letters).
+        "presentations": "reports.presentations.period_section",
+    },
     "home_todos": {
         "routes": "iom.home.route_todos",
         "indicators": "indicators.home.run_todos",

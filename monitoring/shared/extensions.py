@@ -36,6 +36,7 @@ STORES: Mapping[str, str] = {
     "home_todos": "lines of a role's home page: (user=, period=, today=) -> list of monitoring.shared.todo.Todo",
     "catalog_loaded": "called in the transaction that stores an indicator catalog file: (catalog=, texts=[...])",
     "catalog_dumped": "texts an exported indicator catalog file carries: (catalog=) -> list of text dicts",
+    "period_sections": "sections of a period's page from the apps above: (period=, user=) -> safe HTML ('' for none)",
     "survey_targets": "targets of survey campaigns whose data live above deficits: TargetKind value -> target object",
 }
 

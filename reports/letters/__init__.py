@@ -18,6 +18,7 @@ The names the rest of the project uses are re-exported here (``from reports impo
 from __future__ import annotations
 
 from reports.letters import guards  # noqa: F401  (registers the frozen-letter guard)
+from reports.letters.citing import adoption_sentence, meeting_choices, meeting_for_letter
 from reports.letters.editing import TEXT_LIMIT, letter_move, letter_update
 from reports.letters.errors import LetterApprovalStale, LetterEditConflict, LetterFrozen, LetterTampered
 from reports.letters.permissions import (
@@ -65,6 +66,7 @@ __all__ = [
     "Proposal",
     "RecommendationGroup",
     "addressee_kinds",
+    "adoption_sentence",
     "approval_refusal",
     "institute_issuer",
     "issuers_for",
@@ -84,6 +86,8 @@ __all__ = [
     "letters_visible",
     "may_receive",
     "may_write",
+    "meeting_choices",
+    "meeting_for_letter",
     "municipal_issuer",
     "proposed_addressee_line",
     "proposed_introduction",

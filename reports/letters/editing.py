@@ -11,6 +11,7 @@ from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from monitoring.shared.text import FIRST_YEAR, LAST_YEAR, clean_int, clean_text
+from reports.letters.citing import meeting_for_letter
 from reports.letters.errors import LetterEditConflict
 from reports.letters.permissions import require_writer
 from reports.letters.workflow import locked, require_draft
@@ -91,6 +92,7 @@ def letter_update(
     reply_to: str | None = None,
     reply_to_date: str | dt.date | None = None,
     protocol: str | None = None,
+    meeting: int | str | None = None,
     signatory_position: str | None = None,
     signatory_name: str | None = None,
     items: Sequence[dict] = (),
@@ -101,6 +103,7 @@ def letter_update(
     """Edit a draft: its texts, its items' texts and order (``items``: id, text, order), new and removed items.
 
     ``revision``: the revision the editor opened; another's save since then refuses this one.
+    ``meeting``: the id of the issuer's meeting that adopted the recommendations, «» for none.
     """
     letter = locked(letter)
     require_writer(user, letter.issuer)
@@ -130,6 +133,9 @@ def letter_update(
     if reply_to_date is not None:
         letter.reply_to_date = clean_reference_date(reply_to_date)
         changed.append("reply_to_date")
+    if meeting is not None:
+        letter.meeting = meeting_for_letter(letter=letter, value=meeting)
+        changed.append("meeting")
     if not letter.title:
         raise ValidationError("Заголовок письма не может быть пустым.")
     if changed:

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from reports import library
 from reports.issuers import institute_issuer_or_none, require_complete
+from reports.letters.citing import adoption_sentence
 from reports.letters.errors import LetterTampered
 from reports.models import AddresseeKind, DocumentKind, IssuerKind, Letter, LetterItem, TextKind
 
@@ -47,6 +48,8 @@ def letter_context(letter: Letter, *, draft: bool) -> dict:
         # Paragraphs of the free texts: each line its own indented paragraph.
         "intro_lines": [line.strip() for line in letter.introduction.splitlines() if line.strip()],
         "closing_lines": [line.strip() for line in letter.closing.splitlines() if line.strip()],
+        # «…одобрены на заседании <совета> (протокол № 4 от 14.07.2026).», or nothing.
+        "adoption": adoption_sentence(letter),
     }
 
 

@@ -220,6 +220,12 @@ def letter_issue(*, letter: Letter, user, today: dt.date | None = None) -> Lette
             if letter.status != LetterStatus.APPROVED:
                 raise ValidationError("Зарегистрировать можно только письмо, согласованное подписантом.")
             today = today or timezone.localdate()
+            if letter.meeting_id and letter.meeting.date > today:
+                # A letter cannot cite the adoption of its recommendations by a meeting yet to be held.
+                raise ValidationError(
+                    f"Письмо ссылается на заседание {letter.meeting.date:%d.%m.%Y}, которое еще не прошло: "
+                    "выберите другое заседание или зарегистрируйте письмо после него."
+                )
             letter.number = _next_number(letter.issuer, today.year)
             letter.issued_on = today
             content = letter_render(letter=letter, draft=False)
@@ -268,6 +274,7 @@ def letter_correct(*, letter: Letter, user) -> Letter:
         introduction=letter.introduction,
         closing=letter.closing,
         protocol=letter.protocol,
+        meeting=letter.meeting,
         reply_to=letter.reply_to,
         signatory_position=letter.signatory_position,
         signatory_name=letter.signatory_name,

@@ -15,7 +15,7 @@ from indicators.services import run_begin, run_finish
 from monitoring.models import Role
 from reports import letters
 from reports.measures import measure_create
-from reports.models import AnnualReport, Finding, ReportStatus
+from reports.models import AnnualReport, Finding, Letter, ReportStatus
 from tests import factories
 from tests.api import assert_constant_queries, rows, token_client
 from tests.reports.test_measures import put
@@ -401,3 +401,27 @@ def test_list_queries_do_not_grow_with_the_page(four, django_assert_max_num_quer
     for url, limit in limits.items():
         with django_assert_max_num_queries(limit):
             rows(client.get(url))
+
+
+def test_a_letter_in_the_api_says_which_meeting_adopted_it(client, world):
+    meeting = factories.MeetingFactory(number="4", date=dt.date(2026, 2, 14))
+    letter = factories.LetterFactory(period=world.period, municipality=world.m1, author=world.analyst)
+    Letter.objects.filter(pk=letter.pk).update(meeting=meeting)
+    client.force_login(world.analyst)
+    body = client.get(f"/api/v1/letters/{letter.pk}/").json()
+    assert body["adoption"] == (
+        "Рекомендации рассмотрены и одобрены на заседании научно-методического совета (протокол № 4 от 14.02.2026)."
+    )
+
+
+def test_measures_in_the_api_say_who_decided_and_filter_by_it(client, world):
+    factories.MeasureFactory(period=world.period, school=world.school_a, text="Мера института")
+    factories.MeasureFactory(
+        period=world.period, school=world.school_a, text="Решение министерства", decided_by="ministry", act="Приказ № 1"
+    )
+    client.force_login(world.ministry)
+    found = client.get("/api/v1/measures/?decided_by=ministry").json()["results"]
+    assert [(m["text"], m["decided_by"], m["act"]) for m in found] == [
+        ("Решение министерства", "ministry", "Приказ № 1")
+    ]
+    assert client.get("/api/v1/measures/?decided_by=nobody").status_code == 400

@@ -212,6 +212,7 @@ def test_a_municipal_authority_keeps_its_own_letterhead_in_the_admin(client, wor
     form = dict.fromkeys(["phone", "email", "ogrn", "inn_kpp", "number_suffix"], "")
     form |= {"name": m1.name, "address": "403791, г. Жирновск"}
     form |= {"signatory_position": "Начальник отдела", "signatory_name": "О.В. Олейникова"}
+    form |= {"adoption_body": "программно-методического совета"}  # the admin's form has it (required) too
     assert client.post(reverse("admin:reports_issuer_change", args=[m1.pk]), form).status_code == 302
     m1.refresh_from_db()
     assert (m1.signatory_name, m1.kind, m1.municipality) == ("О.В. Олейникова", "municipal", world.m1)

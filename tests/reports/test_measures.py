@@ -14,8 +14,17 @@ from indicators.engine import period_edition
 from indicators.models import Indicator, IndicatorValue, Level, PeriodIndicator
 from monitoring import tokens
 from monitoring.models import Role
-from reports.measures import effect_of, judge, measure_create, measure_mark_done
-from reports.models import Effect, Measure, MeasureStatus
+from reports.measures import (
+    effect_of,
+    judge,
+    may_change,
+    may_mark_done,
+    measure_create,
+    measure_delete,
+    measure_mark_done,
+    measure_update,
+)
+from reports.models import DecidedBy, Effect, Measure, MeasureStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +56,10 @@ def two_years(world):
     return world, nxt
 
 
-def decide(world, code, target, school=None, user=None):
+def decide(world, code, target, school=None, user=None, **kw):
     school = school or world.school_a
     return measure_create(
+        **kw,
         period=world.period,
         user=user or world.analyst,
         text="Провести методический семинар",
@@ -107,7 +117,7 @@ def test_a_municipal_official_decides_for_their_own_municipality_only(two_years)
     assert decide(world, "1.2", "70", user=world.municipal).municipality == world.m1
     with pytest.raises(PermissionDenied):
         decide(world, "1.2", "70", school=world.school_b, user=world.municipal)
-    for person in (world.ministry, world.head_a, world.teacher):
+    for person in (world.head_a, world.teacher):
         with pytest.raises(PermissionDenied):
             decide(world, "1.2", "70", user=person)
 
@@ -250,3 +260,114 @@ def test_no_measure_is_recorded_for_a_closed_period(two_years):
     MonitoringPeriod.objects.filter(pk=world.period.pk).update(status=PeriodStatus.CLOSED)
     with pytest.raises(ValidationError, match="закрыт"):
         decide(world, "1.2", "70")
+
+
+# --- decisions of the ministry ----------------------------------------------------------
+
+ORDER = "Приказ министерства образования № 123 от 01.03.2026"
+
+
+def test_the_ministry_records_its_decision_for_any_unit_with_its_act(two_years):
+    world, _ = two_years
+    measure = decide(world, "1.2", "70", school=world.school_b, user=world.ministry, act=ORDER)
+    assert (measure.decided_by, measure.act, measure.created_by) == (DecidedBy.MINISTRY, ORDER, world.ministry)
+    # Without its act a ministry decision is refused; it cannot pass itself off as the institute's.
+    with pytest.raises(ValidationError, match="Приказ министерства"):
+        decide(world, "1.2", "70", user=world.ministry)
+    with pytest.raises(ValidationError, match="своего органа"):
+        decide(world, "1.2", "70", user=world.ministry, act=ORDER, decided_by=DecidedBy.INSTITUTE)
+    # The institute records its own by default, and may enter the ministry's on its behalf.
+    assert decide(world, "1.2", "70").decided_by == DecidedBy.INSTITUTE
+    entered = decide(world, "1.2", "70", decided_by=DecidedBy.MINISTRY, act=ORDER)
+    assert (entered.decided_by, entered.created_by) == (DecidedBy.MINISTRY, world.analyst)
+    assert decide(world, "1.2", "70", user=world.municipal).decided_by == DecidedBy.MUNICIPAL
+
+
+def test_a_ministry_decision_is_judged_by_the_next_period_as_the_institutes(two_years):
+    world, nxt = two_years
+    put(world.period, "1.2", world.school_a, Decimal("40"))
+    ministry = decide(world, "1.2", "70", user=world.ministry, act=ORDER)
+    institute = decide(world, "1.2", "70")
+    assert ministry.baseline == Decimal("40")
+    assert effect_of(ministry) is None
+    put(nxt, "1.2", world.school_a, Decimal("55"))
+    assert effect_of(ministry) == effect_of(institute) == Effect.PARTLY
+    put(nxt, "1.2", world.school_a, Decimal("75"))
+    assert effect_of(ministry) == Effect.ACHIEVED
+
+
+def test_who_changes_a_ministry_decision(two_years):
+    world, _ = two_years
+    other = factories.UserFactory(username="ministry-2", role=Role.MINISTRY)
+    measure = decide(world, "1.2", "70", user=world.ministry, act=ORDER)
+    for person in (other, world.municipal, world.head_a, world.teacher):
+        assert not may_change(user=person, measure=measure)
+        with pytest.raises(PermissionDenied):
+            measure_update(measure=measure, user=person, text="Подмена")
+        with pytest.raises(PermissionDenied):
+            measure_delete(measure=measure, user=person)
+    updated = measure_update(measure=measure, user=world.ministry, text="Уточненная мера", target=Decimal("80"))
+    assert (updated.text, updated.target, updated.baseline) == ("Уточненная мера", Decimal("80"), measure.baseline)
+    with pytest.raises(ValidationError, match="Приказ министерства"):
+        measure_update(measure=measure, user=world.ministry, act="  ")
+    measure_update(measure=measure, user=world.analyst, act="Приказ министерства № 124 от 02.03.2026")
+    # The ministry marks its own decisions done, not the institute's.
+    institute = decide(world, "1.2", "70")
+    assert not may_mark_done(user=world.ministry, measure=institute)
+    assert not may_change(user=world.ministry, measure=institute)
+    with pytest.raises(PermissionDenied):
+        measure_mark_done(measure=institute, user=world.ministry)
+    measure_mark_done(measure=measure, user=world.ministry)
+    measure_delete(measure=measure, user=world.ministry)
+    assert not Measure.objects.filter(pk=measure.pk).exists()
+
+
+def test_the_list_shows_and_filters_who_decided(client, two_years):
+    world, _ = two_years
+    measure_create(
+        period=world.period, user=world.ministry, text="Решение министерства", responsible="Сидоров С. С.",
+        due=dt.date(2026, 3, 1), indicator_code="1.2", level=Level.SCHOOL, org_code=world.school_a.code,
+        target=Decimal("70"), act=ORDER,
+    )  # fmt: skip
+    decide(world, "1.2", "70")
+    client.force_login(world.head_a)
+    page = client.get(reverse("measure-list") + "?period=2025").content.decode()
+    assert "Кем принято" in page and ORDER in page and "Решение министерства" in page
+    filtered = client.get(reverse("measure-list") + "?period=2025&decided_by=institute").content.decode()
+    assert "Решение министерства" not in filtered and "Провести методический семинар" in filtered
+    # An unknown value shows every decision.
+    assert "Решение министерства" in client.get(reverse("measure-list") + "?period=2025&decided_by=x").content.decode()
+
+
+def test_the_ministry_records_edits_and_deletes_through_its_pages(client, two_years):
+    world, _ = two_years
+    client.force_login(world.ministry)
+    data = {
+        "period": world.period.pk,
+        "text": "Решение министерства",
+        "indicator": Indicator.objects.get(code="1.2").pk,
+        "level": Level.MUNICIPALITY,
+        "org_code": world.m2.code,
+        "target": "60",
+        "responsible": "Сидоров С. С.",
+        "due": "2026-04-01",
+        "decided_by": DecidedBy.MINISTRY,
+        "act": ORDER,
+    }
+    assert client.post(reverse("measure-create"), data).status_code == 302
+    measure = Measure.objects.get(text="Решение министерства")
+    assert (measure.decided_by, measure.municipality) == (DecidedBy.MINISTRY, world.m2)
+    edit = reverse("measure-edit", kwargs={"pk": measure.pk})
+    changed = {"text": "Исправлено", "target": "65", "responsible": "Сидоров С. С.", "due": "2026-05-01", "act": ORDER}
+    assert client.post(edit, changed).status_code == 302
+    assert Measure.objects.get(pk=measure.pk).text == "Исправлено"
+    refused = client.post(edit, {**changed, "act": ""})
+    assert refused.status_code == 200 and "Приказ министерства" in refused.content.decode()
+    client.force_login(world.analyst)
+    assert client.get(edit).status_code == 200
+    client.force_login(world.municipal)
+    assert client.get(edit).status_code == 404
+    assert client.post(reverse("measure-delete", kwargs={"pk": measure.pk})).status_code == 404
+    client.force_login(world.ministry)
+    assert client.post(reverse("measure-delete", kwargs={"pk": measure.pk})).status_code == 302
+    assert not Measure.objects.filter(pk=measure.pk).exists()
