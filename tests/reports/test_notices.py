@@ -72,7 +72,10 @@ def test_findings_reach_the_officials_of_their_municipality_and_school(people):
     assert "Аржановская" not in head.text  # a head hears about their own school only
     assert not Notice.objects.filter(user__username__in=["head_b", "municipal_b", "teacher", "ministry"]).exists()
     sent = len(mail.outbox)
-    assert sent == Notice.objects.count()
+    # The daily digest: one mail per person with an address, holding all their new notices.
+    assert sent == Notice.objects.values("user").distinct().count()
+    assert all(m.subject == "Мониторинг ПРП: напоминания на 20.11.2025" for m in mail.outbox)
+    assert not Notice.objects.filter(emailed=False).exists()
     # The same findings after a recomputation say nothing new.
     compute_period(period=people.period, directions=[9])
     findings_refresh(period=people.period)
