@@ -15,7 +15,7 @@ from reports.plan.obligations import units_for_item
 from reports.plan.reminders import plan_reminders
 from tests import factories
 from tests.deficits.questionnaire import answering
-from tests.reports.plan.conftest import DEADLINE, plan_item
+from tests.reports.plan.helpers import DEADLINE, plan_item
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from reports.notices import notices_daily
 from reports.plan.obligations import Unit
 from reports.plan.reminders import AFTER, BEFORE, ON, step_of
 from tests import factories
-from tests.reports.plan.conftest import DEADLINE, plan_item
+from tests.reports.plan.helpers import DEADLINE, plan_item
 
 pytestmark = pytest.mark.django_db
 
