@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Q, QuerySet
+from django.urls import reverse
 
 from deficits.models import Campaign, CampaignStatus, Diagnostic, Invitation, RespondentRole
+from deficits.questionnaire.links import invitation_token
 from iom.models import Route, RouteStatus
 from monitoring.models import (
     MonitoringPlanItem,
@@ -50,6 +52,8 @@ class Unit:
     role_text: str = ""
     # What is missing, said in the reason and the notice («данные не представлены»).
     missing: str = ""
+    # Where the reminder leads, when the unit has its own page (a questionnaire's personal link).
+    url: str = ""
 
     def is_late(self, today: dt.date) -> bool:
         return not self.done and today > self.deadline
@@ -221,6 +225,7 @@ def questionnaire_units(*, campaign: Campaign, schools: QuerySet | None = None) 
                     else f"педагог {inv.school.name}"
                 ),
                 missing=f"анкета «{title}» не заполнена",
+                url=reverse("survey-answer", args=[invitation_token(invitation=inv)]),
             )
         )
     return units

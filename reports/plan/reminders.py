@@ -182,7 +182,6 @@ def survey_reminders(*, today: dt.date) -> int:
     for campaign in open_campaigns(today=today):
         title = campaign.edition.questionnaire.title
         what = f"по опросу «{title}»"
-        url = _url("notice-list")
         for unit in questionnaire_units(campaign=campaign):
             step = step_of(unit=unit, today=today)
             if step is None:
@@ -193,7 +192,7 @@ def survey_reminders(*, today: dt.date) -> int:
                         user,
                         f"survey:{campaign.pk}:{unit.key}:{step}",
                         _reminder_text(what=what, unit=unit, step=step).replace(f" {unit.label}:", ""),
-                        url,
+                        unit.url or _url("notice-list"),
                         _reason(role_text=unit.role_text, what=what, unit=unit, step=step),
                     )
                 )

@@ -124,3 +124,12 @@ def test_the_daily_reminders_read_a_fixed_number_of_queries(people, django_asser
     with django_assert_max_num_queries(12):
         second = plan_reminders(today=DEADLINE + DAY)
     assert second > first
+
+
+def test_a_questionnaire_reminder_leads_to_the_persons_own_form(people):
+    today = dt.date(2025, 10, 20)
+    campaign = answering.campaign(people, opens=today - 5 * DAY, closes=today + 3 * DAY)
+    answering.invitation(campaign, people.teacher_a, people.school_a)
+    notices_daily(today=today)
+    notice = Notice.objects.get(user=people.teacher, key__startswith="survey:")
+    assert notice.url.startswith("/surveys/a/")
