@@ -5,7 +5,8 @@ today and never goes back for one it missed):
 
 - ``before``: D − 7 ≤ today < D;
 - ``on``: today = D;
-- ``after``: today > D while the unit is still late;
+- ``after``: today > D while the unit is still late (a route waiting for its head: this step only,
+  D being a week after it was submitted);
 - ``escalation``: today > D + grace days and a school still late: the municipal officials of the
   school's municipality are told (once per school and item).
 
@@ -124,7 +125,8 @@ def item_rows(*, item: MonitoringPlanItem, today: dt.date) -> list[tuple]:
     late_schools: dict[int, Unit] = {}
     for unit in units:
         step = step_of(unit=unit, today=today)
-        if step is None:
+        # A route is owed once it has waited more than a week: its head hears of it then, not before.
+        if step is None or (item.obligation == PlanObligation.ROUTES and step != AFTER):
             continue
         for user in unit.recipients:
             rows.append(
