@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from monitoring import tokens
 from monitoring.models import MonitoringPeriod, MonitoringPlanItem, Municipality, PlanItemState, PlanObligation, Role
 from monitoring.models.scoping import require_staff_reader
+from monitoring.shared.pages import page_of
 from reports.plan import pages, services
 
 
@@ -100,11 +101,17 @@ def _initial(item: MonitoringPlanItem) -> dict:
 def _item_page(request, item: MonitoringPlanItem, form=None, status=200):
     today = timezone.localdate()
     can_edit = services.can_edit_item(request.user)
+    rows = pages.unit_rows(item=item, user=request.user, today=today)
+    page = page_of(request, rows)
     context = {
         "period": item.period,
         "item": item,
         "overdue": item.is_overdue(today),
-        "rows": pages.unit_rows(item=item, user=request.user, today=today),
+        "rows": page.object_list,
+        "page": page,
+        "done": sum(r.unit.done for r in rows),
+        "late": sum(r.late for r in rows),
+        "total": len(rows),
         "form": form or (PlanItemForm(initial=_initial(item)) if can_edit else None),
         "can_edit": can_edit,
         "can_mark_done": services.can_mark_done(user=request.user, item=item) and item.state != PlanItemState.DONE,
