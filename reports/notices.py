@@ -46,7 +46,7 @@ DEADLINE_DAYS = 7
 LETTER_SWEEP_DAYS = 30
 SUBJECT = "Мониторинг ПРП: уведомление"
 DIGEST_SUBJECT = "Мониторинг ПРП: напоминания на {date}"
-# A digest lists at most this many notices; the rest wait on the portal (and for the next run).
+# A digest lists at most this many notices and counts the rest, which the portal shows.
 DIGEST_LIMIT = 50
 
 
@@ -278,7 +278,8 @@ def notices_digest(*, today: dt.date) -> int:
         except Exception:  # a mail server down must not lose the notices: the next run retries
             log.exception("digest for user %s: e-mail not sent", user.pk)
             continue
-        Notice.objects.filter(pk__in=[n.pk for n in shown]).update(emailed=True)
+        # The notices it only counts were told too («на портале»): they are not mailed again.
+        Notice.objects.filter(pk__in=[n.pk for n in items]).update(emailed=True)
         sent += 1
     return sent
 

@@ -16,6 +16,8 @@ from reports.models import Issuer, Letter, LetterItem, LetterStatus, Measure, No
 from reports.notices import notices_daily, notify_letter_issued
 from reports.tasks import send_daily_notices_task
 from tests import factories
+from tests.reports.plan.helpers import DEADLINE as PLAN_DEADLINE
+from tests.reports.plan.helpers import plan_item
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,15 @@ def test_a_long_list_of_units_is_cut_with_a_count(people):
     text = _listed(names, room=500)
     assert len(text) <= 500 and text.endswith(f"и еще {60 - text.count('МБОУ')}")
     assert _listed(names[:2], room=500) == ", ".join(names[:2])
+
+
+def test_a_long_digest_counts_the_rest_and_does_not_mail_them_again(people, monkeypatch):
+    monkeypatch.setattr("reports.notices.DIGEST_LIMIT", 1)
+    for direction in (4, 9):
+        plan_item(people, direction=direction, areas=[people.m1])
+    notices_daily(today=PLAN_DEADLINE)
+    [digest] = [m for m in mail.outbox if m.to == ["head_a@example.org"]]
+    assert "Остальные уведомления (1) — на портале." in digest.body
+    mail.outbox.clear()
+    notices_daily(today=PLAN_DEADLINE)
+    assert not mail.outbox
