@@ -114,7 +114,7 @@ def _item_page(request, item: MonitoringPlanItem, form=None, status=200):
         "total": len(rows),
         "form": form or (PlanItemForm(initial=_initial(item)) if can_edit else None),
         "can_edit": can_edit,
-        "can_mark_done": services.can_mark_done(user=request.user, item=item) and item.state != PlanItemState.DONE,
+        "can_mark": services.can_mark_done(user=request.user, item=item),
     }
     return render(request, "reports/plan_item.html", context, status=status)
 
@@ -158,10 +158,18 @@ def plan_item_edit(request, year: int, pk: int):
 @login_required
 @require_POST
 def plan_item_done(request, year: int, pk: int):
+    """The responsible user's (or the analyst's) mark: «done» by default, or «in progress»."""
     item = _item(year, pk)
+    state = request.POST.get("state") or PlanItemState.DONE
     try:
-        services.plan_item_mark_done(item=item, user=request.user)
+        services.plan_item_set_state(item=item, user=request.user, state=state)
     except PermissionDenied as exc:
         raise Http404(str(exc)) from exc
-    messages.success(request, "Пункт плана отмечен выполненным: напоминания по нему больше не отправляются.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("plan-item", args=[year, pk]))
+    if state == PlanItemState.DONE:
+        messages.success(request, "Пункт плана отмечен выполненным: напоминания по нему больше не отправляются.")
+    else:
+        messages.success(request, "Состояние пункта плана отмечено.")
     return redirect(reverse("plan-item", args=[year, pk]))

@@ -64,11 +64,18 @@ def plan_item_update(
 
 
 @transaction.atomic
-def plan_item_mark_done(*, item: MonitoringPlanItem, user) -> MonitoringPlanItem:
-    """The item is done: its reminders stop."""
+def plan_item_set_state(*, item: MonitoringPlanItem, user, state: str) -> MonitoringPlanItem:
+    """The responsible user (or the analyst) says where the item stands; «done» stops its reminders."""
     if not can_mark_done(user=user, item=item):
-        raise PermissionDenied("Отметить выполнение может ответственный за пункт плана или сотрудник института.")
-    if item.state != PlanItemState.DONE:
-        item.state = PlanItemState.DONE
+        raise PermissionDenied("Состояние пункта плана отмечает ответственный за него или сотрудник института.")
+    if state not in PlanItemState.values:
+        raise ValidationError("Неизвестное состояние пункта плана.")
+    if item.state != state:
+        item.state = state
         item.save(update_fields=["state"])
     return item
+
+
+def plan_item_mark_done(*, item: MonitoringPlanItem, user) -> MonitoringPlanItem:
+    """The item is done: its reminders stop."""
+    return plan_item_set_state(item=item, user=user, state=PlanItemState.DONE)

@@ -87,3 +87,17 @@ def test_the_notices_page_says_why(client, people, late):
 def test_the_period_page_links_to_the_plan(client, people):
     text = _as(client, people.head_a).get(reverse("period-detail", args=[2025])).content.decode()
     assert reverse("plan-list", args=[2025]) in text
+
+
+def test_the_responsible_user_marks_the_item_and_a_bad_state_is_refused_in_russian(client, people, late):
+    late.responsible = people.head_b
+    late.save()
+    url = reverse("plan-item-done", args=[2025, late.pk])
+    page = _as(client, people.head_b).post(url, {"state": "whatever"}, follow=True)
+    assert "Неизвестное состояние пункта плана." in page.content.decode()
+    assert client.post(url, {"state": "in_progress"}).status_code == 302
+    late.refresh_from_db()
+    assert late.state == PlanItemState.IN_PROGRESS
+    assert client.post(url).status_code == 302
+    late.refresh_from_db()
+    assert late.state == PlanItemState.DONE

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from monitoring.models import PlanItemState, PlanObligation
-from reports.plan.services import plan_item_mark_done, plan_item_update
+from reports.plan.services import plan_item_mark_done, plan_item_set_state, plan_item_update
 from tests.reports.plan.helpers import plan_item
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,14 @@ def test_the_responsible_user_marks_the_item_done_and_no_one_else(people):
     plan_item_mark_done(item=item, user=people.head_b)
     item.refresh_from_db()
     assert item.state == PlanItemState.DONE
+
+
+def test_the_responsible_user_marks_it_in_progress_and_an_unknown_state_is_refused(people):
+    item = plan_item(people)
+    item.responsible = people.head_b
+    item.save()
+    plan_item_set_state(item=item, user=people.head_b, state=PlanItemState.IN_PROGRESS)
+    item.refresh_from_db()
+    assert item.state == PlanItemState.IN_PROGRESS
+    with pytest.raises(ValidationError, match="Неизвестное состояние пункта плана"):
+        plan_item_set_state(item=item, user=people.head_b, state="lost")
