@@ -93,7 +93,7 @@ def units_for_item(*, item: MonitoringPlanItem, schools: QuerySet | None = None,
 
 def _school_data_units(*, item, schools, today) -> list[Unit]:
     rows = list(schools.select_related("municipality").order_by("municipality__name", "name", "code"))
-    ids = [s.pk for s in rows]
+    ids = schools.values("pk")
     handed_in = set(
         SchoolSubmission.objects.filter(
             period_id=item.period_id,
@@ -121,12 +121,10 @@ def _school_data_units(*, item, schools, today) -> list[Unit]:
 
 def _diagnostic_units(*, item, schools, today) -> list[Unit]:
     period = item.period
-    entries = list(
-        RosterEntry.objects.filter(period=period, school__in=schools)
-        .select_related("teacher", "school")
-        .order_by("school__name", "teacher__full_name", "pk")
-    )
-    teacher_ids = [e.teacher_id for e in entries]
+    roster = RosterEntry.objects.filter(period=period, school__in=schools)
+    entries = list(roster.select_related("teacher", "school").order_by("school__name", "teacher__full_name", "pk"))
+    # Subqueries rather than lists of ids: a region's roster is longer than a query's parameters allow.
+    teacher_ids = roster.values("teacher_id")
     taken = set(
         Diagnostic.objects.in_period(period).filter(teacher_id__in=teacher_ids).values_list("teacher_id", flat=True)
     )
@@ -156,17 +154,15 @@ def _route_units(*, item, schools, today) -> list[Unit]:
     Its deadline is a week after it was (last) submitted; approved or returned routes owe nothing.
     """
     period = item.period
-    school_of = {
-        e.teacher_id: e.school
-        for e in RosterEntry.objects.filter(period=period, school__in=schools).select_related("school")
-    }
+    roster = RosterEntry.objects.filter(period=period, school__in=schools)
+    school_of = {e.teacher_id: e.school for e in roster.select_related("school")}
     routes = list(
-        Route.objects.filter(status=RouteStatus.SUBMITTED, teacher_id__in=list(school_of))
+        Route.objects.filter(status=RouteStatus.SUBMITTED, teacher_id__in=roster.values("teacher_id"))
         .annotate(sent=Max("events__at", filter=Q(events__status=RouteStatus.SUBMITTED)))
         .select_related("teacher")
         .order_by("pk")
     )
-    heads = _heads_by_school({s.pk for s in school_of.values()})
+    heads = _heads_by_school(schools.values("pk"))
     units = []
     for r in routes:
         school = school_of[r.teacher_id]
@@ -201,9 +197,9 @@ def questionnaire_units(*, campaign: Campaign, schools: QuerySet | None = None) 
         invitations = invitations.filter(school__in=schools)
     rows = list(invitations.order_by("pk"))
     by_teacher = defaultdict(list)
-    for u in _active_users().filter(teacher_id__in=[i.teacher_id for i in rows if i.teacher_id]).order_by("pk"):
+    for u in _active_users().filter(teacher_id__in=invitations.values("teacher_id")).order_by("pk"):
         by_teacher[u.teacher_id].append(u)
-    direct = {u.pk: u for u in _active_users().filter(pk__in=[i.user_id for i in rows if i.user_id])}
+    direct = {u.pk: u for u in _active_users().filter(pk__in=invitations.values("user_id"))}
     title = campaign.edition.questionnaire.title
     units = []
     for inv in rows:

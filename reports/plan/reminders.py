@@ -29,6 +29,7 @@ from reports.models import Notice
 from reports.plan.obligations import Unit, open_campaigns, questionnaire_units, units_for_item
 
 BEFORE_DAYS = 7
+KEY_CHUNK = 5000
 BEFORE, ON, AFTER, ESCALATION = "before", "on", "after", "escalation"
 STEP_WORDS = {
     BEFORE: "срок приближается",
@@ -87,22 +88,22 @@ def _reason(*, role_text: str, what: str, unit: Unit, step: str) -> str:
 
 
 def _create(rows: list[tuple]) -> int:
-    """Notices ``(user, key, text, url, reason)`` not yet given: two reads and one insert in all."""
-    if not rows:
-        return 0
-    told = set(
-        Notice.objects.filter(user_id__in={r[0].pk for r in rows}, key__in={r[1] for r in rows}).values_list(
-            "user_id", "key"
-        )
-    )
+    """Notices ``(user, key, text, url, reason)`` not yet given: a read per chunk of keys and bulk inserts."""
+    told = set()
+    keys = sorted({r[1][:200] for r in rows})
+    # In chunks: a region's keys are more than a query's parameters allow.
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start : start + KEY_CHUNK]
+        told |= set(Notice.objects.filter(key__in=chunk).values_list("user_id", "key"))
     fresh, seen = [], set()
     for user, key, text, url, reason in rows:
+        key = key[:200]
         if (user.pk, key) in told or (user.pk, key) in seen:
             continue
         seen.add((user.pk, key))
-        fresh.append(Notice(user=user, key=key[:200], text=text[:1000], url=url[:500], reason=reason[:1000]))
+        fresh.append(Notice(user=user, key=key, text=text[:1000], url=url[:500], reason=reason[:1000]))
     # A concurrent run may have given some of them meanwhile: the unique key keeps each once.
-    Notice.objects.bulk_create(fresh, ignore_conflicts=True)
+    Notice.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
     return len(fresh)
 
 
