@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from deficits.models import Campaign, CampaignStatus, Diagnostic, Invitation, RespondentRole
 from deficits.questionnaire.links import invitation_token
@@ -166,7 +167,7 @@ def _route_units(*, item, schools, today) -> list[Unit]:
     units = []
     for r in routes:
         school = school_of[r.teacher_id]
-        sent = r.sent.date() if r.sent else today
+        sent = timezone.localdate(r.sent) if r.sent else today
         units.append(
             Unit(
                 key=f"route{r.pk}",
