@@ -125,9 +125,17 @@ class MonitoringPeriodAdmin(ScopedHistoryAdmin):
 
 @admin.register(models.MonitoringPlanItem)
 class MonitoringPlanItemAdmin(ScopedHistoryAdmin):
-    list_display = ["period", "direction", "deadline", "responsible_name", "responsible"]
-    list_filter = ["period", "direction"]
+    list_display = ["period", "direction", "deadline", "state", "obligation", "responsible_name", "responsible"]
+    list_filter = ["period", "direction", "state", "obligation"]
     list_select_related = ["period", "responsible"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A reader outside the institute sees the item's organisations, not a list of every
+        # municipality to choose from (the history's form would offer the whole region).
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_write_region(request.user):
+            fields.append("municipalities")
+        return fields
 
 
 @admin.register(models.Teacher)

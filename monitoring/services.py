@@ -14,6 +14,7 @@ from monitoring.models import (
     MonitoringPeriod,
     MonitoringPlanItem,
     PeriodStatus,
+    PlanObligation,
     Role,
     RosterEntry,
     School,
@@ -56,6 +57,7 @@ def period_create(
                 indicators_scope=item["indicators_scope"],
                 periodicity=item["periodicity"],
                 responsible_name=item["responsible_name"],
+                obligation=item.get("obligation", PlanObligation.INSTITUTE),
                 deadline=dt.date.fromisoformat(f"{year}-{item['deadline']}"),
             )
             for item in plan_template()

@@ -1,6 +1,9 @@
 """Notices: in the portal and by e-mail, each exactly once (``Notice.key`` is unique per person).
 
-Four kinds reach people:
+The daily job creates its notices without e-mail and then sends each person ONE digest
+listing all their notices not yet mailed (``notices_digest``); an issued letter's notice
+is still mailed at once. The plan's reminders (schools, teachers, heads, escalation to
+the municipality) are built in ``reports.plan.reminders``. Besides them, four kinds:
 
 - a plan deadline within a week reaches the plan item's responsible person;
 - new findings reach the officials they concern: the municipal officials of the
@@ -30,10 +33,11 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from monitoring.models import MonitoringPeriod, MonitoringPlanItem, Role
+from monitoring.models import MonitoringPeriod, MonitoringPlanItem, PlanItemState, Role
 from reports.letters.permissions import addressee_kinds
 from reports.letters.wording import GENERAL_EDUCATION
 from reports.models import AddresseeKind, Finding, Letter, LetterStatus, Measure, MeasureStatus, Notice
+from reports.plan.reminders import plan_reminders, survey_reminders
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +45,25 @@ DEADLINE_DAYS = 7
 # How far back the daily job looks for issued letters whose notices were never sent.
 LETTER_SWEEP_DAYS = 30
 SUBJECT = "Мониторинг ПРП: уведомление"
+DIGEST_SUBJECT = "Мониторинг ПРП: напоминания на {date}"
+# A digest lists at most this many notices and counts the rest, which the portal shows.
+DIGEST_LIMIT = 50
 
 
-def notify(*, user, key: str, text: str, url: str = "") -> Notice | None:
-    """Create the notice once and e-mail it; None when this person already had it."""
+def notify(*, user, key: str, text: str, url: str = "", reason: str = "", email: bool = True) -> Notice | None:
+    """Create the notice once (and e-mail it unless ``email`` is off); None when this person already had it.
+
+    The daily job creates its notices with ``email=False``: the digest mails them together.
+    """
     try:
         with transaction.atomic():
-            notice = Notice.objects.create(user=user, key=key[:200], text=text[:1000], url=url[:500])
+            notice = Notice.objects.create(
+                user=user, key=key[:200], text=text[:1000], url=url[:500], reason=reason[:1000]
+            )
     except IntegrityError:
         return None
-    _email(notice)
+    if email:
+        _email(notice)
     return notice
 
 
@@ -93,9 +106,13 @@ def _date(day: dt.date) -> str:
 
 def plan_deadlines_notify(*, today: dt.date) -> int:
     """Plan items due within a week reach their responsible person (again if the deadline moves)."""
-    items = MonitoringPlanItem.objects.filter(
-        deadline__gte=today, deadline__lte=today + dt.timedelta(days=DEADLINE_DAYS), responsible__is_active=True
-    ).select_related("period", "responsible")
+    items = (
+        MonitoringPlanItem.objects.filter(
+            deadline__gte=today, deadline__lte=today + dt.timedelta(days=DEADLINE_DAYS), responsible__is_active=True
+        )
+        .exclude(state=PlanItemState.DONE)
+        .select_related("period", "responsible")
+    )
     sent = 0
     for item in items:
         days = (item.deadline - today).days
@@ -105,13 +122,16 @@ def plan_deadlines_notify(*, today: dt.date) -> int:
             f"«{item.get_direction_display()}» — до {_date(item.deadline)} ({when})."
         )
         key = f"plan:{item.pk}:{item.deadline.isoformat()}"
-        sent += (
-            notify(user=item.responsible, key=key, text=text, url=_url("period-detail", item.period.year)) is not None
+        reason = (
+            f"Вы получили это напоминание как ответственный за пункт плана «{item.get_direction_display()}» "
+            f"(срок {_date(item.deadline)}); напоминание приходит за неделю до срока, пока пункт не выполнен."
         )
+        url = _url("plan-item", item.period.year, item.pk)
+        sent += notify(user=item.responsible, key=key, text=text, url=url, reason=reason, email=False) is not None
     return sent
 
 
-def findings_notify(*, period: MonitoringPeriod) -> int:
+def findings_notify(*, period: MonitoringPeriod, email: bool = True) -> int:
     """Each official gets one notice per indicator listing the units of their scope below its threshold.
 
     Findings are replaced on every recomputation, so a notice is keyed by the set of
@@ -160,7 +180,7 @@ def findings_notify(*, period: MonitoringPeriod) -> int:
         url = _url("indicator-detail", code)
         if url:
             url += f"?period={period.year}"
-        sent += notify(user=people[user_id], key=key, text=text, url=url) is not None
+        sent += notify(user=people[user_id], key=key, text=text, url=url, email=email) is not None
     return sent
 
 
@@ -193,7 +213,7 @@ def letter_recipients(letter: Letter):
     return get_user_model().objects.filter(wanted, is_active=True).order_by("pk")
 
 
-def notify_letter_issued(letter: Letter) -> int:
+def notify_letter_issued(letter: Letter, *, email: bool = True) -> int:
     """An issued letter reaches each of its addressees once (safe to call again)."""
     if letter.status != LetterStatus.ISSUED:
         return 0
@@ -201,7 +221,8 @@ def notify_letter_issued(letter: Letter) -> int:
     text = f"Вам направлено письмо {letter.issuer.name} № {letter.number}{date}: «{letter.title}»."
     url = _url("letter-detail", letter.pk)
     return sum(
-        notify(user=u, key=f"letter:{letter.pk}", text=text, url=url) is not None for u in letter_recipients(letter)
+        notify(user=u, key=f"letter:{letter.pk}", text=text, url=url, email=email) is not None
+        for u in letter_recipients(letter)
     )
 
 
@@ -217,37 +238,70 @@ def measures_overdue_notify(*, today: dt.date) -> int:
             f"по показателю {m.indicator.code}. Отметьте выполнение или перенесите срок."
         )
         key = f"measure-overdue:{m.pk}:{m.due.isoformat()}"
-        sent += notify(user=m.responsible_user, key=key, text=text, url=_url("measure-list")) is not None
+        sent += notify(user=m.responsible_user, key=key, text=text, url=_url("measure-list"), email=False) is not None
     return sent
 
 
-def notices_retry_email() -> int:
-    """E-mails that failed earlier (the notice exists, the address too)."""
-    pending = Notice.objects.filter(emailed=False, user__is_active=True).exclude(user__email="")
-    count = 0
-    for notice in pending.select_related("user")[:1000]:
-        _email(notice)
-        count += notice.emailed
-    return count
+def notices_digest(*, today: dt.date) -> int:
+    """One e-mail per person listing every notice not yet mailed; the mails sent.
+
+    A failed send leaves its notices unmailed: the next run sends them again.
+    """
+    pending = (
+        Notice.objects.filter(emailed=False, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id", "created_at", "pk")
+    )
+    per_person: dict[int, list[Notice]] = defaultdict(list)
+    for notice in pending.iterator(chunk_size=2000):
+        per_person[notice.user_id].append(notice)
+    sent = 0
+    subject = DIGEST_SUBJECT.format(date=_date(today))
+    for items in per_person.values():
+        shown = items[:DIGEST_LIMIT]
+        user = shown[0].user
+        lines = [f"Новые уведомления портала мониторинга ({len(items)}):", ""]
+        for n in shown:
+            lines.append(f"— {n.text}")
+            if n.url:
+                # A mail is read outside the portal: its link carries the portal's address.
+                lines.append(f"  Подробнее на портале: {settings.PORTAL_URL}{n.url}")
+            if n.reason:
+                lines.append(f"  Почему я это получил: {n.reason}")
+            lines.append("")
+        if len(items) > len(shown):
+            lines.append(f"Остальные уведомления ({len(items) - len(shown)}) — на портале.")
+        lines.append(f"Все уведомления: {settings.PORTAL_URL}{_url('notice-list')}")
+        try:
+            send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [user.email])
+        except Exception:  # a mail server down must not lose the notices: the next run retries
+            log.exception("digest for user %s: e-mail not sent", user.pk)
+            continue
+        # The notices it only counts were told too («на портале»): they are not mailed again.
+        Notice.objects.filter(pk__in=[n.pk for n in items]).update(emailed=True)
+        sent += 1
+    return sent
 
 
 def notices_daily(*, today: dt.date | None = None) -> dict[str, int]:
-    """The daily job: every kind, then the e-mails that failed before."""
+    """The daily job: every kind is created without e-mail, then one digest per person."""
     today = today or timezone.localdate()
-    retried = notices_retry_email()
     counts = {
         "plan": plan_deadlines_notify(today=today),
+        "reminders": plan_reminders(today=today),
+        "surveys": survey_reminders(today=today),
         "findings": 0,
         "letters": 0,
         "measures": measures_overdue_notify(today=today),
     }
     # Findings of the open periods only: a closed period's findings were told long ago.
     for period in MonitoringPeriod.objects.open().filter(findings__isnull=False).distinct():
-        counts["findings"] += findings_notify(period=period)
+        counts["findings"] += findings_notify(period=period, email=False)
     since = today - dt.timedelta(days=LETTER_SWEEP_DAYS)
     for letter in Letter.objects.filter(status=LetterStatus.ISSUED, issued_on__gte=since).select_related("issuer"):
-        counts["letters"] += notify_letter_issued(letter)
-    counts["retried"] = retried
+        counts["letters"] += notify_letter_issued(letter, email=False)
+    counts["emails"] = notices_digest(today=today)
     return counts
 
 

@@ -1,7 +1,9 @@
 """Celery doors of the reports app: thin, taking ids.
 
 ``build_annual_report_task`` renders one annual report (minutes at most on a region);
-``send_daily_notices_task`` is the beat job (CELERY_BEAT_SCHEDULE in monitoring.config.settings).
+``send_daily_notices_task`` is the beat job (CELERY_BEAT_SCHEDULE in monitoring.config.settings):
+it creates the day's notices (the plan's reminders among them) without e-mail and then mails
+each person one digest of everything not yet mailed (reports.notices.notices_daily).
 
 One direction: the services import this module at the top and send its tasks on commit;
 a task imports its service inside its body. The registered names stay those of the

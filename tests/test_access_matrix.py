@@ -515,6 +515,17 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         post(P(302, 404, 404, 404, 404, 404), _pk("measure_b"), note="a measure about school B"),
     ),
     "notice-list": (get(P(*ALL)),),
+    # --- reports: the monitoring plan (staff readers; counts narrowed to the reader's scope) ---
+    "plan-list": (get(P(*STAFF), lambda o: {"year": o.period.year}),),
+    "plan-item": (get(P(*STAFF), lambda o: {"year": o.period.year, "pk": o.plan_item.pk}),),
+    # Only the analyst edits an item (an empty form answers 400 with its errors); others "not found".
+    "plan-item-edit": (
+        post(P(400, 404, 404, 404, 404, 404), lambda o: {"year": o.period.year, "pk": o.plan_item.pk}, note="empty"),
+    ),
+    # The analyst or the item's responsible user (head B) marks it done.
+    "plan-item-done": (
+        post(P(302, 404, 404, 404, 302, 404), lambda o: {"year": o.period.year, "pk": o.plan_item.pk}),
+    ),
     "notice-read-all": (post(P(302, 302, 302, 302, 302, 302)),),
     "notice-open": (get(P(404, 404, 404, 302, 404, 404), _pk("notice_head_a"), "head_a's notice"),),
     "report-list": (get(P(*REGION)),),
@@ -939,6 +950,10 @@ def matrix(world, settings, tmp_path, monkeypatch):
     o.meeting_m1 = factories.MeetingFactory(issuer=factories.municipal_issuer(world.m1), protocol=True)
     o.presentation = factories.PresentationFactory(period=period)
     o.notice_head_a = factories.NoticeFactory(user=world.head_a)
+    # A plan item head B answers for (the responsible user may mark it done).
+    o.plan_item = models.MonitoringPlanItem.objects.create(
+        period=period, direction=9, deadline=dt.date(2025, 9, 30), obligation="school_data", responsible=world.head_b
+    )
     o.annual = factories.AnnualReportFactory(period=period, user=world.ministry)
     o.questionnaire = _questionnaire()
     # Questionnaire campaigns: open ones to school A and to school B, and an institute draft.

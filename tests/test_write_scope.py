@@ -408,6 +408,8 @@ WRITE_DOORS = {
     "presentation-edit": "corrects a presentation",
     "presentation-delete": "deletes a presentation",
     "notice-read-all": "marks one's notices read",
+    "plan-item-edit": "edits a plan item (the analyst)",
+    "plan-item-done": "marks a plan item done (the analyst or its responsible user)",
     "notice-open": "marks a notice read",
     "report-start": "starts the annual report",
     "requisites-edit": "saves the requisites of one's own letterhead",

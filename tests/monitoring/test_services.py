@@ -16,8 +16,22 @@ def test_period_create_builds_the_plan_of_the_regional_order():
     assert [i.direction for i in items] == list(range(1, 10))
     staffing = items[8]
     assert staffing.get_direction_display() == "Выявление кадровых потребностей"
-    assert staffing.deadline == dt.date(2026, 9, 15)
+    # The order: staffing in September; the deadline is the month's last day of the period's year.
+    assert staffing.deadline == dt.date(2026, 9, 30)
     assert staffing.responsible_name == "Проректор по учебно-методической работе"
+    assert staffing.obligation == models.PlanObligation.SCHOOL_DATA
+    by_direction = {i.direction: i for i in items}
+    assert by_direction[1].deadline == dt.date(2026, 3, 31)
+    assert by_direction[1].periodicity == "в течение года"
+    assert by_direction[1].obligation == models.PlanObligation.DIAGNOSTIC
+    assert by_direction[2].deadline == dt.date(2026, 12, 31)
+    assert by_direction[2].obligation == models.PlanObligation.ROUTES
+    assert by_direction[3].obligation == models.PlanObligation.INSTITUTE
+    assert by_direction[4].deadline == dt.date(2026, 5, 31)
+    assert by_direction[5].deadline == dt.date(2026, 8, 31)
+    assert by_direction[6].deadline == dt.date(2026, 3, 31)
+    assert by_direction[7].deadline == dt.date(2026, 6, 30)
+    assert by_direction[8].deadline == dt.date(2026, 6, 30)
 
 
 def test_period_create_is_idempotent_and_keeps_edits():

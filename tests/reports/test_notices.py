@@ -16,6 +16,8 @@ from reports.models import Issuer, Letter, LetterItem, LetterStatus, Measure, No
 from reports.notices import notices_daily, notify_letter_issued
 from reports.tasks import send_daily_notices_task
 from tests import factories
+from tests.reports.plan.helpers import DEADLINE as PLAN_DEADLINE
+from tests.reports.plan.helpers import plan_item
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +74,10 @@ def test_findings_reach_the_officials_of_their_municipality_and_school(people):
     assert "Аржановская" not in head.text  # a head hears about their own school only
     assert not Notice.objects.filter(user__username__in=["head_b", "municipal_b", "teacher", "ministry"]).exists()
     sent = len(mail.outbox)
-    assert sent == Notice.objects.count()
+    # The daily digest: one mail per person with an address, holding all their new notices.
+    assert sent == Notice.objects.values("user").distinct().count()
+    assert all(m.subject == "Мониторинг ПРП: напоминания на 20.11.2025" for m in mail.outbox)
+    assert not Notice.objects.filter(emailed=False).exists()
     # The same findings after a recomputation say nothing new.
     compute_period(period=people.period, directions=[9])
     findings_refresh(period=people.period)
@@ -202,3 +207,15 @@ def test_a_long_list_of_units_is_cut_with_a_count(people):
     text = _listed(names, room=500)
     assert len(text) <= 500 and text.endswith(f"и еще {60 - text.count('МБОУ')}")
     assert _listed(names[:2], room=500) == ", ".join(names[:2])
+
+
+def test_a_long_digest_counts_the_rest_and_does_not_mail_them_again(people, monkeypatch):
+    monkeypatch.setattr("reports.notices.DIGEST_LIMIT", 1)
+    for direction in (4, 9):
+        plan_item(people, direction=direction, areas=[people.m1])
+    notices_daily(today=PLAN_DEADLINE)
+    [digest] = [m for m in mail.outbox if m.to == ["head_a@example.org"]]
+    assert "Остальные уведомления (1) — на портале." in digest.body
+    mail.outbox.clear()
+    notices_daily(today=PLAN_DEADLINE)
+    assert not mail.outbox
