@@ -1,8 +1,8 @@
-"""Pages of decisions (measures), notices, the annual report and the issuing bodies' requisites."""
+"""Pages of decisions (measures), notices, the annual report, the municipalities' справки and the requisites."""
 
 from django.urls import path
 
-from reports import issuer_views
+from reports import issuer_views, spravka_views
 from reports import report_views as views
 
 urlpatterns = [
@@ -17,5 +17,8 @@ urlpatterns = [
     path("reports/annual/start/", views.report_start, name="report-start"),
     path("reports/annual/<int:pk>/", views.report_status, name="report-status"),
     path("reports/annual/<int:pk>/<str:kind>/", views.report_file, name="report-file"),
+    # A municipality's справка: its list and start; its row and files are the report's doors above.
+    path("reports/spravka/", spravka_views.spravka_list, name="spravka-list"),
+    path("reports/spravka/start/", spravka_views.spravka_start, name="spravka-start"),
     path("requisites/", issuer_views.requisites_edit, name="requisites-edit"),
 ]

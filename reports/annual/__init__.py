@@ -19,6 +19,7 @@ from reports.annual.data import annual_data
 from reports.annual.jobs import (
     annual_generate,
     annual_start,
+    document_name,
     report_in_progress,
     spravka_municipalities,
     spravka_start,
@@ -37,6 +38,7 @@ __all__ = [
     "annual_pdf",
     "annual_start",
     "annual_xlsx",
+    "document_name",
     "pdf_pages",
     "report_in_progress",
     "spravka_municipalities",

@@ -92,6 +92,13 @@ def spravka_start(*, period: MonitoringPeriod, municipality: Municipality, user)
     return annual_start(period=period, user=user, municipality=municipality)
 
 
+def document_name(report: AnnualReport) -> str:
+    """A report's file name without its extension: «Годовой отчет 2025», «Справка <муниципалитет> 2025»."""
+    if report.municipality is not None:
+        return f"Справка {report.municipality.name} {report.period.year}"
+    return f"Годовой отчет {report.period.year}"
+
+
 def waiting_reports(window):
     """Reports still queued (not yet taken by a worker): monitoring.shared.dispatch sends them again."""
     for pk in AnnualReport.objects.filter(status=ReportStatus.QUEUED, created_at__range=window).values_list(
