@@ -456,10 +456,27 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     "notice-open": (get(P(404, 404, 404, 302, 404, 404), _pk("notice_head_a"), "head_a's notice"),),
     "report-list": (get(P(*REGION)),),
     "report-start": (post(P(302, 302, 404, 404, 404, 404), data=lambda o: {"period": o.period.year}),),
-    "report-status": (get(P(*REGION), _pk("annual")),),
+    # A report's row and files serve a municipality's справка too: its officials read M1's, not M2's.
+    "report-status": (
+        get(P(*REGION), _pk("annual")),
+        get(P(200, 200, 200, 404, 404, 404), _pk("spravka_a"), "M1's справка"),
+        get(P(*REGION), _pk("spravka_b"), "M2's справка"),
+    ),
     "report-file": (
         get(P(*REGION), lambda o: {"pk": o.annual.pk, "kind": "pdf"}, "pdf"),
         get(P(*REGION), lambda o: {"pk": o.annual.pk, "kind": "xlsx"}, "xlsx"),
+        get(P(200, 200, 200, 404, 404, 404), lambda o: {"pk": o.spravka_a.pk, "kind": "pdf"}, "M1's справка"),
+        get(P(*REGION), lambda o: {"pk": o.spravka_b.pk, "kind": "xlsx"}, "M2's справка"),
+    ),
+    # A municipality's справка: the institute starts any, a municipal official their own; the ministry reads.
+    "spravka-list": (get(P(200, 200, 200, 404, 404, 404)),),
+    "spravka-start": (
+        post(P(302, 404, 302, 404, 404, 404), data=lambda o: {"period": o.period.year, "municipality": "01"}),
+        post(
+            P(302, 404, 404, 404, 404, 404),
+            data=lambda o: {"period": o.period.year, "municipality": "02"},
+            note="M2's справка",
+        ),
     ),
     # The blank's requisites: institute staff keep the region's, a municipal official their own (reports.issuers).
     "requisites-edit": (
@@ -670,10 +687,23 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(A(200, 200, 200, 200, 404, 403), _pk("measure_a"), "school A"),
         get(A(200, 200, 404, 404, 200, 403), _pk("measure_b"), "school B"),
     ),
-    "api-annual-report-list": (get(A(*REGION_API)),),
-    "api-annual-report-detail": (get(A(*REGION_API), _pk("annual")),),
-    "api-annual-report-pdf": (get(A(*REGION_API), _pk("annual")),),
-    "api-annual-report-xlsx": (get(A(*REGION_API), _pk("annual")),),
+    # The region's reports and the municipalities' справки: a municipal official reads their own справки.
+    "api-annual-report-list": (get(A(200, 200, 200, 403, 403, 403)),),
+    "api-annual-report-detail": (
+        get(A(200, 200, 404, 403, 403, 403), _pk("annual")),
+        get(A(200, 200, 200, 403, 403, 403), _pk("spravka_a"), "M1's справка"),
+        get(A(200, 200, 404, 403, 403, 403), _pk("spravka_b"), "M2's справка"),
+    ),
+    "api-annual-report-pdf": (
+        get(A(200, 200, 404, 403, 403, 403), _pk("annual")),
+        get(A(200, 200, 200, 403, 403, 403), _pk("spravka_a"), "M1's справка"),
+        get(A(200, 200, 404, 403, 403, 403), _pk("spravka_b"), "M2's справка"),
+    ),
+    "api-annual-report-xlsx": (
+        get(A(200, 200, 404, 403, 403, 403), _pk("annual")),
+        get(A(200, 200, 200, 403, 403, 403), _pk("spravka_a"), "M1's справка"),
+        get(A(200, 200, 404, 403, 403, 403), _pk("spravka_b"), "M2's справка"),
+    ),
     # The schema and its docs describe the API to anyone; the data stays behind the endpoints.
     "api-schema": (get(A(*ALL, anon=200)),),
     "api-docs": (get(A(*ALL, anon=200)),),
@@ -742,7 +772,11 @@ def _survey_campaign(world):
     for teacher, school in ((world.teacher_a, world.school_a), (world.teacher_b, world.school_b)):
         # Invited and answered: a municipal official reads the campaigns that reached their municipality.
         Invitation.objects.create(
-            campaign=campaign, teacher=teacher, school=school, municipality=school.municipality, nonce="n",
+            campaign=campaign,
+            teacher=teacher,
+            school=school,
+            municipality=school.municipality,
+            nonce="n",
             answered=True,
         )
         Response.objects.create(
@@ -849,6 +883,8 @@ def matrix(world, settings, tmp_path, monkeypatch):
     o.measure_b = factories.MeasureFactory(period=period, school=world.school_b)
     o.notice_head_a = factories.NoticeFactory(user=world.head_a)
     o.annual = factories.AnnualReportFactory(period=period, user=world.ministry)
+    o.spravka_a = factories.AnnualReportFactory(period=period, user=world.municipal, municipality=world.m1)
+    o.spravka_b = factories.AnnualReportFactory(period=period, user=world.analyst, municipality=world.m2)
     o.questionnaire = _questionnaire()
     # Questionnaire campaigns: open ones to school A and to school B, and an institute draft.
     o.campaign_a = campaign_make(
