@@ -31,10 +31,14 @@ def _spravka_reader(request) -> None:
 def spravka_list(request):
     _spravka_reader(request)
     reports = AnnualReport.objects.visible_to(request.user).filter(municipality__isnull=False)
+    # The region-wide roles narrow the list to one municipality of theirs (a municipal official has one).
+    filters = (
+        list(Municipality.objects.visible_to(request.user).order_by("name")) if is_region_wide(request.user) else []
+    )
     chosen = None
     if code := request.GET.get("municipality", "").strip():
-        chosen = Municipality.objects.filter(code=code).first()
-        # A municipality outside the list (or out of scope) shows nothing rather than everything.
+        # Matched among the listed ones, never sent to the database as typed; an unknown one shows nothing.
+        chosen = next((m for m in filters if m.code == code), None)
         reports = reports.filter(municipality=chosen) if chosen is not None else reports.none()
     reports = reports.select_related("period", "user", "municipality")[:50]
     starts = annual.spravka_municipalities(user=request.user)
@@ -51,9 +55,7 @@ def spravka_list(request):
             "reports": reports,
             "periods": MonitoringPeriod.objects.order_by("-year"),
             "starts": list(starts),
-            "filters": list(Municipality.objects.visible_to(request.user).order_by("name"))
-            if is_region_wide(request.user)
-            else [],
+            "filters": filters,
             "chosen": chosen,
             "setup": setup,
         },

@@ -39,6 +39,7 @@ def test_the_list_is_scoped_and_offers_each_role_what_it_may_start(client, world
     assert f'id="report-{spravki["02"].pk}"' in only and f'id="report-{spravki["01"].pk}"' not in only
     unknown = client.get(reverse("spravka-list"), {"municipality": "zz"}).content.decode()
     assert "Справки еще не формировались" in unknown
+    assert client.get(reverse("spravka-list"), {"municipality": "0\x00"}).status_code == 400  # the project's NUL guard
 
     client.force_login(world.ministry)
     page = client.get(reverse("spravka-list")).content.decode()
@@ -57,6 +58,7 @@ def test_the_list_is_scoped_and_offers_each_role_what_it_may_start(client, world
         ("analyst", {"period": "2025", "municipality": "99"}, "Такого муниципалитета нет"),
         ("municipal", {"period": "2025", "municipality": "<b>"}, "Такого муниципалитета нет"),
         ("municipal", {"period": "99999999999999999999"}, "Такого периода мониторинга нет"),
+        ("analyst", {"period": "2025", "municipality": "0\x00"}, "запрещённый символ"),
     ],
 )
 def test_bad_input_is_a_russian_message_and_starts_nothing(client, world, spravki, person, body, told):
