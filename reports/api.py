@@ -18,10 +18,11 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from indicators.models import Level
+from monitoring.models import Role
 from monitoring.models.scoping import is_region_wide
 from monitoring.shared.api import Conflict
 from monitoring.shared.viewsets import IsStaffReader, ScopedViewSet
-from reports import letters, library, measures
+from reports import annual, letters, library, measures
 from reports.filters import AnnualReportFilter, FindingFilter, LetterFilter, MeasureFilter
 from reports.models import (
     AddresseeKind,
@@ -279,26 +280,32 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 # ---------------------------------------------------------------------------
 
 
-class IsRegionWideReader(permissions.BasePermission):
-    """The annual report is the region's: those who see the whole region read it (as on its page)."""
+class IsReportReader(permissions.BasePermission):
+    """The region's report: those who see the whole region; a municipality's справка also its officials.
 
-    message = "Годовой отчет доступен специалистам института и министерства."
+    Which rows each reads is the viewset's scope (AnnualReport.scope_paths); a school head reads neither.
+    """
+
+    message = "Годовые отчеты и справки доступны специалистам института, министерства и муниципалитетов."
 
     def has_permission(self, request, view):
-        return is_region_wide(request.user)
+        user = request.user
+        return is_region_wide(user) or bool(user.is_authenticated and user.role == Role.MUNICIPAL)
 
 
 class AnnualReportSerializer(serializers.ModelSerializer):
     period = serializers.IntegerField(source="period.year", read_only=True)
     user = serializers.CharField(source="user.username", read_only=True, allow_null=True)
+    # A municipality's справка: its municipality's code; empty for the region's report.
+    municipality = serializers.CharField(source="municipality.code", read_only=True, allow_null=True, default=None)
     has_pdf = serializers.SerializerMethodField()
     has_xlsx = serializers.SerializerMethodField()
 
     class Meta:
         model = AnnualReport
         fields = [
-            "id", "period", "status", "progress", "user", "created_at", "finished_at", "pages", "error", "has_pdf",
-            "has_xlsx",
+            "id", "period", "municipality", "preliminary", "status", "progress", "user", "created_at", "finished_at",
+            "pages", "error", "has_pdf", "has_xlsx",
         ]  # fmt: skip
 
     def get_has_pdf(self, report: AnnualReport) -> bool:
@@ -309,14 +316,16 @@ class AnnualReportSerializer(serializers.ModelSerializer):
 
 
 class AnnualReportViewSet(FileDownloadsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    """Годовые отчеты для министерства: состояние формирования и файлы (PDF и XLSX с теми же таблицами).
-    Доступны специалистам института и министерства.
+    """Годовые отчеты для министерства и аналитические справки муниципалитетов: состояние формирования и файлы
+    (PDF и XLSX с теми же таблицами). Отчеты по региону доступны специалистам института и министерства,
+    справка муниципалитета — также специалистам этого муниципалитета (поле и фильтр municipality — код
+    муниципалитета; у отчета по региону поле пустое, фильтр region=true оставляет только их).
     """
 
-    queryset = AnnualReport.objects.select_related("period", "user")
+    queryset = AnnualReport.objects.select_related("period", "user", "municipality")
     serializer_class = AnnualReportSerializer
     filterset_class = AnnualReportFilter
-    permission_classes = [IsAuthenticated, IsRegionWideReader]
+    permission_classes = [IsAuthenticated, IsReportReader]
     ordering = ("-created_at",)
     file_actions = ("pdf", "xlsx")
 
@@ -325,9 +334,7 @@ class AnnualReportViewSet(FileDownloadsMixin, mixins.ListModelMixin, mixins.Retr
         stored = getattr(report, kind)
         if report.status != ReportStatus.DONE or not stored:
             raise exceptions.NotFound("Файл отчета еще не готов.")
-        return FileResponse(
-            stored.open("rb"), as_attachment=True, filename=f"Годовой отчет {report.period.year}.{kind}"
-        )
+        return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{annual.document_name(report)}.{kind}")
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer])

@@ -62,7 +62,11 @@ class LetterFilter(PeriodFilter):
 
 class AnnualReportFilter(PeriodFilter):
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label="Состояние")
+    municipality = django_filters.CharFilter(field_name="municipality__code", label="Код муниципалитета (справки)")
+    region = django_filters.BooleanFilter(
+        field_name="municipality", lookup_expr="isnull", label="Только отчеты по региону (true) или справки (false)"
+    )
 
     class Meta:
         model = AnnualReport
-        fields = ["period", "status"]
+        fields = ["period", "status", "municipality", "region"]

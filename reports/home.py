@@ -67,7 +67,7 @@ def _annual_reports(*, user, period: MonitoringPeriod) -> list[Todo]:
     """The latest finished annual report of each recent period, to download (one query)."""
     done = (
         AnnualReport.objects.visible_to(user)
-        .filter(status=ReportStatus.DONE)
+        .filter(status=ReportStatus.DONE, municipality__isnull=True)  # the region's, not a municipality's справка
         .select_related("period")
         .order_by("-period__year", "-created_at", "-pk")[: REPORTS_SHOWN * 4]
     )

@@ -1,8 +1,8 @@
-"""Pages of decisions (measures), notices, the annual report and the issuing bodies' requisites."""
+"""Pages of decisions (measures), notices, the annual report, the municipalities' справки and the requisites."""
 
 from django.urls import path
 
-from reports import issuer_views, presentation_views
+from reports import issuer_views, presentation_views, spravka_views
 from reports import report_views as views
 
 urlpatterns = [
@@ -26,5 +26,8 @@ urlpatterns = [
         presentation_views.presentation_delete,
         name="presentation-delete",
     ),
+    # A municipality's справка: its list and start; its row and files are the report's doors above.
+    path("reports/spravka/", spravka_views.spravka_list, name="spravka-list"),
+    path("reports/spravka/start/", spravka_views.spravka_start, name="spravka-start"),
     path("requisites/", issuer_views.requisites_edit, name="requisites-edit"),
 ]

@@ -32,6 +32,12 @@ def _report_reader(request) -> None:
         raise Http404("Страница недоступна.")
 
 
+def _document_reader(request) -> None:
+    # A report's row and files: the region's for region-wide roles, a справка also for its
+    # municipality's officials; the row's scope (AnnualReport.objects.visible_to) decides which.
+    require_staff_reader(request.user)
+
+
 # ---------------------------------------------------------------------------
 # Measures
 # ---------------------------------------------------------------------------
@@ -267,7 +273,11 @@ def notice_read_all(request):
 @login_required
 def report_list(request):
     _report_reader(request)
-    reports = AnnualReport.objects.visible_to(request.user).select_related("period", "user")[:50]
+    reports = (
+        AnnualReport.objects.visible_to(request.user)
+        .filter(municipality__isnull=True)  # the справки have their own list (reports.spravka_views)
+        .select_related("period", "user")[:50]
+    )
     try:
         issuers.require_institute_issuer()
     except issuers.RequisitesMissing as missing:
@@ -290,8 +300,8 @@ def report_list(request):
 
 @login_required
 def report_status(request, pk: int):
-    """One report's row, polled by the list (htmx) while it is being built."""
-    _report_reader(request)
+    """One report's (or справка's) row, polled by its list (htmx) while it is being built."""
+    _document_reader(request)
     report = get_object_or_404(AnnualReport.objects.visible_to(request.user).select_related("period", "user"), pk=pk)
     return render(request, "reports/report_row.html", {"r": report})
 
@@ -347,14 +357,15 @@ def report_start(request):
 
 @login_required
 def report_file(request, pk: int, kind: str):
-    _report_reader(request)
+    _document_reader(request)
     if kind not in ("pdf", "xlsx"):
         raise Http404("Такого файла нет.")
     report = get_object_or_404(
-        AnnualReport.objects.visible_to(request.user).select_related("period"), pk=pk, status=ReportStatus.DONE
+        AnnualReport.objects.visible_to(request.user).select_related("period", "municipality"),
+        pk=pk,
+        status=ReportStatus.DONE,
     )
     stored = getattr(report, kind)
     if not stored:
         raise Http404("Файл отчета не сохранен.")
-    name = f"Годовой отчет {report.period.year}.{kind}"
-    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{annual.document_name(report)}.{kind}")

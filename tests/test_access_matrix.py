@@ -530,10 +530,27 @@ DOORS: dict[str, tuple[Probe, ...]] = {
     "notice-open": (get(P(404, 404, 404, 302, 404, 404), _pk("notice_head_a"), "head_a's notice"),),
     "report-list": (get(P(*REGION)),),
     "report-start": (post(P(302, 302, 404, 404, 404, 404), data=lambda o: {"period": o.period.year}),),
-    "report-status": (get(P(*REGION), _pk("annual")),),
+    # A report's row and files serve a municipality's справка too: its officials read M1's, not M2's.
+    "report-status": (
+        get(P(*REGION), _pk("annual")),
+        get(P(200, 200, 200, 404, 404, 404), _pk("spravka_a"), "M1's справка"),
+        get(P(*REGION), _pk("spravka_b"), "M2's справка"),
+    ),
     "report-file": (
         get(P(*REGION), lambda o: {"pk": o.annual.pk, "kind": "pdf"}, "pdf"),
         get(P(*REGION), lambda o: {"pk": o.annual.pk, "kind": "xlsx"}, "xlsx"),
+        get(P(200, 200, 200, 404, 404, 404), lambda o: {"pk": o.spravka_a.pk, "kind": "pdf"}, "M1's справка"),
+        get(P(*REGION), lambda o: {"pk": o.spravka_b.pk, "kind": "xlsx"}, "M2's справка"),
+    ),
+    # A municipality's справка: the institute starts any, a municipal official their own; the ministry reads.
+    "spravka-list": (get(P(200, 200, 200, 404, 404, 404)),),
+    "spravka-start": (
+        post(P(302, 404, 302, 404, 404, 404), data=lambda o: {"period": o.period.year, "municipality": "01"}),
+        post(
+            P(302, 404, 404, 404, 404, 404),
+            data=lambda o: {"period": o.period.year, "municipality": "02"},
+            note="M2's справка",
+        ),
     ),
     # Presentations of the period's results: the institute's page (the period page lists them for staff).
     "presentation-list": (
@@ -760,10 +777,23 @@ DOORS: dict[str, tuple[Probe, ...]] = {
         get(A(200, 200, 200, 200, 404, 403), _pk("measure_a"), "school A"),
         get(A(200, 200, 404, 404, 200, 403), _pk("measure_b"), "school B"),
     ),
-    "api-annual-report-list": (get(A(*REGION_API)),),
-    "api-annual-report-detail": (get(A(*REGION_API), _pk("annual")),),
-    "api-annual-report-pdf": (get(A(*REGION_API), _pk("annual")),),
-    "api-annual-report-xlsx": (get(A(*REGION_API), _pk("annual")),),
+    # The region's reports and the municipalities' справки: a municipal official reads their own справки.
+    "api-annual-report-list": (get(A(200, 200, 200, 403, 403, 403)),),
+    "api-annual-report-detail": (
+        get(A(200, 200, 404, 403, 403, 403), _pk("annual")),
+        get(A(200, 200, 200, 403, 403, 403), _pk("spravka_a"), "M1's справка"),
+        get(A(200, 200, 404, 403, 403, 403), _pk("spravka_b"), "M2's справка"),
+    ),
+    "api-annual-report-pdf": (
+        get(A(200, 200, 404, 403, 403, 403), _pk("annual")),
+        get(A(200, 200, 200, 403, 403, 403), _pk("spravka_a"), "M1's справка"),
+        get(A(200, 200, 404, 403, 403, 403), _pk("spravka_b"), "M2's справка"),
+    ),
+    "api-annual-report-xlsx": (
+        get(A(200, 200, 404, 403, 403, 403), _pk("annual")),
+        get(A(200, 200, 200, 403, 403, 403), _pk("spravka_a"), "M1's справка"),
+        get(A(200, 200, 404, 403, 403, 403), _pk("spravka_b"), "M2's справка"),
+    ),
     # The schema and its docs describe the API to anyone; the data stays behind the endpoints.
     "api-schema": (get(A(*ALL, anon=200)),),
     "api-docs": (get(A(*ALL, anon=200)),),
@@ -955,6 +985,8 @@ def matrix(world, settings, tmp_path, monkeypatch):
         period=period, direction=9, deadline=dt.date(2025, 9, 30), obligation="school_data", responsible=world.head_b
     )
     o.annual = factories.AnnualReportFactory(period=period, user=world.ministry)
+    o.spravka_a = factories.AnnualReportFactory(period=period, user=world.municipal, municipality=world.m1)
+    o.spravka_b = factories.AnnualReportFactory(period=period, user=world.analyst, municipality=world.m2)
     o.questionnaire = _questionnaire()
     # Questionnaire campaigns: open ones to school A and to school B, and an institute draft.
     o.campaign_a = campaign_make(

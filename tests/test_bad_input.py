@@ -46,13 +46,13 @@ QUERY_VALUES = [
 QUERY_PARAMS = [
     "period", "page", "page_size", "q", "municipality", "school", "status", "level", "breakdown", "chart",
     "only", "ordering", "year", "indicator", "direction", "kind", "teacher", "program", "low_results",
-    "part_time", "category", "position", "org", "code", "result",
+    "part_time", "category", "position", "org", "code", "result", "region",
 ]  # fmt: skip
 PAGES = [
     "/", "/municipalities/", "/schools/", "/teachers/", "/periods/", "/imports/", "/diagnostics/",
     "/diagnostics/results/", "/routes/", "/programs/", "/programs/stats/", "/indicators/",
     "/indicators/directions/1/", "/letters/", "/letters/new/", "/measures/", "/measures/new/",
-    "/measures/effect/", "/notices/", "/reports/annual/", "/api-tokens/", "/schools/000001/",
+    "/measures/effect/", "/notices/", "/reports/annual/", "/reports/spravka/", "/api-tokens/", "/schools/000001/",
     "/municipalities/01/", "/teachers/T0000001/", "/attestation/",
 ]  # fmt: skip
 API_LISTS = [

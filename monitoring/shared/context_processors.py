@@ -88,6 +88,8 @@ def menu_for(user) -> list[MenuItem]:
     ]
     if is_region_wide(user):
         letters.append(_link("Годовой отчет", "report-list"))
+    if is_region_wide(user) or (user.role == Role.MUNICIPAL and user.municipality_id):
+        letters.append(_link("Аналитические справки", "spravka-list"))
     # The blank letters and reports print on: the institute keeps its own, a municipal official theirs.
     if writer or (user.role == Role.MUNICIPAL and user.municipality_id):
         letters.append(_link("Реквизиты бланка", "requisites-edit", "letters"))

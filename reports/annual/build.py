@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-from monitoring.models import MonitoringPeriod
+from monitoring.models import MonitoringPeriod, Municipality
 from reports.annual.data import annual_data
 from reports.annual.tables import AnnualData
 from reports.annual.xlsx import annual_xlsx
@@ -42,12 +42,13 @@ class Built:
     pdf: bytes
     pages: int
     xlsx: bytes
+    preliminary: bool = False  # built while the period was open: both files say so
 
 
-def annual_build(*, period: MonitoringPeriod, progress=None) -> Built:
-    """Both files of the period's report; ``progress(percent)`` is told along the way."""
+def annual_build(*, period: MonitoringPeriod, municipality: Municipality | None = None, progress=None) -> Built:
+    """Both files of the period's report (with ``municipality``: its справка); ``progress(percent)`` is told."""
     progress = progress or (lambda percent: None)
-    data = annual_data(period=period)
+    data = annual_data(period=period, municipality=municipality)
     progress(20)
     html = annual_html(data)
     progress(30)
@@ -56,7 +57,7 @@ def annual_build(*, period: MonitoringPeriod, progress=None) -> Built:
     progress(90)
     xlsx = annual_xlsx(data)
     progress(98)
-    return Built(pdf, pdf_pages(pdf), xlsx)
+    return Built(pdf, pdf_pages(pdf), xlsx, data.preliminary)
 
 
 class _layout_progress:

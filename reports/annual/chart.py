@@ -1,4 +1,4 @@
-"""The chart of a direction: horizontal bars per municipality, drawn as inline SVG (no external resources)."""
+"""The chart of a direction: horizontal bars per municipality (a справка: per school), drawn as inline SVG."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ def _chart_column(tables: list[Table]) -> tuple[Table, int]:
     return tables[0], 0
 
 
-def chart(tables: list[Table], period: MonitoringPeriod, previous: MonitoringPeriod | None) -> tuple[SafeString, str]:
+def chart(
+    tables: list[Table], period: MonitoringPeriod, previous: MonitoringPeriod | None, *, units: str = "муниципалитеты"
+) -> tuple[SafeString, str]:
+    """The direction's key indicator, one bar per row of its table; ``units`` names the rows in the caption."""
     table, index = _chart_column(tables)
     column = table.columns[index]
     rows = [(name, cells[index]) for name, cells in table.rows]
@@ -87,7 +90,7 @@ def chart(tables: list[Table], period: MonitoringPeriod, previous: MonitoringPer
             f'stroke="#c0392b" stroke-dasharray="3,2"/>'
         )
     parts.append("</svg>")
-    caption = f"{column.code} {column.title}, {column.unit}: муниципалитеты по значению за {period.year} год"
+    caption = f"{column.code} {column.title}, {column.unit}: {units} по значению за {period.year} год"
     if previous is not None:
         caption += f" (черта — {previous.year} год)"
     return mark_safe("".join(parts)), caption

@@ -14,11 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from monitoring.models import MonitoringPeriod
+from monitoring.models import MonitoringPeriod, Municipality, PeriodStatus, Role
+from monitoring.models.scoping import can_write_region
 from monitoring.shared.dispatch import send_beside_on_commit
 from reports.annual.build import annual_build
 from reports.issuers import require_institute_issuer
@@ -28,21 +31,24 @@ from reports.tasks import build_annual_report_task
 log = logging.getLogger(__name__)
 
 
-def annual_start(*, period: MonitoringPeriod, user) -> AnnualReport:
-    """Queue a report; the worker takes it once the caller's transaction commits.
+def annual_start(*, period: MonitoringPeriod, user, municipality: Municipality | None = None) -> AnnualReport:
+    """Queue a report (with ``municipality``: its справка); the worker takes it once the caller's transaction commits.
 
     Refused (RequisitesMissing) before anything is queued when the institute's blank is not set up.
     A report of the period already queued or being built is returned instead of a second one
     (three quick clicks start one build): :func:`report_in_progress` tells the caller.
+    Who may start which is the door's question (:func:`spravka_start` asks it for a справка).
     """
     require_institute_issuer()
     with transaction.atomic():
         # The period's row is locked while looking: two clicks at once queue one report.
         list(MonitoringPeriod.objects.select_for_update().filter(pk=period.pk).values_list("pk", flat=True))
-        existing = report_in_progress(period=period)
+        existing = report_in_progress(period=period, municipality=municipality)
         if existing is not None:
             return existing
-        report = AnnualReport.objects.create(period=period, user=user)
+        report = AnnualReport.objects.create(
+            period=period, user=user, municipality=municipality, preliminary=period.status != PeriodStatus.CLOSED
+        )
         # With the queue down the report stays queued and is sent again when it is back (monitoring.shared.dispatch).
         send_beside_on_commit(build_annual_report_task, (report.pk,), name=f"annual-report-{report.pk}")
     return report
@@ -53,11 +59,12 @@ def annual_start(*, period: MonitoringPeriod, user) -> AnnualReport:
 IN_PROGRESS_FOR_AT_MOST = dt.timedelta(hours=2)
 
 
-def report_in_progress(*, period: MonitoringPeriod) -> AnnualReport | None:
-    """The period's report still queued or being built, if any."""
+def report_in_progress(*, period: MonitoringPeriod, municipality: Municipality | None = None) -> AnnualReport | None:
+    """The period's report (or the municipality's справка) still queued or being built, if any."""
     return (
         AnnualReport.objects.filter(
             period=period,
+            municipality=municipality,
             status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING),
             created_at__gte=timezone.now() - IN_PROGRESS_FOR_AT_MOST,
         )
@@ -65,6 +72,31 @@ def report_in_progress(*, period: MonitoringPeriod) -> AnnualReport | None:
         .first()
     )
 
+
+def spravka_municipalities(*, user) -> QuerySet[Municipality]:
+    """The municipalities whose справка ``user`` may start: the institute's any, a municipal official's own.
+
+    The ministry reads the справки and starts none (the municipality's and the institute's document).
+    """
+    if can_write_region(user):
+        return Municipality.objects.order_by("name")
+    if user.is_authenticated and user.role == Role.MUNICIPAL and user.municipality_id:
+        return Municipality.objects.filter(pk=user.municipality_id)
+    return Municipality.objects.none()
+
+
+def spravka_start(*, period: MonitoringPeriod, municipality: Municipality, user) -> AnnualReport:
+    """Queue a municipality's справка for ``user``; refused (PermissionDenied) for a municipality not theirs."""
+    if not spravka_municipalities(user=user).filter(pk=municipality.pk).exists():
+        raise PermissionDenied("Справку по этому муниципалитету вы сформировать не можете.")
+    return annual_start(period=period, user=user, municipality=municipality)
+
+
+def document_name(report: AnnualReport) -> str:
+    """A report's file name without its extension: «Годовой отчет 2025», «Справка <муниципалитет> 2025»."""
+    if report.municipality is not None:
+        return f"Справка {report.municipality.name} {report.period.year}"
+    return f"Годовой отчет {report.period.year}"
 
 
 def waiting_reports(window):
@@ -77,7 +109,7 @@ def waiting_reports(window):
 
 def annual_generate(*, report_id: int) -> AnnualReport:
     """Build the report's files and store them; a failure is recorded on the report, not lost."""
-    report = AnnualReport.objects.select_related("period").get(pk=report_id)
+    report = AnnualReport.objects.select_related("period", "municipality").get(pk=report_id)
     if report.status == ReportStatus.DONE:
         return report  # a redelivered task (acks late) finds the work done
     AnnualReport.objects.filter(pk=report_id).update(status=ReportStatus.RUNNING, progress=5, error="")
@@ -86,7 +118,7 @@ def annual_generate(*, report_id: int) -> AnnualReport:
         AnnualReport.objects.filter(pk=report_id).update(progress=percent)
 
     try:
-        built = annual_build(period=report.period, progress=progress)
+        built = annual_build(period=report.period, municipality=report.municipality, progress=progress)
     except Exception as exc:
         log.exception("annual report %s failed", report_id)
         AnnualReport.objects.filter(pk=report_id).update(
@@ -95,12 +127,15 @@ def annual_generate(*, report_id: int) -> AnnualReport:
         report.refresh_from_db()
         return report
     name = f"annual-{report.period.year}-{report.pk}"
+    if report.municipality is not None:
+        name = f"spravka-{report.municipality.code}-{report.period.year}-{report.pk}"
     report.pdf.save(f"{name}.pdf", ContentFile(built.pdf), save=False)
     report.xlsx.save(f"{name}.xlsx", ContentFile(built.xlsx), save=False)
     report.pages = built.pages
+    report.preliminary = built.preliminary
     report.status = ReportStatus.DONE
     report.progress = 100
     report.error = ""
     report.finished_at = timezone.now()
-    report.save(update_fields=["pdf", "xlsx", "pages", "status", "progress", "error", "finished_at"])
+    report.save(update_fields=["pdf", "xlsx", "pages", "preliminary", "status", "progress", "error", "finished_at"])
     return report

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 
 from indicators.models import PeriodIndicator, Unit
 from indicators.registry import Definition
-from monitoring.models import MonitoringPeriod, PeriodStatus
+from monitoring.models import MonitoringPeriod, Municipality, PeriodStatus
 from reports.measures import Judged
 from reports.models import Issuer, Letter
 
@@ -27,10 +27,15 @@ class Cell:
     higher_is_better: bool = True
     finding: bool = False
     digits: int = 1
+    compare: Decimal | None = None  # a справка: the region's value of a municipality's figure
 
     @property
     def text(self) -> str:
         return fmt(self.value, self.digits)
+
+    @property
+    def compare_text(self) -> str:
+        return fmt(self.compare, self.digits)
 
     @property
     def previous_text(self) -> str:
@@ -82,8 +87,10 @@ class Column:
 @dataclass
 class Table:
     columns: list[Column]
-    rows: list[tuple[str, list[Cell]]]  # municipality name, cells
-    region: list[Cell]
+    rows: list[tuple[str, list[Cell]]]  # a unit's name (a municipality's, or a school's in a справка), cells
+    region: list[Cell]  # the total row: the region's, or the municipality's in a справка
+    # A справка's row of the region's values for comparison (empty in the region's report).
+    comparison: list[Cell] = field(default_factory=list)
 
 
 @dataclass
@@ -94,7 +101,7 @@ class FindingSummary:
     higher_is_better: bool
     schools: int
     municipalities: list[str]  # municipalities below the threshold themselves
-    by_municipality: list[tuple[str, int]]  # schools below the threshold, per municipality
+    by_municipality: list[tuple[str, int]]  # schools below the threshold, per municipality (a справка: per school)
 
 
 @dataclass
@@ -102,6 +109,8 @@ class Section:
     number: int
     title: str
     tables: list[Table] = field(default_factory=list)
+    # Indicators of the total unit only: the region's (in a справка: the municipality's, with the region's value
+    # as the cell's ``compare``).
     region_only: list[tuple[Column, Cell]] = field(default_factory=list)
     chart: SafeString | None = None
     chart_caption: str = ""
@@ -134,10 +143,33 @@ class AnnualData:
     letters: list[IssuedLetter]
     measures: list[Judged]
     earlier_measures: list[Judged]  # the previous period's decisions judged by this period's values
-    municipalities: int
+    municipalities: int  # the rows of the tables: municipalities (a справка: the municipality's schools)
     generated_at: dt.datetime
     findings_rows: list[tuple] = field(default_factory=list)
     issuer: Issuer | None = None  # the institute's blank: its name on the title page
+    # A municipality's справка: the same structure by the municipality's schools. None: the region's report.
+    municipality: Municipality | None = None
+
+    @property
+    def title(self) -> str:
+        if self.municipality is not None:
+            return "Аналитическая справка по результатам мониторинга"
+        return "Годовой отчет по результатам мониторинга"
+
+    @property
+    def subject(self) -> str:
+        """What follows the title: the monitored system, and the municipality of a справка."""
+        text = "системы обеспечения профессионального развития педагогических работников"
+        return f"{text}: {self.municipality.name}" if self.municipality is not None else text
+
+    @property
+    def unit_label(self) -> str:
+        """The heading of the tables' rows."""
+        return "Образовательная организация" if self.municipality is not None else "Муниципалитет"
+
+    @property
+    def total_label(self) -> str:
+        return self.municipality.name if self.municipality is not None else "Регион"
 
     @property
     def preliminary(self) -> bool:
@@ -145,10 +177,16 @@ class AnnualData:
         return self.period.status != PeriodStatus.CLOSED
 
     @property
+    def preliminary_header(self) -> str:
+        """The one line every page's footer carries while the period is open."""
+        if self.period.status == PeriodStatus.COLLECTING:
+            return f"Предварительные данные: сбор данных за {self.period.year} год не завершен"
+        return f"Предварительные данные: период {self.period.year} года не закрыт"
+
+    @property
     def preliminary_note(self) -> str:
         return (
-            f"Предварительные данные: период {self.period.year} года не закрыт "
-            f"(«{self.period.get_status_display()}»), значения показателей могут измениться."
+            f"{self.preliminary_header} («{self.period.get_status_display()}»), значения показателей могут измениться."
         )
 
     @property

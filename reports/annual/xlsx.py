@@ -48,9 +48,8 @@ def annual_xlsx(data: AnnualData) -> bytes:
     title = new_sheet("Титульный лист")
     for line in (
         data.issuer.name if data.issuer else "",
-        "Годовой отчет по результатам мониторинга системы обеспечения профессионального развития "
-        "педагогических работников",
-        f"за {year} год",
+        f"{data.title} {data.subject}",
+        f"{year} год" if data.municipality is not None else f"за {year} год",
         f"{data.issuer.city if data.issuer else ''}, {data.generated_at:%Y}".strip(", "),
         f"Сформирован {data.generated_at:%d.%m.%Y}",
     ):
@@ -60,7 +59,7 @@ def annual_xlsx(data: AnnualData) -> bytes:
         sheet.append(text_row(sheet, [f"{section.number}. {section.title}"]))
         columns = [c for t in section.tables for c in t.columns]
         if columns:
-            titles = ["Муниципалитет"]
+            titles = [data.unit_label]
             for c in columns:
                 titles += [f"{c.code} {year}", f"{c.code} {prev or ''}".strip(), f"{c.code} изменение"]
             header(sheet, titles)
@@ -72,12 +71,21 @@ def annual_xlsx(data: AnnualData) -> bytes:
                 values = [_x(v) for cell in cells for v in (cell.value, cell.previous, cell.change)]
                 sheet.append(text_row(sheet, [name, *values]))
             region = [cell for t in section.tables for cell in t.region]
-            sheet.append(["Регион"] + [_x(v) for cell in region for v in (cell.value, cell.previous, cell.change)])
+            total = [_x(v) for cell in region for v in (cell.value, cell.previous, cell.change)]
+            sheet.append(text_row(sheet, [data.total_label, *total]))
+            comparison = [cell for t in section.tables for cell in t.comparison]
+            if comparison:
+                values = [_x(v) for cell in comparison for v in (cell.value, cell.previous, cell.change)]
+                sheet.append(["Регион (для сравнения)", *values])
         if section.region_only:
             sheet.append([])
-            header(sheet, ["Показатель региона", "Наименование", str(year), str(prev or ""), "изменение"])
+            whole = "Показатель муниципалитета" if data.municipality is not None else "Показатель региона"
+            titles = [whole, "Наименование", str(year), str(prev or ""), "изменение"]
+            header(sheet, titles + (["регион"] if data.municipality is not None else []))
             for column, cell in section.region_only:
                 row = [column.code, column.title, _x(cell.value), _x(cell.previous), _x(cell.change)]
+                if data.municipality is not None:
+                    row.append(_x(cell.compare))
                 sheet.append(text_row(sheet, row))  # titles the institute typed: never formulas
         sheet.append([])
         header(sheet, ["Показатели", "Наименование", "Единица", "Цель", "Порог"])
@@ -88,9 +96,11 @@ def annual_xlsx(data: AnnualData) -> bytes:
 
     sheet = new_sheet("Проблемные зоны")
     header(sheet, ["Показатель", "Наименование показателя", "Уровень", "Код", "Организация", "Значение", "Порог"])
+    found = Finding.objects.filter(period=data.period)
+    if data.municipality is not None:
+        found = found.filter(municipality=data.municipality)  # a справка lists its own schools only
     for row in (
-        Finding.objects.filter(period=data.period)
-        .order_by("indicator__order", "level", "org_name")
+        found.order_by("indicator__order", "level", "org_name")
         .values_list("indicator__code", "indicator__title", "level", "org_code", "org_name", "value", "threshold")
         .iterator(chunk_size=5000)
     ):

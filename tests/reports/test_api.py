@@ -302,6 +302,10 @@ def test_annual_reports_are_read_by_institute_and_ministry_only(annual, person):
     world, done, queued = annual
     client = token_client(world.people[person])
     response = client.get("/api/v1/annual-reports/")
+    if person == "municipal":  # reads their municipality's справки (below), not the region's report
+        assert rows(response) == []
+        _error(client.get(f"/api/v1/annual-reports/{done.pk}/pdf/"), 404)
+        return
     if person not in ("analyst", "ministry"):  # as the report's page: the region's document
         _error(response, 403)
         _error(client.get(f"/api/v1/annual-reports/{done.pk}/pdf/"), 403)
@@ -317,6 +321,52 @@ def test_annual_reports_are_read_by_institute_and_ministry_only(annual, person):
     assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert b"".join(xlsx.streaming_content) == b"PK\x03\x04 tables"
     _error(client.get(f"/api/v1/annual-reports/{queued.pk}/pdf/"), 404)  # not built yet
+
+
+@pytest.fixture
+def spravki(annual):
+    world, done, queued = annual
+    made = {}
+    for municipality in (world.m1, world.m2):
+        report = AnnualReport.objects.create(
+            period=world.period, user=world.analyst, municipality=municipality, preliminary=True,
+            status=ReportStatus.DONE, progress=100, pages=14,
+        )  # fmt: skip
+        report.pdf.save("spravka.pdf", ContentFile(b"%PDF-1.7 " + municipality.code.encode()), save=False)
+        report.xlsx.save("spravka.xlsx", ContentFile(b"PK\x03\x04 " + municipality.code.encode()), save=False)
+        report.save()
+        made[municipality.code] = report
+    return world, done, queued, made
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_a_municipalitys_spravka_is_read_by_its_officials_and_the_region_wide_roles(spravki, person):
+    world, done, queued, made = spravki
+    client = token_client(world.people[person])
+    response = client.get("/api/v1/annual-reports/", {"region": "false"})
+    if person in ("head_a", "head_b", "teacher"):
+        _error(response, 403)
+        _error(client.get(f"/api/v1/annual-reports/{made['01'].pk}/pdf/"), 403)
+        return
+    listed = rows(response)
+    mine = ["02", "01"] if person != "municipal" else ["01"]
+    assert [r["municipality"] for r in listed] == mine
+    assert all(r["preliminary"] is True and r["has_pdf"] for r in listed)
+    pdf = client.get(f"/api/v1/annual-reports/{made['01'].pk}/pdf/")
+    assert b"".join(pdf.streaming_content) == b"%PDF-1.7 01"
+    assert "filename*=utf-8''%D0%A1%D0%BF%D1%80%D0%B0%D0%B2%D0%BA%D0%B0" in pdf["Content-Disposition"]  # «Справка»
+    if person == "municipal":
+        # Another municipality's справка: neither listed, nor read, nor downloaded.
+        assert rows(client.get("/api/v1/annual-reports/", {"municipality": "02"})) == []
+        _error(client.get(f"/api/v1/annual-reports/{made['02'].pk}/"), 404)
+        _error(client.get(f"/api/v1/annual-reports/{made['02'].pk}/pdf/"), 404)
+        _error(client.get(f"/api/v1/annual-reports/{made['02'].pk}/xlsx/"), 404)
+    else:
+        only = rows(client.get("/api/v1/annual-reports/", {"municipality": "02"}))
+        assert [r["id"] for r in only] == [made["02"].pk]
+        region = rows(client.get("/api/v1/annual-reports/", {"region": "true"}))
+        assert {r["id"] for r in region} == {done.pk, queued.pk}
+        assert all(r["municipality"] is None for r in region)
 
 
 # -- errors and query counts -----------------------------------------------------------

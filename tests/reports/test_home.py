@@ -54,12 +54,15 @@ def test_the_ministry_downloads_the_latest_report_of_each_period(world, media_ro
     new = factories.AnnualReportFactory(period=world.period)
     earlier = factories.AnnualReportFactory(period=factories.PeriodFactory(year=2024, status="closed"))
     factories.AnnualReportFactory(period=world.period, status="running", pdf=None, xlsx=None)
+    # A municipality's справка, newer and finished, is not the region's report.
+    spravka = factories.AnnualReportFactory(period=world.period, municipality=world.m1)
     with django_assert_num_queries(1):
         lines = home.letter_and_report_todos(user=world.ministry, period=world.period, today=TODAY)
     assert [line.url for line in lines] == [f"/reports/annual/{new.pk}/pdf/", f"/reports/annual/{earlier.pk}/pdf/"]
     assert lines[0].items == (("PDF", f"/reports/annual/{new.pk}/pdf/"), ("XLSX", f"/reports/annual/{new.pk}/xlsx/"))
     assert lines[0].detail.startswith("предварительный") and lines[1].detail == ""
     assert old.pk not in {int(line.url.split("/")[3]) for line in lines}
+    assert spravka.pk not in {int(line.url.split("/")[3]) for line in lines}
 
 
 def test_the_ministry_is_told_when_the_periods_report_is_not_made_yet(world):

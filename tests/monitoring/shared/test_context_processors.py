@@ -83,12 +83,22 @@ def test_every_link_of_each_roles_menu_opens_for_that_role(client, world, person
 @pytest.mark.parametrize(
     ("person", "present", "absent"),
     [
-        ("analyst", {"Муниципалитеты", "Загрузки", "Годовой отчет", "Администрирование", "Опросы", "Анкеты"}, set()),
+        (
+            "analyst",
+            {"Муниципалитеты", "Загрузки", "Годовой отчет", "Аналитические справки", "Администрирование", "Опросы"}
+            | {"Анкеты"},
+            set(),
+        ),
         # The ministry loads nothing and reads the annual report.
         ("ministry", {"Муниципалитеты", "Годовой отчет", "Опросы"}, {"Загрузки", "Администрирование", "Анкеты"}),
         # A municipal official has one municipality: a link to it, not a list of one.
-        ("municipal", {"Мой муниципалитет", "Загрузки"}, {"Муниципалитеты", "Годовой отчет"}),
-        ("head_a", {"Моя организация", "Загрузки", "Опросы"}, {"Муниципалитеты", "Организации", "Годовой отчет"}),
+        # …and their municipality's справки (the institute and the ministry read every municipality's).
+        ("municipal", {"Мой муниципалитет", "Загрузки", "Аналитические справки"}, {"Муниципалитеты", "Годовой отчет"}),
+        (
+            "head_a",
+            {"Моя организация", "Загрузки", "Опросы"},
+            {"Муниципалитеты", "Организации", "Годовой отчет", "Аналитические справки"},
+        ),
         ("teacher", {"Диагностика дефицитов", "Мой маршрут (ИОМ)"}, {"Данные", "Показатели", "Загрузки", "Опросы"}),
         # A curator follows their teachers' routes; the teacher's own pages and the staff's are not theirs.
         ("curator", {"Маршруты моих педагогов", "Программы ДПП"}, {"Мой маршрут (ИОМ)", "Данные", "Диагностика"}),

@@ -51,7 +51,7 @@ def test_the_title_page_wears_the_institutes_setup_and_only_an_open_period_is_ma
     assert "СЕВЕРО-ОСЕТИНСКИЙ РЕСПУБЛИКАНСКИЙ ИНСТИТУТ ПОВЫШЕНИЯ КВАЛИФИКАЦИИ" in title
     assert "Владикавказ" in title
     assert "РАЗВИТИЯ ОБРАЗОВАНИЯ" not in title and "Волгоград" not in " ".join(pages)
-    assert "период 2025 года не закрыт" in title
+    assert "Предварительные данные: сбор данных за 2025 год не завершен" in title
     assert "Содержание" in pages[1]  # the title page stays one page with its mark
     unmarked = [n for n, text in enumerate(pages, start=1) if "ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ" not in text]
     assert not unmarked, f"pages without the mark: {unmarked}"

@@ -120,3 +120,80 @@ def test_a_closed_periods_report_keeps_its_declarative_indicator_as_it_was(decla
     (summary,) = [f for f in data.sections[0].findings if f.code == DECLARED]
     assert summary.title == DECLARED_TITLE
     assert not [f for f in data.sections[1].findings if f.code == DECLARED]
+
+
+# -- a municipality's справка -----------------------------------------------------------
+
+
+def _spravka_table(data, code="9.1"):
+    section = data.sections[8]
+    table = next(t for t in section.tables if any(c.code == code for c in t.columns))
+    return table, [c.code for c in table.columns].index(code)
+
+
+def test_a_spravka_tabulates_the_municipalitys_schools_against_the_municipality_and_the_region(year):
+    import datetime as dt
+
+    from reports.models import Letter, Measure
+
+    # M2's own letter and measure must stay out of M1's справка.
+    Letter.objects.create(
+        period=year.period, issuer=Letter.objects.get().issuer, addressee="municipal", municipality=year.m2,
+        addressee_line="Быковскому району", title="Письмо Быковскому району", signatory_position="Ректор",
+        signatory_name="А. Б. Ректоров", status="issued", number="565/2", issued_on=dt.date(2025, 7, 24),
+        pdf_sha256="1" * 64,
+    )  # fmt: skip
+    Measure.objects.create(
+        period=year.period, text="Мера Быковского района", responsible="Петров", due=dt.date(2026, 6, 1),
+        indicator=Measure.objects.first().indicator, level="school", org_code="000002", school=year.school_b,
+        municipality=year.m2, baseline=Decimal("100"), target=Decimal("100"),
+    )  # fmt: skip
+    data = annual_data(period=year.period, municipality=year.m1)
+    assert data.municipality == year.m1 and data.municipalities == 2
+    assert (data.unit_label, data.total_label) == ("Образовательная организация", "Алексеевский муниципальный район")
+    table, index = _spravka_table(data)
+    rows = {name: cells[index] for name, cells in table.rows}
+    assert list(rows) == ["МКОУ «Алексеевская СШ»", "МКОУ «Аржановская СШ»"]
+    # 9.1: A 2024 = 4/10, 2025 = 6/10; C 2024 = 8/10, 2025 = 9/10; M1 60 → 75; the region (with B: 10/10) 83,3.
+    a = rows["МКОУ «Алексеевская СШ»"]
+    assert (a.value, a.previous, a.finding) == (Decimal("60"), Decimal("40"), True)
+    assert (table.region[index].value, table.region[index].previous) == (Decimal("75"), Decimal("60"))
+    assert round(table.comparison[index].value, 1) == Decimal("83.3")
+    findings = {f.code: f for f in data.sections[8].findings}
+    assert findings["9.1"].by_municipality == [("МКОУ «Алексеевская СШ»", 1), ("МКОУ «Аржановская СШ»", 1)]
+    assert findings["9.1"].municipalities == ["Алексеевский муниципальный район"]
+    assert [i.letter.number for i in data.letters] == ["565/1"]
+    assert {j.measure.text for j in data.measures + data.earlier_measures} == {
+        "Конкурс на вакантные должности",
+        "Целевое обучение в педагогическом вузе",
+    }
+    assert data.title == "Аналитическая справка по результатам мониторинга"
+    assert data.preliminary_header == "Предварительные данные: сбор данных за 2025 год не завершен"
+
+    # The region's report keeps its rows per municipality, the region as the total, no comparison.
+    region, index = _spravka_table(annual_data(period=year.period))
+    assert [name for name, _ in region.rows] == ["Алексеевский муниципальный район", "Быковский муниципальный район"]
+    assert region.comparison == []
+
+
+def test_the_spravkas_queries_do_not_grow_with_the_schools(year, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.engine import compute_period
+
+    annual_data(period=year.period, municipality=year.m1)  # warm-up: the period's edition is frozen once
+    with CaptureQueriesContext(connection) as small:
+        annual_data(period=year.period, municipality=year.m1)
+    # Twenty more schools of M1 with staffing, values and findings: the справка has 22 rows.
+    for n in range(20):
+        school = factories.SchoolFactory(municipality=year.m1, code=f"{800000 + n}", name=f"МКОУ СШ № {n + 2}")
+        factories.StaffingRowFactory(period=year.period, school=school, vacant_positions=n % 5)
+    compute_period(period=year.period, directions=[9])
+    findings_refresh(period=year.period)
+    print("queries of the справка's data:", len(small))
+    with django_assert_max_num_queries(len(small)):
+        data = annual_data(period=year.period, municipality=year.m1)
+    table, _ = _spravka_table(data)
+    assert len(table.rows) == 22 and data.municipalities == 22
+    assert sum(f.schools for f in data.sections[8].findings) > 4  # the new schools' findings were read

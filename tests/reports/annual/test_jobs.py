@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from reports.models import AnnualReport, ReportStatus
 
@@ -147,3 +151,105 @@ def test_a_report_through_a_real_worker(year, settings, tmp_path):
     assert report.status == ReportStatus.DONE, report.error
     assert report.progress == 100 and report.pages >= 12
     assert report.pdf.read().startswith(b"%PDF")
+
+
+# -- a municipality's справка -----------------------------------------------------------
+
+
+def _download(client, report, kind="pdf") -> bytes:
+    response = client.get(reverse("report-file", args=[report.pk, kind]))
+    assert response.status_code == 200, response.status_code
+    return b"".join(response.streaming_content)
+
+
+def test_a_municipal_official_generates_their_spravka_naming_only_their_schools(
+    year, client, django_capture_on_commit_callbacks, settings, tmp_path, beside
+):
+    # THE DONE-WHEN of issue 19: M1's official starts M1's справка; its PDF names schools A and C, not B nor M2.
+    from tests.reports.annual.helpers import pdftext
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(year.municipal)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("spravka-start"), {"period": 2025})
+    assert response.status_code == 302
+    report = AnnualReport.objects.get()
+    assert (report.municipality, report.user, report.status) == (year.m1, year.municipal, ReportStatus.QUEUED)
+    told = client.get(response.url).content.decode()
+    assert f"Справка «Алексеевский муниципальный район» за 2025 год (№{report.pk}) поставлена" in told
+    assert 'hx-get="' + reverse("report-status", args=[report.pk]) in told  # the row follows its progress
+    beside.run()
+    report.refresh_from_db()
+    assert (report.status, report.progress, report.preliminary) == (ReportStatus.DONE, 100, True), report.error
+    text = pdftext(_download(client, report))
+    assert "Аналитическая справка по результатам мониторинга" in text
+    assert "Алексеевский муниципальный район, 2025" in text
+    assert "МКОУ «Алексеевская СШ»" in text and "МКОУ «Аржановская СШ»" in text
+    assert "Быковская" not in text and "Быковский" not in text
+    # Preliminary while collecting: on the title page and on every page's footer.
+    assert "Предварительные данные: сбор данных за 2025 год не завершен" in text
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(_download(client, report))).pages]
+    assert all("сбор данных за 2025 год не завершен" in page for page in pages)
+    workbook = _download(client, report, "xlsx")
+    cells = [
+        str(v) for ws in load_workbook(io.BytesIO(workbook)) for row in ws.iter_rows(values_only=True) for v in row if v
+    ]
+    assert "МКОУ «Аржановская СШ»" in cells and not [c for c in cells if "Быков" in c]
+
+    # Another municipality's справка is no door of theirs: refused, nothing queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("spravka-start"), {"period": 2025, "municipality": "02"}).status_code == 404
+    assert AnnualReport.objects.count() == 1
+
+
+def test_the_institute_generates_another_municipalitys_spravka_without_the_mark_once_closed(
+    year, client, django_capture_on_commit_callbacks, settings, tmp_path, beside
+):
+    from tests.reports.annual.helpers import pdftext
+
+    settings.MEDIA_ROOT = tmp_path
+    year.period.status = "closed"
+    year.period.save()
+    client.force_login(year.analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("spravka-start"), {"period": 2025, "municipality": "02"}).status_code == 302
+    beside.run()
+    report = AnnualReport.objects.get()
+    assert (report.municipality, report.status, report.preliminary) == (year.m2, ReportStatus.DONE, False)
+    text = pdftext(_download(client, report))
+    assert "Быковский муниципальный район, 2025" in text and "МКОУ «Быковская СШ № 1»" in text
+    assert "Алексеевская" not in text and "Аржановская" not in text and "Алексеевский" not in text
+    assert "редварительн" not in text and "РЕДВАРИТЕЛЬН" not in text
+
+    # M1's official neither lists nor downloads M2's справка; the ministry reads it, starts none.
+    client.force_login(year.municipal)
+    assert f"report-{report.pk}" not in client.get(reverse("spravka-list")).content.decode()
+    for kind in ("pdf", "xlsx"):
+        assert client.get(reverse("report-file", args=[report.pk, kind])).status_code == 404
+    assert client.get(reverse("report-status", args=[report.pk])).status_code == 404
+    client.force_login(year.ministry)
+    assert f'id="report-{report.pk}"' in client.get(reverse("spravka-list")).content.decode()
+    assert _download(client, report).startswith(b"%PDF")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("spravka-start"), {"period": 2025, "municipality": "02"}).status_code == 404
+    assert AnnualReport.objects.count() == 1
+
+
+def test_quick_clicks_start_one_spravka_and_the_regions_report_is_apart(
+    year, client, django_capture_on_commit_callbacks
+):
+    from reports.annual import report_in_progress
+
+    client.force_login(year.municipal)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            page = client.post(reverse("spravka-start"), {"period": 2025}, follow=True).content.decode()
+    spravka = AnnualReport.objects.get()
+    assert f"за 2025 год уже формируется (№{spravka.pk})" in page
+    # The region's report of the same period is not the справка being built: it starts.
+    assert report_in_progress(period=year.period) is None
+    client.force_login(year.analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("report-start"), {"period": 2025})
+    assert AnnualReport.objects.filter(municipality__isnull=True).count() == 1
+    assert report_in_progress(period=year.period, municipality=year.m1) == spravka

@@ -63,7 +63,7 @@ def test_an_open_periods_workbook_is_marked_on_every_sheet(year):
     assert "Северо-Осетинский республиканский институт" in title and "Владикавказ, " in title
     for sheet in book:
         assert sheet.cell(1, 1).value == "ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ", sheet.title
-        assert "период 2025 года не закрыт" in sheet.cell(1, 2).value
+        assert "сбор данных за 2025 год не завершен" in sheet.cell(1, 2).value
         assert sheet.oddHeader.center.text == "ПРЕДВАРИТЕЛЬНЫЕ ДАННЫЕ", sheet.title
 
     year.period.status = "closed"
