@@ -85,12 +85,16 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         "institute_setup": "reports.demo.seed_institute",
         # The institute's letters are signed by the demo's «director», not by their author (after its setup).
         "letter_signatory": "reports.letters.demo.seed_signatory",
+        # The council adopting the recommendations and its meeting, the closed period's results
+        # presented, and the plan's reminders of the day (the demo logins' notices).
+        "cycle": "reports.plan.demo.seed_cycle",
     },
     # Before the core's demo data are deleted (the higher apps' rows first).
     "demo_wipes": {
         "indicators": "indicators.demo.wipe_indicators",
         "catalog_and_routes": "iom.demo.wipe_iom",
         "questionnaires": "deficits.questionnaire.demo.wipe_questionnaires",
+        "cycle": "reports.plan.demo.wipe_cycle",
     },
     # In the transaction that stores an indicator catalog file (indicators.declarative.files.catalog_load).
     "catalog_loaded": {
