@@ -143,3 +143,24 @@ def test_steps_read_off_the_date():
     assert step_of(unit=unit, today=DEADLINE + DAY) == AFTER
     unit.done = True
     assert step_of(unit=unit, today=DEADLINE + DAY) is None
+
+
+def test_two_schools_that_stay_late_each_reach_the_municipal_official_once_after_the_grace_days(people):
+    """The issue's case as written: two schools miss the deadline and never catch up."""
+    item = plan_item(people, direction=9, grace_days=5, areas=[people.m1])
+    w = people
+    for day in range(-8, 12):  # the daily job every day from before the week to well past the grace days
+        run_twice(DEADLINE + day * DAY)
+        if day == 5:
+            # The last day of grace: the municipality has heard nothing yet.
+            assert not keys(w.municipal)
+    for head, school in ((w.head_a, w.school_a), (w.head_c, w.school_c)):
+        assert keys(head) == sorted(f"plan:{item.pk}:school{school.pk}:{step}" for step in ("after", "before", "on"))
+    assert keys(w.municipal) == sorted(
+        f"plan:{item.pk}:school{school.pk}:escalation" for school in (w.school_a, w.school_c)
+    )
+    # Both schools were told to the official in one digest, on the first day after the grace days.
+    [told] = mails_to("municipal@example.org")
+    assert "Алексеевская" in told.body and "Аржановская" in told.body
+    assert told.subject == f"Мониторинг ПРП: напоминания на {DEADLINE + 6 * DAY:%d.%m.%Y}"
+    assert not keys(w.municipal_b)
