@@ -20,7 +20,7 @@ from django.db.models import Count, QuerySet
 
 from monitoring.intake.package.safety.upload import Content, sniff
 from monitoring.models import Role
-from monitoring.shared.text import FIRST_YEAR, LAST_YEAR, clean_text
+from monitoring.shared.text import clean_date, clean_text
 from reports.issuers import RequisitesMissing, institute_issuer_or_none
 from reports.letters.permissions import may_write, municipal_issuer
 from reports.models import Issuer, IssuerKind, Letter, Meeting
@@ -114,22 +114,12 @@ def _kind(head: bytes, upload: BinaryIO) -> str | None:
     return None
 
 
-def _clean_date(value: dt.date | str | None) -> dt.date:
-    if isinstance(value, str):
-        text = value.strip()
-        for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-            try:
-                value = dt.datetime.strptime(text, pattern).date()
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValidationError({"date": "Укажите дату заседания, например 14.07.2026."})
-    if not isinstance(value, dt.date):
-        raise ValidationError({"date": "Укажите дату заседания."})
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValidationError({"date": f"Год заседания должен быть от {FIRST_YEAR} до {LAST_YEAR}."})
-    return value
+def _clean_date(value) -> dt.date:
+    """The date as the shared rule reads it, the refusal filed under the form's ``date`` field."""
+    try:
+        return clean_date(value, label="Дата заседания")
+    except ValidationError as refused:
+        raise ValidationError({"date": refused.messages}) from None
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 
 from monitoring.models import MonitoringPeriod
 from monitoring.models.scoping import can_write_region, is_region_wide, is_staff_reader
-from monitoring.shared.text import FIRST_YEAR, LAST_YEAR, clean_text
+from monitoring.shared.text import clean_date, clean_text
 from reports.letters.permissions import letters_visible
 from reports.models import AnnualReport, Letter, LetterStatus, Presentation, PresentationKind, ReportStatus
 
@@ -49,21 +49,11 @@ def letter_choices(*, period: MonitoringPeriod) -> QuerySet[Letter]:
 
 
 def _clean_date(value) -> dt.date:
-    if isinstance(value, str):
-        text = value.strip()
-        for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-            try:
-                value = dt.datetime.strptime(text, pattern).date()
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValidationError({"date": "Укажите дату, например 14.09.2026."})
-    if not isinstance(value, dt.date):
-        raise ValidationError({"date": "Укажите дату."})
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValidationError({"date": f"Год должен быть от {FIRST_YEAR} до {LAST_YEAR}."})
-    return value
+    """The date as the shared rule reads it, the refusal filed under the form's ``date`` field."""
+    try:
+        return clean_date(value, label="Дата")
+    except ValidationError as refused:
+        raise ValidationError({"date": refused.messages}) from None
 
 
 def _ids(values: Iterable, label: str) -> list[int]:

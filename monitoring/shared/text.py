@@ -9,6 +9,7 @@ text later, so all of them are refused with a message naming the field.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
@@ -55,4 +56,23 @@ def clean_int(value, *, label: str, minimum: int = 0, maximum: int = 1_000_000) 
         raise ValidationError(f"Поле «{label}» должно быть целым числом.")
     if not minimum <= value <= maximum:
         raise ValidationError(f"Поле «{label}»: число от {minimum} до {maximum}.")
+    return value
+
+
+def clean_date(value, *, label: str, example: str = "14.07.2026") -> dt.date:
+    """A date typed by a user (ISO or «ДД.ММ.ГГГГ», within the portal's years), or a Russian ``ValidationError``."""
+    if isinstance(value, str):
+        text = value.strip()
+        for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                value = dt.datetime.strptime(text, pattern).date()
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValidationError(f"Поле «{label}»: укажите дату, например {example}.")
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ValidationError(f"Поле «{label}»: укажите дату, например {example}.")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(f"Поле «{label}»: год должен быть от {FIRST_YEAR} до {LAST_YEAR}.")
     return value

@@ -71,7 +71,7 @@ def test_the_institute_records_a_presentation_with_the_periods_materials(materia
     ("change", "message"),
     [
         ({"kind": "party"}, "Выберите форму"),
-        ({"date": "14/09/2026"}, "Укажите дату"),
+        ({"date": "14/09/2026"}, "укажите дату"),
         ({"title": "  "}, "Укажите тему"),
         ({"audience": ""}, "Укажите участников"),
         ({"report": "abc"}, "выбраны неверно"),

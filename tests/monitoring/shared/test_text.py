@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from monitoring.shared.text import clean_int, clean_text
+from monitoring.shared.text import clean_date, clean_int, clean_text
 
 
 @pytest.mark.parametrize(
@@ -44,3 +46,33 @@ def test_clean_int_refuses_what_is_not_a_small_whole_number(value):
     with pytest.raises(ValidationError) as info:
         clean_int(value, label="Номер", minimum=1, maximum=100)
     assert "Номер" in info.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-07-14", dt.date(2026, 7, 14)),
+        (" 14.07.2026 ", dt.date(2026, 7, 14)),
+        (dt.date(2026, 7, 14), dt.date(2026, 7, 14)),
+    ],
+)
+def test_clean_date_reads_iso_and_russian_dates(value, expected):
+    assert clean_date(value, label="Дата") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("14/07/2026", "укажите дату"),
+        ("", "укажите дату"),
+        (None, "укажите дату"),
+        (20260714, "укажите дату"),
+        (dt.datetime(2026, 7, 14, 10, 0), "укажите дату"),
+        ("1899-12-31", "год должен быть от 1900 до 2100"),
+        ("31.02.2026", "укажите дату"),
+    ],
+)
+def test_clean_date_refuses_in_russian_naming_the_field(value, message):
+    with pytest.raises(ValidationError, match=message) as refused:
+        clean_date(value, label="Дата заседания")
+    assert "«Дата заседания»" in refused.value.messages[0]
