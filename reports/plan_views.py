@@ -160,7 +160,8 @@ def plan_item_edit(request, year: int, pk: int):
 def plan_item_done(request, year: int, pk: int):
     """The responsible user's (or the analyst's) mark: «done» by default, or «in progress»."""
     item = _item(year, pk)
-    state = request.POST.get("state") or PlanItemState.DONE
+    # The «Выполнен» button sends no state; a state sent empty is a mistake, refused like an unknown one.
+    state = request.POST.get("state", PlanItemState.DONE)
     try:
         services.plan_item_set_state(item=item, user=request.user, state=state)
     except PermissionDenied as exc:

@@ -150,16 +150,16 @@ def _diagnostic_units(*, item, schools, today) -> list[Unit]:
 
 
 def _route_units(*, item, schools, today) -> list[Unit]:
-    """Routes on approval now, each owed by the head of the teacher's school on the period's roster.
-
-    Its deadline is a week after it was (last) submitted; approved or returned routes owe nothing.
+    """Routes sent for approval since the period began, each owed by the head of the teacher's school on
+    the period's roster: done once reviewed (approved or returned), late a week after it was (last) sent.
     """
     period = item.period
     roster = RosterEntry.objects.filter(period=period, school__in=schools)
     school_of = {e.teacher_id: e.school for e in roster.select_related("school")}
     routes = list(
-        Route.objects.filter(status=RouteStatus.SUBMITTED, teacher_id__in=roster.values("teacher_id"))
+        Route.objects.filter(teacher_id__in=roster.values("teacher_id"))
         .annotate(sent=Max("events__at", filter=Q(events__status=RouteStatus.SUBMITTED)))
+        .filter(sent__date__gte=period.start)
         .select_related("teacher")
         .order_by("pk")
     )
@@ -167,13 +167,15 @@ def _route_units(*, item, schools, today) -> list[Unit]:
     units = []
     for r in routes:
         school = school_of[r.teacher_id]
-        sent = timezone.localdate(r.sent) if r.sent else today
+        sent = timezone.localdate(r.sent)
+        waiting = r.status == RouteStatus.SUBMITTED
         units.append(
             Unit(
                 key=f"route{r.pk}",
-                label=f"ИОМ: {r.teacher.full_name} ({school.name}), на согласовании с {sent:%d.%m.%Y}",
+                label=f"ИОМ: {r.teacher.full_name} ({school.name}), "
+                + (f"на согласовании с {sent:%d.%m.%Y}" if waiting else f"отправлен {sent:%d.%m.%Y}, рассмотрен"),
                 deadline=sent + dt.timedelta(days=ROUTE_WAIT_DAYS),
-                done=False,
+                done=not waiting,
                 school_id=school.pk,
                 school_name=school.name,
                 municipality_id=school.municipality_id,

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from monitoring.models import MonitoringPlanItem, PlanItemState, PlanObligation, Role
 from monitoring.models.scoping import can_write_region
+from monitoring.shared.periods import period_lock_open
 
 MAX_GRACE_DAYS = 90
 
@@ -38,10 +39,13 @@ def plan_item_update(
     """Change an item's deadline, state, obligation, responsible user, organisations and grace days."""
     if not can_edit_item(user):
         raise PermissionDenied("Пункт плана изменяют только сотрудники института.")
+    # A closed period's plan is history: its items (and so its reminders) no longer change.
+    period_lock_open(period=item.period)
     errors = {}
     year = item.period.year
-    if not isinstance(deadline, dt.date) or deadline.year != year:
-        errors["deadline"] = f"Срок пункта плана — дата {year} года (год периода)."
+    # Data of a year are often collected early in the next one: a deadline may run into it.
+    if not isinstance(deadline, dt.date) or deadline.year not in (year, year + 1):
+        errors["deadline"] = f"Срок пункта плана — дата {year} или {year + 1} года (год периода или следующий)."
     if state not in PlanItemState.values:
         errors["state"] = "Неизвестное состояние пункта плана."
     if obligation not in PlanObligation.values:
@@ -68,6 +72,7 @@ def plan_item_set_state(*, item: MonitoringPlanItem, user, state: str) -> Monito
     """The responsible user (or the analyst) says where the item stands; «done» stops its reminders."""
     if not can_mark_done(user=user, item=item):
         raise PermissionDenied("Состояние пункта плана отмечает ответственный за него или сотрудник института.")
+    period_lock_open(period=item.period)
     if state not in PlanItemState.values:
         raise ValidationError("Неизвестное состояние пункта плана.")
     if item.state != state:

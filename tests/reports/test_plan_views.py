@@ -59,9 +59,9 @@ def test_the_edit_door_refuses_in_russian_and_keeps_the_item(client, people, lat
     text = page.content.decode()
     assert "Введите дату срока (ДД.ММ.ГГГГ)." in text
     assert "Отсрочка до сообщения муниципалитету — не больше 90 дней." in text
-    page = client.post(url, {**data, "deadline": "2026-01-10", "grace_days": "3"})
+    page = client.post(url, {**data, "deadline": "2027-01-10", "grace_days": "3"})
     assert page.status_code == 400
-    assert "Срок пункта плана — дата 2025 года (год периода)." in page.content.decode()
+    assert "Срок пункта плана — дата 2025 или 2026 года (год периода или следующий)." in page.content.decode()
     late.refresh_from_db()
     assert late.deadline == DEADLINE and late.grace_days == 5
     page = client.post(url, {**data, "deadline": "2025-10-15", "grace_days": "3", "municipalities": [people.m1.pk]})
@@ -95,6 +95,11 @@ def test_the_responsible_user_marks_the_item_and_a_bad_state_is_refused_in_russi
     url = reverse("plan-item-done", args=[2025, late.pk])
     page = _as(client, people.head_b).post(url, {"state": "whatever"}, follow=True)
     assert "Неизвестное состояние пункта плана." in page.content.decode()
+    # A state sent empty is no «done».
+    page = client.post(url, {"state": ""}, follow=True)
+    assert "Неизвестное состояние пункта плана." in page.content.decode()
+    late.refresh_from_db()
+    assert late.state == PlanItemState.NOT_STARTED
     assert client.post(url, {"state": "in_progress"}).status_code == 302
     late.refresh_from_db()
     assert late.state == PlanItemState.IN_PROGRESS

@@ -47,8 +47,9 @@ def test_teachers_without_a_diagnostic_in_the_period_owe_it(people):
     assert "диагностика профессиональных дефицитов не пройдена" in reason
 
 
-def _submitted_route(teacher, *, days_ago: int, today: dt.date):
-    route = factories.RouteFactory(teacher=teacher, status="submitted")
+def _submitted_route(teacher, *, days_ago: int, today: dt.date, start: dt.date | None = None):
+    extra = {"start": start} if start else {}
+    route = factories.RouteFactory(teacher=teacher, status="submitted", **extra)
     event = RouteEvent.objects.create(route=route, status="submitted")
     at = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(10)))
     RouteEvent.objects.filter(pk=event.pk).update(at=at)
@@ -60,9 +61,16 @@ def test_a_route_waiting_more_than_a_week_reminds_the_head_of_the_teachers_schoo
     item = plan_item(people, direction=2, obligation=PlanObligation.ROUTES, deadline=dt.date(2025, 12, 31))
     late = _submitted_route(people.teacher_a, days_ago=9, today=today)
     fresh = _submitted_route(people.teacher_b, days_ago=2, today=today)
-    factories.RouteFactory(teacher=people.teacher_c, status="approved")
+    # Never sent: nothing owed. Sent and approved: the head's part is done (counted on the plan page).
+    factories.RouteFactory(teacher=people.teacher_c, status="approved", start=dt.date(2025, 1, 10))
+    reviewed = _submitted_route(people.teacher_c, days_ago=20, today=today, start=dt.date(2025, 2, 1))
+    reviewed.status = "approved"
+    reviewed.save(update_fields=["status"])
+    # Sent before the period began: another period's business.
+    _submitted_route(people.teacher_c, days_ago=400, today=today, start=dt.date(2024, 9, 1))
     units = {u.key: u for u in units_for_item(item=item, today=today)}
-    assert set(units) == {f"route{late.pk}", f"route{fresh.pk}"}
+    assert set(units) == {f"route{late.pk}", f"route{fresh.pk}", f"route{reviewed.pk}"}
+    assert units[f"route{reviewed.pk}"].done and not units[f"route{late.pk}"].done
     assert units[f"route{late.pk}"].is_late(today)
     assert not units[f"route{fresh.pk}"].is_late(today)
     notices_daily(today=today)

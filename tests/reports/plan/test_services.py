@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from monitoring.models import PlanItemState, PlanObligation
+from monitoring.models import PeriodStatus, PlanItemState, PlanObligation
 from reports.plan.services import plan_item_mark_done, plan_item_set_state, plan_item_update
 from tests.reports.plan.helpers import plan_item
 
@@ -39,7 +39,16 @@ def test_the_analyst_edits_an_item(people):
 @pytest.mark.parametrize(
     ("over", "field", "message"),
     [
-        ({"deadline": dt.date(2026, 1, 15)}, "deadline", "Срок пункта плана — дата 2025 года (год периода)."),
+        (
+            {"deadline": dt.date(2027, 1, 15)},
+            "deadline",
+            "Срок пункта плана — дата 2025 или 2026 года (год периода или следующий).",
+        ),
+        (
+            {"deadline": dt.date(2024, 12, 31)},
+            "deadline",
+            "Срок пункта плана — дата 2025 или 2026 года (год периода или следующий).",
+        ),
         ({"grace_days": 91}, "grace_days", "Отсрочка до сообщения муниципалитету — от 0 до 90 дней."),
         ({"state": "lost"}, "state", "Неизвестное состояние пункта плана."),
         ({"obligation": "nope"}, "obligation", "Неизвестный вид обязательства."),
@@ -86,3 +95,21 @@ def test_the_responsible_user_marks_it_in_progress_and_an_unknown_state_is_refus
     assert item.state == PlanItemState.IN_PROGRESS
     with pytest.raises(ValidationError, match="Неизвестное состояние пункта плана"):
         plan_item_set_state(item=item, user=people.head_b, state="lost")
+
+
+def test_a_deadline_may_run_into_the_next_year_while_data_are_collected(people):
+    item = plan_item(people)
+    _update(item, people.analyst, deadline=dt.date(2026, 2, 15))
+    item.refresh_from_db()
+    assert item.deadline == dt.date(2026, 2, 15)
+
+
+def test_a_closed_periods_plan_is_not_changed(people):
+    item = plan_item(people)
+    type(people.period).objects.filter(pk=people.period.pk).update(status=PeriodStatus.CLOSED)
+    with pytest.raises(ValidationError):
+        _update(item, people.analyst)
+    with pytest.raises(ValidationError):
+        plan_item_set_state(item=item, user=people.analyst, state=PlanItemState.DONE)
+    item.refresh_from_db()
+    assert (item.state, item.deadline) == (PlanItemState.NOT_STARTED, dt.date(2025, 9, 30))
