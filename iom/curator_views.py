@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from iom import curators, services
+from iom.drafts import draft_drop, draft_keep
 from iom.forms import AssignForm, CommentForm
 from iom.models import Route
 from monitoring.models import CuratorAssignment, Role
@@ -114,12 +115,9 @@ def route_comment_add(request, pk: int):
     except ValidationError as exc:
         _errors(request, exc)
         # Nothing typed is lost: the route page offers the refused text again.
-        request.session[comment_draft_key(pk)] = text
+        draft_keep(request, kind="comment", pk=pk, text=request.POST.get("text", ""))
     else:
-        request.session.pop(comment_draft_key(pk), None)
+        draft_drop(request, kind="comment", pk=pk)
         messages.success(request, "Комментарий добавлен.")
     return redirect("route-detail", pk=pk)
 
-
-def comment_draft_key(pk: int) -> str:
-    return f"route-comment-draft-{pk}"

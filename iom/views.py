@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from deficits.models import Diagnostic, DiagnosticStatus
 from iom import selectors, services
-from iom.curator_views import comment_draft_key
+from iom.drafts import draft_keep, draft_take
 from iom.filters import ProgramFilter, RouteFilter
 from iom.forms import ActivityForm, CommentForm, ReflectionForm, ReviewForm, RouteBuildForm
 from iom.models import CourseRun, Program, Route, RouteActivity, RouteComment, RouteStatus
@@ -31,6 +31,17 @@ from monitoring.shared.pages import page_of, requested_period
 def _errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _form_errors(request, form) -> None:
+    """A refused form's problems, each under its field's label («Комментарий: не более 2000 символов…»)."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            if name == "action":
+                messages.error(request, "Выберите действие: согласовать или вернуть на доработку.")
+            else:
+                messages.error(request, f"{field.label}: {error}" if field else error)
 
 
 # --- routes ------------------------------------------------------------------------
@@ -186,7 +197,9 @@ def route_detail(request, pk: int):
     done = sum(1 for a in activities if a.done)
     can_review = route.status == RouteStatus.SUBMITTED and services.is_head_of(user=user, teacher_id=route.teacher_id)
     may_comment = services.may_comment(user=user, route=route)
-    draft = request.session.pop(comment_draft_key(route.pk), "") if may_comment else ""
+    draft = (draft_take(request, kind="comment", pk=route.pk) or "") if may_comment else ""
+    review_draft = draft_take(request, kind="review", pk=route.pk) or ""
+    reflection_draft = draft_take(request, kind="reflection", pk=route.pk)
     return render(
         request,
         "iom/route_detail.html",
@@ -201,7 +214,10 @@ def route_detail(request, pk: int):
             "can_review": can_review,
             "activity_form": ActivityForm(groups=groups) if is_owner and route.is_editable else None,
             "review_form": ReviewForm(),
-            "reflection_form": ReflectionForm(initial={"reflection": route.reflection}),
+            "review_draft": review_draft,
+            "reflection_form": ReflectionForm(
+                initial={"reflection": route.reflection if reflection_draft is None else reflection_draft}
+            ),
             "correction": services.correction_diagnostic(route=route) if is_owner else None,
             "events": route.events.select_related("user"),
             "comments": RouteComment.objects.visible_to(user).filter(route=route).select_related("author"),
@@ -289,7 +305,8 @@ def route_review(request, pk: int):
     route = _route(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Выберите действие: согласовать или вернуть на доработку.")
+        _form_errors(request, form)
+        draft_keep(request, kind="review", pk=pk, text=request.POST.get("comment", ""))
         return redirect("route-detail", pk=pk)
     try:
         services.route_review(
@@ -300,6 +317,7 @@ def route_review(request, pk: int):
         )
     except ValidationError as exc:
         _errors(request, exc)
+        draft_keep(request, kind="review", pk=pk, text=request.POST.get("comment", ""))
         return redirect("route-detail", pk=pk)
     done = "согласован" if route.status == RouteStatus.APPROVED else "возвращен на доработку"
     following, waiting = selectors.next_pending_route(user=request.user, after=route)
@@ -321,7 +339,8 @@ def route_reflect(request, pk: int):
     route = _route(request, pk)
     form = ReflectionForm(request.POST)
     if not form.is_valid():
-        _errors(request, ValidationError([e for errors in form.errors.values() for e in errors]))
+        _form_errors(request, form)
+        draft_keep(request, kind="reflection", pk=pk, text=request.POST.get("reflection", ""))
         return redirect("route-detail", pk=pk)
     services.route_reflect(route=route, user=request.user, text=form.cleaned_data["reflection"])
     messages.success(request, "Рефлексия сохранена.")

@@ -469,3 +469,35 @@ def test_coverage_adds_up_on_the_demo(client):
         said = response.content.decode().split('id="coverage-sum"', 1)[1].split("</strong>", 1)[0]
         numbers = [int(n.replace("\xa0", "").replace(" ", "")) for n in re.findall(r"\d[\d\xa0 ]*", said)]
         assert numbers[0] == numbers[1] + numbers[2] == totals.with_deficits
+
+
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [
+        ("Верните: " + "Я" * 2000, "Комментарий: Убедитесь"),
+        ("Комментарий\x00 с нулем", "Комментарий: Данные содержат запрещённый символ"),
+    ],
+)
+def test_a_refused_review_comment_says_why_and_comes_back_in_the_form(client, world, diagnosed, comment, message):
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED, diagnostic=diagnosed)
+    client.force_login(world.head_a)
+    response = client.post(
+        reverse("route-review", args=[route.pk]), {"action": "return", "comment": comment}, follow=True
+    )
+    page = response.content.decode()
+    assert message in page
+    assert "Выберите действие" not in page
+    # What the head typed is in the review box again (the NUL dropped), once.
+    assert comment.replace("\x00", "")[:200] in page
+    route.refresh_from_db()
+    assert route.status == RouteStatus.SUBMITTED
+    assert comment[:200] not in client.get(reverse("route-detail", args=[route.pk])).content.decode()
+
+
+def test_a_review_without_an_action_keeps_the_comment(client, world, diagnosed):
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED, diagnostic=diagnosed)
+    client.force_login(world.head_a)
+    page = client.post(reverse("route-review", args=[route.pk]), {"comment": "Почти готово"}, follow=True)
+    text = page.content.decode()
+    assert "Выберите действие: согласовать или вернуть на доработку." in text
+    assert ">Почти готово</textarea>" in text
