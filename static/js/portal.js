@@ -65,6 +65,26 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// A form that writes is sent once: a double click (or an impatient second one) would post it twice
+// and record the measure, comment or event twice. The second submit of the same form is dropped
+// while the first is under way; a page shown again from the back-forward cache, or one whose answer
+// kept the page (a download), takes a new submit.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || !(form instanceof HTMLFormElement) || (form.getAttribute("method") || "get").toLowerCase() !== "post") {
+    return;
+  }
+  if (form.hasAttribute("data-sending")) {
+    event.preventDefault();
+    return;
+  }
+  form.setAttribute("data-sending", "");
+  window.setTimeout(function () { form.removeAttribute("data-sending"); }, 8000);
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sending]").forEach(function (form) { form.removeAttribute("data-sending"); });
+});
+
 // ---- Phones and screen readers: what every page's content gets (issue 16, items 5 and 13) ----
 // Done here once rather than in each template, for the page as served and for what htmx swaps in.
 
