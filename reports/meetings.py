@@ -18,7 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
-from monitoring.intake.package.safety.upload import Content, sniff
+from monitoring.intake.package.safety import (
+    MAX_COMPRESSION_RATIO,
+    MAX_ZIP_ENTRIES,
+    RATIO_CHECK_MIN_BYTES,
+    Content,
+    sniff,
+)
 from monitoring.models import Role
 from monitoring.shared.text import clean_date, clean_text
 from reports.issuers import RequisitesMissing, institute_issuer_or_none
@@ -104,14 +110,36 @@ def _kind(head: bytes, upload: BinaryIO) -> str | None:
         upload.seek(0)
         try:
             with zipfile.ZipFile(upload) as archive:
-                return "docx" if "word/document.xml" in archive.namelist() else None
+                infos = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError):
             return None
+        _refuse_bomb(infos)
+        return "docx" if any(info.filename == "word/document.xml" for info in infos) else None
     if head.startswith(_PNG):
         return "png"
     if head.startswith(_JPEG):
         return "jpeg"
     return None
+
+
+# A Word protocol unpacks to a few megabytes; far more is a «zip bomb» for whatever opens it later.
+MAX_DOCX_UNPACKED_BYTES = 200 * 2**20
+
+
+def _refuse_bomb(infos: list[zipfile.ZipInfo]) -> None:
+    """The package's rule for zips (the ratio of any large entry, the count), read off the directory only."""
+    bomb = ValidationError(
+        "Файл протокола сжат подозрительно сильно или содержит слишком много частей: так выглядят «zip-бомбы», "
+        "поэтому файл не принят. Откройте документ в Word и сохраните его заново или приложите PDF."
+    )
+    if len(infos) > MAX_ZIP_ENTRIES or sum(info.file_size for info in infos) > MAX_DOCX_UNPACKED_BYTES:
+        raise bomb
+    for info in infos:
+        if (
+            info.file_size > RATIO_CHECK_MIN_BYTES
+            and info.file_size / max(info.compress_size, 1) > MAX_COMPRESSION_RATIO
+        ):
+            raise bomb
 
 
 def _clean_date(value) -> dt.date:

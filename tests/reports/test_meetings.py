@@ -30,6 +30,18 @@ def _docx() -> bytes:
     return out.getvalue()
 
 
+def _docx_bomb() -> bytes:
+    """A Word document whose text unpacks to 300 MB from a few hundred kilobytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as entry:
+            block = b"0" * 2**20
+            for _ in range(300):
+                entry.write(block)
+    return out.getvalue()
+
+
 def _xlsx() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
@@ -96,6 +108,7 @@ def test_a_protocol_file_is_accepted_by_its_bytes_and_stored_under_a_random_name
         ("protocol.png", PDF, "не соответствует"),
         ("protocol.pdf", b"", "пустой"),
         ("protocol.pdf", PDF + b"0" * (10 * 2**20), "слишком большой"),
+        ("protocol.docx", _docx_bomb(), "zip-бомб"),
     ],
 )
 def test_a_protocol_file_that_is_not_what_it_claims_is_refused(staffed, name, content, message):  # noqa: F811

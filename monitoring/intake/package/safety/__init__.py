@@ -22,9 +22,12 @@ The modules, by job: ``common`` (the limits, ``PackageFileError``, the formats),
 from __future__ import annotations
 
 from monitoring.intake.package.safety.common import (
+    MAX_COMPRESSION_RATIO,
     MAX_CSV_UNPACKED_BYTES,
     MAX_SHEET_CELLS,
     MAX_UPLOAD_BYTES,
+    MAX_ZIP_ENTRIES,
+    RATIO_CHECK_MIN_BYTES,
     Content,
     PackageFileError,
     PackageFormat,
@@ -37,9 +40,12 @@ from monitoring.intake.package.safety.workbooks import check_extent, iter_extent
 from monitoring.intake.package.safety.zips import check_zip, entry_name
 
 __all__ = [
+    "MAX_COMPRESSION_RATIO",
     "MAX_CSV_UNPACKED_BYTES",
     "MAX_SHEET_CELLS",
     "MAX_UPLOAD_BYTES",
+    "MAX_ZIP_ENTRIES",
+    "RATIO_CHECK_MIN_BYTES",
     "Content",
     "PackageFileError",
     "PackageFormat",
