@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -123,3 +124,17 @@ def test_the_curators_menu_and_home(client, world, routes):
     assert "Отстающие маршруты ваших педагогов: 1" in html
     assert world.teacher_a.full_name in html and world.teacher_b.full_name not in html
     assert f'href="{reverse("route-list")}"' not in html  # the teacher's "Мой маршрут" is not theirs
+
+
+def test_a_refused_assignment_names_the_problem_where_the_field_points(client, world):
+    client.force_login(world.analyst)
+    page = client.post(reverse("curator-detail", args=[world.curator.pk]), {"codes": "T0000002\x00"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'aria-invalid="true"' in html
+    # Every description the field points to is on the page, and it says something.
+    for ids in re.findall(r'aria-describedby="([^"]+)"', html):
+        for ref in ids.split():
+            found = re.search(rf'id="{ref}"[^>]*>(.*?)</div>', html, re.S)
+            assert found and found.group(1).strip(), ref
+    assert not CuratorAssignment.objects.filter(teacher=world.teacher_b).exists()
