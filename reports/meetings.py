@@ -17,6 +17,7 @@ from typing import BinaryIO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from monitoring.intake.package.safety import (
     MAX_COMPRESSION_RATIO,
@@ -142,6 +143,18 @@ def _refuse_bomb(infos: list[zipfile.ZipInfo]) -> None:
             raise bomb
 
 
+# A meeting is recorded once it is held or scheduled; a year ahead is as far as a schedule goes.
+MEETING_DAYS_AHEAD = 366
+
+
+def _meeting_date(value) -> dt.date:
+    date = _clean_date(value)
+    latest = timezone.localdate() + dt.timedelta(days=MEETING_DAYS_AHEAD)
+    if date > latest:
+        raise ValidationError({"date": f"Дата заседания — не позже {latest:%d.%m.%Y} (не больше года вперед)."})
+    return date
+
+
 def _clean_date(value) -> dt.date:
     """The date as the shared rule reads it, the refusal filed under the form's ``date`` field."""
     try:
@@ -171,7 +184,7 @@ def meeting_create(
     meeting = Meeting(
         issuer=issuer,
         number=number,
-        date=_clean_date(date),
+        date=_meeting_date(date),
         agenda=clean_text(agenda or "", label="Повестка", max_length=20_000),
         created_by=user,
     )

@@ -95,6 +95,12 @@ def presentation_save(
         raise ValidationError({"kind": "Выберите форму: совещание, вебинар или конференция."})
     presentation.kind = kind
     presentation.date = _clean_date(date)
+    # The results of a year are presented once they exist: from the year itself to two years on.
+    last = period.end.replace(year=period.year + 2)
+    if not period.start <= presentation.date <= last:
+        raise ValidationError(
+            {"date": f"Итоги {period.year} года представляют с {period.start:%d.%m.%Y} по {last:%d.%m.%Y}."}
+        )
     presentation.title = clean_text(title, label="Тема", max_length=500)
     presentation.audience = clean_text(audience, label="Участники", max_length=500)
     presentation.place = clean_text(place or "", label="Место или ссылка", max_length=500)

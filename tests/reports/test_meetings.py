@@ -69,6 +69,7 @@ def test_the_institute_and_a_municipal_official_keep_their_own_bodys_meetings(st
         ("", "2026-07-14", "Укажите номер протокола."),
         ("4", "14/07/2026", "Дата заседания»: укажите дату"),
         ("4", "1899-01-01", "Дата заседания»: год должен быть"),
+        ("4", "2099-01-01", "не больше года вперед"),
     ],
 )
 def test_a_meeting_without_number_or_with_a_bad_date_is_refused_in_russian(staffed, number, date, message):  # noqa: F811

@@ -76,6 +76,17 @@ class AttestationSheet(Sheet):
                 )
             not_in_future(ctx, self.name, row, "applied_on", "Дата заявления", today)
             not_in_future(ctx, self.name, row, "decided_on", "Дата решения", today)
+            # The period's register: teachers attested in the year, their applications filed in it or
+            # late in the year before (a commission decides within months, not years).
+            year = ctx.period.year
+            if EARLIEST_APPLICATION_YEAR <= applied.year and applied <= today and not year - 1 <= applied.year <= year:
+                ctx.problem(
+                    self.name,
+                    row.number,
+                    "Дата заявления",
+                    dmy(applied),
+                    f"реестр {year} года: дата заявления должна быть в {year - 1} или {year} году",
+                )
             if decided is not None and decided < applied:
                 ctx.problem(
                     self.name,

@@ -93,6 +93,7 @@ def test_every_bad_cell_is_named_with_its_row_and_column(loaded, tmp_path):
             "T000007,первая,15.01.2099,,на рассмотрении",  # 9: not yet
             "T000008,первая,15.01.2025,,принято",  # 10: no such result
             "T000009,первая,,,отказано",  # 11: the application's date missing
+            "T000001,первая,15.06.2023,,отозвано",  # 12: filed two years before the register's year
         ],
     )
     result = package_import(source=folder, period=loaded)
@@ -115,6 +116,8 @@ def test_every_bad_cell_is_named_with_its_row_and_column(loaded, tmp_path):
         "Лист «Аттестация», строка 10, столбец «Результат»: допустимые значения: «на рассмотрении», «установлена», "
         "«отказано», «отозвано» (значение: «принято»)",
         "Лист «Аттестация», строка 11, столбец «Дата заявления»: обязательное поле не заполнено",
+        "Лист «Аттестация», строка 12, столбец «Дата заявления»: реестр 2025 года: дата заявления должна быть "
+        "в 2024 или 2025 году (значение: «15.06.2023»)",
     ]
     assert _register(loaded) == []
 
