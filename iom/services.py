@@ -34,6 +34,7 @@ from iom.models import (
     RouteVersion,
 )
 from monitoring.models import CuratorAssignment, MonitoringPeriod, Role, RosterEntry, Teacher
+from monitoring.shared import extensions
 from monitoring.shared.periods import date_lock_open
 
 # How many catalog programs are proposed per deficit group: enough to choose from,
@@ -413,7 +414,10 @@ def route_comment_add(*, route: Route, author, text: str) -> RouteComment:
         raise ValidationError("Комментарий не может быть пустым.")
     if len(text) > COMMENT_MAX:
         raise ValidationError(f"Комментарий длиннее {COMMENT_MAX} знаков ({len(text)}): сократите его.")
-    return RouteComment.objects.create(route=route, author=author, text=text)
+    comment = RouteComment.objects.create(route=route, author=author, text=text)
+    # The teacher hears of it (config/extensions.py: route_commented), once the comment is stored.
+    transaction.on_commit(lambda: extensions.run("route_commented", comment))
+    return comment
 
 
 @transaction.atomic

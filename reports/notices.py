@@ -226,6 +226,26 @@ def notify_letter_issued(letter: Letter, *, email: bool = True) -> int:
     )
 
 
+def notify_route_comment(comment) -> int:
+    """A comment on a teacher's route reaches the teacher in the portal (and in their next digest)."""
+    route, author = comment.route, comment.author
+    if author is None:
+        return 0
+    who = "куратора" if author.role == Role.CURATOR else "руководителя организации"
+    name = author.get_full_name() or author.username
+    text = f"Новый комментарий к вашему маршруту (ИОМ) от {who} {name}: «{comment.text[:300]}»."
+    reason = (
+        "Вы получили это уведомление как автор маршрута: его комментируют закрепленный за вами куратор ЦНППМ "
+        "и руководитель вашей организации."
+    )
+    teachers = get_user_model().objects.filter(is_active=True, role=Role.TEACHER, teacher_id=route.teacher_id)
+    url = _url("route-detail", route.pk)
+    return sum(
+        notify(user=u, key=f"route-comment:{comment.pk}", text=text, url=url, reason=reason, email=False) is not None
+        for u in teachers.exclude(pk=author.pk)
+    )
+
+
 def measures_overdue_notify(*, today: dt.date) -> int:
     """A planned measure past its due date reaches its responsible user (again if the date moves)."""
     measures = Measure.objects.filter(

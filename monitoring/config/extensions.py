@@ -26,6 +26,11 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         # Its addressees get a notice in the portal and by e-mail.
         "notify_addressees": "reports.notices.notify_letter_issued",
     },
+    # After a curator or a head comments on a teacher's route.
+    "route_commented": {
+        # The teacher gets a notice in the portal (and the comment in their next digest).
+        "notify_teacher": "reports.notices.notify_route_comment",
+    },
     # Work left queued while the broker was down, sent again when it is back (beat, every minute).
     "waiting_work": {
         "imports_and_exports": "monitoring.intake.tasks.waiting_imports_and_exports",

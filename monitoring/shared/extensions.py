@@ -28,6 +28,7 @@ STORES: Mapping[str, str] = {
     "import_applied": "called with the ImportJob once its rows are written (ImportJob, after commit)",
     "run_done": "called with the ComputationRun when an indicator computation finishes",
     "letter_issued": "called with the Letter once it is registered and sent",
+    "route_commented": "called with the RouteComment once it is stored (after commit)",
     "waiting_work": "finders of work left queued by a broker outage: (since, until) -> (task, args) pairs",
     "sheets": "the data package's sheet classes; the registry instantiates each once",
     "code_namespaces": "functions period -> (code, id) pairs a sheet's code columns are looked up in",

@@ -138,3 +138,24 @@ def test_a_refused_assignment_names_the_problem_where_the_field_points(client, w
             found = re.search(rf'id="{ref}"[^>]*>(.*?)</div>', html, re.S)
             assert found and found.group(1).strip(), ref
     assert not CuratorAssignment.objects.filter(teacher=world.teacher_b).exists()
+
+
+def test_a_comment_reaches_the_teacher_as_a_notice_once_stored(
+    client, world, routes, django_capture_on_commit_callbacks
+):
+    from reports.models import Notice  # reports sits above iom: the notice is its answer to the store
+
+    route_a, _ = routes
+    client.force_login(world.curator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("route-comment-add", args=[route_a.pk]), {"text": "Начните с курса по ИКТ"})
+    [notice] = Notice.objects.filter(user=world.teacher)
+    assert "Новый комментарий к вашему маршруту (ИОМ) от куратора" in notice.text
+    assert "Начните с курса по ИКТ" in notice.text
+    assert notice.url == reverse("route-detail", args=[route_a.pk])
+    assert notice.reason.startswith("Вы получили это уведомление как автор маршрута")
+    # Nobody else hears of it; a refused comment tells no one.
+    assert Notice.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("route-comment-add", args=[route_a.pk]), {"text": "  "})
+    assert Notice.objects.count() == 1
