@@ -109,9 +109,13 @@ def curator_routes(request):
 def route_comment_add(request, pk: int):
     route = get_object_or_404(Route.objects.visible_to(request.user), pk=pk)
     form = CommentForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
     try:
-        services.route_comment_add(route=route, author=request.user, text=text)
+        if not form.is_valid():
+            # The form's own refusal (a NUL, too long), under the field's label.
+            raise ValidationError(
+                [f"{form.fields[name].label}: {e}" for name, errors in form.errors.items() for e in errors]
+            )
+        services.route_comment_add(route=route, author=request.user, text=form.cleaned_data["text"])
     except ValidationError as exc:
         _errors(request, exc)
         # Nothing typed is lost: the route page offers the refused text again.
@@ -120,4 +124,3 @@ def route_comment_add(request, pk: int):
         draft_drop(request, kind="comment", pk=pk)
         messages.success(request, "Комментарий добавлен.")
     return redirect("route-detail", pk=pk)
-

@@ -426,6 +426,8 @@ def route_review(*, route: Route, user, approve: bool, comment: str = "") -> Rou
     if not is_head_of(user=user, teacher_id=route.teacher_id):
         raise PermissionDenied("Согласовать маршрут может только руководитель организации, где работает педагог.")
     _require_open(route.start)
+    # Two decisions sent at once: the second waits for the first and finds the route decided.
+    route.status = Route.objects.select_for_update().values_list("status", flat=True).get(pk=route.pk)
     if route.status != RouteStatus.SUBMITTED:
         raise ValidationError("Маршрут не ожидает согласования.")
     comment = comment.strip()

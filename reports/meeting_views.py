@@ -100,8 +100,12 @@ def meeting_protocol(request, pk: int):
         stored = meeting.protocol_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("Файл протокола не найден.") from exc
-    response = FileResponse(
-        stored, as_attachment=True, filename=f"Протокол № {meeting.number} от {meeting.date:%d.%m.%Y}.{suffix}"
-    )
+    name = f"Протокол № {_in_file_name(meeting.number)} от {meeting.date:%d.%m.%Y}.{suffix}"
+    response = FileResponse(stored, as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _in_file_name(number: str) -> str:
+    """A protocol number as a file name can carry it: «12/2026» would lose its beginning as a folder."""
+    return "".join("-" if ch in '/\\:*?"<>|' else ch for ch in number)

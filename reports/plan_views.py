@@ -100,7 +100,9 @@ def _initial(item: MonitoringPlanItem) -> dict:
 
 def _item_page(request, item: MonitoringPlanItem, form=None, status=200):
     today = timezone.localdate()
-    can_edit = services.can_edit_item(request.user)
+    # A closed period's plan is history: no form to change it (the services refuse it anyway).
+    is_open = not item.period.is_closed
+    can_edit = is_open and services.can_edit_item(request.user)
     rows = pages.unit_rows(item=item, user=request.user, today=today)
     page = page_of(request, rows)
     context = {
@@ -114,7 +116,7 @@ def _item_page(request, item: MonitoringPlanItem, form=None, status=200):
         "total": len(rows),
         "form": form or (PlanItemForm(initial=_initial(item)) if can_edit else None),
         "can_edit": can_edit,
-        "can_mark": services.can_mark_done(user=request.user, item=item),
+        "can_mark": is_open and services.can_mark_done(user=request.user, item=item),
     }
     return render(request, "reports/plan_item.html", context, status=status)
 
@@ -148,7 +150,9 @@ def plan_item_edit(request, year: int, pk: int):
             municipalities=list(data["municipalities"]),
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
+        # A refusal of the whole item (its period closed) has no field: it goes above the form.
+        refusals = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+        for field, errors in refusals:
             form.add_error(field if field in form.fields else None, errors)
         return _item_page(request, _item(year, pk), form=form, status=400)
     messages.success(request, "Пункт плана сохранен.")

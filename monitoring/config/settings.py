@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "monitoring.shared.security.ControlCharactersMiddleware",
     # A lookup that finds nothing (a stale page's item id) answers 404, not 500.
     "monitoring.shared.security.NotFoundMiddleware",
+    # A form's door opened with GET (a bookmark, the login's «next» after a session ran out): a Russian page.
+    "monitoring.shared.security.MethodNotAllowedPage",
     # A letter or report asked for before the issuing body's blank is set up: the setup-needed page.
     "reports.issuer_middleware.RequisitesMissingMiddleware",
     # Lets django-simple-history record who made a change saved during a request.

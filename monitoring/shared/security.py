@@ -137,3 +137,25 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
     context = {"minutes": minutes, "username": get_client_username(request, credentials) or ""}
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+class MethodNotAllowedPage:
+    """A page asked for with a method its door does not take gets a Russian page, not an empty 405.
+
+    A form's door takes POST only; an address opened by hand, a bookmark, or the login page's
+    ``next`` after a session ran out (the form posted to the login redirect) asks it with GET.
+    Django's ``require_POST`` answers an empty body; here the person reads what happened and where
+    to go on. The status stays 405 and the ``Allow`` header is kept; the API keeps its JSON.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -16,9 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
-from django.utils import timezone
 
 from deficits.models import Campaign, CampaignStatus, Diagnostic, Invitation, RespondentRole
 from deficits.questionnaire.links import invitation_token
@@ -156,10 +156,19 @@ def _route_units(*, item, schools, today) -> list[Unit]:
     period = item.period
     roster = RosterEntry.objects.filter(period=period, school__in=schools)
     school_of = {e.teacher_id: e.school for e in roster.select_related("school")}
+    # A route sent for approval: its last «submitted» event; a route recorded as sent or reviewed without
+    # events (a package's «ИОМ» sheet) counts from its start. Either since the period began.
     routes = list(
-        Route.objects.filter(teacher_id__in=roster.values("teacher_id"))
-        .annotate(sent=Max("events__at", filter=Q(events__status=RouteStatus.SUBMITTED)))
-        .filter(sent__date__gte=period.start)
+        Route.objects.filter(
+            teacher_id__in=roster.values("teacher_id"),
+            status__in=(RouteStatus.SUBMITTED, RouteStatus.APPROVED, RouteStatus.RETURNED),
+        )
+        .annotate(
+            sent=Coalesce(
+                TruncDate(Max("events__at", filter=Q(events__status=RouteStatus.SUBMITTED))), F("start")
+            )
+        )
+        .filter(sent__gte=period.start)
         .select_related("teacher")
         .order_by("pk")
     )
@@ -167,7 +176,7 @@ def _route_units(*, item, schools, today) -> list[Unit]:
     units = []
     for r in routes:
         school = school_of[r.teacher_id]
-        sent = timezone.localdate(r.sent)
+        sent = r.sent
         waiting = r.status == RouteStatus.SUBMITTED
         units.append(
             Unit(

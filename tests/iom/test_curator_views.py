@@ -159,3 +159,14 @@ def test_a_comment_reaches_the_teacher_as_a_notice_once_stored(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("route-comment-add", args=[route_a.pk]), {"text": "  "})
     assert Notice.objects.count() == 1
+
+
+def test_a_comment_with_a_nul_is_refused_as_such_and_kept(client, world, routes):
+    route_a, _ = routes
+    client.force_login(world.curator)
+    page = client.post(reverse("route-comment-add", args=[route_a.pk]), {"text": "ab\x00cd efg"}, follow=True)
+    html = page.content.decode()
+    assert "Комментарий: Данные содержат запрещённый символ" in html
+    assert "не может быть пустым" not in html
+    assert "abcd efg" in html
+    assert not RouteComment.objects.exists()

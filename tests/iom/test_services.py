@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from iom import services
-from iom.models import ActivityKind, RouteStatus
+from iom.models import ActivityKind, Route, RouteStatus
 from iom.services import ActivityInput
 from monitoring.models import Role
 from tests import factories
@@ -124,6 +126,44 @@ def test_review_is_for_the_head_of_the_current_school_and_needs_a_comment_to_ret
     assert [(e.status, e.user) for e in route.events.all()] == [(RouteStatus.APPROVED, world.head_a)]
     with pytest.raises(ValidationError, match="не ожидает согласования"):
         services.route_review(route=route, user=world.head_a, approve=True)
+
+
+def test_a_stale_copy_of_a_decided_route_is_not_decided_again(world):
+    """The service reads the route's state afresh (locked) rather than trusting the caller's copy."""
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED)
+    stale = Route.objects.get(pk=route.pk)
+    services.route_review(route=route, user=world.head_a, approve=True)
+    with pytest.raises(ValidationError, match="не ожидает согласования"):
+        services.route_review(route=stale, user=world.head_a, approve=False, comment="Вернуть")
+    assert [e.status for e in route.events.all()] == [RouteStatus.APPROVED]
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_decisions_sent_at_once_one_wins(world):
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(approve: bool):
+        try:
+            barrier.wait()
+            services.route_review(
+                route=Route.objects.get(pk=route.pk), user=world.head_a, approve=approve, comment="Решение"
+            )
+            outcomes.append("decided")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(flag,)) for flag in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["decided", "refused"]
+    assert route.events.count() == 1
 
 
 def test_done_marks_need_an_approved_route(world):

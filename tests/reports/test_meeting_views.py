@@ -109,3 +109,16 @@ def test_the_adopting_body_is_set_on_the_requisites_page(client, staffed):  # no
     assert client.post(url, values | {"adoption_body": ""}).status_code == 302
     issuer.refresh_from_db()
     assert issuer.adoption_body == "научно-методического совета"
+
+
+def test_a_protocol_number_with_a_slash_keeps_it_in_the_download_name(client, staffed):  # noqa: F811
+    from urllib.parse import unquote  # only this test reads the encoded name
+
+    factories.institute_issuer()
+    client.force_login(staffed.municipal)
+    upload = SimpleUploadedFile("p.pdf", PDF, content_type="application/pdf")
+    client.post(URL, {"number": "12/2026", "date": "2026-07-14", "protocol_file": upload})
+    meeting = Meeting.objects.get()
+    disposition = unquote(client.get(reverse("meeting-protocol", kwargs={"pk": meeting.pk}))["Content-Disposition"])
+    assert "Протокол № 12-2026 от 14.07.2026.pdf" in disposition
+

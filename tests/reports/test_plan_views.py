@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from monitoring.models import PlanItemState
+from monitoring.models import MonitoringPeriod, PeriodStatus, PlanItemState
 from reports.notices import notices_daily
 from tests import factories
 from tests.reports.plan.helpers import DEADLINE, plan_item
@@ -106,3 +106,17 @@ def test_the_responsible_user_marks_the_item_and_a_bad_state_is_refused_in_russi
     assert client.post(url).status_code == 302
     late.refresh_from_db()
     assert late.state == PlanItemState.DONE
+
+
+def test_a_closed_periods_item_is_refused_in_russian_and_offers_no_form(client, people, late):
+    MonitoringPeriod.objects.filter(pk=people.period.pk).update(status=PeriodStatus.CLOSED)
+    client = _as(client, people.analyst)
+    url = reverse("plan-item-edit", args=[2025, late.pk])
+    data = {"deadline": "2025-10-31", "state": "in_progress", "obligation": "school_data", "grace_days": "3"}
+    page = client.post(url, data)
+    assert page.status_code == 400
+    assert "закрыт" in page.content.decode()
+    late.refresh_from_db()
+    assert late.deadline == DEADLINE
+    shown = client.get(reverse("plan-item", args=[2025, late.pk])).content.decode()
+    assert "Изменить пункт плана" not in shown and reverse("plan-item-done", args=[2025, late.pk]) not in shown

@@ -434,3 +434,20 @@ def test_a_nul_in_a_query_parameter_is_a_bad_request_at_every_door(client, world
         assert response.json()["code"] == "invalid" and "search" in response.json()["errors"]
     else:
         assert "Недопустимый символ в параметрах адреса." in response.content.decode()
+
+
+def test_a_form_door_opened_with_get_explains_itself_in_russian(client, world):
+    client.force_login(world.analyst)
+    # A POST-only door (logging out), asked with GET as a bookmark or the login's «next» would.
+    response = client.get(reverse("logout"))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST, OPTIONS"
+    text = response.content.decode()
+    assert "Это действие выполняется кнопкой на странице" in text and "На главную" in text
+
+
+def test_the_api_keeps_its_own_405(client, world):
+    client.force_login(world.analyst)
+    response = client.put("/api/v1/periods/", {}, content_type="application/json")
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")

@@ -62,14 +62,17 @@ def test_a_route_waiting_more_than_a_week_reminds_the_head_of_the_teachers_schoo
     late = _submitted_route(people.teacher_a, days_ago=9, today=today)
     fresh = _submitted_route(people.teacher_b, days_ago=2, today=today)
     # Never sent: nothing owed. Sent and approved: the head's part is done (counted on the plan page).
-    factories.RouteFactory(teacher=people.teacher_c, status="approved", start=dt.date(2025, 1, 10))
+    factories.RouteFactory(teacher=people.teacher_c, status="draft", start=dt.date(2025, 1, 10))
+    # Approved as a package recorded it, without events: reviewed, counted from its start.
+    recorded = factories.RouteFactory(teacher=people.teacher_c, status="approved", start=dt.date(2025, 1, 20))
     reviewed = _submitted_route(people.teacher_c, days_ago=20, today=today, start=dt.date(2025, 2, 1))
     reviewed.status = "approved"
     reviewed.save(update_fields=["status"])
     # Sent before the period began: another period's business.
     _submitted_route(people.teacher_c, days_ago=400, today=today, start=dt.date(2024, 9, 1))
     units = {u.key: u for u in units_for_item(item=item, today=today)}
-    assert set(units) == {f"route{late.pk}", f"route{fresh.pk}", f"route{reviewed.pk}"}
+    assert set(units) == {f"route{late.pk}", f"route{fresh.pk}", f"route{reviewed.pk}", f"route{recorded.pk}"}
+    assert units[f"route{recorded.pk}"].done
     assert units[f"route{reviewed.pk}"].done and not units[f"route{late.pk}"].done
     assert units[f"route{late.pk}"].is_late(today)
     assert not units[f"route{fresh.pk}"].is_late(today)
