@@ -440,7 +440,9 @@ def route_review(*, route: Route, user, approve: bool, comment: str = "") -> Rou
         route.approved_by, route.approved_at = user, timezone.now()
         fields += ["approved_by", "approved_at"]
     route.save(update_fields=fields)
-    RouteEvent.objects.create(route=route, status=route.status, user=user, comment=comment)
+    event = RouteEvent.objects.create(route=route, status=route.status, user=user, comment=comment)
+    # The teacher hears of the decision (config/extensions.py: route_reviewed), once it is stored.
+    transaction.on_commit(lambda: extensions.run("route_reviewed", event))
     return route
 
 

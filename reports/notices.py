@@ -246,6 +246,21 @@ def notify_route_comment(comment) -> int:
     )
 
 
+def notify_route_reviewed(event) -> int:
+    """The head's decision on a route reaches its teacher in the portal (and in their next digest)."""
+    route = event.route
+    decided = "согласовал" if event.status == "approved" else "вернул на доработку"
+    text = f"Руководитель {decided} ваш маршрут (ИОМ)"
+    text += f": «{event.comment[:300]}»." if event.comment else "."
+    reason = "Вы получили это уведомление как автор маршрута: его согласует руководитель вашей организации."
+    teachers = get_user_model().objects.filter(is_active=True, role=Role.TEACHER, teacher_id=route.teacher_id)
+    url = _url("route-detail", route.pk)
+    return sum(
+        notify(user=u, key=f"route-review:{event.pk}", text=text, url=url, reason=reason, email=False) is not None
+        for u in teachers
+    )
+
+
 def measures_overdue_notify(*, today: dt.date) -> int:
     """A planned measure past its due date reaches its responsible user (again if the date moves)."""
     measures = Measure.objects.filter(

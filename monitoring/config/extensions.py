@@ -31,6 +31,10 @@ EXTENSIONS: dict[str, dict[str, str]] = {
         # The teacher gets a notice in the portal (and the comment in their next digest).
         "notify_teacher": "reports.notices.notify_route_comment",
     },
+    # After the head approves a route or returns it with a comment.
+    "route_reviewed": {
+        "notify_teacher": "reports.notices.notify_route_reviewed",
+    },
     # Work left queued while the broker was down, sent again when it is back (beat, every minute).
     "waiting_work": {
         "imports_and_exports": "monitoring.intake.tasks.waiting_imports_and_exports",

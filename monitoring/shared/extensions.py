@@ -29,6 +29,7 @@ STORES: Mapping[str, str] = {
     "run_done": "called with the ComputationRun when an indicator computation finishes",
     "letter_issued": "called with the Letter once it is registered and sent",
     "route_commented": "called with the RouteComment once it is stored (after commit)",
+    "route_reviewed": "called with the RouteEvent of a head's decision on a route (after commit)",
     "waiting_work": "finders of work left queued by a broker outage: (since, until) -> (task, args) pairs",
     "sheets": "the data package's sheet classes; the registry instantiates each once",
     "code_namespaces": "functions period -> (code, id) pairs a sheet's code columns are looked up in",

@@ -501,3 +501,17 @@ def test_a_review_without_an_action_keeps_the_comment(client, world, diagnosed):
     text = page.content.decode()
     assert "Выберите действие: согласовать или вернуть на доработку." in text
     assert ">Почти готово</textarea>" in text
+
+
+def test_the_heads_decision_reaches_the_teacher_as_a_notice(
+    client, world, diagnosed, django_capture_on_commit_callbacks
+):
+    from reports.models import Notice  # reports sits above iom: the notice is its answer to the store
+
+    route = factories.RouteFactory(teacher=world.teacher_a, status=RouteStatus.SUBMITTED, diagnostic=diagnosed)
+    client.force_login(world.head_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("route-review", args=[route.pk]), {"action": "return", "comment": "Добавьте стажировку"})
+    [notice] = Notice.objects.filter(user=world.teacher)
+    assert notice.text == "Руководитель вернул на доработку ваш маршрут (ИОМ): «Добавьте стажировку»."
+    assert notice.url == reverse("route-detail", args=[route.pk]) and notice.reason
