@@ -16,7 +16,7 @@ from tests.e2e.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.e2e
 
-ROLES = ["analyst", "ministry", "municipal", "head", "teacher"]
+ROLES = ["analyst", "ministry", "municipal", "head", "teacher", "curator"]
 # Not the portal's own pages: the Django admin (its own look, for the institute's staff) and the
 # API's machine-facing documentation.
 SKIPPED = ("/admin/", "/api/")
